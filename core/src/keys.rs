@@ -1,0 +1,110 @@
+//! Key material: the data key that opens the store and the subkeys derived from it.
+
+use crate::error::{Error, Result};
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::{hkdf, hmac};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+pub const KEY_LEN: usize = 32;
+pub const SALT_LEN: usize = 16;
+
+/// The SQLCipher key and the salt of the database it belongs to. Keeping the salt beside the
+/// key lets the core tell "this file was made with another key" from "this file is damaged",
+/// and is what the iOS plaintext-header setting needs later.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct DataKey {
+    key: [u8; KEY_LEN],
+    salt: [u8; SALT_LEN],
+}
+
+impl DataKey {
+    /// A fresh key and salt from the system's RNG.
+    pub fn generate() -> Result<Self> {
+        let rng = SystemRandom::new();
+        let mut key = DataKey { key: [0; KEY_LEN], salt: [0; SALT_LEN] };
+        rng.fill(&mut key.key).map_err(|_| Error::Storage("the system RNG failed".into()))?;
+        rng.fill(&mut key.salt).map_err(|_| Error::Storage("the system RNG failed".into()))?;
+        Ok(key)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != KEY_LEN + SALT_LEN {
+            return Err(Error::SecretStore(format!(
+                "the stored data key has {} bytes, {} expected",
+                bytes.len(),
+                KEY_LEN + SALT_LEN
+            )));
+        }
+        let mut key = DataKey { key: [0; KEY_LEN], salt: [0; SALT_LEN] };
+        key.key.copy_from_slice(&bytes[..KEY_LEN]);
+        key.salt.copy_from_slice(&bytes[KEY_LEN..]);
+        Ok(key)
+    }
+
+    pub fn to_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(KEY_LEN + SALT_LEN));
+        out.extend_from_slice(&self.key);
+        out.extend_from_slice(&self.salt);
+        out
+    }
+
+    pub fn salt(&self) -> &[u8; SALT_LEN] {
+        &self.salt
+    }
+
+    /// SQLCipher's raw key-and-salt form: `x'<64 hex key><32 hex salt>'`. A raw key skips the
+    /// passphrase KDF (the key is already random), and the explicit salt makes the file's salt
+    /// the one we keep.
+    pub(crate) fn sqlcipher_pragma_value(&self) -> zeroize::Zeroizing<String> {
+        zeroize::Zeroizing::new(format!(
+            "\"x'{}{}'\"",
+            hex::encode_upper(self.key),
+            hex::encode_upper(self.salt)
+        ))
+    }
+
+    /// The activity log's MAC key: HKDF-SHA256 of the data key, so that one secret is kept and
+    /// the log key is never the cipher key.
+    pub fn log_mac_key(&self) -> hmac::Key {
+        self.derive(b"televisit log chain v1")
+    }
+
+    fn derive(&self, info: &'static [u8]) -> hmac::Key {
+        let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"televisit.subkeys");
+        let prk = salt.extract(&self.key);
+        let info = [info];
+        let okm = prk
+            .expand(&info, hmac::HMAC_SHA256)
+            .expect("HMAC_SHA256 output length is a valid HKDF length");
+        hmac::Key::from(okm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_random_and_round_trip() {
+        let a = DataKey::generate().unwrap();
+        let b = DataKey::generate().unwrap();
+        assert_ne!(a.to_bytes().as_slice(), b.to_bytes().as_slice());
+        let back = DataKey::from_bytes(&a.to_bytes()).unwrap();
+        assert_eq!(back.to_bytes().as_slice(), a.to_bytes().as_slice());
+    }
+
+    #[test]
+    fn wrong_length_is_refused() {
+        assert!(matches!(DataKey::from_bytes(&[0; 32]), Err(Error::SecretStore(_))));
+    }
+
+    #[test]
+    fn log_key_depends_on_data_key() {
+        let a = DataKey::generate().unwrap();
+        let b = DataKey::generate().unwrap();
+        let ta = hmac::sign(&a.log_mac_key(), b"x");
+        let tb = hmac::sign(&b.log_mac_key(), b"x");
+        assert_ne!(ta.as_ref(), tb.as_ref());
+        assert_eq!(ta.as_ref(), hmac::sign(&a.log_mac_key(), b"x").as_ref());
+    }
+}

@@ -1,0 +1,228 @@
+//! The encrypted, tamper-evident activity log: every action leaves an entry, the entries form an
+//! HMAC chain, and a purge keeps a checkpoint so that what remains still verifies.
+
+mod chain;
+mod entry;
+
+pub use chain::{Link, Tamper, Verification};
+pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use chain::{Mac, StoredEntry};
+use chrono::{DateTime, Utc};
+use ring::hmac;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+/// What `list` returns: entries in sequence order, oldest first unless `newest_first`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogQuery {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Empty means every kind.
+    pub kinds: Vec<EntryKind>,
+    pub patient: Option<PatientRef>,
+    pub limit: Option<u32>,
+    pub newest_first: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub removed: u64,
+    /// The checkpoint: the last removed sequence number, from which the rest verifies.
+    pub through_seq: u64,
+}
+
+/// Longest retention a purge accepts, to catch a unit mistake (milliseconds for days).
+const MAX_PURGE_DAYS: i64 = 36_500;
+
+pub(crate) fn append(store: &mut Store, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
+    entry.detail.validate()?;
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    let appended = append_in(&tx, &key, at, entry)?;
+    tx.commit()?;
+    Ok(appended)
+}
+
+/// Appends inside the caller's transaction, so that an action and its entry commit together.
+pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
+    let chain = load_chain(tx, key)?;
+    let stored = StoredEntry {
+        seq: chain.head.seq + 1,
+        at_ms: at.timestamp_millis(),
+        kind: entry.kind.code().to_owned(),
+        actor: entry.actor.code().to_owned(),
+        patient: entry.patient.as_ref().map(|p| p.as_str().to_owned()),
+        detail: entry.detail.to_json(),
+        mac: Vec::new(),
+    };
+    let mac = chain::mac(key, &chain.head.mac, &stored);
+    tx.execute(
+        "INSERT INTO log_entries (seq, at_ms, kind, actor, patient_ref, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![stored.seq as i64, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
+    )?;
+    tx.execute(
+        "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac) VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac",
+        params![chain.start.seq as i64, chain.start.mac.as_slice(), stored.seq as i64, mac.as_slice()],
+    )?;
+    Ok(Entry {
+        seq: stored.seq,
+        at: DateTime::from_timestamp_millis(stored.at_ms).unwrap_or(at),
+        kind: entry.kind,
+        actor: entry.actor,
+        patient: entry.patient.clone(),
+        detail: entry.detail.clone(),
+    })
+}
+
+pub(crate) fn list(conn: &Connection, query: &LogQuery) -> Result<Vec<Entry>> {
+    let mut sql = String::from("SELECT seq, at_ms, kind, actor, patient_ref, detail FROM log_entries WHERE 1 = 1");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(since) = query.since {
+        sql.push_str(" AND at_ms >= ?");
+        args.push(since.timestamp_millis().into());
+    }
+    if let Some(until) = query.until {
+        sql.push_str(" AND at_ms < ?");
+        args.push(until.timestamp_millis().into());
+    }
+    if !query.kinds.is_empty() {
+        sql.push_str(" AND kind IN (");
+        sql.push_str(&vec!["?"; query.kinds.len()].join(", "));
+        sql.push(')');
+        args.extend(query.kinds.iter().map(|k| k.code().to_owned().into()));
+    }
+    if let Some(patient) = &query.patient {
+        sql.push_str(" AND patient_ref = ?");
+        args.push(patient.as_str().to_owned().into());
+    }
+    sql.push_str(if query.newest_first { " ORDER BY seq DESC" } else { " ORDER BY seq ASC" });
+    if let Some(limit) = query.limit {
+        sql.push_str(" LIMIT ?");
+        args.push(i64::from(limit).into());
+    }
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?, row.get::<_, Option<String>>(4)?, row.get::<_, String>(5)?))
+    })?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (seq, at_ms, kind, actor, patient, detail) = row?;
+        entries.push(parse_entry(seq as u64, at_ms, &kind, &actor, patient.as_deref(), &detail)?);
+    }
+    Ok(entries)
+}
+
+fn parse_entry(seq: u64, at_ms: i64, kind: &str, actor: &str, patient: Option<&str>, detail: &str) -> Result<Entry> {
+    let unreadable = |what: &str| Error::Storage(format!("log entry {seq} has an unreadable {what}"));
+    Ok(Entry {
+        seq,
+        at: DateTime::from_timestamp_millis(at_ms).ok_or_else(|| unreadable("time"))?,
+        kind: EntryKind::from_code(kind).ok_or_else(|| unreadable("kind"))?,
+        actor: Actor::from_code(actor).ok_or_else(|| unreadable("actor"))?,
+        patient: patient.map(PatientRef::parse).transpose().map_err(|_| unreadable("patient reference"))?,
+        detail: Detail::from_json(detail).map_err(|_| unreadable("detail"))?,
+    })
+}
+
+pub(crate) fn verify(conn: &Connection, key: &hmac::Key) -> Result<Verification> {
+    let chain = load_chain(conn, key)?;
+    let rows = load_rows(conn)?;
+    Ok(chain::verify(key, chain.start, chain.head, last_recorded_purge(&rows), &rows))
+}
+
+/// Removes the oldest entries older than `days`, after checking that they are intact, and leaves a
+/// checkpoint so that the rest still verifies. `min_days` is the policy's retention.
+pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64, min_days: u32) -> Result<PurgeReport> {
+    if !(1..=MAX_PURGE_DAYS).contains(&days) {
+        return Err(Error::invalid("purge age", format!("must be between 1 and {MAX_PURGE_DAYS} days")));
+    }
+    if days < i64::from(min_days) {
+        return Err(Error::invalid("purge age", format!("the policy keeps the log for {min_days} days")));
+    }
+    let key = store.key.log_mac_key();
+    let cutoff_ms = (now - chrono::Duration::days(days)).timestamp_millis();
+    let tx = store.conn.transaction()?;
+    if let Verification::Broken { seq, problem } = verify(&tx, &key)? {
+        return Err(Error::LogBroken { seq, problem: problem.describe() });
+    }
+    // The cut is the longest run of entries, from the oldest, written before the cutoff.
+    let cut: Option<(i64, Vec<u8>)> = tx
+        .query_row(
+            "SELECT seq, mac FROM log_entries
+             WHERE seq < coalesce((SELECT min(seq) FROM log_entries WHERE at_ms >= ?1), 9223372036854775807)
+             ORDER BY seq DESC LIMIT 1",
+            [cutoff_ms],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((through_seq, mac)) = cut else {
+        return Ok(PurgeReport { removed: 0, through_seq: load_chain(&tx, &key)?.start.seq });
+    };
+    let removed = tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])? as u64;
+    tx.execute(
+        "UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1",
+        params![through_seq, mac],
+    )?;
+    let detail = Detail::new().int("removed", removed as i64).int("through_seq", through_seq).int("older_than_days", days);
+    append_in(&tx, &key, now, &NewEntry::new(EntryKind::LogPurged, Actor::System).detail(detail))?;
+    tx.commit()?;
+    Ok(PurgeReport { removed, through_seq: through_seq as u64 })
+}
+
+struct ChainState {
+    start: Link,
+    head: Link,
+}
+
+/// The chain's ends; before the first entry, both are the keyed genesis value.
+fn load_chain(conn: &Connection, key: &hmac::Key) -> Result<ChainState> {
+    let found = conn
+        .query_row("SELECT start_seq, start_mac, head_seq, head_mac FROM log_chain WHERE id = 1", [], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?, row.get::<_, Vec<u8>>(3)?))
+        })
+        .optional()?;
+    Ok(match found {
+        Some((start_seq, start_mac, head_seq, head_mac)) => ChainState {
+            start: Link { seq: start_seq as u64, mac: to_mac(&start_mac) },
+            head: Link { seq: head_seq as u64, mac: to_mac(&head_mac) },
+        },
+        None => ChainState { start: chain::genesis(key), head: chain::genesis(key) },
+    })
+}
+
+/// The cut that the newest `log_purged` entry records. It is inside the chain, so a checkpoint
+/// moved forward by hand (entries dropped without a purge) does not match it.
+fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
+    let purge = rows.iter().rev().find(|row| row.kind == EntryKind::LogPurged.code())?;
+    match Detail::from_json(&purge.detail).ok()?.get("through_seq") {
+        Some(DetailValue::Int(seq)) => u64::try_from(*seq).ok(),
+        _ => None,
+    }
+}
+
+fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
+    let mut stmt = conn.prepare("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
+    let rows = stmt.query_map([], |row| {
+        Ok(StoredEntry {
+            seq: row.get::<_, i64>(0)? as u64,
+            at_ms: row.get(1)?,
+            kind: row.get(2)?,
+            actor: row.get(3)?,
+            patient: row.get(4)?,
+            detail: row.get(5)?,
+            mac: row.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn to_mac(bytes: &[u8]) -> Mac {
+    let mut mac = [0u8; 32];
+    if bytes.len() == 32 {
+        mac.copy_from_slice(bytes);
+    }
+    mac
+}

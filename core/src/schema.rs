@@ -1,0 +1,49 @@
+//! The database schema, as `user_version` migrations. A migration is never edited once shipped:
+//! add the next one.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: settings (the policy), the activity log and its chain state.
+    "CREATE TABLE settings (
+         name  TEXT PRIMARY KEY NOT NULL,
+         value TEXT NOT NULL
+     );
+     CREATE TABLE log_entries (
+         seq         INTEGER PRIMARY KEY NOT NULL,
+         at_ms       INTEGER NOT NULL,
+         kind        TEXT NOT NULL,
+         actor       TEXT NOT NULL,
+         patient_ref TEXT,
+         detail      TEXT NOT NULL,
+         mac         BLOB NOT NULL
+     );
+     CREATE INDEX log_entries_at ON log_entries (at_ms);
+     CREATE INDEX log_entries_patient ON log_entries (patient_ref) WHERE patient_ref IS NOT NULL;
+     -- One row: where the chain starts (genesis or the last purge's cut) and where it ends.
+     CREATE TABLE log_chain (
+         id             INTEGER PRIMARY KEY CHECK (id = 1),
+         start_seq      INTEGER NOT NULL,
+         start_mac      BLOB NOT NULL,
+         head_seq       INTEGER NOT NULL,
+         head_mac       BLOB NOT NULL
+     );",
+];
+
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the schema to this build's version, one migration per transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::NewerSchema { found, known: SCHEMA_VERSION });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
