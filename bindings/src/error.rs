@@ -1,0 +1,60 @@
+//! The one error Kotlin and Swift see. It is a flat error: each variant carries the core's
+//! message, which is written for people and never holds patient data, so `e.message` in Kotlin
+//! and `localizedDescription` in Swift read clearly.
+
+use televisit_core::Error as Core;
+
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum TelevisitError {
+    #[error("{0}")]
+    WrongKey(String),
+    #[error("{0}")]
+    NotADatabase(String),
+    #[error("{0}")]
+    Corrupted(String),
+    #[error("{0}")]
+    KeyMissing(String),
+    #[error("{0}")]
+    DatabaseMissing(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    DiskFull(String),
+    #[error("{0}")]
+    ReadOnly(String),
+    #[error("{0}")]
+    CannotOpen(String),
+    #[error("{0}")]
+    NewerSchema(String),
+    #[error("{0}")]
+    SecretStore(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    LogBroken(String),
+    #[error("{0}")]
+    Storage(String),
+}
+
+impl From<Core> for TelevisitError {
+    fn from(err: Core) -> Self {
+        let message = err.to_string();
+        match err {
+            Core::WrongKey => Self::WrongKey(message),
+            Core::NotADatabase => Self::NotADatabase(message),
+            Core::Corrupted(_) => Self::Corrupted(message),
+            Core::KeyMissing => Self::KeyMissing(message),
+            Core::DatabaseMissing => Self::DatabaseMissing(message),
+            Core::Locked => Self::Locked(message),
+            Core::DiskFull => Self::DiskFull(message),
+            Core::ReadOnly => Self::ReadOnly(message),
+            Core::CannotOpen => Self::CannotOpen(message),
+            Core::NewerSchema { .. } => Self::NewerSchema(message),
+            Core::SecretStore(_) => Self::SecretStore(message),
+            Core::InvalidInput { .. } => Self::InvalidInput(message),
+            Core::LogBroken { .. } => Self::LogBroken(message),
+            Core::Storage(_) => Self::Storage(message),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The policy types, exposed as they are in the core (UniFFI remote types: no copies to convert).
+
+use televisit_core::policy::{AppLockPolicy, ChecklistPolicy, ContactsPolicy, LogPolicy, RootedDeviceAction, WipeTriggers};
+pub use televisit_core::Policy;
+
+#[uniffi::remote(Record)]
+pub struct Policy {
+    pub version: u64,
+    pub organisation: String,
+    pub contacts: ContactsPolicy,
+    pub log: LogPolicy,
+    pub app_lock: AppLockPolicy,
+    pub checklist: ChecklistPolicy,
+    pub wipe_triggers: WipeTriggers,
+}
+
+#[uniffi::remote(Record)]
+pub struct ContactsPolicy {
+    pub name_template: String,
+    pub default_region: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct LogPolicy {
+    pub retention_days: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct AppLockPolicy {
+    pub inactivity_timeout_seconds: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct ChecklistPolicy {
+    pub reconfirm_days: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct WipeTriggers {
+    pub max_failed_unlocks: u32,
+    pub block_after_offline_hours: u32,
+    pub wipe_after_offline_days: u32,
+    pub rooted_device: RootedDeviceAction,
+}
+
+#[uniffi::remote(Enum)]
+pub enum RootedDeviceAction {
+    Allow,
+    Block,
+    Wipe,
+}
+
+/// The organisation's defaults, before IT sets a policy.
+#[uniffi::export]
+pub fn default_policy() -> Policy {
+    Policy::default()
+}
+
+/// Reads a policy from IT's JSON, with errors that name the field.
+#[uniffi::export]
+pub fn policy_from_json(json: String) -> Result<Policy, crate::TelevisitError> {
+    Ok(Policy::from_json(&json)?)
+}
+
+#[uniffi::export]
+pub fn policy_to_json(policy: Policy) -> String {
+    policy.to_json()
+}

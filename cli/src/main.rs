@@ -1,0 +1,189 @@
+//! `televisit`: the desktop shell. The same core as the phone apps, with a file-backed secret
+//! store for development, QA and IT testing, and `demo`, which shows the product end to end.
+//!
+//! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 the activity log
+//! or the database failed its check.
+
+mod demo;
+mod file_secrets;
+mod profile;
+mod view;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use profile::Profile;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use televisit_core::{EntryKind, LogQuery, PatientRef, Policy, Verification};
+
+#[derive(Parser)]
+#[command(name = "televisit", version, about = "Televisit on the desktop: the phone app's core, for development, QA and IT testing.")]
+struct Cli {
+    /// Profile folder (database and development secrets). Default: the user's data folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    profile: Option<PathBuf>,
+    /// Print data as JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The encrypted activity log.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// The organisation's policy in force on this profile.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// SQLCipher's page check, SQLite's structure check and the log's chain, together.
+    Check,
+    /// Run the product end to end in a fresh temporary profile, narrating each step.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// List entries, oldest first.
+    List(ListArgs),
+    /// Check the HMAC chain; exits 3 and names the first bad entry if it is broken.
+    Verify,
+    /// Remove entries older than N days (at least the policy's retention); a checkpoint keeps the rest verifiable.
+    Purge {
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
+        older_than_days: i64,
+    },
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Only entries at or after this time (RFC 3339, e.g. 2026-11-01T00:00:00Z).
+    #[arg(long)]
+    since: Option<DateTime<Utc>>,
+    /// Only entries before this time.
+    #[arg(long)]
+    until: Option<DateTime<Utc>>,
+    /// Only these kinds (repeat, or comma-separate), e.g. call_launched.
+    #[arg(long = "kind", value_delimiter = ',', value_parser = parse_kind)]
+    kinds: Vec<EntryKind>,
+    /// Only entries about this patient id (pt_…).
+    #[arg(long, value_parser = parse_patient)]
+    patient: Option<PatientRef>,
+    /// At most N entries.
+    #[arg(long)]
+    limit: Option<u32>,
+    /// Newest first (with --limit: the latest N).
+    #[arg(long)]
+    newest_first: bool,
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Show the policy in force.
+    Show,
+    /// Apply a policy from a JSON file (validated first; errors name the field).
+    Set { file: PathBuf },
+}
+
+fn parse_kind(text: &str) -> Result<EntryKind, String> {
+    EntryKind::from_code(text).ok_or_else(|| {
+        let known: Vec<_> = EntryKind::ALL.iter().map(|k| k.code()).collect();
+        format!("unknown kind; one of: {}", known.join(", "))
+    })
+}
+
+fn parse_patient(text: &str) -> Result<PatientRef, String> {
+    PatientRef::parse(text).map_err(|e| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("televisit: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+const BROKEN: u8 = 3;
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Demo = cli.command {
+        demo::run()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let profile = Profile::resolve(cli.profile.as_deref())?;
+    let tv = profile.open()?;
+    match cli.command {
+        Command::Log(LogCommand::List(args)) => {
+            let query = LogQuery {
+                since: args.since,
+                until: args.until,
+                kinds: args.kinds,
+                patient: args.patient,
+                limit: args.limit,
+                newest_first: args.newest_first,
+            };
+            let entries = tv.log_list(&query)?;
+            if cli.json {
+                view::print_json(&entries.iter().map(view::EntryView::from).collect::<Vec<_>>());
+            } else {
+                print!("{}", view::entries_table(&entries));
+            }
+        }
+        Command::Log(LogCommand::Verify) => {
+            let verification = tv.log_verify()?;
+            if cli.json {
+                view::print_json(&view::VerificationView::from(&verification));
+            } else {
+                println!("{}", view::verification_line(&verification));
+            }
+            if matches!(verification, Verification::Broken { .. }) {
+                return Ok(ExitCode::from(BROKEN));
+            }
+        }
+        Command::Log(LogCommand::Purge { older_than_days }) => {
+            let report = tv.log_purge_older_than(older_than_days)?;
+            if cli.json {
+                view::print_json(&serde_json::json!({"removed": report.removed, "through_seq": report.through_seq}));
+            } else {
+                println!("removed {} entries; the log now verifies from the checkpoint at seq {}", report.removed, report.through_seq);
+            }
+        }
+        Command::Policy(PolicyCommand::Show) => {
+            // The policy is already JSON-shaped; both forms print it whole.
+            println!("{}", tv.policy()?.to_json());
+        }
+        Command::Policy(PolicyCommand::Set { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
+            let policy = Policy::from_json(&text)?;
+            tv.set_policy(&policy)?;
+            if cli.json {
+                view::print_json(&serde_json::json!({"applied": true, "version": policy.version}));
+            } else {
+                println!("policy version {} applied", policy.version);
+            }
+        }
+        Command::Check => {
+            let report = tv.integrity_check()?;
+            if cli.json {
+                view::print_json(&view::IntegrityView::from(&report));
+            } else {
+                println!("pages: {}", if report.pages_ok { "every page's HMAC checks out" } else { "DAMAGED pages" });
+                for problem in &report.problems {
+                    println!("  {problem}");
+                }
+                println!("chain: {}", view::verification_line(&report.chain));
+            }
+            if !report.is_ok() {
+                return Ok(ExitCode::from(BROKEN));
+            }
+        }
+        Command::Demo => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

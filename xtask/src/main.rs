@@ -1,0 +1,193 @@
+//! `cargo xtask`: the project's build and test tasks, in Rust so they run the same everywhere.
+//!
+//!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
+//!   cargo xtask test       every test, every language; one summary line per part
+
+mod tools;
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use tools::Counts;
+
+const LANGUAGES: &[&str] = &["kotlin", "swift", "python"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("bindings") => bindings(&root).map(|_| true),
+        Some("test") => test(&root),
+        _ => {
+            eprintln!("usage: cargo xtask <bindings|test>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("could not start {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+fn host_library(root: &Path) -> PathBuf {
+    let name = if cfg!(target_os = "macos") { "libtelevisit_ffi.dylib" } else { "libtelevisit_ffi.so" };
+    root.join("target/debug").join(name)
+}
+
+/// Builds the host library and generates each language's bindings from it (library mode: the
+/// metadata and uniffi.toml come from the built crate, so bindings always match the library).
+fn bindings(root: &Path) -> Result<PathBuf> {
+    run(cargo().current_dir(root).args(["build", "-p", "televisit-ffi"]), "cargo build -p televisit-ffi")?;
+    let out = root.join("target/bindings");
+    for language in LANGUAGES {
+        let dir = out.join(language);
+        let _ = std::fs::remove_dir_all(&dir);
+        run(
+            cargo()
+                .current_dir(root)
+                .args(["run", "--quiet", "-p", "televisit-ffi", "--bin", "uniffi-bindgen", "--", "generate", "--no-format", "--library"])
+                .arg(host_library(root))
+                .args(["--language", language, "--out-dir"])
+                .arg(&dir),
+            &format!("uniffi-bindgen for {language}"),
+        )?;
+    }
+    eprintln!("xtask: bindings in {}", out.display());
+    Ok(out)
+}
+
+/// Every part runs even when an earlier one fails, so one run shows everything that is wrong.
+fn test(root: &Path) -> Result<bool> {
+    let mut lines = Vec::new();
+    let mut total = Counts { passed: 0, failed: 0, failures: Vec::new() };
+    let mut record = |part: &str, counts: Result<Counts>, unit: &str| {
+        let counts = counts.unwrap_or_else(|err| Counts { passed: 0, failed: 1, failures: vec![format!("{part}: {err:#}")] });
+        lines.push(format!("{part}: {} {unit}, {} failed", counts.passed, counts.failed));
+        total.passed += counts.passed;
+        total.failed += counts.failed;
+        total.failures.extend(counts.failures);
+    };
+
+    record("rust", rust_tests(root), "passed");
+    let bindings = bindings(root).and_then(|dir| {
+        run(cargo().current_dir(root).args(["build", "-p", "televisit-test-support"]), "cargo build -p televisit-test-support")?;
+        Ok(dir)
+    });
+    record("kotlin", bindings.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|dir| kotlin_tests(root, &dir.join("kotlin"))), "passed");
+    record("swift", bindings.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|dir| swift_check(root, &dir.join("swift"))), "files checked");
+
+    println!();
+    for failure in &total.failures {
+        println!("FAILED {failure}");
+    }
+    for line in &lines {
+        println!("{line}");
+    }
+    println!("all: {} passed, {} failed", total.passed, total.failed);
+    Ok(total.failed == 0)
+}
+
+/// `cargo test` for the workspace; counts come from its `test result:` lines.
+fn rust_tests(root: &Path) -> Result<Counts> {
+    let output = cargo()
+        .current_dir(root)
+        .args(["test", "--workspace", "--no-fail-fast", "--color", "never"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("could not start cargo test")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    let mut counts = Counts { passed: 0, failed: 0, failures: Vec::new() };
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            counts.passed += number_before(rest, " passed");
+            counts.failed += number_before(rest, " failed");
+        } else if let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
+            counts.failures.push(format!("rust: {name}"));
+        }
+    }
+    if !output.status.success() && counts.failed == 0 {
+        counts.failed = 1;
+        counts.failures.push(format!("rust: cargo test exited with {}", output.status));
+    }
+    Ok(counts)
+}
+
+fn number_before(text: &str, label: &str) -> usize {
+    text.split(';')
+        .find_map(|part| part.trim().strip_suffix(label))
+        .and_then(|n| n.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn kotlin_tests(root: &Path, bindings: &Path) -> Result<Counts> {
+    let kotlin = tools::ensure_kotlin(root)?;
+    let jars = tools::ensure_jars(root)?;
+    tools::run_kotlin_tests(root, &kotlin, &jars, bindings, &root.join("tests/kotlin"), &root.join("target/debug"))
+}
+
+/// Every `.swift` file of the iOS shell. The generated bindings must exist, but are not parsed:
+/// tree-sitter-swift rejects valid constructs UniFFI emits (`let writeReturn = { () }`).
+fn swift_check(root: &Path, generated: &Path) -> Result<Counts> {
+    if !generated.join("TelevisitCore.swift").is_file() {
+        bail!("the Swift bindings were not generated into {}", generated.display());
+    }
+    let mut files = Vec::new();
+    collect(&root.join("ios"), "swift", &mut files)?;
+    if files.is_empty() {
+        bail!("no .swift files found under ios/");
+    }
+    let checker = tools::ensure_swift_checker(root)?;
+    tools::check_swift(&checker, &files)
+}
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == ".build" || n == "build") {
+                continue;
+            }
+            collect(&path, ext, out)?;
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cargo_test_result_lines() {
+        let line = "ok. 17 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 5.19s";
+        assert_eq!(number_before(line, " passed"), 17);
+        assert_eq!(number_before(line, " failed"), 2);
+    }
+}
