@@ -7,6 +7,7 @@
 mod demo;
 mod file_secrets;
 mod profile;
+mod usage;
 mod view;
 
 use anyhow::Result;
@@ -99,7 +100,10 @@ fn parse_patient(text: &str) -> Result<PatientRef, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match usage::parse::<Cli>("televisit") {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -38,8 +38,14 @@ enum PolicyCommand {
     Check { file: PathBuf },
 }
 
+#[path = "../usage.rs"]
+mod usage;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match usage::parse::<Cli>("televisit-admin") {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     match cli.command {
         Command::Policy(PolicyCommand::Defaults) => {
             println!("{}", Policy::default().to_json());
