@@ -32,7 +32,11 @@ impl Televisit {
 
     /// As `open`, with a clock the caller controls (for tests); `None` is the device's clock.
     #[uniffi::constructor]
-    pub fn open_with_clock(path: String, secrets: Arc<dyn SecretStore>, clock: Option<Arc<dyn Clock>>) -> Result<Arc<Self>> {
+    pub fn open_with_clock(
+        path: String,
+        secrets: Arc<dyn SecretStore>,
+        clock: Option<Arc<dyn Clock>>,
+    ) -> Result<Arc<Self>> {
         let secrets = platform::ForeignSecrets(secrets);
         let clock: Arc<dyn televisit_core::Clock> = match clock {
             Some(clock) => Arc::new(platform::ForeignClock(clock)),

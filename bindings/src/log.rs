@@ -187,7 +187,6 @@ impl From<core::Verification> for Verification {
     }
 }
 
-
 impl From<televisit_core::IntegrityReport> for IntegrityReport {
     fn from(r: televisit_core::IntegrityReport) -> Self {
         IntegrityReport { ok: r.is_ok(), pages_ok: r.pages_ok, problems: r.problems, chain: r.chain.into() }

@@ -23,7 +23,9 @@ pub enum SecretStoreError {
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for SecretStoreError {
     fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        SecretStoreError::Unavailable { reason: format!("the platform secret store failed unexpectedly: {}", err.reason) }
+        SecretStoreError::Unavailable {
+            reason: format!("the platform secret store failed unexpectedly: {}", err.reason),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The policy types, exposed as they are in the core (UniFFI remote types: no copies to convert).
 
-use televisit_core::policy::{AppLockPolicy, ChecklistPolicy, ContactsPolicy, LogPolicy, RootedDeviceAction, WipeTriggers};
+use televisit_core::policy::{
+    AppLockPolicy, ChecklistPolicy, ContactsPolicy, LogPolicy, RootedDeviceAction, WipeTriggers,
+};
 pub use televisit_core::Policy;
 
 #[uniffi::remote(Record)]

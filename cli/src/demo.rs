@@ -8,10 +8,13 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::path::Path;
 use televisit_core::secrets::names;
-use televisit_core::{Actor, Detail, EntryKind, LogQuery, NewEntry, PatientRef, Policy, SecretStore, Televisit, Verification};
+use televisit_core::{
+    Actor, Detail, EntryKind, LogQuery, NewEntry, PatientRef, Policy, SecretStore, Televisit, Verification,
+};
 
 pub fn run() -> Result<()> {
-    let temp = tempfile::Builder::new().prefix("televisit-demo-").tempdir().context("cannot make a temporary folder")?;
+    let temp =
+        tempfile::Builder::new().prefix("televisit-demo-").tempdir().context("cannot make a temporary folder")?;
     println!("Televisit demo, in a fresh profile at {}\n", temp.path().display());
 
     let profile = Profile::resolve(Some(&temp.path().join("profile")))?;
@@ -30,23 +33,32 @@ pub fn run() -> Result<()> {
 fn store_step(profile: &Profile) -> Result<Televisit> {
     println!("1. The encrypted store");
     let tv = profile.open()?;
-    let salt = fs::read(profile.database())?.into_iter().take(8).map(|b| format!("{b:02x}")).collect::<String>();
-    println!("   created {} (SQLCipher, WAL, schema v{})", profile.database().display(), televisit_core::schema::SCHEMA_VERSION);
+    let salt = hex::encode(fs::read(profile.database())?.iter().take(8).copied().collect::<Vec<u8>>());
+    println!(
+        "   created {} (SQLCipher, WAL, schema v{})",
+        profile.database().display(),
+        televisit_core::schema::SCHEMA_VERSION
+    );
     println!("   its 256-bit key came from the system RNG and is kept by the secret store:");
-    println!("   here a 0600 file in {}/ (desktop development only; AndroidKeyStore or the Keychain on phones)", SECRETS);
+    println!(
+        "   here a 0600 file in {}/ (desktop development only; AndroidKeyStore or the Keychain on phones)",
+        SECRETS
+    );
     println!("   the file starts {salt}…, a random salt: no \"SQLite format 3\" header, nothing readable\n");
     Ok(tv)
 }
 
 fn policy_step(tv: &Televisit) -> Result<()> {
     println!("2. The organisation's policy");
-    let mut policy = Policy::default();
-    policy.version = 1;
-    policy.organisation = "St Elsewhere Hospital".into();
+    let policy = Policy { version: 1, organisation: "St Elsewhere Hospital".into(), ..Policy::default() };
     tv.set_policy(&policy)?;
     println!(
         "   applied version {} for {}: contacts named \"{}\", log kept {} days, lock after {} s idle\n",
-        policy.version, policy.organisation, policy.contacts.name_template, policy.log.retention_days, policy.app_lock.inactivity_timeout_seconds
+        policy.version,
+        policy.organisation,
+        policy.contacts.name_template,
+        policy.log.retention_days,
+        policy.app_lock.inactivity_timeout_seconds
     );
     Ok(())
 }
@@ -60,7 +72,9 @@ fn activity_step(tv: &Televisit) -> Result<()> {
             .patient(patient.clone())
             .detail(Detail::new().code("method", "verbal").int("text_version", 1)),
         NewEntry::new(EntryKind::ContactCreated, Actor::Clinician).patient(patient.clone()),
-        NewEntry::new(EntryKind::CallLaunched, Actor::Clinician).patient(patient.clone()).detail(Detail::new().code("app", "com.whatsapp")),
+        NewEntry::new(EntryKind::CallLaunched, Actor::Clinician)
+            .patient(patient.clone())
+            .detail(Detail::new().code("app", "com.whatsapp")),
         NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(Detail::new().int("deleted", 1).int("failed", 0)),
     ];
     for entry in &entries {
@@ -92,7 +106,10 @@ fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> 
     raw.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode_upper(&key)))?;
     raw.execute("UPDATE log_entries SET at_ms = at_ms - 3600000 WHERE seq = ?1", [target as i64])?;
     drop(raw);
-    println!("   in {}, moved entry {target}'s time back one hour (a plain SQL UPDATE, MAC left as it was)", copy_dir.display());
+    println!(
+        "   in {}, moved entry {target}'s time back one hour (a plain SQL UPDATE, MAC left as it was)",
+        copy_dir.display()
+    );
     let tampered = copy.open()?.log_verify()?;
     println!("   verify the copy:   {}", view::verification_line(&tampered));
     let original = profile.open()?.log_verify()?;
@@ -107,7 +124,10 @@ fn check_step(profile: &Profile) -> Result<()> {
     println!("6. Full integrity check of the original");
     let report = profile.open()?.integrity_check()?;
     println!("   pages: {}", if report.pages_ok { "every page's HMAC checks out" } else { "damaged" });
-    println!("   structure: {}", if report.problems.is_empty() { "ok".to_string() } else { report.problems.join("; ") });
+    println!(
+        "   structure: {}",
+        if report.problems.is_empty() { "ok".to_string() } else { report.problems.join("; ") }
+    );
     println!("   chain: {}", view::verification_line(&report.chain));
     Ok(())
 }

@@ -15,12 +15,15 @@ pub struct FileSecretStore {
 impl FileSecretStore {
     pub fn new(dir: &Path) -> Result<Self, SecretStoreError> {
         fs::create_dir_all(dir).map_err(|e| fail("create the secrets folder", &e))?;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| fail("protect the secrets folder", &e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| fail("protect the secrets folder", &e))?;
         Ok(FileSecretStore { dir: dir.to_owned() })
     }
 
     fn path(&self, name: &str) -> Result<PathBuf, SecretStoreError> {
-        let safe = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) && !name.starts_with('.');
+        let safe = !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            && !name.starts_with('.');
         if !safe {
             return Err(SecretStoreError { reason: "a secret name must be letters, digits, '.', '-' and '_'".into() });
         }

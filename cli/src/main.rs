@@ -19,7 +19,11 @@ use std::process::ExitCode;
 use televisit_core::{EntryKind, LogQuery, PatientRef, Policy, Verification};
 
 #[derive(Parser)]
-#[command(name = "televisit", version, about = "Televisit on the desktop: the phone app's core, for development, QA and IT testing.")]
+#[command(
+    name = "televisit",
+    version,
+    about = "Televisit on the desktop: the phone app's core, for development, QA and IT testing."
+)]
 struct Cli {
     /// Profile folder (database and development secrets). Default: the user's data folder.
     #[arg(long, global = true, value_name = "DIR")]
@@ -155,7 +159,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if cli.json {
                 view::print_json(&serde_json::json!({"removed": report.removed, "through_seq": report.through_seq}));
             } else {
-                println!("removed {} entries; the log now verifies from the checkpoint at seq {}", report.removed, report.through_seq);
+                println!(
+                    "removed {} entries; the log now verifies from the checkpoint at seq {}",
+                    report.removed, report.through_seq
+                );
             }
         }
         Command::Policy(PolicyCommand::Show) => {
@@ -163,7 +170,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", tv.policy()?.to_json());
         }
         Command::Policy(PolicyCommand::Set { file }) => {
-            let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
             let policy = Policy::from_json(&text)?;
             tv.set_policy(&policy)?;
             if cli.json {

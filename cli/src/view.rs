@@ -28,7 +28,10 @@ impl From<&Entry> for EntryView {
 }
 
 pub fn entries_table(entries: &[Entry]) -> String {
-    let mut out = format!("{:>5}  {:<20}  {:<24}  {:<9}  {:<35}  {}\n", "seq", "time (UTC)", "kind", "actor", "patient", "detail");
+    let mut out = format!(
+        "{:>5}  {:<20}  {:<24}  {:<9}  {:<35}  {}\n",
+        "seq", "time (UTC)", "kind", "actor", "patient", "detail"
+    );
     for entry in entries {
         let view = EntryView::from(entry);
         out.push_str(&format!(

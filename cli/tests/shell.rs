@@ -58,7 +58,9 @@ fn a_policy_file_is_checked_and_applied() {
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"version": 4, "contacts": {"default_region": "Susan Smith"}}"#).unwrap();
 
-    let admin = |file: &std::path::Path| Command::cargo_bin("televisit-admin").unwrap().args(["policy", "check"]).arg(file).output().unwrap();
+    let admin = |file: &std::path::Path| {
+        Command::cargo_bin("televisit-admin").unwrap().args(["policy", "check"]).arg(file).output().unwrap()
+    };
     assert!(admin(&good).status.success());
     let out = admin(&bad);
     assert_eq!(out.status.code(), Some(1));
@@ -80,7 +82,10 @@ fn a_file_that_is_not_a_database_is_refused_and_kept() {
     std::fs::write(dir.path().join("televisit.db"), b"not a database at all").unwrap();
     let out = televisit(dir.path()).args(["log", "verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("key is missing") || String::from_utf8_lossy(&out.stderr).contains("not a Televisit database"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("key is missing")
+            || String::from_utf8_lossy(&out.stderr).contains("not a Televisit database")
+    );
     assert_eq!(std::fs::read(dir.path().join("televisit.db")).unwrap(), b"not a database at all");
 }
 

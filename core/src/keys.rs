@@ -56,11 +56,7 @@ impl DataKey {
     /// passphrase KDF (the key is already random), and the explicit salt makes the file's salt
     /// the one we keep.
     pub(crate) fn sqlcipher_pragma_value(&self) -> zeroize::Zeroizing<String> {
-        zeroize::Zeroizing::new(format!(
-            "\"x'{}{}'\"",
-            hex::encode_upper(self.key),
-            hex::encode_upper(self.salt)
-        ))
+        zeroize::Zeroizing::new(format!("\"x'{}{}'\"", hex::encode_upper(self.key), hex::encode_upper(self.salt)))
     }
 
     /// The activity log's MAC key: HKDF-SHA256 of the data key, so that one secret is kept and
@@ -73,9 +69,7 @@ impl DataKey {
         let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"televisit.subkeys");
         let prk = salt.extract(&self.key);
         let info = [info];
-        let okm = prk
-            .expand(&info, hmac::HMAC_SHA256)
-            .expect("HMAC_SHA256 output length is a valid HKDF length");
+        let okm = prk.expand(&info, hmac::HMAC_SHA256).expect("HMAC_SHA256 output length is a valid HKDF length");
         hmac::Key::from(okm)
     }
 }

@@ -16,7 +16,9 @@ pub mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{CorruptionKind, Error, Result};
-pub use log::{Actor, Detail, DetailValue, Entry, EntryKind, LogQuery, NewEntry, PatientRef, PurgeReport, Tamper, Verification};
+pub use log::{
+    Actor, Detail, DetailValue, Entry, EntryKind, LogQuery, NewEntry, PatientRef, PurgeReport, Tamper, Verification,
+};
 pub use policy::Policy;
 pub use secrets::{SecretStore, SecretStoreError};
 pub use store::{Opened, Store, StoreOptions};

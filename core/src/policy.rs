@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// Increases with every policy IT issues; a device refuses an older one.
@@ -62,20 +62,6 @@ pub struct WipeTriggers {
     pub block_after_offline_hours: u32,
     pub wipe_after_offline_days: u32,
     pub rooted_device: RootedDeviceAction,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            version: 0,
-            organisation: String::new(),
-            contacts: ContactsPolicy::default(),
-            log: LogPolicy::default(),
-            app_lock: AppLockPolicy::default(),
-            checklist: ChecklistPolicy::default(),
-            wipe_triggers: WipeTriggers::default(),
-        }
-    }
 }
 
 impl Default for ContactsPolicy {
@@ -148,7 +134,10 @@ impl Policy {
         }
         let region = &self.contacts.default_region;
         if region.len() != 2 || !region.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(Error::invalid("contacts.default_region", "must be a two-letter ISO 3166 code such as GB or US"));
+            return Err(Error::invalid(
+                "contacts.default_region",
+                "must be a two-letter ISO 3166 code such as GB or US",
+            ));
         }
         if self.log.retention_days == 0 {
             return Err(Error::invalid("log.retention_days", "must be at least 1"));

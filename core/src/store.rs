@@ -74,12 +74,18 @@ impl Store {
 
     /// Makes the database under a staging name, saves the key, then renames it into place, so a
     /// crash leaves either nothing, or a staged file that the next open finishes or discards.
-    fn create(path: &Path, staged: &Path, secrets: &dyn SecretStore, options: &StoreOptions) -> Result<(Store, Opened)> {
+    fn create(
+        path: &Path,
+        staged: &Path,
+        secrets: &dyn SecretStore,
+        options: &StoreOptions,
+    ) -> Result<(Store, Opened)> {
         remove_database_files(staged);
         let key = DataKey::generate()?;
         {
-            let mut conn = Connection::open_with_flags(staged, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
-                .map_err(|err| open_error(err, path))?;
+            let mut conn =
+                Connection::open_with_flags(staged, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+                    .map_err(|err| open_error(err, path))?;
             apply_key(&conn, &key)?;
             let made = configure(&conn, options).and_then(|_| schema::migrate(&mut conn));
             if let Err(err) = made {
@@ -98,14 +104,16 @@ impl Store {
     }
 
     fn open_existing(path: &Path, key: DataKey, options: &StoreOptions) -> Result<Store> {
-        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|err| open_error(err, path))?;
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|err| open_error(err, path))?;
         apply_key(&conn, &key)?;
         // The first read decrypts page 1: with a matching salt, a failure here is damage.
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0))
-            .map_err(|err| match Error::from(err) {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0)).map_err(|err| {
+            match Error::from(err) {
                 Error::Storage(_) => Error::Corrupted(CorruptionKind::PageCheckFailed),
                 other => other,
-            })?;
+            }
+        })?;
         check_not_truncated(&conn, path)?;
         configure(&conn, options)?;
         schema::migrate(&mut conn)?;
@@ -153,7 +161,7 @@ fn check_file_matches_key(path: &Path, len: u64, key: &DataKey) -> Result<()> {
         return Err(Error::NotADatabase);
     }
     let ours = read_salt(path).as_ref() == Some(key.salt());
-    let whole_pages = len >= PAGE_SIZE && len % PAGE_SIZE == 0;
+    let whole_pages = len >= PAGE_SIZE && len.is_multiple_of(PAGE_SIZE);
     match (ours, whole_pages) {
         (true, true) => Ok(()),
         (true, false) => Err(Error::Corrupted(CorruptionKind::Truncated)),

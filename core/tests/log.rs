@@ -36,7 +36,11 @@ fn appended_entries_list_back_with_their_fields() {
     let patient = PatientRef::generate().unwrap();
     profile.clock.advance(Duration::minutes(5));
     let appended = tv
-        .log_append(&entry(EntryKind::ConsentRecorded).patient(patient.clone()).detail(Detail::new().code("method", "verbal").int("text_version", 2)))
+        .log_append(
+            &entry(EntryKind::ConsentRecorded)
+                .patient(patient.clone())
+                .detail(Detail::new().code("method", "verbal").int("text_version", 2)),
+        )
         .unwrap();
     assert_eq!(appended.seq, 2, "store_created is entry 1");
     let listed = tv.log_list(&LogQuery::default()).unwrap();
@@ -64,7 +68,11 @@ fn list_filters_by_time_kind_patient_and_limit() {
     let susan = PatientRef::generate().unwrap();
     let other = PatientRef::generate().unwrap();
     let start = profile.clock_now();
-    for (i, kind) in [EntryKind::PatientAdded, EntryKind::ConsentRecorded, EntryKind::CallLaunched, EntryKind::CallLaunched].iter().enumerate() {
+    for (i, kind) in
+        [EntryKind::PatientAdded, EntryKind::ConsentRecorded, EntryKind::CallLaunched, EntryKind::CallLaunched]
+            .iter()
+            .enumerate()
+    {
         profile.clock.advance(Duration::hours(1));
         let who = if i % 2 == 0 { &susan } else { &other };
         tv.log_append(&entry(*kind).patient(who.clone())).unwrap();
@@ -73,11 +81,19 @@ fn list_filters_by_time_kind_patient_and_limit() {
     assert_eq!(calls.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
     let susans = tv.log_list(&LogQuery { patient: Some(susan.clone()), ..Default::default() }).unwrap();
     assert_eq!(susans.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 4]);
-    let window = LogQuery { since: Some(start + Duration::minutes(90)), until: Some(start + Duration::minutes(210)), ..Default::default() };
+    let window = LogQuery {
+        since: Some(start + Duration::minutes(90)),
+        until: Some(start + Duration::minutes(210)),
+        ..Default::default()
+    };
     assert_eq!(tv.log_list(&window).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
     let newest = LogQuery { limit: Some(2), newest_first: true, ..Default::default() };
     assert_eq!(tv.log_list(&newest).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![5, 4]);
-    let both = LogQuery { kinds: vec![EntryKind::CallLaunched, EntryKind::PatientAdded], patient: Some(susan), ..Default::default() };
+    let both = LogQuery {
+        kinds: vec![EntryKind::CallLaunched, EntryKind::PatientAdded],
+        patient: Some(susan),
+        ..Default::default()
+    };
     assert_eq!(tv.log_list(&both).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 4]);
 }
 
@@ -89,9 +105,11 @@ fn an_oversized_or_unsafe_detail_is_refused_and_nothing_is_written() {
         big = big.code(&format!("field_{i}"), &"z".repeat(64));
     }
     assert!(matches!(tv.log_append(&entry(EntryKind::CallLaunched).detail(big)), Err(Error::InvalidInput { .. })));
-    let phone = tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().code("to", "447700900123"))).unwrap_err();
+    let phone =
+        tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().code("to", "447700900123"))).unwrap_err();
     assert!(!phone.to_string().contains("447700900123"));
-    let name = tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().code("who", "Susan Smith"))).unwrap_err();
+    let name =
+        tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().code("who", "Susan Smith"))).unwrap_err();
     assert!(!name.to_string().contains("Susan"));
     assert_eq!(tv.log_list(&LogQuery::default()).unwrap().len(), 3);
     assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { count: 3, .. }));
@@ -258,7 +276,8 @@ fn tampering_after_a_purge_is_still_named() {
 fn a_checkpoint_moved_by_hand_is_named_as_missing_entries() {
     let (profile, tv) = with_entries(5);
     let raw = profile.raw();
-    raw.execute("UPDATE log_chain SET start_seq = 3, start_mac = (SELECT mac FROM log_entries WHERE seq = 3)", []).unwrap();
+    raw.execute("UPDATE log_chain SET start_seq = 3, start_mac = (SELECT mac FROM log_entries WHERE seq = 3)", [])
+        .unwrap();
     raw.execute("DELETE FROM log_entries WHERE seq <= 3", []).unwrap();
     assert_eq!(broken(&tv), (1, Tamper::Missing));
 }
@@ -294,8 +313,7 @@ fn the_policy_is_stored_and_its_change_logged() {
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     assert_eq!(tv.policy().unwrap(), Policy::default());
-    let mut policy = Policy::default();
-    policy.version = 7;
+    let mut policy = Policy { version: 7, ..Policy::default() };
     policy.contacts.name_template = "NM Patient {first} {last_initial}".into();
     tv.set_policy(&policy).unwrap();
     drop(tv);

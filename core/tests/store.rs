@@ -80,7 +80,11 @@ fn a_truncated_file_is_reported_as_damaged() {
         let profile = Profile::new();
         let tv = profile.open().unwrap();
         for _ in 0..200 {
-            tv.log_append(&televisit_core::NewEntry::new(televisit_core::EntryKind::UnlockFailed, televisit_core::Actor::Clinician)).unwrap();
+            tv.log_append(&televisit_core::NewEntry::new(
+                televisit_core::EntryKind::UnlockFailed,
+                televisit_core::Actor::Clinician,
+            ))
+            .unwrap();
         }
         drop(tv);
         let full = file_bytes(&profile.db());
@@ -114,7 +118,11 @@ fn a_damaged_later_page_is_found_by_the_integrity_check() {
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     for _ in 0..300 {
-        tv.log_append(&televisit_core::NewEntry::new(televisit_core::EntryKind::UnlockFailed, televisit_core::Actor::Clinician)).unwrap();
+        tv.log_append(&televisit_core::NewEntry::new(
+            televisit_core::EntryKind::UnlockFailed,
+            televisit_core::Actor::Clinician,
+        ))
+        .unwrap();
     }
     assert!(tv.integrity_check().unwrap().is_ok());
     drop(tv);
@@ -191,7 +199,9 @@ fn a_full_disk_is_reported_and_nothing_is_half_written() {
     let big = televisit_core::Detail::new().code("a", &"x".repeat(64)).code("b", &"y".repeat(64));
     let mut full = None;
     for _ in 0..500 {
-        let entry = televisit_core::NewEntry::new(televisit_core::EntryKind::UnlockFailed, televisit_core::Actor::Clinician).detail(big.clone());
+        let entry =
+            televisit_core::NewEntry::new(televisit_core::EntryKind::UnlockFailed, televisit_core::Actor::Clinician)
+                .detail(big.clone());
         if let Err(err) = tv.log_append(&entry) {
             full = Some(err);
             break;
@@ -202,7 +212,10 @@ fn a_full_disk_is_reported_and_nothing_is_half_written() {
     assert!(err.to_string().contains("disk is full"));
     let after = tv.log_list(&Default::default()).unwrap();
     assert!(after.len() > before);
-    assert!(matches!(tv.log_verify().unwrap(), televisit_core::Verification::Intact { .. }), "the failed append left no trace");
+    assert!(
+        matches!(tv.log_verify().unwrap(), televisit_core::Verification::Intact { .. }),
+        "the failed append left no trace"
+    );
 }
 
 #[test]
@@ -210,10 +223,20 @@ fn an_unwritable_location_is_a_typed_error() {
     // /proc accepts no new files, even for root.
     let secrets = MemorySecretStore::new();
     let clock = std::sync::Arc::new(televisit_core::SystemClock);
-    let err = Televisit::open(std::path::Path::new("/proc/televisit.db"), &secrets, clock.clone(), &StoreOptions::default()).err().unwrap();
+    let err =
+        Televisit::open(std::path::Path::new("/proc/televisit.db"), &secrets, clock.clone(), &StoreOptions::default())
+            .err()
+            .unwrap();
     assert!(matches!(err, Error::ReadOnly | Error::CannotOpen), "{err:?}");
     assert!(secrets.get(names::DATA_KEY).unwrap().is_none(), "no key is kept for a database that was not made");
-    let err = Televisit::open(std::path::Path::new("/nonexistent-dir/x/televisit.db"), &secrets, clock, &StoreOptions::default()).err().unwrap();
+    let err = Televisit::open(
+        std::path::Path::new("/nonexistent-dir/x/televisit.db"),
+        &secrets,
+        clock,
+        &StoreOptions::default(),
+    )
+    .err()
+    .unwrap();
     assert!(matches!(err, Error::CannotOpen), "{err:?}");
 }
 

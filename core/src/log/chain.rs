@@ -59,7 +59,7 @@ pub enum Verification {
 }
 
 pub fn genesis(key: &hmac::Key) -> Link {
-    Link { seq: 0, mac: to_mac(hmac::sign(key, b"televisit log genesis v1")) }
+    Link { seq: 0, mac: tag_to_mac(hmac::sign(key, b"televisit log genesis v1")) }
 }
 
 pub fn mac(key: &hmac::Key, prev: &Mac, entry: &StoredEntry) -> Mac {
@@ -73,7 +73,9 @@ fn mac_at(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> Mac {
     ctx.update(prev);
     ctx.update(&seq.to_be_bytes());
     ctx.update(&entry.at_ms.to_be_bytes());
-    for field in [Some(entry.kind.as_str()), Some(entry.actor.as_str()), entry.patient.as_deref(), Some(entry.detail.as_str())] {
+    for field in
+        [Some(entry.kind.as_str()), Some(entry.actor.as_str()), entry.patient.as_deref(), Some(entry.detail.as_str())]
+    {
         match field {
             // Length-prefixed, with a presence byte, so that no two entries share bytes.
             Some(text) => {
@@ -84,13 +86,11 @@ fn mac_at(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> Mac {
             None => ctx.update(&[0]),
         }
     }
-    to_mac(ctx.sign())
+    tag_to_mac(ctx.sign())
 }
 
-fn to_mac(tag: hmac::Tag) -> Mac {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(tag.as_ref());
-    out
+fn tag_to_mac(tag: hmac::Tag) -> Mac {
+    to_mac(tag.as_ref())
 }
 
 fn fits(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> bool {
@@ -100,7 +100,13 @@ fn fits(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> bool {
 /// Walks the rows (in sequence order) from `start` and checks they end at `head`.
 /// `purged_through` is the last cut the log itself recorded, if any: a checkpoint beyond it means
 /// entries were removed without a purge.
-pub fn verify(key: &hmac::Key, start: Link, head: Link, purged_through: Option<u64>, rows: &[StoredEntry]) -> Verification {
+pub fn verify(
+    key: &hmac::Key,
+    start: Link,
+    head: Link,
+    purged_through: Option<u64>,
+    rows: &[StoredEntry],
+) -> Verification {
     if start.seq > purged_through.unwrap_or(0) {
         return Verification::Broken { seq: purged_through.unwrap_or(0) + 1, problem: Tamper::Missing };
     }
@@ -116,7 +122,7 @@ pub fn verify(key: &hmac::Key, start: Link, head: Link, purged_through: Option<u
         if !fits(key, &prev.mac, row, expected) {
             return Verification::Broken { seq: expected, problem: classify(key, &prev, rows, i) };
         }
-        prev = Link { seq: row.seq, mac: to_mac_slice(&row.mac) };
+        prev = Link { seq: row.seq, mac: to_mac(&row.mac) };
     }
     if prev.seq < head.seq {
         return Verification::Broken { seq: prev.seq + 1, problem: Tamper::Missing };
@@ -133,13 +139,13 @@ fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tam
     let at = prev.seq + 1;
     if let Some(next) = rows.get(i + 1) {
         // The next entry still chains from this row's MAC: the MAC is authentic, the content is not.
-        if fits(key, &to_mac_slice(&row.mac), next, next.seq) {
+        if fits(key, &to_mac(&row.mac), next, next.seq) {
             return Tamper::Changed;
         }
         // The next entry chains from this row's MAC only at a later number: the rows were
         // renumbered to close a gap, so entries between them were removed.
         const MAX_SHIFT: u64 = 64;
-        if (1..=MAX_SHIFT).any(|shift| fits(key, &to_mac_slice(&row.mac), next, next.seq + shift)) {
+        if (1..=MAX_SHIFT).any(|shift| fits(key, &to_mac(&row.mac), next, next.seq + shift)) {
             return Tamper::Missing;
         }
     }
@@ -147,16 +153,17 @@ fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tam
     if let Some(rightful) = rows[i + 1..].iter().find(|later| fits(key, &prev.mac, later, at)) {
         // Reordered when this row is itself authentic after some other entry: after the rightful
         // one (two rows swapped), or after another row, whose number a move shifted by one.
-        let after_rightful = fits(key, &to_mac_slice(&rightful.mac), row, at + 1);
-        let after_other = rows
-            .iter()
-            .any(|other| (other.seq..=other.seq + 2).any(|seq| fits(key, &to_mac_slice(&other.mac), row, seq)));
+        let after_rightful = fits(key, &to_mac(&rightful.mac), row, at + 1);
+        let after_other =
+            rows.iter().any(|other| (other.seq..=other.seq + 2).any(|seq| fits(key, &to_mac(&other.mac), row, seq)));
         return if after_rightful || after_other { Tamper::Reordered } else { Tamper::Inserted };
     }
     Tamper::Changed
 }
 
-fn to_mac_slice(bytes: &[u8]) -> Mac {
+/// A stored MAC as a fixed array; a stored value of the wrong length becomes zeros, which
+/// never verifies, so the verifier reports it rather than failing to read.
+pub(crate) fn to_mac(bytes: &[u8]) -> Mac {
     let mut out = [0u8; 32];
     if bytes.len() == 32 {
         out.copy_from_slice(bytes);

@@ -170,7 +170,10 @@ impl Detail {
     /// Refuses what could carry patient data or bloat the log. Errors name the key, never the value.
     pub fn validate(&self) -> Result<()> {
         if self.0.len() > Self::MAX_FIELDS {
-            return Err(Error::invalid("log detail", format!("has {} fields, at most {}", self.0.len(), Self::MAX_FIELDS)));
+            return Err(Error::invalid(
+                "log detail",
+                format!("has {} fields, at most {}", self.0.len(), Self::MAX_FIELDS),
+            ));
         }
         for (key, value) in &self.0 {
             let key_ok = !key.is_empty()
@@ -198,7 +201,10 @@ fn check_code(key: &str, code: &str) -> Result<()> {
     if !charset_ok {
         return Err(Error::invalid(
             "log detail",
-            format!("`{key}` must be a code of at most {} characters: letters, digits and _.:/- only", Detail::MAX_CODE_LEN),
+            format!(
+                "`{key}` must be a code of at most {} characters: letters, digits and _.:/- only",
+                Detail::MAX_CODE_LEN
+            ),
         ));
     }
     // A run of seven digits or more looks like a phone or record number; opaque ids are exempt.

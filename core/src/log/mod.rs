@@ -9,7 +9,7 @@ pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientR
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use chain::{Mac, StoredEntry};
+use chain::{to_mac, StoredEntry};
 use chrono::{DateTime, Utc};
 use ring::hmac;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -105,7 +105,14 @@ pub(crate) fn list(conn: &Connection, query: &LogQuery) -> Result<Vec<Entry>> {
     }
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?, row.get::<_, Option<String>>(4)?, row.get::<_, String>(5)?))
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Option<String>>(4)?,
+            row.get::<_, String>(5)?,
+        ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
@@ -162,11 +169,9 @@ pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64,
         return Ok(PurgeReport { removed: 0, through_seq: load_chain(&tx, &key)?.start.seq });
     };
     let removed = tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])? as u64;
-    tx.execute(
-        "UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1",
-        params![through_seq, mac],
-    )?;
-    let detail = Detail::new().int("removed", removed as i64).int("through_seq", through_seq).int("older_than_days", days);
+    tx.execute("UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1", params![through_seq, mac])?;
+    let detail =
+        Detail::new().int("removed", removed as i64).int("through_seq", through_seq).int("older_than_days", days);
     append_in(&tx, &key, now, &NewEntry::new(EntryKind::LogPurged, Actor::System).detail(detail))?;
     tx.commit()?;
     Ok(PurgeReport { removed, through_seq: through_seq as u64 })
@@ -204,7 +209,8 @@ fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
 }
 
 fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
-    let mut stmt = conn.prepare("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
     let rows = stmt.query_map([], |row| {
         Ok(StoredEntry {
             seq: row.get::<_, i64>(0)? as u64,
@@ -217,12 +223,4 @@ fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn to_mac(bytes: &[u8]) -> Mac {
-    let mut mac = [0u8; 32];
-    if bytes.len() == 32 {
-        mac.copy_from_slice(bytes);
-    }
-    mac
 }
