@@ -34,6 +34,10 @@ pub enum Error {
     InvalidInput { field: &'static str, reason: String },
     #[error("the activity log is broken at entry {seq} ({problem}); nothing was purged")]
     LogBroken { seq: u64, problem: &'static str },
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    ContactBook(String),
     #[error("stored data could not be read ({0})")]
     Storage(String),
 }

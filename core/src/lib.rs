@@ -5,20 +5,31 @@
 //! Patient names and phone numbers never leave the encrypted store: errors, logs and files
 //! outside it carry only opaque ids.
 
+pub mod cleanup;
 pub mod clock;
+pub mod contacts;
 pub mod error;
 pub mod keys;
 pub mod log;
+pub mod naming;
+pub mod patients;
 pub mod policy;
 pub mod schema;
 pub mod secrets;
 pub mod store;
 
+pub use cleanup::{
+    CleanupOutcome, CleanupPlan, CleanupReport, CleanupResult, CleanupRules, Lookalike, PlannedRemoval, RemovalReason,
+};
 pub use clock::{Clock, SystemClock};
+pub use contacts::{
+    BookContact, ContactBook, ContactBookError, ContactCard, DeleteOutcome, EnsureAction, EnsuredContact, ListScope,
+};
 pub use error::{CorruptionKind, Error, Result};
 pub use log::{
     Actor, Detail, DetailValue, Entry, EntryKind, LogQuery, NewEntry, PatientRef, PurgeReport, Tamper, Verification,
 };
+pub use patients::{ConsentMethod, ConsentState, NewPatient, Patient, PatientUpdate};
 pub use policy::Policy;
 pub use secrets::{SecretStore, SecretStoreError};
 pub use store::{Opened, Store, StoreOptions};
@@ -143,6 +154,83 @@ impl Televisit {
         log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::PolicyApplied, Actor::It).detail(detail))?;
         tx.commit()?;
         Ok(())
+    }
+
+    pub fn patient_add(&self, new: &NewPatient) -> Result<Patient> {
+        let policy = self.policy()?;
+        patients::add(&mut self.store(), self.clock.now(), &policy, new)
+    }
+
+    pub fn patient_update(&self, id: &PatientRef, change: &PatientUpdate) -> Result<Patient> {
+        let policy = self.policy()?;
+        patients::update(&mut self.store(), self.clock.now(), &policy, id, change)
+    }
+
+    pub fn patient_archive(&self, id: &PatientRef) -> Result<Patient> {
+        patients::archive(&mut self.store(), self.clock.now(), id)
+    }
+
+    pub fn patient(&self, id: &PatientRef) -> Result<Patient> {
+        patients::get_in(&self.store().conn, id)
+    }
+
+    /// Current patients in the order they were added; with `include_archived`, all of them.
+    pub fn patients(&self, include_archived: bool) -> Result<Vec<Patient>> {
+        patients::list(&self.store().conn, include_archived)
+    }
+
+    pub fn consent_record(
+        &self,
+        id: &PatientRef,
+        method: ConsentMethod,
+        text_version: &str,
+        by: Actor,
+    ) -> Result<ConsentState> {
+        patients::consent::record(&mut self.store(), self.clock.now(), id, method, text_version, by)
+    }
+
+    pub fn consent_revoke(&self, id: &PatientRef, by: Actor) -> Result<ConsentState> {
+        patients::consent::revoke(&mut self.store(), self.clock.now(), id, by)
+    }
+
+    /// Creates the patient's contact, or puts it right if it was renamed, renumbered or deleted.
+    pub fn ensure_contact(&self, book: &dyn ContactBook, id: &PatientRef) -> Result<EnsuredContact> {
+        contacts::ensure(&mut self.store(), self.clock.now(), book, id)
+    }
+
+    pub fn mark_visit_done(&self, id: &PatientRef) -> Result<()> {
+        contacts::mark_visit_done(&mut self.store(), self.clock.now(), id)
+    }
+
+    /// Televisit's own record of the contacts it made.
+    pub fn contact_records(&self) -> Result<Vec<contacts::ContactRecord>> {
+        contacts::records(&self.store().conn, None)
+    }
+
+    /// Whether a contact's name looks like the convention (as a hand-made patient contact would).
+    pub fn looks_like_patient_contact(&self, display_name: &str) -> Result<bool> {
+        let template = naming::NameTemplate::parse(&self.policy()?.contacts.name_template)?;
+        Ok(template.matcher().matches(display_name))
+    }
+
+    /// The dry run: what cleanup would remove and why, and the lookalikes, changing nothing.
+    /// `rules` default to the policy's.
+    pub fn cleanup_plan(&self, book: &dyn ContactBook, rules: Option<CleanupRules>) -> Result<CleanupPlan> {
+        let policy = self.policy()?;
+        let rules = rules.unwrap_or_else(|| CleanupRules::from_policy(&policy));
+        if rules.older_than_days == 0 {
+            return Err(Error::invalid("cleanup age", "must be at least 1 day"));
+        }
+        cleanup::plan(&self.store(), self.clock.now(), &policy, &rules, book)
+    }
+
+    pub fn cleanup_apply(
+        &self,
+        book: &dyn ContactBook,
+        plan: &CleanupPlan,
+        confirmed_lookalikes: &[String],
+    ) -> Result<CleanupReport> {
+        cleanup::apply(&mut self.store(), self.clock.now(), book, plan, confirmed_lookalikes)
     }
 
     /// For tests of a full disk.

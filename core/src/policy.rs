@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -25,6 +26,10 @@ pub struct ContactsPolicy {
     pub name_template: String,
     /// ISO 3166 region used for numbers written without a country code.
     pub default_region: String,
+    /// Cleanup removes a patient's contact after this many days without a visit.
+    pub cleanup_after_days: u32,
+    /// Cleanup removes a contact as soon as its visit is marked done.
+    pub cleanup_when_visit_done: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,7 +71,12 @@ pub struct WipeTriggers {
 
 impl Default for ContactsPolicy {
     fn default() -> Self {
-        ContactsPolicy { name_template: "Patient {first} {last}".into(), default_region: "US".into() }
+        ContactsPolicy {
+            name_template: "Patient {first} {last}".into(),
+            default_region: "US".into(),
+            cleanup_after_days: 30,
+            cleanup_when_visit_done: true,
+        }
     }
 }
 
@@ -125,19 +135,19 @@ impl Policy {
 
     /// Rules a policy must keep, each naming the field.
     pub fn validate(&self) -> Result<()> {
-        if !self.contacts.name_template.contains("{first}")
-            && !self.contacts.name_template.contains("{first_initial}")
-            && !self.contacts.name_template.contains("{last}")
-            && !self.contacts.name_template.contains("{last_initial}")
-        {
-            return Err(Error::invalid("contacts.name_template", "must contain {first}, {last} or an initial"));
-        }
+        crate::naming::NameTemplate::parse(&self.contacts.name_template)?;
         let region = &self.contacts.default_region;
         if region.len() != 2 || !region.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(Error::invalid(
                 "contacts.default_region",
                 "must be a two-letter ISO 3166 code such as GB or US",
             ));
+        }
+        if phonenumber::country::Id::from_str(region).is_err() {
+            return Err(Error::invalid("contacts.default_region", "is not a region the phone library knows"));
+        }
+        if self.contacts.cleanup_after_days == 0 {
+            return Err(Error::invalid("contacts.cleanup_after_days", "must be at least 1"));
         }
         if self.log.retention_days == 0 {
             return Err(Error::invalid("log.retention_days", "must be at least 1"));

@@ -29,6 +29,36 @@ const MIGRATIONS: &[&str] = &[
          head_seq       INTEGER NOT NULL,
          head_mac       BLOB NOT NULL
      );",
+    // 2: patients, their consent, and the contacts Televisit made for them.
+    "CREATE TABLE patients (
+         id             TEXT PRIMARY KEY NOT NULL,
+         given_name     TEXT NOT NULL,
+         family_name    TEXT NOT NULL,
+         phone          TEXT NOT NULL,
+         visit_at_ms    INTEGER,
+         created_at_ms  INTEGER NOT NULL,
+         archived_at_ms INTEGER,
+         contact_name   TEXT NOT NULL
+     );
+     CREATE TABLE consents (
+         id             INTEGER PRIMARY KEY,
+         patient_id     TEXT NOT NULL REFERENCES patients (id),
+         method         TEXT NOT NULL,
+         text_version   TEXT NOT NULL,
+         recorded_by    TEXT NOT NULL,
+         recorded_at_ms INTEGER NOT NULL,
+         revoked_at_ms  INTEGER,
+         revoked_by     TEXT
+     );
+     CREATE INDEX consents_patient ON consents (patient_id, id);
+     CREATE TABLE contacts (
+         patient_id      TEXT PRIMARY KEY NOT NULL REFERENCES patients (id),
+         platform_id     TEXT NOT NULL UNIQUE,
+         created_at_ms   INTEGER NOT NULL,
+         last_used_at_ms INTEGER NOT NULL,
+         visit_done      INTEGER NOT NULL DEFAULT 0,
+         failed_deletes  INTEGER NOT NULL DEFAULT 0
+     );",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -1,0 +1,223 @@
+//! The periodic cleanup of patient contacts: a dry run that says what would go and why, then a
+//! run that deletes, reports each contact, keeps failures for the next run, and logs counts only.
+//! Contacts that only look like the convention (made by hand) are listed apart and deleted only
+//! when the user confirms each one.
+
+use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome, ListScope};
+use crate::error::{Error, Result};
+use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
+use crate::naming::NameTemplate;
+use crate::patients::{self, ConsentState};
+use crate::policy::Policy;
+use crate::store::Store;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CleanupRules {
+    /// Remove contacts not used for a visit in this many days.
+    pub older_than_days: u32,
+    /// Remove a contact as soon as its visit is marked done.
+    pub when_visit_done: bool,
+}
+
+impl CleanupRules {
+    pub fn from_policy(policy: &Policy) -> Self {
+        CleanupRules {
+            older_than_days: policy.contacts.cleanup_after_days,
+            when_visit_done: policy.contacts.cleanup_when_visit_done,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemovalReason {
+    /// No visit for at least this many days.
+    NotUsedFor {
+        days: u32,
+    },
+    VisitDone,
+    PatientArchived,
+    ConsentRevoked,
+    /// An earlier cleanup could not delete it.
+    EarlierDeleteFailed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRemoval {
+    pub platform_id: String,
+    pub patient: PatientRef,
+    /// The contact's name, for the staff member's screen.
+    pub contact_name: String,
+    pub reasons: Vec<RemovalReason>,
+}
+
+/// A contact named like the convention that Televisit did not make.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookalike {
+    pub platform_id: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanupPlan {
+    pub made_at: DateTime<Utc>,
+    pub remove: Vec<PlannedRemoval>,
+    pub lookalikes: Vec<Lookalike>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CleanupOutcome {
+    Deleted,
+    AlreadyGone,
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanupResult {
+    pub platform_id: String,
+    /// None for a confirmed lookalike.
+    pub patient: Option<PatientRef>,
+    pub outcome: CleanupOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CleanupReport {
+    pub results: Vec<CleanupResult>,
+    pub deleted: u32,
+    pub already_gone: u32,
+    pub failed: u32,
+}
+
+/// The dry run: changes nothing.
+pub(crate) fn plan(
+    store: &Store,
+    now: DateTime<Utc>,
+    policy: &Policy,
+    rules: &CleanupRules,
+    book: &dyn ContactBook,
+) -> Result<CleanupPlan> {
+    let mut remove = Vec::new();
+    for record in contacts::records(&store.conn, None)? {
+        let patient = patients::get_in(&store.conn, &record.patient)?;
+        let mut reasons = Vec::new();
+        let last_visit =
+            patient.visit_at.filter(|v| *v <= now).map_or(record.last_used_at, |v| v.max(record.last_used_at));
+        if now - last_visit >= Duration::days(i64::from(rules.older_than_days)) {
+            reasons.push(RemovalReason::NotUsedFor { days: rules.older_than_days });
+        }
+        if rules.when_visit_done && record.visit_done {
+            reasons.push(RemovalReason::VisitDone);
+        }
+        if patient.archived_at.is_some() {
+            reasons.push(RemovalReason::PatientArchived);
+        }
+        if matches!(patient.consent, ConsentState::Revoked { .. }) {
+            reasons.push(RemovalReason::ConsentRevoked);
+        }
+        if record.failed_deletes > 0 {
+            reasons.push(RemovalReason::EarlierDeleteFailed);
+        }
+        if !reasons.is_empty() {
+            remove.push(PlannedRemoval {
+                platform_id: record.platform_id,
+                patient: record.patient,
+                contact_name: patient.contact_name,
+                reasons,
+            });
+        }
+    }
+    let matcher = NameTemplate::parse(&policy.contacts.name_template)?.matcher();
+    let mut lookalikes = Vec::new();
+    for contact in book.list(ListScope::All)? {
+        if is_lookalike(store, &contact, &matcher)? {
+            lookalikes.push(Lookalike { platform_id: contact.platform_id, display_name: contact.display_name });
+        }
+    }
+    Ok(CleanupPlan { made_at: now, remove, lookalikes })
+}
+
+fn is_lookalike(store: &Store, contact: &BookContact, matcher: &crate::naming::NameMatcher) -> Result<bool> {
+    Ok(!is_televisit_marker(contact.marker.as_deref())
+        && matcher.matches(&contact.display_name)
+        && !contacts::platform_id_known(&store.conn, &contact.platform_id)?)
+}
+
+/// Deletes what the plan lists and the lookalikes the user confirmed, one outcome per contact.
+/// A contact that fails stays recorded and is tried again next time; the rest go on.
+pub(crate) fn apply(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    book: &dyn ContactBook,
+    plan: &CleanupPlan,
+    confirmed_lookalikes: &[String],
+) -> Result<CleanupReport> {
+    let offered: HashSet<&str> = plan.lookalikes.iter().map(|l| l.platform_id.as_str()).collect();
+    let mut confirmed: Vec<String> = confirmed_lookalikes.to_vec();
+    confirmed.sort();
+    confirmed.dedup();
+    if confirmed.iter().any(|id| !offered.contains(id.as_str())) {
+        return Err(Error::invalid("confirmed lookalikes", "may only name contacts that the plan lists as lookalikes"));
+    }
+    // Each planned contact is checked against the record again: the plan may be stale.
+    let mut owned: Vec<(String, PatientRef)> = Vec::new();
+    for planned in &plan.remove {
+        let current = contacts::record_for(&store.conn, &planned.patient)?;
+        if current.is_some_and(|r| r.platform_id == planned.platform_id) {
+            owned.push((planned.platform_id.clone(), planned.patient.clone()));
+        }
+    }
+    let targets: Vec<String> = owned.iter().map(|(id, _)| id.clone()).chain(confirmed.iter().cloned()).collect();
+    let mut outcomes = if targets.is_empty() { Vec::new() } else { book.delete(&targets) };
+    // A book that answers with fewer outcomes than ids has failed for the rest.
+    outcomes.resize(targets.len(), DeleteOutcome::Failed("the contacts app gave no answer for this contact".into()));
+
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    let mut report = CleanupReport::default();
+    for (i, (platform_id, outcome)) in targets.iter().zip(outcomes).enumerate() {
+        let patient = owned.get(i).map(|(_, p)| p.clone());
+        let outcome = match outcome {
+            DeleteOutcome::Deleted => CleanupOutcome::Deleted,
+            DeleteOutcome::NotFound => CleanupOutcome::AlreadyGone,
+            DeleteOutcome::Failed(reason) => CleanupOutcome::Failed { reason },
+        };
+        match (&outcome, &patient) {
+            (CleanupOutcome::Failed { .. }, Some(_)) => {
+                tx.execute(
+                    "UPDATE contacts SET failed_deletes = failed_deletes + 1 WHERE platform_id = ?1",
+                    [platform_id],
+                )?;
+            }
+            (CleanupOutcome::Failed { .. }, None) => {}
+            (_, Some(patient)) => {
+                tx.execute("DELETE FROM contacts WHERE platform_id = ?1", [platform_id])?;
+                let detail = Detail::new().bool("already_gone", outcome == CleanupOutcome::AlreadyGone);
+                log::append_in(
+                    &tx,
+                    &key,
+                    now,
+                    &NewEntry::new(EntryKind::ContactDeleted, Actor::Staff).patient(patient.clone()).detail(detail),
+                )?;
+            }
+            (_, None) => {}
+        }
+        match outcome {
+            CleanupOutcome::Deleted => report.deleted += 1,
+            CleanupOutcome::AlreadyGone => report.already_gone += 1,
+            CleanupOutcome::Failed { .. } => report.failed += 1,
+        }
+        report.results.push(CleanupResult { platform_id: platform_id.clone(), patient, outcome });
+    }
+    let lookalikes_deleted =
+        report.results.iter().filter(|r| r.patient.is_none() && r.outcome == CleanupOutcome::Deleted).count();
+    let summary = Detail::new()
+        .int("deleted", i64::from(report.deleted))
+        .int("already_gone", i64::from(report.already_gone))
+        .int("failed", i64::from(report.failed))
+        .int("lookalikes_deleted", lookalikes_deleted as i64)
+        .int("lookalikes_left", (plan.lookalikes.len() - confirmed.len()) as i64);
+    log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(summary))?;
+    tx.commit()?;
+    Ok(report)
+}

@@ -1,0 +1,131 @@
+//! Consent to be contacted over WhatsApp: recorded (how, which text, by whom, when), revoked,
+//! and read as the current state. Every record and revocation is logged.
+
+use crate::error::{Error, Result};
+use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentMethod {
+    Verbal,
+    Written,
+    InApp,
+}
+
+impl ConsentMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentMethod::Verbal => "verbal",
+            ConsentMethod::Written => "written",
+            ConsentMethod::InApp => "in_app",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [ConsentMethod::Verbal, ConsentMethod::Written, ConsentMethod::InApp].into_iter().find(|m| m.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsentState {
+    None,
+    Given { method: ConsentMethod, text_version: String, recorded_by: Actor, at: DateTime<Utc> },
+    Revoked { at: DateTime<Utc>, by: Actor },
+}
+
+impl ConsentState {
+    pub fn is_given(&self) -> bool {
+        matches!(self, ConsentState::Given { .. })
+    }
+}
+
+pub(crate) fn record(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    patient: &PatientRef,
+    method: ConsentMethod,
+    text_version: &str,
+    by: Actor,
+) -> Result<ConsentState> {
+    // The version names a consent text (`v3`, `2026-02`): a short code, never free text.
+    Detail::new().code("text_version", text_version).validate().map_err(|_| {
+        Error::invalid("consent text version", "must be a short code such as v3 (letters, digits, _.:/-)")
+    })?;
+    if text_version.is_empty() {
+        return Err(Error::invalid("consent text version", "is required"));
+    }
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    let target = super::get_in(&tx, patient)?;
+    if target.archived_at.is_some() {
+        return Err(Error::invalid("patient", format!("{patient} is archived")));
+    }
+    tx.execute(
+        "INSERT INTO consents (patient_id, method, text_version, recorded_by, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![patient.as_str(), method.code(), text_version, by.code(), now.timestamp_millis()],
+    )?;
+    let detail = Detail::new().code("method", method.code()).code("text_version", text_version);
+    log::append_in(
+        &tx,
+        &key,
+        now,
+        &NewEntry::new(EntryKind::ConsentRecorded, by).patient(patient.clone()).detail(detail),
+    )?;
+    let state = state_in(&tx, patient)?;
+    tx.commit()?;
+    Ok(state)
+}
+
+pub(crate) fn revoke(store: &mut Store, now: DateTime<Utc>, patient: &PatientRef, by: Actor) -> Result<ConsentState> {
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    super::get_in(&tx, patient)?;
+    let changed = tx.execute(
+        "UPDATE consents SET revoked_at_ms = ?2, revoked_by = ?3 WHERE patient_id = ?1 AND revoked_at_ms IS NULL",
+        params![patient.as_str(), now.timestamp_millis(), by.code()],
+    )?;
+    if changed > 0 {
+        log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::ConsentRevoked, by).patient(patient.clone()))?;
+    }
+    let state = state_in(&tx, patient)?;
+    tx.commit()?;
+    Ok(state)
+}
+
+/// The latest record decides: given, revoked, or none yet.
+pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<ConsentState> {
+    let latest = conn
+        .query_row(
+            "SELECT method, text_version, recorded_by, recorded_at_ms, revoked_at_ms, revoked_by FROM consents
+             WHERE patient_id = ?1 ORDER BY id DESC LIMIT 1",
+            [patient.as_str()],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let unreadable = || Error::Storage(format!("the consent record of {patient} is unreadable"));
+    let time = |ms: i64| DateTime::from_timestamp_millis(ms).ok_or_else(unreadable);
+    let actor = |code: &str| Actor::from_code(code).ok_or_else(unreadable);
+    Ok(match latest {
+        None => ConsentState::None,
+        Some((_, _, _, _, Some(revoked), by)) => {
+            ConsentState::Revoked { at: time(revoked)?, by: actor(by.as_deref().unwrap_or("clinician"))? }
+        }
+        Some((method, text_version, by, at, None, _)) => ConsentState::Given {
+            method: ConsentMethod::from_code(&method).ok_or_else(unreadable)?,
+            text_version,
+            recorded_by: actor(&by)?,
+            at: time(at)?,
+        },
+    })
+}
