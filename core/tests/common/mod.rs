@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod book;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use televisit_core::clock::FixedClock;
