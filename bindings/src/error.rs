@@ -34,6 +34,10 @@ pub enum TelevisitError {
     #[error("{0}")]
     LogBroken(String),
     #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    ContactBook(String),
+    #[error("{0}")]
     Storage(String),
 }
 
@@ -54,6 +58,8 @@ impl From<Core> for TelevisitError {
             Core::SecretStore(_) => Self::SecretStore(message),
             Core::InvalidInput { .. } => Self::InvalidInput(message),
             Core::LogBroken { .. } => Self::LogBroken(message),
+            Core::NotFound { .. } => Self::NotFound(message),
+            Core::ContactBook(_) => Self::ContactBook(message),
             Core::Storage(_) => Self::Storage(message),
         }
     }

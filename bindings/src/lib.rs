@@ -1,16 +1,22 @@
 //! Televisit's UniFFI surface: thin wrappers and `From` conversions over `televisit-core`, and
 //! the traits that each platform shell implements. No rule lives here.
 
+mod contacts;
 mod error;
 mod log;
+mod patients;
 mod platform;
 mod policy;
 
+pub use contacts::*;
 pub use error::TelevisitError;
 pub use log::*;
+pub use patients::*;
 pub use platform::{Clock, SecretStore, SecretStoreError};
 pub use policy::*;
 
+use contacts::ForeignBook;
+use patients::patient_ref;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,5 +84,70 @@ impl Televisit {
 
     pub fn set_policy(&self, policy: Policy) -> Result<()> {
         Ok(self.0.set_policy(&policy)?)
+    }
+
+    pub fn patient_add(&self, patient: NewPatient) -> Result<Patient> {
+        Ok(self.0.patient_add(&patient.into())?.into())
+    }
+
+    pub fn patient_update(&self, id: String, change: PatientUpdate) -> Result<Patient> {
+        Ok(self.0.patient_update(&patient_ref(&id)?, &change.into())?.into())
+    }
+
+    pub fn patient_archive(&self, id: String) -> Result<Patient> {
+        Ok(self.0.patient_archive(&patient_ref(&id)?)?.into())
+    }
+
+    pub fn patient(&self, id: String) -> Result<Patient> {
+        Ok(self.0.patient(&patient_ref(&id)?)?.into())
+    }
+
+    pub fn patients(&self, include_archived: bool) -> Result<Vec<Patient>> {
+        Ok(self.0.patients(include_archived)?.into_iter().map(Into::into).collect())
+    }
+
+    pub fn consent_record(
+        &self,
+        id: String,
+        method: ConsentMethod,
+        text_version: String,
+        by: Actor,
+    ) -> Result<ConsentState> {
+        Ok(self.0.consent_record(&patient_ref(&id)?, method, &text_version, by)?.into())
+    }
+
+    pub fn consent_revoke(&self, id: String, by: Actor) -> Result<ConsentState> {
+        Ok(self.0.consent_revoke(&patient_ref(&id)?, by)?.into())
+    }
+
+    /// Creates the patient's contact, or puts it right if it was renamed, renumbered or deleted.
+    pub fn ensure_contact(&self, book: Arc<dyn ContactBook>, id: String) -> Result<EnsuredContact> {
+        Ok(self.0.ensure_contact(&ForeignBook(book), &patient_ref(&id)?)?)
+    }
+
+    pub fn mark_visit_done(&self, id: String) -> Result<()> {
+        Ok(self.0.mark_visit_done(&patient_ref(&id)?)?)
+    }
+
+    pub fn contact_records(&self) -> Result<Vec<ContactRecord>> {
+        Ok(self.0.contact_records()?.into_iter().map(Into::into).collect())
+    }
+
+    pub fn looks_like_patient_contact(&self, display_name: String) -> Result<bool> {
+        Ok(self.0.looks_like_patient_contact(&display_name)?)
+    }
+
+    /// The dry run; `rules` default to the policy's.
+    pub fn cleanup_plan(&self, book: Arc<dyn ContactBook>, rules: Option<CleanupRules>) -> Result<CleanupPlan> {
+        Ok(self.0.cleanup_plan(&ForeignBook(book), rules)?.into())
+    }
+
+    pub fn cleanup_apply(
+        &self,
+        book: Arc<dyn ContactBook>,
+        plan: CleanupPlan,
+        confirmed_lookalikes: Vec<String>,
+    ) -> Result<CleanupReport> {
+        Ok(self.0.cleanup_apply(&ForeignBook(book), &plan.try_into()?, &confirmed_lookalikes)?.into())
     }
 }

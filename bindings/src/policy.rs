@@ -20,6 +20,8 @@ pub struct Policy {
 pub struct ContactsPolicy {
     pub name_template: String,
     pub default_region: String,
+    pub cleanup_after_days: u32,
+    pub cleanup_when_visit_done: bool,
 }
 
 #[uniffi::remote(Record)]
