@@ -34,6 +34,8 @@ pub enum Error {
     InvalidInput { field: &'static str, reason: String },
     #[error("the activity log is broken at entry {seq} ({problem}); nothing was purged")]
     LogBroken { seq: u64, problem: &'static str },
+    #[error("the call is blocked: {reasons}")]
+    CallBlocked { reasons: String },
     #[error("no {what} {id}")]
     NotFound { what: &'static str, id: String },
     #[error("{0}")]

@@ -5,12 +5,17 @@
 //! Patient names and phone numbers never leave the encrypted store: errors, logs and files
 //! outside it carry only opaque ids.
 
+pub mod app_lock;
+pub mod call;
+pub mod checklist;
 pub mod cleanup;
 pub mod clock;
 pub mod contacts;
+pub mod device;
 pub mod error;
 pub mod keys;
 pub mod log;
+pub mod metrics;
 pub mod naming;
 pub mod patients;
 pub mod policy;
@@ -18,6 +23,8 @@ pub mod schema;
 pub mod secrets;
 pub mod store;
 
+pub use call::{LaunchPlan, MessageRequest, Platform, Preflight};
+pub use checklist::ChecklistStatus;
 pub use cleanup::{
     CleanupOutcome, CleanupPlan, CleanupReport, CleanupResult, CleanupRules, Lookalike, PlannedRemoval, RemovalReason,
 };
@@ -25,10 +32,12 @@ pub use clock::{Clock, SystemClock};
 pub use contacts::{
     BookContact, ContactBook, ContactBookError, ContactCard, DeleteOutcome, EnsureAction, EnsuredContact, ListScope,
 };
+pub use device::{DeviceFacts, DeviceSnapshot, InstalledWhatsApp, WhatsAppApp, WhatsAppDirectory};
 pub use error::{CorruptionKind, Error, Result};
 pub use log::{
     Actor, Detail, DetailValue, Entry, EntryKind, LogQuery, NewEntry, PatientRef, PurgeReport, Tamper, Verification,
 };
+pub use metrics::DayMetrics;
 pub use patients::{ConsentMethod, ConsentState, NewPatient, Patient, PatientUpdate};
 pub use policy::Policy;
 pub use secrets::{SecretStore, SecretStoreError};
@@ -43,6 +52,7 @@ pub struct Televisit {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
     opened: Opened,
+    lock: Mutex<app_lock::AppLock>,
 }
 
 /// The result of `integrity_check`: SQLCipher's page check, SQLite's structure check, the chain.
@@ -65,7 +75,7 @@ impl Televisit {
     /// Opens the profile's database at `path` (creating it and its key on first use).
     pub fn open(path: &Path, secrets: &dyn SecretStore, clock: Arc<dyn Clock>, options: &StoreOptions) -> Result<Self> {
         let (store, opened) = Store::open(path, secrets, options)?;
-        let televisit = Televisit { store: Mutex::new(store), clock, opened };
+        let televisit = Televisit { store: Mutex::new(store), clock, opened, lock: Mutex::default() };
         if opened == Opened::Created {
             let detail = Detail::new().int("schema", i64::from(schema::SCHEMA_VERSION));
             televisit.log_append(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
@@ -231,6 +241,101 @@ impl Televisit {
         confirmed_lookalikes: &[String],
     ) -> Result<CleanupReport> {
         cleanup::apply(&mut self.store(), self.clock.now(), book, plan, confirmed_lookalikes)
+    }
+
+    /// The platform's authentication (device credential, biometrics) succeeded.
+    pub fn unlock_succeeded(&self) {
+        self.app_lock().unlocked(self.clock.now());
+    }
+
+    /// A failed unlock attempt: logged (the wipe triggers count them).
+    pub fn unlock_failed(&self) -> Result<()> {
+        self.app_lock().lock();
+        self.log_append(&NewEntry::new(EntryKind::UnlockFailed, Actor::Clinician))?;
+        Ok(())
+    }
+
+    pub fn lock(&self) {
+        self.app_lock().lock();
+    }
+
+    /// Whether the app is unlocked now (and not idle past the policy's timeout); a yes counts
+    /// as activity, so the shells call it on each interaction.
+    pub fn touch(&self) -> Result<bool> {
+        let timeout = self.policy()?.app_lock.inactivity_timeout_seconds;
+        Ok(self.app_lock().touch(self.clock.now(), timeout))
+    }
+
+    fn app_lock(&self) -> MutexGuard<'_, app_lock::AppLock> {
+        self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn acknowledge_disclosure(&self) -> Result<()> {
+        call::acknowledge_disclosure(&mut self.store(), self.clock.now())
+    }
+
+    pub fn disclosure_acknowledged(&self) -> Result<bool> {
+        call::disclosure_acknowledged(&self.store())
+    }
+
+    pub fn checklist_status(&self) -> Result<ChecklistStatus> {
+        let policy = self.policy()?;
+        checklist::status(&self.store().conn, self.clock.now(), &policy)
+    }
+
+    /// Each check before a call: pass, warn or block, with its reason code.
+    pub fn preflight(&self, book: &dyn ContactBook, device: &dyn DeviceFacts, id: &PatientRef) -> Result<Preflight> {
+        let policy = self.policy()?;
+        let unlocked = self.touch()?;
+        let snapshot = device.snapshot();
+        let ctx = call::CallContext { policy: &policy, book, device: &snapshot, unlocked, now: self.clock.now() };
+        call::preflight(&self.store(), &ctx, id)
+    }
+
+    /// The ordered attempts that open the video call, after a pre-flight that must not block.
+    pub fn launch_plan(
+        &self,
+        book: &dyn ContactBook,
+        device: &dyn DeviceFacts,
+        directory: Option<&dyn WhatsAppDirectory>,
+        id: &PatientRef,
+        platform: Platform,
+        message: Option<&MessageRequest>,
+    ) -> Result<LaunchPlan> {
+        let policy = self.policy()?;
+        let unlocked = self.touch()?;
+        let snapshot = device.snapshot();
+        let ctx = call::CallContext { policy: &policy, book, device: &snapshot, unlocked, now: self.clock.now() };
+        call::launch_plan(&self.store(), &ctx, directory, id, platform, message)
+    }
+
+    /// Logs how one attempt of a plan went.
+    pub fn record_launch(
+        &self,
+        id: &PatientRef,
+        attempt: call::AttemptKind,
+        app: Option<WhatsAppApp>,
+        succeeded: bool,
+    ) -> Result<()> {
+        call::record_launch(&mut self.store(), self.clock.now(), id, attempt, app, succeeded)
+    }
+
+    /// A template filled in and linted, for the screen's preview.
+    pub fn render_message(&self, request: &MessageRequest) -> Result<call::RenderedMessage> {
+        call::templates::render(request.template, &request.values)
+    }
+
+    /// Counts per day (calls, consents, opt-outs, contacts, cleanups) over the last `days` days.
+    pub fn metrics(&self, days: u32) -> Result<Vec<DayMetrics>> {
+        if !(1..=3660).contains(&days) {
+            return Err(Error::invalid("metrics period", "must be between 1 and 3660 days"));
+        }
+        let now = self.clock.now();
+        metrics::daily(
+            &self.store().conn,
+            now - chrono::Duration::days(i64::from(days)),
+            now + chrono::Duration::seconds(1),
+        )
     }
 
     /// For tests of a full disk.

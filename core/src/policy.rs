@@ -17,6 +17,52 @@ pub struct Policy {
     pub app_lock: AppLockPolicy,
     pub checklist: ChecklistPolicy,
     pub wipe_triggers: WipeTriggers,
+    pub calls: CallPolicy,
+}
+
+/// Whether a failed pre-flight check stops the call or only warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Block,
+    Warn,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CallPolicy {
+    /// The WhatsApp apps clinicians may call with, in order of preference.
+    pub allowed_apps: Vec<crate::device::WhatsAppApp>,
+    pub checks: CallChecks,
+    /// The clinic's calling hours in the device's local time; none means any time.
+    pub hours: Option<CallingHours>,
+    /// What the PHI lint does to a pre-filled message that has findings.
+    pub phi_lint: Severity,
+    /// How long Android waits for WhatsApp to sync a new contact before opening the chat instead.
+    pub sync_wait_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CallChecks {
+    pub consent: Severity,
+    pub checklist: Severity,
+    pub whatsapp: Severity,
+    pub contact: Severity,
+    pub unlocked: Severity,
+    pub calling_hours: Severity,
+    pub disclosure: Severity,
+    pub reachable: Severity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallingHours {
+    /// `HH:MM`, local time.
+    pub start: String,
+    pub end: String,
+    /// ISO weekdays, 1 = Monday … 7 = Sunday.
+    pub weekdays: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +113,52 @@ pub struct WipeTriggers {
     pub block_after_offline_hours: u32,
     pub wipe_after_offline_days: u32,
     pub rooted_device: RootedDeviceAction,
+}
+
+impl Default for CallPolicy {
+    fn default() -> Self {
+        CallPolicy {
+            allowed_apps: vec![crate::device::WhatsAppApp::Consumer, crate::device::WhatsAppApp::Business],
+            checks: CallChecks::default(),
+            hours: None,
+            phi_lint: Severity::Block,
+            sync_wait_seconds: 10,
+        }
+    }
+}
+
+impl Default for CallChecks {
+    fn default() -> Self {
+        CallChecks {
+            consent: Severity::Block,
+            checklist: Severity::Warn,
+            whatsapp: Severity::Block,
+            contact: Severity::Block,
+            unlocked: Severity::Block,
+            calling_hours: Severity::Warn,
+            disclosure: Severity::Block,
+            reachable: Severity::Warn,
+        }
+    }
+}
+
+impl CallingHours {
+    /// Minutes after midnight of start and end.
+    pub fn minutes(&self) -> Result<(u32, u32)> {
+        let parse = |field: &'static str, text: &str| {
+            let (h, m) = text.split_once(':').ok_or_else(|| Error::invalid(field, "must be HH:MM"))?;
+            match (h.parse::<u32>(), m.parse::<u32>()) {
+                (Ok(h), Ok(m)) if h < 24 && m < 60 && text.len() == 5 => Ok(h * 60 + m),
+                _ => Err(Error::invalid(field, "must be HH:MM between 00:00 and 23:59")),
+            }
+        };
+        let start = parse("calls.hours.start", &self.start)?;
+        let end = parse("calls.hours.end", &self.end)?;
+        if end <= start {
+            return Err(Error::invalid("calls.hours.end", "must come after start"));
+        }
+        Ok((start, end))
+    }
 }
 
 impl Default for ContactsPolicy {
@@ -148,6 +240,18 @@ impl Policy {
         }
         if self.contacts.cleanup_after_days == 0 {
             return Err(Error::invalid("contacts.cleanup_after_days", "must be at least 1"));
+        }
+        if self.calls.allowed_apps.is_empty() {
+            return Err(Error::invalid("calls.allowed_apps", "must name at least one WhatsApp app"));
+        }
+        if !(1..=60).contains(&self.calls.sync_wait_seconds) {
+            return Err(Error::invalid("calls.sync_wait_seconds", "must be between 1 and 60"));
+        }
+        if let Some(hours) = &self.calls.hours {
+            hours.minutes()?;
+            if hours.weekdays.is_empty() || hours.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+                return Err(Error::invalid("calls.hours.weekdays", "must list days 1 (Monday) to 7 (Sunday)"));
+            }
         }
         if self.log.retention_days == 0 {
             return Err(Error::invalid("log.retention_days", "must be at least 1"));

@@ -52,6 +52,7 @@ codes! {
         ContactDeleted = "contact_deleted",
         VisitCompleted = "visit_completed",
         CallLaunched = "call_launched",
+        CallAttemptFailed = "call_attempt_failed",
         DisclosureAcknowledged = "disclosure_acknowledged",
         ChecklistAttested = "checklist_attested",
         CleanupRun = "cleanup_run",

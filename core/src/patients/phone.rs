@@ -18,6 +18,20 @@ pub fn to_e164(text: &str, default_region: &str) -> Result<String> {
     Ok(number.format().mode(Mode::E164).to_string())
 }
 
+/// Whether WhatsApp can reach the number: a mobile (or a number that may be mobile). Fixed
+/// lines, toll-free and premium numbers cannot hold a WhatsApp account in practice.
+pub fn may_have_whatsapp(e164: &str) -> bool {
+    use phonenumber::metadata::DATABASE;
+    use phonenumber::Type;
+    match phonenumber::parse(None, e164) {
+        Ok(number) => matches!(
+            number.number_type(&DATABASE),
+            Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber | Type::Voip | Type::Unknown
+        ),
+        Err(_) => false,
+    }
+}
+
 /// The digits WhatsApp's links take (`https://wa.me/<digits>`): E.164 without the `+`.
 pub fn digits(e164: &str) -> String {
     e164.chars().filter(char::is_ascii_digit).collect()
@@ -34,6 +48,9 @@ mod tests {
         assert_eq!(to_e164("(650) 253-0000", "US").unwrap(), "+16502530000");
         assert_eq!(to_e164("tel:+1-650-253-0000", "GB").unwrap(), "+16502530000");
         assert_eq!(digits("+447400123456"), "447400123456");
+        assert!(may_have_whatsapp("+447400123456"));
+        assert!(may_have_whatsapp("+16502530000"), "US numbers may be mobile");
+        assert!(!may_have_whatsapp("+442079460000"), "a London landline");
     }
 
     #[test]

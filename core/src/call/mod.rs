@@ -1,0 +1,183 @@
+//! Starting the WhatsApp video call: the pre-flight, the launch plan with its optional
+//! pre-filled message, and the record of how each launch went.
+
+pub mod launch;
+pub mod lint;
+pub mod preflight;
+pub mod templates;
+
+pub use launch::{AttemptKind, LaunchAttempt, LaunchStep, Platform};
+pub use lint::{PhiFinding, PhiKind};
+pub use preflight::{Check, CheckStatus, ContactState, Preflight};
+pub use templates::{RenderedMessage, TemplateId};
+
+use crate::checklist;
+use crate::contacts::{self, ContactBook};
+use crate::device::{DeviceSnapshot, WhatsAppApp, WhatsAppDirectory};
+use crate::error::{Error, Result};
+use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
+use crate::patients;
+use crate::policy::{Policy, Severity};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use std::collections::BTreeMap;
+
+/// Said once, in plain words, before the first call (the hospital tip sheet's first point).
+pub const DISCLOSURE: &str =
+    "WhatsApp shows your own phone number to the patient, and nothing can hide it. Acknowledge this once before your first call.";
+
+/// A message to pre-fill: which template, and the values of its placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRequest {
+    pub template: TemplateId,
+    pub values: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchPlan {
+    pub patient: PatientRef,
+    pub platform: Platform,
+    pub app: Option<WhatsAppApp>,
+    pub attempts: Vec<LaunchAttempt>,
+    /// The pre-filled text, already in the URIs.
+    pub message: Option<String>,
+    /// What the PHI lint found in it (only when the policy says warn).
+    pub message_findings: Vec<PhiFinding>,
+    /// The pre-flight it passed, warnings included.
+    pub preflight: Preflight,
+}
+
+pub(crate) struct CallContext<'a> {
+    pub policy: &'a Policy,
+    pub book: &'a dyn ContactBook,
+    pub device: &'a DeviceSnapshot,
+    pub unlocked: bool,
+    pub now: DateTime<Utc>,
+}
+
+pub(crate) fn preflight(store: &Store, ctx: &CallContext<'_>, id: &PatientRef) -> Result<Preflight> {
+    let patient = patients::get_in(&store.conn, id)?;
+    let contact = match contacts::record_for(&store.conn, id)? {
+        None => ContactState::Missing,
+        Some(record) => match ctx.book.get(&record.platform_id)? {
+            None => ContactState::Missing,
+            Some(found) if found.display_name == patient.contact_name && found.phones.contains(&patient.phone) => {
+                ContactState::Ready
+            }
+            Some(_) => ContactState::OutOfSync,
+        },
+    };
+    let facts = preflight::Facts {
+        patient: &patient,
+        contact,
+        checklist: checklist::status(&store.conn, ctx.now, ctx.policy)?,
+        device: ctx.device,
+        unlocked: ctx.unlocked,
+        disclosure_acknowledged: disclosure_acknowledged(store)?,
+        now: ctx.now,
+    };
+    Ok(preflight::run(&ctx.policy.calls, &facts))
+}
+
+pub(crate) fn launch_plan(
+    store: &Store,
+    ctx: &CallContext<'_>,
+    directory: Option<&dyn WhatsAppDirectory>,
+    id: &PatientRef,
+    platform: Platform,
+    message: Option<&MessageRequest>,
+) -> Result<LaunchPlan> {
+    let checked = preflight(store, ctx, id)?;
+    if checked.blocked() {
+        return Err(Error::CallBlocked { reasons: checked.blocking_codes().join(", ") });
+    }
+    let (text, findings) = match message {
+        None => (None, Vec::new()),
+        Some(request) => {
+            let rendered = templates::render(request.template, &request.values)?;
+            if !rendered.findings.is_empty() && ctx.policy.calls.phi_lint == Severity::Block {
+                let mut kinds: Vec<&str> = rendered.findings.iter().map(|f| f.kind.describe()).collect();
+                kinds.dedup();
+                return Err(Error::invalid("message", format!("must not contain {}", kinds.join(", "))));
+            }
+            (Some(rendered.text), rendered.findings)
+        }
+    };
+    let patient = patients::get_in(&store.conn, id)?;
+    let row = match (platform, checked.app, directory, contacts::record_for(&store.conn, id)?) {
+        (Platform::Android, Some(app), Some(directory), Some(record)) => {
+            directory.video_call_row(&record.platform_id, app)
+        }
+        _ => None,
+    };
+    let preferred = ctx.policy.calls.allowed_apps.first().copied().unwrap_or(WhatsAppApp::Consumer);
+    let attempts = launch::attempts(
+        platform,
+        checked.app,
+        preferred,
+        &patient.phone,
+        row,
+        text.as_deref(),
+        ctx.policy.calls.sync_wait_seconds,
+    );
+    Ok(LaunchPlan {
+        patient: id.clone(),
+        platform,
+        app: checked.app,
+        attempts,
+        message: text,
+        message_findings: findings,
+        preflight: checked,
+    })
+}
+
+/// Logs one attempt of a plan, by opaque id and step only; a launch that worked also counts as
+/// the contact's latest use.
+pub(crate) fn record_launch(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    id: &PatientRef,
+    kind: AttemptKind,
+    app: Option<WhatsAppApp>,
+    succeeded: bool,
+) -> Result<()> {
+    patients::get_in(&store.conn, id)?;
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    let mut detail = Detail::new().code("step", kind.code());
+    if let Some(app) = app {
+        detail = detail.code("app", app.package());
+    }
+    let entry_kind = if succeeded { EntryKind::CallLaunched } else { EntryKind::CallAttemptFailed };
+    if succeeded {
+        tx.execute(
+            "UPDATE contacts SET last_used_at_ms = ?2 WHERE patient_id = ?1",
+            params![id.as_str(), now.timestamp_millis()],
+        )?;
+    }
+    log::append_in(&tx, &key, now, &NewEntry::new(entry_kind, Actor::Clinician).patient(id.clone()).detail(detail))?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub(crate) fn acknowledge_disclosure(store: &mut Store, now: DateTime<Utc>) -> Result<()> {
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES ('disclosure_acknowledged_at_ms', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [now.timestamp_millis().to_string()],
+    )?;
+    log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::DisclosureAcknowledged, Actor::Clinician))?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub(crate) fn disclosure_acknowledged(store: &Store) -> Result<bool> {
+    Ok(store
+        .conn
+        .query_row("SELECT 1 FROM settings WHERE name = 'disclosure_acknowledged_at_ms'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
