@@ -34,6 +34,8 @@ pub enum TelevisitError {
     #[error("{0}")]
     LogBroken(String),
     #[error("{0}")]
+    CallBlocked(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     ContactBook(String),
@@ -58,6 +60,7 @@ impl From<Core> for TelevisitError {
             Core::SecretStore(_) => Self::SecretStore(message),
             Core::InvalidInput { .. } => Self::InvalidInput(message),
             Core::LogBroken { .. } => Self::LogBroken(message),
+            Core::CallBlocked { .. } => Self::CallBlocked(message),
             Core::NotFound { .. } => Self::NotFound(message),
             Core::ContactBook(_) => Self::ContactBook(message),
             Core::Storage(_) => Self::Storage(message),

@@ -1,6 +1,7 @@
 //! Televisit's UniFFI surface: thin wrappers and `From` conversions over `televisit-core`, and
 //! the traits that each platform shell implements. No rule lives here.
 
+mod call;
 mod contacts;
 mod error;
 mod log;
@@ -8,6 +9,7 @@ mod patients;
 mod platform;
 mod policy;
 
+pub use call::*;
 pub use contacts::*;
 pub use error::TelevisitError;
 pub use log::*;
@@ -15,6 +17,7 @@ pub use patients::*;
 pub use platform::{Clock, SecretStore, SecretStoreError};
 pub use policy::*;
 
+use call::{ForeignDevice, ForeignDirectory};
 use contacts::ForeignBook;
 use patients::patient_ref;
 use std::path::Path;
@@ -149,5 +152,81 @@ impl Televisit {
         confirmed_lookalikes: Vec<String>,
     ) -> Result<CleanupReport> {
         Ok(self.0.cleanup_apply(&ForeignBook(book), &plan.try_into()?, &confirmed_lookalikes)?.into())
+    }
+
+    /// The platform's authentication succeeded: the app is unlocked until the inactivity timeout.
+    pub fn unlock_succeeded(&self) {
+        self.0.unlock_succeeded()
+    }
+
+    pub fn unlock_failed(&self) -> Result<()> {
+        Ok(self.0.unlock_failed()?)
+    }
+
+    pub fn lock(&self) {
+        self.0.lock()
+    }
+
+    /// Whether the app is unlocked now; a yes counts as activity.
+    pub fn touch(&self) -> Result<bool> {
+        Ok(self.0.touch()?)
+    }
+
+    pub fn acknowledge_disclosure(&self) -> Result<()> {
+        Ok(self.0.acknowledge_disclosure()?)
+    }
+
+    pub fn disclosure_acknowledged(&self) -> Result<bool> {
+        Ok(self.0.disclosure_acknowledged()?)
+    }
+
+    pub fn checklist_status(&self) -> Result<ChecklistStatus> {
+        Ok(self.0.checklist_status()?)
+    }
+
+    pub fn preflight(&self, book: Arc<dyn ContactBook>, device: Arc<dyn DeviceFacts>, id: String) -> Result<Preflight> {
+        Ok(self.0.preflight(&ForeignBook(book), &ForeignDevice(device), &patient_ref(&id)?)?.into())
+    }
+
+    /// The attempts that open the video call; fails with `CallBlocked` when a check blocks.
+    pub fn launch_plan(
+        &self,
+        book: Arc<dyn ContactBook>,
+        device: Arc<dyn DeviceFacts>,
+        directory: Option<Arc<dyn WhatsAppDirectory>>,
+        id: String,
+        platform: Platform,
+        message: Option<MessageRequest>,
+    ) -> Result<LaunchPlan> {
+        let directory = directory.map(ForeignDirectory);
+        let directory = directory.as_ref().map(|d| d as &dyn televisit_core::WhatsAppDirectory);
+        let message = message.map(televisit_core::MessageRequest::from);
+        let plan = self.0.launch_plan(
+            &ForeignBook(book),
+            &ForeignDevice(device),
+            directory,
+            &patient_ref(&id)?,
+            platform,
+            message.as_ref(),
+        )?;
+        Ok(plan.into())
+    }
+
+    pub fn record_launch(
+        &self,
+        id: String,
+        attempt: AttemptKind,
+        app: Option<WhatsAppApp>,
+        succeeded: bool,
+    ) -> Result<()> {
+        Ok(self.0.record_launch(&patient_ref(&id)?, attempt, app, succeeded)?)
+    }
+
+    pub fn render_message(&self, request: MessageRequest) -> Result<RenderedMessage> {
+        Ok(self.0.render_message(&request.into())?.into())
+    }
+
+    pub fn metrics(&self, days: u32) -> Result<Vec<DayMetrics>> {
+        Ok(self.0.metrics(days)?)
     }
 }

@@ -22,6 +22,7 @@ pub enum EntryKind {
     ContactDeleted,
     VisitCompleted,
     CallLaunched,
+    CallAttemptFailed,
     DisclosureAcknowledged,
     ChecklistAttested,
     CleanupRun,

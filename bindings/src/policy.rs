@@ -1,9 +1,11 @@
 //! The policy types, exposed as they are in the core (UniFFI remote types: no copies to convert).
 
 use televisit_core::policy::{
-    AppLockPolicy, ChecklistPolicy, ContactsPolicy, LogPolicy, RootedDeviceAction, WipeTriggers,
+    AppLockPolicy, CallChecks, CallPolicy, CallingHours, ChecklistPolicy, ContactsPolicy, LogPolicy,
+    RootedDeviceAction, Severity, WipeTriggers,
 };
 pub use televisit_core::Policy;
+use televisit_core::WhatsAppApp;
 
 #[uniffi::remote(Record)]
 pub struct Policy {
@@ -14,6 +16,41 @@ pub struct Policy {
     pub app_lock: AppLockPolicy,
     pub checklist: ChecklistPolicy,
     pub wipe_triggers: WipeTriggers,
+    pub calls: CallPolicy,
+}
+
+#[uniffi::remote(Record)]
+pub struct CallPolicy {
+    pub allowed_apps: Vec<WhatsAppApp>,
+    pub checks: CallChecks,
+    pub hours: Option<CallingHours>,
+    pub phi_lint: Severity,
+    pub sync_wait_seconds: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct CallChecks {
+    pub consent: Severity,
+    pub checklist: Severity,
+    pub whatsapp: Severity,
+    pub contact: Severity,
+    pub unlocked: Severity,
+    pub calling_hours: Severity,
+    pub disclosure: Severity,
+    pub reachable: Severity,
+}
+
+#[uniffi::remote(Record)]
+pub struct CallingHours {
+    pub start: String,
+    pub end: String,
+    pub weekdays: Vec<u8>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Severity {
+    Block,
+    Warn,
 }
 
 #[uniffi::remote(Record)]
