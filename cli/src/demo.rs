@@ -1,15 +1,21 @@
 //! `televisit demo`: the product end to end in a fresh temporary profile, narrated step by step.
-//! Everything is real: a SQLCipher file, a random key, the HMAC chain. The patient is named only
-//! by an opaque id; the demo never handles a name or a phone number.
+//! Everything is real: a SQLCipher file, a random key, the HMAC chain, vCard files in the
+//! profile's contacts folder. The patients are fictional (numbers from the 555-01xx range kept
+//! for fiction); their names and numbers appear on this screen and in the contacts, as on a
+//! phone, and nowhere else: the log sees only opaque ids.
 
-use crate::profile::{Profile, DATABASE, SECRETS};
+use crate::patient_view::{self, consent_line};
+use crate::profile::{Profile, CONTACTS, DATABASE, SECRETS};
+use crate::vcard_book::VcardContactBook;
 use crate::view;
 use anyhow::{Context, Result};
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use televisit_core::secrets::names;
 use televisit_core::{
-    Actor, Detail, EntryKind, LogQuery, NewEntry, PatientRef, Policy, SecretStore, Televisit, Verification,
+    Actor, CleanupRules, ConsentMethod, ContactBook, LogQuery, NewPatient, Patient, Policy, SecretStore, Televisit,
+    Verification,
 };
 
 pub fn run() -> Result<()> {
@@ -20,7 +26,13 @@ pub fn run() -> Result<()> {
     let profile = Profile::resolve(Some(&temp.path().join("profile")))?;
     let tv = store_step(&profile)?;
     policy_step(&tv)?;
-    activity_step(&tv)?;
+    let (zoe, amara) = patients_step(&tv)?;
+    let book = profile.contact_book()?;
+    let files = contacts_step(&tv, &book, &[&zoe, &amara])?;
+    let lookalike = lookalike_step(&book)?;
+    cleanup_step(&tv, &book, &amara)?;
+    apply_step(&tv, &book, &files, &lookalike)?;
+    log_step(&tv)?;
     let head = verify_step(&tv)?;
     drop(tv); // closing checkpoints the WAL, so the copy below is complete
     tamper_step(&profile, &temp.path().join("tampered-copy"), head)?;
@@ -63,31 +75,166 @@ fn policy_step(tv: &Televisit) -> Result<()> {
     Ok(())
 }
 
-fn activity_step(tv: &Televisit) -> Result<()> {
-    println!("3. The activity log: each action leaves an entry, chained by HMAC-SHA256");
-    let patient = PatientRef::generate()?;
-    let entries = [
-        NewEntry::new(EntryKind::PatientAdded, Actor::Clinician).patient(patient.clone()),
-        NewEntry::new(EntryKind::ConsentRecorded, Actor::Clinician)
-            .patient(patient.clone())
-            .detail(Detail::new().code("method", "verbal").int("text_version", 1)),
-        NewEntry::new(EntryKind::ContactCreated, Actor::Clinician).patient(patient.clone()),
-        NewEntry::new(EntryKind::CallLaunched, Actor::Clinician)
-            .patient(patient.clone())
-            .detail(Detail::new().code("app", "com.whatsapp")),
-        NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(Detail::new().int("deleted", 1).int("failed", 0)),
-    ];
-    for entry in &entries {
-        tv.log_append(entry)?;
+/// A name as typed, with its invisible characters made visible: `Zoë\u{200b}`.
+fn typed(text: &str) -> String {
+    text.chars().map(|c| if c == '\'' { c.to_string() } else { c.escape_debug().to_string() }).collect()
+}
+
+fn patients_step(tv: &Televisit) -> Result<(Patient, Patient)> {
+    println!("3. Two patients, as the clinician types them, and their consent");
+    let difficult = NewPatient {
+        given_name: "Zo\u{EB}\u{200B}".into(),
+        family_name: "\u{202E}O'Brien-Nguy\u{1EC5}n".into(),
+        phone: "+1 415 555 0132".into(),
+        visit_at: None,
+    };
+    let plain = NewPatient {
+        given_name: "Amara".into(),
+        family_name: "Okafor".into(),
+        phone: "(202) 555-0143".into(),
+        visit_at: None,
+    };
+    let mut added = Vec::new();
+    for new in [&difficult, &plain] {
+        println!(
+            "   typed: first \"{}\", last \"{}\", phone \"{}\"",
+            typed(&new.given_name),
+            typed(&new.family_name),
+            new.phone
+        );
+        let patient = tv.patient_add(new)?;
+        println!("   added {}: contact name \"{}\", phone {}", patient.id, patient.contact_name, patient.phone);
+        added.push(patient);
     }
-    println!("   appended {} entries; the patient appears only as the opaque id {patient}", entries.len());
-    print!("{}", indent(&view::entries_table(&tv.log_list(&LogQuery::default())?)));
+    println!("   (the zero-width space and the right-to-left override are gone; the US region of the policy");
+    println!("   completed the second number)");
+    for refused in [
+        NewPatient { phone: "(202) 555-01".into(), ..plain.clone() },
+        NewPatient { given_name: "\u{1F600}\u{1F600}".into(), ..plain.clone() },
+        plain.clone(),
+    ] {
+        let err = tv.patient_add(&refused).err().context("a bad patient was accepted")?;
+        println!("   refused: {err}");
+    }
+    println!("   (refusals name the field and never repeat what was typed)");
+    let (zoe, amara) = (&added[0], &added[1]);
+    tv.consent_record(&zoe.id, ConsentMethod::Verbal, "v1", Actor::Clinician)?;
+    tv.consent_record(&amara.id, ConsentMethod::Written, "v1", Actor::Clinician)?;
+    for patient in tv.patients(false)? {
+        println!("   consent of {}: {}", patient.id, consent_line(&patient.consent));
+    }
+    print!("{}", indent(&patient_view::patients_table(&tv.patients(false)?)));
+    println!();
+    Ok((tv.patient(&zoe.id)?, tv.patient(&amara.id)?))
+}
+
+/// The files each patient's contact lives in.
+struct ContactFiles {
+    zoe: String,
+    amara: String,
+}
+
+fn contacts_step(tv: &Televisit, book: &VcardContactBook, patients: &[&Patient; 2]) -> Result<ContactFiles> {
+    println!("4. Their contacts, so that WhatsApp can call them");
+    println!("   (the phone's contacts are, on the desktop, {CONTACTS}/ in the profile: one vCard 4.0 file a contact)");
+    let mut files = Vec::new();
+    for patient in patients {
+        let ensured = tv.ensure_contact(book, &patient.id)?;
+        let file = format!("{}.vcf", ensured.platform_id);
+        println!("   {}: contact {} as {file}", patient.id, patient_view::ensure_action(&ensured.action));
+        files.push(file);
+    }
+    let again = tv.ensure_contact(book, &patients[0].id)?;
+    println!(
+        "   again for {}: {} (ensuring is idempotent)",
+        patients[0].id,
+        patient_view::ensure_action(&again.action)
+    );
+    print!("{}", indent(&folder_listing(book)?));
+    println!("   {}:", files[0]);
+    print!("{}", indent(&indent(&fs::read_to_string(book.dir().join(&files[0]))?.replace("\r\n", "\n"))));
+    println!();
+    Ok(ContactFiles { zoe: files[0].clone(), amara: files[1].clone() })
+}
+
+const HAND_MADE: &str =
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Patient Maria Lopez\r\nTEL;TYPE=cell:+1 202 555 0199\r\nEND:VCARD\r\n";
+
+fn lookalike_step(book: &VcardContactBook) -> Result<String> {
+    println!("5. Someone adds a patient contact by hand, in the contacts app, outside Televisit");
+    let file = format!("{}.vcf", uuid::Uuid::new_v4());
+    fs::write(book.dir().join(&file), HAND_MADE)?;
+    println!("   {file}: \"Patient Maria Lopez\", named like the convention but without Televisit's marker\n");
+    Ok(file)
+}
+
+fn cleanup_step(tv: &Televisit, book: &VcardContactBook, amara: &Patient) -> Result<()> {
+    println!("6. The care of {} ends: the patient is archived, and staff run the cleanup's dry run", amara.id);
+    tv.patient_archive(&amara.id)?;
+    let rules = CleanupRules::from_policy(&tv.policy()?);
+    let plan = tv.cleanup_plan(book, Some(rules))?;
+    print!("{}", indent(&patient_view::cleanup_plan_text(&rules, &plan)));
+    println!();
+    Ok(())
+}
+
+fn apply_step(tv: &Televisit, book: &VcardContactBook, files: &ContactFiles, lookalike: &str) -> Result<()> {
+    println!("7. Staff apply it, without confirming the lookalike");
+    let rules = CleanupRules::from_policy(&tv.policy()?);
+    let plan = tv.cleanup_plan(book, Some(rules))?;
+    let report = tv.cleanup_apply(book, &plan, &[])?;
+    print!("{}", indent(&patient_view::cleanup_report_text(&rules, &plan, &report)));
+    println!("   the contacts folder now:");
+    print!("{}", indent(&folder_listing(book)?));
+    let dir = book.dir();
+    anyhow::ensure!(!dir.join(&files.amara).exists(), "the archived patient's contact is still there");
+    anyhow::ensure!(dir.join(&files.zoe).exists(), "the current patient's contact is gone");
+    anyhow::ensure!(dir.join(lookalike).exists(), "the unconfirmed lookalike was deleted");
+    println!(
+        "   {} is gone; {} (current patient) and {lookalike} (the lookalike, not confirmed) are still there\n",
+        files.amara, files.zoe
+    );
+    Ok(())
+}
+
+/// `-rw-------  278  <file>  "<name>"  Televisit's | hand-made`, one line a file.
+fn folder_listing(book: &VcardContactBook) -> Result<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(book.dir())?.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+    names.sort();
+    let mut rows = Vec::new();
+    for name in names {
+        let meta = fs::metadata(book.dir().join(&name))?;
+        let id = name.trim_end_matches(".vcf");
+        let (shown, whose) = match book.get(id) {
+            Ok(Some(c)) => {
+                let whose = if c.marker.is_some() { "Televisit's" } else { "hand-made" };
+                (format!("\"{}\"", c.display_name), whose)
+            }
+            _ => ("-".to_owned(), "unreadable"),
+        };
+        rows.push(vec![
+            format!("{:o}", meta.permissions().mode() & 0o777),
+            meta.len().to_string(),
+            name,
+            shown,
+            whose.into(),
+        ]);
+    }
+    Ok(view::table(&["mode", "bytes", "file", "name", "whose"], &rows))
+}
+
+fn log_step(tv: &Televisit) -> Result<()> {
+    println!("8. The activity log: each action left an entry, chained by HMAC-SHA256");
+    let entries = tv.log_list(&LogQuery::default())?;
+    println!("   {} entries; patients appear only as opaque ids, never by name or number", entries.len());
+    print!("{}", indent(&view::entries_table(&entries)));
     println!();
     Ok(())
 }
 
 fn verify_step(tv: &Televisit) -> Result<u64> {
-    println!("4. Verify the chain");
+    println!("9. Verify the chain");
     let verification = tv.log_verify()?;
     println!("   {}\n", view::verification_line(&verification));
     match verification {
@@ -98,7 +245,7 @@ fn verify_step(tv: &Televisit) -> Result<u64> {
 
 fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> {
     let target = head_seq - 2;
-    println!("5. Tamper with a copy, as someone holding the database key could");
+    println!("10. Tamper with a copy, as someone holding the database key could");
     copy_profile(&profile.dir, copy_dir)?;
     let copy = Profile::resolve(Some(copy_dir))?;
     let key = copy.secrets.get(names::DATA_KEY)?.context("the copy has no key")?;
@@ -121,7 +268,7 @@ fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> 
 }
 
 fn check_step(profile: &Profile) -> Result<()> {
-    println!("6. Full integrity check of the original");
+    println!("11. Full integrity check of the original");
     let report = profile.open()?.integrity_check()?;
     println!("   pages: {}", if report.pages_ok { "every page's HMAC checks out" } else { "damaged" });
     println!(
@@ -143,5 +290,5 @@ fn copy_profile(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("   {line}\n")).collect()
+    text.lines().map(|line| if line.is_empty() { "\n".to_owned() } else { format!("   {line}\n") }).collect()
 }

@@ -4,15 +4,20 @@
 //! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 the activity log
 //! or the database failed its check.
 
+mod cleanup_cmd;
 mod demo;
 mod file_secrets;
+mod patient_view;
+mod patients_cmd;
 mod profile;
 mod usage;
+mod vcard_book;
 mod view;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use patients_cmd::{ConsentCommand, ContactCommand, PatientCommand};
 use profile::Profile;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +42,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Patients: add, list, archive, mark a visit done.
+    #[command(subcommand)]
+    Patient(PatientCommand),
+    /// A patient's consent to be contacted over WhatsApp.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Patient contacts in the phone's contacts (here a vCard folder in the profile).
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Remove patient contacts that are due: a dry run unless --apply.
+    Cleanup(cleanup_cmd::CleanupArgs),
     /// The encrypted activity log.
     #[command(subcommand)]
     Log(LogCommand),
@@ -92,15 +108,16 @@ enum PolicyCommand {
     Set { file: PathBuf },
 }
 
-fn parse_kind(text: &str) -> Result<EntryKind, String> {
+fn parse_kind(text: &str) -> Result<EntryKind, usage::Refusal> {
     EntryKind::from_code(text).ok_or_else(|| {
         let known: Vec<_> = EntryKind::ALL.iter().map(|k| k.code()).collect();
-        format!("unknown kind; one of: {}", known.join(", "))
+        usage::Refusal(format!("unknown kind; one of: {}", known.join(", ")))
     })
 }
 
-fn parse_patient(text: &str) -> Result<PatientRef, String> {
-    PatientRef::parse(text).map_err(|e| e.to_string())
+/// A patient id (`pt_…`). The core's refusal names the field and never quotes the text.
+pub(crate) fn parse_patient(text: &str) -> Result<PatientRef, usage::Refusal> {
+    PatientRef::parse(text).map_err(|e| usage::Refusal(e.to_string()))
 }
 
 fn main() -> ExitCode {
@@ -127,6 +144,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let profile = Profile::resolve(cli.profile.as_deref())?;
     let tv = profile.open()?;
     match cli.command {
+        Command::Patient(command) => patients_cmd::patient(&tv, command, cli.json)?,
+        Command::Consent(command) => patients_cmd::consent(&tv, command, cli.json)?,
+        Command::Contact(command) => patients_cmd::contact(&profile, &tv, command, cli.json)?,
+        Command::Cleanup(args) => return cleanup_cmd::run(&profile, &tv, args, cli.json),
         Command::Log(LogCommand::List(args)) => {
             let query = LogQuery {
                 since: args.since,

@@ -1,6 +1,8 @@
-//! A desktop profile: a folder holding the encrypted database and the development secret store.
+//! A desktop profile: a folder holding the encrypted database, the development secret store and
+//! the stand-in for the phone's contacts (a vCard folder).
 
 use crate::file_secrets::FileSecretStore;
+use crate::vcard_book::VcardContactBook;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,6 +10,7 @@ use televisit_core::{StoreOptions, SystemClock, Televisit};
 
 pub const DATABASE: &str = "televisit.db";
 pub const SECRETS: &str = "secrets";
+pub const CONTACTS: &str = "contacts";
 
 pub struct Profile {
     pub dir: PathBuf,
@@ -31,6 +34,11 @@ impl Profile {
 
     pub fn database(&self) -> PathBuf {
         self.dir.join(DATABASE)
+    }
+
+    /// The phone's contact book on the desktop: `<profile>/contacts/`, one vCard a contact.
+    pub fn contact_book(&self) -> Result<VcardContactBook> {
+        Ok(VcardContactBook::open(&self.dir.join(CONTACTS))?)
     }
 
     pub fn open(&self) -> Result<Televisit> {

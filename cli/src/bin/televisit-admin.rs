@@ -39,6 +39,7 @@ enum PolicyCommand {
 }
 
 #[path = "../usage.rs"]
+#[allow(dead_code)] // its Refusal is for televisit's own value parsers
 mod usage;
 
 fn main() -> ExitCode {
