@@ -165,6 +165,7 @@ pub enum RemovalReason {
     PatientArchived,
     ConsentRevoked,
     EarlierDeleteFailed,
+    Orphaned,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -185,6 +186,7 @@ pub struct Lookalike {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CleanupPlan {
     pub made_at: SystemTime,
+    pub rules: CleanupRules,
     pub remove: Vec<PlannedRemoval>,
     pub lookalikes: Vec<Lookalike>,
 }
@@ -215,6 +217,7 @@ impl From<core_cleanup::CleanupPlan> for CleanupPlan {
     fn from(plan: core_cleanup::CleanupPlan) -> Self {
         CleanupPlan {
             made_at: plan.made_at.into(),
+            rules: plan.rules,
             remove: plan
                 .remove
                 .into_iter()
@@ -245,7 +248,12 @@ impl TryFrom<CleanupPlan> for core_cleanup::CleanupPlan {
                 })
             })
             .collect::<Result<_, TelevisitError>>()?;
-        Ok(core_cleanup::CleanupPlan { made_at: plan.made_at.into(), remove, lookalikes: plan.lookalikes })
+        Ok(core_cleanup::CleanupPlan {
+            made_at: plan.made_at.into(),
+            rules: plan.rules,
+            remove,
+            lookalikes: plan.lookalikes,
+        })
     }
 }
 

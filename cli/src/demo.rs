@@ -141,15 +141,11 @@ fn contacts_step(tv: &Televisit, book: &VcardContactBook, patients: &[&Patient; 
     for patient in patients {
         let ensured = tv.ensure_contact(book, &patient.id)?;
         let file = format!("{}.vcf", ensured.platform_id);
-        println!("   {}: contact {} as {file}", patient.id, patient_view::ensure_action(&ensured.action));
+        println!("   {}: contact {} as {file}", patient.id, ensured.action.code());
         files.push(file);
     }
     let again = tv.ensure_contact(book, &patients[0].id)?;
-    println!(
-        "   again for {}: {} (ensuring is idempotent)",
-        patients[0].id,
-        patient_view::ensure_action(&again.action)
-    );
+    println!("   again for {}: {} (ensuring is idempotent)", patients[0].id, again.action.code());
     print!("{}", indent(&folder_listing(book)?));
     println!("   {}:", files[0]);
     print!("{}", indent(&indent(&fs::read_to_string(book.dir().join(&files[0]))?.replace("\r\n", "\n"))));

@@ -6,10 +6,7 @@ use crate::view::{table, time};
 use serde::Serialize;
 use std::collections::HashMap;
 use televisit_core::contacts::ContactRecord;
-use televisit_core::{
-    CleanupOutcome, CleanupPlan, CleanupReport, CleanupRules, ConsentMethod, ConsentState, EnsureAction, Patient,
-    RemovalReason,
-};
+use televisit_core::{CleanupOutcome, CleanupPlan, CleanupReport, CleanupRules, ConsentMethod, ConsentState, Patient};
 
 /// What staff are told about a contact Televisit did not make.
 pub const LOOKALIKE_NOTE: &str = "not Televisit's: confirm to delete";
@@ -123,15 +120,6 @@ pub fn patients_table(patients: &[Patient]) -> String {
     table(&["id", "contact name", "phone", "consent", "visit", "archived"], &rows)
 }
 
-pub fn ensure_action(action: &EnsureAction) -> &'static str {
-    match action {
-        EnsureAction::Created => "created",
-        EnsureAction::Adopted => "adopted",
-        EnsureAction::Repaired => "repaired",
-        EnsureAction::Unchanged => "unchanged",
-    }
-}
-
 /// Whether the phone's book still has a contact Televisit recorded.
 #[derive(Serialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "snake_case")]
@@ -186,26 +174,6 @@ pub fn contact_records_table(records: &[ContactRecordView]) -> String {
         })
         .collect();
     table(&["platform id", "patient", "created", "last used", "visit done", "in the contacts"], &rows)
-}
-
-pub fn reason_code(reason: &RemovalReason) -> String {
-    match reason {
-        RemovalReason::NotUsedFor { days } => format!("not_used_{days}_days"),
-        RemovalReason::VisitDone => "visit_done".into(),
-        RemovalReason::PatientArchived => "patient_archived".into(),
-        RemovalReason::ConsentRevoked => "consent_revoked".into(),
-        RemovalReason::EarlierDeleteFailed => "earlier_delete_failed".into(),
-    }
-}
-
-pub fn reason_text(reason: &RemovalReason) -> String {
-    match reason {
-        RemovalReason::NotUsedFor { days } => format!("not used for {days} days"),
-        RemovalReason::VisitDone => "visit done".into(),
-        RemovalReason::PatientArchived => "patient archived".into(),
-        RemovalReason::ConsentRevoked => "consent revoked".into(),
-        RemovalReason::EarlierDeleteFailed => "an earlier delete failed".into(),
-    }
 }
 
 pub fn rules_text(rules: &CleanupRules) -> String {
@@ -270,14 +238,6 @@ pub struct CountsView {
     pub lookalikes_kept: u32,
 }
 
-fn outcome_code(outcome: &CleanupOutcome) -> &'static str {
-    match outcome {
-        CleanupOutcome::Deleted => "deleted",
-        CleanupOutcome::AlreadyGone => "already_gone",
-        CleanupOutcome::Failed { .. } => "failed",
-    }
-}
-
 impl CleanupView {
     /// The dry run (`report` None) or what applying it did.
     pub fn new(rules: &CleanupRules, plan: &CleanupPlan, report: Option<&CleanupReport>) -> Self {
@@ -300,7 +260,7 @@ impl CleanupView {
                 status: match (report, outcomes.get(l.platform_id.as_str())) {
                     (None, _) => "flagged",
                     (Some(_), None) => "kept",
-                    (Some(_), Some(outcome)) => outcome_code(outcome),
+                    (Some(_), Some(outcome)) => outcome.code(),
                 },
             })
             .collect();
@@ -312,7 +272,7 @@ impl CleanupView {
                     patient: x.patient.as_ref().map(|p| p.to_string()),
                     contact_name: names.get(x.platform_id.as_str()).copied().unwrap_or_default().to_owned(),
                     lookalike: x.patient.is_none(),
-                    outcome: outcome_code(&x.outcome),
+                    outcome: x.outcome.code(),
                     reason: match &x.outcome {
                         CleanupOutcome::Failed { reason } => Some(reason.clone()),
                         _ => None,
@@ -340,7 +300,7 @@ impl CleanupView {
                     platform_id: r.platform_id.clone(),
                     patient: r.patient.to_string(),
                     contact_name: r.contact_name.clone(),
-                    reasons: r.reasons.iter().map(reason_code).collect(),
+                    reasons: r.reasons.iter().map(|reason| reason.code().to_owned()).collect(),
                 })
                 .collect(),
             lookalikes,
@@ -361,7 +321,7 @@ pub fn cleanup_plan_text(rules: &CleanupRules, plan: &CleanupPlan) -> String {
             .remove
             .iter()
             .map(|r| {
-                let why: Vec<String> = r.reasons.iter().map(reason_text).collect();
+                let why: Vec<String> = r.reasons.iter().map(|reason| reason.describe()).collect();
                 vec![r.platform_id.clone(), r.patient.to_string(), r.contact_name.clone(), why.join("; ")]
             })
             .collect();

@@ -190,7 +190,7 @@ pub fn contact(profile: &Profile, tv: &Televisit, command: ContactCommand, json:
     match command {
         ContactCommand::Ensure { id } => {
             let ensured = tv.ensure_contact(&book, &id).with_context(|| format!("{id}'s contact was not made"))?;
-            let action = patient_view::ensure_action(&ensured.action);
+            let action = ensured.action.code();
             let file = book.file_of(&ensured.platform_id).map(|f| f.display().to_string());
             if json {
                 print_json(&serde_json::json!({

@@ -41,6 +41,34 @@ pub enum RemovalReason {
     ConsentRevoked,
     /// An earlier cleanup could not delete it.
     EarlierDeleteFailed,
+    /// It carries Televisit's marker but Televisit has no record of it (a record lost in a
+    /// crash or a restore, or a duplicate made on another occasion).
+    Orphaned,
+}
+
+impl RemovalReason {
+    /// Stable code, for JSON and translations.
+    pub fn code(self) -> &'static str {
+        match self {
+            RemovalReason::NotUsedFor { .. } => "not_used",
+            RemovalReason::VisitDone => "visit_done",
+            RemovalReason::PatientArchived => "patient_archived",
+            RemovalReason::ConsentRevoked => "consent_revoked",
+            RemovalReason::EarlierDeleteFailed => "earlier_delete_failed",
+            RemovalReason::Orphaned => "orphaned",
+        }
+    }
+
+    pub fn describe(self) -> String {
+        match self {
+            RemovalReason::NotUsedFor { days } => format!("not used for {days} days"),
+            RemovalReason::VisitDone => "visit done".into(),
+            RemovalReason::PatientArchived => "patient archived".into(),
+            RemovalReason::ConsentRevoked => "consent revoked".into(),
+            RemovalReason::EarlierDeleteFailed => "an earlier delete failed".into(),
+            RemovalReason::Orphaned => "marked as Televisit's, but not in its records".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +90,8 @@ pub struct Lookalike {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CleanupPlan {
     pub made_at: DateTime<Utc>,
+    /// The rules it was made with.
+    pub rules: CleanupRules,
     pub remove: Vec<PlannedRemoval>,
     pub lookalikes: Vec<Lookalike>,
 }
@@ -71,6 +101,16 @@ pub enum CleanupOutcome {
     Deleted,
     AlreadyGone,
     Failed { reason: String },
+}
+
+impl CleanupOutcome {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CleanupOutcome::Deleted => "deleted",
+            CleanupOutcome::AlreadyGone => "already_gone",
+            CleanupOutcome::Failed { .. } => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,17 +170,30 @@ pub(crate) fn plan(
     let matcher = NameTemplate::parse(&policy.contacts.name_template)?.matcher();
     let mut lookalikes = Vec::new();
     for contact in book.list(ListScope::All)? {
-        if is_lookalike(store, &contact, &matcher)? {
-            lookalikes.push(Lookalike { platform_id: contact.platform_id, display_name: contact.display_name });
+        if contacts::platform_id_known(&store.conn, &contact.platform_id)? {
+            continue;
+        }
+        match orphan_of(&contact) {
+            Some(patient) => remove.push(PlannedRemoval {
+                platform_id: contact.platform_id,
+                patient,
+                contact_name: contact.display_name,
+                reasons: vec![RemovalReason::Orphaned],
+            }),
+            None if matcher.matches(&contact.display_name) => {
+                lookalikes.push(Lookalike { platform_id: contact.platform_id, display_name: contact.display_name })
+            }
+            None => {}
         }
     }
-    Ok(CleanupPlan { made_at: now, remove, lookalikes })
+    Ok(CleanupPlan { made_at: now, rules: *rules, remove, lookalikes })
 }
 
-fn is_lookalike(store: &Store, contact: &BookContact, matcher: &crate::naming::NameMatcher) -> Result<bool> {
-    Ok(!is_televisit_marker(contact.marker.as_deref())
-        && matcher.matches(&contact.display_name)
-        && !contacts::platform_id_known(&store.conn, &contact.platform_id)?)
+/// The patient a contact's Televisit marker names, when it has a well-formed one. A malformed
+/// marker proves nothing: such a contact is at most a lookalike.
+fn orphan_of(contact: &BookContact) -> Option<PatientRef> {
+    let marker = contact.marker.as_deref().filter(|m| is_televisit_marker(Some(m)))?;
+    PatientRef::parse(marker.strip_prefix("televisit:")?).ok()
 }
 
 /// Deletes what the plan lists and the lookalikes the user confirmed, one outcome per contact.
@@ -159,11 +212,16 @@ pub(crate) fn apply(
     if confirmed.iter().any(|id| !offered.contains(id.as_str())) {
         return Err(Error::invalid("confirmed lookalikes", "may only name contacts that the plan lists as lookalikes"));
     }
-    // Each planned contact is checked against the record again: the plan may be stale.
+    // Each planned contact is checked against the record again: the plan may be stale. An
+    // orphan must still be unknown to the record (ensure_contact may have adopted it since).
     let mut owned: Vec<(String, PatientRef)> = Vec::new();
     for planned in &plan.remove {
-        let current = contacts::record_for(&store.conn, &planned.patient)?;
-        if current.is_some_and(|r| r.platform_id == planned.platform_id) {
+        let still_due = if planned.reasons.contains(&RemovalReason::Orphaned) {
+            !contacts::platform_id_known(&store.conn, &planned.platform_id)?
+        } else {
+            contacts::record_for(&store.conn, &planned.patient)?.is_some_and(|r| r.platform_id == planned.platform_id)
+        };
+        if still_due {
             owned.push((planned.platform_id.clone(), planned.patient.clone()));
         }
     }

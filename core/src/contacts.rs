@@ -104,6 +104,18 @@ pub enum EnsureAction {
     Unchanged,
 }
 
+impl EnsureAction {
+    /// Stable code, for the log, JSON and translations.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnsureAction::Created => "created",
+            EnsureAction::Adopted => "adopted",
+            EnsureAction::Repaired => "repaired",
+            EnsureAction::Unchanged => "unchanged",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnsuredContact {
     pub platform_id: String,
@@ -188,20 +200,11 @@ fn save_record(
         EnsureAction::Unchanged => None,
     };
     if let Some(kind) = kind {
-        let detail = Detail::new().code("action", action_code(action));
+        let detail = Detail::new().code("action", action.code());
         log::append_in(&tx, &key, now, &NewEntry::new(kind, Actor::Clinician).patient(id.clone()).detail(detail))?;
     }
     tx.commit()?;
     Ok(())
-}
-
-fn action_code(action: &EnsureAction) -> &'static str {
-    match action {
-        EnsureAction::Created => "created",
-        EnsureAction::Adopted => "adopted",
-        EnsureAction::Repaired => "repaired",
-        EnsureAction::Unchanged => "unchanged",
-    }
 }
 
 /// Marks the patient's visit as done: its contact becomes due for cleanup when the policy says so.

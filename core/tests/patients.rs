@@ -301,3 +301,43 @@ fn the_matcher_is_exposed_for_the_policy_in_force() {
     assert!(tv.looks_like_patient_contact("Patient Susan Smith").unwrap());
     assert!(!tv.looks_like_patient_contact("Susan Smith").unwrap());
 }
+
+#[test]
+fn a_marked_contact_missing_from_the_record_is_cleaned_up_as_an_orphan() {
+    let (profile, tv, book) = setup();
+    let patient = tv.patient_add(&susan()).unwrap();
+    let id = tv.ensure_contact(&book, &patient.id).unwrap().platform_id;
+    // As if the record were lost in a crash after the contact was made.
+    profile.raw().execute("DELETE FROM contacts", []).unwrap();
+    let forged = book.add_by_hand("Patient Ann Lee", "+447400222333");
+    book.edit(&forged, |c| c.marker = Some("televisit:not-an-id".into()));
+    let plan = tv.cleanup_plan(&book, None).unwrap();
+    assert_eq!(plan.remove.len(), 1);
+    assert_eq!(
+        (plan.remove[0].platform_id.as_str(), plan.remove[0].reasons.clone()),
+        (id.as_str(), vec![RemovalReason::Orphaned])
+    );
+    assert_eq!(
+        plan.lookalikes.iter().map(|l| l.platform_id.clone()).collect::<Vec<_>>(),
+        vec![forged.clone()],
+        "a malformed marker proves nothing"
+    );
+    assert_eq!(plan.rules.older_than_days, 30);
+    let report = tv.cleanup_apply(&book, &plan, &[]).unwrap();
+    assert_eq!(report.deleted, 1);
+    assert!(book.by_id(&id).is_none());
+    assert!(book.by_id(&forged).is_some());
+}
+
+#[test]
+fn an_orphan_adopted_after_the_plan_is_not_deleted() {
+    let (profile, tv, book) = setup();
+    let patient = tv.patient_add(&susan()).unwrap();
+    let id = tv.ensure_contact(&book, &patient.id).unwrap().platform_id;
+    profile.raw().execute("DELETE FROM contacts", []).unwrap();
+    let plan = tv.cleanup_plan(&book, None).unwrap();
+    assert_eq!(tv.ensure_contact(&book, &patient.id).unwrap().action, EnsureAction::Adopted);
+    let report = tv.cleanup_apply(&book, &plan, &[]).unwrap();
+    assert!(report.results.is_empty());
+    assert!(book.by_id(&id).is_some());
+}
