@@ -2,6 +2,7 @@
 //! the traits that each platform shell implements. No rule lives here.
 
 mod call;
+mod checklist;
 mod contacts;
 mod error;
 mod log;
@@ -10,6 +11,7 @@ mod platform;
 mod policy;
 
 pub use call::*;
+pub use checklist::*;
 pub use contacts::*;
 pub use error::TelevisitError;
 pub use log::*;
@@ -180,8 +182,27 @@ impl Televisit {
         Ok(self.0.disclosure_acknowledged()?)
     }
 
-    pub fn checklist_status(&self) -> Result<ChecklistStatus> {
-        Ok(self.0.checklist_status()?)
+    /// Current, due or never; with the phone's facts, a new WhatsApp version also makes it due.
+    pub fn checklist_status(&self, device: Option<Arc<dyn DeviceFacts>>) -> Result<ChecklistStatus> {
+        let device = device.map(ForeignDevice);
+        Ok(self.0.checklist_status(device.as_ref().map(|d| d as &dyn televisit_core::DeviceFacts))?)
+    }
+
+    /// Starts the checklist for `platform`, or resumes the run in progress.
+    pub fn checklist_start(&self, platform: Platform, device: Arc<dyn DeviceFacts>) -> Result<ChecklistRun> {
+        Ok(self.0.checklist_start(platform, &ForeignDevice(device))?.into())
+    }
+
+    pub fn checklist_answer(&self, item_id: String, value: String) -> Result<ChecklistRun> {
+        Ok(self.0.checklist_answer(&item_id, &value)?.into())
+    }
+
+    pub fn checklist_run(&self) -> Result<Option<ChecklistRun>> {
+        Ok(self.0.checklist_run()?.map(Into::into))
+    }
+
+    pub fn checklist_finish(&self) -> Result<ChecklistResult> {
+        Ok(self.0.checklist_finish()?.into())
     }
 
     pub fn preflight(&self, book: Arc<dyn ContactBook>, device: Arc<dyn DeviceFacts>, id: String) -> Result<Preflight> {

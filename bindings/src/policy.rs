@@ -74,6 +74,8 @@ pub struct AppLockPolicy {
 #[uniffi::remote(Record)]
 pub struct ChecklistPolicy {
     pub reconfirm_days: u32,
+    pub catalog_version: u32,
+    pub required: std::collections::HashMap<String, televisit_core::checklist::Requirement>,
 }
 
 #[uniffi::remote(Record)]

@@ -278,9 +278,33 @@ impl Televisit {
         call::disclosure_acknowledged(&self.store())
     }
 
-    pub fn checklist_status(&self) -> Result<ChecklistStatus> {
+    /// Current, due or never; with the phone's facts, a new WhatsApp version also makes it due.
+    pub fn checklist_status(&self, device: Option<&dyn DeviceFacts>) -> Result<ChecklistStatus> {
         let policy = self.policy()?;
-        checklist::status(&self.store().conn, self.clock.now(), &policy)
+        let snapshot = device.map(|d| d.snapshot());
+        checklist::status(&self.store().conn, self.clock.now(), &policy, snapshot.as_ref())
+    }
+
+    /// Starts the checklist for `platform`, or resumes the run in progress.
+    pub fn checklist_start(&self, platform: Platform, device: &dyn DeviceFacts) -> Result<checklist::ChecklistRun> {
+        let policy = self.policy()?;
+        checklist::start(&mut self.store(), self.clock.now(), &policy, platform, &device.snapshot())
+    }
+
+    pub fn checklist_answer(&self, item_id: &str, value: &str) -> Result<checklist::ChecklistRun> {
+        let policy = self.policy()?;
+        checklist::answer(&mut self.store(), self.clock.now(), &policy, item_id, value)
+    }
+
+    /// The run in progress, if any.
+    pub fn checklist_run(&self) -> Result<Option<checklist::ChecklistRun>> {
+        let policy = self.policy()?;
+        checklist::current_run(&self.store(), &policy)
+    }
+
+    pub fn checklist_finish(&self) -> Result<checklist::ChecklistResult> {
+        let policy = self.policy()?;
+        checklist::finish(&mut self.store(), self.clock.now(), &policy)
     }
 
     /// Each check before a call: pass, warn or block, with its reason code.

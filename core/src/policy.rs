@@ -96,6 +96,11 @@ pub struct AppLockPolicy {
 #[serde(deny_unknown_fields, default)]
 pub struct ChecklistPolicy {
     pub reconfirm_days: u32,
+    /// The catalog version the requirements were written for.
+    pub catalog_version: u32,
+    /// Per item: one value, a set of acceptable values, or not checked. Items left out take the
+    /// catalog's recommendation.
+    pub required: std::collections::HashMap<String, crate::checklist::Requirement>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,7 +191,11 @@ impl Default for AppLockPolicy {
 
 impl Default for ChecklistPolicy {
     fn default() -> Self {
-        ChecklistPolicy { reconfirm_days: 30 }
+        ChecklistPolicy {
+            reconfirm_days: 30,
+            catalog_version: crate::checklist::CATALOG_VERSION,
+            required: Default::default(),
+        }
     }
 }
 
@@ -262,6 +271,7 @@ impl Policy {
         if self.checklist.reconfirm_days == 0 {
             return Err(Error::invalid("checklist.reconfirm_days", "must be at least 1"));
         }
+        crate::checklist::validate_policy(self)?;
         if self.wipe_triggers.max_failed_unlocks == 0 {
             return Err(Error::invalid("wipe_triggers.max_failed_unlocks", "must be at least 1"));
         }

@@ -59,6 +59,25 @@ const MIGRATIONS: &[&str] = &[
          visit_done      INTEGER NOT NULL DEFAULT 0,
          failed_deletes  INTEGER NOT NULL DEFAULT 0
      );",
+    // 3: runs of the privacy-settings checklist and their answers (values, never free text).
+    "CREATE TABLE checklist_runs (
+         id               INTEGER PRIMARY KEY,
+         platform         TEXT NOT NULL,
+         catalog_version  INTEGER NOT NULL,
+         requirements     TEXT NOT NULL,
+         whatsapp_version TEXT NOT NULL,
+         started_at_ms    INTEGER NOT NULL,
+         finished_at_ms   INTEGER,
+         compliant        INTEGER
+     );
+     CREATE TABLE checklist_answers (
+         run_id         INTEGER NOT NULL REFERENCES checklist_runs (id),
+         item_id        TEXT NOT NULL,
+         value          TEXT NOT NULL,
+         source         TEXT NOT NULL,
+         answered_at_ms INTEGER NOT NULL,
+         PRIMARY KEY (run_id, item_id)
+     );",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -101,7 +101,7 @@ fn a_ready_patient_passes_everything_but_the_checklist_warning() {
     );
     assert!(!preflight.blocked());
     assert_eq!(preflight.app, Some(WhatsAppApp::Consumer));
-    assert_eq!(r.tv.checklist_status().unwrap(), ChecklistStatus::Never);
+    assert_eq!(r.tv.checklist_status(None).unwrap(), ChecklistStatus::Never);
 }
 
 #[test]
@@ -122,23 +122,28 @@ fn consent_missing_and_revoked_block() {
     assert_eq!(preflight.blocking_codes(), vec!["consent_missing", "contact_missing"]);
 }
 
+/// Answers every item the clinician is asked with the catalog's recommendation.
+fn pass_checklist(tv: &Televisit, phone: &Phone) {
+    let run = tv.checklist_start(Platform::Android, phone).unwrap();
+    for item in run.items.iter().filter(|i| !i.pre_answered) {
+        tv.checklist_answer(item.item.id, item.item.recommended).unwrap();
+    }
+    assert!(tv.checklist_finish().unwrap().compliant);
+}
+
 #[test]
-fn checklist_due_and_current() {
+fn checklist_never_current_and_due_warn_or_block_as_the_policy_says() {
     let r = ready();
     let phone = phone_with(&[WhatsAppApp::Consumer]);
-    let raw = r.profile.raw();
-    let at = (r.tv.now() - Duration::days(40)).timestamp_millis().to_string();
-    raw.execute("INSERT INTO settings (name, value) VALUES ('checklist_completed_at_ms', ?1)", [&at]).unwrap();
-    assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Warn));
-    raw.execute(
-        "UPDATE settings SET value = ?1 WHERE name = 'checklist_completed_at_ms'",
-        [r.tv.now().timestamp_millis().to_string()],
-    )
-    .unwrap();
-    assert_eq!(status_of(&r, &phone, "checklist_current"), Some(CheckStatus::Pass));
+    assert_eq!(status_of(&r, &phone, "checklist_never"), Some(CheckStatus::Warn));
     set_policy(&r.tv, |p| p.calls.checks.checklist = Severity::Block);
-    raw.execute("DELETE FROM settings WHERE name = 'checklist_completed_at_ms'", []).unwrap();
     assert_eq!(status_of(&r, &phone, "checklist_never"), Some(CheckStatus::Block));
+    pass_checklist(&r.tv, &phone);
+    assert_eq!(status_of(&r, &phone, "checklist_current"), Some(CheckStatus::Pass));
+    r.profile.clock.advance(Duration::days(31));
+    assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Block));
+    set_policy(&r.tv, |p| p.calls.checks.checklist = Severity::Warn);
+    assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Warn));
 }
 
 #[test]

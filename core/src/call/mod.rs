@@ -71,7 +71,7 @@ pub(crate) fn preflight(store: &Store, ctx: &CallContext<'_>, id: &PatientRef) -
     let facts = preflight::Facts {
         patient: &patient,
         contact,
-        checklist: checklist::status(&store.conn, ctx.now, ctx.policy)?,
+        checklist: checklist::status(&store.conn, ctx.now, ctx.policy, Some(ctx.device))?,
         device: ctx.device,
         unlocked: ctx.unlocked,
         disclosure_acknowledged: disclosure_acknowledged(store)?,
