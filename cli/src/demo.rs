@@ -4,6 +4,8 @@
 //! for fiction); their names and numbers appear on this screen and in the contacts, as on a
 //! phone, and nowhere else: the log sees only opaque ids.
 
+use crate::call_cmd::{Installed, TargetPhone};
+use crate::call_view;
 use crate::patient_view::{self, consent_line};
 use crate::profile::{Profile, CONTACTS, DATABASE, SECRETS};
 use crate::vcard_book::VcardContactBook;
@@ -12,10 +14,11 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use televisit_core::call::{AttemptKind, LaunchStep, TemplateId};
 use televisit_core::secrets::names;
 use televisit_core::{
-    Actor, CleanupRules, ConsentMethod, ContactBook, LogQuery, NewPatient, Patient, Policy, SecretStore, Televisit,
-    Verification,
+    Actor, CleanupRules, ConsentMethod, ContactBook, LogQuery, MessageRequest, NewPatient, Patient, Platform, Policy,
+    SecretStore, Televisit, Verification,
 };
 
 pub fn run() -> Result<()> {
@@ -29,6 +32,7 @@ pub fn run() -> Result<()> {
     let (zoe, amara) = patients_step(&tv)?;
     let book = profile.contact_book()?;
     let files = contacts_step(&tv, &book, &[&zoe, &amara])?;
+    call_step(&tv, &book, &zoe)?;
     let lookalike = lookalike_step(&book)?;
     cleanup_step(&tv, &book, &amara)?;
     apply_step(&tv, &book, &files, &lookalike)?;
@@ -81,7 +85,7 @@ fn typed(text: &str) -> String {
 }
 
 fn patients_step(tv: &Televisit) -> Result<(Patient, Patient)> {
-    println!("3. Two patients, as the clinician types them, and their consent");
+    println!("3. Two patients, as the clinician types them, and the consent of one of them");
     let difficult = NewPatient {
         given_name: "Zo\u{EB}\u{200B}".into(),
         family_name: "\u{202E}O'Brien-Nguy\u{1EC5}n".into(),
@@ -118,7 +122,7 @@ fn patients_step(tv: &Televisit) -> Result<(Patient, Patient)> {
     }
     println!("   (refusals name the field and never repeat what was typed)");
     let (zoe, amara) = (&added[0], &added[1]);
-    tv.consent_record(&zoe.id, ConsentMethod::Verbal, "v1", Actor::Clinician)?;
+    // Zoë's consent is asked for when the clinician tries to call her (step 5).
     tv.consent_record(&amara.id, ConsentMethod::Written, "v1", Actor::Clinician)?;
     for patient in tv.patients(false)? {
         println!("   consent of {}: {}", patient.id, consent_line(&patient.consent));
@@ -153,11 +157,82 @@ fn contacts_step(tv: &Televisit, book: &VcardContactBook, patients: &[&Patient; 
     Ok(ContactFiles { zoe: files[0].clone(), amara: files[1].clone() })
 }
 
+/// The clinician calls Zoë: the pre-flight blocks (no consent, the disclosure not acknowledged),
+/// both are put right, and the plans for an Android phone and an iPhone come out with a
+/// pre-filled message; the tester fires them by hand and logs how each attempt went.
+fn call_step(tv: &Televisit, book: &VcardContactBook, zoe: &Patient) -> Result<()> {
+    println!("5. The clinician starts a WhatsApp video call with {}", zoe.id);
+    let android = TargetPhone { platform: Platform::Android, installed: Installed::Consumer, utc_offset_minutes: 0 };
+    let iphone = TargetPhone { platform: Platform::Ios, ..android.clone() };
+    println!("   the desktop has no WhatsApp: the plan is for a test phone, which `televisit call` describes by flags");
+    println!(
+        "   (--platform android --whatsapp consumer --utc-offset-minutes 0): {}",
+        call_view::target_text(&android.view(None))
+    );
+    // The desktop's lock is the OS user's session (see `call_cmd`).
+    tv.unlock_succeeded();
+    let blocked = tv.preflight(book, &android, &zoe.id)?;
+    println!("   pre-flight:");
+    print!("{}", indent(&indent(&call_view::preflight_text(&blocked))));
+    println!("   {}", call_view::blocked_line(&blocked));
+    anyhow::ensure!(
+        blocked.blocking_codes() == ["consent_missing", "disclosure_pending"],
+        "the pre-flight blocked for other reasons: {:?}",
+        blocked.blocking_codes()
+    );
+    let refused = tv.launch_plan(book, &android, None, &zoe.id, Platform::Android, None);
+    let err = refused.err().context("a blocked call got a plan")?;
+    println!("   the core gives no plan either: {err}");
+
+    println!("   the clinician reads the disclosure and acknowledges it:");
+    println!("      \"{}\"", televisit_core::call::DISCLOSURE);
+    tv.acknowledge_disclosure()?;
+    let consent = tv.consent_record(&zoe.id, ConsentMethod::Verbal, "v1", Actor::Clinician)?;
+    println!("   and asks the patient, who agrees: consent {}", consent_line(&consent));
+
+    let values = [("clinic", "St Elsewhere Hospital"), ("time", "14:30 today")];
+    let request = MessageRequest {
+        template: TemplateId::VideoCallAt,
+        values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    };
+    let rendered = tv.render_message(&request)?;
+    println!("   a message to pre-fill, {} with clinic and time:", TemplateId::VideoCallAt.code());
+    print!("{}", indent(&indent(&call_view::message_text(&rendered))));
+
+    let plan = tv.launch_plan(book, &android, None, &zoe.id, Platform::Android, Some(&request))?;
+    println!("   pre-flight again: nothing blocks (checklist_never only warns)");
+    println!("   the Android plan, with the adb line to fire each step by hand on the phone:");
+    print!("{}", indent(&indent(&call_view::plan_text(&plan))));
+    let kinds: Vec<AttemptKind> = plan.attempts.iter().map(|a| a.kind).collect();
+    anyhow::ensure!(kinds == [AttemptKind::SyncThenVideo, AttemptKind::Chat], "an unexpected Android plan: {kinds:?}");
+
+    let ios = tv.launch_plan(book, &iphone, None, &zoe.id, Platform::Ios, Some(&request))?;
+    println!("   the iPhone plan (no URL starts a video call there: the chat opens, then one tap):");
+    print!("{}", indent(&indent(&call_view::plan_text(&ios))));
+    anyhow::ensure!(
+        matches!(&ios.attempts[0].step, LaunchStep::OpenUrl { url, .. } if url.starts_with("whatsapp://send?")),
+        "the iPhone plan does not open the chat"
+    );
+
+    println!("   on the phone, WhatsApp had not synced the new contact within 10 s; the chat opened. Logged:");
+    let app = plan.app;
+    for (kind, opened) in [(AttemptKind::SyncThenVideo, false), (AttemptKind::Chat, true)] {
+        tv.record_launch(&zoe.id, kind, app, opened)?;
+        println!("      {} {}", kind.code(), if opened { "opened" } else { "failed" });
+    }
+    println!("   metrics (PHI-free counts per day):");
+    for day in tv.metrics(1)? {
+        println!("      {}", call_view::metrics_line(&day));
+    }
+    println!();
+    Ok(())
+}
+
 const HAND_MADE: &str =
     "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Patient Maria Lopez\r\nTEL;TYPE=cell:+1 202 555 0199\r\nEND:VCARD\r\n";
 
 fn lookalike_step(book: &VcardContactBook) -> Result<String> {
-    println!("5. Someone adds a patient contact by hand, in the contacts app, outside Televisit");
+    println!("6. Someone adds a patient contact by hand, in the contacts app, outside Televisit");
     let file = format!("{}.vcf", uuid::Uuid::new_v4());
     fs::write(book.dir().join(&file), HAND_MADE)?;
     println!("   {file}: \"Patient Maria Lopez\", named like the convention but without Televisit's marker\n");
@@ -165,7 +240,7 @@ fn lookalike_step(book: &VcardContactBook) -> Result<String> {
 }
 
 fn cleanup_step(tv: &Televisit, book: &VcardContactBook, amara: &Patient) -> Result<()> {
-    println!("6. The care of {} ends: the patient is archived, and staff run the cleanup's dry run", amara.id);
+    println!("7. The care of {} ends: the patient is archived, and staff run the cleanup's dry run", amara.id);
     tv.patient_archive(&amara.id)?;
     let rules = CleanupRules::from_policy(&tv.policy()?);
     let plan = tv.cleanup_plan(book, Some(rules))?;
@@ -175,7 +250,7 @@ fn cleanup_step(tv: &Televisit, book: &VcardContactBook, amara: &Patient) -> Res
 }
 
 fn apply_step(tv: &Televisit, book: &VcardContactBook, files: &ContactFiles, lookalike: &str) -> Result<()> {
-    println!("7. Staff apply it, without confirming the lookalike");
+    println!("8. Staff apply it, without confirming the lookalike");
     let rules = CleanupRules::from_policy(&tv.policy()?);
     let plan = tv.cleanup_plan(book, Some(rules))?;
     let report = tv.cleanup_apply(book, &plan, &[])?;
@@ -221,7 +296,7 @@ fn folder_listing(book: &VcardContactBook) -> Result<String> {
 }
 
 fn log_step(tv: &Televisit) -> Result<()> {
-    println!("8. The activity log: each action left an entry, chained by HMAC-SHA256");
+    println!("9. The activity log: each action left an entry, chained by HMAC-SHA256");
     let entries = tv.log_list(&LogQuery::default())?;
     println!("   {} entries; patients appear only as opaque ids, never by name or number", entries.len());
     print!("{}", indent(&view::entries_table(&entries)));
@@ -230,7 +305,7 @@ fn log_step(tv: &Televisit) -> Result<()> {
 }
 
 fn verify_step(tv: &Televisit) -> Result<u64> {
-    println!("9. Verify the chain");
+    println!("10. Verify the chain");
     let verification = tv.log_verify()?;
     println!("   {}\n", view::verification_line(&verification));
     match verification {
@@ -241,7 +316,7 @@ fn verify_step(tv: &Televisit) -> Result<u64> {
 
 fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> {
     let target = head_seq - 2;
-    println!("10. Tamper with a copy, as someone holding the database key could");
+    println!("11. Tamper with a copy, as someone holding the database key could");
     copy_profile(&profile.dir, copy_dir)?;
     let copy = Profile::resolve(Some(copy_dir))?;
     let key = copy.secrets.get(names::DATA_KEY)?.context("the copy has no key")?;
@@ -264,7 +339,7 @@ fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> 
 }
 
 fn check_step(profile: &Profile) -> Result<()> {
-    println!("11. Full integrity check of the original");
+    println!("12. Full integrity check of the original");
     let report = profile.open()?.integrity_check()?;
     println!("   pages: {}", if report.pages_ok { "every page's HMAC checks out" } else { "damaged" });
     println!(

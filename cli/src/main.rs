@@ -1,9 +1,11 @@
 //! `televisit`: the desktop shell. The same core as the phone apps, with a file-backed secret
 //! store for development, QA and IT testing, and `demo`, which shows the product end to end.
 //!
-//! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 the activity log
-//! or the database failed its check.
+//! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 a failed check
+//! (the activity log or the database, a blocked call, a message the PHI lint found something in).
 
+mod call_cmd;
+mod call_view;
 mod cleanup_cmd;
 mod demo;
 mod file_secrets;
@@ -53,6 +55,15 @@ enum Command {
     Contact(ContactCommand),
     /// Remove patient contacts that are due: a dry run unless --apply.
     Cleanup(cleanup_cmd::CleanupArgs),
+    /// Before a video call: the pre-flight and the launch plan, for the phone the flags describe
+    /// (exit 3 when blocked); `call record` logs how an attempt went.
+    Call(call_cmd::CallArgs),
+    /// Fill a safe message template and run the PHI lint on it (exit 3 when it finds anything).
+    Message(call_cmd::MessageArgs),
+    /// What the clinician must know before the first call; `disclosure acknowledge` records it.
+    Disclosure(call_cmd::DisclosureArgs),
+    /// PHI-free counts per day: calls launched, consents, opt-outs, contacts, cleanups.
+    Metrics(call_cmd::MetricsArgs),
     /// The encrypted activity log.
     #[command(subcommand)]
     Log(LogCommand),
@@ -148,6 +159,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Consent(command) => patients_cmd::consent(&tv, command, cli.json)?,
         Command::Contact(command) => patients_cmd::contact(&profile, &tv, command, cli.json)?,
         Command::Cleanup(args) => return cleanup_cmd::run(&profile, &tv, args, cli.json),
+        Command::Call(args) => return call_cmd::call(&profile, &tv, args, cli.json),
+        Command::Message(args) => return call_cmd::message(&tv, args, cli.json),
+        Command::Disclosure(args) => call_cmd::disclosure(&tv, args, cli.json)?,
+        Command::Metrics(args) => call_cmd::metrics(&tv, args, cli.json)?,
         Command::Log(LogCommand::List(args)) => {
             let query = LogQuery {
                 since: args.since,

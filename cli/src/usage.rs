@@ -70,3 +70,10 @@ pub fn parse<T: clap::Parser>(program: &str) -> Result<T, ExitCode> {
         ExitCode::from(2)
     })
 }
+
+/// A usage error found after parsing (two flags that do not go together, say): our own words
+/// only, exit 2, as for the errors above.
+pub fn refuse(program: &str, reason: &str) -> ExitCode {
+    eprintln!("{program}: error: {reason}\n\nFor more information, try '--help'.");
+    ExitCode::from(2)
+}
