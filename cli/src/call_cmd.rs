@@ -249,27 +249,15 @@ fn local_offset_minutes() -> i32 {
     chrono::Local::now().offset().local_minus_utc() / 60
 }
 
-fn template_of(code: &str) -> Option<TemplateId> {
-    TemplateId::ALL.into_iter().find(|t| t.code() == code)
-}
-
 /// The template codes as the core spells them; clap lists them in help and in a refusal.
 fn template_parser() -> impl TypedValueParser<Value = TemplateId> {
     PossibleValuesParser::new(TemplateId::ALL.map(TemplateId::code))
-        .try_map(|code| template_of(&code).ok_or_else(|| Refusal("not a template".into())))
-}
-
-/// Every attempt kind the core knows (the core has their codes, not a list of them).
-pub const ATTEMPT_KINDS: [AttemptKind; 4] =
-    [AttemptKind::DirectVideo, AttemptKind::SyncThenVideo, AttemptKind::Chat, AttemptKind::StorePage];
-
-fn attempt_of(code: &str) -> Option<AttemptKind> {
-    ATTEMPT_KINDS.into_iter().find(|k| k.code() == code)
+        .try_map(|code| TemplateId::from_code(&code).ok_or_else(|| Refusal("not a template".into())))
 }
 
 fn attempt_parser() -> impl TypedValueParser<Value = AttemptKind> {
-    PossibleValuesParser::new(ATTEMPT_KINDS.map(AttemptKind::code))
-        .try_map(|code| attempt_of(&code).ok_or_else(|| Refusal("not an attempt kind".into())))
+    PossibleValuesParser::new(AttemptKind::ALL.map(AttemptKind::code))
+        .try_map(|code| AttemptKind::from_code(&code).ok_or_else(|| Refusal("not an attempt kind".into())))
 }
 
 /// `time=14:30` → (`time`, `14:30`); the value may hold `=` and anything else. Refusals never
@@ -579,7 +567,7 @@ mod tests {
         assert_eq!(record.attempt, AttemptKind::SyncThenVideo);
         assert!(record.failed && !record.ok);
         assert_eq!(record.app, Some(AppArg::Business));
-        for kind in ATTEMPT_KINDS {
+        for kind in AttemptKind::ALL {
             let args = call(&["record", ID, "--attempt", kind.code(), "--ok"]);
             let Some(CallCommand::Record(record)) = args.command else { panic!() };
             assert_eq!(record.attempt, kind);
@@ -656,12 +644,12 @@ mod tests {
     #[test]
     fn codes_come_from_the_core() {
         for template in TemplateId::ALL {
-            assert_eq!(template_of(template.code()), Some(template));
+            assert_eq!(TemplateId::from_code(template.code()), Some(template));
         }
-        assert_eq!(template_of("VideoCallAt"), None);
-        for kind in ATTEMPT_KINDS {
-            assert_eq!(attempt_of(kind.code()), Some(kind));
+        assert_eq!(TemplateId::from_code("VideoCallAt"), None);
+        for kind in AttemptKind::ALL {
+            assert_eq!(AttemptKind::from_code(kind.code()), Some(kind));
         }
-        assert_eq!(attempt_of("direct-video"), None);
+        assert_eq!(AttemptKind::from_code("direct-video"), None);
     }
 }

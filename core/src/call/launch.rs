@@ -25,6 +25,13 @@ pub enum AttemptKind {
 }
 
 impl AttemptKind {
+    pub const ALL: [AttemptKind; 4] =
+        [AttemptKind::DirectVideo, AttemptKind::SyncThenVideo, AttemptKind::Chat, AttemptKind::StorePage];
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             AttemptKind::DirectVideo => "direct_video",

@@ -24,6 +24,10 @@ impl TemplateId {
         TemplateId::PreparationChecklist,
     ];
 
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             TemplateId::VisitConfirmation => "visit_confirmation",
