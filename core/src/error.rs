@@ -34,6 +34,12 @@ pub enum Error {
     InvalidInput { field: &'static str, reason: String },
     #[error("the activity log is broken at entry {seq} ({problem}); nothing was purged")]
     LogBroken { seq: u64, problem: &'static str },
+    #[error("{reason}")]
+    WipeRefused { code: &'static str, reason: &'static str },
+    #[error("this device is enrolled with another organisation; wipe it before enrolling it again")]
+    OtherOrganisation,
+    #[error("the policy is version {offered}, older than the version {current} in force")]
+    PolicyOutdated { offered: u64, current: u64 },
     #[error("the call is blocked: {reasons}")]
     CallBlocked { reasons: String },
     #[error("no {what} {id}")]

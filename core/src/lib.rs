@@ -13,6 +13,7 @@ pub mod clock;
 pub mod contacts;
 pub mod device;
 pub mod error;
+pub mod it;
 pub mod keys;
 pub mod log;
 pub mod metrics;
@@ -360,6 +361,93 @@ impl Televisit {
             now - chrono::Duration::days(i64::from(days)),
             now + chrono::Duration::seconds(1),
         )
+    }
+
+    /// Enrolls this device with the organisation whose code this is: pins its key, makes the
+    /// device and enrollment ids and the device key (kept in `secrets`), applies its policy.
+    pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<it::enrollment::Enrollment> {
+        let (code, policy) = it::enrollment::read_enroll_code(code)?;
+        let previous = it::enrollment::load(secrets)?;
+        if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
+            return Err(Error::OtherOrganisation);
+        }
+        let device_id = match &previous {
+            Some(p) => p.device_id.clone(),
+            None => it::enrollment::random_id("dev")?,
+        };
+        it::enrollment::device_key(secrets)?;
+        let enrollment = it::enrollment::Enrollment {
+            org_name: code.org_name,
+            org_key: code.org_key,
+            export_recipient: code.export_recipient,
+            device_id,
+            enrollment_id: it::enrollment::random_id("enr")?,
+            enrolled_at: self.clock.now().timestamp(),
+        };
+        it::enrollment::save(secrets, &enrollment)?;
+        let detail = Detail::new().code("enrollment", &enrollment.enrollment_id).code("device", &enrollment.device_id);
+        self.log_append(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
+        self.apply_policy_checked(&policy)?;
+        Ok(enrollment)
+    }
+
+    /// The device's enrollment, if any, and its public key (which IT records to check receipts).
+    pub fn enrollment(&self, secrets: &dyn SecretStore) -> Result<Option<(it::enrollment::Enrollment, String)>> {
+        match it::enrollment::load(secrets)? {
+            None => Ok(None),
+            Some(e) => Ok(Some((e, it::enrollment::device_key(secrets)?.public_key()))),
+        }
+    }
+
+    /// Applies a policy signed by the pinned organisation key; an older version is refused.
+    pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
+        let enrollment = it::enrollment::load(secrets)?
+            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
+        let policy = it::enrollment::open_policy(signed, &enrollment.org_key)?;
+        self.apply_policy_checked(&policy)?;
+        Ok(policy)
+    }
+
+    fn apply_policy_checked(&self, policy: &Policy) -> Result<()> {
+        let current = self.policy()?;
+        if policy.version < current.version {
+            return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
+        }
+        self.set_policy(policy)?;
+        self.store().conn.execute(
+            "INSERT INTO settings (name, value) VALUES ('last_checkin_ms', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [self.clock.now().timestamp_millis().to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Verifies a wipe command and, when it holds, marks the wipe pending (the marker goes to
+    /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
+    /// closes this store and calls `it::wipe::resume_pending`, which carries the wipe out.
+    pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<it::wipe::WipeCommand> {
+        match it::wipe::verify(secrets, command, self.clock.now()) {
+            Err(err) => {
+                if let Error::WipeRefused { code, .. } = &err {
+                    let _ = self.log_append(
+                        &NewEntry::new(EntryKind::WipeRefused, Actor::It).detail(Detail::new().code("reason", code)),
+                    );
+                }
+                Err(err)
+            }
+            Ok(command) => {
+                let detail = Detail::new().code("command", &command.command_id).code(
+                    "scope",
+                    serde_json::to_value(command.scope)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .as_deref()
+                        .unwrap_or("?"),
+                );
+                self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail))?;
+                it::wipe::start(secrets, command.clone())?;
+                Ok(command)
+            }
+        }
     }
 
     /// For tests of a full disk.

@@ -128,7 +128,7 @@ impl NameTemplate {
                     }
                 }
                 Part::First | Part::Last => pattern.push_str(r"\S(?:.*?\S)?"),
-                Part::FirstInitial | Part::LastInitial => pattern.push_str(r"[\p{Alphabetic}\p{M}]+\."),
+                Part::FirstInitial | Part::LastInitial => pattern.push_str(r"[^\s.]+\."),
             }
         }
         pattern.push_str(r"(?:\s+\(\d+\))?\s*$");

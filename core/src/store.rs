@@ -213,9 +213,14 @@ pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The database file and SQLite's companions; missing ones are fine.
-pub(crate) fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = fs::remove_file(sidecar(path, suffix));
+/// The database file, SQLite's companions and a staged new file; missing ones are fine.
+/// Returns how many were removed.
+pub(crate) fn remove_database_files(path: &Path) -> u32 {
+    let mut removed = 0;
+    for suffix in ["", "-wal", "-shm", "-journal", ".new", ".new-wal", ".new-shm", ".new-journal"] {
+        if fs::remove_file(sidecar(path, suffix)).is_ok() {
+            removed += 1;
+        }
     }
+    removed
 }

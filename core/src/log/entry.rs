@@ -211,10 +211,19 @@ fn check_code(key: &str, code: &str) -> Result<()> {
         ));
     }
     // A run of seven digits or more looks like a phone or record number; opaque ids are exempt.
-    if PatientRef::parse(code).is_err() && longest_digit_run(code) >= 7 {
+    if !is_opaque_id(code) && longest_digit_run(code) >= 7 {
         return Err(Error::invalid("log detail", format!("`{key}` looks like a phone or record number")));
     }
     Ok(())
+}
+
+/// `pt_…`, `dev_…`, `enr_…`, `cmd_…`: a short lowercase prefix and 16 to 32 lowercase hex digits.
+fn is_opaque_id(code: &str) -> bool {
+    let Some((prefix, hex)) = code.split_once('_') else { return false };
+    (2..=4).contains(&prefix.len())
+        && prefix.bytes().all(|b| b.is_ascii_lowercase())
+        && (16..=32).contains(&hex.len())
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn longest_digit_run(text: &str) -> usize {

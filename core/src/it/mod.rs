@@ -1,0 +1,5 @@
+//! IT's side of Televisit: signed messages, enrollment, signed policies, remote wipe.
+
+pub mod enrollment;
+pub mod envelope;
+pub mod wipe;

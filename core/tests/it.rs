@@ -1,0 +1,250 @@
+//! IT's side: enrollment codes, signed policies, wipe commands with every refusal, the
+//! crash-safe wipe at every step, and the receipt.
+
+mod common;
+
+use chrono::Duration;
+use common::book::MemoryBook;
+use common::Profile;
+use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy};
+use televisit_core::it::envelope::SigningKey;
+use televisit_core::it::wipe::{self, fault, Step, WipeCommand, WipeReason, WipeScope};
+use televisit_core::log::{EntryKind, LogQuery};
+use televisit_core::secrets::names;
+use televisit_core::{Error, NewPatient, Policy, SecretStore, Televisit};
+
+const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+struct Org {
+    key: SigningKey,
+}
+
+impl Org {
+    fn new() -> Self {
+        Org { key: SigningKey::generate().unwrap().0 }
+    }
+
+    fn policy(&self, version: u64) -> String {
+        sign_policy(&self.key, &Policy { version, organisation: "North Clinic".into(), ..Policy::default() }).unwrap()
+    }
+
+    fn code(&self) -> String {
+        make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1)).unwrap()
+    }
+
+    fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
+        wipe::issue(
+            &self.key,
+            &WipeCommand {
+                v: 1,
+                device_id: e.device_id.clone(),
+                enrollment_id: e.enrollment_id.clone(),
+                command_id: id.into(),
+                issued_at: now,
+                not_before: now - 60,
+                expires_at: now + 14 * 86_400,
+                scope,
+                reason: WipeReason::Lost,
+            },
+        )
+    }
+}
+
+fn enrolled() -> (Profile, Televisit, Org, enrollment::Enrollment) {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
+    (profile, tv, org, e)
+}
+
+#[test]
+fn enrollment_pins_the_org_and_applies_its_policy() {
+    let (profile, tv, org, e) = enrolled();
+    assert!(e.device_id.starts_with("dev_") && e.enrollment_id.starts_with("enr_"));
+    assert_eq!(e.org_key, org.key.public_key());
+    assert_eq!(tv.policy().unwrap().organisation, "North Clinic");
+    assert!(profile.secrets.get(enrollment::DEVICE_KEY).unwrap().is_some());
+    let kinds: Vec<_> = tv.log_list(&LogQuery::default()).unwrap().iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&EntryKind::Enrolled) && kinds.contains(&EntryKind::PolicyApplied));
+    // Enrolling again with the same organisation keeps the device id, with a new enrollment.
+    let again = tv.enroll(&profile.secrets, &org.code()).unwrap();
+    assert_eq!(again.device_id, e.device_id);
+    assert_ne!(again.enrollment_id, e.enrollment_id);
+    // Another organisation must wipe first.
+    assert!(matches!(tv.enroll(&profile.secrets, &Org::new().code()), Err(Error::OtherOrganisation)));
+}
+
+#[test]
+fn bad_enrollment_codes_are_refused() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let code = org.code();
+    for bad in [&code[..code.len() - 5], "tv1.enroll.e30.AAAA", "not base64 at all", &"x".repeat(200_000)] {
+        assert!(
+            matches!(tv.enroll(&profile.secrets, bad), Err(Error::InvalidInput { .. })),
+            "{}",
+            &bad[..bad.len().min(40)]
+        );
+    }
+    // A policy inside signed by another key.
+    let other = Org::new();
+    let mixed = make_enroll_code(&org.key, "X", RECIPIENT, &other.policy(1));
+    assert!(mixed.is_err());
+    assert!(enrollment::load(&profile.secrets).unwrap().is_none());
+}
+
+#[test]
+fn signed_policies_verify_and_never_go_back() {
+    let (profile, tv, org, _) = enrolled();
+    let applied = tv.apply_signed_policy(&profile.secrets, &org.policy(5)).unwrap();
+    assert_eq!(applied.version, 5);
+    assert!(matches!(
+        tv.apply_signed_policy(&profile.secrets, &org.policy(4)),
+        Err(Error::PolicyOutdated { offered: 4, current: 5 })
+    ));
+    assert!(tv.apply_signed_policy(&profile.secrets, &org.policy(5)).is_ok(), "the same version again is harmless");
+    let foreign = Org::new().policy(9);
+    let err = tv.apply_signed_policy(&profile.secrets, &foreign).unwrap_err();
+    assert!(err.to_string().contains("not signed by the expected key"), "{err}");
+    let mut flipped = org.policy(6).into_bytes();
+    let i = flipped.len() / 2;
+    flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
+    assert!(tv.apply_signed_policy(&profile.secrets, &String::from_utf8(flipped).unwrap()).is_err());
+    assert_eq!(tv.policy().unwrap().version, 5);
+}
+
+fn refusal(tv: &Televisit, secrets: &dyn SecretStore, token: &str) -> &'static str {
+    match tv.receive_wipe(secrets, token) {
+        Err(Error::WipeRefused { code, .. }) => code,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn every_wipe_refusal_is_distinct_and_logged() {
+    let (profile, tv, org, e) = enrolled();
+    let now = tv.now().timestamp();
+    let s = &profile.secrets;
+    let good = org.wipe(&e, "cmd_1", WipeScope::Contacts, now);
+    assert_eq!(refusal(&tv, s, &good[..good.len() - 3]), "malformed");
+    assert_eq!(refusal(&tv, s, "garbage"), "malformed");
+    assert_eq!(refusal(&tv, s, &good.replacen("tv1", "tv2", 1)), "unsupported_version");
+    assert_eq!(refusal(&tv, s, &Org::new().wipe(&e, "cmd_2", WipeScope::All, now)), "bad_signature");
+    let other_device = enrollment::Enrollment { device_id: "dev_other".into(), ..e.clone() };
+    assert_eq!(refusal(&tv, s, &org.wipe(&other_device, "cmd_3", WipeScope::All, now)), "other_device");
+    let old = enrollment::Enrollment { enrollment_id: "enr_old".into(), ..e.clone() };
+    assert_eq!(refusal(&tv, s, &org.wipe(&old, "cmd_4", WipeScope::All, now)), "older_enrollment");
+    assert_eq!(refusal(&tv, s, &org.wipe(&e, "cmd_5", WipeScope::All, now + 86_400)), "not_yet_valid");
+    assert_eq!(refusal(&tv, s, &org.wipe(&e, "cmd_6", WipeScope::All, now - 30 * 86_400)), "expired");
+    let refused = tv.log_list(&LogQuery { kinds: vec![EntryKind::WipeRefused], ..Default::default() }).unwrap();
+    assert_eq!(refused.len(), 8);
+    // Nothing was wiped by any of them.
+    assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_some());
+    assert!(wipe::pending_command(s).unwrap().is_none());
+    // A device that is not enrolled accepts nothing.
+    let fresh = Profile::new();
+    let tv2 = fresh.open().unwrap();
+    assert_eq!(refusal(&tv2, &fresh.secrets, &good), "not_enrolled");
+}
+
+fn with_patient_contact(tv: &Televisit, book: &MemoryBook) {
+    let p = tv
+        .patient_add(&NewPatient {
+            given_name: "Susan".into(),
+            family_name: "Smith".into(),
+            phone: "+14155550132".into(),
+            visit_at: None,
+        })
+        .unwrap();
+    tv.ensure_contact(book, &p.id).unwrap();
+}
+
+#[test]
+fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
+    let (profile, tv, org, e) = enrolled();
+    let book = MemoryBook::default();
+    with_patient_contact(&tv, &book);
+    let hand_made = book.add_by_hand("Mum", "+14155550100");
+    let device_key = tv.enrollment(&profile.secrets).unwrap().unwrap().1;
+    let token = org.wipe(&e, "cmd_all", WipeScope::All, tv.now().timestamp());
+    tv.receive_wipe(&profile.secrets, &token).unwrap();
+    let now = tv.now();
+    drop(tv);
+    let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now).unwrap().expect("a receipt");
+    let checked = wipe::verify_receipt(&receipt, Some(&device_key)).unwrap();
+    assert_eq!(checked.command_id, "cmd_all");
+    let counts: Vec<_> = checked.steps.iter().map(|s| (s.step, s.count)).collect();
+    assert_eq!(counts[0], (Step::DeleteContacts, 1));
+    assert_eq!(counts[1], (Step::DestroyKey, 1));
+    assert!(counts[2].1 >= 1, "database files removed");
+    assert!(book.by_id(&hand_made).is_some(), "contacts that are not Televisit's stay");
+    assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
+    // Every byte of every file left in the profile: no key, no name, no number.
+    for entry in std::fs::read_dir(profile.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("Susan") && !text.contains("4155550132"));
+    }
+    assert_eq!(std::fs::read_dir(profile.dir.path()).unwrap().count(), 0, "no database file is left");
+    // The receipt is handed on; then the device forgets its key and enrollment.
+    wipe::receipt_taken(&profile.secrets).unwrap();
+    assert!(profile.secrets.get(enrollment::DEVICE_KEY).unwrap().is_none());
+    assert!(enrollment::load(&profile.secrets).unwrap().is_none());
+    assert!(matches!(
+        wipe::verify_receipt(&receipt, Some(&SigningKey::generate().unwrap().0.public_key())),
+        Err(Error::InvalidInput { .. })
+    ));
+    // The store cannot be opened again with the old data.
+    assert!(
+        profile.open().unwrap().log_list(&LogQuery::default()).unwrap().len() <= 1,
+        "a fresh store, not the old one"
+    );
+}
+
+#[test]
+fn a_replayed_command_is_refused_after_success() {
+    let (profile, tv, org, e) = enrolled();
+    let token = org.wipe(&e, "cmd_once", WipeScope::Contacts, tv.now().timestamp());
+    tv.receive_wipe(&profile.secrets, &token).unwrap();
+    let book = MemoryBook::default();
+    wipe::resume_pending(&profile.db(), &profile.secrets, &book, tv.now()).unwrap().unwrap();
+    wipe::receipt_taken(&profile.secrets).unwrap();
+    assert_eq!(refusal(&tv, &profile.secrets, &token), "replayed");
+    assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_some(), "a contacts wipe keeps the store");
+}
+
+#[test]
+fn a_wipe_interrupted_after_any_step_finishes_at_the_next_start() {
+    for crash_after in [Step::DeleteContacts, Step::DestroyKey, Step::DeleteFiles, Step::WriteReceipt] {
+        let (profile, tv, org, e) = enrolled();
+        let book = MemoryBook::default();
+        with_patient_contact(&tv, &book);
+        let token = org.wipe(&e, &format!("cmd_{}", crash_after.code()), WipeScope::All, tv.now().timestamp());
+        tv.receive_wipe(&profile.secrets, &token).unwrap();
+        let now = tv.now();
+        drop(tv);
+        fault::crash_after(Some(crash_after));
+        let crashed = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now);
+        fault::crash_after(None);
+        assert!(crashed.is_err(), "the injected crash after {crash_after:?}");
+        // The next start.
+        let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now + Duration::seconds(5)).unwrap();
+        let receipt = wipe::verify_receipt(&receipt.expect("a receipt after resuming"), None).unwrap();
+        let steps: Vec<_> = receipt.steps.iter().map(|s| s.step).collect();
+        assert_eq!(steps, vec![Step::DeleteContacts, Step::DestroyKey, Step::DeleteFiles], "{crash_after:?}");
+        assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
+        assert!(!profile.db().exists());
+        assert!(book.contacts.lock().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn nothing_happens_without_a_pending_wipe() {
+    let (profile, tv, _, _) = enrolled();
+    let book = MemoryBook::default();
+    assert_eq!(wipe::resume_pending(&profile.db(), &profile.secrets, &book, tv.now()).unwrap(), None);
+    assert!(profile.db().exists());
+    assert!(wipe::receipt_taken(&profile.secrets).is_ok());
+}
