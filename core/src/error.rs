@@ -40,6 +40,8 @@ pub enum Error {
     OtherOrganisation,
     #[error("the policy is version {offered}, older than the version {current} in force")]
     PolicyOutdated { offered: u64, current: u64 },
+    #[error("this device is blocked by the organisation's policy: {reasons}")]
+    Blocked { reasons: String },
     #[error("the call is blocked: {reasons}")]
     CallBlocked { reasons: String },
     #[error("no {what} {id}")]

@@ -54,6 +54,8 @@ pub struct Televisit {
     clock: Arc<dyn Clock>,
     opened: Opened,
     lock: Mutex<app_lock::AppLock>,
+    /// Reason codes of a local trigger that blocks clinical actions (see `evaluate_triggers`).
+    blocked: Mutex<Vec<&'static str>>,
 }
 
 /// The result of `integrity_check`: SQLCipher's page check, SQLite's structure check, the chain.
@@ -76,7 +78,8 @@ impl Televisit {
     /// Opens the profile's database at `path` (creating it and its key on first use).
     pub fn open(path: &Path, secrets: &dyn SecretStore, clock: Arc<dyn Clock>, options: &StoreOptions) -> Result<Self> {
         let (store, opened) = Store::open(path, secrets, options)?;
-        let televisit = Televisit { store: Mutex::new(store), clock, opened, lock: Mutex::default() };
+        let televisit =
+            Televisit { store: Mutex::new(store), clock, opened, lock: Mutex::default(), blocked: Mutex::default() };
         if opened == Opened::Created {
             let detail = Detail::new().int("schema", i64::from(schema::SCHEMA_VERSION));
             televisit.log_append(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
@@ -168,11 +171,13 @@ impl Televisit {
     }
 
     pub fn patient_add(&self, new: &NewPatient) -> Result<Patient> {
+        self.clinical()?;
         let policy = self.policy()?;
         patients::add(&mut self.store(), self.clock.now(), &policy, new)
     }
 
     pub fn patient_update(&self, id: &PatientRef, change: &PatientUpdate) -> Result<Patient> {
+        self.clinical()?;
         let policy = self.policy()?;
         patients::update(&mut self.store(), self.clock.now(), &policy, id, change)
     }
@@ -197,6 +202,7 @@ impl Televisit {
         text_version: &str,
         by: Actor,
     ) -> Result<ConsentState> {
+        self.clinical()?;
         patients::consent::record(&mut self.store(), self.clock.now(), id, method, text_version, by)
     }
 
@@ -206,6 +212,7 @@ impl Televisit {
 
     /// Creates the patient's contact, or puts it right if it was renamed, renumbered or deleted.
     pub fn ensure_contact(&self, book: &dyn ContactBook, id: &PatientRef) -> Result<EnsuredContact> {
+        self.clinical()?;
         contacts::ensure(&mut self.store(), self.clock.now(), book, id)
     }
 
@@ -244,16 +251,81 @@ impl Televisit {
         cleanup::apply(&mut self.store(), self.clock.now(), book, plan, confirmed_lookalikes)
     }
 
-    /// The platform's authentication (device credential, biometrics) succeeded.
+    /// The platform's authentication (device credential, biometrics) succeeded: the count of
+    /// failed attempts starts again. (A failure to reset it only makes the trigger stricter.)
     pub fn unlock_succeeded(&self) {
         self.app_lock().unlocked(self.clock.now());
+        let _ = self.store().conn.execute("DELETE FROM settings WHERE name = 'failed_unlocks'", []);
     }
 
-    /// A failed unlock attempt: logged (the wipe triggers count them).
+    /// A failed unlock attempt: logged and counted (the wipe trigger reads the count).
     pub fn unlock_failed(&self) -> Result<()> {
         self.app_lock().lock();
+        self.store().conn.execute(
+            "INSERT INTO settings (name, value) VALUES ('failed_unlocks', '1')
+             ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            [],
+        )?;
         self.log_append(&NewEntry::new(EntryKind::UnlockFailed, Actor::Clinician))?;
         Ok(())
+    }
+
+    fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
+        let value: Option<String> = self
+            .store()
+            .conn
+            .query_row("SELECT value FROM settings WHERE name = ?1", [name], |row| row.get(0))
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()))
+    }
+
+    /// Reads the local triggers. A wipe trigger starts the wipe (the shell then closes the store
+    /// and calls `it::wipe::resume_pending`); a block refuses clinical actions until it clears.
+    pub fn evaluate_triggers(
+        &self,
+        secrets: &dyn SecretStore,
+        device: &dyn DeviceFacts,
+    ) -> Result<it::triggers::TriggerState> {
+        let policy = self.policy()?;
+        let now = self.clock.now();
+        let snapshot = device.snapshot();
+        let enrolled = it::enrollment::load(secrets)?.is_some();
+        let last_checkin = if enrolled {
+            self.setting_i64("last_checkin_ms")?.and_then(chrono::DateTime::from_timestamp_millis)
+        } else {
+            None
+        };
+        let facts = it::triggers::TriggerFacts {
+            policy: &policy,
+            device: &snapshot,
+            failed_unlocks: self.setting_i64("failed_unlocks")?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32,
+            last_checkin,
+            now,
+        };
+        let state = it::triggers::evaluate(&facts);
+        let blocked = match &state {
+            it::triggers::TriggerState::Blocked { reasons } => reasons.clone(),
+            _ => Vec::new(),
+        };
+        *self.blocked.lock().unwrap_or_else(|p| p.into_inner()) = blocked;
+        if let it::triggers::TriggerState::Wipe { reason } = &state {
+            if it::wipe::pending_command(secrets)?.is_none() {
+                let command = it::wipe::start_local(secrets, now)?;
+                let detail = Detail::new().code("command", &command.command_id).code("trigger", reason);
+                self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
+            }
+        }
+        Ok(state)
+    }
+
+    /// Refuses a clinical action while a local trigger blocks the device.
+    fn clinical(&self) -> Result<()> {
+        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        if blocked.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Blocked { reasons: blocked.join(", ") })
+        }
     }
 
     pub fn lock(&self) {
@@ -314,7 +386,12 @@ impl Televisit {
         let unlocked = self.touch()?;
         let snapshot = device.snapshot();
         let ctx = call::CallContext { policy: &policy, book, device: &snapshot, unlocked, now: self.clock.now() };
-        call::preflight(&self.store(), &ctx, id)
+        let mut checked = call::preflight(&self.store(), &ctx, id)?;
+        if let Err(blocked) = self.clinical() {
+            let message = format!("This device is blocked by your organisation's policy ({blocked}).");
+            checked.checks.push(call::Check { code: "device_blocked", status: call::CheckStatus::Block, message });
+        }
+        Ok(checked)
     }
 
     /// The ordered attempts that open the video call, after a pre-flight that must not block.
@@ -327,6 +404,7 @@ impl Televisit {
         platform: Platform,
         message: Option<&MessageRequest>,
     ) -> Result<LaunchPlan> {
+        self.clinical()?;
         let policy = self.policy()?;
         let unlocked = self.touch()?;
         let snapshot = device.snapshot();

@@ -248,3 +248,98 @@ fn nothing_happens_without_a_pending_wipe() {
     assert!(profile.db().exists());
     assert!(wipe::receipt_taken(&profile.secrets).is_ok());
 }
+
+struct Phone {
+    compromised: bool,
+}
+
+impl televisit_core::DeviceFacts for Phone {
+    fn snapshot(&self) -> televisit_core::DeviceSnapshot {
+        televisit_core::DeviceSnapshot {
+            passcode_set: true,
+            compromised: self.compromised,
+            os_version: "Android 15".into(),
+            whatsapp: vec![],
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+use televisit_core::it::triggers::TriggerState;
+
+#[test]
+fn five_failed_unlocks_wipe_the_device() {
+    let (profile, tv, _, _) = enrolled();
+    let phone = Phone { compromised: false };
+    for _ in 0..4 {
+        tv.unlock_failed().unwrap();
+    }
+    assert_eq!(tv.evaluate_triggers(&profile.secrets, &phone).unwrap(), TriggerState::Clear);
+    tv.unlock_succeeded();
+    for _ in 0..4 {
+        tv.unlock_failed().unwrap();
+    }
+    assert_eq!(
+        tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
+        TriggerState::Clear,
+        "a success starts the count again"
+    );
+    tv.unlock_failed().unwrap();
+    assert_eq!(
+        tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
+        TriggerState::Wipe { reason: "failed_unlocks" }
+    );
+    let now = tv.now();
+    drop(tv);
+    let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), now).unwrap().unwrap();
+    assert_eq!(wipe::verify_receipt(&receipt, None).unwrap().reason, WipeReason::LocalTrigger);
+    assert!(!profile.db().exists());
+    assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
+}
+
+#[test]
+fn offline_too_long_blocks_clinical_actions_until_the_next_check_in() {
+    let (profile, tv, org, _) = enrolled();
+    let phone = Phone { compromised: false };
+    let book = MemoryBook::default();
+    profile.clock.advance(Duration::hours(13));
+    assert_eq!(
+        tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
+        TriggerState::Blocked { reasons: vec!["offline_too_long"] }
+    );
+    let new = NewPatient {
+        given_name: "Ann".into(),
+        family_name: "Lee".into(),
+        phone: "+14155550132".into(),
+        visit_at: None,
+    };
+    let err = tv.patient_add(&new).unwrap_err();
+    assert!(matches!(&err, Error::Blocked { reasons } if reasons == "offline_too_long"), "{err:?}");
+    tv.apply_signed_policy(&profile.secrets, &org.policy(2)).unwrap();
+    assert_eq!(tv.evaluate_triggers(&profile.secrets, &phone).unwrap(), TriggerState::Clear);
+    let p = tv.patient_add(&new).unwrap();
+    tv.ensure_contact(&book, &p.id).unwrap();
+    profile.clock.advance(Duration::days(91));
+    assert_eq!(
+        tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
+        TriggerState::Wipe { reason: "offline_too_long" }
+    );
+    assert!(wipe::pending_command(&profile.secrets).unwrap().is_some());
+}
+
+#[test]
+fn a_rooted_device_is_blocked_and_the_preflight_says_so() {
+    let (profile, tv, _, _) = enrolled();
+    let book = MemoryBook::default();
+    with_patient_contact(&tv, &book);
+    let patient = tv.patients(false).unwrap().remove(0);
+    let phone = Phone { compromised: true };
+    assert_eq!(
+        tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
+        TriggerState::Blocked { reasons: vec!["device_compromised"] }
+    );
+    let preflight = tv.preflight(&book, &phone, &patient.id).unwrap();
+    assert!(preflight.blocking_codes().contains(&"device_blocked"));
+    // Cleanup still works: it removes patient data rather than adding it.
+    assert!(tv.cleanup_plan(&book, None).is_ok());
+}

@@ -2,4 +2,5 @@
 
 pub mod enrollment;
 pub mod envelope;
+pub mod triggers;
 pub mod wipe;

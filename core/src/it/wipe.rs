@@ -232,6 +232,24 @@ pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<(
     Ok(())
 }
 
+/// A wipe the device decides itself (a local trigger): no signature, the same steps and receipt.
+pub(crate) fn start_local(secrets: &dyn SecretStore, now: DateTime<Utc>) -> Result<WipeCommand> {
+    let enrolled = enrollment::load(secrets)?;
+    let command = WipeCommand {
+        v: COMMAND_VERSION,
+        device_id: enrolled.as_ref().map_or_else(|| "unenrolled".to_owned(), |e| e.device_id.clone()),
+        enrollment_id: enrolled.as_ref().map_or_else(|| "unenrolled".to_owned(), |e| e.enrollment_id.clone()),
+        command_id: enrollment::random_id("loc")?,
+        issued_at: now.timestamp(),
+        not_before: now.timestamp(),
+        expires_at: now.timestamp(),
+        scope: WipeScope::All,
+        reason: WipeReason::LocalTrigger,
+    };
+    start(secrets, command.clone())?;
+    Ok(command)
+}
+
 /// Carries out (or finishes) the pending wipe, if any; returns the receipt text once written.
 pub fn resume_pending(
     path: &Path,
