@@ -62,15 +62,24 @@ impl DataKey {
     /// The activity log's MAC key: HKDF-SHA256 of the data key, so that one secret is kept and
     /// the log key is never the cipher key.
     pub fn log_mac_key(&self) -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, self.log_mac_key_bytes().as_slice())
+    }
+
+    /// The log MAC key's bytes: a sealed export carries them, so that IT can verify the chain
+    /// (they authenticate the log; they open nothing).
+    pub fn log_mac_key_bytes(&self) -> zeroize::Zeroizing<[u8; 32]> {
         self.derive(b"televisit log chain v1")
     }
 
-    fn derive(&self, info: &'static [u8]) -> hmac::Key {
+    fn derive(&self, info: &'static [u8]) -> zeroize::Zeroizing<[u8; 32]> {
         let salt = hkdf::Salt::new(hkdf::HKDF_SHA256, b"televisit.subkeys");
         let prk = salt.extract(&self.key);
         let info = [info];
-        let okm = prk.expand(&info, hmac::HMAC_SHA256).expect("HMAC_SHA256 output length is a valid HKDF length");
-        hmac::Key::from(okm)
+        let mut out = zeroize::Zeroizing::new([0u8; 32]);
+        prk.expand(&info, hkdf::HKDF_SHA256)
+            .and_then(|okm| okm.fill(out.as_mut_slice()))
+            .expect("32 bytes is a valid HKDF-SHA256 length");
+        out
     }
 }
 

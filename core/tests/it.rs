@@ -343,3 +343,35 @@ fn a_rooted_device_is_blocked_and_the_preflight_says_so() {
     // Cleanup still works: it removes patient data rather than adding it.
     assert!(tv.cleanup_plan(&book, None).is_ok());
 }
+
+#[test]
+fn a_sealed_export_opens_for_it_and_its_chain_verifies() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let code = make_enroll_code(&org.key, "North Clinic", &recipient, &org.policy(1)).unwrap();
+    let e = tv.enroll(&profile.secrets, &code).unwrap();
+    let book = MemoryBook::default();
+    with_patient_contact(&tv, &book);
+    let sealed = tv.export_log(&profile.secrets).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1"), "a standard age file");
+    use age::secrecy::ExposeSecret;
+    let (export, verification) =
+        televisit_core::it::export::open(&sealed, identity.to_string().expose_secret()).unwrap();
+    assert!(matches!(verification, televisit_core::Verification::Intact { .. }), "{verification:?}");
+    assert_eq!(export.device_id, e.device_id);
+    assert_eq!(export.entries.last().unwrap().kind, "export_made");
+    let text = String::from_utf8_lossy(&serde_json::to_vec(&export).unwrap()).into_owned();
+    assert!(!text.contains("Susan") && !text.contains("4155550132"), "no names or numbers in an export");
+    // Another organisation's identity opens nothing; a damaged file is refused.
+    let other = age::x25519::Identity::generate();
+    assert!(televisit_core::it::export::open(&sealed, other.to_string().expose_secret()).is_err());
+    let mut damaged = sealed.clone();
+    let last = damaged.len() - 5;
+    damaged[last] ^= 1;
+    assert!(televisit_core::it::export::open(&damaged, identity.to_string().expose_secret()).is_err());
+    let unenrolled = Profile::new();
+    assert!(unenrolled.open().unwrap().export_log(&unenrolled.secrets).is_err(), "not enrolled: no one to seal it to");
+}

@@ -2,5 +2,6 @@
 
 pub mod enrollment;
 pub mod envelope;
+pub mod export;
 pub mod triggers;
 pub mod wipe;

@@ -4,12 +4,12 @@
 mod chain;
 mod entry;
 
-pub use chain::{Link, Tamper, Verification};
+pub use chain::{Link, StoredEntry, Tamper, Verification};
 pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use chain::{to_mac, StoredEntry};
+use chain::to_mac;
 use chrono::{DateTime, Utc};
 use ring::hmac;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -138,6 +138,23 @@ pub(crate) fn verify(conn: &Connection, key: &hmac::Key) -> Result<Verification>
     let chain = load_chain(conn, key)?;
     let rows = load_rows(conn)?;
     Ok(chain::verify(key, chain.start, chain.head, last_recorded_purge(&rows), &rows))
+}
+
+/// Everything an export carries: the chain's ends and the rows as stored.
+pub(crate) fn export_rows(conn: &Connection, key: &hmac::Key) -> Result<(Link, Link, Vec<StoredEntry>)> {
+    let chain = load_chain(conn, key)?;
+    Ok((chain.start, chain.head, load_rows(conn)?))
+}
+
+/// A MAC from stored bytes (wrong lengths become zeros, which never verify).
+pub fn chain_mac(bytes: &[u8]) -> chain::Mac {
+    to_mac(bytes)
+}
+
+/// Verifies exported rows with the MAC key the export carries (IT's side).
+pub fn verify_rows(mac_key: &[u8], start: Link, head: Link, rows: &[StoredEntry]) -> Verification {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, mac_key);
+    chain::verify(&key, start, head, last_recorded_purge(rows), rows)
 }
 
 /// Removes the oldest entries older than `days`, after checking that they are intact, and leaves a
