@@ -36,6 +36,14 @@ pub enum TelevisitError {
     #[error("{0}")]
     CallBlocked(String),
     #[error("{0}")]
+    Blocked(String),
+    #[error("{0}")]
+    WipeRefused(String),
+    #[error("{0}")]
+    OtherOrganisation(String),
+    #[error("{0}")]
+    PolicyOutdated(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     ContactBook(String),
@@ -61,6 +69,10 @@ impl From<Core> for TelevisitError {
             Core::InvalidInput { .. } => Self::InvalidInput(message),
             Core::LogBroken { .. } => Self::LogBroken(message),
             Core::CallBlocked { .. } => Self::CallBlocked(message),
+            Core::Blocked { .. } => Self::Blocked(message),
+            Core::WipeRefused { .. } => Self::WipeRefused(message),
+            Core::OtherOrganisation => Self::OtherOrganisation(message),
+            Core::PolicyOutdated { .. } => Self::PolicyOutdated(message),
             Core::NotFound { .. } => Self::NotFound(message),
             Core::ContactBook(_) => Self::ContactBook(message),
             Core::Storage(_) => Self::Storage(message),

@@ -5,6 +5,7 @@ mod call;
 mod checklist;
 mod contacts;
 mod error;
+mod it;
 mod log;
 mod patients;
 mod platform;
@@ -14,6 +15,7 @@ pub use call::*;
 pub use checklist::*;
 pub use contacts::*;
 pub use error::TelevisitError;
+pub use it::*;
 pub use log::*;
 pub use patients::*;
 pub use platform::{Clock, SecretStore, SecretStoreError};
@@ -31,7 +33,7 @@ type Result<T, E = TelevisitError> = std::result::Result<T, E>;
 
 /// One clinician's Televisit on this device: the encrypted store and what is kept in it.
 #[derive(uniffi::Object)]
-pub struct Televisit(televisit_core::Televisit);
+pub struct Televisit(televisit_core::Televisit, platform::ForeignSecrets);
 
 #[uniffi::export]
 impl Televisit {
@@ -54,7 +56,7 @@ impl Televisit {
             None => Arc::new(televisit_core::SystemClock),
         };
         let core = televisit_core::Televisit::open(Path::new(&path), &secrets, clock, &Default::default())?;
-        Ok(Arc::new(Televisit(core)))
+        Ok(Arc::new(Televisit(core, secrets)))
     }
 
     /// True when this open made a new store (and its key).
@@ -249,5 +251,38 @@ impl Televisit {
 
     pub fn metrics(&self, days: u32) -> Result<Vec<DayMetrics>> {
         Ok(self.0.metrics(days)?)
+    }
+
+    /// Enrolls with an organisation's code (from MDM managed configuration, a QR code or text).
+    pub fn enroll(&self, code: String) -> Result<EnrollmentInfo> {
+        let enrollment = self.0.enroll(&self.1, &code)?;
+        let (_, device_key) =
+            self.0.enrollment(&self.1)?.ok_or_else(|| TelevisitError::Storage("the enrollment was not kept".into()))?;
+        Ok(EnrollmentInfo::new(enrollment, device_key))
+    }
+
+    pub fn enrollment(&self) -> Result<Option<EnrollmentInfo>> {
+        Ok(self.0.enrollment(&self.1)?.map(|(e, key)| EnrollmentInfo::new(e, key)))
+    }
+
+    /// Applies a policy signed by the organisation; an older version is refused.
+    pub fn apply_signed_policy(&self, signed: String) -> Result<Policy> {
+        Ok(self.0.apply_signed_policy(&self.1, &signed)?)
+    }
+
+    /// Verifies a wipe command and marks the wipe pending; then close this store and call
+    /// `resume_pending_wipe`. Each refusal is a distinct `WipeRefused` message, and is logged.
+    pub fn receive_wipe(&self, command: String) -> Result<WipeCommandInfo> {
+        Ok(self.0.receive_wipe(&self.1, &command)?.into())
+    }
+
+    /// Failed unlocks, offline too long, a compromised device: clear, blocked, or a local wipe started.
+    pub fn evaluate_triggers(&self, device: Arc<dyn DeviceFacts>) -> Result<Triggers> {
+        Ok(self.0.evaluate_triggers(&self.1, &ForeignDevice(device))?.into())
+    }
+
+    /// The activity log sealed (age) to the organisation's export key.
+    pub fn export_log(&self) -> Result<Vec<u8>> {
+        Ok(self.0.export_log(&self.1)?)
     }
 }

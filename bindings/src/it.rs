@@ -1,0 +1,104 @@
+//! Enrollment, signed policies and remote wipe across the FFI.
+
+use crate::contacts::{ContactBook, ForeignBook};
+use crate::platform::{ForeignSecrets, SecretStore};
+use crate::Result;
+use std::path::Path;
+use std::sync::Arc;
+use televisit_core::it;
+
+pub use televisit_core::it::triggers::TriggerState;
+pub use televisit_core::it::wipe::{WipeReason, WipeScope};
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EnrollmentInfo {
+    pub org_name: String,
+    pub device_id: String,
+    pub enrollment_id: String,
+    /// The device's public key (base64url Ed25519): IT records it to check wipe receipts.
+    pub device_key: String,
+}
+
+impl EnrollmentInfo {
+    pub(crate) fn new(e: it::enrollment::Enrollment, device_key: String) -> Self {
+        EnrollmentInfo { org_name: e.org_name, device_id: e.device_id, enrollment_id: e.enrollment_id, device_key }
+    }
+}
+
+#[uniffi::remote(Enum)]
+pub enum WipeScope {
+    Contacts,
+    Log,
+    All,
+}
+
+#[uniffi::remote(Enum)]
+pub enum WipeReason {
+    Lost,
+    Stolen,
+    Left,
+    Other,
+    LocalTrigger,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct WipeCommandInfo {
+    pub command_id: String,
+    pub scope: WipeScope,
+    pub reason: WipeReason,
+}
+
+impl From<it::wipe::WipeCommand> for WipeCommandInfo {
+    fn from(c: it::wipe::WipeCommand) -> Self {
+        WipeCommandInfo { command_id: c.command_id, scope: c.scope, reason: c.reason }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum Triggers {
+    Clear,
+    /// Clinical actions are refused until the reasons clear.
+    Blocked {
+        reasons: Vec<String>,
+    },
+    /// A local wipe has started: close the store and call `resume_pending_wipe`.
+    Wipe {
+        reason: String,
+    },
+}
+
+impl From<TriggerState> for Triggers {
+    fn from(state: TriggerState) -> Self {
+        match state {
+            TriggerState::Clear => Triggers::Clear,
+            TriggerState::Blocked { reasons } => {
+                Triggers::Blocked { reasons: reasons.into_iter().map(Into::into).collect() }
+            }
+            TriggerState::Wipe { reason } => Triggers::Wipe { reason: reason.into() },
+        }
+    }
+}
+
+/// Run at every start, before `Televisit.open`: finishes a wipe that was interrupted (or just
+/// received) and returns its signed receipt for IT, or nothing when no wipe is pending.
+#[uniffi::export]
+pub fn resume_pending_wipe(
+    path: String,
+    secrets: Arc<dyn SecretStore>,
+    book: Arc<dyn ContactBook>,
+) -> Result<Option<String>> {
+    let now = chrono::Utc::now();
+    Ok(it::wipe::resume_pending(Path::new(&path), &ForeignSecrets(secrets), &ForeignBook(book), now)?)
+}
+
+/// The receipt reached IT: forget it (and after a full wipe, the device key and enrollment).
+#[uniffi::export]
+pub fn wipe_receipt_taken(secrets: Arc<dyn SecretStore>) -> Result<()> {
+    Ok(it::wipe::receipt_taken(&ForeignSecrets(secrets))?)
+}
+
+/// Whether a wipe is pending (the app must not open the store until it is done).
+#[uniffi::export]
+pub fn wipe_pending(secrets: Arc<dyn SecretStore>) -> Result<bool> {
+    Ok(it::wipe::pending_command(&ForeignSecrets(secrets))?.is_some())
+}
