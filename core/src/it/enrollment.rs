@@ -111,7 +111,8 @@ pub(crate) fn device_key(secrets: &dyn SecretStore) -> Result<SigningKey> {
     }
 }
 
-pub(crate) fn random_id(prefix: &str) -> Result<String> {
+/// A fresh opaque id (`dev_…`, `enr_…`, `cmd_…`): a prefix and 24 hex digits.
+pub fn random_id(prefix: &str) -> Result<String> {
     let mut bytes = [0u8; 12];
     SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Storage("the system RNG failed".into()))?;
     Ok(format!("{prefix}_{}", hex::encode(bytes)))

@@ -1,0 +1,356 @@
+//! `televisit-admin`: IT's tool. It makes the organisation's keys, signs policies, writes the
+//! enrollment code devices scan, issues wipe commands, checks the devices' signed receipts and
+//! opens sealed activity-log exports.
+//!
+//! Exit codes: 0 done or valid; 1 an error or an invalid input (named on stderr); 2 a usage
+//! error; 3 a check failed (a receipt, or an export's chain, does not verify).
+
+mod org;
+
+#[path = "../../usage.rs"]
+#[allow(dead_code)]
+mod usage;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use televisit_core::it::enrollment::{make_enroll_code, open_policy, sign_policy};
+use televisit_core::it::export;
+use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
+use televisit_core::{Policy, Verification};
+
+#[derive(Parser)]
+#[command(
+    name = "televisit-admin",
+    version,
+    about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, remote wipe, sealed log exports.",
+    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --device dev_… --enrollment enr_… --reason lost\n  televisit-admin wipe verify-receipt <receipt> --device-key <key recorded at enrollment>\nExit codes: 0 done, 1 error, 2 usage, 3 a receipt or an export does not verify."
+)]
+struct Cli {
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The organisation's keys.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// The organisation's policy: defaults, check, sign.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// The one line a device enrolls with: the organisation's name and key, its export key and a signed policy.
+    EnrollCode {
+        /// The organisation's key folder.
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        /// A signed policy: the file `policy sign` wrote, or the text itself.
+        #[arg(long, value_name = "FILE|TEXT")]
+        policy: String,
+    },
+    /// Remote wipe: issue a command, check a device's receipt.
+    #[command(subcommand)]
+    Wipe(WipeCommandCli),
+    /// Sealed activity-log exports.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Make the organisation's Ed25519 signing key and its export key (age), files mode 0600.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long)]
+        name: String,
+    },
+    /// Show the organisation's name and public keys.
+    Show {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the default policy (every field, with the values of the design) as JSON.
+    Defaults,
+    /// Validate a policy file; an error names the field and the line.
+    Check { file: PathBuf },
+    /// Validate, then sign a policy with the organisation's key; prints the signed policy.
+    Sign {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScopeArg {
+    Contacts,
+    Log,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReasonArg {
+    Lost,
+    Stolen,
+    Left,
+    Other,
+}
+
+#[derive(Subcommand)]
+enum WipeCommandCli {
+    /// Sign a wipe command for one device and enrollment (both from the device's enrollment).
+    Issue {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long, value_name = "ID")]
+        device: String,
+        #[arg(long, value_name = "ID")]
+        enrollment: String,
+        /// contacts: the patient contacts; log: the encrypted store; all: both, then the device forgets its keys.
+        #[arg(long, value_enum, default_value = "all")]
+        scope: ScopeArg,
+        #[arg(long, value_enum, default_value = "lost")]
+        reason: ReasonArg,
+        /// How long the command stays valid, in days: 14d.
+        #[arg(long, default_value = "14d", value_parser = parse_ttl)]
+        ttl: u32,
+    },
+    /// Check a receipt's signature (and that it is the enrolled device's key, when given).
+    VerifyReceipt {
+        /// The receipt text, or a file holding it.
+        receipt: String,
+        /// The device key recorded at enrollment (`televisit status` shows it).
+        #[arg(long, value_name = "KEY")]
+        device_key: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Decrypt a sealed export with the organisation's export key and verify its chain.
+    Open {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+    },
+}
+
+fn parse_ttl(text: &str) -> Result<u32, usage::Refusal> {
+    text.strip_suffix('d')
+        .and_then(|d| d.parse::<u32>().ok())
+        .filter(|d| (1..=365).contains(d))
+        .ok_or_else(|| usage::Refusal("a number of days from 1 to 365, written like 14d".into()))
+}
+
+const FAILED_CHECK: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match usage::parse::<Cli>("televisit-admin") {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("televisit-admin: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A value given as a file's path, or as the text itself.
+fn text_or_file(value: &str) -> Result<String> {
+    let path = Path::new(value);
+    if value.len() < 4096 && path.is_file() {
+        return Ok(std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .trim()
+            .to_owned());
+    }
+    Ok(value.trim().to_owned())
+}
+
+fn print(json: bool, value: serde_json::Value, text: String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    } else {
+        println!("{text}");
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let json = cli.json;
+    match cli.command {
+        Command::Org(OrgCommand::Init { org, name }) => {
+            let info = org::init(&org, &name)?;
+            print(
+                json,
+                serde_json::to_value(&info)?,
+                format!(
+                    "organisation {} made in {}\n  signing key (devices pin it): {}\n  export recipient: {}\nkeep {} offline: it holds the keys",
+                    info.name,
+                    org.display(),
+                    info.signing_key,
+                    info.export_recipient,
+                    org.display()
+                ),
+            );
+        }
+        Command::Org(OrgCommand::Show { org }) => {
+            let org = org::load(&org)?;
+            print(json, serde_json::to_value(&org.info)?, serde_json::to_string_pretty(&org.info)?);
+        }
+        Command::Policy(PolicyCommand::Defaults) => println!("{}", Policy::default().to_json()),
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let policy = read_policy(&file)?;
+            print(
+                json,
+                serde_json::json!({"valid": true, "version": policy.version}),
+                format!("valid: policy version {}", policy.version),
+            );
+        }
+        Command::Policy(PolicyCommand::Sign { file, org }) => {
+            let policy = read_policy(&file)?;
+            let org = org::load(&org)?;
+            let signed = sign_policy(&org.key, &policy)?;
+            print(json, serde_json::json!({"version": policy.version, "signed": signed}), signed);
+        }
+        Command::EnrollCode { org, policy } => {
+            let org = org::load(&org)?;
+            let signed = text_or_file(&policy)?;
+            let version = open_policy(&signed, &org.key.public_key()).context("the signed policy")?.version;
+            let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed)?;
+            print(json, serde_json::json!({"code": code, "length": code.len(), "policy_version": version}), code);
+        }
+        Command::Wipe(WipeCommandCli::Issue { org, device, enrollment, scope, reason, ttl }) => {
+            let org = org::load(&org)?;
+            for (field, id, prefix) in [("--device", &device, "dev_"), ("--enrollment", &enrollment, "enr_")] {
+                if !id.starts_with(prefix) || id.len() > 64 {
+                    bail!("{field} must be an id starting with {prefix} (as `televisit status` shows it)");
+                }
+            }
+            let now = chrono::Utc::now().timestamp();
+            let command = WipeCommand {
+                v: wipe::COMMAND_VERSION,
+                device_id: device,
+                enrollment_id: enrollment,
+                command_id: televisit_core::it::enrollment::random_id("cmd")?,
+                issued_at: now,
+                not_before: now - 300,
+                expires_at: now + i64::from(ttl) * 86_400,
+                scope: match scope {
+                    ScopeArg::Contacts => WipeScope::Contacts,
+                    ScopeArg::Log => WipeScope::Log,
+                    ScopeArg::All => WipeScope::All,
+                },
+                reason: match reason {
+                    ReasonArg::Lost => WipeReason::Lost,
+                    ReasonArg::Stolen => WipeReason::Stolen,
+                    ReasonArg::Left => WipeReason::Left,
+                    ReasonArg::Other => WipeReason::Other,
+                },
+            };
+            let token = wipe::issue(&org.key, &command);
+            print(
+                json,
+                serde_json::json!({"command_id": command.command_id, "expires_at": command.expires_at, "command": token}),
+                token,
+            );
+        }
+        Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, device_key }) => {
+            match wipe::verify_receipt(&text_or_file(&receipt)?, device_key.as_deref()) {
+                Ok(r) => {
+                    let steps: Vec<String> = r
+                        .steps
+                        .iter()
+                        .map(|s| format!("{} {} (failed {})", s.step.code(), s.count, s.failed))
+                        .collect();
+                    let when =
+                        chrono::DateTime::from_timestamp(r.completed_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+                    print(
+                        json,
+                        serde_json::json!({"valid": true, "receipt": r}),
+                        format!(
+                            "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}{}",
+                            r.command_id,
+                            r.device_id,
+                            r.enrollment_id,
+                            steps.join(", "),
+                            r.device_key,
+                            if device_key.is_some() { ", the enrolled device's key" } else { " (pass --device-key to check it is the enrolled device's)" }
+                        ),
+                    );
+                }
+                Err(err) => {
+                    if json {
+                        println!("{}", serde_json::json!({"valid": false, "error": err.to_string()}));
+                    }
+                    eprintln!("televisit-admin: receipt refused: {err}");
+                    return Ok(ExitCode::from(FAILED_CHECK));
+                }
+            }
+        }
+        Command::Log(LogCommand::Open { file, org }) => {
+            let identity = org::export_identity(&org)?;
+            let sealed = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let (export, verification) = export::open(&sealed, &identity)?;
+            let intact = matches!(verification, Verification::Intact { .. });
+            let verdict = match &verification {
+                Verification::Intact { count, head } => {
+                    format!("chain intact: {count} entries, head at seq {}", head.seq)
+                }
+                Verification::Broken { seq, problem } => {
+                    format!("chain BROKEN at seq {seq}: entry {}", problem.describe())
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"intact": intact, "verdict": verdict, "export": export})
+                    )?
+                );
+            } else {
+                println!(
+                    "export of device {} (enrollment {}), {} entries",
+                    export.device_id,
+                    export.enrollment_id,
+                    export.entries.len()
+                );
+                for e in &export.entries {
+                    let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_default();
+                    println!(
+                        "{:>5}  {at}  {:<24} {:<9} {:<35} {}",
+                        e.seq,
+                        e.kind,
+                        e.actor,
+                        e.patient.as_deref().unwrap_or("-"),
+                        e.detail_raw
+                    );
+                }
+                println!("{verdict}");
+            }
+            if !intact {
+                return Ok(ExitCode::from(FAILED_CHECK));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_policy(file: &Path) -> Result<Policy> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
+    Ok(Policy::from_json(&text)?)
+}
