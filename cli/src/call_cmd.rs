@@ -1,15 +1,16 @@
 //! `televisit call …`, `message`, `disclosure` and `metrics`: starting the WhatsApp video call.
 //!
 //! The desktop has no WhatsApp. `call` describes the TARGET phone that a tester fires the plan
-//! on, through flags: `--platform`, `--whatsapp` and `--utc-offset-minutes` become the phone's
-//! [`DeviceFacts`], and `--video-row` (the `_ID` of WhatsApp's video-call row, found on the phone
+//! on, through flags: `--platform`, `--whatsapp`, `--whatsapp-version`, `--passcode` and
+//! `--utc-offset-minutes` become the phone's `DeviceFacts` ([`crate::phone`]), and `--video-row` (the `_ID` of WhatsApp's video-call row, found on the phone
 //! with adb) its [`WhatsAppDirectory`]. The plan comes back with an `adb shell am start …` line
 //! for each Android step adb can fire, and the URL for iOS.
 //!
 //! Errors name the field and the patient id, never a name, a number or a message's text.
 
-use crate::call_view::{self, CallView, DayView, MessageView, PlanView, PreflightView, TargetView};
+use crate::call_view::{self, CallView, DayView, MessageView, PlanView, PreflightView};
 use crate::patient_view::indent;
+use crate::phone::{PhoneArgs, TargetPhone};
 use crate::profile::Profile;
 use crate::usage::{self, Refusal};
 use crate::view::print_json;
@@ -20,18 +21,16 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use televisit_core::call::{AttemptKind, TemplateId, DISCLOSURE};
 use televisit_core::{
-    DeviceFacts, DeviceSnapshot, Error as CoreError, InstalledWhatsApp, MessageRequest, PatientRef, Platform,
-    Preflight, Televisit, WhatsAppApp, WhatsAppDirectory,
+    Error as CoreError, MessageRequest, PatientRef, Platform, Preflight, Televisit, WhatsAppApp, WhatsAppDirectory,
 };
 
 /// Exit code of a failed check: a blocked pre-flight, a message the lint found something in.
 pub const FAILED_CHECK: u8 = 3;
-/// Real UTC offsets run from UTC-12:00 to UTC+14:00.
-const OFFSETS: std::ops::RangeInclusive<i32> = -720..=840;
 /// The longest metrics period the core accepts.
 const MAX_METRICS_DAYS: u32 = 3660;
 
-const TARGET_HELP: &str = "The desktop has no WhatsApp: --platform, --whatsapp, --utc-offset-minutes and --video-row \
+const TARGET_HELP: &str = "The desktop has no WhatsApp: --platform, --whatsapp, --whatsapp-version, --passcode, \
+--utc-offset-minutes and --video-row \
 describe the phone the plan is for. Fire the plan's steps on that phone by hand (Android: the adb lines, with the phone \
 connected over adb; iPhone: open the URL there), then log each attempt with `televisit call record`.";
 
@@ -66,20 +65,13 @@ pub struct PlanArgs {
     target: TargetArgs,
 }
 
-/// The phone the plan is for: what its Android or iOS shell would tell the core.
+/// The phone the plan is for: what its Android or iOS shell would tell the core, and the row
+/// a tester found on it.
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
 #[command(next_help_heading = "The phone the plan is for (the desktop has no WhatsApp)")]
 pub struct TargetArgs {
-    /// The phone's platform.
-    #[arg(long, value_enum, default_value_t = PlatformArg::Android)]
-    pub platform: PlatformArg,
-    /// The WhatsApp apps installed on the phone.
-    #[arg(long, value_enum, default_value_t = Installed::Consumer)]
-    pub whatsapp: Installed,
-    /// The phone's offset from UTC in minutes (60 for UTC+01:00, -300 for UTC-05:00), for the clinic's
-    /// calling hours. Default: this desktop's.
-    #[arg(long, value_name = "MINUTES", value_parser = parse_offset, allow_negative_numbers = true)]
-    pub utc_offset_minutes: Option<i32>,
+    #[command(flatten)]
+    pub phone: PhoneArgs,
     /// Android: the _ID of WhatsApp's video-call row for the patient's contact on the phone, found with
     /// adb shell "content query --uri content://com.android.contacts/data --projection _id:display_name --where \"mimetype='vnd.android.cursor.item/vnd.com.whatsapp.video.call'\"".
     /// Without it the plan starts by syncing WhatsApp and looking for the row.
@@ -137,43 +129,6 @@ pub struct MetricsArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PlatformArg {
-    Android,
-    Ios,
-}
-
-impl From<PlatformArg> for Platform {
-    fn from(p: PlatformArg) -> Self {
-        match p {
-            PlatformArg::Android => Platform::Android,
-            PlatformArg::Ios => Platform::Ios,
-        }
-    }
-}
-
-/// Which WhatsApp apps the target phone has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Installed {
-    /// WhatsApp (com.whatsapp).
-    Consumer,
-    /// WhatsApp Business (com.whatsapp.w4b).
-    Business,
-    Both,
-    None,
-}
-
-impl Installed {
-    pub fn apps(self) -> Vec<WhatsAppApp> {
-        match self {
-            Installed::Consumer => vec![WhatsAppApp::Consumer],
-            Installed::Business => vec![WhatsAppApp::Business],
-            Installed::Both => vec![WhatsAppApp::Consumer, WhatsAppApp::Business],
-            Installed::None => Vec::new(),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AppArg {
     Consumer,
     Business,
@@ -188,53 +143,6 @@ impl From<AppArg> for WhatsAppApp {
     }
 }
 
-/// The target phone as its shell would describe it to the core.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetPhone {
-    pub platform: Platform,
-    pub installed: Installed,
-    pub utc_offset_minutes: i32,
-}
-
-impl TargetPhone {
-    /// The flags, with the desktop's own UTC offset when none was given.
-    pub fn from_args(args: &TargetArgs) -> Self {
-        TargetPhone {
-            platform: args.platform.into(),
-            installed: args.whatsapp,
-            utc_offset_minutes: args.utc_offset_minutes.unwrap_or_else(local_offset_minutes),
-        }
-    }
-
-    pub fn view(&self, video_row: Option<i64>) -> TargetView {
-        TargetView {
-            platform: call_view::platform_code(self.platform),
-            whatsapp: self.installed.apps().into_iter().map(call_view::app_code).collect(),
-            utc_offset_minutes: self.utc_offset_minutes,
-            video_row,
-        }
-    }
-}
-
-impl DeviceFacts for TargetPhone {
-    fn snapshot(&self) -> DeviceSnapshot {
-        DeviceSnapshot {
-            // Not described by flags: the pre-flight does not look at them, and the tester's
-            // phone is a test phone with a screen lock.
-            passcode_set: true,
-            compromised: false,
-            os_version: "unknown (described on the desktop)".into(),
-            whatsapp: self
-                .installed
-                .apps()
-                .into_iter()
-                .map(|app| InstalledWhatsApp { app, version: "unknown".into() })
-                .collect(),
-            utc_offset_minutes: self.utc_offset_minutes,
-        }
-    }
-}
-
 /// `--video-row`: the row the tester found on the phone, for whichever contact the core asks about
 /// (the phone's contact ids are not the desktop's).
 pub struct KnownVideoRow(pub i64);
@@ -243,10 +151,6 @@ impl WhatsAppDirectory for KnownVideoRow {
     fn video_call_row(&self, _contact_platform_id: &str, _app: WhatsAppApp) -> Option<i64> {
         Some(self.0)
     }
-}
-
-fn local_offset_minutes() -> i32 {
-    chrono::Local::now().offset().local_minus_utc() / 60
 }
 
 /// The template codes as the core spells them; clap lists them in help and in a refusal.
@@ -269,15 +173,6 @@ pub fn parse_value(text: &str) -> Result<(String, String), Refusal> {
         return Err(refuse());
     }
     Ok((key.to_owned(), value.to_owned()))
-}
-
-pub fn parse_offset(text: &str) -> Result<i32, Refusal> {
-    let refuse = || Refusal(format!("minutes east of UTC, from {} to {}", OFFSETS.start(), OFFSETS.end()));
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(refuse());
-    }
-    text.parse::<i32>().ok().filter(|m| OFFSETS.contains(m)).ok_or_else(refuse)
 }
 
 pub fn parse_video_row(text: &str) -> Result<i64, Refusal> {
@@ -319,7 +214,7 @@ pub fn call(profile: &Profile, tv: &Televisit, args: CallArgs, json: bool) -> Re
 
 fn plan(profile: &Profile, tv: &Televisit, args: PlanArgs, json: bool) -> Result<ExitCode> {
     let id = args.patient.context("a patient id is needed")?;
-    let phone = TargetPhone::from_args(&args.target);
+    let phone = TargetPhone::from_args(&args.target.phone);
     let video_row = args.target.video_row;
     if phone.platform == Platform::Ios && video_row.is_some() {
         return Ok(usage::refuse("televisit", "--video-row is for --platform android only"));
@@ -465,7 +360,9 @@ pub fn metrics(tv: &Televisit, args: MetricsArgs, json: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::phone::{local_offset_minutes, parse_offset, Installed, PlatformArg, DEFAULT_WHATSAPP_VERSION};
     use clap::Parser;
+    use televisit_core::DeviceFacts;
 
     #[derive(Parser)]
     struct Cli {
@@ -507,16 +404,18 @@ mod tests {
         let args = call(&[ID]);
         assert!(args.command.is_none());
         assert_eq!(args.plan.patient.as_ref().map(|p| p.as_str()), Some(ID));
-        assert_eq!(args.plan.target.platform, PlatformArg::Android);
-        assert_eq!(args.plan.target.whatsapp, Installed::Consumer);
-        assert_eq!(args.plan.target.utc_offset_minutes, None);
+        assert_eq!(args.plan.target.phone.platform, PlatformArg::Android);
+        assert_eq!(args.plan.target.phone.whatsapp, Installed::Consumer);
+        assert_eq!(args.plan.target.phone.utc_offset_minutes, None);
         assert_eq!(args.plan.target.video_row, None);
         assert!(args.plan.message.is_none() && args.plan.values.is_empty());
-        let phone = TargetPhone::from_args(&args.plan.target);
+        let phone = TargetPhone::from_args(&args.plan.target.phone);
         assert_eq!(phone.utc_offset_minutes, local_offset_minutes(), "the desktop's own offset");
         let snapshot = phone.snapshot();
         assert_eq!(snapshot.whatsapp.len(), 1);
         assert_eq!(snapshot.whatsapp[0].app, WhatsAppApp::Consumer);
+        assert_eq!(snapshot.whatsapp[0].version, DEFAULT_WHATSAPP_VERSION);
+        assert!(snapshot.passcode_set, "a test phone has a screen lock unless --passcode not-set");
     }
 
     #[test]
@@ -529,6 +428,10 @@ mod tests {
             "both",
             "--utc-offset-minutes",
             "-210",
+            "--whatsapp-version",
+            "2.24.10.77",
+            "--passcode",
+            "not-set",
             "--message",
             "video_call_at",
             "--value",
@@ -537,24 +440,26 @@ mod tests {
             "time=a=b & c",
         ]);
         let target = &args.plan.target;
-        assert_eq!(target.platform, PlatformArg::Ios);
-        assert_eq!(target.whatsapp, Installed::Both);
-        assert_eq!(target.utc_offset_minutes, Some(-210));
+        assert_eq!(target.phone.platform, PlatformArg::Ios);
+        assert_eq!(target.phone.whatsapp, Installed::Both);
+        assert_eq!(target.phone.utc_offset_minutes, Some(-210));
         assert_eq!(args.plan.message, Some(TemplateId::VideoCallAt));
         assert_eq!(
             args.plan.values,
             vec![("clinic".to_owned(), "North Clinic".to_owned()), ("time".to_owned(), "a=b & c".to_owned())]
         );
-        let snapshot = TargetPhone::from_args(target).snapshot();
+        let snapshot = TargetPhone::from_args(&target.phone).snapshot();
         let apps: Vec<_> = snapshot.whatsapp.iter().map(|w| w.app).collect();
         assert_eq!(apps, [WhatsAppApp::Consumer, WhatsAppApp::Business]);
         assert_eq!(snapshot.utc_offset_minutes, -210);
+        assert!(snapshot.whatsapp.iter().all(|w| w.version == "2.24.10.77"));
+        assert!(!snapshot.passcode_set);
 
         let args = call(&[ID, "--whatsapp", "none", "--video-row", "42", "--utc-offset-minutes", "60"]);
         assert_eq!(args.plan.target.video_row, Some(42));
-        assert!(TargetPhone::from_args(&args.plan.target).snapshot().whatsapp.is_empty());
+        assert!(TargetPhone::from_args(&args.plan.target.phone).snapshot().whatsapp.is_empty());
         assert_eq!(KnownVideoRow(42).video_call_row("any", WhatsAppApp::Business), Some(42));
-        let view = TargetPhone::from_args(&args.plan.target).view(Some(42));
+        let view = TargetPhone::from_args(&args.plan.target.phone).view(Some(42));
         assert_eq!(view.whatsapp, Vec::<&str>::new());
         assert_eq!(view.video_row, Some(42));
     }
@@ -583,6 +488,8 @@ mod tests {
         assert_eq!(refused(&["call", "Susan Smith"]), ErrorKind::ValueValidation);
         assert_eq!(refused(&["call", ID, "--value", "time=10:00"]), ErrorKind::MissingRequiredArgument);
         assert_eq!(refused(&["call", ID, "--whatsapp", "signal"]), ErrorKind::InvalidValue);
+        assert_eq!(refused(&["call", ID, "--passcode", "maybe"]), ErrorKind::InvalidValue);
+        assert_eq!(refused(&["call", ID, "--whatsapp-version", "latest"]), ErrorKind::ValueValidation);
         assert_eq!(refused(&["call", ID, "--message", "diagnosis"]), ErrorKind::InvalidValue);
     }
 

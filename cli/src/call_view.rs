@@ -15,6 +15,10 @@ pub struct TargetView {
     pub platform: &'static str,
     /// The WhatsApp apps installed on it: `consumer`, `business`.
     pub whatsapp: Vec<&'static str>,
+    /// Their version; None when none is installed.
+    pub whatsapp_version: Option<String>,
+    /// A screen lock is set.
+    pub passcode_set: bool,
     pub utc_offset_minutes: i32,
     /// WhatsApp's video-call row that the tester found on the phone (Android).
     pub video_row: Option<i64>,
@@ -286,11 +290,19 @@ pub fn offset_text(minutes: i32) -> String {
     format!("UTC{sign}{:02}:{:02}", abs / 60, abs % 60)
 }
 
-/// `an Android phone with WhatsApp (consumer), UTC+01:00, video row 42`.
+/// `an Android phone, WhatsApp installed: consumer 2.26.1, UTC+01:00, WhatsApp video row 42`
+/// (and `no screen lock` when it has none).
 pub fn target_text(target: &TargetView) -> String {
     let platform = if target.platform == "ios" { "an iPhone" } else { "an Android phone" };
-    let apps = if target.whatsapp.is_empty() { "none".to_owned() } else { target.whatsapp.join(" and ") };
+    let apps = match (&target.whatsapp[..], &target.whatsapp_version) {
+        ([], _) => "none".to_owned(),
+        (apps, Some(version)) => format!("{} {version}", apps.join(" and ")),
+        (apps, None) => apps.join(" and "),
+    };
     let mut out = format!("{platform}, WhatsApp installed: {apps}, {}", offset_text(target.utc_offset_minutes));
+    if !target.passcode_set {
+        out.push_str(", no screen lock");
+    }
     if let Some(row) = target.video_row {
         out.push_str(&format!(", WhatsApp video row {row}"));
     }

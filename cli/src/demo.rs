@@ -4,9 +4,11 @@
 //! for fiction); their names and numbers appear on this screen and in the contacts, as on a
 //! phone, and nowhere else: the log sees only opaque ids.
 
-use crate::call_cmd::{Installed, TargetPhone};
 use crate::call_view;
+use crate::checklist_cmd::{self, Answers};
+use crate::checklist_view;
 use crate::patient_view::{self, consent_line};
+use crate::phone::{Installed, TargetPhone};
 use crate::profile::{Profile, CONTACTS, DATABASE, SECRETS};
 use crate::vcard_book::VcardContactBook;
 use crate::view;
@@ -14,11 +16,12 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use televisit_core::call::{AttemptKind, LaunchStep, TemplateId};
+use televisit_core::call::{AttemptKind, CheckStatus, LaunchStep, TemplateId};
+use televisit_core::checklist::{Source, CATALOG};
 use televisit_core::secrets::names;
 use televisit_core::{
-    Actor, CleanupRules, ConsentMethod, ContactBook, LogQuery, MessageRequest, NewPatient, Patient, Platform, Policy,
-    SecretStore, Televisit, Verification,
+    Actor, ChecklistStatus, CleanupRules, ConsentMethod, ContactBook, LogQuery, MessageRequest, NewPatient, Patient,
+    Platform, Policy, SecretStore, Televisit, Verification,
 };
 
 pub fn run() -> Result<()> {
@@ -32,6 +35,7 @@ pub fn run() -> Result<()> {
     let (zoe, amara) = patients_step(&tv)?;
     let book = profile.contact_book()?;
     let files = contacts_step(&tv, &book, &[&zoe, &amara])?;
+    checklist_step(&tv, &profile)?;
     call_step(&tv, &book, &zoe)?;
     let lookalike = lookalike_step(&book)?;
     cleanup_step(&tv, &book, &amara)?;
@@ -157,28 +161,91 @@ fn contacts_step(tv: &Televisit, book: &VcardContactBook, patients: &[&Patient; 
     Ok(ContactFiles { zoe: files[0].clone(), amara: files[1].clone() })
 }
 
+/// Before the first call the clinician goes through WhatsApp's privacy checklist, here from an
+/// answers file with one setting wrong: the instruction that fixes it, the setting changed on the
+/// phone, the checklist answered again, and it is current.
+fn checklist_step(tv: &Televisit, profile: &Profile) -> Result<()> {
+    println!("5. Before the first call, the clinician goes through WhatsApp's privacy checklist");
+    let android = TargetPhone::new(Platform::Android, Installed::Consumer, 0);
+    println!("   WhatsApp's settings cannot be read by another app: the clinician looks at each one on the phone");
+    println!("   and confirms it; what the phone itself can tell is answered for them. On the desktop the phone is");
+    println!("   described by flags: {}", call_view::target_text(&android.view(None)));
+    let run = tv.checklist_start(android.platform, &android)?;
+    println!("   {}", checklist_view::heading(&run));
+    for item in run.items.iter().filter(|i| i.pre_answered) {
+        println!("      {}", checklist_view::phone_line(item));
+    }
+    let (n, item) = run
+        .items
+        .iter()
+        .enumerate()
+        .find(|(_, i)| i.item.id == "read_receipts")
+        .context("no read receipts in the checklist")?;
+    println!("   `televisit checklist` asks each item in turn; this is what the clinician sees for one:");
+    print!("{}", indent(&indent(&checklist_view::item_text(item, n + 1, run.items.len()))));
+
+    let mut answers: Answers = CATALOG
+        .iter()
+        .filter(|i| i.source == Source::Clinician)
+        .map(|i| (i.id.to_owned(), i.recommended.to_owned()))
+        .collect();
+    answers.insert("read_receipts".into(), "on".into());
+    let file = profile.dir.join("checklist-answers.json");
+    fs::write(&file, serde_json::to_string_pretty(&answers)?)?;
+    println!("   scripts give the answers in a file: here every item at its recommendation except one,");
+    println!("   {{\"read_receipts\": \"on\", …}} (the clinician had left read receipts on):");
+    println!("   $ televisit checklist --answers {}", file.display());
+    let policy = tv.policy()?;
+    let days = policy.checklist.reconfirm_days;
+    let items = run.items.len();
+    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?)?;
+    print!("{}", indent(&indent(&checklist_view::result_text(&result, items, days))));
+    let deviating: Vec<&str> = result.deviations.iter().map(|d| d.item_id).collect();
+    anyhow::ensure!(deviating == ["read_receipts"], "unexpected deviations: {deviating:?}");
+    let status = tv.checklist_status(Some(&android))?;
+    println!("   exit 3; checklist status: {}", checklist_view::status_code(status));
+    anyhow::ensure!(status == ChecklistStatus::Due, "a checklist with a deviation is not due");
+
+    println!("   the clinician follows the instruction on the phone, and the checklist is answered again with");
+    println!("   {{\"read_receipts\": \"off\", …}}:");
+    answers.insert("read_receipts".into(), "off".into());
+    fs::write(&file, serde_json::to_string_pretty(&answers)?)?;
+    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?)?;
+    print!("{}", indent(&indent(&checklist_view::result_text(&result, items, days))));
+    anyhow::ensure!(result.compliant, "the fixed answers were not compliant");
+    let status = tv.checklist_status(Some(&android))?;
+    println!("   exit 0; checklist status: {}", checklist_view::status_code(status));
+    anyhow::ensure!(status == ChecklistStatus::Current, "a compliant checklist is not current");
+    println!();
+    Ok(())
+}
+
 /// The clinician calls Zoë: the pre-flight blocks (no consent, the disclosure not acknowledged),
 /// both are put right, and the plans for an Android phone and an iPhone come out with a
 /// pre-filled message; the tester fires them by hand and logs how each attempt went.
 fn call_step(tv: &Televisit, book: &VcardContactBook, zoe: &Patient) -> Result<()> {
-    println!("5. The clinician starts a WhatsApp video call with {}", zoe.id);
-    let android = TargetPhone { platform: Platform::Android, installed: Installed::Consumer, utc_offset_minutes: 0 };
+    println!("6. The clinician starts a WhatsApp video call with {}", zoe.id);
+    let android = TargetPhone::new(Platform::Android, Installed::Consumer, 0);
     let iphone = TargetPhone { platform: Platform::Ios, ..android.clone() };
     println!("   the desktop has no WhatsApp: the plan is for a test phone, which `televisit call` describes by flags");
     println!(
-        "   (--platform android --whatsapp consumer --utc-offset-minutes 0): {}",
+        "   (--platform android --whatsapp consumer --whatsapp-version 2.26.1 --utc-offset-minutes 0): {}",
         call_view::target_text(&android.view(None))
     );
     // The desktop's lock is the OS user's session (see `call_cmd`).
     tv.unlock_succeeded();
     let blocked = tv.preflight(book, &android, &zoe.id)?;
-    println!("   pre-flight:");
+    println!("   pre-flight (the checklist of step 5 is current for this phone's WhatsApp):");
     print!("{}", indent(&indent(&call_view::preflight_text(&blocked))));
     println!("   {}", call_view::blocked_line(&blocked));
     anyhow::ensure!(
         blocked.blocking_codes() == ["consent_missing", "disclosure_pending"],
         "the pre-flight blocked for other reasons: {:?}",
         blocked.blocking_codes()
+    );
+    anyhow::ensure!(
+        blocked.checks.iter().any(|c| c.code == "checklist_current" && c.status == CheckStatus::Pass),
+        "the checklist is not current at the call"
     );
     let refused = tv.launch_plan(book, &android, None, &zoe.id, Platform::Android, None);
     let err = refused.err().context("a blocked call got a plan")?;
@@ -200,7 +267,7 @@ fn call_step(tv: &Televisit, book: &VcardContactBook, zoe: &Patient) -> Result<(
     print!("{}", indent(&indent(&call_view::message_text(&rendered))));
 
     let plan = tv.launch_plan(book, &android, None, &zoe.id, Platform::Android, Some(&request))?;
-    println!("   pre-flight again: nothing blocks (checklist_never only warns)");
+    println!("   pre-flight again: nothing blocks");
     println!("   the Android plan, with the adb line to fire each step by hand on the phone:");
     print!("{}", indent(&indent(&call_view::plan_text(&plan))));
     let kinds: Vec<AttemptKind> = plan.attempts.iter().map(|a| a.kind).collect();
@@ -232,7 +299,7 @@ const HAND_MADE: &str =
     "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Patient Maria Lopez\r\nTEL;TYPE=cell:+1 202 555 0199\r\nEND:VCARD\r\n";
 
 fn lookalike_step(book: &VcardContactBook) -> Result<String> {
-    println!("6. Someone adds a patient contact by hand, in the contacts app, outside Televisit");
+    println!("7. Someone adds a patient contact by hand, in the contacts app, outside Televisit");
     let file = format!("{}.vcf", uuid::Uuid::new_v4());
     fs::write(book.dir().join(&file), HAND_MADE)?;
     println!("   {file}: \"Patient Maria Lopez\", named like the convention but without Televisit's marker\n");
@@ -240,7 +307,7 @@ fn lookalike_step(book: &VcardContactBook) -> Result<String> {
 }
 
 fn cleanup_step(tv: &Televisit, book: &VcardContactBook, amara: &Patient) -> Result<()> {
-    println!("7. The care of {} ends: the patient is archived, and staff run the cleanup's dry run", amara.id);
+    println!("8. The care of {} ends: the patient is archived, and staff run the cleanup's dry run", amara.id);
     tv.patient_archive(&amara.id)?;
     let rules = CleanupRules::from_policy(&tv.policy()?);
     let plan = tv.cleanup_plan(book, Some(rules))?;
@@ -250,7 +317,7 @@ fn cleanup_step(tv: &Televisit, book: &VcardContactBook, amara: &Patient) -> Res
 }
 
 fn apply_step(tv: &Televisit, book: &VcardContactBook, files: &ContactFiles, lookalike: &str) -> Result<()> {
-    println!("8. Staff apply it, without confirming the lookalike");
+    println!("9. Staff apply it, without confirming the lookalike");
     let rules = CleanupRules::from_policy(&tv.policy()?);
     let plan = tv.cleanup_plan(book, Some(rules))?;
     let report = tv.cleanup_apply(book, &plan, &[])?;
@@ -296,7 +363,7 @@ fn folder_listing(book: &VcardContactBook) -> Result<String> {
 }
 
 fn log_step(tv: &Televisit) -> Result<()> {
-    println!("9. The activity log: each action left an entry, chained by HMAC-SHA256");
+    println!("10. The activity log: each action left an entry, chained by HMAC-SHA256");
     let entries = tv.log_list(&LogQuery::default())?;
     println!("   {} entries; patients appear only as opaque ids, never by name or number", entries.len());
     print!("{}", indent(&view::entries_table(&entries)));
@@ -305,7 +372,7 @@ fn log_step(tv: &Televisit) -> Result<()> {
 }
 
 fn verify_step(tv: &Televisit) -> Result<u64> {
-    println!("10. Verify the chain");
+    println!("11. Verify the chain");
     let verification = tv.log_verify()?;
     println!("   {}\n", view::verification_line(&verification));
     match verification {
@@ -316,7 +383,7 @@ fn verify_step(tv: &Televisit) -> Result<u64> {
 
 fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> {
     let target = head_seq - 2;
-    println!("11. Tamper with a copy, as someone holding the database key could");
+    println!("12. Tamper with a copy, as someone holding the database key could");
     copy_profile(&profile.dir, copy_dir)?;
     let copy = Profile::resolve(Some(copy_dir))?;
     let key = copy.secrets.get(names::DATA_KEY)?.context("the copy has no key")?;
@@ -339,7 +406,7 @@ fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> 
 }
 
 fn check_step(profile: &Profile) -> Result<()> {
-    println!("12. Full integrity check of the original");
+    println!("13. Full integrity check of the original");
     let report = profile.open()?.integrity_check()?;
     println!("   pages: {}", if report.pages_ok { "every page's HMAC checks out" } else { "damaged" });
     println!(

@@ -2,15 +2,19 @@
 //! store for development, QA and IT testing, and `demo`, which shows the product end to end.
 //!
 //! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 a failed check
-//! (the activity log or the database, a blocked call, a message the PHI lint found something in).
+//! (the activity log or the database, a blocked call, a message the PHI lint found something in,
+//! a privacy checklist with deviations).
 
 mod call_cmd;
 mod call_view;
+mod checklist_cmd;
+mod checklist_view;
 mod cleanup_cmd;
 mod demo;
 mod file_secrets;
 mod patient_view;
 mod patients_cmd;
+mod phone;
 mod profile;
 mod usage;
 mod vcard_book;
@@ -58,6 +62,9 @@ enum Command {
     /// Before a video call: the pre-flight and the launch plan, for the phone the flags describe
     /// (exit 3 when blocked); `call record` logs how an attempt went.
     Call(call_cmd::CallArgs),
+    /// The WhatsApp privacy-settings checklist: asked item by item, or from --answers FILE (exit 3
+    /// with deviations, each with the instruction that fixes it); `checklist status`, `checklist catalog`.
+    Checklist(checklist_cmd::ChecklistArgs),
     /// Fill a safe message template and run the PHI lint on it (exit 3 when it finds anything).
     Message(call_cmd::MessageArgs),
     /// What the clinician must know before the first call; `disclosure acknowledge` records it.
@@ -160,6 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Contact(command) => patients_cmd::contact(&profile, &tv, command, cli.json)?,
         Command::Cleanup(args) => return cleanup_cmd::run(&profile, &tv, args, cli.json),
         Command::Call(args) => return call_cmd::call(&profile, &tv, args, cli.json),
+        Command::Checklist(args) => return checklist_cmd::run(&tv, args, cli.json),
         Command::Message(args) => return call_cmd::message(&tv, args, cli.json),
         Command::Disclosure(args) => call_cmd::disclosure(&tv, args, cli.json)?,
         Command::Metrics(args) => call_cmd::metrics(&tv, args, cli.json)?,

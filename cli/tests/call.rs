@@ -589,12 +589,14 @@ fn the_demo_blocks_a_call_then_plans_it() {
     let out = Command::cargo_bin("televisit").unwrap().arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let start = text.find("\n5. ").unwrap();
-    let step = &text[start..start + text[start..].find("\n6. ").unwrap()];
+    let start = text.find("\n6. ").unwrap();
+    let step = &text[start..start + text[start..].find("\n7. ").unwrap()];
     let line = |code: &str| step.lines().find(|l| l.contains(code)).unwrap_or_else(|| panic!("{code}: {step}")).trim();
     assert!(line("consent_missing").starts_with("✗ consent_missing"), "{step}");
     assert!(line("disclosure_pending").starts_with("✗ disclosure_pending"), "{step}");
     assert!(step.contains("Blocked by consent_missing, disclosure_pending"), "{step}");
+    // The checklist of the step before is current for the phone the call is for.
+    assert!(line("checklist_").starts_with("✓ checklist_current"), "{step}");
     assert!(step.contains("consent given: verbal"), "{step}");
     assert!(step.contains("1. sync_then_video") && step.contains("2. chat"), "{step}");
     let adb_line = step.lines().map(str::trim).find(|l| l.starts_with("adb shell am start")).expect("an adb line");

@@ -15,12 +15,12 @@ fn demo_shows_the_tampering_found_by_its_sequence_number() {
     let out = Command::cargo_bin("televisit").unwrap().arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    // Fourteen real entries (store, policy, 2 patients, a consent, 2 contacts, the disclosure, the
-    // second consent, a failed and a launched call attempt, an archive, a deletion, the cleanup
-    // run): the demo tampers with head - 2, the archive.
-    assert!(text.contains("moved entry 12's time back one hour"), "{text}");
-    assert!(text.contains("verify the copy:   BROKEN at seq 12: entry changed"), "{text}");
-    assert!(text.contains("verify the original: intact: 14 entries"), "{text}");
+    // Sixteen real entries (store, policy, 2 patients, a consent, 2 contacts, 2 checklist runs, the
+    // disclosure, the second consent, a failed and a launched call attempt, an archive, a deletion,
+    // the cleanup run): the demo tampers with head - 2, the archive.
+    assert!(text.contains("moved entry 14's time back one hour"), "{text}");
+    assert!(text.contains("verify the copy:   BROKEN at seq 14: entry changed"), "{text}");
+    assert!(text.contains("verify the original: intact: 16 entries"), "{text}");
     assert!(out.stderr.is_empty(), "nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -37,11 +37,11 @@ fn demo_shows_patients_contacts_and_a_lookalike_kept() {
     assert!(text.contains("refused: invalid given name: must contain at least one letter"), "{text}");
     assert!(text.contains("FN:Patient Zoë O'Brien-Nguyễn"), "the .vcf is shown: {text}");
     // The dry run: the archived patient's contact with its reason, the lookalike apart.
-    let dry_run = section(&text, "7. ", "8. ");
+    let dry_run = section(&text, "8. ", "9. ");
     assert!(dry_run.contains("Patient Amara Okafor  patient archived"), "{dry_run}");
     assert!(dry_run.contains("Patient Maria Lopez  not Televisit's: confirm to delete"), "{dry_run}");
     // Applied without confirming: the lookalike is kept, the archived patient's contact is gone.
-    let applied = section(&text, "8. ", "9. ");
+    let applied = section(&text, "9. ", "10. ");
     assert!(applied.contains("Patient Maria Lopez  kept: not Televisit's: confirm to delete"), "{applied}");
     assert!(
         applied.contains("deleted 1 (confirmed lookalikes among them: 0), already gone 0, failed 0; lookalikes kept 1")
@@ -49,11 +49,12 @@ fn demo_shows_patients_contacts_and_a_lookalike_kept() {
     assert!(applied.contains(r#""Patient Maria Lopez"         hand-made"#), "{applied}");
     assert!(!applied.contains(r#""Patient Amara Okafor""#), "{applied}");
     // The log has the real actions and no names.
-    let log = section(&text, "9. ", "10. ");
+    let log = section(&text, "10. ", "11. ");
     for kind in [
         "patient_added",
         "consent_recorded",
         "contact_created",
+        "checklist_attested",
         "disclosure_acknowledged",
         "call_attempt_failed",
         "call_launched",

@@ -90,7 +90,11 @@ fn test(root: &Path) -> Result<bool> {
 
     record("rust", rust_tests(root), "passed");
     let bindings = bindings(root).and_then(|dir| {
-        run(cargo().current_dir(root).args(["build", "-p", "televisit-test-support"]), "cargo build -p televisit-test-support")?;
+        // The test-only native helper, and televisit-admin, which plays IT in the Kotlin tests.
+        run(
+            cargo().current_dir(root).args(["build", "-p", "televisit-test-support", "-p", "televisit"]),
+            "cargo build -p televisit-test-support -p televisit",
+        )?;
         Ok(dir)
     });
     record("kotlin", bindings.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|dir| kotlin_tests(root, &dir.join("kotlin"))), "passed");

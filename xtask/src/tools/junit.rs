@@ -37,6 +37,8 @@ fn run_junit(jars: &Jars, libs: &[PathBuf], classes: &Path, reports: &Path, lib_
 
     let mut cmd = Command::new("java");
     cmd.arg(format!("-Djna.library.path={}", lib_dir.display()))
+        // Where the tests find the project's own binaries (televisit-admin plays IT).
+        .arg(format!("-Dtelevisit.bin={}", lib_dir.display()))
         .arg("-jar")
         .arg(&jars.junit_console)
         .arg("execute")

@@ -25,7 +25,7 @@ use televisit_core::{Policy, Verification};
     name = "televisit-admin",
     version,
     about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, remote wipe, sealed log exports.",
-    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --device dev_… --enrollment enr_… --reason lost\n  televisit-admin wipe verify-receipt <receipt> --device-key <key recorded at enrollment>\nExit codes: 0 done, 1 error, 2 usage, 3 a receipt or an export does not verify."
+    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --device dev_… --enrollment enr_… --reason lost\n  televisit-admin wipe verify-receipt <receipt> --device-key=<key recorded at enrollment>\nExit codes: 0 done, 1 error, 2 usage, 3 a receipt or an export does not verify."
 )]
 struct Cli {
     /// Print results as JSON.

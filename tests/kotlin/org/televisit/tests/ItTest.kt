@@ -1,0 +1,117 @@
+package org.televisit.tests
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.televisit.core.NewPatient
+import org.televisit.core.Televisit
+import org.televisit.core.TelevisitException
+import org.televisit.core.Triggers
+import org.televisit.core.WipeScope
+import org.televisit.core.resumePendingWipe
+import org.televisit.core.wipePending
+import org.televisit.core.wipeReceiptTaken
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/** IT's side played by the real `televisit-admin` binary. */
+class Admin(private val dir: Path) {
+    private val bin = System.getProperty("televisit.bin") ?: "target/debug"
+    val org: Path = dir.resolve("org")
+
+    fun run(vararg args: String): String {
+        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).redirectErrorStream(true).start()
+        val out = process.inputStream.bufferedReader().readText()
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS))
+        assertEquals(0, process.exitValue(), out)
+        return out.trim()
+    }
+
+    fun exit(vararg args: String): Int {
+        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).redirectErrorStream(true).start()
+        process.inputStream.readAllBytes()
+        process.waitFor(60, TimeUnit.SECONDS)
+        return process.exitValue()
+    }
+
+    fun signedPolicy(version: Int): String {
+        val file = dir.resolve("policy-$version.json")
+        Files.writeString(file, """{"version": $version, "organisation": "North Clinic"}""")
+        return run("policy", "sign", file.toString(), "--org", org.toString())
+    }
+
+    init {
+        run("org", "init", "--org", org.toString(), "--name", "North Clinic")
+    }
+}
+
+class ItTest {
+    private val dir = tempProfile()
+    private val db = dir.resolve("televisit.db").toString()
+    private val secrets = InMemorySecretStore()
+    private val admin = Admin(dir)
+    private val book = MemoryContactBook()
+
+    @Test
+    fun `enroll, apply signed policies, refuse an older one`() {
+        val tv = Televisit.open(db, secrets)
+        val code = admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1))
+        val enrolled = tv.enroll(code)
+        assertTrue(enrolled.deviceId.startsWith("dev_"))
+        assertEquals("North Clinic", enrolled.orgName)
+        assertEquals(enrolled, tv.enrollment())
+        assertEquals(3uL, tv.applySignedPolicy(admin.signedPolicy(3)).version)
+        val older = assertThrows<TelevisitException.PolicyOutdated> { tv.applySignedPolicy(admin.signedPolicy(2)) }
+        assertTrue(older.message!!.contains("older"), older.message)
+        assertThrows<TelevisitException.InvalidInput> { tv.applySignedPolicy("tv1.policy.garbage.garbage") }
+        assertEquals(Triggers.Clear, tv.evaluateTriggers(FakePhone()))
+    }
+
+    @Test
+    fun `a wipe from IT leaves nothing and answers with a receipt IT verifies`() {
+        var tv = Televisit.open(db, secrets)
+        val enrolled = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1)))
+        val patient = tv.patientAdd(NewPatient("Susan", "Smith", "+14155550132", null))
+        tv.ensureContact(book, patient.id)
+        val sealed = tv.exportLog()
+        val export = dir.resolve("log.age")
+        Files.write(export, sealed)
+        assertTrue(admin.run("log", "open", export.toString(), "--org", admin.org.toString()).contains("chain intact"))
+
+        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
+        val other = assertThrows<TelevisitException.WipeRefused> {
+            tv.receiveWipe(command.substring(0, command.length - 4))
+        }
+        assertTrue(other.message!!.contains("damaged"), other.message)
+        assertEquals(WipeScope.ALL, tv.receiveWipe(command).scope)
+        assertTrue(wipePending(secrets))
+        tv.destroy()
+        val receipt = resumePendingWipe(db, secrets, book)
+        assertNotNull(receipt)
+        assertTrue(book.contacts.isEmpty())
+        assertFalse(Files.exists(Path.of(db)))
+        assertNull(secrets.raw("televisit.data-key.v1"))
+        assertEquals(0, admin.exit("wipe", "verify-receipt", receipt!!, "--device-key=${enrolled.deviceKey}"))
+        assertEquals(3, admin.exit("wipe", "verify-receipt", receipt.replaceRange(20, 22, "AA")))
+        wipeReceiptTaken(secrets)
+        assertNull(resumePendingWipe(db, secrets, book))
+        // Replaying the command on the new, unenrolled store is refused.
+        tv = Televisit.open(db, secrets)
+        assertThrows<TelevisitException.WipeRefused> { tv.receiveWipe(command) }
+    }
+
+    @Test
+    fun `five failed unlocks start a local wipe`() {
+        val tv = Televisit.open(db, secrets)
+        repeat(5) { tv.unlockFailed() }
+        assertEquals(Triggers.Wipe("failed_unlocks"), tv.evaluateTriggers(FakePhone()))
+        tv.destroy()
+        assertNotNull(resumePendingWipe(db, secrets, book))
+        assertFalse(Files.exists(Path.of(db)))
+    }
+}
