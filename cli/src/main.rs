@@ -3,7 +3,10 @@
 //!
 //! Exit codes: 0 done; 1 an error (its message on stderr); 2 a usage error; 3 a failed check
 //! (the activity log or the database, a blocked call, a message the PHI lint found something in,
-//! a privacy checklist with deviations).
+//! a privacy checklist with deviations) or a refused wipe command.
+//!
+//! Every start but `demo` first finishes a wipe left pending in the profile (see `it_cmd`), and
+//! prints its receipt, before anything else.
 
 mod call_cmd;
 mod call_view;
@@ -12,6 +15,8 @@ mod checklist_view;
 mod cleanup_cmd;
 mod demo;
 mod file_secrets;
+mod it_cmd;
+mod it_view;
 mod patient_view;
 mod patients_cmd;
 mod phone;
@@ -79,6 +84,13 @@ enum Command {
     Policy(PolicyCommand),
     /// SQLCipher's page check, SQLite's structure check and the log's chain, together.
     Check,
+    /// Enroll this device with the organisation whose enrollment code this is (from IT).
+    Enroll(it_cmd::EnrollArgs),
+    /// The device: enrollment, device key, policy and check-in, checklist, local triggers, pending wipe.
+    Status(it_cmd::StatusArgs),
+    /// Remote wipe: `wipe apply` verifies IT's command, carries it out and prints the signed receipt.
+    #[command(subcommand)]
+    Wipe(it_cmd::WipeCommand),
     /// Run the product end to end in a fresh temporary profile, narrating each step.
     Demo,
 }
@@ -94,6 +106,8 @@ enum LogCommand {
         #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
         older_than_days: i64,
     },
+    /// Seal the log (with its chain) to the organisation's export key, for IT: `televisit-admin log open`.
+    Export(it_cmd::ExportArgs),
 }
 
 #[derive(Args)]
@@ -122,8 +136,15 @@ struct ListArgs {
 enum PolicyCommand {
     /// Show the policy in force.
     Show,
-    /// Apply a policy from a JSON file (validated first; errors name the field).
+    /// Apply an unsigned policy from a JSON file, for local testing (validated first; errors name the
+    /// field). Enrolled devices take only signed policies: `televisit policy apply`.
     Set { file: PathBuf },
+    /// Apply a policy signed by the organisation (`televisit-admin policy sign`): the text, a file
+    /// holding it, or - for stdin. An older version than the one in force is refused.
+    Apply {
+        #[arg(value_name = "FILE|TEXT")]
+        signed: String,
+    },
 }
 
 fn parse_kind(text: &str) -> Result<EntryKind, usage::Refusal> {
@@ -160,6 +181,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let profile = Profile::resolve(cli.profile.as_deref())?;
+    // Before anything else, at every start: a wipe left pending is finished (`resume_pending_wipe`).
+    it_cmd::finish_pending_wipe(&profile, cli.json)?;
+    if let Command::Wipe(command) = cli.command {
+        // Opens the store itself, and closes it before the wipe.
+        return it_cmd::wipe(&profile, command, cli.json);
+    }
     let tv = profile.open()?;
     match cli.command {
         Command::Patient(command) => patients_cmd::patient(&tv, command, cli.json)?,
@@ -214,6 +241,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", tv.policy()?.to_json());
         }
         Command::Policy(PolicyCommand::Set { file }) => {
+            it_cmd::refuse_unsigned_policy(&profile, &tv)?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
             let policy = Policy::from_json(&text)?;
@@ -239,7 +267,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(BROKEN));
             }
         }
-        Command::Demo => unreachable!("handled above"),
+        Command::Policy(PolicyCommand::Apply { signed }) => it_cmd::policy_apply(&profile, &tv, &signed, cli.json)?,
+        Command::Log(LogCommand::Export(args)) => it_cmd::log_export(&profile, &tv, &args.out, cli.json)?,
+        Command::Enroll(args) => it_cmd::enroll(&profile, &tv, args, cli.json)?,
+        Command::Status(args) => return it_cmd::status(&profile, tv, args, cli.json),
+        Command::Demo | Command::Wipe(_) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! The phone a command is about. The desktop has no WhatsApp and no lock screen of its own, so
 //! `call` and `checklist` describe the TARGET phone through flags (`--platform`, `--whatsapp`,
-//! `--whatsapp-version`, `--passcode`, `--utc-offset-minutes`), which become the
-//! [`DeviceFacts`] its Android or iOS shell would give the core.
+//! `--whatsapp-version`, `--passcode`, `--utc-offset-minutes`; `status` adds `--compromised`),
+//! which become the [`DeviceFacts`] its Android or iOS shell would give the core.
 
 use crate::call_view::{self, TargetView};
 use crate::usage::Refusal;
@@ -89,6 +89,9 @@ pub struct TargetPhone {
     pub whatsapp_version: String,
     pub passcode_set: bool,
     pub utc_offset_minutes: i32,
+    /// The phone reports itself rooted or jailbroken (`televisit status --compromised`): the
+    /// policy's local trigger blocks or wipes such a device.
+    pub compromised: bool,
 }
 
 impl TargetPhone {
@@ -100,6 +103,7 @@ impl TargetPhone {
             whatsapp_version: DEFAULT_WHATSAPP_VERSION.to_owned(),
             passcode_set: true,
             utc_offset_minutes,
+            compromised: false,
         }
     }
 
@@ -111,6 +115,7 @@ impl TargetPhone {
             whatsapp_version: args.whatsapp_version.clone(),
             passcode_set: args.passcode == Passcode::Set,
             utc_offset_minutes: args.utc_offset_minutes.unwrap_or_else(local_offset_minutes),
+            compromised: false,
         }
     }
 
@@ -131,8 +136,7 @@ impl DeviceFacts for TargetPhone {
     fn snapshot(&self) -> DeviceSnapshot {
         DeviceSnapshot {
             passcode_set: self.passcode_set,
-            // Not described by flags: a tester's phone is a test phone.
-            compromised: false,
+            compromised: self.compromised,
             os_version: "unknown (described on the desktop)".into(),
             whatsapp: self
                 .installed

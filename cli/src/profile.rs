@@ -6,6 +6,7 @@ use crate::vcard_book::VcardContactBook;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use televisit_core::it::wipe;
 use televisit_core::{StoreOptions, SystemClock, Televisit};
 
 pub const DATABASE: &str = "televisit.db";
@@ -39,6 +40,20 @@ impl Profile {
     /// The phone's contact book on the desktop: `<profile>/contacts/`, one vCard a contact.
     pub fn contact_book(&self) -> Result<VcardContactBook> {
         Ok(VcardContactBook::open(&self.dir.join(CONTACTS))?)
+    }
+
+    /// Carries out, or finishes, the wipe pending in this profile, if any (one that a kill or a
+    /// crash interrupted, one a local trigger started, or one `wipe apply` just accepted), and
+    /// returns its receipt, which the caller hands on and then lets the core forget
+    /// (`it_cmd::deliver_receipt`). The store must not be open: the wipe removes its files.
+    pub fn resume_pending_wipe(&self) -> Result<Option<String>> {
+        // Without a marker there is nothing to do; checked first so that the contacts folder is
+        // not made for nothing.
+        if wipe::pending_command(&self.secrets)?.is_none() {
+            return Ok(None);
+        }
+        let book = self.contact_book()?;
+        Ok(wipe::resume_pending(&self.database(), &self.secrets, &book, chrono::Utc::now())?)
     }
 
     pub fn open(&self) -> Result<Televisit> {

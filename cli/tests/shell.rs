@@ -17,7 +17,8 @@ fn demo_shows_the_tampering_found_by_its_sequence_number() {
     let text = String::from_utf8_lossy(&out.stdout);
     // Sixteen real entries (store, policy, 2 patients, a consent, 2 contacts, 2 checklist runs, the
     // disclosure, the second consent, a failed and a launched call attempt, an archive, a deletion,
-    // the cleanup run): the demo tampers with head - 2, the archive.
+    // the cleanup run): the demo tampers with head - 2, the archive. (The IT round trip comes after
+    // the integrity steps, since its wipe removes the store.)
     assert!(text.contains("moved entry 14's time back one hour"), "{text}");
     assert!(text.contains("verify the copy:   BROKEN at seq 14: entry changed"), "{text}");
     assert!(text.contains("verify the original: intact: 16 entries"), "{text}");
@@ -65,6 +66,73 @@ fn demo_shows_patients_contacts_and_a_lookalike_kept() {
         assert!(log.contains(kind), "{kind}: {log}");
     }
     assert!(!log.contains("Amara") && !log.contains("Zoë") && !log.contains("555"), "{log}");
+}
+
+#[test]
+fn demo_plays_the_it_round_trip_with_the_real_it_tool() {
+    let out = Command::cargo_bin("televisit").unwrap().arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let org = section(&text, "14. ", "15. ");
+    assert!(org.contains("IT's tool is ") && org.contains("televisit-admin"), "{org}");
+    assert!(org.contains("organisation St Elsewhere Hospital made in org"), "{org}");
+    assert_it_round_trip(&text);
+}
+
+/// `cargo run` builds only the binary it runs: without televisit-admin beside it, the demo does
+/// IT's side in-process, and says so.
+#[test]
+fn demo_plays_the_it_round_trip_without_the_it_tool_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("televisit");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("televisit"), &alone).unwrap();
+    let out = std::process::Command::new(&alone).arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(section(&text, "14. ", "15. ").contains("televisit-admin was not built beside this binary"), "{text}");
+    assert_it_round_trip(&text);
+}
+
+fn assert_it_round_trip(text: &str) {
+    let enroll = section(text, "15. ", "16. ");
+    assert!(enroll.contains("enrolled with St Elsewhere Hospital (policy version 2 applied)"), "{enroll}");
+    assert!(enroll.contains("--device-key="), "{enroll}");
+    assert!(enroll.contains("local triggers:") && enroll.contains("pending wipe:"), "{enroll}");
+    let policy = section(text, "16. ", "17. ");
+    assert!(policy.contains("signed policy version 3 applied (St Elsewhere Hospital)"), "{policy}");
+    assert!(policy.contains("the policy is version 2, older than the version 3 in force: it was not applied"));
+    let visit = section(text, "17. ", "18. ");
+    assert!(visit.contains("nothing blocks") && visit.contains("sync_then_video"), "{visit}");
+    let export = section(text, "18. ", "19. ");
+    let count: String = export
+        .split("sealed export of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{export}"))
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(export.contains(&format!("chain intact: {count} entries, head at seq {count}")), "{export}");
+    assert!(export.contains("the file starts \"age-encryption.org/v1\""), "{export}");
+    assert!(export.contains(" enrolled ") && export.contains(" export_made "), "{export}");
+    let wipe = section(text, "19. ", "Done.");
+    let refusals: Vec<&str> = wipe.lines().filter(|l| l.contains("wipe command refused (")).collect();
+    assert_eq!(refusals.len(), 3, "{wipe}");
+    assert!(refusals[0].contains("(bad_signature)") || refusals[0].contains("(malformed)"), "{wipe}");
+    assert!(refusals[1].contains("(other_device): the wipe command is for another device"), "{wipe}");
+    assert!(refusals[2].contains("(not_enrolled)"), "{wipe}");
+    assert!(wipe.contains("carried out (scope all, reason lost)"), "{wipe}");
+    assert!(wipe.contains("patient contacts deleted 1, data key destroyed 1"), "{wipe}");
+    assert!(wipe.contains("valid receipt: command cmd_") && wipe.contains("the enrolled device's key"), "{wipe}");
+    let listing = wipe.split("every file left:").nth(1).unwrap();
+    assert!(listing.contains("secrets/televisit.wipe-seen.v1"), "{listing}");
+    assert!(!listing.contains("televisit.db") && !listing.contains("data-key"), "{listing}");
+    assert!(wipe.contains("every byte of every file was checked"), "{wipe}");
+    // The IT round trip shows ids, never a patient's name or number.
+    let it = section(text, "14. ", "Done.");
+    for secret in ["Zoë", "Amara", "Okafor", "Brien", "4155550132", "2025550143"] {
+        assert!(!it.contains(secret), "{secret}: {it}");
+    }
 }
 
 /// The text from the line starting `from` to the line starting `to`.

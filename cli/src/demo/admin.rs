@@ -1,0 +1,249 @@
+//! IT's tool, as the demo runs it: the real `televisit-admin` binary beside this one. `cargo run`
+//! builds only the binary it runs, so on a fresh checkout that one may be missing; the demo then
+//! does IT's side in-process, with the same core functions and the same key-folder code
+//! (`televisit-admin`'s `org.rs`), and says so.
+
+use anyhow::{bail, Context, Result};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use televisit_core::it::enrollment::{make_enroll_code, random_id, sign_policy};
+use televisit_core::it::export;
+use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
+use televisit_core::{Policy, Verification};
+
+#[path = "../bin/televisit-admin/org.rs"]
+mod org;
+
+pub enum Admin {
+    /// The `televisit-admin` beside this binary.
+    Binary(PathBuf),
+    /// Not built: the same functions, in this process.
+    InProcess,
+}
+
+/// A command's exit code and output.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Admin {
+    pub fn find() -> Admin {
+        let beside = std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("televisit-admin")));
+        match beside {
+            Some(path) if path.is_file() => Admin::Binary(path),
+            _ => Admin::InProcess,
+        }
+    }
+
+    /// What the demo says about where IT's side runs.
+    pub fn describe(&self) -> String {
+        match self {
+            Admin::Binary(path) => format!("IT's tool is {}", path.display()),
+            Admin::InProcess => "televisit-admin was not built beside this binary (`cargo run` builds only the binary it runs;\n   \
+                 `cargo build -p televisit` builds both), so IT's side runs in-process: the same core functions and\n   \
+                 key-folder code as televisit-admin, each shown as the command it stands for"
+                .to_owned(),
+        }
+    }
+
+    fn run(path: &Path, dir: &Path, args: &[&str]) -> Result<Ran> {
+        let out = Command::new(path)
+            .current_dir(dir)
+            .args(args.iter().map(OsStr::new))
+            .output()
+            .with_context(|| format!("cannot run {}", path.display()))?;
+        Ok(Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    /// Runs the binary in `dir`; its stdout, or an error with its stderr.
+    fn ok(path: &Path, dir: &Path, args: &[&str]) -> Result<String> {
+        let ran = Admin::run(path, dir, args)?;
+        if ran.code != Some(0) {
+            bail!("televisit-admin {} failed: {}", args.join(" "), ran.stderr.trim());
+        }
+        Ok(ran.stdout)
+    }
+
+    fn json(path: &Path, dir: &Path, args: &[&str]) -> Result<serde_json::Value> {
+        let out = Admin::ok(path, dir, &[&["--json"], args].concat())?;
+        serde_json::from_str(&out).context("televisit-admin printed no JSON")
+    }
+
+    /// `org init --org ORG --name NAME`: the tool's report.
+    pub fn org_init(&self, dir: &Path, org: &str, name: &str) -> Result<String> {
+        match self {
+            Admin::Binary(path) => Admin::ok(path, dir, &["org", "init", "--org", org, "--name", name]),
+            Admin::InProcess => {
+                let info = org::init(&dir.join(org), name)?;
+                Ok(format!(
+                    "organisation {} made in {org}\n  signing key (devices pin it): {}\n  export recipient: {}\nkeep {org} offline: it holds the keys\n",
+                    info.name, info.signing_key, info.export_recipient
+                ))
+            }
+        }
+    }
+
+    /// `policy sign FILE --org ORG`: the signed policy.
+    pub fn sign_policy(&self, dir: &Path, file: &str, org: &str) -> Result<String> {
+        match self {
+            Admin::Binary(path) => {
+                let out = Admin::json(path, dir, &["policy", "sign", file, "--org", org])?;
+                out["signed"].as_str().map(str::to_owned).context("no signed policy")
+            }
+            Admin::InProcess => {
+                let policy = Policy::from_json(&std::fs::read_to_string(dir.join(file))?)?;
+                Ok(sign_policy(&org::load(&dir.join(org))?.key, &policy)?)
+            }
+        }
+    }
+
+    /// `enroll-code --org ORG --policy FILE`: the code.
+    pub fn enroll_code(&self, dir: &Path, org: &str, signed_file: &str) -> Result<String> {
+        match self {
+            Admin::Binary(path) => {
+                let out = Admin::json(path, dir, &["enroll-code", "--org", org, "--policy", signed_file])?;
+                out["code"].as_str().map(str::to_owned).context("no enrollment code")
+            }
+            Admin::InProcess => {
+                let org = org::load(&dir.join(org))?;
+                let signed = std::fs::read_to_string(dir.join(signed_file))?;
+                Ok(make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, signed.trim())?)
+            }
+        }
+    }
+
+    /// `wipe issue --org ORG --device D --enrollment E --scope all --reason lost`: (command id, command).
+    pub fn issue_wipe(&self, dir: &Path, org: &str, device: &str, enrollment: &str) -> Result<(String, String)> {
+        match self {
+            Admin::Binary(path) => {
+                let out = Admin::json(
+                    path,
+                    dir,
+                    &[
+                        "wipe",
+                        "issue",
+                        "--org",
+                        org,
+                        "--device",
+                        device,
+                        "--enrollment",
+                        enrollment,
+                        "--scope",
+                        "all",
+                        "--reason",
+                        "lost",
+                    ],
+                )?;
+                let id = out["command_id"].as_str().context("no command id")?.to_owned();
+                Ok((id, out["command"].as_str().context("no command")?.to_owned()))
+            }
+            Admin::InProcess => {
+                let org = org::load(&dir.join(org))?;
+                let now = chrono::Utc::now().timestamp();
+                let command = WipeCommand {
+                    v: wipe::COMMAND_VERSION,
+                    device_id: device.to_owned(),
+                    enrollment_id: enrollment.to_owned(),
+                    command_id: random_id("cmd")?,
+                    issued_at: now,
+                    not_before: now - 300,
+                    expires_at: now + 14 * 86_400,
+                    scope: WipeScope::All,
+                    reason: WipeReason::Lost,
+                };
+                Ok((command.command_id.clone(), wipe::issue(&org.key, &command)))
+            }
+        }
+    }
+
+    /// `wipe verify-receipt FILE --device-key=KEY`: (valid, the tool's report).
+    pub fn verify_receipt(&self, dir: &Path, file: &str, device_key: &str) -> Result<(bool, String)> {
+        match self {
+            Admin::Binary(path) => {
+                let key = format!("--device-key={device_key}");
+                let ran = Admin::run(path, dir, &["wipe", "verify-receipt", file, &key])?;
+                Ok((ran.code == Some(0), format!("{}{}", ran.stdout, ran.stderr)))
+            }
+            Admin::InProcess => {
+                let text = std::fs::read_to_string(dir.join(file))?;
+                Ok(match wipe::verify_receipt(text.trim(), Some(device_key)) {
+                    Ok(r) => {
+                        let when = chrono::DateTime::from_timestamp(r.completed_at, 0)
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_default();
+                        let steps: Vec<String> = r
+                            .steps
+                            .iter()
+                            .map(|s| format!("{} {} (failed {})", s.step.code(), s.count, s.failed))
+                            .collect();
+                        (
+                            true,
+                            format!(
+                                "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}, the enrolled device's key\n",
+                                r.command_id,
+                                r.device_id,
+                                r.enrollment_id,
+                                steps.join(", "),
+                                r.device_key
+                            ),
+                        )
+                    }
+                    Err(err) => (false, format!("televisit-admin: receipt refused: {err}\n")),
+                })
+            }
+        }
+    }
+
+    /// `log open FILE --org ORG`: (chain intact, the tool's report).
+    pub fn open_export(&self, dir: &Path, file: &str, org: &str) -> Result<(bool, String)> {
+        match self {
+            Admin::Binary(path) => {
+                let ran = Admin::run(path, dir, &["log", "open", file, "--org", org])?;
+                if !matches!(ran.code, Some(0) | Some(3)) {
+                    bail!("televisit-admin log open failed: {}", ran.stderr.trim());
+                }
+                Ok((ran.code == Some(0), ran.stdout))
+            }
+            Admin::InProcess => {
+                let identity = org::export_identity(&dir.join(org))?;
+                let (export, verification) = export::open(&std::fs::read(dir.join(file))?, &identity)?;
+                let mut out = format!(
+                    "export of device {} (enrollment {}), {} entries\n",
+                    export.device_id,
+                    export.enrollment_id,
+                    export.entries.len()
+                );
+                for e in &export.entries {
+                    let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "{:>5}  {at}  {:<24} {:<9} {:<35} {}\n",
+                        e.seq,
+                        e.kind,
+                        e.actor,
+                        e.patient.as_deref().unwrap_or("-"),
+                        e.detail_raw
+                    ));
+                }
+                let intact = matches!(verification, Verification::Intact { .. });
+                out.push_str(&match verification {
+                    Verification::Intact { count, head } => {
+                        format!("chain intact: {count} entries, head at seq {}\n", head.seq)
+                    }
+                    Verification::Broken { seq, problem } => {
+                        format!("chain BROKEN at seq {seq}: entry {}\n", problem.describe())
+                    }
+                });
+                Ok((intact, out))
+            }
+        }
+    }
+}
