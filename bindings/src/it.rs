@@ -91,6 +91,13 @@ pub fn resume_pending_wipe(
     Ok(it::wipe::resume_pending(Path::new(&path), &ForeignSecrets(secrets), &ForeignBook(book), now)?)
 }
 
+/// Verifies a wipe command and marks the wipe pending without opening the store: for a device
+/// whose store is damaged or whose key is gone. Then call `resume_pending_wipe`.
+#[uniffi::export]
+pub fn receive_wipe_without_store(secrets: Arc<dyn SecretStore>, command: String) -> Result<WipeCommandInfo> {
+    Ok(it::wipe::receive(&ForeignSecrets(secrets), &command, chrono::Utc::now())?.into())
+}
+
 /// The receipt reached IT: forget it (and after a full wipe, the device key and enrollment).
 #[uniffi::export]
 pub fn wipe_receipt_taken(secrets: Arc<dyn SecretStore>) -> Result<()> {

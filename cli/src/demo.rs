@@ -655,11 +655,8 @@ fn wipe_step(
 
     println!("   the same command again, replayed:");
     refused("wipe-command.txt", &command, &["not_enrolled", "replayed"])?;
-    println!(
-        "      a full wipe makes the device forget its enrollment, so it accepts no command at all; the command's"
-    );
-    println!("      id is also kept (secrets/televisit.wipe-seen.v1): a device still enrolled, after a wipe of its");
-    println!("      contacts or its log only, refuses the same command as `replayed`");
+    println!("      the ids of the commands carried out are kept outside the store (secrets/televisit.wipe-seen.v1),");
+    println!("      so a command never runs twice, even on a device the wipe unenrolled");
 
     println!("   the profile folder after the wipe, every file left:");
     let left = files_under(&profile.dir)?;

@@ -188,6 +188,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return it_cmd::wipe(&profile, command, cli.json);
     }
     let tv = profile.open()?;
+    // Every start reads the local triggers, for a desktop that is never rooted: a block refuses
+    // clinical commands until it clears (`status --compromised` shows a rooted phone's verdict);
+    // a wipe trigger (failed unlocks, offline too long) is carried out now.
+    let desktop = phone::TargetPhone::new(
+        televisit_core::Platform::Android,
+        phone::Installed::Consumer,
+        phone::local_offset_minutes(),
+    );
+    if let televisit_core::it::triggers::TriggerState::Wipe { reason } =
+        tv.evaluate_triggers(&profile.secrets, &desktop)?
+    {
+        drop(tv);
+        eprintln!("televisit: a local trigger ({reason}) wiped this profile");
+        it_cmd::finish_pending_wipe(&profile, cli.json)?;
+        return Ok(ExitCode::from(BROKEN));
+    }
     match cli.command {
         Command::Patient(command) => patients_cmd::patient(&tv, command, cli.json)?,
         Command::Consent(command) => patients_cmd::consent(&tv, command, cli.json)?,

@@ -499,8 +499,8 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
     let wrong = admin(&s.it, &["wipe", "verify-receipt", &receipt, &format!("--device-key={other_key}")]);
     assert_eq!(wrong.code, Some(3));
 
-    // The same command again: the device has forgotten its enrollment, and makes no store to refuse it.
-    refused(&s, &command, "not_enrolled", "this device is not enrolled");
+    // The same command again: refused as a replay, and no store is made to refuse it.
+    refused(&s, &command, "replayed", "already carried out");
     assert_eq!(files_under(&s.profile).len(), 1);
     assert_eq!(json(&s.profile, &["status"])["enrolled"], false, "a wiped device starts again as new");
 }

@@ -120,7 +120,7 @@ fn assert_it_round_trip(text: &str) {
     assert_eq!(refusals.len(), 3, "{wipe}");
     assert!(refusals[0].contains("(bad_signature)") || refusals[0].contains("(malformed)"), "{wipe}");
     assert!(refusals[1].contains("(other_device): the wipe command is for another device"), "{wipe}");
-    assert!(refusals[2].contains("(not_enrolled)"), "{wipe}");
+    assert!(refusals[2].contains("(replayed)"), "{wipe}");
     assert!(wipe.contains("carried out (scope all, reason lost)"), "{wipe}");
     assert!(wipe.contains("patient contacts deleted 1, data key destroyed 1"), "{wipe}");
     assert!(wipe.contains("valid receipt: command cmd_") && wipe.contains("the enrolled device's key"), "{wipe}");

@@ -270,6 +270,16 @@ impl Televisit {
         Ok(())
     }
 
+    /// Failed unlock attempts since the last success.
+    pub fn failed_unlocks(&self) -> Result<u32> {
+        Ok(self.setting_i64("failed_unlocks")?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
+    }
+
+    /// When the last signed policy (or enrollment) arrived: the check-in the offline trigger counts from.
+    pub fn last_checkin(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        Ok(self.setting_i64("last_checkin_ms")?.and_then(chrono::DateTime::from_timestamp_millis))
+    }
+
     fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
         let value: Option<String> = self
             .store()
@@ -290,15 +300,11 @@ impl Televisit {
         let now = self.clock.now();
         let snapshot = device.snapshot();
         let enrolled = it::enrollment::load(secrets)?.is_some();
-        let last_checkin = if enrolled {
-            self.setting_i64("last_checkin_ms")?.and_then(chrono::DateTime::from_timestamp_millis)
-        } else {
-            None
-        };
+        let last_checkin = if enrolled { self.last_checkin()? } else { None };
         let facts = it::triggers::TriggerFacts {
             policy: &policy,
             device: &snapshot,
-            failed_unlocks: self.setting_i64("failed_unlocks")?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32,
+            failed_unlocks: self.failed_unlocks()?,
             last_checkin,
             now,
         };
@@ -453,6 +459,10 @@ impl Televisit {
             Some(p) => p.device_id.clone(),
             None => it::enrollment::random_id("dev")?,
         };
+        let current = self.policy()?;
+        if policy.version < current.version {
+            return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
+        }
         it::enrollment::device_key(secrets)?;
         let enrollment = it::enrollment::Enrollment {
             org_name: code.org_name,
@@ -503,7 +513,7 @@ impl Televisit {
     /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
     /// closes this store and calls `it::wipe::resume_pending`, which carries the wipe out.
     pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<it::wipe::WipeCommand> {
-        match it::wipe::verify(secrets, command, self.clock.now()) {
+        match it::wipe::receive(secrets, command, self.clock.now()) {
             Err(err) => {
                 if let Error::WipeRefused { code, .. } = &err {
                     let _ = self.log_append(
@@ -521,8 +531,8 @@ impl Televisit {
                         .as_deref()
                         .unwrap_or("?"),
                 );
-                self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail))?;
-                it::wipe::start(secrets, command.clone())?;
+                // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
+                let _ = self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
                 Ok(command)
             }
         }

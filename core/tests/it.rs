@@ -196,11 +196,11 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
         wipe::verify_receipt(&receipt, Some(&SigningKey::generate().unwrap().0.public_key())),
         Err(Error::InvalidInput { .. })
     ));
-    // The store cannot be opened again with the old data.
-    assert!(
-        profile.open().unwrap().log_list(&LogQuery::default()).unwrap().len() <= 1,
-        "a fresh store, not the old one"
-    );
+    // A fresh store, not the old one; and the same command is refused there as a replay.
+    let fresh = profile.open().unwrap();
+    assert_eq!(fresh.opened(), televisit_core::Opened::Created);
+    assert!(fresh.patients(true).unwrap().is_empty());
+    assert_eq!(refusal(&fresh, &profile.secrets, &token), "replayed", "even after the device forgot its enrollment");
 }
 
 #[test]
@@ -238,6 +238,20 @@ fn a_wipe_interrupted_after_any_step_finishes_at_the_next_start() {
         assert!(!profile.db().exists());
         assert!(book.contacts.lock().unwrap().is_empty());
     }
+}
+
+#[test]
+fn a_device_whose_store_is_gone_can_still_receive_and_carry_out_a_wipe() {
+    let (profile, tv, org, e) = enrolled();
+    let token = org.wipe(&e, "cmd_nostore", WipeScope::All, tv.now().timestamp());
+    let now = tv.now();
+    drop(tv);
+    profile.secrets.delete(names::DATA_KEY).unwrap();
+    let command = wipe::receive(&profile.secrets, &token, now).unwrap();
+    assert_eq!(command.command_id, "cmd_nostore");
+    let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), now).unwrap().unwrap();
+    assert!(wipe::verify_receipt(&receipt, None).is_ok());
+    assert!(!profile.db().exists());
 }
 
 #[test]

@@ -116,6 +116,12 @@ pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
             _ => WipeRefusal::Malformed,
         })
     })?;
+    // A command already carried out says so, even on a device that a full wipe unenrolled.
+    if let Ok(claimed) = serde_json::from_slice::<WipeCommand>(&opened.payload) {
+        if seen(secrets)?.contains(&claimed.command_id) {
+            return Err(refuse(WipeRefusal::Replayed));
+        }
+    }
     let enrollment = enrollment::load(secrets)?.ok_or_else(|| refuse(WipeRefusal::NotEnrolled))?;
     let payload = opened.verify(&enrollment.org_key).map_err(|_| refuse(WipeRefusal::BadSignature))?;
     let command: WipeCommand = serde_json::from_slice(&payload).map_err(|_| refuse(WipeRefusal::Malformed))?;
@@ -135,9 +141,14 @@ pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     if now_s >= command.expires_at {
         return Err(refuse(WipeRefusal::Expired));
     }
-    if seen(secrets)?.contains(&command.command_id) {
-        return Err(refuse(WipeRefusal::Replayed));
-    }
+    Ok(command)
+}
+
+/// Verifies a command and marks the wipe pending, with no store open: for a device whose
+/// database is damaged, missing or keyless. (With a store, `Televisit::receive_wipe` also logs.)
+pub fn receive(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<WipeCommand> {
+    let command = verify(secrets, text, now)?;
+    start(secrets, command.clone())?;
     Ok(command)
 }
 
