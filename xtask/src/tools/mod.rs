@@ -11,6 +11,7 @@
 //! - `junit`: running the console launcher and reading its results
 //! - `swift`: a venv with tree-sitter-swift and the checker script
 
+pub mod fuzz;
 mod jars;
 mod junit;
 mod kotlin;
