@@ -10,7 +10,7 @@ use std::process::Command;
 use televisit_core::it::enrollment::{make_enroll_code, random_id, sign_policy};
 use televisit_core::it::export;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
-use televisit_core::{Policy, Verification};
+use televisit_core::Policy;
 
 #[path = "../bin/televisit-admin/org.rs"]
 mod org;
@@ -214,34 +214,7 @@ impl Admin {
             Admin::InProcess => {
                 let identity = org::export_identity(&dir.join(org))?;
                 let (export, verification) = export::open(&std::fs::read(dir.join(file))?, &identity)?;
-                let mut out = format!(
-                    "export of device {} (enrollment {}), {} entries\n",
-                    export.device_id,
-                    export.enrollment_id,
-                    export.entries.len()
-                );
-                for e in &export.entries {
-                    let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
-                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                        .unwrap_or_default();
-                    out.push_str(&format!(
-                        "{:>5}  {at}  {:<24} {:<9} {:<35} {}\n",
-                        e.seq,
-                        e.kind,
-                        e.actor,
-                        e.patient.as_deref().unwrap_or("-"),
-                        e.detail_raw
-                    ));
-                }
-                let intact = matches!(verification, Verification::Intact { .. });
-                out.push_str(&match verification {
-                    Verification::Intact { count, head } => {
-                        format!("chain intact: {count} entries, head at seq {}\n", head.seq)
-                    }
-                    Verification::Broken { seq, problem } => {
-                        format!("chain BROKEN at seq {seq}: entry {}\n", problem.describe())
-                    }
-                });
+                let (intact, out) = org::export_report(&export, &verification);
                 Ok((intact, out))
             }
         }

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use televisit_core::it::enrollment::{make_enroll_code, open_policy, sign_policy};
 use televisit_core::it::export;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
-use televisit_core::{Policy, Verification};
+use televisit_core::Policy;
 
 #[derive(Parser)]
 #[command(
@@ -303,16 +303,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let identity = org::export_identity(&org)?;
             let sealed = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let (export, verification) = export::open(&sealed, &identity)?;
-            let intact = matches!(verification, Verification::Intact { .. });
-            let verdict = match &verification {
-                Verification::Intact { count, head } => {
-                    format!("chain intact: {count} entries, head at seq {}", head.seq)
-                }
-                Verification::Broken { seq, problem } => {
-                    format!("chain BROKEN at seq {seq}: entry {}", problem.describe())
-                }
-            };
+            let (intact, report) = org::export_report(&export, &verification);
             if json {
+                let verdict = report.lines().last().unwrap_or_default();
                 println!(
                     "{}",
                     serde_json::to_string_pretty(
@@ -320,26 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     )?
                 );
             } else {
-                println!(
-                    "export of device {} (enrollment {}), {} entries",
-                    export.device_id,
-                    export.enrollment_id,
-                    export.entries.len()
-                );
-                for e in &export.entries {
-                    let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
-                        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                        .unwrap_or_default();
-                    println!(
-                        "{:>5}  {at}  {:<24} {:<9} {:<35} {}",
-                        e.seq,
-                        e.kind,
-                        e.actor,
-                        e.patient.as_deref().unwrap_or("-"),
-                        e.detail_raw
-                    );
-                }
-                println!("{verdict}");
+                print!("{report}");
             }
             if !intact {
                 return Ok(ExitCode::from(FAILED_CHECK));

@@ -84,3 +84,37 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all()?;
     Ok(())
 }
+
+/// How `log open` shows an opened export: one line per entry, then the chain's verdict.
+/// Returns whether the chain is intact, and the text.
+pub fn export_report(
+    export: &televisit_core::it::export::Export,
+    verification: &televisit_core::Verification,
+) -> (bool, String) {
+    use televisit_core::Verification;
+    let mut out = format!(
+        "export of device {} (enrollment {}), {} entries\n",
+        export.device_id,
+        export.enrollment_id,
+        export.entries.len()
+    );
+    for e in &export.entries {
+        let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{:>5}  {at}  {:<24} {:<9} {:<35} {}\n",
+            e.seq,
+            e.kind,
+            e.actor,
+            e.patient.as_deref().unwrap_or("-"),
+            e.detail_raw
+        ));
+    }
+    let intact = matches!(verification, Verification::Intact { .. });
+    out.push_str(&match verification {
+        Verification::Intact { count, head } => format!("chain intact: {count} entries, head at seq {}\n", head.seq),
+        Verification::Broken { seq, problem } => format!("chain BROKEN at seq {seq}: entry {}\n", problem.describe()),
+    });
+    (intact, out)
+}
