@@ -232,7 +232,7 @@ fn cleanup_plans_with_reasons_and_flags_lookalikes_apart() {
 
     // Confirmed, the lookalike goes too.
     let plan = tv.cleanup_plan(&book, None).unwrap();
-    let report = tv.cleanup_apply(&book, &plan, &[lookalike.clone()]).unwrap();
+    let report = tv.cleanup_apply(&book, &plan, std::slice::from_ref(&lookalike)).unwrap();
     assert_eq!(report.deleted, 1);
     assert!(book.by_id(&lookalike).is_none());
     assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { .. }));
@@ -276,7 +276,7 @@ fn cleanup_refuses_bad_rules_and_unplanned_lookalikes() {
     ));
     let plan = tv.cleanup_plan(&book, None).unwrap();
     let stranger = book.add_by_hand("Mum", "+447400888999");
-    assert!(matches!(tv.cleanup_apply(&book, &plan, &[stranger.clone()]), Err(Error::InvalidInput { .. })));
+    assert!(matches!(tv.cleanup_apply(&book, &plan, std::slice::from_ref(&stranger)), Err(Error::InvalidInput { .. })));
     assert!(book.by_id(&stranger).is_some());
 }
 
