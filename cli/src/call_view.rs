@@ -67,33 +67,10 @@ pub struct PlanView {
 #[derive(Serialize)]
 pub struct AttemptView {
     pub kind: &'static str,
-    pub step: StepView,
+    pub step: LaunchStep,
     pub instruction: Option<String>,
     /// `adb shell am start …` for a step that adb can fire (Android only).
     pub adb: Option<String>,
-}
-
-/// A [`LaunchStep`], tagged by `type`.
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum StepView {
-    AndroidIntent {
-        action: String,
-        data: String,
-        mime_type: Option<String>,
-        package: Option<String>,
-    },
-    AndroidSyncThenIntent {
-        account_type: String,
-        mime_type: String,
-        package: String,
-        timeout_ms: u32,
-        poll_interval_ms: u32,
-    },
-    OpenUrl {
-        url: String,
-        package: Option<String>,
-    },
 }
 
 #[derive(Serialize)]
@@ -184,20 +161,6 @@ impl From<&Preflight> for PreflightView {
     }
 }
 
-impl From<&LaunchStep> for StepView {
-    fn from(step: &LaunchStep) -> Self {
-        match step.clone() {
-            LaunchStep::AndroidIntent { action, data, mime_type, package } => {
-                StepView::AndroidIntent { action, data, mime_type, package }
-            }
-            LaunchStep::AndroidSyncThenIntent { account_type, mime_type, package, timeout_ms, poll_interval_ms } => {
-                StepView::AndroidSyncThenIntent { account_type, mime_type, package, timeout_ms, poll_interval_ms }
-            }
-            LaunchStep::OpenUrl { url, package } => StepView::OpenUrl { url, package },
-        }
-    }
-}
-
 /// The line a tester runs on the desktop to fire a step on an Android phone over adb; None on
 /// iOS and for the sync step (which only an app can do).
 ///
@@ -225,7 +188,7 @@ impl AttemptView {
     pub fn new(platform: Platform, attempt: &LaunchAttempt) -> Self {
         AttemptView {
             kind: attempt.kind.code(),
-            step: StepView::from(&attempt.step),
+            step: attempt.step.clone(),
             instruction: attempt.instruction.clone(),
             adb: adb_line(platform, &attempt.step),
         }

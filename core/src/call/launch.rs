@@ -42,7 +42,9 @@ impl AttemptKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialises tagged by `type` (`android_intent`, …), as the desktop shell prints it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum LaunchStep {
     /// `startActivity(Intent(action, Uri.parse(data)).setDataAndType(...).setPackage(package))`.
     AndroidIntent { action: String, data: String, mime_type: Option<String>, package: Option<String> },
