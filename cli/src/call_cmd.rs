@@ -8,7 +8,7 @@
 //!
 //! Errors name the field and the patient id, never a name, a number or a message's text.
 
-use crate::call_view::{self, CallView, DayView, MessageView, PlanView, PreflightView};
+use crate::call_view::{self, CallView, MessageView, PlanView, PreflightView};
 use crate::patient_view::indent;
 use crate::phone::{PhoneArgs, TargetPhone};
 use crate::profile::Profile;
@@ -348,7 +348,7 @@ pub fn disclosure(tv: &Televisit, args: DisclosureArgs, json: bool) -> Result<()
 pub fn metrics(tv: &Televisit, args: MetricsArgs, json: bool) -> Result<()> {
     let days = tv.metrics(args.days)?;
     if json {
-        print_json(&days.iter().map(DayView::from).collect::<Vec<_>>());
+        print_json(&days);
     } else if days.is_empty() {
         println!("nothing counted in the last {} days", args.days);
     } else {

@@ -92,17 +92,6 @@ pub struct MessageView {
     pub findings: Vec<FindingView>,
 }
 
-#[derive(Serialize)]
-pub struct DayView {
-    pub day: String,
-    pub calls_launched: u32,
-    pub consents_recorded: u32,
-    pub opt_outs: u32,
-    pub contacts_created: u32,
-    pub contacts_deleted: u32,
-    pub cleanups: u32,
-}
-
 pub fn platform_code(platform: Platform) -> &'static str {
     match platform {
         Platform::Android => "android",
@@ -228,20 +217,6 @@ impl From<&RenderedMessage> for MessageView {
             text: m.text.clone(),
             clean: m.findings.is_empty(),
             findings: finding_views(&m.text, &m.findings),
-        }
-    }
-}
-
-impl From<&DayMetrics> for DayView {
-    fn from(d: &DayMetrics) -> Self {
-        DayView {
-            day: d.day.clone(),
-            calls_launched: d.calls_launched,
-            consents_recorded: d.consents_recorded,
-            opt_outs: d.opt_outs,
-            contacts_created: d.contacts_created,
-            contacts_deleted: d.contacts_deleted,
-            cleanups: d.cleanups,
         }
     }
 }
