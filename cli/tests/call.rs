@@ -2,7 +2,10 @@
 //! the plans for the phone the flags describe, every URI parsed back with the `url` crate, and
 //! messages free of patient data on stderr. The numbers are fictional (555-01xx).
 
+mod common;
+
 use assert_cmd::Command;
+use common::{json, ok, Run};
 use serde_json::Value;
 use std::path::Path;
 use url::Url;
@@ -14,41 +17,13 @@ const W4B_VIDEO_MIME: &str = "vnd.android.cursor.item/vnd.com.whatsapp.w4b.video
 /// What must never reach stderr.
 const SECRETS: [&str; 4] = ["Zo\u{EB}", "Brien", "555", "4155550132"];
 
-fn televisit(profile: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("televisit").unwrap();
-    cmd.arg("--profile").arg(profile);
-    cmd
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
+/// `common::run`, checked: no patient value ever reaches stderr.
 fn run(profile: &Path, args: &[&str]) -> Run {
-    let out = televisit(profile).args(args).output().unwrap();
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    };
+    let run = common::run(profile, args);
     for secret in SECRETS {
         assert!(!run.stderr.contains(secret), "{args:?}: {secret:?} leaked: {}", run.stderr);
     }
     run
-}
-
-fn ok(profile: &Path, args: &[&str]) -> String {
-    let out = run(profile, args);
-    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-    assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
-    out.stdout
-}
-
-fn json(profile: &Path, args: &[&str]) -> Value {
-    let text = ok(profile, &[&["--json"], args].concat());
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
 }
 
 /// A command that must exit with `code`; its JSON on stdout.

@@ -3,42 +3,15 @@
 //! resumed by the next invocation), `checklist status` for the phone the flags describe, the
 //! catalog, and the JSON shapes.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{run, run_with};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use televisit_core::checklist::{Source, CATALOG};
 
 const READ_RECEIPTS_FIX: &str = "Set Read receipts to Off: WhatsApp > Settings > Privacy > Read receipts";
-
-fn televisit(profile: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("televisit").unwrap();
-    cmd.arg("--profile").arg(profile);
-    cmd
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_with(profile: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = televisit(profile);
-    cmd.args(args);
-    if let Some(input) = stdin {
-        cmd.write_stdin(input);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn run(profile: &Path, args: &[&str]) -> Run {
-    run_with(profile, args, None)
-}
 
 fn json_of(profile: &Path, args: &[&str]) -> Value {
     let out = run(profile, &[&["--json"], args].concat());

@@ -4,58 +4,15 @@
 //! reason (wiping nothing), carries out a real one (leaving no key, name or number behind),
 //! finishes a wipe left pending at its next start, and exports its log sealed to IT.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{admin, json, ok, run, run_with};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use televisit_core::it::envelope::SigningKey;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
 use televisit_core::{Policy, SecretStore, SecretStoreError, StoreOptions, SystemClock, Televisit};
-
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn ran(mut cmd: Command) -> Ran {
-    let out = cmd.output().unwrap();
-    Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn televisit_cmd(profile: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("televisit").unwrap();
-    cmd.arg("--profile").arg(profile).args(args);
-    cmd
-}
-
-fn televisit(profile: &Path, args: &[&str]) -> Ran {
-    ran(televisit_cmd(profile, args))
-}
-
-/// A command that must succeed, with nothing on stderr.
-fn ok(profile: &Path, args: &[&str]) -> String {
-    let out = televisit(profile, args);
-    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-    assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
-    out.stdout
-}
-
-fn json(profile: &Path, args: &[&str]) -> Value {
-    let text = ok(profile, &[&["--json"], args].concat());
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-}
-
-/// `televisit-admin`, run in the folder IT keeps its files in.
-fn admin(dir: &Path, args: &[&str]) -> Ran {
-    let mut cmd = Command::cargo_bin("televisit-admin").unwrap();
-    cmd.current_dir(dir).args(args);
-    ran(cmd)
-}
 
 fn admin_ok(dir: &Path, args: &[&str]) -> String {
     let out = admin(dir, args);
@@ -214,14 +171,14 @@ fn enrollment_shows_in_the_status() {
 #[test]
 fn bad_enrollment_codes_are_refused() {
     let s = Setup::new();
-    let out = televisit(&s.profile, &["enroll", "Susan Smith"]);
+    let out = run(&s.profile, &["enroll", "Susan Smith"]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("neither a file nor a Televisit message") && !out.stderr.contains("Susan"));
     let code = std::fs::read_to_string(s.code()).unwrap();
     let mut damaged = code.clone().into_bytes();
     let i = code.len() / 2;
     damaged[i] = if damaged[i] == b'A' { b'B' } else { b'A' };
-    let out = televisit(&s.profile, &["enroll", &String::from_utf8(damaged).unwrap()]);
+    let out = run(&s.profile, &["enroll", &String::from_utf8(damaged).unwrap()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("invalid enrollment code"), "{}", out.stderr);
     assert_eq!(json(&s.profile, &["status"])["enrolled"], false);
@@ -229,7 +186,7 @@ fn bad_enrollment_codes_are_refused() {
     // Another organisation's code, once enrolled: refused.
     s.enroll();
     let other = Setup::new();
-    let out = televisit(&s.profile, &["enroll", &other.code()]);
+    let out = run(&s.profile, &["enroll", &other.code()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("enrolled with another organisation"), "{}", out.stderr);
     assert_eq!(json(&s.profile, &["status"])["org"], "North Clinic");
@@ -242,7 +199,7 @@ fn a_code_with_an_older_policy_changes_nothing() {
     let v3 = s.sign(&s.policy(3), "policy-v3.signed");
     ok(&s.profile, &["policy", "apply", &v3]);
     let before = json(&s.profile, &["status"]);
-    let out = televisit(&s.profile, &["enroll", &s.code()]);
+    let out = run(&s.profile, &["enroll", &s.code()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("older than the version 3 in force") && out.stderr.contains("nothing was changed"));
     assert_eq!(json(&s.profile, &["status"])["enrollment_id"], before["enrollment_id"]);
@@ -252,7 +209,7 @@ fn a_code_with_an_older_policy_changes_nothing() {
 fn signed_policies_newer_applied_older_refused() {
     let s = Setup::new();
     let v3 = s.sign(&s.policy(3), "policy-v3.signed");
-    let out = televisit(&s.profile, &["policy", "apply", &v3]);
+    let out = run(&s.profile, &["policy", "apply", &v3]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("not enrolled"), "{}", out.stderr);
 
@@ -263,7 +220,7 @@ fn signed_policies_newer_applied_older_refused() {
         serde_json::json!({"applied": true, "signed": true, "version": 3, "organisation": "North Clinic"})
     );
     let v2 = s.it.join("policy-v2.signed").display().to_string();
-    let out = televisit(&s.profile, &["policy", "apply", &v2]);
+    let out = run(&s.profile, &["policy", "apply", &v2]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.contains("the policy is version 2, older than the version 3 in force: it was not applied"),
@@ -274,22 +231,18 @@ fn signed_policies_newer_applied_older_refused() {
 
     // From stdin, as text: the same version again is harmless.
     let text = std::fs::read_to_string(&v3).unwrap();
-    let out = ran({
-        let mut cmd = televisit_cmd(&s.profile, &["policy", "apply", "-"]);
-        cmd.write_stdin(text);
-        cmd
-    });
+    let out = run_with(&s.profile, &["policy", "apply", "-"], Some(&text));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("signed policy version 3 applied (North Clinic)"), "{}", out.stdout);
 
     // Signed by another organisation, or not signed at all: refused.
     let other = Setup::new();
     let foreign = other.sign(&other.policy(9), "policy-v9.signed");
-    let out = televisit(&s.profile, &["policy", "apply", &foreign]);
+    let out = run(&s.profile, &["policy", "apply", &foreign]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("not signed by the expected key"), "{}", out.stderr);
     let unsigned = s.it.join("policy-v3.signed.json");
-    let out = televisit(&s.profile, &["policy", "set", unsigned.to_str().unwrap()]);
+    let out = run(&s.profile, &["policy", "set", unsigned.to_str().unwrap()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("takes only policies its organisation signed"), "{}", out.stderr);
     assert_eq!(json(&s.profile, &["status"])["policy_version"], 3);
@@ -300,7 +253,7 @@ fn signed_policies_newer_applied_older_refused() {
 
 /// A wipe command that must be refused with `code` and the words `because`.
 fn refused(s: &Setup, command: &str, code: &str, because: &str) {
-    let out = televisit(&s.profile, &["wipe", "apply", command]);
+    let out = run(&s.profile, &["wipe", "apply", command]);
     assert_eq!(out.code, Some(3), "{code}: {}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains(&format!("wipe command refused ({code}): ")), "{code}: {}", out.stderr);
     assert!(out.stderr.contains(because), "{code}: {}", out.stderr);
@@ -372,7 +325,7 @@ fn every_bad_wipe_command_is_refused_with_its_own_reason_and_nothing_is_wiped() 
     refused(&s, &good, "older_enrollment", "is for an earlier enrollment of this device");
 
     // In JSON too.
-    let out = televisit(&s.profile, &["--json", "wipe", "apply", "garbage"]);
+    let out = run(&s.profile, &["--json", "wipe", "apply", "garbage"]);
     assert_eq!(out.code, Some(3));
     let refusal: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(refusal["applied"], false);
@@ -625,7 +578,7 @@ fn a_compromised_device_wipes_itself_when_the_policy_says_so() {
 fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
     let s = Setup::new();
     let file = s.it.join("export.age");
-    let out = televisit(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);
+    let out = run(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("not enrolled"), "{}", out.stderr);
     assert!(!file.exists());
@@ -656,7 +609,7 @@ fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
     assert!(kinds.contains(&"enrolled") && kinds.contains(&"patient_added"));
 
     // Never written over a file.
-    let out = televisit(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);
+    let out = run(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("already exists"), "{}", out.stderr);
     assert_eq!(std::fs::read(&file).unwrap(), sealed);
@@ -665,9 +618,9 @@ fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
 #[test]
 fn wipe_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let out = televisit(dir.path(), &["wipe", "apply"]);
+    let out = run(dir.path(), &["wipe", "apply"]);
     assert_eq!(out.code, Some(2));
-    let out = televisit(dir.path(), &["wipe", "apply", "x", "y"]);
+    let out = run(dir.path(), &["wipe", "apply", "x", "y"]);
     assert_eq!(out.code, Some(2));
     // Not enrolled: any command is refused, and no store is made to refuse it.
     refused(

@@ -1,14 +1,11 @@
 //! The desktop shells as a user runs them: exit codes, JSON, and messages free of patient data.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{json, ok, televisit};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn televisit(profile: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("televisit").unwrap();
-    cmd.arg("--profile").arg(profile);
-    cmd
-}
 
 #[test]
 fn demo_shows_the_tampering_found_by_its_sequence_number() {
@@ -238,18 +235,6 @@ fn usage_errors_never_repeat_what_was_typed() {
 const ZOE: [&str; 3] = ["Zo\u{EB}\u{200B}", "\u{202E}O'Brien-Nguy\u{1EC5}n", "+1 415 555 0132"];
 const AMARA: [&str; 3] = ["Amara", "Okafor", "(202) 555-0143"];
 const LEE: [&str; 3] = ["Lee", "Ng", "312-555-0178"];
-
-fn ok(profile: &Path, args: &[&str]) -> String {
-    let out = televisit(profile).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(profile: &Path, args: &[&str]) -> Value {
-    let text = ok(profile, &[&["--json"], args].concat());
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-}
 
 /// Runs a command that must fail with `code`; returns stderr, checked free of the given values.
 fn fails(profile: &Path, args: &[&str], code: i32, secrets: &[&str]) -> String {
