@@ -7,6 +7,7 @@ mod contacts;
 mod error;
 mod it;
 mod log;
+mod managed;
 mod patients;
 mod platform;
 mod policy;
@@ -17,6 +18,7 @@ pub use contacts::*;
 pub use error::TelevisitError;
 pub use it::*;
 pub use log::*;
+pub use managed::*;
 pub use patients::*;
 pub use platform::{Clock, SecretStore, SecretStoreError};
 pub use policy::*;
@@ -279,6 +281,13 @@ impl Televisit {
     /// Failed unlocks, offline too long, a compromised device: clear, blocked, or a local wipe started.
     pub fn evaluate_triggers(&self, device: Arc<dyn DeviceFacts>) -> Result<Triggers> {
         Ok(self.0.evaluate_triggers(&self.1, &ForeignDevice(device))?.into())
+    }
+
+    /// Applies what MDM delivered (enrollment code, signed policy, wipe command), idempotently:
+    /// call it at every start and on every change. When `wipe_started`, drop this object and
+    /// call `resume_pending_wipe`.
+    pub fn apply_managed_config(&self, values: std::collections::HashMap<String, String>) -> Result<ManagedReport> {
+        Ok(self.0.apply_managed_config(&self.1, &values)?)
     }
 
     /// The activity log sealed (age) to the organisation's export key.

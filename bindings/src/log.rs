@@ -30,6 +30,7 @@ pub enum EntryKind {
     LogPurged,
     WipeReceived,
     WipeRefused,
+    ConfigRefused,
     WipeDone,
     UnlockFailed,
 }

@@ -17,6 +17,7 @@ mod demo;
 mod file_secrets;
 mod it_cmd;
 mod it_view;
+mod managed_cmd;
 mod patient_view;
 mod patients_cmd;
 mod phone;
@@ -88,6 +89,9 @@ enum Command {
     Enroll(it_cmd::EnrollArgs),
     /// The device: enrollment, device key, policy and check-in, checklist, local triggers, pending wipe.
     Status(it_cmd::StatusArgs),
+    /// Apply the managed configuration an MDM pushes (a JSON object: enrollment_code, signed_policy,
+    /// wipe_command); idempotent, as phones apply it at every start (exit 3 when a value is refused).
+    Managed(managed_cmd::ManagedArgs),
     /// Remote wipe: `wipe apply` verifies IT's command, carries it out and prints the signed receipt.
     #[command(subcommand)]
     Wipe(it_cmd::WipeCommand),
@@ -287,6 +291,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log(LogCommand::Export(args)) => it_cmd::log_export(&profile, &tv, &args.out, cli.json)?,
         Command::Enroll(args) => it_cmd::enroll(&profile, &tv, args, cli.json)?,
         Command::Status(args) => return it_cmd::status(&profile, tv, args, cli.json),
+        Command::Managed(args) => return managed_cmd::run(&profile, tv, args, cli.json),
         Command::Demo | Command::Wipe(_) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)

@@ -631,3 +631,44 @@ fn wipe_usage_errors() {
     );
     assert!(!dir.path().join("p/televisit.db").exists());
 }
+
+#[test]
+fn managed_configuration_enrolls_once_refuses_garbage_by_key_and_wipes() {
+    let s = Setup::new();
+    let config = s.it.join("managed.json");
+    let code = std::fs::read_to_string(s.code()).unwrap();
+    let write = |value: serde_json::Value| std::fs::write(&config, value.to_string()).unwrap();
+    let apply = || run(&s.profile, &["--json", "managed", config.to_str().unwrap()]);
+
+    write(serde_json::json!({"enrollment_code": code, "unrelated_key": 7}));
+    let first = apply();
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let first: Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!(first["report"]["enrollment"]["outcome"], "applied");
+    assert_eq!(first["report"]["policy"]["outcome"], "not_set");
+    let enrollment = json(&s.profile, &["status"])["enrollment_id"].clone();
+
+    let again: Value = serde_json::from_str(&apply().stdout).unwrap();
+    assert_eq!(again["report"]["enrollment"]["outcome"], "unchanged");
+    assert_eq!(json(&s.profile, &["status"])["enrollment_id"], enrollment, "not enrolled again");
+
+    // Garbage, and a value of the wrong type: each refused by its key, nothing echoed.
+    write(serde_json::json!({"enrollment_code": code, "signed_policy": "Philippa +14155550132", "wipe_command": 42}));
+    let refused = apply();
+    assert_eq!(refused.code, Some(3));
+    let body: Value = serde_json::from_str(&refused.stdout).unwrap();
+    assert_eq!(body["report"]["policy"]["code"], "invalid");
+    let problems = body["problems"].to_string();
+    assert!(problems.contains("wipe_command: the value is not text"), "{problems}");
+    assert!(!problems.contains("Philippa") && !problems.contains(PHONE_DIGITS));
+    assert!(!refused.stderr.contains("Philippa") && !refused.stderr.contains(PHONE_DIGITS), "{}", refused.stderr);
+
+    // A real wipe command through MDM: carried out, with the receipt handed on.
+    s.patient_with_contact();
+    write(serde_json::json!({"enrollment_code": code, "wipe_command": s.issue("all")}));
+    let wiped = run(&s.profile, &["managed", config.to_str().unwrap()]);
+    assert_eq!(wiped.code, Some(0), "{}", wiped.stderr);
+    assert!(wiped.stdout.contains("applied: wipe command cmd_"), "{}", wiped.stdout);
+    receipt_of(&wiped.stdout);
+    assert!(!s.profile.join("televisit.db").exists());
+}

@@ -450,6 +450,7 @@ impl Televisit {
     /// Enrolls this device with the organisation whose code this is: pins its key, makes the
     /// device and enrollment ids and the device key (kept in `secrets`), applies its policy.
     pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<it::enrollment::Enrollment> {
+        let code_digest = it::managed::digest(code.trim());
         let (code, policy) = it::enrollment::read_enroll_code(code)?;
         let previous = it::enrollment::load(secrets)?;
         if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
@@ -471,6 +472,7 @@ impl Televisit {
             device_id,
             enrollment_id: it::enrollment::random_id("enr")?,
             enrolled_at: self.clock.now().timestamp(),
+            code_digest: Some(code_digest),
         };
         it::enrollment::save(secrets, &enrollment)?;
         let detail = Detail::new().code("enrollment", &enrollment.enrollment_id).code("device", &enrollment.device_id);
@@ -536,6 +538,124 @@ impl Televisit {
                 Ok(command)
             }
         }
+    }
+
+    /// Applies what IT's MDM delivered (see `it::managed`): the enrollment code, then the signed
+    /// policy, then a wipe command. Refusals are reported per key and logged once per value;
+    /// only a failure of the store itself is an `Err`. When `wipe_started`, the shell closes
+    /// this store and calls `it::wipe::resume_pending`.
+    pub fn apply_managed_config(
+        &self,
+        secrets: &dyn SecretStore,
+        values: &std::collections::HashMap<String, String>,
+    ) -> Result<it::managed::ManagedReport> {
+        use it::managed::{self, keys, ManagedOutcome};
+        let enrollment = match managed::value(values, keys::ENROLLMENT_CODE) {
+            None => ManagedOutcome::NotSet,
+            Some(code) => {
+                let digest = managed::digest(code);
+                let current = it::enrollment::load(secrets)?;
+                if current.as_ref().and_then(|e| e.code_digest.as_deref()) == Some(digest.as_str()) {
+                    ManagedOutcome::Unchanged
+                } else {
+                    self.managed_attempt(keys::ENROLLMENT_CODE, EntryKind::ConfigRefused, &digest, || {
+                        let e = self.enroll(secrets, code)?;
+                        Ok(format!("enrolled with {} as device {}", e.org_name, e.device_id))
+                    })?
+                }
+            }
+        };
+        let policy = match managed::value(values, keys::SIGNED_POLICY) {
+            None => ManagedOutcome::NotSet,
+            Some(signed) => {
+                let org_key = it::enrollment::load(secrets)?.map(|e| e.org_key);
+                let offered = org_key.and_then(|key| it::enrollment::open_policy(signed, &key).ok());
+                if offered.is_some_and(|p| p == self.policy().unwrap_or_default()) {
+                    ManagedOutcome::Unchanged
+                } else {
+                    self.managed_attempt(
+                        keys::SIGNED_POLICY,
+                        EntryKind::ConfigRefused,
+                        &managed::digest(signed),
+                        || {
+                            let p = self.apply_signed_policy(secrets, signed)?;
+                            Ok(format!("policy version {} in force", p.version))
+                        },
+                    )?
+                }
+            }
+        };
+        let mut wipe_started = false;
+        let wipe = match managed::value(values, keys::WIPE_COMMAND) {
+            None => ManagedOutcome::NotSet,
+            Some(command) => match it::wipe::verify(secrets, command, self.clock.now()) {
+                // MDM keeps delivering a command after it was carried out; that is not news.
+                Err(Error::WipeRefused { code: "replayed", .. }) => ManagedOutcome::Unchanged,
+                _ => {
+                    let outcome = self.managed_attempt(
+                        keys::WIPE_COMMAND,
+                        EntryKind::WipeRefused,
+                        &managed::digest(command),
+                        || {
+                            let c = self.receive_wipe_unlogged_refusal(secrets, command)?;
+                            Ok(format!("wipe command {} accepted", c.command_id))
+                        },
+                    )?;
+                    wipe_started = matches!(outcome, ManagedOutcome::Applied { .. });
+                    outcome
+                }
+            },
+        };
+        Ok(it::managed::ManagedReport { enrollment, policy, wipe, wipe_started })
+    }
+
+    /// Runs one managed change. A refusal is logged the first time this value is refused only,
+    /// since MDM re-delivers the same configuration at every start.
+    fn managed_attempt(
+        &self,
+        key: &str,
+        kind: EntryKind,
+        digest: &str,
+        apply: impl FnOnce() -> Result<String>,
+    ) -> Result<it::managed::ManagedOutcome> {
+        use it::managed::{refusal_code, ManagedOutcome};
+        let marker = format!("managed_refused.{key}");
+        match apply() {
+            Ok(summary) => {
+                self.store().conn.execute("DELETE FROM settings WHERE name = ?1", [&marker])?;
+                Ok(ManagedOutcome::Applied { summary })
+            }
+            Err(
+                err @ (Error::InvalidInput { .. }
+                | Error::WipeRefused { .. }
+                | Error::OtherOrganisation
+                | Error::PolicyOutdated { .. }
+                | Error::Blocked { .. }),
+            ) => {
+                let code = refusal_code(&err);
+                let seen: Option<String> = self
+                    .store()
+                    .conn
+                    .query_row("SELECT value FROM settings WHERE name = ?1", [&marker], |row| row.get(0))
+                    .optional()?;
+                if seen.as_deref() != Some(digest) {
+                    let detail = Detail::new().code("key", key).code("reason", code);
+                    self.log_append(&NewEntry::new(kind, Actor::It).detail(detail))?;
+                    self.store().conn.execute(
+                        "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        [&marker, digest],
+                    )?;
+                }
+                Ok(ManagedOutcome::Refused { code: code.to_owned(), message: err.to_string() })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `receive_wipe` without its own refusal entry (the managed path logs refusals once).
+    fn receive_wipe_unlogged_refusal(&self, secrets: &dyn SecretStore, command: &str) -> Result<it::wipe::WipeCommand> {
+        it::wipe::verify(secrets, command, self.clock.now())?;
+        self.receive_wipe(secrets, command)
     }
 
     /// The activity log sealed to the organisation's export recipient (age); the export is

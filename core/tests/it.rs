@@ -5,50 +5,14 @@ mod common;
 
 use chrono::Duration;
 use common::book::MemoryBook;
+use common::org::{Org, RECIPIENT};
 use common::Profile;
-use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy};
+use televisit_core::it::enrollment::{self, make_enroll_code};
 use televisit_core::it::envelope::SigningKey;
-use televisit_core::it::wipe::{self, fault, Step, WipeCommand, WipeReason, WipeScope};
+use televisit_core::it::wipe::{self, fault, Step, WipeReason, WipeScope};
 use televisit_core::log::{EntryKind, LogQuery};
 use televisit_core::secrets::names;
-use televisit_core::{Error, NewPatient, Policy, SecretStore, Televisit};
-
-const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
-
-struct Org {
-    key: SigningKey,
-}
-
-impl Org {
-    fn new() -> Self {
-        Org { key: SigningKey::generate().unwrap().0 }
-    }
-
-    fn policy(&self, version: u64) -> String {
-        sign_policy(&self.key, &Policy { version, organisation: "North Clinic".into(), ..Policy::default() }).unwrap()
-    }
-
-    fn code(&self) -> String {
-        make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1)).unwrap()
-    }
-
-    fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
-        wipe::issue(
-            &self.key,
-            &WipeCommand {
-                v: 1,
-                device_id: e.device_id.clone(),
-                enrollment_id: e.enrollment_id.clone(),
-                command_id: id.into(),
-                issued_at: now,
-                not_before: now - 60,
-                expires_at: now + 14 * 86_400,
-                scope,
-                reason: WipeReason::Lost,
-            },
-        )
-    }
-}
+use televisit_core::{Error, NewPatient, SecretStore, Televisit};
 
 fn enrolled() -> (Profile, Televisit, Org, enrollment::Enrollment) {
     let profile = Profile::new();

@@ -35,6 +35,10 @@ pub struct Enrollment {
     pub device_id: String,
     pub enrollment_id: String,
     pub enrolled_at: i64,
+    /// SHA-256 of the enrollment code this came from, so that MDM's re-delivery of the same
+    /// code is recognised instead of enrolling again (which would void pending wipe commands).
+    #[serde(default)]
+    pub code_digest: Option<String>,
 }
 
 pub(crate) fn refused(what: &'static str, problem: EnvelopeProblem) -> Error {

@@ -3,5 +3,6 @@
 pub mod enrollment;
 pub mod envelope;
 pub mod export;
+pub mod managed;
 pub mod triggers;
 pub mod wipe;

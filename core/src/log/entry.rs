@@ -60,6 +60,7 @@ codes! {
         LogPurged = "log_purged",
         WipeReceived = "wipe_received",
         WipeRefused = "wipe_refused",
+        ConfigRefused = "config_refused",
         WipeDone = "wipe_done",
         UnlockFailed = "unlock_failed",
     }

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod book;
+pub mod org;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -7,11 +7,14 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+import org.televisit.core.ManagedOutcome
 import org.televisit.core.NewPatient
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
 import org.televisit.core.WipeScope
+import org.televisit.core.managedConfigKeys
+import org.televisit.core.managedProblems
 import org.televisit.core.resumePendingWipe
 import org.televisit.core.wipePending
 import org.televisit.core.wipeReceiptTaken
@@ -70,6 +73,32 @@ class ItTest {
         assertTrue(older.message!!.contains("older"), older.message)
         assertThrows<TelevisitException.InvalidInput> { tv.applySignedPolicy("tv1.policy.garbage.garbage") }
         assertEquals(Triggers.Clear, tv.evaluateTriggers(FakePhone()))
+    }
+
+    @Test
+    fun `managed configuration applies once, is unchanged when delivered again, refuses garbage by key`() {
+        val tv = Televisit.open(db, secrets)
+        val keys = managedConfigKeys()
+        assertEquals("enrollment_code", keys.enrollmentCode)
+        assertEquals("wipe_receipt", keys.wipeReceipt)
+        val code = admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1))
+        val config = mapOf(keys.enrollmentCode to code, keys.signedPolicy to admin.signedPolicy(2))
+        val first = tv.applyManagedConfig(config)
+        assertTrue(first.enrollment is ManagedOutcome.Applied, first.toString())
+        assertEquals(ManagedOutcome.Applied("policy version 2 in force"), first.policy)
+        assertEquals(ManagedOutcome.NotSet, first.wipe)
+        val again = tv.applyManagedConfig(config)
+        assertEquals(ManagedOutcome.Unchanged, again.enrollment)
+        assertEquals(ManagedOutcome.Unchanged, again.policy)
+
+        val garbage = tv.applyManagedConfig(config + (keys.wipeCommand to "Susan Smith +14155550132"))
+        val refused = garbage.wipe as ManagedOutcome.Refused
+        assertEquals("malformed", refused.code)
+        assertFalse(garbage.wipeStarted)
+        val problems = managedProblems(garbage)
+        assertEquals(1, problems.size)
+        assertTrue(problems[0].startsWith("wipe_command: "), problems[0])
+        assertFalse(problems[0].contains("Susan") || problems[0].contains("4155550132"), problems[0])
     }
 
     @Test
