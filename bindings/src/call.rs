@@ -253,3 +253,21 @@ pub fn disclosure_text() -> String {
 pub fn adb_command(step: LaunchStep) -> Option<String> {
     core::launch::adb_command(&step)
 }
+
+/// The contacts Data MIME type of WhatsApp's video-call rows for `app` (Android).
+#[uniffi::export]
+pub fn video_call_mime(app: WhatsAppApp) -> String {
+    app.video_call_mime().to_owned()
+}
+
+/// The package name of `app` (Android), as the manifest's `<queries>` must list it.
+#[uniffi::export]
+pub fn whatsapp_package(app: WhatsAppApp) -> String {
+    app.package().to_owned()
+}
+
+/// Android: once WhatsApp's row `row` appears, the sync-then-video `step` becomes this intent.
+#[uniffi::export]
+pub fn step_after_sync(step: LaunchStep, row: i64) -> LaunchStep {
+    core::launch::after_sync(&step, row)
+}

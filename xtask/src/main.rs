@@ -12,13 +12,15 @@ use std::process::{Command, ExitCode};
 use tools::Counts;
 
 const LANGUAGES: &[&str] = &["kotlin", "swift", "python"];
+/// The parts of `cargo xtask test`, in the order they run.
+const PARTS: &[&str] = &["rust", "kotlin", "android", "swift"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
-        Some("test") => test(&root),
+        Some("test") => test(&root, args.get(1).map(String::as_str)),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|counts| {
@@ -96,7 +98,12 @@ fn bindings(root: &Path) -> Result<PathBuf> {
 }
 
 /// Every part runs even when an earlier one fails, so one run shows everything that is wrong.
-fn test(root: &Path) -> Result<bool> {
+/// `only` (rust, kotlin, android or swift) runs that part alone, for a quicker loop.
+fn test(root: &Path, only: Option<&str>) -> Result<bool> {
+    if let Some(part) = only {
+        anyhow::ensure!(PARTS.contains(&part), "unknown part {part}; one of: {}", PARTS.join(", "));
+    }
+    let wanted = |part: &str| only.is_none_or(|o| o == part);
     let mut lines = Vec::new();
     let mut total = Counts { passed: 0, failed: 0, failures: Vec::new() };
     let mut record = |part: &str, counts: Result<Counts>, unit: &str| {
@@ -108,7 +115,9 @@ fn test(root: &Path) -> Result<bool> {
         total.failures.extend(counts.failures);
     };
 
-    record("rust", rust_tests(root), "passed");
+    if wanted("rust") {
+        record("rust", rust_tests(root), "passed");
+    }
     let bindings = bindings(root).and_then(|dir| {
         // The test-only native helper, and televisit-admin, which plays IT in the Kotlin tests.
         run(
@@ -117,20 +126,22 @@ fn test(root: &Path) -> Result<bool> {
         )?;
         Ok(dir)
     });
-    record(
-        "kotlin",
-        bindings.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|dir| kotlin_tests(root, &dir.join("kotlin"))),
-        "passed",
-    );
-    record(
-        "swift",
-        bindings.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")).and_then(|dir| swift_check(root, &dir.join("swift"))),
-        "files checked",
-    );
+    let generated =
+        |language: &str| bindings.as_ref().map(|dir| dir.join(language)).map_err(|e| anyhow::anyhow!("{e:#}"));
+    if wanted("kotlin") {
+        record("kotlin", generated("kotlin").and_then(|dir| kotlin_tests(root, &dir)), "passed");
+    }
+    if wanted("android") {
+        record("android", generated("kotlin").and_then(|dir| android_tests(root, &dir)), "passed");
+    }
+    if wanted("swift") {
+        record("swift", generated("swift").and_then(|dir| swift_check(root, &dir)), "files checked");
+    }
     // The fuzz targets need a nightly build of everything with coverage instrumentation
     // (SQLCipher and OpenSSL included: about 20 CPU-minutes), which would take the test run past
     // CI's budget on two cores; so they run here only when asked, and by `cargo xtask fuzz`.
     match std::env::var("TELEVISIT_FUZZ_SECONDS").ok().and_then(|s| s.parse::<u32>().ok()) {
+        _ if only.is_some() => {}
         Some(seconds) if tools::fuzz::nightly_available() => {
             record("fuzz", fuzz(root, seconds), &format!("targets run {seconds} s"));
         }
@@ -189,6 +200,14 @@ fn fuzz(root: &Path, seconds: u32) -> Result<Counts> {
     );
     let cargo_fuzz = tools::fuzz::ensure_cargo_fuzz(root)?;
     tools::fuzz::run(root, &cargo_fuzz, seconds)
+}
+
+/// The Android app compiled against the real framework jar, its tests run under Robolectric.
+fn android_tests(root: &Path, bindings: &Path) -> Result<Counts> {
+    let kotlin = tools::ensure_kotlin(root)?;
+    let jars = tools::ensure_jars(root)?;
+    let android = tools::ensure_android_jars(root)?;
+    tools::run_android_tests(root, &kotlin, &jars, &android, bindings, &root.join("target/debug"))
 }
 
 fn kotlin_tests(root: &Path, bindings: &Path) -> Result<Counts> {

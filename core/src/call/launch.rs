@@ -73,6 +73,29 @@ pub const ACTION_VIEW: &str = "android.intent.action.VIEW";
 const CONTACT_DATA: &str = "content://com.android.contacts/data/";
 const TAP_VIDEO: &str = "WhatsApp opens the chat: tap the video camera button at the top to start the video call.";
 
+/// Android: the intent that opens WhatsApp's video-call row `row` directly.
+pub fn direct_video(app: WhatsAppApp, row: i64) -> LaunchStep {
+    LaunchStep::AndroidIntent {
+        action: ACTION_VIEW.into(),
+        data: format!("{CONTACT_DATA}{row}"),
+        mime_type: Some(app.video_call_mime().into()),
+        package: Some(app.package().into()),
+    }
+}
+
+/// What a sync-then-video step becomes once the directory finds WhatsApp's row `row`: the
+/// direct video intent for the same app. Any other step stays as it is.
+pub fn after_sync(step: &LaunchStep, row: i64) -> LaunchStep {
+    match step {
+        LaunchStep::AndroidSyncThenIntent { package, .. } => {
+            let app =
+                if package == WhatsAppApp::Business.package() { WhatsAppApp::Business } else { WhatsAppApp::Consumer };
+            direct_video(app, row)
+        }
+        other => other.clone(),
+    }
+}
+
 /// The attempts for `platform`. `app` is None when no allowed WhatsApp is installed; `video_row`
 /// is WhatsApp's Data row for the contact on Android, when the directory found one.
 pub fn attempts(
@@ -91,16 +114,9 @@ pub fn attempts(
     match platform {
         Platform::Android => {
             let video = match video_row {
-                Some(row) => LaunchAttempt {
-                    kind: AttemptKind::DirectVideo,
-                    step: LaunchStep::AndroidIntent {
-                        action: ACTION_VIEW.into(),
-                        data: format!("{CONTACT_DATA}{row}"),
-                        mime_type: Some(app.video_call_mime().into()),
-                        package: Some(app.package().into()),
-                    },
-                    instruction: None,
-                },
+                Some(row) => {
+                    LaunchAttempt { kind: AttemptKind::DirectVideo, step: direct_video(app, row), instruction: None }
+                }
                 None => LaunchAttempt {
                     kind: AttemptKind::SyncThenVideo,
                     step: LaunchStep::AndroidSyncThenIntent {
@@ -191,6 +207,18 @@ pub fn adb_command(step: &LaunchStep) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_synced_row_turns_the_wait_into_the_direct_intent_of_the_same_app() {
+        for app in [WhatsAppApp::Consumer, WhatsAppApp::Business] {
+            let plan = attempts(Platform::Android, Some(app), app, "+14155550132", None, None, 10);
+            assert_eq!(plan[0].kind, AttemptKind::SyncThenVideo);
+            let direct = after_sync(&plan[0].step, 42);
+            let with_row = attempts(Platform::Android, Some(app), app, "+14155550132", Some(42), None, 10);
+            assert_eq!(direct, with_row[0].step);
+            assert_eq!(after_sync(&plan[1].step, 42), plan[1].step, "other steps are left alone");
+        }
+    }
 
     fn url_of(attempt: &LaunchAttempt) -> Url {
         match &attempt.step {

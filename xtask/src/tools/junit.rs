@@ -19,10 +19,11 @@ pub(super) fn run_tests(
     classes: &Path,
     reports: &Path,
     lib_dir: &Path,
+    jvm_args: &[String],
 ) -> Result<Counts> {
     // Stale reports from an earlier run must not be mistaken for this run's.
     remove_path(reports)?;
-    let run = run_junit(jars, libs, classes, reports, lib_dir)?;
+    let run = run_junit(jars, libs, classes, reports, lib_dir, jvm_args)?;
     counts_from_junit(&run, reports)
 }
 
@@ -31,12 +32,20 @@ struct JunitRun {
     stdout: String,
 }
 
-fn run_junit(jars: &Jars, libs: &[PathBuf], classes: &Path, reports: &Path, lib_dir: &Path) -> Result<JunitRun> {
+fn run_junit(
+    jars: &Jars,
+    libs: &[PathBuf],
+    classes: &Path,
+    reports: &Path,
+    lib_dir: &Path,
+    jvm_args: &[String],
+) -> Result<JunitRun> {
     let mut cp = vec![classes.to_path_buf()];
     cp.extend(libs.iter().cloned());
 
     let mut cmd = Command::new("java");
-    cmd.arg(format!("-Djna.library.path={}", lib_dir.display()))
+    cmd.args(jvm_args)
+        .arg(format!("-Djna.library.path={}", lib_dir.display()))
         // Where the tests find the project's own binaries (televisit-admin plays IT).
         .arg(format!("-Dtelevisit.bin={}", lib_dir.display()))
         .arg("-jar")

@@ -106,8 +106,12 @@ pub fn run_kotlin_tests(
 
     let sources = kotlin_sources(bindings_dir, tests_dir)?;
     let libs = kotlin_libraries(kotlin, jars);
-    compile_kotlin(kotlin, &libs, &jars.junit_console, &sources, &classes)?;
-    junit::run_tests(jars, &libs, &classes, &reports, lib_dir)
+    // The JUnit console jar is on the compile classpath for the Jupiter API (`@Test`, `Assertions`);
+    // at run time it is the launcher itself.
+    let mut cp = libs.clone();
+    cp.push(jars.junit_console.clone());
+    compile_kotlin(kotlin, &cp, &sources, &classes)?;
+    junit::run_tests(jars, &libs, &classes, &reports, lib_dir, &[])
 }
 
 /// Generated bindings plus tests, sorted so compiler output is stable.
@@ -133,7 +137,7 @@ fn kotlin_sources(bindings_dir: &Path, tests_dir: &Path) -> Result<Vec<PathBuf>>
 /// Classpath shared by compilation and test run (the JUnit jar is added
 /// separately). kotlin-test ships with the compiler, so tests may use
 /// `kotlin.test` assertions too.
-fn kotlin_libraries(kotlin: &Kotlin, jars: &Jars) -> Vec<PathBuf> {
+pub(super) fn kotlin_libraries(kotlin: &Kotlin, jars: &Jars) -> Vec<PathBuf> {
     let mut libs = vec![kotlin.stdlib.clone(), kotlin.coroutines.clone(), jars.jna.clone()];
     if let Some(lib) = kotlin.stdlib.parent() {
         for extra in ["kotlin-test.jar", "kotlin-test-junit5.jar"] {
@@ -146,17 +150,19 @@ fn kotlin_libraries(kotlin: &Kotlin, jars: &Jars) -> Vec<PathBuf> {
     libs
 }
 
-/// The JUnit console jar is on the compile classpath for the Jupiter API
-/// (`@Test`, `Assertions`); at run time it is the launcher itself.
-fn compile_kotlin(kotlin: &Kotlin, libs: &[PathBuf], junit: &Path, sources: &[PathBuf], classes: &Path) -> Result<()> {
+/// Compiles `sources` against `classpath` into a clean `classes` directory.
+pub(super) fn compile_kotlin(
+    kotlin: &Kotlin,
+    classpath: &[PathBuf],
+    sources: &[PathBuf],
+    classes: &Path,
+) -> Result<()> {
     // Start clean: classes from deleted sources would otherwise still run.
     remove_path(classes)?;
     fs::create_dir_all(classes).with_context(|| format!("creating {}", classes.display()))?;
 
-    let mut cp = libs.to_vec();
-    cp.push(junit.to_path_buf());
     let mut cmd = Command::new(&kotlin.kotlinc);
-    cmd.arg("-d").arg(classes).arg("-cp").arg(join_classpath(&cp)?).args(sources);
+    cmd.arg("-d").arg(classes).arg("-cp").arg(join_classpath(classpath)?).args(sources);
     eprintln!("xtask: compiling {} Kotlin files with kotlinc {KOTLIN_VERSION}", sources.len());
     let out = cmd.output().with_context(|| format!("could not start {}", kotlin.kotlinc.display()))?;
     if !out.status.success() {

@@ -9,14 +9,17 @@
 //! - `kotlin`: kotlinc from npm, compiling bindings + tests
 //! - `jars`: JNA and the JUnit console launcher from Maven Central, SHA-256 pinned
 //! - `junit`: running the console launcher and reading its results
+//! - `android`: Robolectric's jars (via Maven), compiling the Android app and its tests
 //! - `swift`: a venv with tree-sitter-swift and the checker script
 
+mod android;
 pub mod fuzz;
 mod jars;
 mod junit;
 mod kotlin;
 mod swift;
 
+pub use android::{ensure_android_jars, run_android_tests};
 pub use jars::ensure_jars;
 pub use kotlin::{ensure_kotlin, run_kotlin_tests};
 pub use swift::{check_swift, ensure_swift_checker};

@@ -1,0 +1,118 @@
+package org.televisit.android
+
+import android.content.Context
+import org.televisit.android.launch.LaunchExecutor
+import org.televisit.android.mdm.ManagedConfig
+import org.televisit.android.platform.AndroidContactBook
+import org.televisit.android.platform.AndroidDeviceFacts
+import org.televisit.android.platform.AndroidWhatsAppDirectory
+import org.televisit.android.platform.KeystoreSecretStore
+import org.televisit.core.ManagedReport
+import org.televisit.core.Televisit
+import org.televisit.core.TelevisitException
+import org.televisit.core.Triggers
+import org.televisit.core.resumePendingWipe
+import org.televisit.core.wipeReceiptTaken
+import java.io.File
+
+/**
+ * The app's one Televisit: the platform adapters and the open store, and the start-up order
+ * every entry point follows (a pending wipe first, then the store, then the local triggers and
+ * the managed configuration). Screens ask it for `televisit`; after a wipe it is closed and
+ * the next `start()` opens a fresh, empty store.
+ */
+class Session(
+    val context: Context,
+    val secrets: KeystoreSecretStore = KeystoreSecretStore.inNoBackupDir(context),
+    val book: AndroidContactBook = AndroidContactBook(context),
+    val device: AndroidDeviceFacts = AndroidDeviceFacts(context),
+    val directory: AndroidWhatsAppDirectory = AndroidWhatsAppDirectory(context.contentResolver),
+    val managed: ManagedConfig = ManagedConfig(context),
+) {
+    val launcher = LaunchExecutor(context, directory)
+    private val database: File = File(context.noBackupFilesDir, "televisit.db")
+
+    /** Null until `start()` succeeds, and again after a wipe. */
+    @Volatile
+    var televisit: Televisit? = null
+        private set
+
+    /** A receipt no MDM has taken yet, for the settings screen to show (IT can copy it). */
+    @Volatile
+    var pendingReceipt: String? = null
+        private set
+
+    /** What the last start or configuration change said, for the settings screen. */
+    @Volatile
+    var lastNotice: String? = null
+        private set
+
+    /**
+     * Opens the store, in the order that keeps a wipe safe. Never throws: a failure is returned
+     * as a message for the screen (the store's own error text, which never holds patient data).
+     */
+    @Synchronized
+    fun start(): StartResult {
+        televisit?.let { return StartResult.Ready(it) }
+        return try {
+            finishPendingWipe()
+            val tv = Televisit.open(database.path, secrets)
+            televisit = tv
+            when (val triggers = tv.evaluateTriggers(device)) {
+                is Triggers.Wipe -> {
+                    close()
+                    finishPendingWipe()
+                    return StartResult.Wiped("A local rule wiped Televisit's data (${triggers.reason}).")
+                }
+                is Triggers.Blocked -> lastNotice = "Blocked by the organisation's policy: ${triggers.reasons.joinToString()}"
+                Triggers.Clear -> {}
+            }
+            applyManagedConfig()?.let { return it }
+            StartResult.Ready(televisit ?: return StartResult.Failed("Televisit was closed while starting."))
+        } catch (e: TelevisitException) {
+            StartResult.Failed(e.message ?: "Televisit could not open its data.")
+        }
+    }
+
+    /** Applies what MDM delivered; called at start and by the restrictions receiver. */
+    @Synchronized
+    fun applyManagedConfig(): StartResult? {
+        val tv = televisit ?: return null
+        val values = managed.read()
+        val report: ManagedReport = try {
+            tv.applyManagedConfig(values.strings)
+        } catch (e: TelevisitException) {
+            lastNotice = "IT's configuration could not be applied: ${e.message}"
+            return null
+        }
+        lastNotice = ManagedConfig.describe(report, values.wrongType)
+        if (report.wipeStarted) {
+            close()
+            finishPendingWipe()
+            return StartResult.Wiped("IT's wipe command was carried out.")
+        }
+        return null
+    }
+
+    /** Finishes a wipe left pending and hands its receipt to IT; keeps it for later if it can't. */
+    fun finishPendingWipe() {
+        val receipt = resumePendingWipe(database.path, secrets, book) ?: return
+        pendingReceipt = receipt
+        managed.publishReceipt(receipt) {
+            wipeReceiptTaken(secrets)
+            pendingReceipt = null
+        }
+    }
+
+    @Synchronized
+    fun close() {
+        televisit?.close()
+        televisit = null
+    }
+}
+
+sealed class StartResult {
+    data class Ready(val televisit: Televisit) : StartResult()
+    data class Wiped(val message: String) : StartResult()
+    data class Failed(val message: String) : StartResult()
+}

@@ -1,0 +1,17 @@
+package org.televisit.android
+
+import android.app.Application
+import android.content.Intent
+import android.content.IntentFilter
+import org.televisit.android.mdm.RestrictionsReceiver
+
+/** Holds the one `Session`; the activity, the restrictions receiver and the services share it. */
+class TelevisitApp : Application() {
+    val session: Session by lazy { Session(this) }
+
+    override fun onCreate() {
+        super.onCreate()
+        // Restriction changes reach only receivers registered while the app runs.
+        registerReceiver(RestrictionsReceiver(), IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
+    }
+}

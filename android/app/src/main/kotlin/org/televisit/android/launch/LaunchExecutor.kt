@@ -1,0 +1,99 @@
+package org.televisit.android.launch
+
+import android.app.Activity
+import android.content.ActivityNotFoundException
+import android.content.Context
+import android.os.Handler
+import android.os.Looper
+import org.televisit.android.platform.AndroidWhatsAppDirectory
+import org.televisit.core.AttemptKind
+import org.televisit.core.LaunchAttempt
+import org.televisit.core.LaunchPlan
+import org.televisit.core.LaunchStep
+import org.televisit.core.Televisit
+import org.televisit.core.TelevisitException
+import org.televisit.core.stepAfterSync
+
+/**
+ * Carries out a launch plan: each attempt in order, moving on when it cannot be done (no
+ * activity for the intent: WhatsApp was uninstalled between plan and launch; or WhatsApp's row
+ * did not appear in time). Every attempt is recorded in the core's log. Waiting for a sync
+ * happens on a background thread; `done` is called on the main thread.
+ */
+class LaunchExecutor(
+    private val context: Context,
+    private val directory: AndroidWhatsAppDirectory,
+    private val sleep: (Long) -> Unit = { Thread.sleep(it) },
+) {
+    private val main = Handler(Looper.getMainLooper())
+
+    fun launch(activity: Activity, televisit: Televisit, plan: LaunchPlan, contactPlatformId: String?, done: (LaunchOutcome) -> Unit) {
+        Thread {
+            val outcome = run(plan, contactPlatformId, televisit) { step -> start(activity, step) }
+            main.post { done(outcome) }
+        }.start()
+    }
+
+    /** The ladder itself, synchronous, for the thread above and for tests. */
+    fun run(plan: LaunchPlan, contactPlatformId: String?, televisit: Televisit, start: (LaunchStep) -> Boolean): LaunchOutcome {
+        for (attempt in plan.attempts) {
+            val step = resolve(attempt, contactPlatformId) ?: run {
+                record(televisit, plan, attempt.kind, false)
+                null
+            } ?: continue
+            val opened = start(step)
+            record(televisit, plan, attempt.kind, opened)
+            if (opened) return LaunchOutcome.Opened(attempt.kind, attempt.instruction)
+        }
+        return LaunchOutcome.Failed("WhatsApp could not be opened. Check that it is installed, then try again.")
+    }
+
+    /** A sync-then-video attempt becomes the direct intent once WhatsApp's row appears, or nothing. */
+    private fun resolve(attempt: LaunchAttempt, contactPlatformId: String?): LaunchStep? {
+        val step = attempt.step
+        if (step !is LaunchStep.AndroidSyncThenIntent) return step
+        val id = contactPlatformId ?: return null
+        val app = org.televisit.core.WhatsAppApp.values().firstOrNull { org.televisit.core.whatsappPackage(it) == step.`package` }
+            ?: return null
+        directory.requestSync(step.accountType)
+        var waited = 0L
+        while (waited <= step.timeoutMs.toLong()) {
+            directory.videoCallRow(id, app)?.let { row -> return stepAfterSync(step, row) }
+            sleep(step.pollIntervalMs.toLong())
+            waited += step.pollIntervalMs.toLong()
+        }
+        return null
+    }
+
+    private fun start(activity: Activity, step: LaunchStep): Boolean {
+        val intent = LaunchIntents.intentFor(step) ?: return false
+        var started = false
+        val latch = java.util.concurrent.CountDownLatch(1)
+        activity.runOnUiThread {
+            started = try {
+                activity.startActivity(intent)
+                true
+            } catch (e: ActivityNotFoundException) {
+                false // the next attempt, e.g. the chat in the browser, or the store page
+            } catch (e: SecurityException) {
+                false
+            }
+            latch.countDown()
+        }
+        latch.await()
+        return started
+    }
+
+    private fun record(televisit: Televisit, plan: LaunchPlan, kind: AttemptKind, succeeded: Boolean) {
+        try {
+            televisit.recordLaunch(plan.patient, kind, plan.app, succeeded)
+        } catch (e: TelevisitException) {
+            // The log entry is evidence; the clinician's call goes ahead without it.
+        }
+    }
+}
+
+sealed class LaunchOutcome {
+    data class Opened(val kind: AttemptKind, val instruction: String?) : LaunchOutcome()
+    data class Failed(val message: String) : LaunchOutcome()
+}

@@ -1,0 +1,61 @@
+package org.televisit.android.mdm
+
+import android.content.Context
+import android.content.RestrictionsManager
+import android.os.Bundle
+import org.televisit.core.ManagedOutcome
+import org.televisit.core.ManagedReport
+import org.televisit.core.managedConfigKeys
+import org.televisit.core.managedProblems
+
+/**
+ * IT's managed configuration (Android app restrictions, set by the MDM from
+ * `res/xml/app_restrictions.xml`) read for the core, and the wipe receipt sent back as a keyed
+ * app state. The core applies the values idempotently, so the app simply hands over everything
+ * at every start and on every change.
+ */
+class ManagedConfig(
+    private val context: Context,
+    private val restrictions: () -> Bundle = {
+        context.getSystemService(RestrictionsManager::class.java)?.applicationRestrictions ?: Bundle()
+    },
+    private val feedback: KeyedAppStates = KeyedAppStates(context),
+) {
+    /** The string values IT set; keys of ours holding anything else are named in `wrongType`. */
+    data class Values(val strings: Map<String, String>, val wrongType: List<String>)
+
+    fun read(): Values = fromBundle(restrictions())
+
+    /**
+     * Hands the receipt to the MDM; `delivered` runs once a receiver has taken it. Without a
+     * device or profile owner (no MDM), it is kept by the core and sent at the next start.
+     */
+    fun publishReceipt(receipt: String, delivered: () -> Unit): Boolean =
+        feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, delivered)
+
+    companion object {
+        fun fromBundle(bundle: Bundle): Values {
+            val keys = managedConfigKeys()
+            val ours = setOf(keys.enrollmentCode, keys.signedPolicy, keys.wipeCommand)
+            val strings = mutableMapOf<String, String>()
+            val wrongType = mutableListOf<String>()
+            for (key in bundle.keySet().filter { it in ours }.sorted()) {
+                @Suppress("DEPRECATION")
+                when (val value = bundle.get(key)) {
+                    null -> {}
+                    is String -> strings[key] = value
+                    else -> wrongType += key
+                }
+            }
+            return Values(strings, wrongType)
+        }
+
+        /** One line for the screen: what changed, or every refusal by its key (never a value). */
+        fun describe(report: ManagedReport, wrongType: List<String>): String? {
+            val problems = managedProblems(report) + wrongType.map { "$it: the value is not text, so it was ignored" }
+            if (problems.isNotEmpty()) return "IT's configuration was refused — " + problems.joinToString("; ")
+            val applied = listOf(report.enrollment, report.policy, report.wipe).filterIsInstance<ManagedOutcome.Applied>()
+            return applied.takeIf { it.isNotEmpty() }?.joinToString("; ") { it.summary }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package org.televisit.android.platform
+
+import android.content.ContentProviderOperation
+import android.net.Uri
+import android.provider.ContactsContract
+import android.provider.ContactsContract.CommonDataKinds.Note
+import android.provider.ContactsContract.CommonDataKinds.Phone
+import android.provider.ContactsContract.CommonDataKinds.StructuredName
+import android.provider.ContactsContract.Data
+import android.provider.ContactsContract.RawContacts
+import org.televisit.core.ContactCard
+
+/**
+ * The `ContentProviderOperation` batches the contact book applies, built apart from the
+ * provider so that tests can read them. A Televisit contact is one raw contact with three data
+ * rows: the name, the mobile number, and a note holding the core's marker (`televisit:pt_…`).
+ *
+ * Under Televisit's own account the batch is applied as that account's sync adapter
+ * (`CALLER_IS_SYNCADAPTER=true`): the provider then deletes at once instead of flagging rows
+ * for a sync that no server will ever do, and the marker also goes in `SOURCE_ID`. In the
+ * fallback (the default account, for when WhatsApp does not see other accounts' contacts) the
+ * note is the only marker, and deletes are ordinary ones that the provider completes itself.
+ */
+class ContactRows(private val account: ContactAccount) {
+
+    fun create(card: ContactCard): ArrayList<ContentProviderOperation> {
+        val raw = ContentProviderOperation.newInsert(asAdapter(RawContacts.CONTENT_URI))
+            .withValue(RawContacts.ACCOUNT_TYPE, account.type)
+            .withValue(RawContacts.ACCOUNT_NAME, account.name)
+        if (account.owned) raw.withValue(RawContacts.SOURCE_ID, card.marker)
+        return arrayListOf(
+            raw.build(),
+            insertData(StructuredName.CONTENT_ITEM_TYPE).withValue(StructuredName.DISPLAY_NAME, card.displayName).build(),
+            insertData(Phone.CONTENT_ITEM_TYPE)
+                .withValue(Phone.NUMBER, card.phone)
+                .withValue(Phone.NORMALIZED_NUMBER, card.phone)
+                .withValue(Phone.TYPE, Phone.TYPE_MOBILE)
+                .build(),
+            insertData(Note.CONTENT_ITEM_TYPE).withValue(Note.NOTE, card.marker).build(),
+        )
+    }
+
+    /** Puts name and number right on an existing raw contact (its rows are replaced). */
+    fun update(rawId: Long, card: ContactCard): ArrayList<ContentProviderOperation> {
+        val rows = arrayListOf<ContentProviderOperation>()
+        for (mime in listOf(StructuredName.CONTENT_ITEM_TYPE, Phone.CONTENT_ITEM_TYPE, Note.CONTENT_ITEM_TYPE)) {
+            rows += ContentProviderOperation.newDelete(asAdapter(Data.CONTENT_URI))
+                .withSelection("${Data.RAW_CONTACT_ID} = ? AND ${Data.MIMETYPE} = ?", arrayOf(rawId.toString(), mime))
+                .build()
+        }
+        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
+            .withValue(Data.RAW_CONTACT_ID, rawId)
+            .withValue(Data.MIMETYPE, StructuredName.CONTENT_ITEM_TYPE)
+            .withValue(StructuredName.DISPLAY_NAME, card.displayName)
+            .build()
+        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
+            .withValue(Data.RAW_CONTACT_ID, rawId)
+            .withValue(Data.MIMETYPE, Phone.CONTENT_ITEM_TYPE)
+            .withValue(Phone.NUMBER, card.phone)
+            .withValue(Phone.NORMALIZED_NUMBER, card.phone)
+            .withValue(Phone.TYPE, Phone.TYPE_MOBILE)
+            .build()
+        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
+            .withValue(Data.RAW_CONTACT_ID, rawId)
+            .withValue(Data.MIMETYPE, Note.CONTENT_ITEM_TYPE)
+            .withValue(Note.NOTE, card.marker)
+            .build()
+        return rows
+    }
+
+    fun delete(rawId: Long): ContentProviderOperation =
+        ContentProviderOperation.newDelete(
+            android.content.ContentUris.withAppendedId(asAdapter(RawContacts.CONTENT_URI), rawId),
+        ).build()
+
+    private fun insertData(mime: String) = ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
+        .withValueBackReference(Data.RAW_CONTACT_ID, 0)
+        .withValue(Data.MIMETYPE, mime)
+
+    /** Under our own account every write is the sync adapter's; in the fallback, an app's. */
+    fun asAdapter(uri: Uri): Uri = if (!account.owned) uri else uri.buildUpon()
+        .appendQueryParameter(ContactsContract.CALLER_IS_SYNCADAPTER, "true")
+        .appendQueryParameter(RawContacts.ACCOUNT_NAME, account.name)
+        .appendQueryParameter(RawContacts.ACCOUNT_TYPE, account.type)
+        .build()
+}
+
+/** Where Televisit's contacts live: its own account, or (fallback) the phone's default one. */
+data class ContactAccount(val type: String?, val name: String?, val owned: Boolean) {
+    companion object {
+        const val TYPE = "org.televisit.account"
+        const val NAME = "Televisit"
+        val OWN = ContactAccount(TYPE, NAME, owned = true)
+
+        /** The phone's local account: null type and name, as the contacts provider defines it. */
+        val DEFAULT = ContactAccount(null, null, owned = false)
+    }
+}

@@ -1,0 +1,114 @@
+package org.televisit.android.ui
+
+import android.app.Activity
+import android.app.KeyguardManager
+import android.hardware.biometrics.BiometricManager.Authenticators.BIOMETRIC_STRONG
+import android.hardware.biometrics.BiometricManager.Authenticators.DEVICE_CREDENTIAL
+import android.hardware.biometrics.BiometricPrompt
+import android.os.Build
+import android.os.CancellationSignal
+import org.televisit.android.Session
+import org.televisit.android.StartResult
+import org.televisit.core.TelevisitException
+
+/**
+ * The app lock. The core decides whether Televisit is unlocked (`touch()`, which also applies the
+ * inactivity timeout) and what repeated failures lead to; this class only asks Android for the
+ * device credential and reports the outcome back to the core.
+ */
+class AppLockGate(
+    private val activity: Activity,
+    private val session: Session,
+    /** Televisit is unlocked: show the screens. */
+    private val unlocked: () -> Unit,
+    /** Still locked, with the reason to show next to an "Unlock" button. */
+    private val locked: (String) -> Unit,
+) {
+    /** Set while Android's prompt is up, so the resume it causes does not prompt a second time. */
+    private var prompting = false
+
+    /** Unlocked already (counts as activity), or asks for the credential. */
+    fun check() {
+        if (prompting) return
+        activity.background({ session.televisit?.touch() ?: false }) { open -> if (open) unlocked() else prompt() }
+    }
+
+    fun prompt() {
+        if (prompting) return
+        val keyguard = activity.getSystemService(KeyguardManager::class.java)
+        if (keyguard == null || !keyguard.isDeviceSecure) {
+            // No credential to ask for; the core's pre-flight blocks calls on such a phone as well.
+            locked("Televisit needs a screen lock. Set a PIN, pattern or password in Android's Settings > Security, then come back.")
+            return
+        }
+        prompting = true
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+            BiometricPrompt.Builder(activity)
+                .setTitle("Unlock Televisit")
+                .setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
+                .build()
+                .authenticate(CancellationSignal(), activity.mainExecutor, callback)
+        } else {
+            @Suppress("DEPRECATION")
+            val intent = keyguard.createConfirmDeviceCredentialIntent("Unlock Televisit", null)
+            if (intent == null) {
+                prompting = false
+                locked("Televisit needs a screen lock.")
+            } else {
+                @Suppress("DEPRECATION")
+                activity.startActivityForResult(intent, REQUEST_CREDENTIAL)
+            }
+        }
+    }
+
+    private val callback = object : BiometricPrompt.AuthenticationCallback() {
+        override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) = finished(true)
+
+        // onAuthenticationFailed is one unrecognised finger while the prompt stays up; only the
+        // prompt ending (cancel, lockout, too many attempts) is a failed unlock.
+        override fun onAuthenticationError(errorCode: Int, errString: CharSequence) {
+            if (errorCode == BiometricPrompt.BIOMETRIC_ERROR_CANCELED) {
+                // The system took the prompt away (e.g. the app went to the background): not the user's failure.
+                prompting = false
+                locked("Televisit is locked.")
+            } else {
+                finished(false)
+            }
+        }
+    }
+
+    /** From the activity's onActivityResult (below API 30); true when it was the gate's request. */
+    fun onActivityResult(requestCode: Int, resultCode: Int): Boolean {
+        if (requestCode != REQUEST_CREDENTIAL) return false
+        finished(resultCode == Activity.RESULT_OK)
+        return true
+    }
+
+    /** Reports the prompt's outcome to the core. */
+    fun finished(success: Boolean) {
+        prompting = false
+        if (success) {
+            activity.background({ session.televisit?.unlockSucceeded() }) { unlocked() }
+            return
+        }
+        activity.background({
+            try {
+                session.televisit?.unlockFailed()
+                "Not unlocked. Televisit stays locked."
+            } catch (e: TelevisitException) {
+                // A local rule (too many failed unlocks) started a wipe: closing and starting
+                // again lets the session finish it and open a fresh, empty store.
+                session.close()
+                when (val result = session.start()) {
+                    is StartResult.Wiped -> result.message
+                    is StartResult.Failed -> result.message
+                    is StartResult.Ready -> e.message ?: "Televisit's data was wiped."
+                }
+            }
+        }) { locked(it) }
+    }
+
+    companion object {
+        const val REQUEST_CREDENTIAL = 4201
+    }
+}

@@ -1,0 +1,92 @@
+package org.televisit.android.ui
+
+import android.app.Activity
+import org.televisit.android.Session
+import org.televisit.core.ChecklistResult
+import org.televisit.core.ChecklistRun
+import org.televisit.core.ChecklistStatus
+import org.televisit.core.Platform
+import org.televisit.core.Requirement
+import org.televisit.core.RunItem
+import org.televisit.core.Televisit
+
+/**
+ * The WhatsApp privacy checklist, one item at a time. The core holds the run (it survives a
+ * restart), pre-answers what the phone can tell, and decides what deviates.
+ */
+class ChecklistScreen(private val activity: Activity, private val session: Session) : Screen {
+    override val title = "Checklist"
+    private val body = activity.column()
+    override val view = activity.scrolling(body)
+
+    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
+
+    override fun refresh() {
+        activity.background({ televisit().let { it.checklistStatus(session.device) to it.checklistRun() } }) { (status, run) ->
+            body.removeAllViews()
+            body.addView(activity.label(statusText(status), 18f))
+            body.addView(
+                activity.button(if (run == null) "Start the checklist" else "Continue the checklist") {
+                    activity.background({ televisit().checklistStart(Platform.ANDROID, session.device) }) { showRun(it) }
+                },
+            )
+        }
+    }
+
+    private fun statusText(status: ChecklistStatus) = when (status) {
+        ChecklistStatus.CURRENT -> "Your WhatsApp privacy settings are confirmed."
+        ChecklistStatus.DUE -> "Your WhatsApp privacy checklist is due again."
+        ChecklistStatus.NEVER -> "Go through the WhatsApp privacy checklist before your first call."
+    }
+
+    private fun showRun(run: ChecklistRun) {
+        body.removeAllViews()
+        val open = run.items.filter { it.answer == null && !it.preAnswered }
+        val next = open.firstOrNull()
+        if (next == null) {
+            body.addView(activity.label("Every item is answered.", 18f))
+            body.addView(activity.button("Finish") { activity.background({ televisit().checklistFinish() }) { showResult(it) } })
+            return
+        }
+        body.addView(activity.label("${run.items.size - open.size + 1} of ${run.items.size}", 14f))
+        showItem(next)
+    }
+
+    private fun showItem(run: RunItem) {
+        val item = run.item
+        body.addView(activity.label(item.title, 20f))
+        body.addView(activity.label(item.why))
+        body.addView(activity.label("Where: ${run.path}"))
+        val recommended = item.choices.firstOrNull { it.value == item.recommended }?.label ?: item.recommended
+        body.addView(activity.label("Recommended: $recommended. ${item.recommendedWhy}"))
+        requiredText(run.required, item.choices.associate { it.value to it.label })?.let { body.addView(activity.label(it)) }
+        body.addView(activity.label("What is it set to now?", 16f))
+        for (choice in item.choices) {
+            body.addView(
+                activity.button(choice.label) {
+                    activity.background({ televisit().checklistAnswer(item.id, choice.value) }) { showRun(it) }
+                },
+            )
+        }
+    }
+
+    private fun requiredText(required: Requirement, labels: Map<String, String>): String? = when (required) {
+        is Requirement.One -> "Your organisation requires: ${labels[required.v1] ?: required.v1}"
+        is Requirement.AnyOf -> "Your organisation accepts: ${required.v1.joinToString(" or ") { labels[it] ?: it }}"
+        Requirement.NotChecked -> null
+    }
+
+    private fun showResult(result: ChecklistResult) {
+        body.removeAllViews()
+        if (result.compliant) {
+            body.addView(activity.label("Your settings match your organisation's requirements.", 18f))
+        } else {
+            body.addView(activity.label("${result.deviations.size} setting(s) to change:", 18f))
+            for (d in result.deviations) {
+                body.addView(activity.label("${d.title}: set to ${d.answer}", 16f))
+                body.addView(activity.label(d.instruction))
+            }
+        }
+        body.addView(activity.button("Done") { refresh() })
+    }
+}

@@ -1,0 +1,85 @@
+package org.televisit.android.ui
+
+import android.app.Activity
+import android.app.AlertDialog
+import android.content.Context
+import android.view.View
+import android.widget.Button
+import android.widget.EditText
+import android.widget.LinearLayout
+import android.widget.ScrollView
+import android.widget.TextView
+import java.util.concurrent.Executor
+import java.util.concurrent.Executors
+
+/** A screen of the tab bar: builds its view and reloads what the core says when shown. */
+interface Screen {
+    val title: String
+    val view: View
+    fun refresh()
+}
+
+/**
+ * Where core calls run: one background thread, so the store is never touched on the main thread
+ * and calls stay in order. Tests swap in a direct executor to run everything synchronously.
+ */
+object Work {
+    @Volatile
+    var executor: Executor = Executors.newSingleThreadExecutor { r -> Thread(r, "televisit-core").apply { isDaemon = true } }
+}
+
+/**
+ * Runs `work` off the main thread, then `then` with its result on the main thread; an exception
+ * goes to `failed` (by default an error dialog showing the core's message, which holds no PHI).
+ */
+fun <T> Activity.background(work: () -> T, failed: (Exception) -> Unit = { showError(this, it) }, then: (T) -> Unit) {
+    Work.executor.execute {
+        val result = try {
+            Result.success(work())
+        } catch (e: Exception) {
+            Result.failure(e)
+        }
+        runOnUiThread {
+            if (isFinishing || isDestroyed) return@runOnUiThread
+            result.fold(then) { failed(it as Exception) }
+        }
+    }
+}
+
+/** The core's errors carry plain, PHI-free messages; the shell shows them as they are. */
+fun showError(context: Context, e: Throwable) {
+    message(context, "Televisit", e.message ?: e.javaClass.simpleName)
+}
+
+fun message(context: Context, title: String, text: String) {
+    AlertDialog.Builder(context).setTitle(title).setMessage(text).setPositiveButton("OK", null).show()
+}
+
+fun Context.column(vararg children: View): LinearLayout = LinearLayout(this).apply {
+    orientation = LinearLayout.VERTICAL
+    setPadding(24, 24, 24, 24)
+    children.forEach { addView(it) }
+}
+
+fun Context.row(vararg children: View): LinearLayout = LinearLayout(this).apply {
+    orientation = LinearLayout.HORIZONTAL
+    children.forEach { addView(it) }
+}
+
+fun Context.scrolling(content: View): ScrollView = ScrollView(this).apply { addView(content) }
+
+fun Context.label(text: String = "", size: Float = 16f): TextView = TextView(this).apply {
+    this.text = text
+    textSize = size
+}
+
+fun Context.button(text: String, onClick: () -> Unit): Button = Button(this).apply {
+    this.text = text
+    isAllCaps = false
+    setOnClickListener { onClick() }
+}
+
+fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT): EditText = EditText(this).apply {
+    this.hint = hint
+    this.inputType = inputType
+}

@@ -1,0 +1,136 @@
+//! The Android shell, compiled and tested without an Android SDK: kotlinc compiles
+//! `android/app/src/main` against Robolectric's `android-all` jar (the real framework classes)
+//! plus the generated bindings, and `android/app/src/test` runs under Robolectric on the JVM,
+//! against the host library.
+//!
+//! The jars come from Maven Central through Maven itself (`mvn dependency:copy-dependencies`
+//! with strict checksums): Robolectric has some fifty transitive dependencies, and resolving
+//! them is Maven's job, not ours. Robolectric then runs offline, from the SDK jar fetched here.
+
+use super::jars::Jars;
+use super::kotlin::{compile_kotlin, kotlin_libraries, Kotlin};
+use super::{
+    collect_files, junit, marker_matches, move_into_place, remove_path, run_captured, temp_sibling, tools_dir,
+};
+use super::{remove_stale_temps, Counts, MARKER};
+use anyhow::{bail, Context, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ROBOLECTRIC: &str = "4.16.1";
+/// Android 14 (API 34): the newest SDK that Robolectric runs on Java 17 (API 35 needs Java 21).
+const ANDROID_ALL: &str = "14-robolectric-10818077";
+/// Robolectric 4.16's pre-instrumented jars are revision i7.
+const ANDROID_ALL_INSTRUMENTED: &str = "14-robolectric-10818077-i7";
+const JUNIT4: &str = "4.13.2";
+
+pub struct AndroidJars {
+    /// The framework classes the app is compiled against.
+    pub android_all: PathBuf,
+    /// Robolectric and JUnit 4, for compiling and running the tests (not the framework jar:
+    /// Robolectric's sandbox loads the framework from the instrumented jar).
+    pub test: Vec<PathBuf>,
+    /// Where Robolectric finds its instrumented SDK jar in offline mode.
+    pub sdk_dir: PathBuf,
+}
+
+fn pom() -> String {
+    let dep = |group: &str, artifact: &str, version: &str| {
+        format!("    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version></dependency>\n")
+    };
+    format!(
+        "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  \
+         <groupId>org.televisit</groupId><artifactId>android-test-jars</artifactId><version>1</version>\n  \
+         <packaging>pom</packaging>\n  <dependencies>\n{}{}{}{}  </dependencies>\n</project>\n",
+        dep("org.robolectric", "robolectric", ROBOLECTRIC),
+        dep("junit", "junit", JUNIT4),
+        dep("org.robolectric", "android-all", ANDROID_ALL),
+        dep("org.robolectric", "android-all-instrumented", ANDROID_ALL_INSTRUMENTED),
+    )
+}
+
+pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
+    let dir = tools_dir(root)?.join("android-jars");
+    let want = format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}");
+    if !marker_matches(&dir, &want) {
+        eprintln!("xtask: resolving {want} from Maven Central (mvn) into {}", dir.display());
+        remove_stale_temps(&dir);
+        let tmp = temp_sibling(&dir);
+        remove_path(&tmp)?;
+        install(root, &tmp).with_context(|| format!("failed to install the Android test jars ({want})"))?;
+        fs::write(tmp.join(MARKER), &want).context("writing install marker")?;
+        move_into_place(&tmp, &dir, &want)?;
+    }
+    let jars = dir.join("jars");
+    let mut all = Vec::new();
+    collect_files(&jars, "jar", &mut all)?;
+    all.sort();
+    let android_all = jars.join(format!("android-all-{ANDROID_ALL}.jar"));
+    let instrumented = format!("android-all-instrumented-{ANDROID_ALL_INSTRUMENTED}.jar");
+    let test = all.into_iter().filter(|j| !j.ends_with(&instrumented) && *j != android_all).collect();
+    Ok(AndroidJars { android_all, test, sdk_dir: jars })
+}
+
+fn install(root: &Path, tmp: &Path) -> Result<()> {
+    fs::create_dir_all(tmp)?;
+    fs::write(tmp.join("pom.xml"), pom())?;
+    // Maven's own cache stays under target/, so a fresh clone downloads into its own tree.
+    let repo = tools_dir(root)?.join("m2");
+    let mut mvn = Command::new("mvn");
+    mvn.current_dir(tmp)
+        .args(["-q", "-B", "--strict-checksums"])
+        .arg(format!("-Dmaven.repo.local={}", repo.display()))
+        .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies")
+        .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
+    run_captured(&mut mvn, "mvn dependency:copy-dependencies (is Maven installed?)")?;
+    Ok(())
+}
+
+/// Compiles the app and its tests, and runs the tests under Robolectric.
+pub fn run_android_tests(
+    root: &Path,
+    kotlin: &Kotlin,
+    jars: &Jars,
+    android: &AndroidJars,
+    bindings_dir: &Path,
+    lib_dir: &Path,
+) -> Result<Counts> {
+    let app = root.join("android/app/src");
+    let work = root.join("target/android-tests");
+    let main_classes = work.join("main-classes");
+    let test_classes = work.join("test-classes");
+
+    let mut main_sources = Vec::new();
+    collect_files(bindings_dir, "kt", &mut main_sources)?;
+    collect_files(&app.join("main"), "kt", &mut main_sources)?;
+    main_sources.sort();
+    let libs = kotlin_libraries(kotlin, jars);
+    let mut main_cp = libs.clone();
+    main_cp.push(android.android_all.clone());
+    compile_kotlin(kotlin, &main_cp, &main_sources, &main_classes).context("compiling android/app/src/main")?;
+
+    let mut test_sources = Vec::new();
+    collect_files(&app.join("test"), "kt", &mut test_sources)?;
+    if test_sources.is_empty() {
+        bail!("no Kotlin tests under {}", app.join("test").display());
+    }
+    test_sources.sort();
+    let mut test_cp = main_cp.clone();
+    test_cp.insert(0, main_classes.clone());
+    test_cp.extend(android.test.iter().cloned());
+    compile_kotlin(kotlin, &test_cp, &test_sources, &test_classes).context("compiling android/app/src/test")?;
+
+    // The run: the test classes first, then the app, Robolectric and its config; not android-all.
+    let mut run_cp = vec![main_classes, app.join("test/resources")];
+    run_cp.extend(libs);
+    run_cp.extend(android.test.iter().cloned());
+    let jvm_args = [
+        "-Drobolectric.offline=true".to_owned(),
+        format!("-Drobolectric.dependency.dir={}", android.sdk_dir.display()),
+        // Where the tests read the app's manifest and XML resources from.
+        format!("-Dtelevisit.android={}", root.join("android").display()),
+        "-Xmx1g".to_owned(),
+    ];
+    junit::run_tests(jars, &run_cp, &test_classes, &work.join("reports"), lib_dir, &jvm_args)
+}
