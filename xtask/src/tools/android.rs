@@ -28,8 +28,7 @@ const JUNIT4: &str = "4.13.2";
 pub struct AndroidJars {
     /// The framework classes the app is compiled against.
     pub android_all: PathBuf,
-    /// Robolectric and JUnit 4, for compiling and running the tests (not the framework jar:
-    /// Robolectric's sandbox loads the framework from the instrumented jar).
+    /// Robolectric and JUnit 4, for compiling and running the tests.
     pub test: Vec<PathBuf>,
     /// Where Robolectric finds its instrumented SDK jar in offline mode.
     pub sdk_dir: PathBuf,
@@ -52,7 +51,7 @@ fn pom() -> String {
 
 pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     let dir = tools_dir(root)?.join("android-jars");
-    let want = format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}");
+    let want = format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}, aars unpacked");
     if !marker_matches(&dir, &want) {
         eprintln!("xtask: resolving {want} from Maven Central (mvn) into {}", dir.display());
         remove_stale_temps(&dir);
@@ -84,6 +83,23 @@ fn install(root: &Path, tmp: &Path) -> Result<()> {
         .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies")
         .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
     run_captured(&mut mvn, "mvn dependency:copy-dependencies (is Maven installed?)")?;
+    unpack_aars(&tmp.join("jars"))
+}
+
+/// AndroidX's test monitor comes as an AAR; the JVM needs the `classes.jar` inside it (what
+/// AGP does for unit tests). The JDK's `jar` tool unpacks it.
+fn unpack_aars(jars: &Path) -> Result<()> {
+    let mut aars = Vec::new();
+    collect_files(jars, "aar", &mut aars)?;
+    for aar in aars {
+        let scratch = aar.with_extension("unpacked");
+        fs::create_dir_all(&scratch)?;
+        run_captured(Command::new("jar").current_dir(&scratch).arg("xf").arg(&aar).arg("classes.jar"), "jar xf (a JDK)")?;
+        fs::rename(scratch.join("classes.jar"), aar.with_extension("jar"))
+            .with_context(|| format!("{} holds no classes.jar", aar.display()))?;
+        remove_path(&scratch)?;
+        remove_path(&aar)?;
+    }
     Ok(())
 }
 
@@ -121,10 +137,13 @@ pub fn run_android_tests(
     test_cp.extend(android.test.iter().cloned());
     compile_kotlin(kotlin, &test_cp, &test_sources, &test_classes).context("compiling android/app/src/test")?;
 
-    // The run: the test classes first, then the app, Robolectric and its config; not android-all.
+    // The run: the test classes first, then the app, Robolectric and its config; android-all
+    // last, for test discovery only (as AGP puts android.jar there): inside the sandbox,
+    // Robolectric loads the framework from its instrumented jar.
     let mut run_cp = vec![main_classes, app.join("test/resources")];
     run_cp.extend(libs);
     run_cp.extend(android.test.iter().cloned());
+    run_cp.push(android.android_all.clone());
     let jvm_args = [
         "-Drobolectric.offline=true".to_owned(),
         format!("-Drobolectric.dependency.dir={}", android.sdk_dir.display()),

@@ -5,14 +5,16 @@ import android.content.ActivityNotFoundException
 import android.content.Context
 import android.os.Handler
 import android.os.Looper
-import org.televisit.android.platform.AndroidWhatsAppDirectory
+import org.televisit.android.platform.SyncingDirectory
 import org.televisit.core.AttemptKind
 import org.televisit.core.LaunchAttempt
 import org.televisit.core.LaunchPlan
 import org.televisit.core.LaunchStep
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
+import org.televisit.core.WhatsAppApp
 import org.televisit.core.stepAfterSync
+import org.televisit.core.whatsappPackage
 
 /**
  * Carries out a launch plan: each attempt in order, moving on when it cannot be done (no
@@ -22,7 +24,7 @@ import org.televisit.core.stepAfterSync
  */
 class LaunchExecutor(
     private val context: Context,
-    private val directory: AndroidWhatsAppDirectory,
+    private val directory: SyncingDirectory,
     private val sleep: (Long) -> Unit = { Thread.sleep(it) },
 ) {
     private val main = Handler(Looper.getMainLooper())
@@ -53,8 +55,7 @@ class LaunchExecutor(
         val step = attempt.step
         if (step !is LaunchStep.AndroidSyncThenIntent) return step
         val id = contactPlatformId ?: return null
-        val app = org.televisit.core.WhatsAppApp.values().firstOrNull { org.televisit.core.whatsappPackage(it) == step.`package` }
-            ?: return null
+        val app = WhatsAppApp.values().firstOrNull { whatsappPackage(it) == step.`package` } ?: return null
         directory.requestSync(step.accountType)
         var waited = 0L
         while (waited <= step.timeoutMs.toLong()) {

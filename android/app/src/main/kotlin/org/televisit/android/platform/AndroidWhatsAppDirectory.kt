@@ -16,7 +16,7 @@ import org.televisit.core.videoCallMime
  * video call. The row belongs to the same aggregate contact as ours, so it is found through
  * our raw contact's `CONTACT_ID`.
  */
-class AndroidWhatsAppDirectory(private val resolver: ContentResolver) : WhatsAppDirectory {
+class AndroidWhatsAppDirectory(private val resolver: ContentResolver) : SyncingDirectory {
 
     override fun videoCallRow(contactPlatformId: String, app: WhatsAppApp): Long? = try {
         val rawId = contactPlatformId.toLongOrNull()
@@ -27,7 +27,7 @@ class AndroidWhatsAppDirectory(private val resolver: ContentResolver) : WhatsApp
     }
 
     /** Asks WhatsApp's sync adapter to look at the contacts now (it adds its rows as it goes). */
-    fun requestSync(accountType: String) {
+    override fun requestSync(accountType: String) {
         val extras = Bundle().apply {
             putBoolean(ContentResolver.SYNC_EXTRAS_MANUAL, true)
             putBoolean(ContentResolver.SYNC_EXTRAS_EXPEDITED, true)
@@ -62,4 +62,9 @@ class AndroidWhatsAppDirectory(private val resolver: ContentResolver) : WhatsApp
         arrayOf(contactId.toString(), mime),
         null,
     )?.use { c -> if (c.moveToFirst()) c.getLong(0) else null }
+}
+
+/** The directory, and a way to make WhatsApp look at new contacts sooner. */
+interface SyncingDirectory : WhatsAppDirectory {
+    fun requestSync(accountType: String)
 }

@@ -16,7 +16,7 @@ import org.televisit.android.TelevisitApp
  * on every resume (which also finishes a pending wipe) and shows the session's message when the
  * store is not ready.
  */
-open class MainActivity : Activity() {
+class MainActivity : Activity() {
     private lateinit var content: FrameLayout
     private lateinit var tabBar: LinearLayout
     private var screens: List<Screen> = emptyList()
@@ -24,8 +24,6 @@ open class MainActivity : Activity() {
     private var session: Session? = null
     private var gate: AppLockGate? = null
 
-    /** The app's session; tests override this to hand in a session with a test secret store. */
-    protected open fun findSession(): Session? = (application as? TelevisitApp)?.session
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -33,7 +31,7 @@ open class MainActivity : Activity() {
         content = FrameLayout(this)
         tabBar = row()
         setContentView(column(HorizontalScrollView(this).apply { addView(tabBar) }, content).apply { setPadding(0, 0, 0, 0) })
-        val s = findSession() ?: return showMessage("Televisit could not start.")
+        val s = sessionOverride ?: (application as? TelevisitApp)?.session ?: return showMessage("Televisit could not start.")
         session = s
         screens = listOf(PatientsScreen(this, s), ChecklistScreen(this, s), CleanupScreen(this, s), LogScreen(this, s), SettingsScreen(this, s))
         screens.forEachIndexed { i, screen ->
@@ -93,7 +91,14 @@ open class MainActivity : Activity() {
         for (i in 0 until tabBar.childCount) (tabBar.getChildAt(i) as Button).isEnabled = enabled
     }
 
-    private companion object {
-        const val SELECTED = "selected"
+    companion object {
+        private const val SELECTED = "selected"
+
+        /**
+         * Null in the app, which uses the application's session. Robolectric tests set a session
+         * with an in-memory test key, since there is no AndroidKeyStore there.
+         */
+        @Volatile
+        var sessionOverride: Session? = null
     }
 }

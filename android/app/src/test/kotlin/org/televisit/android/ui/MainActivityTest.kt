@@ -1,17 +1,12 @@
 package org.televisit.android.ui
 
-import android.widget.Button
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.RobolectricTestRunner
-import org.robolectric.RuntimeEnvironment
-import org.robolectric.Shadows.shadowOf
-import android.app.KeyguardManager
 import org.televisit.core.EntryKind
 import org.televisit.core.LogQuery
 
@@ -20,50 +15,47 @@ class MainActivityTest {
     private val session = testSession()
 
     @After
-    fun closeSession() = session.close()
-
-    private fun launch(): MainActivity {
-        TestMainActivity.session = session
-        val activity = Robolectric.buildActivity(TestMainActivity::class.java).setup().get()
-        idle()
-        return activity
+    fun closeSession() {
+        MainActivity.sessionOverride = null
+        session.close()
     }
-
-    private fun tabs(activity: MainActivity) =
-        activity.window.decorView.all().filterIsInstance<Button>().filter { it.text.toString() in TITLES }
 
     @Test
     fun `an unlocked app shows the five tabs and today's patients`() {
         session.started().unlockSucceeded()
-        val activity = launch()
-        val root = activity.window.decorView
-        assertEquals(TITLES, tabs(activity).map { it.text.toString() })
-        assertTrue(root.button("Add patient").isShown)
-        root.click("Log")
-        assertTrue(root.texts().any { it.startsWith("Log intact") })
+        val ui = launchMain(session)
+        assertEquals(TITLES, ui.texts().filter { it in TITLES })
+        assertTrue(TITLES.all { ui.buttonEnabled(it) })
+        assertTrue(ui.hasButton("Add patient"))
+        ui.click("Log")
+        assertTrue(ui.texts().any { it.startsWith("Log intact") })
+        assertFalse(ui.hasButton("Add patient"))
     }
 
     @Test
     fun `without a screen lock the app stays locked and says why`() {
         session.started()
-        shadowOf(RuntimeEnvironment.getApplication().getSystemService(KeyguardManager::class.java)).setIsDeviceSecure(false)
-        val activity = launch()
-        val root = activity.window.decorView
-        assertTrue(root.texts().any { it.contains("needs a screen lock") })
-        assertTrue(tabs(activity).none { it.isEnabled })
-        assertFalse(root.all().filterIsInstance<Button>().any { it.text.toString() == "Add patient" })
+        setDeviceSecure(false)
+        val ui = launchMain(session)
+        assertTrue(ui.texts().any { it.contains("needs a screen lock") })
+        assertTrue(TITLES.none { ui.buttonEnabled(it) })
+        assertFalse(ui.hasButton("Add patient"))
     }
 
     @Test
     fun `the gate reports the prompt's outcome to the core`() {
         val tv = session.started()
-        val activity = launch()
-        val gate = AppLockGate(activity, session, unlocked = {}, locked = {})
+        val ui = launchMain(session)
+        var unlocked = 0
+        var locked = 0
+        val gate = AppLockGate(ui.activity as android.app.Activity, session, unlocked = { unlocked++ }, locked = { locked++ })
         gate.finished(false)
         assertFalse(tv.touch())
         assertEquals(1, tv.logList(LogQuery(kinds = listOf(EntryKind.UNLOCK_FAILED))).size)
+        assertEquals(1 to 0, locked to unlocked)
         gate.finished(true)
         assertTrue(tv.touch())
+        assertEquals(1, unlocked)
     }
 
     private companion object {

@@ -2,6 +2,8 @@ package org.televisit.android.ui
 
 import android.app.Activity
 import android.app.AlertDialog
+import android.app.KeyguardManager
+import android.os.Looper
 import android.view.View
 import android.view.ViewGroup
 import android.widget.Button
@@ -18,6 +20,10 @@ import org.televisit.core.Televisit
 import java.io.File
 import java.util.concurrent.Executor
 
+// The JUnit launcher reflects over every test class outside Robolectric's sandbox, where the
+// android.* classes are not on the class path: so no signature here (parameters, returns,
+// fields, lambdas) names an Android type. Views travel as `Any` and are cast inside.
+
 /** A session over the real core, with an in-memory key (Robolectric has no AndroidKeyStore). */
 fun testSession(): Session {
     // Core calls run inline, so each click's effect is visible when performClick returns.
@@ -28,42 +34,77 @@ fun testSession(): Session {
 
 fun Session.started(): Televisit = (start() as? StartResult.Ready)?.televisit ?: error("session did not start: ${start()}")
 
-/** MainActivity with the test's session instead of the application's. */
-class TestMainActivity : MainActivity() {
-    override fun findSession(): Session? = session
-
-    companion object {
-        var session: Session? = null
-    }
+fun setDeviceSecure(secure: Boolean) {
+    val keyguard = RuntimeEnvironment.getApplication().getSystemService(KeyguardManager::class.java)
+    shadowOf(keyguard).setIsDeviceSecure(secure)
 }
 
-/** A bare activity showing one screen, as MainActivity would once unlocked. */
-fun <S : Screen> showScreen(make: (Activity) -> S): Pair<Activity, S> {
+fun idle() = shadowOf(Looper.getMainLooper()).idle()
+
+/** Launches MainActivity on `session` and returns its window's views. */
+fun launchMain(session: Session): Ui {
+    MainActivity.sessionOverride = session
+    val activity = Robolectric.buildActivity(MainActivity::class.java).setup().get()
+    idle()
+    return Ui(activity.window.decorView, activity)
+}
+
+/** A bare activity showing one screen, as MainActivity shows it once unlocked. */
+fun showScreen(kind: Class<out Screen>, session: Session): Ui {
     val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
-    val screen = make(activity)
+    val screen = kind.getConstructor(Activity::class.java, Session::class.java).newInstance(activity, session)
     activity.setContentView(screen.view)
     screen.refresh()
     idle()
-    return activity to screen
+    return Ui(screen.view, activity)
 }
 
-fun idle() = shadowOf(android.os.Looper.getMainLooper()).idle()
+/** The views under `root` (an android.view.View), found by what the user sees. */
+class Ui(private val root: Any, val activity: Any) {
+    private fun views(): List<Any> = flatten(root)
 
-fun View.all(): List<View> = if (this is ViewGroup) listOf(this) + (0 until childCount).flatMap { getChildAt(it).all() } else listOf(this)
+    private fun flatten(v: Any): List<Any> {
+        val out = mutableListOf(v)
+        val group = v as? ViewGroup ?: return out
+        for (i in 0 until group.childCount) out.addAll(flatten(group.getChildAt(i)))
+        return out
+    }
 
-fun View.texts(): List<String> = all().filterIsInstance<TextView>().filter { it !is EditText }.map { it.text.toString() }
+    /** Texts shown (labels and buttons, not input fields). */
+    fun texts(): List<String> = views().filter { it is TextView && it !is EditText }.map { (it as TextView).text.toString() }
 
-fun View.button(text: String): Button =
-    all().filterIsInstance<Button>().firstOrNull { it.text.toString() == text } ?: error("no button '$text' in ${texts()}")
+    private fun buttonNamed(text: String): Any =
+        views().firstOrNull { it is Button && it.text.toString() == text && (it as View).isShown } ?: error("no button '$text' in ${texts()}")
 
-fun View.fieldWithHint(hint: String): EditText =
-    all().filterIsInstance<EditText>().first { it.hint.toString().startsWith(hint) }
+    fun hasButton(text: String): Boolean = views().any { it is Button && it.text.toString() == text && (it as View).isShown }
 
-fun View.click(text: String) {
-    button(text).performClick()
+    fun buttonEnabled(text: String): Boolean = (buttonNamed(text) as Button).isEnabled
+
+    fun click(text: String) {
+        (buttonNamed(text) as Button).performClick()
+        idle()
+    }
+
+    private fun field(hint: String): Any = views().first { it is EditText && it.hint.toString().startsWith(hint) }
+
+    fun type(hint: String, text: String) = (field(hint) as EditText).setText(text)
+
+    fun fieldText(hint: String): String = (field(hint) as EditText).text.toString()
+}
+
+private fun dialog(): Any = ShadowAlertDialog.getLatestAlertDialog() ?: error("no dialog shown")
+
+/** The latest dialog, identified for "is this a new one" checks. */
+fun latestDialogId(): Int = System.identityHashCode(ShadowAlertDialog.getLatestAlertDialog())
+
+fun latestDialogMessage(): String = shadowOf(dialog() as AlertDialog).message.toString()
+
+fun clickDialogItem(index: Int) {
+    shadowOf(dialog() as AlertDialog).clickOnItem(index)
     idle()
 }
 
-fun latestDialog(): AlertDialog = ShadowAlertDialog.getLatestAlertDialog() ?: error("no dialog shown")
-
-fun AlertDialog.messageText(): String = shadowOf(this).message.toString()
+fun clickDialogPositive() {
+    (dialog() as AlertDialog).getButton(AlertDialog.BUTTON_POSITIVE).performClick()
+    idle()
+}

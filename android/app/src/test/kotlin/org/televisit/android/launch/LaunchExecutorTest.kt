@@ -1,0 +1,109 @@
+package org.televisit.android.launch
+
+import android.content.Intent
+import android.net.Uri
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.televisit.android.ListBook
+import org.televisit.android.TestPhone
+import org.televisit.android.platform.KeystoreSecretStore
+import org.televisit.android.platform.SyncingDirectory
+import org.televisit.android.tempDir
+import org.televisit.core.Actor
+import org.televisit.core.AttemptKind
+import org.televisit.core.ConsentMethod
+import org.televisit.core.EntryKind
+import org.televisit.core.LaunchStep
+import org.televisit.core.LogQuery
+import org.televisit.core.NewPatient
+import org.televisit.core.Platform
+import org.televisit.core.Televisit
+import org.televisit.core.WhatsAppApp
+
+/** WhatsApp's rows as a test sets them: the row appears after `appearsAfter` lookups. */
+class SlowDirectory(private val row: Long?, private val appearsAfter: Int = 0) : SyncingDirectory {
+    var lookups = 0
+    val syncs = mutableListOf<String>()
+    override fun videoCallRow(contactPlatformId: String, app: WhatsAppApp): Long? = row.takeIf { lookups++ >= appearsAfter }
+    override fun requestSync(accountType: String) {
+        syncs += accountType
+    }
+}
+
+@RunWith(RobolectricTestRunner::class)
+class LaunchExecutorTest {
+    private val tv = Televisit.open(tempDir().resolve("televisit.db").path, KeystoreSecretStore.forTests(tempDir()))
+    private val book = ListBook()
+    private val patient = tv.patientAdd(NewPatient("Susan", "Smith", "+447400123456", null)).also {
+        tv.unlockSucceeded()
+        tv.consentRecord(it.id, ConsentMethod.VERBAL, "v1", Actor.CLINICIAN)
+        tv.ensureContact(book, it.id)
+        tv.acknowledgeDisclosure()
+    }
+    private val contactId = tv.contactRecords().single().platformId
+
+    private fun plan(directory: SyncingDirectory?, apps: List<WhatsAppApp> = listOf(WhatsAppApp.CONSUMER)) =
+        tv.launchPlan(book, TestPhone(apps), directory, patient.id, Platform.ANDROID, null)
+
+    @Test
+    fun `the direct video intent carries the row, WhatsApp's video MIME type, the package and a new task`() {
+        val intent = LaunchIntents.intentFor(plan(SlowDirectory(41)).attempts[0].step)!!
+        assertEquals(Intent.ACTION_VIEW, intent.action)
+        assertEquals(Uri.parse("content://com.android.contacts/data/41"), intent.data)
+        assertEquals("vnd.android.cursor.item/vnd.com.whatsapp.video.call", intent.type)
+        assertEquals("com.whatsapp", intent.`package`)
+        assertTrue(intent.flags and Intent.FLAG_ACTIVITY_NEW_TASK != 0)
+
+        val business = LaunchIntents.intentFor(plan(SlowDirectory(9), listOf(WhatsAppApp.BUSINESS)).attempts[0].step)!!
+        assertEquals("vnd.android.cursor.item/vnd.com.whatsapp.w4b.video.call", business.type)
+        assertEquals("com.whatsapp.w4b", business.`package`)
+
+        val chat = LaunchIntents.intentFor(plan(SlowDirectory(41)).attempts[1].step)!!
+        assertEquals("wa.me", chat.data!!.host)
+        assertEquals("/447400123456", chat.data!!.path)
+        assertEquals("com.whatsapp", chat.`package`)
+    }
+
+    @Test
+    fun `WhatsApp gone between plan and launch - the next attempt is tried, and both are logged`() {
+        val tried = mutableListOf<LaunchStep>()
+        val outcome = LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), SlowDirectory(41)).run(plan(SlowDirectory(41)), contactId, tv) {
+            tried += it
+            it is LaunchStep.OpenUrl // the video intent finds no activity; the chat opens
+        }
+        assertEquals(LaunchOutcome.Opened(AttemptKind.CHAT, plan(SlowDirectory(41)).attempts[1].instruction), outcome)
+        assertEquals(2, tried.size)
+        val kinds = tv.logList(LogQuery(null, null, listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), null, null, false)).map { it.kind }
+        assertEquals(listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), kinds)
+
+        val nothing = LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), SlowDirectory(41)).run(plan(SlowDirectory(41)), contactId, tv) { false }
+        assertTrue(nothing is LaunchOutcome.Failed)
+    }
+
+    @Test
+    fun `a new contact - sync WhatsApp, poll for its row, then open the video call directly`() {
+        val plan = plan(null)
+        assertEquals(AttemptKind.SYNC_THEN_VIDEO, plan.attempts[0].kind)
+        val directory = SlowDirectory(77, appearsAfter = 3)
+        val waits = mutableListOf<Long>()
+        val started = mutableListOf<LaunchStep>()
+        val executor = LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), directory, sleep = { waits += it })
+        val outcome = executor.run(plan, contactId, tv) { started += it; true }
+        assertEquals(AttemptKind.SYNC_THEN_VIDEO, (outcome as LaunchOutcome.Opened).kind)
+        assertEquals(listOf("com.whatsapp"), directory.syncs)
+        assertEquals(3, waits.size)
+        assertEquals(Uri.parse("content://com.android.contacts/data/77"), LaunchIntents.intentFor(started.single())!!.data)
+
+        // The row never comes: the wait is bounded by the policy, then the chat.
+        val never = SlowDirectory(null)
+        val waited = mutableListOf<Long>()
+        val fallback = LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), never, sleep = { waited += it })
+            .run(plan, contactId, tv) { true }
+        assertEquals(AttemptKind.CHAT, (fallback as LaunchOutcome.Opened).kind)
+        val step = plan.attempts[0].step as LaunchStep.AndroidSyncThenIntent
+        assertTrue(waited.sum() in step.timeoutMs.toLong()..(step.timeoutMs.toLong() + step.pollIntervalMs.toLong()))
+    }
+}
