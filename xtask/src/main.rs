@@ -1,9 +1,11 @@
 //! `cargo xtask`: the project's build and test tasks, in Rust so they run the same everywhere.
 //!
 //!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
-//!   cargo xtask test       every test, every language; one summary line per part
+//!   cargo xtask test [PART] every test, every language; one summary line per part
+//!   cargo xtask android    the Android native libraries (cargo-ndk) and Kotlin bindings for the app
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
 
+mod android;
 mod tools;
 
 use anyhow::{bail, Context, Result};
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
+        Some("android") => android::run(&root),
         Some("test") => test(&root, args.get(1).map(String::as_str)),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
@@ -29,7 +32,7 @@ fn main() -> ExitCode {
             })
         }
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };

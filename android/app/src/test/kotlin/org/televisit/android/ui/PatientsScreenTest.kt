@@ -45,7 +45,7 @@ class PatientsScreenTest {
         val expected = runCatching { tv.patientAdd(NewPatient("Ann", "Lee", "not a number", null)) }.exceptionOrNull()
         assertTrue(expected is TelevisitException.InvalidInput)
         addThroughForm("Ann", "Lee", "not a number")
-        assertEquals(expected.exceptionOrNull()?.message, latestDialogMessage())
+        assertEquals(expected!!.message, latestDialogMessage())
         assertTrue(tv.patients(false).isEmpty())
     }
 
