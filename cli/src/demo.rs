@@ -503,8 +503,33 @@ fn enroll_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) 
     let (status, state) = it_cmd::status_of(profile, tv, &phone)?;
     print!("{}", indent(&indent(&it_view::status_text(&status))));
     anyhow::ensure!(state == TriggerState::Clear, "a fresh enrollment is not clear: {state:?}");
+    managed_step(profile, tv, &code)?;
     println!();
     Ok(enrolled)
+}
+
+/// Phones get IT's values from MDM at every start; the same code again changes nothing, and a
+/// damaged value is refused by its key, never echoed.
+fn managed_step(profile: &Profile, tv: &Televisit, code: &str) -> Result<()> {
+    use televisit_core::it::managed::{keys, ManagedOutcome};
+    println!("   MDM delivers its managed configuration at every start: the same code, and a damaged wipe command");
+    println!("   on the device (what `televisit managed FILE` does with such a JSON object):");
+    let values = std::collections::HashMap::from([
+        (keys::ENROLLMENT_CODE.to_owned(), code.to_owned()),
+        (keys::WIPE_COMMAND.to_owned(), "tv1.wipe.damaged-in-transit".to_owned()),
+    ]);
+    let report = tv.apply_managed_config(&profile.secrets, &values)?;
+    println!(
+        "      {}: {:?} (not enrolled again: pending wipe commands stay valid)",
+        keys::ENROLLMENT_CODE,
+        report.enrollment
+    );
+    for problem in report.problems() {
+        println!("      refused {problem}");
+    }
+    anyhow::ensure!(report.enrollment == ManagedOutcome::Unchanged, "the same code enrolled again");
+    anyhow::ensure!(matches!(report.wipe, ManagedOutcome::Refused { .. }), "a damaged wipe command was not refused");
+    Ok(())
 }
 
 fn policy_update_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) -> Result<()> {

@@ -43,7 +43,8 @@ fn missing(root: &Path) -> Vec<String> {
     let mut missing = Vec::new();
     if ndk().is_none() {
         missing.push(
-            "an Android NDK: set ANDROID_NDK_HOME, or install one with the SDK manager (ANDROID_HOME/ndk/<version>)".into(),
+            "an Android NDK: set ANDROID_NDK_HOME, or install one with the SDK manager (ANDROID_HOME/ndk/<version>)"
+                .into(),
         );
     }
     let cargo_ndk = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

@@ -51,7 +51,8 @@ fn pom() -> String {
 
 pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     let dir = tools_dir(root)?.join("android-jars");
-    let want = format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}, aars unpacked");
+    let want =
+        format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}, aars unpacked");
     if !marker_matches(&dir, &want) {
         eprintln!("xtask: resolving {want} from Maven Central (mvn) into {}", dir.display());
         remove_stale_temps(&dir);
@@ -94,7 +95,10 @@ fn unpack_aars(jars: &Path) -> Result<()> {
     for aar in aars {
         let scratch = aar.with_extension("unpacked");
         fs::create_dir_all(&scratch)?;
-        run_captured(Command::new("jar").current_dir(&scratch).arg("xf").arg(&aar).arg("classes.jar"), "jar xf (a JDK)")?;
+        run_captured(
+            Command::new("jar").current_dir(&scratch).arg("xf").arg(&aar).arg("classes.jar"),
+            "jar xf (a JDK)",
+        )?;
         fs::rename(scratch.join("classes.jar"), aar.with_extension("jar"))
             .with_context(|| format!("{} holds no classes.jar", aar.display()))?;
         remove_path(&scratch)?;
