@@ -73,12 +73,12 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     }
 
     private fun askConsent(id: String) {
-        val methods = ConsentMethod.values()
-        val labels = arrayOf("Verbal", "Written", "In the app")
+        val methods = listOf(ConsentMethod.VERBAL to "Verbal", ConsentMethod.WRITTEN to "Written", ConsentMethod.IN_APP to "In the app")
         AlertDialog.Builder(activity)
             .setTitle("How did the patient consent to WhatsApp calls?")
-            .setItems(labels) { _, which ->
-                activity.background({ televisit().consentRecord(id, methods[which], CONSENT_TEXT_VERSION, Actor.CLINICIAN) }) { refresh() }
+            .setItems(methods.map { it.second }.toTypedArray()) { _, which ->
+                val method = methods[which].first
+                activity.background({ televisit().consentRecord(id, method, CONSENT_TEXT_VERSION, Actor.CLINICIAN) }) { refresh() }
             }
             .setNegativeButton("Cancel", null)
             .show()

@@ -20,9 +20,7 @@ import org.televisit.core.Televisit
 import java.io.File
 import java.util.concurrent.Executor
 
-// The JUnit launcher reflects over every test class outside Robolectric's sandbox, where the
-// android.* classes are not on the class path: so no signature here (parameters, returns,
-// fields, lambdas) names an Android type. Views travel as `Any` and are cast inside.
+// The tests see the screens as a user does: texts, buttons by label, fields by hint.
 
 /** A session over the real core, with an in-memory key (Robolectric has no AndroidKeyStore). */
 fun testSession(): Session {
@@ -37,6 +35,17 @@ fun Session.started(): Televisit = (start() as? StartResult.Ready)?.televisit ?:
 fun setDeviceSecure(secure: Boolean) {
     val keyguard = RuntimeEnvironment.getApplication().getSystemService(KeyguardManager::class.java)
     shadowOf(keyguard).setIsDeviceSecure(secure)
+}
+
+/** Puts WhatsApp on Robolectric's phone, as the device facts read it from the package manager. */
+fun installWhatsApp() {
+    val app = RuntimeEnvironment.getApplication()
+    val info = android.content.pm.PackageInfo().apply {
+        packageName = "com.whatsapp"
+        versionName = "2.26.1"
+        applicationInfo = android.content.pm.ApplicationInfo().apply { packageName = "com.whatsapp" }
+    }
+    shadowOf(app.packageManager).installPackage(info)
 }
 
 fun idle() = shadowOf(Looper.getMainLooper()).idle()
