@@ -1,0 +1,93 @@
+package org.televisit.android.platform
+
+import android.provider.ContactsContract
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertThrows
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.televisit.android.TestPhone
+import org.televisit.android.tempDir
+import org.televisit.core.Actor
+import org.televisit.core.AttemptKind
+import org.televisit.core.ConsentMethod
+import org.televisit.core.ContactBookException
+import org.televisit.core.ContactCard
+import org.televisit.core.DeleteOutcome
+import org.televisit.core.EnsureAction
+import org.televisit.core.ListScope
+import org.televisit.core.NewPatient
+import org.televisit.core.Platform
+import org.televisit.core.Televisit
+import org.televisit.core.WhatsAppApp
+import org.televisit.core.videoCallMime
+
+/** The real contact book against a provider that runs its SQL, driven by the real core. */
+@RunWith(RobolectricTestRunner::class)
+class ContactBookProviderTest {
+    private val app = RuntimeEnvironment.getApplication()
+    private val provider = Robolectric.setupContentProvider(TestContactsProvider::class.java, ContactsContract.AUTHORITY)
+    private val card = ContactCard("Patient Susan Smith", "+447400123456", "televisit:pt_0123456789abcdef0123")
+
+    @Test
+    fun `create, read back, find by phone, update and delete at once as the account's sync adapter`() {
+        val book = AndroidContactBook(app.contentResolver) { ContactAccount.OWN }
+        val id = book.create(card)
+        val read = book.get(id)!!
+        assertEquals(card.displayName, read.displayName)
+        assertEquals(listOf(card.phone), read.phones)
+        assertEquals(card.marker, read.marker)
+        assertEquals(listOf(id), book.findByPhone("+447400123456").map { it.platformId })
+        assertTrue(book.findByPhone("+447400999999").isEmpty())
+
+        book.update(id, card.copy(displayName = "Patient Susan Smith (2)"))
+        assertEquals("Patient Susan Smith (2)", book.get(id)!!.displayName)
+        assertEquals("the old number row was replaced, not added to", 1, book.get(id)!!.phones.size)
+        assertThrows(ContactBookException.NotFound::class.java) { book.update("999", card) }
+
+        assertEquals(listOf(DeleteOutcome.Deleted, DeleteOutcome.NotFound), book.delete(listOf(id, "999")))
+        assertNull(book.get(id))
+        assertEquals("a sync adapter's delete is final", 0, provider.flaggedDeleted())
+    }
+
+    @Test
+    fun `owned contacts are the marked ones, in either account, a hand-made lookalike is not`() {
+        val own = AndroidContactBook(app.contentResolver) { ContactAccount.OWN }
+        val fallback = AndroidContactBook(app.contentResolver) { ContactAccount.DEFAULT }
+        val a = own.create(card)
+        val b = fallback.create(card.copy(marker = "televisit:pt_fedcba9876543210fedc", phone = "+447400000001"))
+        val byHand = fallback.create(ContactCard("Patient Hand Made", "+447400000002", "a note of someone's own"))
+        assertEquals(listOf(a, b), own.list(ListScope.OWNED).map { it.platformId })
+        assertEquals(listOf(a, b, byHand), own.list(ListScope.ALL).map { it.platformId })
+        assertNull(own.get(byHand)!!.marker)
+        assertEquals(listOf(DeleteOutcome.Deleted), fallback.delete(listOf(b)))
+        assertEquals("an app's delete is flagged for the provider to finish", 1, provider.flaggedDeleted())
+        assertNull(own.get(b))
+    }
+
+    @Test
+    fun `the core ensures the contact through the provider, and finds WhatsApp's row after its sync`() {
+        val tv = Televisit.open(tempDir().resolve("televisit.db").path, KeystoreSecretStore.forTests(tempDir()))
+        val book = AndroidContactBook(app.contentResolver) { ContactAccount.OWN }
+        val patient = tv.patientAdd(NewPatient("Susan", "Smith", "+447400123456", null))
+        assertEquals(EnsureAction.CREATED, tv.ensureContact(book, patient.id).action)
+        assertEquals(EnsureAction.UNCHANGED, tv.ensureContact(book, patient.id).action)
+        val rawId = tv.contactRecords().single().platformId
+
+        val directory = AndroidWhatsAppDirectory(app.contentResolver)
+        assertNull(directory.videoCallRow(rawId, WhatsAppApp.CONSUMER))
+        val row = provider.addWhatsAppRow(rawId.toLong(), videoCallMime(WhatsAppApp.CONSUMER))
+        assertEquals(row, directory.videoCallRow(rawId, WhatsAppApp.CONSUMER))
+        assertNull(directory.videoCallRow(rawId, WhatsAppApp.BUSINESS))
+
+        tv.unlockSucceeded()
+        tv.consentRecord(patient.id, ConsentMethod.VERBAL, "v1", Actor.CLINICIAN)
+        tv.acknowledgeDisclosure()
+        val plan = tv.launchPlan(book, TestPhone(), directory, patient.id, Platform.ANDROID, null)
+        assertEquals(AttemptKind.DIRECT_VIDEO, plan.attempts[0].kind)
+    }
+}
