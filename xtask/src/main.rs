@@ -3,7 +3,9 @@
 //!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
 //!   cargo xtask test       every test, every language; one summary line per part
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
+//!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
 
+mod ios;
 mod tools;
 
 use anyhow::{bail, Context, Result};
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("test") => test(&root),
+        Some("ios") => ios::run_ios(&root),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|counts| {
@@ -27,7 +30,7 @@ fn main() -> ExitCode {
             })
         }
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]|ios>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework");
             return ExitCode::from(2);
         }
     };
@@ -219,7 +222,8 @@ fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == ".build" || n == "build") {
+            // ios/Generated holds UniFFI's Swift, which tree-sitter-swift cannot parse.
+            if path.file_name().is_some_and(|n| n == ".build" || n == "build" || n == "Generated") {
                 continue;
             }
             collect(&path, ext, out)?;
