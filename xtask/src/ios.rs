@@ -18,6 +18,9 @@ use std::process::Command;
 const DEVICE: &str = "aarch64-apple-ios";
 const SIMULATORS: &[&str] = &["aarch64-apple-ios-sim", "x86_64-apple-ios"];
 const LIBRARY: &str = "libtelevisit_ffi.a";
+/// The app's deployment target (ios/Package.swift, the Xcode project): C code (SQLCipher,
+/// OpenSSL) is compiled for it too, so the linker has nothing newer to warn about.
+const DEPLOYMENT_TARGET: &str = "16.0";
 
 pub fn run_ios(root: &Path) -> Result<bool> {
     let generated = root.join("ios/Generated");
@@ -85,8 +88,10 @@ fn check_mac_tools() -> Result<()> {
 /// XCFramework (replaced whole: xcodebuild refuses to write over one).
 fn xcframework(root: &Path, generated: &Path, include: &Path) -> Result<PathBuf> {
     for target in std::iter::once(DEVICE).chain(SIMULATORS.iter().copied()) {
+        let mut build = cargo();
+        build.current_dir(root).env("IPHONEOS_DEPLOYMENT_TARGET", DEPLOYMENT_TARGET);
         run(
-            cargo().current_dir(root).args(["build", "--release", "--lib", "-p", "televisit-ffi", "--target", target]),
+            build.args(["build", "--release", "--lib", "-p", "televisit-ffi", "--target", target]),
             &format!("cargo build --release -p televisit-ffi --target {target}"),
         )?;
     }
