@@ -21,7 +21,6 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("test") => test(&root),
-        Some("ios") => ios::run_ios(&root),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|counts| {
@@ -29,6 +28,7 @@ fn main() -> ExitCode {
                 counts.failed == 0
             })
         }
+        Some("ios") => ios::run_ios(&root),
         _ => {
             eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]|ios>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework");
             return ExitCode::from(2);
