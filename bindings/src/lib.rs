@@ -52,13 +52,16 @@ impl Televisit {
         secrets: Arc<dyn SecretStore>,
         clock: Option<Arc<dyn Clock>>,
     ) -> Result<Arc<Self>> {
-        let secrets = platform::ForeignSecrets(secrets);
-        let clock: Arc<dyn televisit_core::Clock> = match clock {
-            Some(clock) => Arc::new(platform::ForeignClock(clock)),
-            None => Arc::new(televisit_core::SystemClock),
-        };
-        let core = televisit_core::Televisit::open(Path::new(&path), &secrets, clock, &Default::default())?;
-        Ok(Arc::new(Televisit(core, secrets)))
+        Self::open_with(path, secrets, clock, &Default::default())
+    }
+
+    /// As `open`, for iOS (and any Apple platform): SQLite's 32-byte header stays in plaintext
+    /// (`cipher_plaintext_header_size = 32`, the salt kept beside the key), so that iOS does not
+    /// kill the suspended app for holding its WAL database open. A store made this way opens
+    /// only this way.
+    #[uniffi::constructor]
+    pub fn open_for_apple_platforms(path: String, secrets: Arc<dyn SecretStore>) -> Result<Arc<Self>> {
+        Self::open_with(path, secrets, None, &televisit_core::StoreOptions::apple())
     }
 
     /// True when this open made a new store (and its key).
@@ -293,5 +296,22 @@ impl Televisit {
     /// The activity log sealed (age) to the organisation's export key.
     pub fn export_log(&self) -> Result<Vec<u8>> {
         Ok(self.0.export_log(&self.1)?)
+    }
+}
+
+impl Televisit {
+    fn open_with(
+        path: String,
+        secrets: Arc<dyn SecretStore>,
+        clock: Option<Arc<dyn Clock>>,
+        options: &televisit_core::StoreOptions,
+    ) -> Result<Arc<Self>> {
+        let secrets = platform::ForeignSecrets(secrets);
+        let clock: Arc<dyn televisit_core::Clock> = match clock {
+            Some(clock) => Arc::new(platform::ForeignClock(clock)),
+            None => Arc::new(televisit_core::SystemClock),
+        };
+        let core = televisit_core::Televisit::open(Path::new(&path), &secrets, clock, options)?;
+        Ok(Arc::new(Televisit(core, secrets)))
     }
 }

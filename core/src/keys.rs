@@ -59,6 +59,31 @@ impl DataKey {
         zeroize::Zeroizing::new(format!("\"x'{}{}'\"", hex::encode_upper(self.key), hex::encode_upper(self.salt)))
     }
 
+    /// Whether `tag` is SQLCipher 4's HMAC of one page (ciphertext and IV, then the page number
+    /// little-endian) under this key, with SQLCipher's default HMAC key derivation:
+    /// PBKDF2-HMAC-SHA512 of the raw key over the salt XOR 0x3a, 2 iterations, 32 bytes. Lets
+    /// the store tell whose file it is when the file does not carry the salt (the plaintext
+    /// header of Apple platforms).
+    pub(crate) fn page_hmac_matches(&self, ciphertext_and_iv: &[u8], pgno: u32, tag: &[u8]) -> bool {
+        let mut hmac_salt = self.salt;
+        for byte in hmac_salt.iter_mut() {
+            *byte ^= 0x3a;
+        }
+        let mut hmac_key = zeroize::Zeroizing::new([0u8; KEY_LEN]);
+        ring::pbkdf2::derive(
+            ring::pbkdf2::PBKDF2_HMAC_SHA512,
+            std::num::NonZeroU32::new(2).expect("2 is not zero"),
+            &hmac_salt,
+            &self.key,
+            hmac_key.as_mut_slice(),
+        );
+        let key = hmac::Key::new(hmac::HMAC_SHA512, hmac_key.as_slice());
+        let mut message = Vec::with_capacity(ciphertext_and_iv.len() + 4);
+        message.extend_from_slice(ciphertext_and_iv);
+        message.extend_from_slice(&pgno.to_le_bytes());
+        hmac::verify(&key, &message, tag).is_ok()
+    }
+
     /// The activity log's MAC key: HKDF-SHA256 of the data key, so that one secret is kept and
     /// the log key is never the cipher key.
     pub fn log_mac_key(&self) -> hmac::Key {

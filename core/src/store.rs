@@ -16,15 +16,34 @@ use std::time::Duration;
 const PAGE_SIZE: u64 = 4096;
 const SQLITE_PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// SQLCipher 4's bytes at the end of each page: a 16-byte IV and a 64-byte HMAC-SHA512.
+const RESERVE: usize = 16 + 64;
+const IV_LEN: usize = 16;
+/// The plaintext header of `StoreOptions::plaintext_header`: SQLite's own 32 first bytes.
+pub const PLAINTEXT_HEADER_SIZE: u32 = 32;
+
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// How long to wait for another connection's lock before reporting `Locked`.
     pub busy_timeout: Duration,
+    /// Apple platforms: leave the first 32 bytes of the file (SQLite's header) in plaintext,
+    /// `PRAGMA cipher_plaintext_header_size = 32`, with the salt kept beside the key instead of
+    /// in the file. iOS recognises a WAL database by that header and then does not kill a
+    /// suspended app that holds it open (DESIGN.md; ADR 0001). Off by default: Android and the
+    /// desktop keep the whole file encrypted. A store made in one mode opens only in that mode.
+    pub plaintext_header: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { busy_timeout: Duration::from_secs(5) }
+        StoreOptions { busy_timeout: Duration::from_secs(5), plaintext_header: false }
+    }
+}
+
+impl StoreOptions {
+    /// The options the iOS (and any Apple platform) shell opens its store with.
+    pub fn apple() -> Self {
+        StoreOptions { plaintext_header: true, ..Default::default() }
     }
 }
 
@@ -52,17 +71,24 @@ impl Store {
             (None, None) => Self::create(path, &staged, secrets, options),
             (None, Some(key)) => {
                 // A creation that stopped after saving the key: finish it if the staged file is ours.
-                if read_salt(&staged).as_ref() == Some(key.salt()) {
+                if file_is_ours(&staged, &key, options) {
                     fs::rename(&staged, path).map_err(|_| Error::CannotOpen)?;
                     Ok((Self::open_existing(path, key, options)?, Opened::Created))
                 } else {
                     Err(Error::DatabaseMissing)
                 }
             }
-            (Some(_), None) if starts_with_plain_sqlite(path) => Err(Error::NotADatabase),
+            (Some(_), None) if options.plaintext_header && !looks_like_header_mode_sqlcipher(path) => {
+                Err(Error::NotADatabase)
+            }
+            (Some(_), None) if !options.plaintext_header && starts_with_plain_sqlite(path) => Err(Error::NotADatabase),
             (Some(_), None) => Err(Error::KeyMissing),
             (Some(len), Some(key)) => {
-                check_file_matches_key(path, len, &key)?;
+                if options.plaintext_header {
+                    check_header_mode_file_matches_key(path, len, &key)?;
+                } else {
+                    check_file_matches_key(path, len, &key)?;
+                }
                 Ok((Self::open_existing(path, key, options)?, Opened::Existing))
             }
         }
@@ -86,7 +112,7 @@ impl Store {
             let mut conn =
                 Connection::open_with_flags(staged, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
                     .map_err(|err| open_error(err, path))?;
-            apply_key(&conn, &key)?;
+            apply_key(&conn, &key, options)?;
             let made = configure(&conn, options).and_then(|_| schema::migrate(&mut conn));
             if let Err(err) = made {
                 drop(conn);
@@ -106,7 +132,7 @@ impl Store {
     fn open_existing(path: &Path, key: DataKey, options: &StoreOptions) -> Result<Store> {
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|err| open_error(err, path))?;
-        apply_key(&conn, &key)?;
+        apply_key(&conn, &key, options)?;
         // The first read decrypts page 1: with a matching salt, a failure here is damage.
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get::<_, i64>(0)).map_err(|err| {
             match Error::from(err) {
@@ -128,9 +154,17 @@ impl Store {
     }
 }
 
-fn apply_key(conn: &Connection, key: &DataKey) -> Result<()> {
+/// The key, and in header mode the plaintext header size, before anything reads the file. The
+/// raw key carries the salt (`x'<key><salt>'`), which header mode needs: the file no longer
+/// holds it.
+fn apply_key(conn: &Connection, key: &DataKey, options: &StoreOptions) -> Result<()> {
     conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma_value().as_str()))
-        .map_err(|_| Error::Storage("SQLCipher refused the key".into()))
+        .map_err(|_| Error::Storage("SQLCipher refused the key".into()))?;
+    if options.plaintext_header {
+        conn.execute_batch(&format!("PRAGMA cipher_plaintext_header_size = {PLAINTEXT_HEADER_SIZE};"))
+            .map_err(|_| Error::Storage("SQLCipher refused the plaintext header setting".into()))?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection, options: &StoreOptions) -> Result<()> {
@@ -171,6 +205,72 @@ fn check_file_matches_key(path: &Path, len: u64, key: &DataKey) -> Result<()> {
     }
 }
 
+/// Header mode: the file starts like any SQLite file and holds no salt, so what is on disk tells
+/// "not an encrypted database" (SQLCipher's 80 reserved bytes per page are missing), "cut short"
+/// (not whole pages, or fewer pages than the plaintext header counts) and "made with another
+/// key" (page 2's HMAC does not verify under our key and salt) apart, all before SQLCipher opens
+/// the file, so that a file that is not ours is never opened for writing.
+fn check_header_mode_file_matches_key(path: &Path, len: u64, key: &DataKey) -> Result<()> {
+    if len == 0 {
+        return Err(Error::Corrupted(CorruptionKind::Truncated));
+    }
+    let head = read_prefix(path, PLAINTEXT_HEADER_SIZE as usize);
+    if !head.starts_with(SQLITE_PLAINTEXT_HEADER) {
+        return Err(Error::NotADatabase);
+    }
+    if head.len() < PLAINTEXT_HEADER_SIZE as usize {
+        return Err(Error::Corrupted(CorruptionKind::Truncated));
+    }
+    if !looks_like_header_mode_sqlcipher(path) {
+        return Err(Error::NotADatabase);
+    }
+    if len < PAGE_SIZE || !len.is_multiple_of(PAGE_SIZE) {
+        return Err(Error::Corrupted(CorruptionKind::Truncated));
+    }
+    let pages = len / PAGE_SIZE;
+    if pages >= 2 {
+        return if page_hmac_verifies(path, 2, key) == Some(true) { Ok(()) } else { Err(Error::WrongKey) };
+    }
+    let counted = u32::from_be_bytes([head[28], head[29], head[30], head[31]]) as u64;
+    if counted > pages {
+        return Err(Error::Corrupted(CorruptionKind::Truncated));
+    }
+    Ok(()) // one page: only the key can tell, and a failure reads as damage
+}
+
+/// SQLite's magic and, at offset 20, SQLCipher 4's reserved bytes per page (a plain SQLite file
+/// reserves none).
+fn looks_like_header_mode_sqlcipher(path: &Path) -> bool {
+    let head = read_prefix(path, PLAINTEXT_HEADER_SIZE as usize);
+    head.len() == PLAINTEXT_HEADER_SIZE as usize
+        && head.starts_with(SQLITE_PLAINTEXT_HEADER)
+        && usize::from(head[20]) == RESERVE
+}
+
+/// Whether the staged file of an interrupted creation was made with this key.
+fn file_is_ours(path: &Path, key: &DataKey, options: &StoreOptions) -> bool {
+    if options.plaintext_header {
+        let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        looks_like_header_mode_sqlcipher(path) && len >= 2 * PAGE_SIZE && page_hmac_verifies(path, 2, key) == Some(true)
+    } else {
+        read_salt(path).as_ref() == Some(key.salt())
+    }
+}
+
+/// SQLCipher 4's page check, done here without opening the file: HMAC-SHA512 over the page's
+/// ciphertext and IV and its number (4 bytes, little-endian), keyed with PBKDF2-HMAC-SHA512 of
+/// the raw key, salt XOR 0x3a, 2 iterations (SQLCipher's defaults). `None` when the page cannot
+/// be read. Page 1 is not used: its layout depends on the header setting.
+fn page_hmac_verifies(path: &Path, pgno: u32, key: &DataKey) -> Option<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut page = vec![0u8; PAGE_SIZE as usize];
+    let mut file = fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(u64::from(pgno - 1) * PAGE_SIZE)).ok()?;
+    file.read_exact(&mut page).ok()?;
+    let signed = PAGE_SIZE as usize - RESERVE + IV_LEN;
+    Some(key.page_hmac_matches(&page[..signed], pgno, &page[signed..]))
+}
+
 /// A file cut at a page boundary still opens; its header says how many pages it should have.
 fn check_not_truncated(conn: &Connection, path: &Path) -> Result<()> {
     let wal_len = fs::metadata(sidecar(path, "-wal")).map(|m| m.len()).unwrap_or(0);
@@ -184,6 +284,14 @@ fn check_not_truncated(conn: &Connection, path: &Path) -> Result<()> {
         return Err(Error::Corrupted(CorruptionKind::Truncated));
     }
     Ok(())
+}
+
+fn read_prefix(path: &Path, len: usize) -> Vec<u8> {
+    let mut head = Vec::with_capacity(len);
+    if let Ok(file) = fs::File::open(path) {
+        let _ = file.take(len as u64).read_to_end(&mut head);
+    }
+    head
 }
 
 fn read_salt(path: &Path) -> Option<[u8; SALT_LEN]> {

@@ -184,7 +184,7 @@ fn a_locked_database_is_reported_as_locked() {
     drop(profile.open().unwrap());
     let holder = profile.raw();
     holder.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;").unwrap();
-    let options = StoreOptions { busy_timeout: std::time::Duration::from_millis(50) };
+    let options = StoreOptions { busy_timeout: std::time::Duration::from_millis(50), ..Default::default() };
     let err = Televisit::open(&profile.db(), &profile.secrets, profile.clock.clone(), &options).err().unwrap();
     assert!(matches!(err, Error::Locked), "{err:?}");
 }

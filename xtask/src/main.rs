@@ -4,8 +4,10 @@
 //!   cargo xtask test [PART] every test, every language; one summary line per part
 //!   cargo xtask android    the Android native libraries (cargo-ndk) and Kotlin bindings for the app
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
+//!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
 
 mod android;
+mod ios;
 mod tools;
 
 use anyhow::{bail, Context, Result};
@@ -31,8 +33,9 @@ fn main() -> ExitCode {
                 counts.failed == 0
             })
         }
+        Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };
@@ -241,7 +244,8 @@ fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == ".build" || n == "build") {
+            // ios/Generated holds UniFFI's Swift, which tree-sitter-swift cannot parse.
+            if path.file_name().is_some_and(|n| n == ".build" || n == "build" || n == "Generated") {
                 continue;
             }
             collect(&path, ext, out)?;

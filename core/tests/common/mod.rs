@@ -32,6 +32,18 @@ impl Profile {
         Televisit::open(&self.db(), &self.secrets, self.clock.clone(), &StoreOptions::default())
     }
 
+    /// As `open`, with the iOS plaintext header (`StoreOptions::apple()`).
+    pub fn open_apple(&self) -> televisit_core::Result<Televisit> {
+        Televisit::open(&self.db(), &self.secrets, self.clock.clone(), &StoreOptions::apple())
+    }
+
+    /// A raw connection to a header-mode store.
+    pub fn raw_apple(&self) -> rusqlite::Connection {
+        let conn = self.raw();
+        conn.execute_batch("PRAGMA cipher_plaintext_header_size = 32;").unwrap();
+        conn
+    }
+
     /// A second, raw connection with the real key: what someone holding the key could do.
     pub fn raw(&self) -> rusqlite::Connection {
         raw_connection(&self.db(), &self.secrets)

@@ -1,0 +1,287 @@
+import Foundation
+import SwiftUI
+import TelevisitCore
+import TelevisitShell
+import UIKit
+
+/// The app's one session: opens the core, runs what must run at every start (a pending wipe,
+/// the local triggers, the managed configuration), keeps the lock screen in step with the
+/// core's lock, and hands the screens the core and the adapters. Every rule is the core's; this
+/// only sequences calls and turns failures into sentences.
+@MainActor
+final class AppModel: ObservableObject {
+    enum Phase: Equatable {
+        case starting
+        /// The store could not be opened, or a start step failed; `retry` says whether trying
+        /// again can help.
+        case problem(message: String, retry: Bool)
+        /// The store is open; the clinician must authenticate.
+        case locked(message: String?)
+        case ready
+        /// A wipe ran: nothing is left to show but this, and the receipt for IT.
+        case wiped(message: String, receipt: String?)
+    }
+
+    @Published private(set) var phase: Phase = .starting
+    @Published private(set) var televisit: Televisit?
+    /// The local triggers' blocking reasons (offline too long, a jailbroken phone): clinical
+    /// actions are blocked by the core; the banner says why.
+    @Published private(set) var blockedReasons: [String] = []
+    /// What the managed configuration did, or why parts of it were skipped.
+    @Published private(set) var managedNotices: [String] = []
+    @Published private(set) var contactsAccess: ContactStoreBook.Access = ContactStoreBook.access()
+    /// Whether the privacy cover hides the screen (app switcher snapshots).
+    @Published private(set) var covered = false
+
+    let secrets = KeychainSecretStore()
+    let book = ContactStoreBook()
+    let managed = ManagedConfiguration()
+    private var observingManaged = false
+
+    // MARK: - Start
+
+    /// At every start, in this order: finish a pending wipe; open the store; the local
+    /// triggers; the managed configuration. Safe to call again (after a problem).
+    func start() {
+        phase = .starting
+        guard UIApplication.shared.isProtectedDataAvailable else {
+            // The Keychain item is readable only after the first unlock since restart.
+            phase = .problem(
+                message: "Unlock your iPhone first: since it restarted, its protected data (where Televisit keeps its key) is not available. Televisit continues by itself once you unlock.",
+                retry: true
+            )
+            return
+        }
+        let path: String
+        do {
+            path = try AppModel.databasePath()
+        } catch {
+            phase = .problem(message: "Televisit could not prepare its storage folder on this iPhone.", retry: true)
+            return
+        }
+        guard finishPendingWipe(path: path) else {
+            return
+        }
+        do {
+            televisit = try Televisit.openForApplePlatforms(path: path, secrets: secrets)
+        } catch {
+            televisit = nil
+            phase = .problem(message: UserMessage.text(for: error), retry: UserMessage.isTransient(error))
+            return
+        }
+        guard evaluateTriggers() else {
+            return
+        }
+        applyManagedConfiguration()
+        if !observingManaged {
+            observingManaged = true
+            managed.observe { [weak self] in
+                self?.applyManagedConfiguration()
+            }
+        }
+        contactsAccess = ContactStoreBook.access()
+        phase = .locked(message: nil)
+    }
+
+    func protectedDataBecameAvailable() {
+        if case .problem = phase {
+            start()
+        }
+    }
+
+    /// `Application Support/Televisit/televisit.db`, readable after the first unlock (so the
+    /// suspended app keeps its open database), never in backups.
+    static func databasePath() throws -> String {
+        let fm = FileManager.default
+        var folder = try fm.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+            .appendingPathComponent("Televisit", isDirectory: true)
+        try fm.createDirectory(
+            at: folder,
+            withIntermediateDirectories: true,
+            attributes: [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication]
+        )
+        var values = URLResourceValues()
+        values.isExcludedFromBackup = true
+        try folder.setResourceValues(values)
+        return folder.appendingPathComponent("televisit.db").path
+    }
+
+    // MARK: - Wipe
+
+    /// Finishes a pending wipe, if any (nothing else may run first). Returns true when there was
+    /// none and the start can go on.
+    @discardableResult
+    private func finishPendingWipe(path: String) -> Bool {
+        do {
+            guard try wipePending(secrets: secrets) else {
+                return true
+            }
+        } catch {
+            phase = .problem(message: UserMessage.text(for: error), retry: true)
+            return false
+        }
+        televisit = nil
+        do {
+            let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
+            if let receipt {
+                managed.writeReceipt(receipt)
+                try wipeReceiptTaken(secrets: secrets)
+            }
+            phase = .wiped(
+                message: "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below.",
+                receipt: receipt
+            )
+        } catch {
+            phase = .problem(
+                message: "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start.",
+                retry: true
+            )
+        }
+        return false
+    }
+
+    /// After the core accepted a wipe (managed configuration, a pasted command, a local trigger):
+    /// close the store, then finish the wipe.
+    func wipeAccepted() {
+        televisit = nil
+        guard let path = try? AppModel.databasePath() else {
+            phase = .problem(message: "The wipe could not find Televisit's storage folder; it finishes at the next start.", retry: true)
+            return
+        }
+        finishPendingWipe(path: path)
+    }
+
+    // MARK: - Triggers and managed configuration
+
+    /// Returns false when a trigger started a wipe.
+    @discardableResult
+    func evaluateTriggers() -> Bool {
+        guard let televisit else {
+            return false
+        }
+        do {
+            switch try televisit.evaluateTriggers(device: IOSDeviceFacts.current()) {
+            case .clear:
+                blockedReasons = []
+            case let .blocked(reasons):
+                blockedReasons = reasons
+            case .wipe:
+                wipeAccepted()
+                return false
+            }
+        } catch {
+            blockedReasons = [UserMessage.text(for: error)]
+        }
+        return true
+    }
+
+    func applyManagedConfiguration() {
+        let reading = managed.read()
+        var notices = reading.problems
+        guard let televisit, !reading.values.isEmpty else {
+            managedNotices = notices
+            return
+        }
+        do {
+            let report = try televisit.applyManagedConfig(values: reading.values)
+            notices += ManagedConfiguration.describe(report)
+            managedNotices = notices
+            if report.wipeStarted {
+                wipeAccepted()
+            }
+        } catch {
+            notices.append("The managed configuration could not be applied: \(UserMessage.text(for: error))")
+            managedNotices = notices
+        }
+    }
+
+    // MARK: - Lock
+
+    func unlock() async {
+        guard let televisit else {
+            return
+        }
+        switch await AppLock.authenticate() {
+        case .unlocked:
+            televisit.unlockSucceeded()
+            contactsAccess = ContactStoreBook.access()
+            phase = .ready
+        case let .failed(message):
+            try? televisit.unlockFailed()
+            if evaluateTriggers() {
+                phase = .locked(message: message)
+            }
+        case .cancelled:
+            phase = .locked(message: nil)
+        case let .unavailable(message):
+            phase = .locked(message: message)
+        }
+    }
+
+    /// Every interaction asks the core whether the app is still unlocked (which also counts as
+    /// activity); the inactivity timeout is the policy's, kept by the core.
+    @discardableResult
+    func touch() -> Bool {
+        guard phase == .ready, let televisit else {
+            return false
+        }
+        let unlocked = (try? televisit.touch()) ?? false
+        if !unlocked {
+            phase = .locked(message: "Televisit locked itself after a while without use.")
+        }
+        return unlocked
+    }
+
+    func lockNow() {
+        televisit?.lock()
+        if televisit != nil {
+            phase = .locked(message: nil)
+        }
+    }
+
+    func scenePhaseChanged(to scenePhase: ScenePhase) {
+        covered = scenePhase != .active
+        guard scenePhase == .active else {
+            return
+        }
+        contactsAccess = ContactStoreBook.access()
+        switch phase {
+        case .ready:
+            if evaluateTriggers() {
+                touch()
+            }
+        case .locked:
+            evaluateTriggers()
+        default:
+            break
+        }
+    }
+
+    func requestContactsAccess() async {
+        contactsAccess = await book.requestAccess()
+    }
+
+    // MARK: - Helpers for screens
+
+    /// Runs a core call for a screen: nil and a sentence when it fails, and nothing at all when
+    /// the app has locked itself meanwhile.
+    func perform<T>(_ work: (Televisit) throws -> T) -> Result<T, ScreenError> {
+        guard touch(), let televisit else {
+            return .failure(ScreenError(message: "Televisit is locked."))
+        }
+        do {
+            return .success(try work(televisit))
+        } catch {
+            return .failure(ScreenError(message: UserMessage.text(for: error)))
+        }
+    }
+
+    func device() -> IOSDeviceFacts {
+        IOSDeviceFacts.current()
+    }
+}
+
+struct ScreenError: Error, Identifiable, Equatable {
+    let id = UUID()
+    let message: String
+}

@@ -1,0 +1,384 @@
+import SwiftUI
+import TelevisitCore
+import TelevisitShell
+import UIKit
+
+/// The patients list: each patient under the contact name the convention gives them, their
+/// opaque id, and a way to add one.
+@MainActor
+struct PatientsView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var patients: [Patient] = []
+    @State private var showArchived = false
+    @State private var adding = false
+    @State private var error: ScreenError? = nil
+
+    var body: some View {
+        List {
+            ContactsAccessSection()
+            Section {
+                if patients.isEmpty {
+                    Text("No patients yet. Add one before their visit.")
+                        .foregroundStyle(.secondary)
+                }
+                ForEach(patients, id: \.id) { patient in
+                    NavigationLink(value: patient.id) {
+                        VStack(alignment: .leading) {
+                            Text(patient.contactName)
+                            Text(consentSummary(patient.consent))
+                                .font(.caption)
+                                .foregroundStyle(.secondary)
+                        }
+                    }
+                }
+            }
+            Toggle("Show archived", isOn: $showArchived)
+        }
+        .navigationTitle("Patients")
+        .navigationDestination(for: String.self) { id in
+            PatientDetailView(patientId: id)
+        }
+        .toolbar {
+            Button {
+                adding = true
+            } label: {
+                Label("Add patient", systemImage: "person.badge.plus")
+            }
+        }
+        .sheet(isPresented: $adding, onDismiss: reload) {
+            AddPatientView()
+        }
+        .onAppear(perform: reload)
+        .onChange(of: showArchived) { _ in reload() }
+        .refreshable { reload() }
+        .alert(item: $error) { error in
+            Alert(title: Text("Patients"), message: Text(error.message))
+        }
+    }
+
+    private func reload() {
+        switch model.perform({ try $0.patients(includeArchived: showArchived) }) {
+        case let .success(list):
+            patients = list
+        case let .failure(failure):
+            error = failure
+        }
+    }
+}
+
+func consentSummary(_ consent: ConsentState) -> String {
+    switch consent {
+    case .none:
+        return "No consent on record"
+    case let .given(method, textVersion, _, at):
+        return "Consent (\(consentMethodName(method)), text \(textVersion)) on \(at.formatted(date: .abbreviated, time: .shortened))"
+    case let .revoked(at, _):
+        return "Consent revoked on \(at.formatted(date: .abbreviated, time: .shortened))"
+    }
+}
+
+func consentMethodName(_ method: ConsentMethod) -> String {
+    switch method {
+    case .verbal:
+        return "verbal"
+    case .written:
+        return "written"
+    case .inApp:
+        return "in the app"
+    }
+}
+
+/// Contacts access, when it needs saying: never asked, denied, restricted, or iOS 18's limited.
+@MainActor
+struct ContactsAccessSection: View {
+    @EnvironmentObject private var model: AppModel
+
+    var body: some View {
+        if let message = model.contactsAccess.message {
+            Section("Contacts") {
+                Text(message)
+                    .font(.footnote)
+                if model.contactsAccess == .notDetermined {
+                    Button("Allow contacts access") {
+                        Task { await model.requestContactsAccess() }
+                    }
+                } else if model.contactsAccess != .full {
+                    Button("Open Settings") {
+                        if let url = URL(string: UIApplication.openSettingsURLString) {
+                            UIApplication.shared.open(url)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@MainActor
+struct AddPatientView: View {
+    @EnvironmentObject private var model: AppModel
+    @Environment(\.dismiss) private var dismiss
+    @State private var givenName = ""
+    @State private var familyName = ""
+    @State private var phone = ""
+    @State private var hasVisit = false
+    @State private var visitAt = Date()
+    @State private var error: ScreenError? = nil
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section {
+                    TextField("First name", text: $givenName)
+                        .textContentType(.givenName)
+                    TextField("Last name", text: $familyName)
+                        .textContentType(.familyName)
+                    TextField("Mobile number", text: $phone)
+                        .keyboardType(.phonePad)
+                        .textContentType(.telephoneNumber)
+                } footer: {
+                    Text("The number as the patient gave it; Televisit checks it and keeps it in international form.")
+                }
+                Section {
+                    Toggle("Visit booked", isOn: $hasVisit)
+                    if hasVisit {
+                        DatePicker("Visit", selection: $visitAt)
+                    }
+                }
+            }
+            .navigationTitle("New patient")
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("Cancel") { dismiss() }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("Add", action: add)
+                }
+            }
+            .alert(item: $error) { error in
+                Alert(title: Text("Not added"), message: Text(error.message))
+            }
+        }
+    }
+
+    private func add() {
+        let patient = NewPatient(
+            givenName: givenName,
+            familyName: familyName,
+            phone: phone,
+            visitAt: hasVisit ? visitAt : nil
+        )
+        switch model.perform({ try $0.patientAdd(patient: patient) }) {
+        case .success:
+            dismiss()
+        case let .failure(failure):
+            error = failure
+        }
+    }
+}
+
+/// One patient: consent, the contact, the pre-flight checks, and the call.
+@MainActor
+struct PatientDetailView: View {
+    @EnvironmentObject private var model: AppModel
+    let patientId: String
+    @State private var patient: Patient? = nil
+    @State private var preflight: Preflight? = nil
+    @State private var note: String? = nil
+    @State private var error: ScreenError? = nil
+    @State private var showDisclosure = false
+    @State private var calling = false
+
+    var body: some View {
+        List {
+            if let patient {
+                Section("Patient") {
+                    LabeledContent("Contact name", value: patient.contactName)
+                    LabeledContent("Mobile", value: patient.phone)
+                    if let visit = patient.visitAt {
+                        LabeledContent("Visit", value: visit.formatted(date: .abbreviated, time: .shortened))
+                    }
+                    LabeledContent("Reference", value: patient.id)
+                }
+                Section("Consent") {
+                    Text(consentSummary(patient.consent))
+                    Menu("Record consent") {
+                        Button("Verbal") { recordConsent(.verbal) }
+                        Button("Written") { recordConsent(.written) }
+                        Button("In the app") { recordConsent(.inApp) }
+                    }
+                    if case .given = patient.consent {
+                        Button("Revoke consent", role: .destructive, action: revokeConsent)
+                    }
+                }
+                Section("Contact") {
+                    Button("Add or repair the contact", action: ensureContact)
+                }
+                if let preflight {
+                    Section("Before the call") {
+                        ForEach(preflight.checks, id: \.code) { check in
+                            Label(check.message, systemImage: symbol(for: check.status))
+                                .foregroundStyle(color(for: check.status))
+                        }
+                    }
+                }
+                Section {
+                    Button {
+                        startCall()
+                    } label: {
+                        Label("Start WhatsApp video call", systemImage: "video")
+                    }
+                    .disabled(calling || patient.archivedAt != nil)
+                    if let note {
+                        Text(note)
+                            .font(.callout)
+                    }
+                }
+                Section {
+                    Button("Visit done", action: visitDone)
+                    Button("Archive patient", role: .destructive, action: archive)
+                        .disabled(patient.archivedAt != nil)
+                }
+            }
+        }
+        .navigationTitle(patient?.contactName ?? "Patient")
+        .onAppear(perform: reload)
+        .refreshable { reload() }
+        .sheet(isPresented: $showDisclosure) {
+            DisclosureView {
+                if case let .failure(failure) = model.perform({ try $0.acknowledgeDisclosure() }) {
+                    error = failure
+                } else {
+                    startCall()
+                }
+            }
+        }
+        .alert(item: $error) { error in
+            Alert(title: Text("Televisit"), message: Text(error.message))
+        }
+    }
+
+    private func reload() {
+        switch model.perform({ try $0.patient(id: patientId) }) {
+        case let .success(found):
+            patient = found
+        case let .failure(failure):
+            error = failure
+            return
+        }
+        let device = model.device()
+        if case let .success(checks) = model.perform({ try $0.preflight(book: model.book, device: device, id: patientId) }) {
+            preflight = checks
+        }
+    }
+
+    private func recordConsent(_ method: ConsentMethod) {
+        let result = model.perform {
+            try $0.consentRecord(id: patientId, method: method, textVersion: "v1", by: .clinician)
+        }
+        finish(result)
+    }
+
+    private func revokeConsent() {
+        finish(model.perform { try $0.consentRevoke(id: patientId, by: .clinician) })
+    }
+
+    private func ensureContact() {
+        switch model.perform({ try $0.ensureContact(book: model.book, id: patientId) }) {
+        case let .success(ensured):
+            note = ensureSummary(ensured.action)
+            reload()
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    private func visitDone() {
+        finish(model.perform { try $0.markVisitDone(id: patientId) })
+    }
+
+    private func archive() {
+        finish(model.perform { try $0.patientArchive(id: patientId) })
+    }
+
+    private func finish<T>(_ result: Result<T, ScreenError>) {
+        if case let .failure(failure) = result {
+            error = failure
+        }
+        reload()
+    }
+
+    /// The disclosure first (once), then the core's launch plan, carried out in order.
+    private func startCall() {
+        switch model.perform({ try $0.disclosureAcknowledged() }) {
+        case .success(false):
+            showDisclosure = true
+            return
+        case let .failure(failure):
+            error = failure
+            return
+        case .success(true):
+            break
+        }
+        let device = model.device()
+        let planned = model.perform {
+            try $0.launchPlan(book: model.book, device: device, directory: nil, id: patientId, platform: .ios, message: nil)
+        }
+        switch planned {
+        case let .failure(failure):
+            error = failure
+            reload()
+        case let .success(plan):
+            guard let televisit = model.televisit else {
+                return
+            }
+            calling = true
+            Task {
+                let outcome = await LaunchPlanExecutor(televisit: televisit).run(plan)
+                calling = false
+                switch outcome {
+                case let .opened(_, instruction):
+                    note = instruction ?? "WhatsApp is open."
+                case let .failed(message):
+                    error = ScreenError(message: message)
+                }
+            }
+        }
+    }
+
+    private func symbol(for status: CheckStatus) -> String {
+        switch status {
+        case .pass:
+            return "checkmark.circle"
+        case .warn:
+            return "exclamationmark.triangle"
+        case .block:
+            return "xmark.octagon"
+        }
+    }
+
+    private func color(for status: CheckStatus) -> Color {
+        switch status {
+        case .pass:
+            return .primary
+        case .warn:
+            return .orange
+        case .block:
+            return .red
+        }
+    }
+}
+
+func ensureSummary(_ action: EnsureAction) -> String {
+    switch action {
+    case .created:
+        return "The contact was added to your contacts."
+    case .adopted:
+        return "Televisit found its contact for this patient and took it back."
+    case .repaired:
+        return "The contact had been changed on the phone; Televisit put it right."
+    case .unchanged:
+        return "The contact is in your contacts, as it should be."
+    }
+}

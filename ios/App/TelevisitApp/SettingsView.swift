@@ -1,0 +1,172 @@
+import SwiftUI
+import TelevisitCore
+import TelevisitShell
+import UIKit
+
+/// Enrollment, the organisation's policy, managed configuration, a pasted wipe command, the
+/// app lock, the integrity check and the sealed log export.
+@MainActor
+struct SettingsView: View {
+    @EnvironmentObject private var model: AppModel
+    @State private var enrollment: EnrollmentInfo? = nil
+    @State private var policy: Policy? = nil
+    @State private var pasted = ""
+    @State private var integrity: String? = nil
+    @State private var export: URL? = nil
+    @State private var error: ScreenError? = nil
+    @State private var info: String? = nil
+    @State private var confirmWipe = false
+
+    var body: some View {
+        Form {
+            Section("Organisation") {
+                if let enrollment {
+                    LabeledContent("Enrolled with", value: enrollment.orgName)
+                    LabeledContent("Device", value: enrollment.deviceId)
+                    LabeledContent("Enrollment", value: enrollment.enrollmentId)
+                } else {
+                    Text("Not enrolled. Your organisation's device management enrolls Televisit, or paste the enrollment code below.")
+                        .font(.footnote)
+                }
+                if let policy {
+                    LabeledContent("Policy", value: "\(policy.organisation), version \(policy.version)")
+                    LabeledContent("Locks after", value: "\(policy.appLock.inactivityTimeoutSeconds / 60) min idle")
+                }
+            }
+            if !model.managedNotices.isEmpty {
+                Section("From your organisation's device management") {
+                    ForEach(model.managedNotices, id: \.self) { line in
+                        Text(line).font(.footnote)
+                    }
+                }
+            }
+            Section {
+                TextField("Paste a code, policy or wipe command", text: $pasted, axis: .vertical)
+                    .lineLimit(3 ... 6)
+                    .textInputAutocapitalization(.never)
+                    .autocorrectionDisabled()
+                Button("Enroll with this code", action: enroll)
+                Button("Apply this signed policy", action: applyPolicy)
+                Button("Carry out this wipe command", role: .destructive) { confirmWipe = true }
+                Button("Check device management again") { model.applyManagedConfiguration() }
+            } header: {
+                Text("From IT")
+            } footer: {
+                Text("Normally these arrive by your organisation's device management; pasting is for when they arrive by other means.")
+            }
+            Section("App lock") {
+                Button("Lock now") { model.lockNow() }
+            }
+            Section("Records") {
+                Button("Check the database's integrity", action: checkIntegrity)
+                if let integrity {
+                    Text(integrity).font(.footnote)
+                }
+                Button("Export the activity log for IT", action: exportLog)
+                if let export {
+                    ShareLink(item: export) {
+                        Label("Share the sealed export", systemImage: "square.and.arrow.up")
+                    }
+                }
+            }
+        }
+        .navigationTitle("Settings")
+        .onAppear(perform: reload)
+        .confirmationDialog(
+            "Wipe Televisit from this iPhone? Its patient contacts, records and key are deleted.",
+            isPresented: $confirmWipe,
+            titleVisibility: .visible
+        ) {
+            Button("Wipe", role: .destructive, action: wipe)
+        }
+        .alert(item: $error) { error in
+            Alert(title: Text("Settings"), message: Text(error.message))
+        }
+        .alert("Done", isPresented: Binding(get: { info != nil }, set: { if !$0 { info = nil } })) {
+            Button("OK") { info = nil }
+        } message: {
+            Text(info ?? "")
+        }
+    }
+
+    private var trimmed: String {
+        pasted.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func reload() {
+        if case let .success(found) = model.perform({ try $0.enrollment() }) {
+            enrollment = found
+        }
+        if case let .success(found) = model.perform({ try $0.policy() }) {
+            policy = found
+        }
+    }
+
+    private func enroll() {
+        let code = trimmed
+        switch model.perform({ try $0.enroll(code: code) }) {
+        case let .success(done):
+            pasted = ""
+            info = "Enrolled with \(done.orgName)."
+            reload()
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    private func applyPolicy() {
+        let signed = trimmed
+        switch model.perform({ try $0.applySignedPolicy(signed: signed) }) {
+        case let .success(applied):
+            pasted = ""
+            info = "Policy version \(applied.version) applied."
+            reload()
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    private func wipe() {
+        let command = trimmed
+        switch model.perform({ try $0.receiveWipe(command: command) }) {
+        case .success:
+            pasted = ""
+            model.wipeAccepted()
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    private func checkIntegrity() {
+        switch model.perform({ try $0.integrityCheck() }) {
+        case let .success(report):
+            if report.ok {
+                integrity = "The database and the log's chain are intact."
+            } else {
+                var lines = report.pagesOk ? [] : ["Some pages failed their check."]
+                lines += report.problems
+                lines.append(verificationText(report.chain))
+                integrity = lines.joined(separator: "\n")
+            }
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    /// Sealed to the organisation's key (age): readable by IT only. Written to a temporary
+    /// file for the share sheet, protected until the phone is unlocked.
+    private func exportLog() {
+        switch model.perform({ try $0.exportLog() }) {
+        case let .success(bytes):
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("televisit-log.age")
+            do {
+                try bytes.write(to: url, options: [.atomic, .completeFileProtection])
+                export = url
+            } catch {
+                self.error = ScreenError(message: "The export could not be saved for sharing on this iPhone.")
+            }
+        case let .failure(failure):
+            error = failure
+        }
+    }
+}

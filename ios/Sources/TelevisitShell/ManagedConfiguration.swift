@@ -1,0 +1,126 @@
+import Foundation
+import TelevisitCore
+
+/// MDM's managed app configuration, the AppConfig convention: the organisation's enrollment
+/// code, signed policy and wipe command arrive in `UserDefaults` under
+/// `com.apple.configuration.managed`; the wipe receipt goes back under
+/// `com.apple.feedback.managed`, where the MDM reads it. The key names come from the core
+/// (`managedConfigKeys()`), and the core decides what each value means
+/// (`Televisit.applyManagedConfig`): this only reads, filters and writes.
+///
+/// Values are never shown, logged or echoed: an enrollment code or a wipe command is IT's
+/// business, and a garbage value could be anything.
+public final class ManagedConfiguration: @unchecked Sendable {
+    public static let configurationKey = "com.apple.configuration.managed"
+    public static let feedbackKey = "com.apple.feedback.managed"
+
+    /// What the MDM sent, as the core takes it.
+    public struct Reading: Equatable, Sendable {
+        /// The string values, by key.
+        public var values: [String: String]
+        /// Plain sentences about what was skipped, naming only our own keys, never a value.
+        public var problems: [String]
+
+        public var isEmpty: Bool { values.isEmpty && problems.isEmpty }
+    }
+
+    private let defaults: UserDefaults
+    private var observer: NSObjectProtocol?
+    private var lastSeen: NSDictionary?
+
+    public init(defaults: UserDefaults = .standard) {
+        self.defaults = defaults
+    }
+
+    deinit {
+        if let observer {
+            NotificationCenter.default.removeObserver(observer)
+        }
+    }
+
+    public func read() -> Reading {
+        guard let raw = defaults.object(forKey: ManagedConfiguration.configurationKey) else {
+            return Reading(values: [:], problems: [])
+        }
+        guard let dictionary = raw as? [String: Any] else {
+            return Reading(values: [:], problems: [
+                "The managed configuration from your organisation is not a list of settings, so Televisit ignored it. Ask your IT team to check the app configuration in the MDM.",
+            ])
+        }
+        let keys = managedConfigKeys()
+        let ours: Set<String> = [keys.enrollmentCode, keys.signedPolicy, keys.wipeCommand]
+        var values: [String: String] = [:]
+        var problems: [String] = []
+        var otherSkipped = 0
+        for key in dictionary.keys.sorted() {
+            guard let value = dictionary[key] else {
+                continue
+            }
+            if let text = value as? String {
+                values[key] = text
+            } else if ours.contains(key) {
+                problems.append(
+                    "The managed setting \"\(key)\" is not text, so Televisit skipped it. Ask your IT team to send it as a string."
+                )
+            } else {
+                otherSkipped += 1
+            }
+        }
+        if otherSkipped > 0 {
+            problems.append(
+                "\(otherSkipped) other managed setting(s) were not text and were skipped; Televisit does not use them."
+            )
+        }
+        return Reading(values: values, problems: problems)
+    }
+
+    /// Calls `changed` on the main actor whenever the managed configuration differs from the one
+    /// last seen (iOS posts `UserDefaults.didChangeNotification` when the MDM pushes a new one).
+    public func observe(_ changed: @escaping @MainActor () -> Void) {
+        lastSeen = defaults.dictionary(forKey: ManagedConfiguration.configurationKey) as NSDictionary?
+        observer = NotificationCenter.default.addObserver(
+            forName: UserDefaults.didChangeNotification,
+            object: nil,
+            queue: .main
+        ) { [weak self] _ in
+            guard let self else {
+                return
+            }
+            let now = self.defaults.dictionary(forKey: ManagedConfiguration.configurationKey) as NSDictionary?
+            guard now != self.lastSeen else {
+                return
+            }
+            self.lastSeen = now
+            Task { @MainActor in
+                changed()
+            }
+        }
+    }
+
+    /// Publishes the signed wipe receipt for the MDM, keeping whatever else is there.
+    public func writeReceipt(_ receipt: String) {
+        var feedback = defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]
+        feedback[managedConfigKeys().wipeReceipt] = receipt
+        defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
+    }
+
+    /// One sentence per outcome worth telling the clinician; `notSet` and `unchanged` say nothing.
+    public static func describe(_ report: ManagedReport) -> [String] {
+        [
+            describe("Enrollment", report.enrollment),
+            describe("Policy", report.policy),
+            describe("Remote wipe", report.wipe),
+        ].compactMap { $0 }
+    }
+
+    private static func describe(_ what: String, _ outcome: ManagedOutcome) -> String? {
+        switch outcome {
+        case .notSet, .unchanged:
+            return nil
+        case let .applied(summary):
+            return "\(what): \(summary)"
+        case let .refused(_, message):
+            return "\(what) from your organisation was refused: \(message)"
+        }
+    }
+}
