@@ -26,6 +26,7 @@ pub struct CallPolicy {
     pub hours: Option<CallingHours>,
     pub phi_lint: Severity,
     pub sync_wait_seconds: u32,
+    pub consent_text_version: String,
 }
 
 #[uniffi::remote(Record)]

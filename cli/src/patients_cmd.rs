@@ -54,9 +54,10 @@ pub enum ConsentCommand {
         /// How the patient consented.
         #[arg(long, value_enum)]
         method: Method,
-        /// The version of the consent text the patient agreed to (a short code).
-        #[arg(long, value_name = "CODE", default_value = "v1")]
-        text_version: String,
+        /// The version of the consent text the patient agreed to (a short code); by default the
+        /// policy's `calls.consent_text_version`.
+        #[arg(long, value_name = "CODE")]
+        text_version: Option<String>,
         /// Who records it.
         #[arg(long, value_enum, default_value_t = By::Clinician)]
         by: By,
@@ -166,6 +167,10 @@ pub fn patient(tv: &Televisit, command: PatientCommand, json: bool) -> Result<()
 pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()> {
     let (id, state) = match command {
         ConsentCommand::Record { id, method, text_version, by } => {
+            let text_version = match text_version {
+                Some(version) => version,
+                None => tv.policy()?.calls.consent_text_version,
+            };
             let state = tv
                 .consent_record(&id, method.into(), &text_version, by.into())
                 .with_context(|| format!("consent for {id} was not recorded"))?;

@@ -40,6 +40,9 @@ pub struct CallPolicy {
     pub phi_lint: Severity,
     /// How long Android waits for WhatsApp to sync a new contact before opening the chat instead.
     pub sync_wait_seconds: u32,
+    /// The version of the organisation's consent wording that clinicians read out; recorded with
+    /// each consent, so that a change of wording shows in the records.
+    pub consent_text_version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,6 +131,7 @@ impl Default for CallPolicy {
             hours: None,
             phi_lint: Severity::Block,
             sync_wait_seconds: 10,
+            consent_text_version: "v1".into(),
         }
     }
 }
@@ -253,6 +257,15 @@ impl Policy {
         if self.calls.allowed_apps.is_empty() {
             return Err(Error::invalid("calls.allowed_apps", "must name at least one WhatsApp app"));
         }
+        let version = &self.calls.consent_text_version;
+        let version_ok = (1..=32).contains(&version.len())
+            && version.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !version_ok {
+            return Err(Error::invalid(
+                "calls.consent_text_version",
+                "must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-'",
+            ));
+        }
         if !(1..=60).contains(&self.calls.sync_wait_seconds) {
             return Err(Error::invalid("calls.sync_wait_seconds", "must be between 1 and 60"));
         }
@@ -318,6 +331,9 @@ mod tests {
         assert!(err.contains("contacts.default_region"), "{err}");
         let err = Policy::from_json(r#"{"log": {"retention_days": 0}}"#).unwrap_err().to_string();
         assert!(err.contains("log.retention_days"), "{err}");
+        let err =
+            Policy::from_json(r#"{"calls": {"consent_text_version": "Wording of 2026"}}"#).unwrap_err().to_string();
+        assert!(err.contains("calls.consent_text_version") && !err.contains("Wording"), "{err}");
         let err = Policy::from_json(r#"{"log": {"retention_days": "Susan Smith"}}"#).unwrap_err().to_string();
         assert!(!err.contains("Susan"), "{err}");
     }

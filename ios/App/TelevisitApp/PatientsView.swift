@@ -275,7 +275,7 @@ struct PatientDetailView: View {
 
     private func recordConsent(_ method: ConsentMethod) {
         let result = model.perform {
-            try $0.consentRecord(id: patientId, method: method, textVersion: "v1", by: .clinician)
+            try $0.consentRecord(id: patientId, method: method, textVersion: $0.policy().calls.consentTextVersion, by: .clinician)
         }
         finish(result)
     }

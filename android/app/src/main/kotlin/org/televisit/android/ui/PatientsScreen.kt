@@ -78,7 +78,11 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
             .setTitle("How did the patient consent to WhatsApp calls?")
             .setItems(methods.map { it.second }.toTypedArray()) { _, which ->
                 val method = methods[which].first
-                activity.background({ televisit().consentRecord(id, method, CONSENT_TEXT_VERSION, Actor.CLINICIAN) }) { refresh() }
+                activity.background({
+                    // The wording the clinician read out is the organisation's, versioned by its policy.
+                    val tv = televisit()
+                    tv.consentRecord(id, method, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
+                }) { refresh() }
             }
             .setNegativeButton("Cancel", null)
             .show()
@@ -119,10 +123,5 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
                 refresh()
             }
         }
-    }
-
-    companion object {
-        /** The consent wording the clinician reads out; no core API names its version yet. */
-        const val CONSENT_TEXT_VERSION = "v1"
     }
 }

@@ -58,8 +58,10 @@ class PatientsScreenTest {
         val id = tv.patients(false).single().id
 
         ui.click("Consent")
+        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(consentTextVersion = "wording-2026.2")) })
         clickDialogItem(0)
-        assertTrue(tv.patient(id).consent is ConsentState.Given)
+        val given = tv.patient(id).consent as ConsentState.Given
+        assertEquals("the policy's wording version is recorded", "wording-2026.2", given.textVersion)
         assertTrue(ui.texts().contains("Susan Smith — consent given"))
 
         ui.click("Call")
