@@ -20,6 +20,7 @@ pub enum EntryKind {
     ContactCreated,
     ContactRepaired,
     ContactDeleted,
+    ContactFailed,
     VisitCompleted,
     CallLaunched,
     CallAttemptFailed,

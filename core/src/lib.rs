@@ -213,7 +213,15 @@ impl Televisit {
     /// Creates the patient's contact, or puts it right if it was renamed, renumbered or deleted.
     pub fn ensure_contact(&self, book: &dyn ContactBook, id: &PatientRef) -> Result<EnsuredContact> {
         self.clinical()?;
-        contacts::ensure(&mut self.store(), self.clock.now(), book, id)
+        let result = contacts::ensure(&mut self.store(), self.clock.now(), book, id);
+        if let Err(Error::ContactBook(_)) = &result {
+            // The phone refused (permission, provider): evidence for IT, without the phone's words.
+            let entry = NewEntry::new(EntryKind::ContactFailed, Actor::Clinician)
+                .patient(id.clone())
+                .detail(Detail::new().code("operation", "ensure"));
+            let _ = self.log_append(&entry);
+        }
+        result
     }
 
     pub fn mark_visit_done(&self, id: &PatientRef) -> Result<()> {

@@ -176,6 +176,22 @@ fn a_contact_with_our_marker_is_adopted_after_a_lost_record() {
 }
 
 #[test]
+fn a_refused_contact_write_is_an_error_and_logged_by_id_only() {
+    let (_p, tv, book) = setup();
+    let patient = tv.patient_add(&susan()).unwrap();
+    *book.refuse_writes.lock().unwrap() = true;
+    let err = tv.ensure_contact(&book, &patient.id).unwrap_err();
+    assert!(matches!(err, Error::ContactBook(_)), "{err:?}");
+    assert!(err.to_string().contains("contacts access was not granted"), "{err}");
+    let failed = tv.log_list(&LogQuery { kinds: vec![EntryKind::ContactFailed], ..LogQuery::default() }).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].patient.as_ref(), Some(&patient.id));
+    assert!(tv.contact_records().unwrap().is_empty(), "nothing half-written");
+    *book.refuse_writes.lock().unwrap() = false;
+    assert_eq!(tv.ensure_contact(&book, &patient.id).unwrap().action, EnsureAction::Created);
+}
+
+#[test]
 fn an_archived_patient_gets_no_contact() {
     let (_p, tv, book) = setup();
     let patient = tv.patient_add(&susan()).unwrap();

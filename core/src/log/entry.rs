@@ -50,6 +50,7 @@ codes! {
         ContactCreated = "contact_created",
         ContactRepaired = "contact_repaired",
         ContactDeleted = "contact_deleted",
+        ContactFailed = "contact_failed",
         VisitCompleted = "visit_completed",
         CallLaunched = "call_launched",
         CallAttemptFailed = "call_attempt_failed",

@@ -10,6 +10,8 @@ pub struct MemoryBook {
     next: Mutex<u32>,
     /// Deleting these ids fails.
     pub fail_delete: Mutex<HashSet<String>>,
+    /// Every write is refused, as when the contacts permission was withdrawn.
+    pub refuse_writes: Mutex<bool>,
 }
 
 impl MemoryBook {
@@ -46,6 +48,9 @@ impl MemoryBook {
 
 impl ContactBook for MemoryBook {
     fn create(&self, card: &ContactCard) -> Result<String, ContactBookError> {
+        if *self.refuse_writes.lock().unwrap() {
+            return Err(ContactBookError::PermissionDenied("contacts access withdrawn".into()));
+        }
         let id = self.next_id();
         let contact = BookContact {
             platform_id: id.clone(),
