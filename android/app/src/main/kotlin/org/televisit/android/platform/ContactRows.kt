@@ -1,6 +1,7 @@
 package org.televisit.android.platform
 
 import android.content.ContentProviderOperation
+import android.content.ContentValues
 import android.net.Uri
 import android.provider.ContactsContract
 import android.provider.ContactsContract.CommonDataKinds.Note
@@ -28,19 +29,11 @@ class ContactRows(private val account: ContactAccount) {
             .withValue(RawContacts.ACCOUNT_TYPE, account.type)
             .withValue(RawContacts.ACCOUNT_NAME, account.name)
         if (account.owned) raw.withValue(RawContacts.SOURCE_ID, card.marker)
-        return arrayListOf(
-            raw.build(),
-            insertData(StructuredName.CONTENT_ITEM_TYPE).withValue(StructuredName.DISPLAY_NAME, card.displayName).build(),
-            insertData(Phone.CONTENT_ITEM_TYPE)
-                .withValue(Phone.NUMBER, card.phone)
-                .withValue(Phone.NORMALIZED_NUMBER, card.phone)
-                .withValue(Phone.TYPE, Phone.TYPE_MOBILE)
-                .build(),
-            insertData(Note.CONTENT_ITEM_TYPE).withValue(Note.NOTE, card.marker).build(),
-        )
+        val rows = dataRows(card).map { insertData(it).withValueBackReference(Data.RAW_CONTACT_ID, 0).build() }
+        return arrayListOf(raw.build()).apply { addAll(rows) }
     }
 
-    /** Puts name and number right on an existing raw contact (its rows are replaced). */
+    /** Puts name and number right on an existing raw contact: its three rows are replaced. */
     fun update(rawId: Long, card: ContactCard): ArrayList<ContentProviderOperation> {
         val rows = arrayListOf<ContentProviderOperation>()
         for (mime in listOf(StructuredName.CONTENT_ITEM_TYPE, Phone.CONTENT_ITEM_TYPE, Note.CONTENT_ITEM_TYPE)) {
@@ -48,34 +41,35 @@ class ContactRows(private val account: ContactAccount) {
                 .withSelection("${Data.RAW_CONTACT_ID} = ? AND ${Data.MIMETYPE} = ?", arrayOf(rawId.toString(), mime))
                 .build()
         }
-        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
-            .withValue(Data.RAW_CONTACT_ID, rawId)
-            .withValue(Data.MIMETYPE, StructuredName.CONTENT_ITEM_TYPE)
-            .withValue(StructuredName.DISPLAY_NAME, card.displayName)
-            .build()
-        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
-            .withValue(Data.RAW_CONTACT_ID, rawId)
-            .withValue(Data.MIMETYPE, Phone.CONTENT_ITEM_TYPE)
-            .withValue(Phone.NUMBER, card.phone)
-            .withValue(Phone.NORMALIZED_NUMBER, card.phone)
-            .withValue(Phone.TYPE, Phone.TYPE_MOBILE)
-            .build()
-        rows += ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
-            .withValue(Data.RAW_CONTACT_ID, rawId)
-            .withValue(Data.MIMETYPE, Note.CONTENT_ITEM_TYPE)
-            .withValue(Note.NOTE, card.marker)
-            .build()
+        dataRows(card).forEach { rows += insertData(it).withValue(Data.RAW_CONTACT_ID, rawId).build() }
         return rows
     }
+
+    /** The name, the mobile number and the marker note, as the provider's data rows. */
+    private fun dataRows(card: ContactCard): List<ContentValues> = listOf(
+        ContentValues().apply {
+            put(Data.MIMETYPE, StructuredName.CONTENT_ITEM_TYPE)
+            put(StructuredName.DISPLAY_NAME, card.displayName)
+        },
+        ContentValues().apply {
+            put(Data.MIMETYPE, Phone.CONTENT_ITEM_TYPE)
+            put(Phone.NUMBER, card.phone)
+            put(Phone.NORMALIZED_NUMBER, card.phone)
+            put(Phone.TYPE, Phone.TYPE_MOBILE)
+        },
+        ContentValues().apply {
+            put(Data.MIMETYPE, Note.CONTENT_ITEM_TYPE)
+            put(Note.NOTE, card.marker)
+        },
+    )
 
     fun delete(rawId: Long): ContentProviderOperation =
         ContentProviderOperation.newDelete(
             android.content.ContentUris.withAppendedId(asAdapter(RawContacts.CONTENT_URI), rawId),
         ).build()
 
-    private fun insertData(mime: String) = ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI))
-        .withValueBackReference(Data.RAW_CONTACT_ID, 0)
-        .withValue(Data.MIMETYPE, mime)
+    private fun insertData(values: ContentValues) =
+        ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI)).withValues(values)
 
     /** Under our own account every write is the sync adapter's; in the fallback, an app's. */
     fun asAdapter(uri: Uri): Uri = if (!account.owned) uri else uri.buildUpon()
