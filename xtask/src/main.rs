@@ -3,7 +3,9 @@
 //!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
 //!   cargo xtask test       every test, every language; one summary line per part
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
+//!   cargo xtask bench      the benchmark: each figure beside its baseline; target/bench.json
 
+mod bench;
 mod tools;
 
 use anyhow::{bail, Context, Result};
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("test") => test(&root),
+        Some("bench") => bench::bench(&root, args.get(1).is_some_and(|a| a == "--quick")),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|counts| {
@@ -27,7 +30,7 @@ fn main() -> ExitCode {
             })
         }
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test|fuzz [SECONDS]|bench [--quick]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, Swift syntax check\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json");
             return ExitCode::from(2);
         }
     };
