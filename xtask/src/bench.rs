@@ -31,6 +31,8 @@ pub fn bench(root: &Path, quick: bool) -> Result<bool> {
         crate::cargo().current_dir(root).args(["build", "--release", "-p", "televisit-bench"]),
         "cargo build --release -p televisit-bench",
     )?;
+    // The machine may be shared: its load beside the figures says how far to trust them.
+    let load_before = load_average();
     let core_json = out_dir.join("core.json");
     let mut cmd = Command::new(root.join("target/release/televisit-bench"));
     cmd.current_dir(root).arg("--out").arg(&core_json).arg("--work").arg(out_dir.join("work"));
@@ -61,6 +63,7 @@ pub fn bench(root: &Path, quick: bool) -> Result<bool> {
         "command": "cargo xtask bench",
         "date": command_line("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]),
         "machine": machine(),
+        "load_average_1_5_15": { "before": load_before, "after": load_average() },
         "quick": quick,
         "sizes": core["sizes"],
         "library": size.json(),
@@ -69,6 +72,7 @@ pub fn bench(root: &Path, quick: bool) -> Result<bool> {
     let json_path = root.join("target/bench.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&report)? + "\n")?;
     println!("{}", table(&figures));
+    println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
     println!("json: {}", json_path.display());
     Ok(true)
 }
@@ -233,7 +237,9 @@ fn attribute(map: &str) -> BTreeMap<&'static str, u64> {
                 continue;
             }
             let Some((file, section)) = cols[4].rsplit_once(":(") else { continue };
+            // A piece of a split section (unwind tables) is named `.eh_frame+0x18`.
             let section = section.trim_end_matches(')');
+            let section = section.split_once('+').map_or(section, |(name, _)| name);
             if let (true, Ok(size)) = (in_file(section), u64::from_str_radix(cols[2], 16)) {
                 *parts.entry(part_of(file)).or_insert(0) += size;
             }
@@ -329,6 +335,15 @@ fn command_line(program: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn machine() -> Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")?.split(':').nth(1)).unwrap_or("").trim();
@@ -380,9 +395,10 @@ mod tests {
                    1000 1000 100 16         /x/libsqlite3.a(sqlite3.o):(.text.sqlite3_open)\n\
                    1000 1000 0 1                 sqlite3_open\n\
                    1100 1100 80 16         /x/libcrypto.a(e.o):(.text.EVP_foo)\n\
-                   9000 9000 5000 16         /x/libcrypto.a(e.o):(.bss.big)\n";
+                   9000 9000 5000 16         /x/libcrypto.a(e.o):(.bss.big)\n\
+                   a000 a000 40 8         /x/libsqlite3.a(sqlite3.o):(.eh_frame+0x18)\n";
         let parts = attribute(map);
-        assert_eq!(parts.get("sqlcipher"), Some(&0x100));
+        assert_eq!(parts.get("sqlcipher"), Some(&0x140), "its code and its piece of the unwind tables");
         assert_eq!(parts.get("openssl"), Some(&0x80));
     }
 
