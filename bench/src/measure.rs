@@ -93,7 +93,7 @@ fn passphrase_database(path: &Path, entries: u64) -> Result<()> {
     Ok(())
 }
 
-/// 1. Open to ready: open with the raw key, check migrations, verify the chain head.
+/// Figure 1: Open to ready: open with the raw key, check migrations, verify the chain head.
 pub fn open_to_ready(work: &Path, sizes: &Sizes, profile: &LogProfile) -> Result<Figure> {
     let dir = work.join("passphrase");
     let _ = std::fs::remove_dir_all(&dir);
@@ -146,7 +146,7 @@ fn plain_database(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// 2. Log append: one entry per transaction, and 10,000 in one; against plain SQLite running the
+/// Figure 2: Log append: one entry per transaction, and 10,000 in one; against plain SQLite running the
 /// store's own append (`log::append_to`) on the same table with the same pragmas. Rounds of the
 /// two alternate, so that both see the same machine.
 pub fn log_append(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
@@ -261,7 +261,7 @@ fn canonical_bytes(conn: &Connection) -> Result<Vec<Vec<u8>>> {
     Ok(out)
 }
 
-/// 3. Full chain verify against a bare SHA-256 of the same bytes (the hashing floor).
+/// Figure 3: Full chain verify against a bare SHA-256 of the same bytes (the hashing floor).
 pub fn verify(sizes: &Sizes, profile: &LogProfile) -> Result<Figure> {
     let tv = fixtures::open(&profile.db, &profile.secrets)?;
     let count = intact(tv.log_verify()?)?;
@@ -360,7 +360,7 @@ fn wipe_runs(work: &Path, name: &str, org: &Org, contacts: usize, entries: u64, 
     Ok(out)
 }
 
-/// 4. Wipe of a desktop profile with the log filled and 5,000 contacts (vCard book): until the
+/// Figure 4: Wipe of a desktop profile with the log filled and 5,000 contacts (vCard book): until the
 /// key is destroyed, and until done; against the same wipe of an enrolled profile with no data.
 pub fn wipe(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
     let org = Org::new()?;
@@ -402,7 +402,7 @@ pub fn wipe(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
     ])
 }
 
-/// 5. Cleanup plan over 10,000 owned contacts a month old (all due), with 100 hand-made
+/// Figure 5: Cleanup plan over 10,000 owned contacts a month old (all due), with 100 hand-made
 /// lookalikes, the book in memory (the phone's book is the platform's: this is the core's
 /// part); against one read of the same rows (contacts joined to patients) and the book's list.
 pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
@@ -425,6 +425,7 @@ pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
     clock.advance(chrono::Duration::days(31));
     let plan = tv.cleanup_plan(&book, None)?;
     ensure!(plan.remove.len() == sizes.cleanup_contacts && plan.lookalikes.len() == 100, "unexpected plan");
+    eprintln!("bench: 5. cleanup plan: seeded, timing");
     let samples = time_runs(2, sizes.runs(11), || {
         black_box(tv.cleanup_plan(&book, None::<CleanupRules>)?);
         Ok(())

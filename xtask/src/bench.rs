@@ -8,11 +8,12 @@
 //!
 //! Size attribution: the cdylib is linked once with a linker map (`-Wl,-Map`), which lists every
 //! input section kept in the library with its size and the object (or archive member) it came
-//! from. SQLCipher is what comes from libsqlite3-sys's archive, OpenSSL what comes from
-//! libcrypto.a; Rust code (after LTO, one object), ring's C and assembly, and the C runtime are
-//! the rest. Only sections that take room in the file count (code, read-only data, data, unwind
-//! tables); the stripped file also holds the dynamic symbol table and headers, which belong to
-//! no one part and are left unattributed.
+//! from. SQLCipher is the C object libsqlite3-sys builds, OpenSSL the libcrypto objects that
+//! openssl-sys bundles (both arrive inside those crates' rlibs); Rust objects, ring's C and
+//! assembly, and the C runtime are the rest. Only sections that take room in the file count
+//! (code, read-only data, data, unwind tables); the stripped file also holds relocations, the
+//! dynamic symbol table, merged strings and headers, which belong to no one part and are left
+//! unattributed.
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -181,8 +182,9 @@ impl LibrarySize {
 /// Builds the release cdylib (the release profile: opt-level z, LTO, one codegen unit) with a
 /// linker map beside it, strips a copy and attributes its sections.
 fn library_size(root: &Path, out_dir: &Path) -> Result<LibrarySize> {
+    // When the library is already built with these flags, cargo does not link again and the
+    // map of that link still holds.
     let map = out_dir.join("televisit_ffi.map");
-    let _ = std::fs::remove_file(&map);
     crate::run(
         crate::cargo()
             .current_dir(root)
@@ -195,6 +197,9 @@ fn library_size(root: &Path, out_dir: &Path) -> Result<LibrarySize> {
     std::fs::copy(&library, &copy)?;
     crate::run(Command::new("strip").arg(&copy), "strip")?;
     let text = std::fs::read_to_string(&map).context("the linker wrote no map")?;
+    if std::fs::metadata(&map)?.modified()? < std::fs::metadata(&library)?.modified()? {
+        bail!("the linker map is older than the library: remove target/release/libtelevisit_ffi.so and run again");
+    }
     Ok(LibrarySize {
         unstripped: std::fs::metadata(&library)?.len(),
         stripped: std::fs::metadata(&copy)?.len(),
@@ -202,17 +207,18 @@ fn library_size(root: &Path, out_dir: &Path) -> Result<LibrarySize> {
     })
 }
 
-/// Which part of the library an input file (an object, or `archive(member)`) belongs to.
+/// Which part of the library an input file (an object, or `archive(member)`) belongs to. The C
+/// libraries arrive inside their -sys crates' rlibs, beside those crates' own Rust objects.
 fn part_of(file: &str) -> &'static str {
     let lower = file.to_ascii_lowercase();
-    if lower.contains("libsqlite3") || lower.contains("sqlcipher") || lower.contains("sqlite3.o") {
-        "sqlcipher"
-    } else if lower.contains("libcrypto") || lower.contains("openssl") || lower.contains("libssl") {
-        "openssl"
-    } else if lower.contains("ring_core") || lower.contains("/ring-") {
-        "ring"
-    } else if lower.contains(".rcgu.o") || lower.contains(".rlib") {
+    if lower.trim_end_matches(')').ends_with(".rcgu.o") {
         "rust"
+    } else if lower.contains("sqlite3") || lower.contains("sqlcipher") {
+        "sqlcipher"
+    } else if lower.contains("openssl") || lower.contains("libcrypto") {
+        "openssl"
+    } else if lower.contains("ring") {
+        "ring"
     } else {
         "other"
     }
@@ -362,15 +368,14 @@ mod tests {
 
     #[test]
     fn parts_of_the_library_by_source_archive() {
-        let base = "/w/target/release/build";
-        assert_eq!(part_of(&format!("{base}/libsqlite3-sys-1/out/libsqlite3.a(sqlite3.o)")), "sqlcipher");
-        assert_eq!(
-            part_of(&format!("{base}/openssl-sys-2/out/openssl-build/install/lib/libcrypto.a(libcrypto-lib-aes.o)")),
-            "openssl"
-        );
+        let deps = "/w/target/release/deps";
+        assert_eq!(part_of(&format!("{deps}/liblibsqlite3_sys-1.rlib(c4-sqlcipher.o)")), "sqlcipher");
+        assert_eq!(part_of(&format!("{deps}/libopenssl_sys-2.rlib(libcrypto-lib-aes.o)")), "openssl");
+        assert_eq!(part_of(&format!("{deps}/libopenssl_sys-2.rlib(libdefault-lib-encode_key2any.o)")), "openssl");
+        assert_eq!(part_of(&format!("{deps}/libopenssl_sys-2.rlib(openssl_sys-2.openssl_sys.9-cgu.0.rcgu.o)")), "rust");
+        assert_eq!(part_of(&format!("{deps}/libring-3.rlib(25ac62e5b3c53843-curve25519.o)")), "ring");
         assert_eq!(part_of("/w/target/release/deps/televisit_ffi.televisit_ffi.abc-cgu.0.rcgu.o"), "rust");
-        assert_eq!(part_of(&format!("{base}/ring-3/out/libring_core_0_17_14_.a(curve25519.o)")), "ring");
-        assert_eq!(part_of("/usr/lib/x86_64-linux-gnu/crti.o"), "other");
+        assert_eq!(part_of("/usr/lib/gcc/x86_64-linux-gnu/12/crtbeginS.o"), "other");
     }
 
     #[test]
