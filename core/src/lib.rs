@@ -106,6 +106,11 @@ impl Televisit {
         log::append(&mut self.store(), self.clock.now(), entry)
     }
 
+    /// Appends every entry in one transaction (all or none), as a bulk import or a test needs.
+    pub fn log_append_all(&self, entries: &[NewEntry]) -> Result<Vec<Entry>> {
+        log::append_all(&mut self.store(), self.clock.now(), entries)
+    }
+
     pub fn log_list(&self, query: &LogQuery) -> Result<Vec<Entry>> {
         log::list(&self.store().conn, query)
     }
@@ -113,6 +118,13 @@ impl Televisit {
     pub fn log_verify(&self) -> Result<Verification> {
         let store = self.store();
         log::verify(&store.conn, &store.key.log_mac_key())
+    }
+
+    /// The cheap check of the chain's newest link (two rows read), for every open; `log_verify`
+    /// walks the whole chain.
+    pub fn log_verify_head(&self) -> Result<Verification> {
+        let store = self.store();
+        log::verify_head(&store.conn, &store.key.log_mac_key())
     }
 
     /// Removes entries older than `days` (never fewer days than the policy's retention).

@@ -143,6 +143,97 @@ fn a_changed_last_entry_is_named() {
     assert_eq!(broken(&tv), (6, Tamper::Changed));
 }
 
+fn head(tv: &Televisit) -> Option<(u64, Tamper)> {
+    match tv.log_verify_head().unwrap() {
+        Verification::Broken { seq, problem } => Some((seq, problem)),
+        Verification::Intact { .. } => None,
+    }
+}
+
+#[test]
+fn the_head_check_passes_an_intact_log_and_names_a_changed_deleted_or_added_last_entry() {
+    let (_profile, tv) = with_entries(5);
+    assert!(matches!(tv.log_verify_head().unwrap(), Verification::Intact { count: 6, .. }));
+    let cases: [(&str, (u64, Tamper)); 4] = [
+        ("UPDATE log_entries SET detail = '{}' WHERE seq = 6", (6, Tamper::Changed)),
+        ("DELETE FROM log_entries WHERE seq >= 5", (5, Tamper::Missing)),
+        ("DELETE FROM log_entries WHERE seq = 5", (5, Tamper::Missing)),
+        (
+            "INSERT INTO log_entries (seq, at_ms, kind, actor, patient_ref, detail, mac)
+             SELECT seq + 1, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries WHERE seq = 6",
+            (7, Tamper::Inserted),
+        ),
+    ];
+    for (sql, expected) in cases {
+        let (profile, tv) = with_entries(5);
+        profile.raw().execute(sql, []).unwrap();
+        assert_eq!(head(&tv), Some(expected), "{sql}");
+        assert_eq!(broken(&tv), expected, "the full walk agrees: {sql}");
+    }
+    // A change further back is the full walk's to find, not the head check's.
+    let (profile, tv) = with_entries(5);
+    profile.raw().execute("UPDATE log_entries SET detail = '{}' WHERE seq = 3", []).unwrap();
+    assert_eq!(head(&tv), None);
+    assert_eq!(broken(&tv), (3, Tamper::Changed));
+}
+
+#[test]
+fn the_head_check_follows_a_purge_checkpoint() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    short_retention(&tv, 30);
+    for _ in 0..3 {
+        tv.log_append(&entry(EntryKind::CallLaunched)).unwrap();
+    }
+    profile.clock.advance(Duration::days(40));
+    // Everything is old: the purge entry alone follows the checkpoint, and chains from it.
+    assert_eq!(tv.log_purge_older_than(30).unwrap().through_seq, 5);
+    assert!(matches!(tv.log_verify_head().unwrap(), Verification::Intact { count: 1, .. }));
+    tv.log_append(&entry(EntryKind::CallLaunched)).unwrap();
+    assert!(matches!(tv.log_verify_head().unwrap(), Verification::Intact { count: 2, .. }));
+    profile.raw().execute("DELETE FROM log_entries WHERE seq = 6", []).unwrap();
+    assert_eq!(head(&tv), Some((6, Tamper::Missing)));
+}
+
+#[test]
+fn append_all_writes_every_entry_in_one_transaction_or_none() {
+    let (_profile, tv) = with_entries(1);
+    let batch: Vec<NewEntry> =
+        (0..50).map(|i| entry(EntryKind::CallLaunched).detail(Detail::new().int("n", i))).collect();
+    let appended = tv.log_append_all(&batch).unwrap();
+    assert_eq!(appended.iter().map(|e| e.seq).collect::<Vec<_>>(), (3..53).collect::<Vec<_>>());
+    assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { count: 52, .. }));
+    assert!(matches!(tv.log_verify_head().unwrap(), Verification::Intact { count: 52, .. }));
+    let mut bad = batch.clone();
+    bad.push(entry(EntryKind::CallLaunched).detail(Detail::new().code("who", "Susan Smith")));
+    assert!(matches!(tv.log_append_all(&bad), Err(Error::InvalidInput { .. })));
+    assert_eq!(tv.log_list(&LogQuery::default()).unwrap().len(), 52);
+}
+
+#[test]
+fn append_to_runs_the_stores_append_on_a_connection_the_caller_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = rusqlite::Connection::open(dir.path().join("plain.db")).unwrap();
+    televisit_core::schema::migrate(&mut conn).unwrap();
+    let key = televisit_core::keys::DataKey::generate().unwrap().log_mac_key();
+    let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let tx = conn.transaction().unwrap();
+    for i in 0..3 {
+        let e = televisit_core::log::append_to(
+            &tx,
+            &key,
+            at,
+            &entry(EntryKind::CallLaunched).detail(Detail::new().int("n", i)),
+        )
+        .unwrap();
+        assert_eq!(e.seq, i as u64 + 1);
+    }
+    let unsafe_detail = entry(EntryKind::CallLaunched).detail(Detail::new().code("who", "Susan Smith"));
+    assert!(televisit_core::log::append_to(&tx, &key, at, &unsafe_detail).is_err());
+    tx.commit().unwrap();
+    assert!(matches!(televisit_core::log::verify_head(&conn, &key).unwrap(), Verification::Intact { count: 3, .. }));
+}
+
 #[test]
 fn a_deleted_entry_is_named() {
     let (profile, tv) = with_entries(5);

@@ -5,8 +5,10 @@
 //!   cargo xtask android    the Android native libraries (cargo-ndk) and Kotlin bindings for the app
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
 //!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
+//!   cargo xtask bench      the benchmark: each figure beside its baseline; target/bench.json
 
 mod android;
+mod bench;
 mod ios;
 mod tools;
 
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("android") => android::run(&root),
         Some("test") => test(&root, args.get(1).map(String::as_str)),
+        Some("bench") => bench::bench(&root, args.get(1).is_some_and(|a| a == "--quick")),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|counts| {
@@ -35,7 +38,7 @@ fn main() -> ExitCode {
         }
         Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };

@@ -133,6 +133,36 @@ pub fn verify(
     Verification::Intact { count: rows.len() as u64, head }
 }
 
+/// Checks the newest link only. `newest` holds the last rows, newest first (one or two are read:
+/// the last and the one before it).
+pub fn verify_head(key: &hmac::Key, start: Link, head: Link, newest: &[StoredEntry]) -> Verification {
+    let Some(last) = newest.first() else {
+        return if head == start {
+            Verification::Intact { count: 0, head }
+        } else {
+            Verification::Broken { seq: start.seq + 1, problem: Tamper::Missing }
+        };
+    };
+    if last.seq > head.seq {
+        return Verification::Broken { seq: head.seq + 1, problem: Tamper::Inserted };
+    }
+    if last.seq < head.seq {
+        return Verification::Broken { seq: last.seq + 1, problem: Tamper::Missing };
+    }
+    let prev = match newest.get(1) {
+        Some(before) if before.seq + 1 == last.seq => Link { seq: before.seq, mac: to_mac(&before.mac) },
+        Some(before) if before.seq + 1 < last.seq && before.seq >= start.seq => {
+            return Verification::Broken { seq: before.seq + 1, problem: Tamper::Missing }
+        }
+        _ if last.seq == start.seq + 1 => start,
+        _ => return Verification::Broken { seq: last.seq.min(start.seq + 1), problem: Tamper::Missing },
+    };
+    if !fits(key, &prev.mac, last, last.seq) || to_mac(&last.mac) != head.mac {
+        return Verification::Broken { seq: last.seq, problem: Tamper::Changed };
+    }
+    Verification::Intact { count: head.seq - start.seq, head }
+}
+
 /// Row `i` does not fit after `prev`. Decide why, from what the rows around it show.
 fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tamper {
     let row = &rows[i];

@@ -45,6 +45,23 @@ pub(crate) fn append(store: &mut Store, at: DateTime<Utc>, entry: &NewEntry) -> 
     Ok(appended)
 }
 
+/// Appends inside a transaction on a connection the caller holds, after checking the entry: the
+/// store's own append, for callers outside the core that bring their own connection (the
+/// benchmark runs it on a plain SQLite file as the baseline of the encrypted store's append).
+pub fn append_to(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
+    entry.detail.validate()?;
+    append_in(tx, key, at, entry)
+}
+
+/// Appends every entry in one transaction: all are written or none.
+pub(crate) fn append_all(store: &mut Store, at: DateTime<Utc>, entries: &[NewEntry]) -> Result<Vec<Entry>> {
+    let key = store.key.log_mac_key();
+    let tx = store.conn.transaction()?;
+    let appended = entries.iter().map(|entry| append_to(&tx, &key, at, entry)).collect::<Result<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(appended)
+}
+
 /// Appends inside the caller's transaction, so that an action and its entry commit together.
 pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
     let chain = load_chain(tx, key)?;
@@ -140,6 +157,19 @@ pub(crate) fn verify(conn: &Connection, key: &hmac::Key) -> Result<Verification>
     Ok(chain::verify(key, chain.start, chain.head, last_recorded_purge(&rows), &rows))
 }
 
+/// The cheap check made at every open: the newest entry stands at the head's sequence number,
+/// carries the head's MAC, and that MAC is right for its content after the entry before it (or
+/// the chain's start). It reads two rows whatever the log's length; `verify` walks the whole
+/// chain. `Intact`'s count is the number of entries between the chain's ends.
+pub fn verify_head(conn: &Connection, key: &hmac::Key) -> Result<Verification> {
+    let chain = load_chain(conn, key)?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq DESC LIMIT 2",
+    )?;
+    let newest = stmt.query_map([], stored_entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(chain::verify_head(key, chain.start, chain.head, &newest))
+}
+
 /// Everything an export carries: the chain's ends and the rows as stored.
 pub(crate) fn export_rows(conn: &Connection, key: &hmac::Key) -> Result<(Link, Link, Vec<StoredEntry>)> {
     let chain = load_chain(conn, key)?;
@@ -228,16 +258,18 @@ fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
 fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
     let mut stmt =
         conn.prepare("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
-    let rows = stmt.query_map([], |row| {
-        Ok(StoredEntry {
-            seq: row.get::<_, i64>(0)? as u64,
-            at_ms: row.get(1)?,
-            kind: row.get(2)?,
-            actor: row.get(3)?,
-            patient: row.get(4)?,
-            detail: row.get(5)?,
-            mac: row.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map([], stored_entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn stored_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
+    Ok(StoredEntry {
+        seq: row.get::<_, i64>(0)? as u64,
+        at_ms: row.get(1)?,
+        kind: row.get(2)?,
+        actor: row.get(3)?,
+        patient: row.get(4)?,
+        detail: row.get(5)?,
+        mac: row.get(6)?,
+    })
 }
