@@ -418,7 +418,7 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
 
     let out = ok(&s.profile, &["wipe", "apply", &command]);
     assert!(out.contains("carried out (scope all, reason lost)"), "{out}");
-    assert!(out.contains("patient contacts deleted 1, data key destroyed 1, database files removed"), "{out}");
+    assert!(out.contains("data key destroyed 1, patient contacts deleted 1, database files removed"), "{out}");
     assert!(out.contains("on the desktop this output is the channel to IT"), "{out}");
     let receipt = receipt_of(&out);
     assert!(!contact.exists());
@@ -517,7 +517,7 @@ fn a_wipe_left_pending_is_finished_at_the_next_start() {
     assert_eq!(documents[0]["scope"], "all");
     let steps: Vec<&str> =
         documents[0]["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["delete_contacts", "destroy_key", "delete_files"]);
+    assert_eq!(steps, ["destroy_key", "delete_contacts", "delete_files"]);
     assert_eq!(documents[1], serde_json::json!([]), "the command then runs on a fresh store");
     let receipt = documents[0]["receipt"].as_str().unwrap();
     let checked = admin(&s.it, &["wipe", "verify-receipt", receipt, &format!("--device-key={key}")]);

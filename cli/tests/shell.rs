@@ -119,7 +119,7 @@ fn assert_it_round_trip(text: &str) {
     assert!(refusals[1].contains("(other_device): the wipe command is for another device"), "{wipe}");
     assert!(refusals[2].contains("(replayed)"), "{wipe}");
     assert!(wipe.contains("carried out (scope all, reason lost)"), "{wipe}");
-    assert!(wipe.contains("patient contacts deleted 1, data key destroyed 1"), "{wipe}");
+    assert!(wipe.contains("data key destroyed 1, patient contacts deleted 1"), "{wipe}");
     assert!(wipe.contains("valid receipt: command cmd_") && wipe.contains("the enrolled device's key"), "{wipe}");
     let listing = wipe.split("every file left:").nth(1).unwrap();
     assert!(listing.contains("secrets/televisit.wipe-seen.v1"), "{listing}");

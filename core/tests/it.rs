@@ -140,8 +140,8 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
     let checked = wipe::verify_receipt(&receipt, Some(&device_key)).unwrap();
     assert_eq!(checked.command_id, "cmd_all");
     let counts: Vec<_> = checked.steps.iter().map(|s| (s.step, s.count)).collect();
-    assert_eq!(counts[0], (Step::DeleteContacts, 1));
-    assert_eq!(counts[1], (Step::DestroyKey, 1));
+    assert_eq!(counts[0], (Step::DestroyKey, 1), "the data is unreadable first");
+    assert_eq!(counts[1], (Step::DeleteContacts, 1));
     assert!(counts[2].1 >= 1, "database files removed");
     assert!(book.by_id(&hand_made).is_some(), "contacts that are not Televisit's stay");
     assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
@@ -197,7 +197,7 @@ fn a_wipe_interrupted_after_any_step_finishes_at_the_next_start() {
         let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now + Duration::seconds(5)).unwrap();
         let receipt = wipe::verify_receipt(&receipt.expect("a receipt after resuming"), None).unwrap();
         let steps: Vec<_> = receipt.steps.iter().map(|s| s.step).collect();
-        assert_eq!(steps, vec![Step::DeleteContacts, Step::DestroyKey, Step::DeleteFiles], "{crash_after:?}");
+        assert_eq!(steps, vec![Step::DestroyKey, Step::DeleteContacts, Step::DeleteFiles], "{crash_after:?}");
         assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
         assert!(!profile.db().exists());
         assert!(book.contacts.lock().unwrap().is_empty());
