@@ -137,9 +137,13 @@ pub(crate) fn plan(
     rules: &CleanupRules,
     book: &dyn ContactBook,
 ) -> Result<CleanupPlan> {
+    // One read transaction: one lock and one consistent view for the whole plan.
+    let tx = store.conn.unchecked_transaction()?;
+    let records = contacts::records(&tx, None)?;
+    let known: std::collections::HashSet<String> = records.iter().map(|r| r.platform_id.clone()).collect();
     let mut remove = Vec::new();
-    for record in contacts::records(&store.conn, None)? {
-        let patient = patients::get_in(&store.conn, &record.patient)?;
+    for record in records {
+        let patient = patients::get_in(&tx, &record.patient)?;
         let mut reasons = Vec::new();
         let last_visit =
             patient.visit_at.filter(|v| *v <= now).map_or(record.last_used_at, |v| v.max(record.last_used_at));
@@ -170,7 +174,7 @@ pub(crate) fn plan(
     let matcher = NameTemplate::parse(&policy.contacts.name_template)?.matcher();
     let mut lookalikes = Vec::new();
     for contact in book.list(ListScope::All)? {
-        if contacts::platform_id_known(&store.conn, &contact.platform_id)? {
+        if known.contains(&contact.platform_id) {
             continue;
         }
         match orphan_of(&contact) {
@@ -186,6 +190,7 @@ pub(crate) fn plan(
             None => {}
         }
     }
+    tx.finish()?;
     Ok(CleanupPlan { made_at: now, rules: *rules, remove, lookalikes })
 }
 

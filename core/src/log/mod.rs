@@ -75,9 +75,11 @@ pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>
         mac: Vec::new(),
     };
     let mac = chain::mac(key, &chain.head.mac, &stored);
-    tx.execute(
+    // Cached statements: every action appends, so the parse is paid once per connection.
+    tx.prepare_cached(
         "INSERT INTO log_entries (seq, at_ms, kind, actor, patient_ref, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![stored.seq as i64, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
+    )?
+    .execute(params![stored.seq as i64, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
     )?;
     tx.execute(
         "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac) VALUES (1, ?1, ?2, ?3, ?4)
@@ -232,7 +234,8 @@ struct ChainState {
 /// The chain's ends; before the first entry, both are the keyed genesis value.
 fn load_chain(conn: &Connection, key: &hmac::Key) -> Result<ChainState> {
     let found = conn
-        .query_row("SELECT start_seq, start_mac, head_seq, head_mac FROM log_chain WHERE id = 1", [], |row| {
+        .prepare_cached("SELECT start_seq, start_mac, head_seq, head_mac FROM log_chain WHERE id = 1")?
+        .query_row([], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?, row.get::<_, Vec<u8>>(3)?))
         })
         .optional()?;

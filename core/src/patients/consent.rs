@@ -96,22 +96,22 @@ pub(crate) fn revoke(store: &mut Store, now: DateTime<Utc>, patient: &PatientRef
 
 /// The latest record decides: given, revoked, or none yet.
 pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<ConsentState> {
+    // Cached: a cleanup plan reads this once per contact.
     let latest = conn
-        .query_row(
+        .prepare_cached(
             "SELECT method, text_version, recorded_by, recorded_at_ms, revoked_at_ms, revoked_by FROM consents
              WHERE patient_id = ?1 ORDER BY id DESC LIMIT 1",
-            [patient.as_str()],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, Option<i64>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([patient.as_str()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })
         .optional()?;
     let unreadable = || Error::Storage(format!("the consent record of {patient} is unreadable"));
     let time = |ms: i64| DateTime::from_timestamp_millis(ms).ok_or_else(unreadable);

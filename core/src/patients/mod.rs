@@ -187,7 +187,8 @@ pub(crate) fn list(conn: &Connection, include_archived: bool) -> Result<Vec<Pati
 
 pub(crate) fn get_in(conn: &Connection, id: &PatientRef) -> Result<Patient> {
     let mut patient = conn
-        .query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id.as_str()], row_to_patient)
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"))?
+        .query_row([id.as_str()], row_to_patient)
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "patient", id: id.to_string() })?;
     patient.consent = consent::state_in(conn, id)?;
