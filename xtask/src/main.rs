@@ -88,7 +88,7 @@ fn bindings(root: &Path) -> Result<PathBuf> {
                     "run",
                     "--quiet",
                     "-p",
-                    "televisit-ffi",
+                    "televisit-bindgen",
                     "--bin",
                     "uniffi-bindgen",
                     "--",
