@@ -333,14 +333,18 @@ fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment:
     ensure!(!db.exists() && files.get(televisit_core::secrets::names::DATA_KEY)?.is_none(), "the wipe left data");
     let at = |t: Option<Instant>| t.map_or(f64::NAN, |t| ms(t.duration_since(start)));
     let pending = wipe::PENDING;
+    // The marker is written once before the steps and once after each, in the receipt's order.
+    let after = |step: wipe::Step| receipt.steps.iter().position(|s| s.step == step).map(|i| i + 1);
+    let after_step = |step| at(after(step).and_then(|n| secrets.nth_put(pending, n)));
     Ok(WipeTimes {
         marker_written: at(secrets.nth_put(pending, 0)),
-        contacts_deleted: at(secrets.nth_put(pending, 1)),
+        contacts_deleted: after_step(wipe::Step::DeleteContacts),
         key_destroyed: at(secrets.deleted(televisit_core::secrets::names::DATA_KEY)),
-        files_deleted: at(secrets.nth_put(pending, 3)),
-        receipt_written: at(secrets.nth_put(pending, 4)),
+        files_deleted: after_step(wipe::Step::DeleteFiles),
+        // The receipt lists the steps before it: its own marker write is the one after them.
+        receipt_written: at(secrets.nth_put(pending, receipt.steps.len() + 1)),
         done: ms(done),
-        contacts: receipt.steps.first().map_or(0, |s| s.count),
+        contacts: receipt.steps.iter().find(|s| s.step == wipe::Step::DeleteContacts).map_or(0, |s| s.count),
     })
 }
 
