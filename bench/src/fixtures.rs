@@ -6,7 +6,6 @@ use crate::vcard_book::VcardContactBook;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -256,71 +255,11 @@ impl SecretStore for TimedSecrets<'_> {
     }
 }
 
-/// The phone's contact book kept in memory: cleanup is then the core's work alone.
-#[derive(Default)]
-pub struct MemoryBook {
-    contacts: Mutex<BTreeMap<String, BookContact>>,
-    next: AtomicU64,
-}
-
-impl MemoryBook {
-    /// A contact someone made by hand, named like the convention (a lookalike).
-    pub fn add_by_hand(&self, display_name: &str, phone: &str) {
-        let id = format!("hand-{}", self.next.fetch_add(1, Ordering::Relaxed));
-        let contact = BookContact {
-            platform_id: id.clone(),
-            display_name: display_name.into(),
-            phones: vec![phone.into()],
-            marker: None,
-        };
-        self.contacts.lock().unwrap().insert(id, contact);
-    }
-}
-
-impl ContactBook for MemoryBook {
-    fn create(&self, card: &ContactCard) -> Result<String, ContactBookError> {
-        let id = format!("mem-{}", self.next.fetch_add(1, Ordering::Relaxed));
-        let contact = BookContact {
-            platform_id: id.clone(),
-            display_name: card.display_name.clone(),
-            phones: vec![card.phone.clone()],
-            marker: Some(card.marker.clone()),
-        };
-        self.contacts.lock().unwrap().insert(id.clone(), contact);
-        Ok(id)
-    }
-    fn update(&self, platform_id: &str, card: &ContactCard) -> Result<(), ContactBookError> {
-        let mut contacts = self.contacts.lock().unwrap();
-        let contact = contacts.get_mut(platform_id).ok_or(ContactBookError::NotFound)?;
-        contact.display_name = card.display_name.clone();
-        contact.phones = vec![card.phone.clone()];
-        contact.marker = Some(card.marker.clone());
-        Ok(())
-    }
-    fn delete(&self, platform_ids: &[String]) -> Vec<DeleteOutcome> {
-        let mut contacts = self.contacts.lock().unwrap();
-        platform_ids
-            .iter()
-            .map(|id| if contacts.remove(id).is_some() { DeleteOutcome::Deleted } else { DeleteOutcome::NotFound })
-            .collect()
-    }
-    fn get(&self, platform_id: &str) -> Result<Option<BookContact>, ContactBookError> {
-        Ok(self.contacts.lock().unwrap().get(platform_id).cloned())
-    }
-    fn list(&self, scope: ListScope) -> Result<Vec<BookContact>, ContactBookError> {
-        Ok(self
-            .contacts
-            .lock()
-            .unwrap()
-            .values()
-            .filter(|c| scope == ListScope::All || televisit_core::contacts::is_televisit_marker(c.marker.as_deref()))
-            .cloned()
-            .collect())
-    }
-    fn find_by_phone(&self, e164: &str) -> Result<Vec<BookContact>, ContactBookError> {
-        Ok(self.contacts.lock().unwrap().values().filter(|c| c.phones.iter().any(|p| p == e164)).cloned().collect())
-    }
-}
+/// The core tests' in-memory contact book, compiled in here as it is: one fake, not two.
+#[allow(dead_code)]
+#[path = "../../core/tests/common/book.rs"]
+mod book;
+pub use book::MemoryBook;
 
 /// A scratch folder under the benchmark's work folder, removed when dropped.
 pub struct Scratch(pub PathBuf);
