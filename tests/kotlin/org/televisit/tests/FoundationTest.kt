@@ -39,6 +39,22 @@ class FoundationTest {
     }
 
     @Test
+    fun `the Apple store keeps SQLite's header in the clear, and still refuses another key`() {
+        val tv = Televisit.openForApplePlatforms(db.toString(), secrets)
+        assertTrue(tv.wasCreated())
+        tv.logAppend(call(1))
+        tv.destroy()
+        val header = Files.readAllBytes(db).copyOfRange(0, 16).toString(Charsets.US_ASCII)
+        assertEquals("SQLite format 3\u0000", header, "iOS sees a WAL database and spares the suspended app")
+        val reopened = Televisit.openForApplePlatforms(db.toString(), secrets)
+        assertTrue(reopened.logVerify() is Verification.Intact)
+        reopened.destroy()
+        val other = InMemorySecretStore()
+        Televisit.openForApplePlatforms(dir.resolve("other.db").toString(), other).destroy()
+        assertThrows<TelevisitException.WrongKey> { Televisit.openForApplePlatforms(db.toString(), other) }
+    }
+
+    @Test
     fun `append, list and verify`() {
         val tv = Televisit.open(db.toString(), secrets)
         val patient = "pt_0123456789abcdef0123456789abcdef"
