@@ -42,6 +42,9 @@ class Session(
     var pendingReceipt: String? = null
         private set
 
+    /** The open store, for a screen acting on it; it was closed (a wipe) if this throws. */
+    fun open(): Televisit = televisit ?: throw IllegalStateException("Televisit is not open.")
+
     /** What the last start or configuration change said, for the settings screen. */
     @Volatile
     var lastNotice: String? = null

@@ -8,7 +8,6 @@ import org.televisit.core.ChecklistStatus
 import org.televisit.core.Platform
 import org.televisit.core.Requirement
 import org.televisit.core.RunItem
-import org.televisit.core.Televisit
 
 /**
  * The WhatsApp privacy checklist, one item at a time. The core holds the run (it survives a
@@ -19,15 +18,13 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
     private val body = activity.column()
     override val view = activity.scrolling(body)
 
-    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
-
     override fun refresh() {
-        activity.background({ televisit().let { it.checklistStatus(session.device) to it.checklistRun() } }) { (status, run) ->
+        activity.background({ session.open().let { it.checklistStatus(session.device) to it.checklistRun() } }) { (status, run) ->
             body.removeAllViews()
             body.addView(activity.label(statusText(status), 18f))
             body.addView(
                 activity.button(if (run == null) "Start the checklist" else "Continue the checklist") {
-                    activity.background({ televisit().checklistStart(Platform.ANDROID, session.device) }) { showRun(it) }
+                    activity.background({ session.open().checklistStart(Platform.ANDROID, session.device) }) { showRun(it) }
                 },
             )
         }
@@ -45,7 +42,7 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
         val next = open.firstOrNull()
         if (next == null) {
             body.addView(activity.label("Every item is answered.", 18f))
-            body.addView(activity.button("Finish") { activity.background({ televisit().checklistFinish() }) { showResult(it) } })
+            body.addView(activity.button("Finish") { activity.background({ session.open().checklistFinish() }) { showResult(it) } })
             return
         }
         body.addView(activity.label("${run.items.size - open.size + 1} of ${run.items.size}", 14f))
@@ -64,7 +61,7 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
         for (choice in item.choices) {
             body.addView(
                 activity.button(choice.label) {
-                    activity.background({ televisit().checklistAnswer(item.id, choice.value) }) { showRun(it) }
+                    activity.background({ session.open().checklistAnswer(item.id, choice.value) }) { showRun(it) }
                 },
             )
         }

@@ -18,10 +18,8 @@ class CleanupScreen(private val activity: Activity, private val session: Session
     private val body = activity.column()
     override val view = activity.scrolling(body)
 
-    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
-
     override fun refresh() {
-        activity.background({ televisit().cleanupPlan(session.book, null) }) { showPlan(it) }
+        activity.background({ session.open().cleanupPlan(session.book, null) }) { showPlan(it) }
     }
 
     private fun showPlan(plan: CleanupPlan) {
@@ -44,7 +42,7 @@ class CleanupScreen(private val activity: Activity, private val session: Session
             body.addView(
                 activity.button("Confirm removal") {
                     val confirmed = boxes.filter { it.isChecked }.map { it.tag as String }
-                    activity.background({ televisit().cleanupApply(session.book, plan, confirmed) }) { showReport(it) }
+                    activity.background({ session.open().cleanupApply(session.book, plan, confirmed) }) { showReport(it) }
                 },
             )
         }

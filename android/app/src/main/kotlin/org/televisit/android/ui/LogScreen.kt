@@ -5,7 +5,6 @@ import org.televisit.android.Session
 import org.televisit.core.DetailValue
 import org.televisit.core.LogEntry
 import org.televisit.core.LogQuery
-import org.televisit.core.Televisit
 import org.televisit.core.Verification
 
 /** The activity log, newest first, under the result of verifying its HMAC chain. */
@@ -15,11 +14,9 @@ class LogScreen(private val activity: Activity, private val session: Session) : 
     private val entries = activity.column()
     override val view = activity.scrolling(activity.column(status, entries))
 
-    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
-
     override fun refresh() {
         activity.background({
-            val tv = televisit()
+            val tv = session.open()
             tv.logVerify() to tv.logList(LogQuery(newestFirst = true, limit = 200u))
         }) { (verification, list) ->
             status.text = when (verification) {

@@ -31,10 +31,8 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     )
 
     override fun refresh() {
-        activity.background({ televisit().patients(false) }) { show(it) }
+        activity.background({ session.open().patients(false) }) { show(it) }
     }
-
-    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
 
     private fun show(patients: List<Patient>) {
         list.removeAllViews()
@@ -66,7 +64,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
             }
         }
         val patient = NewPatient(given.text.toString(), family.text.toString(), phone.text.toString(), visitAt)
-        activity.background({ televisit().patientAdd(patient) }) {
+        activity.background({ session.open().patientAdd(patient) }) {
             listOf(given, family, phone, visit).forEach { f -> f.text.clear() }
             refresh()
         }
@@ -80,7 +78,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
                 val method = methods[which].first
                 activity.background({
                     // The wording the clinician read out is the organisation's, versioned by its policy.
-                    val tv = televisit()
+                    val tv = session.open()
                     tv.consentRecord(id, method, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
                 }) { refresh() }
             }
@@ -90,7 +88,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
 
     /** First call: the disclosure once; then the contact, the plan, and the launch. */
     private fun call(id: String) {
-        activity.background({ televisit().disclosureAcknowledged() }) { acknowledged ->
+        activity.background({ session.open().disclosureAcknowledged() }) { acknowledged ->
             if (acknowledged) {
                 launch(id)
             } else {
@@ -98,7 +96,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
                     .setTitle("Before your first call")
                     .setMessage(disclosureText())
                     .setPositiveButton("I understand") { _, _ ->
-                        activity.background({ televisit().acknowledgeDisclosure() }) { launch(id) }
+                        activity.background({ session.open().acknowledgeDisclosure() }) { launch(id) }
                     }
                     .setNegativeButton("Cancel", null)
                     .show()
@@ -108,7 +106,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
 
     private fun launch(id: String) {
         activity.background({
-            val tv = televisit()
+            val tv = session.open()
             val contact = tv.ensureContact(session.book, id)
             Triple(tv, tv.launchPlan(session.book, session.device, session.directory, id, Platform.ANDROID, null), contact.platformId)
         }, failed = { e ->

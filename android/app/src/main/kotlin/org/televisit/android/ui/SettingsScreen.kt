@@ -3,7 +3,6 @@ package org.televisit.android.ui
 import android.app.Activity
 import android.text.InputType
 import org.televisit.android.Session
-import org.televisit.core.Televisit
 import org.televisit.core.disclosureText
 
 /** Enrollment, the policy in force, what MDM last said, and the disclosure. */
@@ -27,11 +26,9 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
         ),
     )
 
-    private fun televisit(): Televisit = session.televisit ?: throw IllegalStateException("Televisit is not open.")
-
     override fun refresh() {
         activity.background({
-            val tv = televisit()
+            val tv = session.open()
             Triple(tv.enrollment(), tv.policy(), tv.disclosureAcknowledged())
         }) { (info, p, acknowledged) ->
             enrollment.text = info?.let { "Enrolled with ${it.orgName} (device ${it.deviceId})." } ?: "Not enrolled with an organisation."
@@ -43,7 +40,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
 
     private fun enroll() {
         val text = code.text.toString().trim()
-        activity.background({ televisit().enroll(text) }) {
+        activity.background({ session.open().enroll(text) }) {
             code.text.clear()
             refresh()
         }
