@@ -94,8 +94,10 @@ impl Televisit {
         Ok(self.0.policy()?)
     }
 
+    /// A policy set by hand, for an unenrolled (development or demo) device; an enrolled device
+    /// refuses it and takes only signed policies (`applySignedPolicy`, managed configuration).
     pub fn set_policy(&self, policy: Policy) -> Result<()> {
-        Ok(self.0.set_policy(&policy)?)
+        Ok(self.0.set_unsigned_policy(&self.1, &policy)?)
     }
 
     pub fn patient_add(&self, patient: NewPatient) -> Result<Patient> {

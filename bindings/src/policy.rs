@@ -103,7 +103,7 @@ pub fn default_policy() -> Policy {
 /// Reads a policy from IT's JSON, with errors that name the field.
 #[uniffi::export]
 pub fn policy_from_json(json: String) -> Result<Policy, crate::TelevisitError> {
-    Ok(Policy::from_json(&json)?)
+    Ok(televisit_core::policy::from_json_on_device(&json)?)
 }
 
 #[uniffi::export]

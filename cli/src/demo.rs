@@ -36,7 +36,7 @@ pub fn run() -> Result<()> {
 
     let profile = Profile::resolve(Some(&temp.path().join("profile")))?;
     let tv = store_step(&profile)?;
-    policy_step(&tv)?;
+    policy_step(&tv, &profile)?;
     let (zoe, amara) = patients_step(&tv)?;
     let book = profile.contact_book()?;
     let files = contacts_step(&tv, &book, &[&zoe, &amara])?;
@@ -75,10 +75,10 @@ fn store_step(profile: &Profile) -> Result<Televisit> {
     Ok(tv)
 }
 
-fn policy_step(tv: &Televisit) -> Result<()> {
+fn policy_step(tv: &Televisit, profile: &Profile) -> Result<()> {
     println!("2. The organisation's policy");
     let policy = Policy { version: 1, organisation: "St Elsewhere Hospital".into(), ..Policy::default() };
-    tv.set_policy(&policy)?;
+    tv.set_unsigned_policy(&profile.secrets, &policy)?;
     println!(
         "   applied version {} for {}: contacts named \"{}\", log kept {} days, lock after {} s idle\n",
         policy.version,

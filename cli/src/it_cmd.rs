@@ -145,18 +145,6 @@ pub fn enroll_with(profile: &Profile, tv: &Televisit, code: &str) -> Result<Enro
     })
 }
 
-/// `policy set` is for unenrolled test profiles: an enrolled device takes only what its
-/// organisation signed.
-pub fn refuse_unsigned_policy(profile: &Profile, tv: &Televisit) -> Result<()> {
-    if let Some((enrollment, _)) = tv.enrollment(&profile.secrets)? {
-        bail!(
-            "this device is enrolled with {}: it takes only policies its organisation signed (`televisit policy apply FILE`)",
-            enrollment.org_name
-        );
-    }
-    Ok(())
-}
-
 pub fn policy_apply(profile: &Profile, tv: &Televisit, signed: &str, json: bool) -> Result<()> {
     let text = message_or_file(signed, "signed policy")?;
     let view = apply_signed(profile, tv, &text)?;
@@ -231,7 +219,7 @@ pub fn status_of(profile: &Profile, tv: &Televisit, phone: &TargetPhone) -> Resu
 /// The time of the last signed policy applied since the last enrollment. The core keeps that
 /// time to itself (the offline triggers read it); the log has it too: enrollment logs
 /// `enrolled` and then its policy's `policy_applied`, and an enrolled device takes only signed
-/// policies (`refuse_unsigned_policy`).
+/// policies (the core refuses the others).
 fn last_checkin(tv: &Televisit) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     let query = LogQuery {
         kinds: vec![EntryKind::Enrolled, EntryKind::PolicyApplied],

@@ -6,7 +6,7 @@
 use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome, ListScope};
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
-use crate::naming::NameTemplate;
+use crate::naming::{self, NameTemplate};
 use crate::patients::{self, ConsentState};
 use crate::policy::Policy;
 use crate::store::Store;
@@ -171,7 +171,7 @@ pub(crate) fn plan(
             });
         }
     }
-    let matcher = NameTemplate::parse(&policy.contacts.name_template)?.matcher();
+    let matcher = naming::matcher(&NameTemplate::parse(&policy.contacts.name_template)?)?;
     let mut lookalikes = Vec::new();
     for contact in book.list(ListScope::All)? {
         if known.contains(&contact.platform_id) {

@@ -2,50 +2,8 @@
 //! PackageManager; iOS: LocalAuthentication, canOpenURL), and the Android-only directory of
 //! WhatsApp's rows in the contacts provider.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WhatsAppApp {
-    /// `com.whatsapp`
-    Consumer,
-    /// WhatsApp Business, `com.whatsapp.w4b`
-    Business,
-}
-
-impl WhatsAppApp {
-    pub fn package(self) -> &'static str {
-        match self {
-            WhatsAppApp::Consumer => "com.whatsapp",
-            WhatsAppApp::Business => "com.whatsapp.w4b",
-        }
-    }
-
-    /// The MIME type of WhatsApp's video-call row in Android's contacts Data table.
-    pub fn video_call_mime(self) -> &'static str {
-        match self {
-            WhatsAppApp::Consumer => "vnd.android.cursor.item/vnd.com.whatsapp.video.call",
-            WhatsAppApp::Business => "vnd.android.cursor.item/vnd.com.whatsapp.w4b.video.call",
-        }
-    }
-
-    /// The sync-adapter account type whose sync makes WhatsApp add its rows to new contacts.
-    pub fn account_type(self) -> &'static str {
-        self.package()
-    }
-
-    pub fn play_store_id(self) -> &'static str {
-        self.package()
-    }
-
-    /// The App Store id of the app's page.
-    pub fn app_store_id(self) -> &'static str {
-        match self {
-            WhatsAppApp::Consumer => "310633997",
-            WhatsAppApp::Business => "1386412985",
-        }
-    }
-}
+/// The WhatsApp apps, as the policy names them.
+pub use televisit_protocol::policy::WhatsAppApp;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstalledWhatsApp {

@@ -101,6 +101,17 @@ fn sqlite_kind(err: &rusqlite::Error) -> &'static str {
     }
 }
 
+impl From<televisit_protocol::Error> for Error {
+    /// The protocol's messages are already free of input; they keep their field and reason.
+    fn from(err: televisit_protocol::Error) -> Self {
+        match err {
+            televisit_protocol::Error::Refused { what, problem } => Error::invalid(what, problem.describe()),
+            televisit_protocol::Error::Invalid { field, reason } => Error::InvalidInput { field, reason },
+            televisit_protocol::Error::Random => Error::Storage("the system RNG failed".into()),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Error {
     /// serde_json's messages can quote input; keep only its position.
     fn from(err: serde_json::Error) -> Self {

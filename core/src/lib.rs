@@ -19,12 +19,14 @@ pub mod log;
 pub mod metrics;
 pub mod naming;
 pub mod patients;
+pub mod platform;
 pub mod policy;
 pub mod schema;
 pub mod secrets;
 pub mod store;
 
-pub use call::{LaunchPlan, MessageRequest, Platform, Preflight};
+pub use call::{LaunchPlan, MessageRequest, Preflight};
+pub use platform::Platform;
 pub use checklist::ChecklistStatus;
 pub use cleanup::{
     CleanupOutcome, CleanupPlan, CleanupReport, CleanupResult, CleanupRules, Lookalike, PlannedRemoval, RemovalReason,
@@ -82,7 +84,7 @@ impl Televisit {
             Televisit { store: Mutex::new(store), clock, opened, lock: Mutex::default(), blocked: Mutex::default() };
         if opened == Opened::Created {
             let detail = Detail::new().int("schema", i64::from(schema::SCHEMA_VERSION));
-            televisit.log_append(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
+            televisit.append_own(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
         }
         Ok(televisit)
     }
@@ -102,13 +104,30 @@ impl Televisit {
         self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Appends an entry a shell reports: only the kinds a shell may write
+    /// ([`EntryKind::written_by_shells`]); every other kind records what the core itself did
+    /// (an enrollment, a purge, a wipe) and is written only by the core, with the action.
     pub fn log_append(&self, entry: &NewEntry) -> Result<Entry> {
-        log::append(&mut self.store(), self.clock.now(), entry)
+        shell_may_write(entry)?;
+        self.append_own(entry)
     }
 
-    /// Appends every entry in one transaction (all or none), as a bulk import or a test needs.
+    /// Appends every entry in one transaction (all or none), as a bulk import or a test needs;
+    /// the same kinds as `log_append`.
     pub fn log_append_all(&self, entries: &[NewEntry]) -> Result<Vec<Entry>> {
+        entries.iter().try_for_each(shell_may_write)?;
         log::append_all(&mut self.store(), self.clock.now(), entries)
+    }
+
+    /// Any kind, for tests that build a log of every kind (not in release builds).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn log_append_any(&self, entry: &NewEntry) -> Result<Entry> {
+        self.append_own(entry)
+    }
+
+    /// The core's own entries.
+    fn append_own(&self, entry: &NewEntry) -> Result<Entry> {
+        log::append(&mut self.store(), self.clock.now(), entry)
     }
 
     pub fn log_list(&self, query: &LogQuery) -> Result<Vec<Entry>> {
@@ -160,14 +179,28 @@ impl Televisit {
             .query_row("SELECT value FROM settings WHERE name = 'policy'", [], |row| row.get(0))
             .optional()?;
         match stored {
-            Some(json) => Policy::from_json(&json),
+            Some(json) => Ok(Policy::from_json(&json)?),
             None => Ok(Policy::default()),
         }
     }
 
-    /// Validates and stores a policy, and logs it, in one transaction.
-    pub fn set_policy(&self, policy: &Policy) -> Result<()> {
-        policy.validate()?;
+    /// A policy set on this device by hand (a development or demo profile): refused once the
+    /// device is enrolled, when only what its organisation signed applies
+    /// (`apply_signed_policy`). The rule is here, not in a shell, so every shell keeps it.
+    pub fn set_unsigned_policy(&self, secrets: &dyn SecretStore, policy: &Policy) -> Result<()> {
+        if it::enrollment::load(secrets)?.is_some() {
+            return Err(Error::invalid(
+                "policy",
+                "this device is enrolled: it takes only policies its organisation signed",
+            ));
+        }
+        self.store_policy(policy)
+    }
+
+    /// Validates and stores a policy, and logs it, in one transaction. Callers have checked where
+    /// it comes from (a signature, or an unenrolled device).
+    fn store_policy(&self, policy: &Policy) -> Result<()> {
+        policy::check_on_device(policy)?;
         let mut store = self.store();
         let key = store.key.log_mac_key();
         let now = self.clock.now();
@@ -176,7 +209,8 @@ impl Televisit {
             "INSERT INTO settings (name, value) VALUES ('policy', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             [policy.to_json()],
         )?;
-        let detail = Detail::new().int("version", policy.version as i64);
+        // A version beyond i64 is logged at i64's end rather than wrapped into a negative number.
+        let detail = Detail::new().int("version", i64::try_from(policy.version).unwrap_or(i64::MAX));
         log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::PolicyApplied, Actor::It).detail(detail))?;
         tx.commit()?;
         Ok(())
@@ -231,7 +265,7 @@ impl Televisit {
             let entry = NewEntry::new(EntryKind::ContactFailed, Actor::Clinician)
                 .patient(id.clone())
                 .detail(Detail::new().code("operation", "ensure"));
-            let _ = self.log_append(&entry);
+            let _ = self.append_own(&entry);
         }
         result
     }
@@ -248,7 +282,7 @@ impl Televisit {
     /// Whether a contact's name looks like the convention (as a hand-made patient contact would).
     pub fn looks_like_patient_contact(&self, display_name: &str) -> Result<bool> {
         let template = naming::NameTemplate::parse(&self.policy()?.contacts.name_template)?;
-        Ok(template.matcher().matches(display_name))
+        Ok(naming::matcher(&template)?.matches(display_name))
     }
 
     /// The dry run: what cleanup would remove and why, and the lookalikes, changing nothing.
@@ -286,7 +320,7 @@ impl Televisit {
              ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
             [],
         )?;
-        self.log_append(&NewEntry::new(EntryKind::UnlockFailed, Actor::Clinician))?;
+        self.append_own(&NewEntry::new(EntryKind::UnlockFailed, Actor::Clinician))?;
         Ok(())
     }
 
@@ -338,7 +372,7 @@ impl Televisit {
             if it::wipe::pending_command(secrets)?.is_none() {
                 let command = it::wipe::start_local(secrets, now)?;
                 let detail = Detail::new().code("command", &command.command_id).code("trigger", reason);
-                self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
+                self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
             }
         }
         Ok(state)
@@ -496,7 +530,7 @@ impl Televisit {
         };
         it::enrollment::save(secrets, &enrollment)?;
         let detail = Detail::new().code("enrollment", &enrollment.enrollment_id).code("device", &enrollment.device_id);
-        self.log_append(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
+        self.append_own(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
         self.apply_policy_checked(&policy)?;
         Ok(enrollment)
     }
@@ -523,7 +557,7 @@ impl Televisit {
         if policy.version < current.version {
             return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
         }
-        self.set_policy(policy)?;
+        self.store_policy(policy)?;
         self.store().conn.execute(
             "INSERT INTO settings (name, value) VALUES ('last_checkin_ms', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             [self.clock.now().timestamp_millis().to_string()],
@@ -538,7 +572,7 @@ impl Televisit {
         match it::wipe::receive(secrets, command, self.clock.now()) {
             Err(err) => {
                 if let Error::WipeRefused { code, .. } = &err {
-                    let _ = self.log_append(
+                    let _ = self.append_own(
                         &NewEntry::new(EntryKind::WipeRefused, Actor::It).detail(Detail::new().code("reason", code)),
                     );
                 }
@@ -554,7 +588,7 @@ impl Televisit {
                         .unwrap_or("?"),
                 );
                 // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
-                let _ = self.log_append(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
                 Ok(command)
             }
         }
@@ -660,7 +694,7 @@ impl Televisit {
                     .optional()?;
                 if seen.as_deref() != Some(digest) {
                     let detail = Detail::new().code("key", key).code("reason", code);
-                    self.log_append(&NewEntry::new(kind, Actor::It).detail(detail))?;
+                    self.append_own(&NewEntry::new(kind, Actor::It).detail(detail))?;
                     self.store().conn.execute(
                         "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                         [&marker, digest],
@@ -685,7 +719,7 @@ impl Televisit {
             Error::invalid("log export", "this device is not enrolled: there is no one to seal it to")
         })?;
         let entries = self.log_list(&LogQuery::default())?.len();
-        self.log_append(
+        self.append_own(
             &NewEntry::new(EntryKind::ExportMade, Actor::Clinician)
                 .detail(Detail::new().int("entries", entries as i64 + 1)),
         )?;
@@ -709,5 +743,13 @@ impl Televisit {
     #[cfg(any(test, feature = "testing"))]
     pub fn limit_pages_for_test(&self, pages: u64) -> Result<()> {
         self.store().limit_pages_for_test(pages)
+    }
+}
+
+fn shell_may_write(entry: &NewEntry) -> Result<()> {
+    if entry.kind.written_by_shells() {
+        Ok(())
+    } else {
+        Err(Error::invalid("log entry", "this kind is written by Televisit itself, with the action it records"))
     }
 }

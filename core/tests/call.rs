@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::Duration;
-use common::book::MemoryBook;
+use common::{book::MemoryBook, SetPolicy};
 use common::Profile;
 use std::collections::BTreeMap;
 use televisit_core::call::{AttemptKind, CheckStatus, LaunchStep, TemplateId};

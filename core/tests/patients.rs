@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::Duration;
-use common::book::MemoryBook;
+use common::{book::MemoryBook, SetPolicy};
 use common::Profile;
 use televisit_core::log::{Actor, EntryKind, LogQuery};
 use televisit_core::{

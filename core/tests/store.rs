@@ -80,7 +80,7 @@ fn a_truncated_file_is_reported_as_damaged() {
         let profile = Profile::new();
         let tv = profile.open().unwrap();
         for _ in 0..200 {
-            tv.log_append(&televisit_core::NewEntry::new(
+            tv.log_append_any(&televisit_core::NewEntry::new(
                 televisit_core::EntryKind::UnlockFailed,
                 televisit_core::Actor::Clinician,
             ))
@@ -118,7 +118,7 @@ fn a_damaged_later_page_is_found_by_the_integrity_check() {
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     for _ in 0..300 {
-        tv.log_append(&televisit_core::NewEntry::new(
+        tv.log_append_any(&televisit_core::NewEntry::new(
             televisit_core::EntryKind::UnlockFailed,
             televisit_core::Actor::Clinician,
         ))
@@ -202,7 +202,7 @@ fn a_full_disk_is_reported_and_nothing_is_half_written() {
         let entry =
             televisit_core::NewEntry::new(televisit_core::EntryKind::UnlockFailed, televisit_core::Actor::Clinician)
                 .detail(big.clone());
-        if let Err(err) = tv.log_append(&entry) {
+        if let Err(err) = tv.log_append_any(&entry) {
             full = Some(err);
             break;
         }

@@ -11,7 +11,7 @@ use televisit_core::{CorruptionKind, Error, Opened, SecretStore, StoreOptions, T
 
 fn fill(tv: &Televisit, entries: usize) {
     for _ in 0..entries {
-        tv.log_append(&televisit_core::NewEntry::new(
+        tv.log_append_any(&televisit_core::NewEntry::new(
             televisit_core::EntryKind::UnlockFailed,
             televisit_core::Actor::Clinician,
         ))

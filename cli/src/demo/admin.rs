@@ -1,19 +1,16 @@
 //! IT's tool, as the demo runs it: the real `televisit-admin` binary beside this one. `cargo run`
 //! builds only the binary it runs, so on a fresh checkout that one may be missing; the demo then
-//! does IT's side in-process, with the same core functions and the same key-folder code
-//! (`televisit-admin`'s `org.rs`), and says so.
+//! does IT's side in-process, with the same functions (`televisit-admin`'s library over the
+//! protocol crate), and says so.
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use televisit_core::it::enrollment::{make_enroll_code, random_id, sign_policy};
-use televisit_core::it::export;
-use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
-use televisit_core::Policy;
-
-#[path = "../bin/televisit-admin/org.rs"]
-mod org;
+use televisit_admin::{org, report};
+use televisit_protocol::enrollment::{make_enroll_code, sign_policy};
+use televisit_protocol::wipe::{self, WipeReason, WipeScope};
+use televisit_protocol::Policy;
 
 pub enum Admin {
     /// The `televisit-admin` beside this binary.
@@ -43,8 +40,8 @@ impl Admin {
         match self {
             Admin::Binary(path) => format!("IT's tool is {}", path.display()),
             Admin::InProcess => "televisit-admin was not built beside this binary (`cargo run` builds only the binary it runs;\n   \
-                 `cargo build -p televisit` builds both), so IT's side runs in-process: the same core functions and\n   \
-                 key-folder code as televisit-admin, each shown as the command it stands for"
+                 `cargo build` builds both), so IT's side runs in-process: the same library functions as\n   \
+                 televisit-admin, each shown as the command it stands for"
                 .to_owned(),
         }
     }
@@ -147,18 +144,9 @@ impl Admin {
             Admin::InProcess => {
                 let org = org::load(&dir.join(org))?;
                 let now = chrono::Utc::now().timestamp();
-                let command = WipeCommand {
-                    v: wipe::COMMAND_VERSION,
-                    device_id: device.to_owned(),
-                    enrollment_id: enrollment.to_owned(),
-                    command_id: random_id("cmd")?,
-                    issued_at: now,
-                    not_before: now - 300,
-                    expires_at: now + 14 * 86_400,
-                    scope: WipeScope::All,
-                    reason: WipeReason::Lost,
-                };
-                Ok((command.command_id.clone(), wipe::issue(&org.key, &command)))
+                let command =
+                    televisit_admin::wipe_command(device, enrollment, WipeScope::All, WipeReason::Lost, 14, now)?;
+                Ok((command.command_id.clone(), wipe::issue(&org.key, &command)?))
             }
         }
     }
@@ -174,27 +162,7 @@ impl Admin {
             Admin::InProcess => {
                 let text = std::fs::read_to_string(dir.join(file))?;
                 Ok(match wipe::verify_receipt(text.trim(), Some(device_key)) {
-                    Ok(r) => {
-                        let when = chrono::DateTime::from_timestamp(r.completed_at, 0)
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_default();
-                        let steps: Vec<String> = r
-                            .steps
-                            .iter()
-                            .map(|s| format!("{} {} (failed {})", s.step.code(), s.count, s.failed))
-                            .collect();
-                        (
-                            true,
-                            format!(
-                                "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}, the enrolled device's key\n",
-                                r.command_id,
-                                r.device_id,
-                                r.enrollment_id,
-                                steps.join(", "),
-                                r.device_key
-                            ),
-                        )
-                    }
+                    Ok(r) => (true, format!("{}\n", report::receipt_text(&r, true))),
                     Err(err) => (false, format!("televisit-admin: receipt refused: {err}\n")),
                 })
             }
@@ -213,8 +181,8 @@ impl Admin {
             }
             Admin::InProcess => {
                 let identity = org::export_identity(&dir.join(org))?;
-                let (export, verification) = export::open(&std::fs::read(dir.join(file))?, &identity)?;
-                let (intact, out) = org::export_report(&export, &verification);
+                let (export, verification) = report::open_export(&std::fs::read(dir.join(file))?, &identity)?;
+                let (intact, out) = report::export_text(&export, &verification);
                 Ok((intact, out))
             }
         }

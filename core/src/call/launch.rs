@@ -5,11 +5,7 @@ use crate::device::WhatsAppApp;
 use crate::patients::phone;
 use url::Url;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Platform {
-    Android,
-    Ios,
-}
+pub use crate::platform::Platform;
 
 /// Which rung of the ladder an attempt is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

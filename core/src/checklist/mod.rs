@@ -2,19 +2,20 @@
 //! values, runs that the clinician answers item by item (what the phone can tell comes
 //! pre-answered), and whether the last result is still current.
 
-pub mod catalog;
+/// The catalog lives with the policy that is written against it, in the protocol crate.
+pub use televisit_protocol::catalog;
 
 pub use catalog::{CatalogItem, Choice, Source, CATALOG, CATALOG_VERSION};
 
-use crate::call::Platform;
+use crate::platform::Platform;
 use crate::device::DeviceSnapshot;
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry};
 use crate::policy::Policy;
+pub use crate::policy::Requirement;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,33 +23,6 @@ pub enum ChecklistStatus {
     Current,
     Due,
     Never,
-}
-
-/// What the organisation requires of one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Requirement {
-    One(String),
-    AnyOf(Vec<String>),
-    NotChecked,
-}
-
-impl Requirement {
-    pub fn accepts(&self, value: &str) -> bool {
-        match self {
-            Requirement::One(required) => required == value,
-            Requirement::AnyOf(values) => values.iter().any(|v| v == value),
-            Requirement::NotChecked => true,
-        }
-    }
-
-    pub fn values(&self) -> Vec<String> {
-        match self {
-            Requirement::One(value) => vec![value.clone()],
-            Requirement::AnyOf(values) => values.clone(),
-            Requirement::NotChecked => Vec::new(),
-        }
-    }
 }
 
 /// The requirement in force for each catalog item: the policy's, or the catalog's
@@ -65,35 +39,6 @@ pub fn effective_requirements(policy: &Policy) -> BTreeMap<&'static str, Require
             (item.id, requirement)
         })
         .collect()
-}
-
-/// Checks the policy's checklist section against this build's catalog; errors name the item.
-pub fn validate_policy(policy: &Policy) -> Result<()> {
-    if policy.checklist.catalog_version != CATALOG_VERSION {
-        return Err(Error::invalid(
-            "checklist.catalog_version",
-            format!(
-                "the policy was written for checklist catalog v{}, this app has v{CATALOG_VERSION}",
-                policy.checklist.catalog_version
-            ),
-        ));
-    }
-    for (id, requirement) in &policy.checklist.required {
-        let item = catalog::item(id)
-            .ok_or_else(|| Error::invalid("checklist.required", format!("`{id}` is not a checklist item")))?;
-        let values = requirement.values();
-        if matches!(requirement, Requirement::AnyOf(v) if v.is_empty()) {
-            return Err(Error::invalid("checklist.required", format!("`{id}` needs at least one acceptable value")));
-        }
-        if let Some(bad) = values.iter().find(|v| !item.allows(v)) {
-            let allowed: Vec<_> = item.choices.iter().map(|c| c.value).collect();
-            return Err(Error::invalid(
-                "checklist.required",
-                format!("`{bad}` is not a value of `{id}` (one of {})", allowed.join(", ")),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn requirements_fingerprint(policy: &Policy) -> String {

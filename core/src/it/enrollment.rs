@@ -3,28 +3,16 @@
 //! signed. What enrollment records lives in the platform's secret store, outside the database,
 //! so that a device whose database is damaged or gone can still verify a wipe.
 
-use super::envelope::{self, EnvelopeProblem, Kind, SigningKey};
+use super::envelope::SigningKey;
 use crate::error::{Error, Result};
-use crate::policy::Policy;
 use crate::secrets::SecretStore;
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
+pub use televisit_protocol::enrollment::{make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode};
+pub use televisit_protocol::ids::random_id;
+use zeroize::Zeroizing;
 
 pub const ENROLLMENT: &str = "televisit.enrollment.v1";
 pub const DEVICE_KEY: &str = "televisit.device-key.v1";
-
-/// What a device needs to enroll, as IT's `enroll-code` writes it (signed by the org key it carries).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollCode {
-    pub org_name: String,
-    /// base64url Ed25519 public key.
-    pub org_key: String,
-    /// The age recipient (`age1…`) that activity-log exports are sealed to.
-    pub export_recipient: String,
-    /// A signed policy envelope.
-    pub policy: String,
-}
 
 /// The device's enrollment, kept in the secret store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,54 +29,6 @@ pub struct Enrollment {
     pub code_digest: Option<String>,
 }
 
-pub(crate) fn refused(what: &'static str, problem: EnvelopeProblem) -> Error {
-    Error::invalid(what, problem.describe())
-}
-
-/// IT's side: a policy, validated first, signed by the organisation.
-pub fn sign_policy(org: &SigningKey, policy: &Policy) -> Result<String> {
-    policy.validate()?;
-    Ok(org.seal(Kind::Policy, policy.to_json().as_bytes()))
-}
-
-/// Verifies a signed policy against the pinned organisation key, then validates it.
-pub fn open_policy(text: &str, org_key: &str) -> Result<Policy> {
-    let payload =
-        envelope::open(text, Kind::Policy).and_then(|o| o.verify(org_key)).map_err(|p| refused("signed policy", p))?;
-    let json = String::from_utf8(payload).map_err(|_| Error::invalid("signed policy", "is not UTF-8 JSON"))?;
-    Policy::from_json(&json)
-}
-
-/// IT's side: the one line a device enrolls with (fits a QR code for a typical policy).
-pub fn make_enroll_code(
-    org: &SigningKey,
-    org_name: &str,
-    export_recipient: &str,
-    signed_policy: &str,
-) -> Result<String> {
-    open_policy(signed_policy, &org.public_key())?;
-    let code = EnrollCode {
-        org_name: org_name.to_owned(),
-        org_key: org.public_key(),
-        export_recipient: export_recipient.to_owned(),
-        policy: signed_policy.to_owned(),
-    };
-    Ok(org.seal(Kind::Enroll, serde_json::to_string(&code).expect("a code serialises").as_bytes()))
-}
-
-/// Reads an enrollment code: it must be signed by the key it names, and its policy by that key too.
-pub fn read_enroll_code(text: &str) -> Result<(EnrollCode, Policy)> {
-    let opened = envelope::open(text, Kind::Enroll).map_err(|p| refused("enrollment code", p))?;
-    let code: EnrollCode = serde_json::from_slice(&opened.payload)
-        .map_err(|_| Error::invalid("enrollment code", "does not hold an enrollment"))?;
-    opened.verify(&code.org_key).map_err(|p| refused("enrollment code", p))?;
-    if !code.export_recipient.starts_with("age1") {
-        return Err(Error::invalid("enrollment code", "has no valid export recipient"));
-    }
-    let policy = open_policy(&code.policy, &code.org_key)?;
-    Ok((code, policy))
-}
-
 pub fn load(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
     match secrets.get(ENROLLMENT)? {
         None => Ok(None),
@@ -99,25 +39,18 @@ pub fn load(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
 }
 
 pub(crate) fn save(secrets: &dyn SecretStore, enrollment: &Enrollment) -> Result<()> {
-    secrets.put(ENROLLMENT, serde_json::to_string(enrollment).expect("an enrollment serialises").as_bytes())?;
+    secrets.put(ENROLLMENT, &serde_json::to_vec(enrollment)?)?;
     Ok(())
 }
 
 /// The device's signing key, made on first use.
 pub(crate) fn device_key(secrets: &dyn SecretStore) -> Result<SigningKey> {
     match secrets.get(DEVICE_KEY)? {
-        Some(pkcs8) => SigningKey::from_pkcs8(&pkcs8),
+        Some(pkcs8) => Ok(SigningKey::from_pkcs8(&Zeroizing::new(pkcs8))?),
         None => {
             let (key, pkcs8) = SigningKey::generate()?;
             secrets.put(DEVICE_KEY, &pkcs8)?;
             Ok(key)
         }
     }
-}
-
-/// A fresh opaque id (`dev_…`, `enr_…`, `cmd_…`): a prefix and 24 hex digits.
-pub fn random_id(prefix: &str) -> Result<String> {
-    let mut bytes = [0u8; 12];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| Error::Storage("the system RNG failed".into()))?;
-    Ok(format!("{prefix}_{}", hex::encode(bytes)))
 }

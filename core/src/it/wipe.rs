@@ -6,7 +6,7 @@
 //! and finishes a wipe that a crash or a kill interrupted.
 
 use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
-use super::envelope::{self, EnvelopeProblem, Kind, SigningKey};
+use super::envelope::{self, EnvelopeProblem, Kind};
 use crate::contacts::{ContactBook, DeleteOutcome, ListScope};
 use crate::error::{Error, Result};
 use crate::secrets::{names, SecretStore};
@@ -14,120 +14,35 @@ use crate::store::remove_database_files;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+pub use televisit_protocol::wipe::{
+    claimed_command_id, issue, open_command, seal_receipt, verify_receipt, Receipt, Step, StepDone, WipeCommand,
+    WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION,
+};
 
 pub const PENDING: &str = "televisit.wipe-pending.v1";
 pub const RECEIPT: &str = "televisit.wipe-receipt.v1";
 /// Command ids already carried out: kept across wipes, so that a command is never replayed.
 pub const SEEN: &str = "televisit.wipe-seen.v1";
-pub const COMMAND_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WipeScope {
-    /// Televisit's patient contacts only.
-    Contacts,
-    /// The encrypted store (patients, log, checklist): its key and its files.
-    Log,
-    /// Both, and the device then forgets its key and enrollment.
-    All,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WipeReason {
-    Lost,
-    Stolen,
-    Left,
-    Other,
-    /// A local trigger (failed unlocks, offline too long, a compromised device).
-    LocalTrigger,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WipeCommand {
-    pub v: u32,
-    pub device_id: String,
-    pub enrollment_id: String,
-    pub command_id: String,
-    /// Unix seconds.
-    pub issued_at: i64,
-    pub not_before: i64,
-    pub expires_at: i64,
-    pub scope: WipeScope,
-    pub reason: WipeReason,
-}
-
-/// Each way a wipe command is refused; the refusal is logged as evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WipeRefusal {
-    Malformed,
-    UnsupportedVersion,
-    BadSignature,
-    NotEnrolled,
-    OtherDevice,
-    OlderEnrollment,
-    NotYetValid,
-    Expired,
-    Replayed,
-}
-
-impl WipeRefusal {
-    pub fn code(self) -> &'static str {
-        match self {
-            WipeRefusal::Malformed => "malformed",
-            WipeRefusal::UnsupportedVersion => "unsupported_version",
-            WipeRefusal::BadSignature => "bad_signature",
-            WipeRefusal::NotEnrolled => "not_enrolled",
-            WipeRefusal::OtherDevice => "other_device",
-            WipeRefusal::OlderEnrollment => "older_enrollment",
-            WipeRefusal::NotYetValid => "not_yet_valid",
-            WipeRefusal::Expired => "expired",
-            WipeRefusal::Replayed => "replayed",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            WipeRefusal::Malformed => "the wipe command is damaged, truncated or not a wipe command",
-            WipeRefusal::UnsupportedVersion => "the wipe command is in a format this app does not know",
-            WipeRefusal::BadSignature => "the wipe command is not signed by this device's organisation",
-            WipeRefusal::NotEnrolled => "this device is not enrolled, so it accepts no wipe command",
-            WipeRefusal::OtherDevice => "the wipe command is for another device",
-            WipeRefusal::OlderEnrollment => "the wipe command is for an earlier enrollment of this device",
-            WipeRefusal::NotYetValid => "the wipe command is not valid yet",
-            WipeRefusal::Expired => "the wipe command has expired",
-            WipeRefusal::Replayed => "the wipe command was already carried out",
-        }
-    }
-}
-
-/// IT's side.
-pub fn issue(org: &SigningKey, command: &WipeCommand) -> String {
-    org.seal(Kind::Wipe, serde_json::to_string(command).expect("a command serialises").as_bytes())
-}
 
 /// Checks everything about a command, in an order that says the most useful thing first.
 pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<WipeCommand> {
     let refuse = |reason: WipeRefusal| Error::WipeRefused { code: reason.code(), reason: reason.describe() };
-    let opened = envelope::open(text, Kind::Wipe).map_err(|p| {
-        refuse(match p {
-            EnvelopeProblem::UnsupportedVersion => WipeRefusal::UnsupportedVersion,
-            _ => WipeRefusal::Malformed,
-        })
-    })?;
     // A command already carried out says so, even on a device that a full wipe unenrolled.
-    if let Ok(claimed) = serde_json::from_slice::<WipeCommand>(&opened.payload) {
-        if seen(secrets)?.contains(&claimed.command_id) {
+    if let Some(claimed) = claimed_command_id(text) {
+        if seen(secrets)?.contains(&claimed) {
             return Err(refuse(WipeRefusal::Replayed));
         }
     }
-    let enrollment = enrollment::load(secrets)?.ok_or_else(|| refuse(WipeRefusal::NotEnrolled))?;
-    let payload = opened.verify(&enrollment.org_key).map_err(|_| refuse(WipeRefusal::BadSignature))?;
-    let command: WipeCommand = serde_json::from_slice(&payload).map_err(|_| refuse(WipeRefusal::Malformed))?;
-    if command.v != COMMAND_VERSION {
-        return Err(refuse(WipeRefusal::UnsupportedVersion));
-    }
+    let enrollment = enrollment::load(secrets)?;
+    let Some(enrollment) = enrollment else {
+        // Say what is wrong with the form first: a damaged command is damaged, enrolled or not.
+        return Err(refuse(match envelope::open(text, Kind::Wipe) {
+            Err(EnvelopeProblem::UnsupportedVersion) => WipeRefusal::UnsupportedVersion,
+            Err(_) => WipeRefusal::Malformed,
+            Ok(_) => WipeRefusal::NotEnrolled,
+        }));
+    };
+    let command = open_command(text, &enrollment.org_key).map_err(refuse)?;
     if command.device_id != enrollment.device_id {
         return Err(refuse(WipeRefusal::OtherDevice));
     }
@@ -152,26 +67,6 @@ pub fn receive(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Res
     Ok(command)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    DeleteContacts,
-    DestroyKey,
-    DeleteFiles,
-    WriteReceipt,
-}
-
-impl Step {
-    pub fn code(self) -> &'static str {
-        match self {
-            Step::DeleteContacts => "delete_contacts",
-            Step::DestroyKey => "destroy_key",
-            Step::DeleteFiles => "delete_files",
-            Step::WriteReceipt => "write_receipt",
-        }
-    }
-}
-
 /// The key goes first: from that moment the data is unreadable, whatever is left to do (on a
 /// slow phone, deleting thousands of contacts takes seconds; the key takes milliseconds).
 /// Deleting contacts needs no database: they are found by their marker in the phone's book.
@@ -183,34 +78,11 @@ fn steps_for(scope: WipeScope) -> &'static [Step] {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepDone {
-    pub step: Step,
-    pub count: u32,
-    pub failed: u32,
-}
-
 /// The marker: what is being wiped, and which steps are done. Written before the first step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Pending {
     command: WipeCommand,
     done: Vec<StepDone>,
-}
-
-/// What the device tells IT, signed with its key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Receipt {
-    pub v: u32,
-    pub device_id: String,
-    pub enrollment_id: String,
-    pub command_id: String,
-    pub scope: WipeScope,
-    pub reason: WipeReason,
-    pub completed_at: i64,
-    pub steps: Vec<StepDone>,
-    /// base64url Ed25519 key that signed this receipt: IT compares it with the one recorded at enrollment.
-    pub device_key: String,
 }
 
 /// A crash injected after a step, for the fault-injection tests (absent from release builds).
@@ -242,7 +114,7 @@ pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<(
     save_pending(secrets, &pending)?;
     let mut ids = seen(secrets)?;
     ids.push(pending.command.command_id.clone());
-    secrets.put(SEEN, serde_json::to_string(&ids).expect("ids serialise").as_bytes())?;
+    secrets.put(SEEN, &serde_json::to_vec(&ids)?)?;
     Ok(())
 }
 
@@ -302,8 +174,9 @@ fn run_step(
                 return Ok((0, 0));
             }
             let outcomes = book.delete(&ids);
-            let deleted = outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count() as u32;
-            let failed = outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count() as u32;
+            let count = |found: usize| u32::try_from(found).unwrap_or(u32::MAX);
+            let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());
+            let failed = count(outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count());
             Ok((deleted, failed))
         }
         Step::DestroyKey => {
@@ -325,8 +198,7 @@ fn run_step(
                 steps: pending.done.clone(),
                 device_key: key.public_key(),
             };
-            let text =
-                key.seal(Kind::Receipt, serde_json::to_string(&receipt).expect("a receipt serialises").as_bytes());
+            let text = seal_receipt(&key, &receipt);
             secrets.put(RECEIPT, text.as_bytes())?;
             Ok((1, 0))
         }
@@ -351,18 +223,6 @@ pub fn receipt_taken(secrets: &dyn SecretStore) -> Result<()> {
     Ok(())
 }
 
-/// IT's side: checks a receipt's signature and, when given, that the key is the device's.
-pub fn verify_receipt(text: &str, expected_device_key: Option<&str>) -> Result<Receipt> {
-    let opened = envelope::open(text, Kind::Receipt).map_err(|p| enrollment::refused("wipe receipt", p))?;
-    let receipt: Receipt = serde_json::from_slice(&opened.payload)
-        .map_err(|_| Error::invalid("wipe receipt", "does not hold a receipt"))?;
-    opened.verify(&receipt.device_key).map_err(|p| enrollment::refused("wipe receipt", p))?;
-    if expected_device_key.is_some_and(|k| k != receipt.device_key) {
-        return Err(Error::invalid("wipe receipt", "is signed by another device's key than the one enrolled"));
-    }
-    Ok(receipt)
-}
-
 pub fn pending_command(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>> {
     Ok(load_pending(secrets)?.map(|p| p.command))
 }
@@ -377,7 +237,7 @@ fn load_pending(secrets: &dyn SecretStore) -> Result<Option<Pending>> {
 }
 
 fn save_pending(secrets: &dyn SecretStore, pending: &Pending) -> Result<()> {
-    secrets.put(PENDING, serde_json::to_string(pending).expect("a marker serialises").as_bytes())?;
+    secrets.put(PENDING, &serde_json::to_vec(pending)?)?;
     Ok(())
 }
 

@@ -67,6 +67,16 @@ codes! {
     }
 }
 
+impl EntryKind {
+    /// The kinds a shell may append through `log_append`: outcomes only the shell sees (what
+    /// became of an intent it started). Every other kind records an action of the core's own
+    /// (a patient added, a policy applied, a purge, a wipe) and is written with that action, so
+    /// that the log never claims what did not happen.
+    pub fn written_by_shells(self) -> bool {
+        matches!(self, EntryKind::CallLaunched | EntryKind::CallAttemptFailed)
+    }
+}
+
 codes! {
     /// Who acted: a role on this device, never a person's name.
     Actor {

@@ -1,15 +1,15 @@
 //! The encrypted, tamper-evident activity log: every action leaves an entry, the entries form an
 //! HMAC chain, and a purge keeps a checkpoint so that what remains still verifies.
 
-mod chain;
 mod entry;
 
-pub use chain::{Link, StoredEntry, Tamper, Verification};
+/// The chain is the protocol's: IT verifies exports with the same code.
+pub use televisit_protocol::chain::{self, Link, StoredEntry, Tamper, Verification};
 pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
-use chain::to_mac;
+use chain::{last_recorded_purge, to_mac};
 use chrono::{DateTime, Utc};
 use ring::hmac;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -65,8 +65,9 @@ pub(crate) fn append_all(store: &mut Store, at: DateTime<Utc>, entries: &[NewEnt
 /// Appends inside the caller's transaction, so that an action and its entry commit together.
 pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
     let chain = load_chain(tx, key)?;
+    let seq = chain.head.seq.checked_add(1).ok_or_else(|| Error::Storage("the log has used every sequence number".into()))?;
     let stored = StoredEntry {
-        seq: chain.head.seq + 1,
+        seq,
         at_ms: at.timestamp_millis(),
         kind: entry.kind.code().to_owned(),
         actor: entry.actor.code().to_owned(),
@@ -79,12 +80,12 @@ pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>
     tx.prepare_cached(
         "INSERT INTO log_entries (seq, at_ms, kind, actor, patient_ref, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![stored.seq as i64, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
+    .execute(params![to_sql_seq(stored.seq)?, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
     )?;
     tx.execute(
         "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac) VALUES (1, ?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac",
-        params![chain.start.seq as i64, chain.start.mac.as_slice(), stored.seq as i64, mac.as_slice()],
+        params![to_sql_seq(chain.start.seq)?, chain.start.mac.as_slice(), to_sql_seq(stored.seq)?, mac.as_slice()],
     )?;
     Ok(Entry {
         seq: stored.seq,
@@ -136,7 +137,7 @@ pub(crate) fn list(conn: &Connection, query: &LogQuery) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for row in rows {
         let (seq, at_ms, kind, actor, patient, detail) = row?;
-        entries.push(parse_entry(seq as u64, at_ms, &kind, &actor, patient.as_deref(), &detail)?);
+        entries.push(parse_entry(from_sql_seq(seq)?, at_ms, &kind, &actor, patient.as_deref(), &detail)?);
     }
     Ok(entries)
 }
@@ -178,17 +179,6 @@ pub(crate) fn export_rows(conn: &Connection, key: &hmac::Key) -> Result<(Link, L
     Ok((chain.start, chain.head, load_rows(conn)?))
 }
 
-/// A MAC from stored bytes (wrong lengths become zeros, which never verify).
-pub fn chain_mac(bytes: &[u8]) -> chain::Mac {
-    to_mac(bytes)
-}
-
-/// Verifies exported rows with the MAC key the export carries (IT's side).
-pub fn verify_rows(mac_key: &[u8], start: Link, head: Link, rows: &[StoredEntry]) -> Verification {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, mac_key);
-    chain::verify(&key, start, head, last_recorded_purge(rows), rows)
-}
-
 /// Removes the oldest entries older than `days`, after checking that they are intact, and leaves a
 /// checkpoint so that the rest still verifies. `min_days` is the policy's retention.
 pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64, min_days: u32) -> Result<PurgeReport> {
@@ -217,13 +207,14 @@ pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64,
     let Some((through_seq, mac)) = cut else {
         return Ok(PurgeReport { removed: 0, through_seq: load_chain(&tx, &key)?.start.seq });
     };
-    let removed = tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])? as u64;
+    let removed = u64::try_from(tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])?)
+        .map_err(|_| Error::Storage("a count out of range".into()))?;
     tx.execute("UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1", params![through_seq, mac])?;
     let detail =
-        Detail::new().int("removed", removed as i64).int("through_seq", through_seq).int("older_than_days", days);
+        Detail::new().int("removed", to_sql_seq(removed)?).int("through_seq", through_seq).int("older_than_days", days);
     append_in(&tx, &key, now, &NewEntry::new(EntryKind::LogPurged, Actor::System).detail(detail))?;
     tx.commit()?;
-    Ok(PurgeReport { removed, through_seq: through_seq as u64 })
+    Ok(PurgeReport { removed, through_seq: from_sql_seq(through_seq)? })
 }
 
 struct ChainState {
@@ -241,21 +232,21 @@ fn load_chain(conn: &Connection, key: &hmac::Key) -> Result<ChainState> {
         .optional()?;
     Ok(match found {
         Some((start_seq, start_mac, head_seq, head_mac)) => ChainState {
-            start: Link { seq: start_seq as u64, mac: to_mac(&start_mac) },
-            head: Link { seq: head_seq as u64, mac: to_mac(&head_mac) },
+            start: Link { seq: from_sql_seq(start_seq)?, mac: to_mac(&start_mac) },
+            head: Link { seq: from_sql_seq(head_seq)?, mac: to_mac(&head_mac) },
         },
         None => ChainState { start: chain::genesis(key), head: chain::genesis(key) },
     })
 }
 
-/// The cut that the newest `log_purged` entry records. It is inside the chain, so a checkpoint
-/// moved forward by hand (entries dropped without a purge) does not match it.
-fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
-    let purge = rows.iter().rev().find(|row| row.kind == EntryKind::LogPurged.code())?;
-    match Detail::from_json(&purge.detail).ok()?.get("through_seq") {
-        Some(DetailValue::Int(seq)) => u64::try_from(*seq).ok(),
-        _ => None,
-    }
+/// A sequence number as SQLite stores it (a signed 64-bit integer).
+pub(crate) fn to_sql_seq(seq: u64) -> Result<i64> {
+    i64::try_from(seq).map_err(|_| Error::Storage("a sequence number beyond SQLite's integers".into()))
+}
+
+/// A sequence number read from the database: a negative one is damage, not a number.
+pub(crate) fn from_sql_seq(seq: i64) -> Result<u64> {
+    u64::try_from(seq).map_err(|_| Error::Storage("the log holds a negative sequence number".into()))
 }
 
 fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
@@ -267,7 +258,9 @@ fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
 
 fn stored_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
     Ok(StoredEntry {
-        seq: row.get::<_, i64>(0)? as u64,
+        seq: u64::try_from(row.get::<_, i64>(0)?).map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, "negative sequence number".into())
+        })?,
         at_ms: row.get(1)?,
         kind: row.get(2)?,
         actor: row.get(3)?,

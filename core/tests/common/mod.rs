@@ -50,6 +50,18 @@ impl Profile {
     }
 }
 
+/// A policy set by hand, as on an unenrolled development profile (the tests' devices are not
+/// enrolled unless a test enrolls them, and those apply signed policies).
+pub trait SetPolicy {
+    fn set_policy(&self, policy: &televisit_core::Policy) -> televisit_core::Result<()>;
+}
+
+impl SetPolicy for Televisit {
+    fn set_policy(&self, policy: &televisit_core::Policy) -> televisit_core::Result<()> {
+        self.set_unsigned_policy(&MemorySecretStore::new(), policy)
+    }
+}
+
 pub fn raw_connection(path: &Path, secrets: &dyn SecretStore) -> rusqlite::Connection {
     let bytes = secrets.get(names::DATA_KEY).unwrap().unwrap();
     let conn = rusqlite::Connection::open(path).unwrap();

@@ -39,5 +39,6 @@ impl Org {
                 reason: WipeReason::Lost,
             },
         )
+        .unwrap()
     }
 }

@@ -7,6 +7,9 @@
 
 use ring::hmac;
 
+/// The kind code of the entry a purge leaves; its detail's `through_seq` is the cut.
+pub const PURGE_KIND: &str = "log_purged";
+
 pub type Mac = [u8; 32];
 
 /// A row as stored: raw text, so that the verifier needs nothing to parse.
@@ -80,7 +83,7 @@ fn mac_at(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> Mac {
             // Length-prefixed, with a presence byte, so that no two entries share bytes.
             Some(text) => {
                 ctx.update(&[1]);
-                ctx.update(&(text.len() as u64).to_be_bytes());
+                ctx.update(&u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
                 ctx.update(text.as_bytes());
             }
             None => ctx.update(&[0]),
@@ -97,9 +100,15 @@ fn fits(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> bool {
     mac_at(key, prev, entry, seq).as_slice() == entry.mac.as_slice()
 }
 
+/// The number after `seq`; none at the end of the type (a crafted file can say `u64::MAX`).
+fn after(seq: u64) -> Option<u64> {
+    seq.checked_add(1)
+}
+
 /// Walks the rows (in sequence order) from `start` and checks they end at `head`.
 /// `purged_through` is the last cut the log itself recorded, if any: a checkpoint beyond it means
-/// entries were removed without a purge.
+/// entries were removed without a purge. Every sequence number may come from a file someone
+/// edited: arithmetic on them is checked, and a number no log can reach is a finding, never a panic.
 pub fn verify(
     key: &hmac::Key,
     start: Link,
@@ -107,14 +116,21 @@ pub fn verify(
     purged_through: Option<u64>,
     rows: &[StoredEntry],
 ) -> Verification {
-    if start.seq > purged_through.unwrap_or(0) {
-        return Verification::Broken { seq: purged_through.unwrap_or(0) + 1, problem: Tamper::Missing };
+    let recorded_cut = purged_through.unwrap_or(0);
+    if start.seq > recorded_cut {
+        return Verification::Broken { seq: after(recorded_cut).unwrap_or(u64::MAX), problem: Tamper::Missing };
+    }
+    if start.seq > head.seq {
+        return Verification::Broken { seq: after(head.seq).unwrap_or(u64::MAX), problem: Tamper::Missing };
     }
     let mut prev = start;
     for (i, row) in rows.iter().enumerate() {
-        let expected = prev.seq + 1;
+        let Some(expected) = after(prev.seq) else {
+            return Verification::Broken { seq: prev.seq, problem: Tamper::Inserted };
+        };
         if row.seq > head.seq {
-            return Verification::Broken { seq: expected.max(head.seq + 1), problem: Tamper::Inserted };
+            let seq = after(head.seq).map_or(expected, |beyond| expected.max(beyond));
+            return Verification::Broken { seq, problem: Tamper::Inserted };
         }
         if row.seq != expected {
             return Verification::Broken { seq: expected, problem: Tamper::Missing };
@@ -125,37 +141,40 @@ pub fn verify(
         prev = Link { seq: row.seq, mac: to_mac(&row.mac) };
     }
     if prev.seq < head.seq {
-        return Verification::Broken { seq: prev.seq + 1, problem: Tamper::Missing };
+        return Verification::Broken { seq: after(prev.seq).unwrap_or(u64::MAX), problem: Tamper::Missing };
     }
     if prev.mac != head.mac {
         return Verification::Broken { seq: prev.seq, problem: Tamper::Changed };
     }
-    Verification::Intact { count: rows.len() as u64, head }
+    Verification::Intact { count: u64::try_from(rows.len()).unwrap_or(u64::MAX), head }
 }
 
 /// Checks the newest link only. `newest` holds the last rows, newest first (one or two are read:
 /// the last and the one before it).
 pub fn verify_head(key: &hmac::Key, start: Link, head: Link, newest: &[StoredEntry]) -> Verification {
+    let Some(first_after_start) = after(start.seq).filter(|_| start.seq <= head.seq) else {
+        return Verification::Broken { seq: after(head.seq).unwrap_or(u64::MAX), problem: Tamper::Missing };
+    };
     let Some(last) = newest.first() else {
         return if head == start {
             Verification::Intact { count: 0, head }
         } else {
-            Verification::Broken { seq: start.seq + 1, problem: Tamper::Missing }
+            Verification::Broken { seq: first_after_start, problem: Tamper::Missing }
         };
     };
     if last.seq > head.seq {
-        return Verification::Broken { seq: head.seq + 1, problem: Tamper::Inserted };
+        return Verification::Broken { seq: after(head.seq).unwrap_or(u64::MAX), problem: Tamper::Inserted };
     }
     if last.seq < head.seq {
-        return Verification::Broken { seq: last.seq + 1, problem: Tamper::Missing };
+        return Verification::Broken { seq: after(last.seq).unwrap_or(u64::MAX), problem: Tamper::Missing };
     }
     let prev = match newest.get(1) {
-        Some(before) if before.seq + 1 == last.seq => Link { seq: before.seq, mac: to_mac(&before.mac) },
-        Some(before) if before.seq + 1 < last.seq && before.seq >= start.seq => {
-            return Verification::Broken { seq: before.seq + 1, problem: Tamper::Missing }
+        Some(before) if after(before.seq) == Some(last.seq) => Link { seq: before.seq, mac: to_mac(&before.mac) },
+        Some(before) if before.seq < last.seq && before.seq >= start.seq => {
+            return Verification::Broken { seq: after(before.seq).unwrap_or(u64::MAX), problem: Tamper::Missing }
         }
-        _ if last.seq == start.seq + 1 => start,
-        _ => return Verification::Broken { seq: last.seq.min(start.seq + 1), problem: Tamper::Missing },
+        _ if last.seq == first_after_start => start,
+        _ => return Verification::Broken { seq: last.seq.min(first_after_start), problem: Tamper::Missing },
     };
     if !fits(key, &prev.mac, last, last.seq) || to_mac(&last.mac) != head.mac {
         return Verification::Broken { seq: last.seq, problem: Tamper::Changed };
@@ -166,7 +185,7 @@ pub fn verify_head(key: &hmac::Key, start: Link, head: Link, newest: &[StoredEnt
 /// Row `i` does not fit after `prev`. Decide why, from what the rows around it show.
 fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tamper {
     let row = &rows[i];
-    let at = prev.seq + 1;
+    let Some(at) = after(prev.seq) else { return Tamper::Inserted };
     if let Some(next) = rows.get(i + 1) {
         // The next entry still chains from this row's MAC: the MAC is authentic, the content is not.
         if fits(key, &to_mac(&row.mac), next, next.seq) {
@@ -175,7 +194,8 @@ fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tam
         // The next entry chains from this row's MAC only at a later number: the rows were
         // renumbered to close a gap, so entries between them were removed.
         const MAX_SHIFT: u64 = 64;
-        if (1..=MAX_SHIFT).any(|shift| fits(key, &to_mac(&row.mac), next, next.seq + shift)) {
+        let shifted = (1..=MAX_SHIFT).filter_map(|shift| next.seq.checked_add(shift));
+        if shifted.into_iter().any(|seq| fits(key, &to_mac(&row.mac), next, seq)) {
             return Tamper::Missing;
         }
     }
@@ -183,17 +203,32 @@ fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tam
     if let Some(rightful) = rows[i + 1..].iter().find(|later| fits(key, &prev.mac, later, at)) {
         // Reordered when this row is itself authentic after some other entry: after the rightful
         // one (two rows swapped), or after another row, whose number a move shifted by one.
-        let after_rightful = fits(key, &to_mac(&rightful.mac), row, at + 1);
-        let after_other =
-            rows.iter().any(|other| (other.seq..=other.seq + 2).any(|seq| fits(key, &to_mac(&other.mac), row, seq)));
+        let after_rightful = after(at).is_some_and(|seq| fits(key, &to_mac(&rightful.mac), row, seq));
+        let after_other = rows.iter().any(|other| {
+            (0..=2).filter_map(|d| other.seq.checked_add(d)).any(|seq| fits(key, &to_mac(&other.mac), row, seq))
+        });
         return if after_rightful || after_other { Tamper::Reordered } else { Tamper::Inserted };
     }
     Tamper::Changed
 }
 
+/// The cut that the newest purge entry records. It is inside the chain, so a checkpoint moved
+/// forward by hand (entries dropped without a purge) does not match it.
+pub fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
+    let purge = rows.iter().rev().find(|row| row.kind == PURGE_KIND)?;
+    let detail: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&purge.detail).ok()?;
+    detail.get("through_seq")?.as_u64()
+}
+
+/// Verifies rows with the raw MAC key (IT's side, and the phone's full check).
+pub fn verify_rows(mac_key: &[u8], start: Link, head: Link, rows: &[StoredEntry]) -> Verification {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, mac_key);
+    verify(&key, start, head, last_recorded_purge(rows), rows)
+}
+
 /// A stored MAC as a fixed array; a stored value of the wrong length becomes zeros, which
 /// never verifies, so the verifier reports it rather than failing to read.
-pub(crate) fn to_mac(bytes: &[u8]) -> Mac {
+pub fn to_mac(bytes: &[u8]) -> Mac {
     let mut out = [0u8; 32];
     if bytes.len() == 32 {
         out.copy_from_slice(bytes);

@@ -8,7 +8,8 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-use televisit_core::it::envelope::SigningKey;
+use televisit_protocol::envelope::SigningKey;
+use zeroize::Zeroizing;
 
 const SIGNING_KEY: &str = "org-signing-key.pk8";
 const EXPORT_IDENTITY: &str = "export-identity.txt";
@@ -60,7 +61,7 @@ pub fn load(dir: &Path) -> Result<Org> {
             .with_context(|| format!("{} is not an organisation folder (run `org init`)", dir.display()))?,
     )
     .context("org.json is damaged")?;
-    let pkcs8 = fs::read(dir.join(SIGNING_KEY)).context("the organisation's signing key is missing")?;
+    let pkcs8 = Zeroizing::new(fs::read(dir.join(SIGNING_KEY)).context("the organisation's signing key is missing")?);
     let key = SigningKey::from_pkcs8(&pkcs8)?;
     if key.public_key() != info.signing_key {
         bail!("org.json and the signing key in {} do not belong together", dir.display());
@@ -68,8 +69,10 @@ pub fn load(dir: &Path) -> Result<Org> {
     Ok(Org { info, key })
 }
 
-pub fn export_identity(dir: &Path) -> Result<String> {
-    fs::read_to_string(dir.join(EXPORT_IDENTITY)).context("the organisation's export identity is missing")
+pub fn export_identity(dir: &Path) -> Result<Zeroizing<String>> {
+    Ok(Zeroizing::new(
+        fs::read_to_string(dir.join(EXPORT_IDENTITY)).context("the organisation's export identity is missing")?,
+    ))
 }
 
 /// Written whole to a 0600 file that did not exist.
@@ -83,38 +86,4 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())
-}
-
-/// How `log open` shows an opened export: one line per entry, then the chain's verdict.
-/// Returns whether the chain is intact, and the text.
-pub fn export_report(
-    export: &televisit_core::it::export::Export,
-    verification: &televisit_core::Verification,
-) -> (bool, String) {
-    use televisit_core::Verification;
-    let mut out = format!(
-        "export of device {} (enrollment {}), {} entries\n",
-        export.device_id,
-        export.enrollment_id,
-        export.entries.len()
-    );
-    for e in &export.entries {
-        let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "{:>5}  {at}  {:<24} {:<9} {:<35} {}\n",
-            e.seq,
-            e.kind,
-            e.actor,
-            e.patient.as_deref().unwrap_or("-"),
-            e.detail_raw
-        ));
-    }
-    let intact = matches!(verification, Verification::Intact { .. });
-    out.push_str(&match verification {
-        Verification::Intact { count, head } => format!("chain intact: {count} entries, head at seq {}\n", head.seq),
-        Verification::Broken { seq, problem } => format!("chain BROKEN at seq {seq}: entry {}\n", problem.describe()),
-    });
-    (intact, out)
 }

@@ -5,20 +5,14 @@
 //! Exit codes: 0 done or valid; 1 an error or an invalid input (named on stderr); 2 a usage
 //! error; 3 a check failed (a receipt, or an export's chain, does not verify).
 
-mod org;
-
-#[path = "../../usage.rs"]
-#[allow(dead_code)]
-mod usage;
-
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use televisit_core::it::enrollment::{make_enroll_code, open_policy, sign_policy};
-use televisit_core::it::export;
-use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
-use televisit_core::Policy;
+use televisit_admin::{org, report, usage};
+use televisit_protocol::enrollment::{make_enroll_code, open_policy, sign_policy};
+use televisit_protocol::wipe::{self, WipeReason, WipeScope};
+use televisit_protocol::Policy;
 
 #[derive(Parser)]
 #[command(
@@ -233,33 +227,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Wipe(WipeCommandCli::Issue { org, device, enrollment, scope, reason, ttl }) => {
             let org = org::load(&org)?;
-            for (field, id, prefix) in [("--device", &device, "dev_"), ("--enrollment", &enrollment, "enr_")] {
-                if !id.starts_with(prefix) || id.len() > 64 {
-                    bail!("{field} must be an id starting with {prefix} (as `televisit status` shows it)");
-                }
-            }
-            let now = chrono::Utc::now().timestamp();
-            let command = WipeCommand {
-                v: wipe::COMMAND_VERSION,
-                device_id: device,
-                enrollment_id: enrollment,
-                command_id: televisit_core::it::enrollment::random_id("cmd")?,
-                issued_at: now,
-                not_before: now - 300,
-                expires_at: now + i64::from(ttl) * 86_400,
-                scope: match scope {
-                    ScopeArg::Contacts => WipeScope::Contacts,
-                    ScopeArg::Log => WipeScope::Log,
-                    ScopeArg::All => WipeScope::All,
-                },
-                reason: match reason {
-                    ReasonArg::Lost => WipeReason::Lost,
-                    ReasonArg::Stolen => WipeReason::Stolen,
-                    ReasonArg::Left => WipeReason::Left,
-                    ReasonArg::Other => WipeReason::Other,
-                },
+            let scope = match scope {
+                ScopeArg::Contacts => WipeScope::Contacts,
+                ScopeArg::Log => WipeScope::Log,
+                ScopeArg::All => WipeScope::All,
             };
-            let token = wipe::issue(&org.key, &command);
+            let reason = match reason {
+                ReasonArg::Lost => WipeReason::Lost,
+                ReasonArg::Stolen => WipeReason::Stolen,
+                ReasonArg::Left => WipeReason::Left,
+                ReasonArg::Other => WipeReason::Other,
+            };
+            let command =
+                televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, chrono::Utc::now().timestamp())?;
+            let token = wipe::issue(&org.key, &command)?;
             print(
                 json,
                 serde_json::json!({"command_id": command.command_id, "expires_at": command.expires_at, "command": token}),
@@ -269,26 +250,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, device_key }) => {
             match wipe::verify_receipt(&text_or_file(&receipt)?, device_key.as_deref()) {
                 Ok(r) => {
-                    let steps: Vec<String> = r
-                        .steps
-                        .iter()
-                        .map(|s| format!("{} {} (failed {})", s.step.code(), s.count, s.failed))
-                        .collect();
-                    let when =
-                        chrono::DateTime::from_timestamp(r.completed_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
-                    print(
-                        json,
-                        serde_json::json!({"valid": true, "receipt": r}),
-                        format!(
-                            "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}{}",
-                            r.command_id,
-                            r.device_id,
-                            r.enrollment_id,
-                            steps.join(", "),
-                            r.device_key,
-                            if device_key.is_some() { ", the enrolled device's key" } else { " (pass --device-key to check it is the enrolled device's)" }
-                        ),
-                    );
+                    let text = report::receipt_text(&r, device_key.is_some());
+                    print(json, serde_json::json!({"valid": true, "receipt": r}), text);
                 }
                 Err(err) => {
                     if json {
@@ -302,8 +265,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log(LogCommand::Open { file, org }) => {
             let identity = org::export_identity(&org)?;
             let sealed = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let (export, verification) = export::open(&sealed, &identity)?;
-            let (intact, report) = org::export_report(&export, &verification);
+            let (export, verification) = report::open_export(&sealed, &identity)?;
+            let (intact, report) = report::export_text(&export, &verification);
             if json {
                 let verdict = report.lines().last().unwrap_or_default();
                 println!(

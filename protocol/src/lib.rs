@@ -1,0 +1,22 @@
+//! What a Televisit phone and its organisation's IT say to each other: the signed envelope and
+//! every message kind that travels in it (enrollment code, policy, wipe command, wipe receipt),
+//! the policy with its rules and the checklist catalog it is written against, the activity
+//! log's HMAC chain and its export.
+//!
+//! Pure: no storage, no FFI, no OpenSSL. The phone's core (`televisit-core`) and IT's tool
+//! (`televisit-admin`) both build on it, and every parser here is fuzzed in each CI run
+//! (`fuzz/`). No error message repeats its input: they are static text, field names, counts and
+//! sequence numbers.
+
+pub mod catalog;
+pub mod chain;
+pub mod enrollment;
+pub mod envelope;
+pub mod error;
+pub mod export;
+pub mod ids;
+pub mod policy;
+pub mod wipe;
+
+pub use error::{Error, Result};
+pub use policy::Policy;

@@ -1,0 +1,212 @@
+//! The wipe command IT signs for one device and enrollment, and the receipt the device signs
+//! when it has carried one out. What a device checks beyond the signature (its own ids, the time,
+//! commands already carried out) is the phone's business (`televisit-core`'s `it::wipe`).
+
+use crate::envelope::{self, EnvelopeProblem, Kind, SigningKey};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+pub const COMMAND_VERSION: u32 = 1;
+/// Longest id a command or receipt carries.
+const MAX_ID_LEN: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeScope {
+    /// Televisit's patient contacts only.
+    Contacts,
+    /// The encrypted store (patients, log, checklist): its key and its files.
+    Log,
+    /// Both, and the device then forgets its key and enrollment.
+    All,
+}
+
+impl WipeScope {
+    pub fn code(self) -> &'static str {
+        match self {
+            WipeScope::Contacts => "contacts",
+            WipeScope::Log => "log",
+            WipeScope::All => "all",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeReason {
+    Lost,
+    Stolen,
+    Left,
+    Other,
+    /// A local trigger (failed unlocks, offline too long, a compromised device).
+    LocalTrigger,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WipeCommand {
+    pub v: u32,
+    pub device_id: String,
+    pub enrollment_id: String,
+    pub command_id: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+    pub not_before: i64,
+    pub expires_at: i64,
+    pub scope: WipeScope,
+    pub reason: WipeReason,
+}
+
+/// Each way a wipe command is refused; the refusal is logged as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WipeRefusal {
+    Malformed,
+    UnsupportedVersion,
+    BadSignature,
+    NotEnrolled,
+    OtherDevice,
+    OlderEnrollment,
+    NotYetValid,
+    Expired,
+    Replayed,
+}
+
+impl WipeRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            WipeRefusal::Malformed => "malformed",
+            WipeRefusal::UnsupportedVersion => "unsupported_version",
+            WipeRefusal::BadSignature => "bad_signature",
+            WipeRefusal::NotEnrolled => "not_enrolled",
+            WipeRefusal::OtherDevice => "other_device",
+            WipeRefusal::OlderEnrollment => "older_enrollment",
+            WipeRefusal::NotYetValid => "not_yet_valid",
+            WipeRefusal::Expired => "expired",
+            WipeRefusal::Replayed => "replayed",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            WipeRefusal::Malformed => "the wipe command is damaged, truncated or not a wipe command",
+            WipeRefusal::UnsupportedVersion => "the wipe command is in a format this app does not know",
+            WipeRefusal::BadSignature => "the wipe command is not signed by this device's organisation",
+            WipeRefusal::NotEnrolled => "this device is not enrolled, so it accepts no wipe command",
+            WipeRefusal::OtherDevice => "the wipe command is for another device",
+            WipeRefusal::OlderEnrollment => "the wipe command is for an earlier enrollment of this device",
+            WipeRefusal::NotYetValid => "the wipe command is not valid yet",
+            WipeRefusal::Expired => "the wipe command has expired",
+            WipeRefusal::Replayed => "the wipe command was already carried out",
+        }
+    }
+}
+
+impl WipeCommand {
+    /// The form every command keeps: ids of a bounded length, a validity window that is one.
+    fn well_formed(&self) -> bool {
+        let id_ok = |id: &str| {
+            (1..=MAX_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        id_ok(&self.device_id)
+            && id_ok(&self.enrollment_id)
+            && id_ok(&self.command_id)
+            && self.not_before <= self.expires_at
+    }
+}
+
+/// IT's side: a command, checked for its form, signed.
+pub fn issue(org: &SigningKey, command: &WipeCommand) -> Result<String> {
+    if command.v != COMMAND_VERSION || !command.well_formed() {
+        return Err(Error::invalid("wipe command", "needs ids of letters, digits and _ and a validity window"));
+    }
+    Ok(org.seal_json(Kind::Wipe, command))
+}
+
+/// The command id a wipe text claims, before anything is verified: to say "already carried out"
+/// on a device that a full wipe has unenrolled (and so has no key to verify with).
+pub fn claimed_command_id(text: &str) -> Option<String> {
+    let opened = envelope::open(text, Kind::Wipe).ok()?;
+    envelope::parse_canonical::<WipeCommand>("wipe command", &opened.payload).ok().map(|c| c.command_id)
+}
+
+/// Opens a wipe command and checks its signature against the organisation's key and its form.
+pub fn open_command(text: &str, org_key: &str) -> std::result::Result<WipeCommand, WipeRefusal> {
+    let opened = envelope::open(text, Kind::Wipe).map_err(|p| match p {
+        EnvelopeProblem::UnsupportedVersion => WipeRefusal::UnsupportedVersion,
+        _ => WipeRefusal::Malformed,
+    })?;
+    let payload = opened.verify(org_key).map_err(|_| WipeRefusal::BadSignature)?;
+    let command: WipeCommand =
+        envelope::parse_canonical("wipe command", &payload).map_err(|_| WipeRefusal::Malformed)?;
+    if command.v != COMMAND_VERSION {
+        return Err(WipeRefusal::UnsupportedVersion);
+    }
+    if !command.well_formed() {
+        return Err(WipeRefusal::Malformed);
+    }
+    Ok(command)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    DeleteContacts,
+    DestroyKey,
+    DeleteFiles,
+    WriteReceipt,
+}
+
+impl Step {
+    pub fn code(self) -> &'static str {
+        match self {
+            Step::DeleteContacts => "delete_contacts",
+            Step::DestroyKey => "destroy_key",
+            Step::DeleteFiles => "delete_files",
+            Step::WriteReceipt => "write_receipt",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDone {
+    pub step: Step,
+    pub count: u32,
+    pub failed: u32,
+}
+
+/// What the device tells IT, signed with its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub v: u32,
+    pub device_id: String,
+    pub enrollment_id: String,
+    pub command_id: String,
+    pub scope: WipeScope,
+    pub reason: WipeReason,
+    pub completed_at: i64,
+    pub steps: Vec<StepDone>,
+    /// base64url Ed25519 key that signed this receipt: IT compares it with the one recorded at enrollment.
+    pub device_key: String,
+}
+
+/// The device's side: its receipt, signed with its key.
+pub fn seal_receipt(device_key: &SigningKey, receipt: &Receipt) -> String {
+    device_key.seal_json(Kind::Receipt, receipt)
+}
+
+/// IT's side: checks a receipt's signature and, when given, that the key is the device's.
+pub fn verify_receipt(text: &str, expected_device_key: Option<&str>) -> Result<Receipt> {
+    let what = "wipe receipt";
+    let opened = envelope::open(text, Kind::Receipt).map_err(|p| Error::refused(what, p))?;
+    let receipt: Receipt = envelope::parse_canonical(what, &opened.payload)?;
+    opened.verify(&receipt.device_key).map_err(|p| Error::refused(what, p))?;
+    if expected_device_key.is_some_and(|k| k != receipt.device_key) {
+        return Err(Error::invalid(what, "is signed by another device's key than the one enrolled"));
+    }
+    if receipt.v != COMMAND_VERSION || receipt.steps.len() > 8 {
+        return Err(Error::invalid(what, "is in a format this tool does not know"));
+    }
+    Ok(receipt)
+}
