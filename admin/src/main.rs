@@ -238,8 +238,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ReasonArg::Left => WipeReason::Left,
                 ReasonArg::Other => WipeReason::Other,
             };
-            let command =
-                televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, chrono::Utc::now().timestamp())?;
+            let command = televisit_admin::wipe_command(
+                &device,
+                &enrollment,
+                scope,
+                reason,
+                ttl,
+                chrono::Utc::now().timestamp(),
+            )?;
             let token = wipe::issue(&org.key, &command)?;
             print(
                 json,

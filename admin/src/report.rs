@@ -29,10 +29,8 @@ pub fn receipt_text(receipt: &Receipt, key_checked: bool) -> String {
 
 /// Decrypts a sealed export with the organisation's export identity, reads it and verifies its chain.
 pub fn open_export(sealed: &[u8], identity: &str) -> Result<(Export, Verification)> {
-    let identity: age::x25519::Identity = identity
-        .trim()
-        .parse()
-        .map_err(|_| anyhow::anyhow!("the export identity is not an age X25519 identity"))?;
+    let identity: age::x25519::Identity =
+        identity.trim().parse().map_err(|_| anyhow::anyhow!("the export identity is not an age X25519 identity"))?;
     let json = zeroize::Zeroizing::new(age::decrypt(&identity, sealed).map_err(|_| {
         anyhow::anyhow!("invalid log export: does not open with this identity (another organisation's, or damaged)")
     })?);

@@ -136,10 +136,10 @@ impl Org {
         Ok(make_enroll_code(&self.key, "Bench Clinic", RECIPIENT, &policy)?)
     }
 
-    pub fn wipe(&self, e: &enrollment::Enrollment) -> String {
+    pub fn wipe(&self, e: &enrollment::Enrollment) -> Result<String> {
         let now = Utc::now().timestamp();
         let n = self.issued.fetch_add(1, Ordering::Relaxed);
-        wipe::issue(
+        Ok(wipe::issue(
             &self.key,
             &WipeCommand {
                 v: 1,
@@ -152,7 +152,7 @@ impl Org {
                 scope: WipeScope::All,
                 reason: WipeReason::Lost,
             },
-        )
+        )?)
     }
 }
 

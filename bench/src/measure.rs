@@ -319,7 +319,7 @@ fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment:
     let db = dir.join(DATABASE);
     let files = FileSecretStore::new(&dir.join(SECRETS))?;
     let secrets = TimedSecrets::new(&files);
-    let token = org.wipe(enrollment);
+    let token = org.wipe(enrollment)?;
     let start = Instant::now();
     let tv = Televisit::open(&db, &secrets, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
     tv.receive_wipe(&secrets, &token)?;

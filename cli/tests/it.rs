@@ -286,6 +286,7 @@ fn expiring(s: &Setup, device: &str, enrollment: &str, not_before: i64, expires_
             reason: WipeReason::Lost,
         },
     )
+    .unwrap()
 }
 
 #[test]

@@ -26,7 +26,6 @@ pub mod secrets;
 pub mod store;
 
 pub use call::{LaunchPlan, MessageRequest, Preflight};
-pub use platform::Platform;
 pub use checklist::ChecklistStatus;
 pub use cleanup::{
     CleanupOutcome, CleanupPlan, CleanupReport, CleanupResult, CleanupRules, Lookalike, PlannedRemoval, RemovalReason,
@@ -42,6 +41,7 @@ pub use log::{
 };
 pub use metrics::DayMetrics;
 pub use patients::{ConsentMethod, ConsentState, NewPatient, Patient, PatientUpdate};
+pub use platform::Platform;
 pub use policy::Policy;
 pub use secrets::{SecretStore, SecretStoreError};
 pub use store::{Opened, Store, StoreOptions};

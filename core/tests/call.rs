@@ -4,8 +4,8 @@
 mod common;
 
 use chrono::Duration;
-use common::{book::MemoryBook, SetPolicy};
 use common::Profile;
+use common::{book::MemoryBook, SetPolicy};
 use std::collections::BTreeMap;
 use televisit_core::call::{AttemptKind, CheckStatus, LaunchStep, TemplateId};
 use televisit_core::log::{Actor, EntryKind, LogQuery};

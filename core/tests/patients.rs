@@ -3,8 +3,8 @@
 mod common;
 
 use chrono::Duration;
-use common::{book::MemoryBook, SetPolicy};
 use common::Profile;
+use common::{book::MemoryBook, SetPolicy};
 use televisit_core::log::{Actor, EntryKind, LogQuery};
 use televisit_core::{
     CleanupOutcome, CleanupRules, ConsentMethod, ConsentState, EnsureAction, Error, NewPatient, PatientUpdate, Policy,

@@ -144,10 +144,11 @@ pub fn open(text: &str, kind: Kind) -> std::result::Result<Opened, EnvelopeProbl
 
 /// As [`open`], for any kind: what the envelope says it is.
 pub fn open_any(text: &str) -> std::result::Result<Opened, EnvelopeProblem> {
-    let text = text.trim();
+    // Measured before trimming: a paste of megabytes is refused before any work on it.
     if text.len() > MAX_LEN {
         return Err(EnvelopeProblem::TooLong);
     }
+    let text = text.trim();
     let mut parts = text.split('.');
     let (Some(prefix), Some(found_kind), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())

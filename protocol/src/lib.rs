@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod policy;
+pub mod vectors;
 pub mod wipe;
 
 pub use error::{Error, Result};

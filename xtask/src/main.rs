@@ -3,7 +3,7 @@
 //!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
 //!   cargo xtask test [PART] every test, every language; one summary line per part
 //!   cargo xtask android    the Android native libraries (cargo-ndk) and Kotlin bindings for the app
-//!   cargo xtask fuzz [S]   the cargo-fuzz targets, S seconds each (nightly)
+//!   cargo xtask fuzz [S]   the cargo-fuzz targets of the protocol crate, S seconds each (nightly)
 //!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
 //!   cargo xtask bench      the benchmark: each figure beside its baseline; target/bench.json
 
@@ -19,7 +19,9 @@ use tools::Counts;
 
 const LANGUAGES: &[&str] = &["kotlin", "swift", "python"];
 /// The parts of `cargo xtask test`, in the order they run.
-const PARTS: &[&str] = &["rust", "kotlin", "android", "swift"];
+const PARTS: &[&str] = &["rust", "kotlin", "android", "swift", "fuzz"];
+/// Seconds each fuzz target runs in `cargo xtask test` (`TELEVISIT_FUZZ_SECONDS` changes it).
+const FUZZ_SECONDS: u32 = 20;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,14 +33,14 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&root, args.get(1).is_some_and(|a| a == "--quick")),
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
-            fuzz(&root, seconds).map(|counts| {
-                println!("fuzz: {} targets run {seconds} s, {} failed", counts.passed, counts.failed);
-                counts.failed == 0
+            fuzz(&root, seconds).map(|run| {
+                println!("{}", fuzz_line(&run));
+                run.counts.failed == 0
             })
         }
         Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check (PART: rust, kotlin, android, swift)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check, fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };
@@ -127,14 +129,19 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
     if wanted("rust") {
         record("rust", rust_tests(root), "passed");
     }
-    let bindings = bindings(root).and_then(|dir| {
-        // The test-only native helper, and televisit-admin, which plays IT in the Kotlin tests.
-        run(
-            cargo().current_dir(root).args(["build", "-p", "televisit-test-support", "-p", "televisit"]),
-            "cargo build -p televisit-test-support -p televisit",
-        )?;
-        Ok(dir)
-    });
+    let needs_bindings = ["kotlin", "android", "swift"].iter().any(|part| wanted(part));
+    let bindings = if needs_bindings {
+        bindings(root).and_then(|dir| {
+            // The test-only native helper, and televisit-admin, which plays IT in the Kotlin tests.
+            run(
+                cargo().current_dir(root).args(["build", "-p", "televisit-test-support", "-p", "televisit-admin"]),
+                "cargo build -p televisit-test-support -p televisit-admin",
+            )?;
+            Ok(dir)
+        })
+    } else {
+        Err(anyhow::anyhow!("not needed"))
+    };
     let generated =
         |language: &str| bindings.as_ref().map(|dir| dir.join(language)).map_err(|e| anyhow::anyhow!("{e:#}"));
     if wanted("kotlin") {
@@ -146,16 +153,24 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
     if wanted("swift") {
         record("swift", generated("swift").and_then(|dir| swift_check(root, &dir)), "files checked");
     }
-    // The fuzz targets need a nightly build of everything with coverage instrumentation
-    // (SQLCipher and OpenSSL included: about 20 CPU-minutes), which would take the test run past
-    // CI's budget on two cores; so they run here only when asked, and by `cargo xtask fuzz`.
-    match std::env::var("TELEVISIT_FUZZ_SECONDS").ok().and_then(|s| s.parse::<u32>().ok()) {
-        _ if only.is_some() => {}
-        Some(seconds) if tools::fuzz::nightly_available() => {
-            record("fuzz", fuzz(root, seconds), &format!("targets run {seconds} s"));
+    // The fuzz targets build over the protocol crate alone (no SQLCipher, no OpenSSL), so every
+    // run fuzzes each of them for a bounded time.
+    if wanted("fuzz") {
+        let seconds = std::env::var("TELEVISIT_FUZZ_SECONDS").ok().and_then(|s| s.parse::<u32>().ok());
+        let seconds = seconds.unwrap_or(FUZZ_SECONDS);
+        if tools::fuzz::nightly_available() {
+            match fuzz(root, seconds) {
+                Ok(run) => {
+                    lines.push(fuzz_line(&run));
+                    total.passed += run.counts.passed;
+                    total.failed += run.counts.failed;
+                    total.failures.extend(run.counts.failures);
+                }
+                Err(err) => record("fuzz", Err(err), "targets"),
+            }
+        } else {
+            lines.push("fuzz: skipped (cargo-fuzz needs a nightly toolchain; none is installed)".into());
         }
-        Some(_) => lines.push("fuzz: skipped (cargo-fuzz needs a nightly toolchain; none is installed)".into()),
-        None => lines.push("fuzz: not run (TELEVISIT_FUZZ_SECONDS=N, or cargo xtask fuzz [SECONDS])".into()),
     }
 
     println!();
@@ -202,7 +217,17 @@ fn number_before(text: &str, label: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn fuzz(root: &Path, seconds: u32) -> Result<Counts> {
+/// `fuzz: N targets, M executions, K crashes`: the line `cargo xtask test` ends its fuzz part with.
+fn fuzz_line(run: &tools::fuzz::FuzzRun) -> String {
+    format!(
+        "fuzz: {} targets, {} executions, {} crashes",
+        run.counts.passed + run.counts.failed,
+        run.executions,
+        run.counts.failed
+    )
+}
+
+fn fuzz(root: &Path, seconds: u32) -> Result<tools::fuzz::FuzzRun> {
     anyhow::ensure!(
         tools::fuzz::nightly_available(),
         "cargo-fuzz needs a nightly toolchain (rustup toolchain install nightly)"

@@ -39,10 +39,12 @@ impl Admin {
     pub fn describe(&self) -> String {
         match self {
             Admin::Binary(path) => format!("IT's tool is {}", path.display()),
-            Admin::InProcess => "televisit-admin was not built beside this binary (`cargo run` builds only the binary it runs;\n   \
+            Admin::InProcess => {
+                "televisit-admin was not built beside this binary (`cargo run` builds only the binary it runs;\n   \
                  `cargo build` builds both), so IT's side runs in-process: the same library functions as\n   \
                  televisit-admin, each shown as the command it stands for"
-                .to_owned(),
+                    .to_owned()
+            }
         }
     }
 

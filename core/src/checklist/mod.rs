@@ -7,10 +7,10 @@ pub use televisit_protocol::catalog;
 
 pub use catalog::{CatalogItem, Choice, Source, CATALOG, CATALOG_VERSION};
 
-use crate::platform::Platform;
 use crate::device::DeviceSnapshot;
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry};
+use crate::platform::Platform;
 use crate::policy::Policy;
 pub use crate::policy::Requirement;
 use crate::store::Store;

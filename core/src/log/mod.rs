@@ -3,9 +3,9 @@
 
 mod entry;
 
+pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 /// The chain is the protocol's: IT verifies exports with the same code.
 pub use televisit_protocol::chain::{self, Link, StoredEntry, Tamper, Verification};
-pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -65,7 +65,8 @@ pub(crate) fn append_all(store: &mut Store, at: DateTime<Utc>, entries: &[NewEnt
 /// Appends inside the caller's transaction, so that an action and its entry commit together.
 pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>, entry: &NewEntry) -> Result<Entry> {
     let chain = load_chain(tx, key)?;
-    let seq = chain.head.seq.checked_add(1).ok_or_else(|| Error::Storage("the log has used every sequence number".into()))?;
+    let seq =
+        chain.head.seq.checked_add(1).ok_or_else(|| Error::Storage("the log has used every sequence number".into()))?;
     let stored = StoredEntry {
         seq,
         at_ms: at.timestamp_millis(),
@@ -259,7 +260,11 @@ fn load_rows(conn: &Connection) -> Result<Vec<StoredEntry>> {
 fn stored_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEntry> {
     Ok(StoredEntry {
         seq: u64::try_from(row.get::<_, i64>(0)?).map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, "negative sequence number".into())
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Integer,
+                "negative sequence number".into(),
+            )
         })?,
         at_ms: row.get(1)?,
         kind: row.get(2)?,

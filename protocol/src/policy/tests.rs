@@ -50,9 +50,8 @@ fn unknown_fields_and_bad_values_name_the_field_and_never_the_value() {
     let err =
         Policy::from_json(r#"{"checklist": {"required": {"Susan Smith": "not_checked"}}}"#).unwrap_err().to_string();
     assert!(err.contains("checklist.required") && !err.contains("Susan"), "{err}");
-    let err = Policy::from_json(r#"{"checklist": {"required": {"about": {"one": "Susan Smith"}}}}"#)
-        .unwrap_err()
-        .to_string();
+    let err =
+        Policy::from_json(r#"{"checklist": {"required": {"about": {"one": "Susan Smith"}}}}"#).unwrap_err().to_string();
     assert!(err.contains("`about`") && !err.contains("Susan"), "{err}");
     let err = Policy::from_json(r#"{"version": 1, "version": 2}"#).unwrap_err().to_string();
     assert!(err.contains("twice"), "{err}");

@@ -1,13 +1,31 @@
-//! The cargo-fuzz targets in `fuzz/`, run for a few seconds each. cargo-fuzz needs a nightly
-//! toolchain; where none is installed the part says so and is skipped, never failed.
+//! The cargo-fuzz targets in `fuzz/`, over the protocol crate alone, run for a bounded time
+//! each. cargo-fuzz needs a nightly toolchain; where none is installed the part says so and is
+//! skipped, never failed. Each target starts from the protocol's test vectors
+//! (`protocol/vectors/`), so that mutations begin at real messages.
 
 use super::Counts;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
-pub const TARGETS: &[&str] = &["wipe_token", "policy"];
+/// Each target and the vectors it starts from.
+pub const TARGETS: &[(&str, &[&str])] = &[
+    ("envelope", &["signed_policy.txt", "enroll_code.txt", "wipe_command.txt", "receipt.txt"]),
+    ("policy_json", &["policy.json"]),
+    ("signed_policy", &["signed_policy.txt"]),
+    ("enroll_code", &["enroll_code.txt"]),
+    ("wipe_command", &["wipe_command.txt"]),
+    ("receipt", &["receipt.txt"]),
+    ("export", &["export.json"]),
+    ("chain", &[]),
+];
+
+/// What a run of every target found.
+pub struct FuzzRun {
+    pub counts: Counts,
+    pub executions: u64,
+}
 
 pub fn nightly_available() -> bool {
     Command::new("cargo").args(["+nightly", "--version"]).output().is_ok_and(|o| o.status.success())
@@ -33,33 +51,99 @@ pub fn ensure_cargo_fuzz(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Runs each target for `seconds`; a crash (or a panic the target asserts) is a failure.
-pub fn run(root: &Path, cargo_fuzz: &Path, seconds: u32) -> Result<Counts> {
-    let mut counts = Counts { passed: 0, failed: 0, failures: Vec::new() };
+fn cargo_fuzz(root: &Path, cargo_fuzz: &Path) -> Result<Command> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![cargo_fuzz.parent().map(Path::to_path_buf).unwrap_or_default()];
     dirs.extend(std::env::split_paths(&path));
-    for target in TARGETS {
-        let status = Command::new("cargo")
-            .current_dir(root.join("fuzz"))
-            .env("PATH", std::env::join_paths(&dirs)?)
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root.join("fuzz")).env("PATH", std::env::join_paths(&dirs)?).arg("+nightly").arg("fuzz");
+    Ok(cmd)
+}
+
+/// The build is shared by every target and kept under target/ between runs. `-a`: debug
+/// assertions, and with them overflow checks, so an unchecked addition is a crash.
+fn build_args(root: &Path) -> Vec<String> {
+    vec!["-a".into(), "--target-dir".into(), root.join("target/fuzz").display().to_string()]
+}
+
+/// Each target's corpus, under target/, seeded with its vectors (without the files' last newline).
+fn corpus(root: &Path, target: &str, seeds: &[&str]) -> Result<PathBuf> {
+    let dir = root.join("target/fuzz/corpus").join(target);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for seed in seeds {
+        let text = std::fs::read(root.join("protocol/vectors").join(seed)).with_context(|| format!("vector {seed}"))?;
+        let trimmed = text.strip_suffix(b"\n").unwrap_or(&text);
+        std::fs::write(dir.join(format!("vector-{seed}")), trimmed)?;
+    }
+    Ok(dir)
+}
+
+/// Builds every target once, then runs each for `seconds`; a crash (or a property the target
+/// asserts, which is a panic) is a failure, with the input left in fuzz/artifacts/.
+pub fn run(root: &Path, cargo_fuzz_bin: &Path, seconds: u32) -> Result<FuzzRun> {
+    let status = cargo_fuzz(root, cargo_fuzz_bin)?
+        .arg("build")
+        .args(build_args(root))
+        .status()
+        .context("could not start cargo fuzz build")?;
+    anyhow::ensure!(status.success(), "cargo fuzz build failed ({status})");
+    let mut run = FuzzRun { counts: Counts::zero(), executions: 0 };
+    for (target, seeds) in TARGETS {
+        let corpus = corpus(root, target, seeds)?;
+        let output = cargo_fuzz(root, cargo_fuzz_bin)?
+            .arg("run")
+            .args(build_args(root))
+            .arg(target)
+            .arg(&corpus)
             .args([
-                "+nightly",
-                "fuzz",
-                "run",
-                target,
                 "--",
                 &format!("-max_total_time={seconds}"),
+                "-max_len=8192",
+                "-rss_limit_mb=2048",
                 "-print_final_stats=1",
             ])
-            .status()
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
+            .output()
             .with_context(|| format!("could not start cargo fuzz run {target}"))?;
-        if status.success() {
-            counts.passed += 1;
+        let log = String::from_utf8_lossy(&output.stderr);
+        let executions = executions(&log);
+        eprintln!("xtask: fuzz {target}: {executions} executions in {seconds} s");
+        run.executions += executions;
+        if output.status.success() {
+            run.counts.passed += 1;
         } else {
-            counts.failed += 1;
-            counts.failures.push(format!("fuzz target {target} found a crash (see fuzz/artifacts/{target})"));
+            eprint!("{}", tail(&log, 60));
+            run.counts.failed += 1;
+            run.counts.failures.push(format!("fuzz target {target} found a crash (see fuzz/artifacts/{target})"));
         }
     }
-    Ok(counts)
+    Ok(run)
+}
+
+/// libFuzzer's final count (`stat::number_of_executed_units: N`).
+fn executions(log: &str) -> u64 {
+    log.lines()
+        .filter_map(|line| line.strip_prefix("stat::number_of_executed_units:"))
+        .filter_map(|n| n.trim().parse::<u64>().ok())
+        .sum()
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    let mut out = all[all.len().saturating_sub(lines)..].join("\n");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_libfuzzers_execution_count() {
+        let log = "#1024 pulse\nstat::number_of_executed_units: 123456\nstat::average_exec_per_sec:     6172\n";
+        assert_eq!(executions(log), 123_456);
+        assert_eq!(executions("crashed"), 0);
+    }
 }

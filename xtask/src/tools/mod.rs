@@ -40,7 +40,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn zero() -> Self {
+    pub fn zero() -> Self {
         Counts { passed: 0, failed: 0, failures: Vec::new() }
     }
 }

@@ -1,0 +1,24 @@
+//! The envelope alone: any text either opens (and then re-encodes to itself, and verifies under
+//! the vectors' keys only when it is a vector) or is refused with a named problem.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use televisit_fuzz::{text, DEVICE_KEY, ORG_KEY};
+use televisit_protocol::envelope::{self, Kind};
+use televisit_protocol::vectors;
+
+fuzz_target!(|data: &[u8]| {
+    let Some(text) = text(data) else { return };
+    let Ok(opened) = envelope::open_any(text) else { return };
+    assert_eq!(opened.to_text(), text.trim(), "an accepted envelope re-encodes to itself");
+    assert_eq!(envelope::open(text, opened.kind()).as_ref(), Ok(&opened));
+    let other = Kind::ALL.iter().find(|k| **k != opened.kind()).copied().unwrap_or(Kind::Policy);
+    assert!(envelope::open(text, other).is_err());
+    let canonical = opened.to_text();
+    let signed_vectors = [vectors::signed_policy(), vectors::enroll_code(), vectors::wipe_command(), vectors::receipt()];
+    for key in [&*ORG_KEY, &*DEVICE_KEY] {
+        if opened.clone().verify(key).is_ok() {
+            assert!(signed_vectors.contains(&canonical), "random input verified as signed");
+        }
+    }
+});

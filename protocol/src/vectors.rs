@@ -1,0 +1,150 @@
+//! Test vectors: one message of each kind, made from fixed keys, ids and times, so that they are
+//! the same bytes on every machine (Ed25519 signing is deterministic). The files under
+//! `protocol/vectors/` hold them; a test regenerates and compares them, so a change to any wire
+//! format shows as a changed vector in review. The fuzz targets start from them, and know that
+//! nothing but these exact texts may verify under these keys.
+//!
+//! The keys are public (their seeds are here): never use them for anything but tests.
+
+use crate::chain::{self, Link, StoredEntry};
+use crate::enrollment::{make_enroll_code, sign_policy};
+use crate::envelope::SigningKey;
+use crate::export::{self, Source};
+use crate::policy::{Policy, Requirement};
+use crate::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
+use ring::hmac;
+
+pub const ORG_SEED: [u8; 32] = [0x11; 32];
+pub const DEVICE_SEED: [u8; 32] = [0x22; 32];
+/// The export recipient in the enrollment code (an age X25519 recipient; its identity is not
+/// needed, since the vectors hold the export's JSON, not a sealed file).
+pub const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+pub const DEVICE_ID: &str = "dev_00112233445566778899aabb";
+pub const ENROLLMENT_ID: &str = "enr_00112233445566778899aabb";
+pub const COMMAND_ID: &str = "cmd_00112233445566778899aabb";
+/// 2026-11-30T12:00:00Z.
+pub const ISSUED_AT: i64 = 1_795_953_600;
+/// The log's MAC key in the export vector.
+pub const MAC_KEY: [u8; 32] = [0x33; 32];
+
+/// Every vector: its file name under `protocol/vectors/`, and its text.
+pub fn all() -> Vec<(&'static str, String)> {
+    vec![
+        ("policy.json", policy().to_json()),
+        ("signed_policy.txt", signed_policy()),
+        ("enroll_code.txt", enroll_code()),
+        ("wipe_command.txt", wipe_command()),
+        ("receipt.txt", receipt()),
+        ("export.json", String::from_utf8(export_json()).unwrap_or_default()),
+    ]
+}
+
+pub fn org_key() -> SigningKey {
+    SigningKey::from_seed(&ORG_SEED).expect("a fixed seed is a key")
+}
+
+pub fn device_key() -> SigningKey {
+    SigningKey::from_seed(&DEVICE_SEED).expect("a fixed seed is a key")
+}
+
+/// A policy that sets something in every section.
+pub fn policy() -> Policy {
+    let mut policy = Policy { version: 7, organisation: "North Clinic".into(), ..Policy::default() };
+    policy.contacts.name_template = "NM Patient {first} {last_initial}".into();
+    policy.contacts.default_region = "GB".into();
+    policy.checklist.required.insert("read_receipts".into(), Requirement::One("off".into()));
+    policy.checklist.required.insert("status".into(), Requirement::NotChecked);
+    policy
+        .checklist
+        .required
+        .insert("last_seen_online".into(), Requirement::AnyOf(vec!["nobody".into(), "my_contacts".into()]));
+    policy
+}
+
+pub fn signed_policy() -> String {
+    sign_policy(&org_key(), &policy()).expect("the vector policy is valid")
+}
+
+pub fn enroll_code() -> String {
+    make_enroll_code(&org_key(), "North Clinic", RECIPIENT, &signed_policy()).expect("the vector code is valid")
+}
+
+pub fn command() -> WipeCommand {
+    WipeCommand {
+        v: COMMAND_VERSION,
+        device_id: DEVICE_ID.into(),
+        enrollment_id: ENROLLMENT_ID.into(),
+        command_id: COMMAND_ID.into(),
+        issued_at: ISSUED_AT,
+        not_before: ISSUED_AT - 300,
+        expires_at: ISSUED_AT + 14 * 86_400,
+        scope: WipeScope::All,
+        reason: WipeReason::Lost,
+    }
+}
+
+pub fn wipe_command() -> String {
+    wipe::issue(&org_key(), &command()).expect("the vector command is valid")
+}
+
+pub fn receipt() -> String {
+    let done = |step, count| StepDone { step, count, failed: 0 };
+    let receipt = Receipt {
+        v: COMMAND_VERSION,
+        device_id: DEVICE_ID.into(),
+        enrollment_id: ENROLLMENT_ID.into(),
+        command_id: COMMAND_ID.into(),
+        scope: WipeScope::All,
+        reason: WipeReason::Lost,
+        completed_at: ISSUED_AT + 60,
+        steps: vec![
+            done(Step::DestroyKey, 1),
+            done(Step::DeleteContacts, 3),
+            done(Step::DeleteFiles, 3),
+            done(Step::WriteReceipt, 1),
+        ],
+        device_key: device_key().public_key(),
+    };
+    wipe::seal_receipt(&device_key(), &receipt)
+}
+
+/// Three entries after a purge checkpoint at 4, their chain intact.
+pub fn export_json() -> Vec<u8> {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &MAC_KEY);
+    let start = Link { seq: 4, mac: chain::to_mac(hmac::sign(&key, b"vector checkpoint").as_ref()) };
+    let mut rows = Vec::new();
+    let mut prev = start;
+    for (i, (kind, patient, detail)) in [
+        ("log_purged", None, r#"{"older_than_days":2190,"removed":4,"through_seq":4}"#),
+        ("call_launched", Some("pt_0123456789abcdef0123456789abcdef"), r#"{"attempt":"chat","ok":true}"#),
+        ("export_made", None, r#"{"entries":7}"#),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut row = StoredEntry {
+            seq: prev.seq + 1,
+            at_ms: (ISSUED_AT + 60 * i as i64) * 1000,
+            kind: kind.into(),
+            actor: "system".into(),
+            patient: patient.map(str::to_owned),
+            detail: detail.into(),
+            mac: Vec::new(),
+        };
+        let mac = chain::mac(&key, &prev.mac, &row);
+        row.mac = mac.to_vec();
+        prev = Link { seq: row.seq, mac };
+        rows.push(row);
+    }
+    export::to_json(Source {
+        org_name: "North Clinic",
+        device_id: DEVICE_ID,
+        enrollment_id: ENROLLMENT_ID,
+        exported_at_ms: (ISSUED_AT + 300) * 1000,
+        mac_key: &MAC_KEY,
+        start,
+        head: prev,
+        rows,
+    })
+    .to_vec()
+}

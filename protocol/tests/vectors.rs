@@ -1,0 +1,178 @@
+//! The test vectors under `protocol/vectors/`: each is what this build writes (a changed wire
+//! format shows as a changed file), each is accepted, and every damaged form of each is refused
+//! with a typed error that does not repeat it. `TELEVISIT_UPDATE_VECTORS=1` rewrites the files.
+
+use std::path::PathBuf;
+use televisit_protocol::chain::{Tamper, Verification};
+use televisit_protocol::envelope::{self, Kind, MAX_LEN};
+use televisit_protocol::{enrollment, export, vectors, wipe, Error, Policy};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+#[test]
+fn the_vectors_are_what_this_build_writes() {
+    let update = std::env::var_os("TELEVISIT_UPDATE_VECTORS").is_some();
+    for (name, text) in vectors::all() {
+        let path = dir().join(name);
+        if update {
+            std::fs::write(&path, format!("{text}\n")).unwrap();
+            continue;
+        }
+        let stored = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            stored.trim_end(),
+            text,
+            "{name} changed: a wire format changed. If that is meant, run TELEVISIT_UPDATE_VECTORS=1 cargo test -p televisit-protocol --test vectors and review the diff"
+        );
+    }
+}
+
+fn org() -> String {
+    vectors::org_key().public_key()
+}
+
+/// Each signed vector and how it is opened; `Ok` means accepted.
+fn openers() -> Vec<(&'static str, String, Box<dyn Fn(&str) -> Result<(), String>>)> {
+    vec![
+        (
+            "signed policy",
+            vectors::signed_policy(),
+            Box::new(|t| enrollment::open_policy(t, &org()).map(drop).map_err(|e| e.to_string())),
+        ),
+        (
+            "enrollment code",
+            vectors::enroll_code(),
+            Box::new(|t| enrollment::read_enroll_code(t).map(drop).map_err(|e| e.to_string())),
+        ),
+        (
+            "wipe command",
+            vectors::wipe_command(),
+            Box::new(|t| wipe::open_command(t, &org()).map(drop).map_err(|r| r.describe().to_owned())),
+        ),
+        (
+            "receipt",
+            vectors::receipt(),
+            Box::new(|t| {
+                wipe::verify_receipt(t, Some(&vectors::device_key().public_key())).map(drop).map_err(|e| e.to_string())
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn every_vector_is_accepted() {
+    for (what, text, open) in openers() {
+        assert_eq!(open(&text), Ok(()), "{what}");
+        assert_eq!(open(&format!("  {text}\n")), Ok(()), "{what} with surrounding whitespace");
+    }
+    let policy = enrollment::open_policy(&vectors::signed_policy(), &org()).unwrap();
+    assert_eq!(policy, vectors::policy());
+    assert_eq!(Policy::from_json(&vectors::policy().to_json()).unwrap(), vectors::policy());
+    let parsed = export::parse(&vectors::export_json()).unwrap();
+    assert!(matches!(export::verify(&parsed).unwrap(), Verification::Intact { count: 3, .. }));
+}
+
+fn no_echo(message: &str, input: &str) {
+    let trimmed = input.trim();
+    assert!(trimmed.len() < 8 || !message.contains(trimmed), "the message repeats its input: {message}");
+    // Aligned chunks: any echo of 31 bytes or more holds one whole.
+    for window in trimmed.as_bytes().chunks_exact(16) {
+        if let Ok(window) = std::str::from_utf8(window) {
+            assert!(!message.contains(window), "the message repeats part of its input: {message}");
+        }
+    }
+}
+
+#[test]
+fn every_damaged_form_of_every_kind_is_refused_without_an_echo() {
+    for (what, text, open) in openers() {
+        let mut damaged =
+            vec![String::new(), " ".into(), "a".repeat(MAX_LEN + 1), format!("{text}{}", " ".repeat(MAX_LEN))];
+        damaged.extend((0..text.len()).map(|end| text[..end].to_owned()));
+        for i in 0..text.len() {
+            for bit in 0..8 {
+                let mut bytes = text.clone().into_bytes();
+                bytes[i] ^= 1 << bit;
+                if let Ok(flipped) = String::from_utf8(bytes) {
+                    if flipped.trim() != text {
+                        damaged.push(flipped);
+                    }
+                }
+            }
+        }
+        for bad in &damaged {
+            match open(bad) {
+                Ok(()) => panic!("{what}: a damaged form was accepted"),
+                Err(message) => no_echo(&message, bad),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_valid_signature_over_another_kind_is_refused() {
+    let key = vectors::org_key();
+    let policy = envelope::canonical_json(&vectors::policy());
+    let as_wipe = key.seal(Kind::Wipe, &policy);
+    assert!(wipe::open_command(&as_wipe, &org()).is_err());
+    let command = envelope::canonical_json(&vectors::command());
+    let as_policy = key.seal(Kind::Policy, &command);
+    assert!(enrollment::open_policy(&as_policy, &org()).is_err());
+    let relabelled = vectors::wipe_command().replacen(".wipe.", ".policy.", 1);
+    let err = enrollment::open_policy(&relabelled, &org()).unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err}");
+}
+
+#[test]
+fn signed_payloads_with_duplicate_keys_non_utf8_or_other_layouts_are_refused() {
+    let key = vectors::org_key();
+    let canonical = String::from_utf8(envelope::canonical_json(&vectors::policy())).unwrap();
+    let duplicate = canonical.replacen("{\"version\":7,", "{\"version\":7,\"version\":99,", 1);
+    let pretty = vectors::policy().to_json();
+    for payload in [duplicate.as_bytes(), pretty.as_bytes(), b"\xff\xfe\x00", b"", b"null", b"[]"] {
+        let err = enrollment::open_policy(&key.seal(Kind::Policy, payload), &org()).unwrap_err();
+        assert!(matches!(err, Error::Invalid { field: "signed policy" | "policy", .. }), "{err}");
+    }
+    let mut command = vectors::command();
+    command.expires_at = i64::MIN;
+    let inverted = key.seal(Kind::Wipe, &envelope::canonical_json(&command));
+    assert_eq!(wipe::open_command(&inverted, &org()), Err(wipe::WipeRefusal::Malformed));
+    let at_limits = String::from_utf8(envelope::canonical_json(&vectors::command()))
+        .unwrap()
+        .replace(&format!("\"issued_at\":{}", vectors::ISSUED_AT), "\"issued_at\":9223372036854775808");
+    let signed = key.seal(Kind::Wipe, at_limits.as_bytes());
+    assert_eq!(wipe::open_command(&signed, &org()), Err(wipe::WipeRefusal::Malformed));
+}
+
+#[test]
+fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_a_finding_not_a_panic() {
+    let mut crafted = export::parse(&vectors::export_json()).unwrap();
+    for (seq, entry) in [u64::MAX - 1, u64::MAX, u64::MAX].into_iter().zip(crafted.entries.iter_mut()) {
+        entry.seq = seq;
+    }
+    crafted.start_seq = u64::MAX - 2;
+    crafted.head_seq = u64::MAX;
+    assert!(matches!(export::verify(&crafted).unwrap(), Verification::Broken { .. }));
+    crafted.start_seq = u64::MAX;
+    crafted.head_seq = 0;
+    assert!(matches!(export::verify(&crafted).unwrap(), Verification::Broken { problem: Tamper::Missing, .. }));
+    // The shift that looks for renumbered rows stops at the end of the numbers.
+    let mut shifted = export::parse(&vectors::export_json()).unwrap();
+    shifted.entries[1].detail_raw = "{}".into();
+    shifted.entries[2].seq = u64::MAX - 3;
+    assert!(matches!(export::verify(&shifted).unwrap(), Verification::Broken { .. }));
+    let json = envelope::canonical_json(&crafted);
+    assert!(export::parse(&json).is_ok(), "the crafted export is itself well-formed");
+}
+
+#[test]
+fn exports_that_are_not_the_phones_form_are_refused() {
+    let json = vectors::export_json();
+    for bad in [&b""[..], b"\xff", b"{}", &json[..json.len() - 1]] {
+        assert!(export::parse(bad).is_err());
+    }
+    let spaced = String::from_utf8(json.clone()).unwrap().replacen(':', ": ", 1);
+    assert!(export::parse(spaced.as_bytes()).is_err());
+}
