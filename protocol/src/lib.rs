@@ -8,6 +8,8 @@
 //! (`fuzz/`). No error message repeats its input: they are static text, field names, counts and
 //! sequence numbers.
 
+#![forbid(unsafe_code)]
+
 pub mod catalog;
 pub mod chain;
 pub mod enrollment;
