@@ -55,8 +55,23 @@ impl DataKey {
     /// SQLCipher's raw key-and-salt form: `x'<64 hex key><32 hex salt>'`. A raw key skips the
     /// passphrase KDF (the key is already random), and the explicit salt makes the file's salt
     /// the one we keep.
-    pub(crate) fn sqlcipher_pragma_value(&self) -> zeroize::Zeroizing<String> {
-        zeroize::Zeroizing::new(format!("\"x'{}{}'\"", hex::encode_upper(self.key), hex::encode_upper(self.salt)))
+    ///
+    /// The whole statement, built in one buffer of its final size (a growing `String` would
+    /// free copies of the key on the way) that is cleared when dropped.
+    pub(crate) fn sqlcipher_pragma_statement(&self) -> zeroize::Zeroizing<String> {
+        const PREFIX: &str = "PRAGMA key = \"x'";
+        const SUFFIX: &str = "'\";";
+        let mut hex_key = zeroize::Zeroizing::new([0u8; 2 * (KEY_LEN + SALT_LEN)]);
+        let (key_hex, salt_hex) = hex_key.split_at_mut(2 * KEY_LEN);
+        // Both lengths are fixed by the types; the encodings cannot fail.
+        let _ = hex::encode_to_slice(self.key, key_hex);
+        let _ = hex::encode_to_slice(self.salt, salt_hex);
+        hex_key.make_ascii_uppercase();
+        let mut statement = zeroize::Zeroizing::new(String::with_capacity(PREFIX.len() + hex_key.len() + SUFFIX.len()));
+        statement.push_str(PREFIX);
+        statement.push_str(std::str::from_utf8(hex_key.as_slice()).unwrap_or_default());
+        statement.push_str(SUFFIX);
+        statement
     }
 
     /// Whether `tag` is SQLCipher 4's HMAC of one page (ciphertext and IV, then the page number

@@ -64,7 +64,11 @@ impl Store {
     /// Opens the database at `path`, or creates it (and its key) when neither exists yet.
     pub fn open(path: &Path, secrets: &dyn SecretStore, options: &StoreOptions) -> Result<(Store, Opened)> {
         silence_sqlcipher_logging();
-        let stored_key = secrets.get(names::DATA_KEY)?.map(|bytes| DataKey::from_bytes(&bytes)).transpose()?;
+        // The bytes are cleared from memory as soon as the key is built from them.
+        let stored_key = secrets
+            .get(names::DATA_KEY)?
+            .map(|bytes| DataKey::from_bytes(&zeroize::Zeroizing::new(bytes)))
+            .transpose()?;
         let staged = staging_path(path);
         let file_len = fs::metadata(path).map(|m| m.len()).ok();
         match (file_len, stored_key) {
@@ -158,7 +162,7 @@ impl Store {
 /// raw key carries the salt (`x'<key><salt>'`), which header mode needs: the file no longer
 /// holds it.
 fn apply_key(conn: &Connection, key: &DataKey, options: &StoreOptions) -> Result<()> {
-    conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma_value().as_str()))
+    conn.execute_batch(&key.sqlcipher_pragma_statement())
         .map_err(|_| Error::Storage("SQLCipher refused the key".into()))?;
     if options.plaintext_header {
         conn.execute_batch(&format!("PRAGMA cipher_plaintext_header_size = {PLAINTEXT_HEADER_SIZE};"))

@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod chain;
+pub mod codes;
 pub mod enrollment;
 pub mod envelope;
 pub mod error;

@@ -105,7 +105,8 @@ impl WipeCommand {
     /// The form every command keeps: ids of a bounded length, a validity window that is one.
     fn well_formed(&self) -> bool {
         let id_ok = |id: &str| {
-            (1..=MAX_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            (1..=MAX_ID_LEN).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         };
         id_ok(&self.device_id)
             && id_ok(&self.enrollment_id)
@@ -117,7 +118,7 @@ impl WipeCommand {
 /// IT's side: a command, checked for its form, signed.
 pub fn issue(org: &SigningKey, command: &WipeCommand) -> Result<String> {
     if command.v != COMMAND_VERSION || !command.well_formed() {
-        return Err(Error::invalid("wipe command", "needs ids of letters, digits and _ and a validity window"));
+        return Err(Error::invalid("wipe command", "needs ids of a-z, 0-9 and _ and a validity window"));
     }
     Ok(org.seal_json(Kind::Wipe, command))
 }

@@ -353,6 +353,10 @@ impl Policy {
                 "must be 1 to 32 characters of a-z, 0-9, '.', '_' and '-'",
             ));
         }
+        // Every consent logs this version: it must pass the log's rule for codes too.
+        if let Err(problem) = crate::codes::check(version) {
+            return Err(Error::invalid("calls.consent_text_version", problem.describe()));
+        }
         in_range("calls.sync_wait_seconds", self.calls.sync_wait_seconds, 1, 60)?;
         if let Some(hours) = &self.calls.hours {
             hours.minutes()?;
