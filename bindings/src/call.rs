@@ -172,7 +172,9 @@ pub struct PhiFinding {
 
 impl From<core::PhiFinding> for PhiFinding {
     fn from(f: core::PhiFinding) -> Self {
-        PhiFinding { kind: f.kind, start: f.start as u32, end: f.end as u32 }
+        // Offsets into a message of at most a few kB; one beyond u32 is shown at its end.
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        PhiFinding { kind: f.kind, start: offset(f.start), end: offset(f.end) }
     }
 }
 

@@ -278,9 +278,14 @@ pub(crate) fn apply(
         .int("deleted", i64::from(report.deleted))
         .int("already_gone", i64::from(report.already_gone))
         .int("failed", i64::from(report.failed))
-        .int("lookalikes_deleted", lookalikes_deleted as i64)
-        .int("lookalikes_left", (plan.lookalikes.len() - confirmed.len()) as i64);
+        .int("lookalikes_deleted", count(lookalikes_deleted))
+        .int("lookalikes_left", count(plan.lookalikes.len().saturating_sub(confirmed.len())));
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(summary))?;
     tx.commit()?;
     Ok(report)
+}
+
+/// A count for the log (an i64 there); no count of contacts reaches its end.
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

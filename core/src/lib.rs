@@ -719,9 +719,10 @@ impl Televisit {
             Error::invalid("log export", "this device is not enrolled: there is no one to seal it to")
         })?;
         let entries = self.log_list(&LogQuery::default())?.len();
+        // This export's own entry is one more.
+        let entries = i64::try_from(entries).ok().and_then(|n| n.checked_add(1)).unwrap_or(i64::MAX);
         self.append_own(
-            &NewEntry::new(EntryKind::ExportMade, Actor::Clinician)
-                .detail(Detail::new().int("entries", entries as i64 + 1)),
+            &NewEntry::new(EntryKind::ExportMade, Actor::Clinician).detail(Detail::new().int("entries", entries)),
         )?;
         let store = self.store();
         let (start, head, rows) = log::export_rows(&store.conn, &store.key.log_mac_key())?;

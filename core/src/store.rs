@@ -153,7 +153,8 @@ impl Store {
     /// For tests of a full disk: caps the database's size so that SQLite reports SQLITE_FULL.
     #[cfg(any(test, feature = "testing"))]
     pub fn limit_pages_for_test(&self, pages: u64) -> Result<()> {
-        self.conn.pragma_update(None, "max_page_count", pages as i64)?;
+        let pages = i64::try_from(pages).map_err(|_| Error::invalid("page limit", "is beyond SQLite's integers"))?;
+        self.conn.pragma_update(None, "max_page_count", pages)?;
         Ok(())
     }
 }
@@ -282,7 +283,8 @@ fn check_not_truncated(conn: &Connection, path: &Path) -> Result<()> {
         return Ok(()); // pages may live in the WAL until the next checkpoint
     }
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |row| row.get(0))?;
-    let pages = pages as u64;
+    // A negative count from a damaged header is no count at all.
+    let Ok(pages) = u64::try_from(pages) else { return Err(Error::Corrupted(CorruptionKind::PageCheckFailed)) };
     let on_disk = fs::metadata(path).map(|m| m.len()).unwrap_or(0) / PAGE_SIZE;
     if on_disk < pages {
         return Err(Error::Corrupted(CorruptionKind::Truncated));

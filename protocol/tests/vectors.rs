@@ -33,8 +33,11 @@ fn org() -> String {
     vectors::org_key().public_key()
 }
 
-/// Each signed vector and how it is opened; `Ok` means accepted.
-fn openers() -> Vec<(&'static str, String, Box<dyn Fn(&str) -> Result<(), String>>)> {
+/// How a text is opened: `Ok` means accepted, `Err` holds the message.
+type Opener = Box<dyn Fn(&str) -> Result<(), String>>;
+
+/// Each signed vector and how it is opened.
+fn openers() -> Vec<(&'static str, String, Opener)> {
     vec![
         (
             "signed policy",

@@ -246,8 +246,8 @@ pub(crate) fn finish(store: &mut Store, now: DateTime<Utc>, policy: &Policy) -> 
     )?;
     let detail = Detail::new()
         .bool("compliant", compliant)
-        .int("deviations", deviations.len() as i64)
-        .int("items", run.items.len() as i64)
+        .int("deviations", i64::try_from(deviations.len()).unwrap_or(i64::MAX))
+        .int("items", i64::try_from(run.items.len()).unwrap_or(i64::MAX))
         .int("catalog", i64::from(CATALOG_VERSION))
         .code("platform", platform_code(run.platform));
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::ChecklistAttested, Actor::Clinician).detail(detail))?;

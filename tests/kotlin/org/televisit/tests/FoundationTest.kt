@@ -59,14 +59,19 @@ class FoundationTest {
         val tv = Televisit.open(db.toString(), secrets)
         val patient = "pt_0123456789abcdef0123456789abcdef"
         val added = tv.logAppend(
-            NewLogEntry(EntryKind.CONSENT_RECORDED, Actor.CLINICIAN, patient, mapOf("method" to DetailValue.Code("verbal"))),
+            NewLogEntry(EntryKind.CALL_LAUNCHED, Actor.CLINICIAN, patient, mapOf("step" to DetailValue.Code("chat"))),
         )
         assertEquals(2uL, added.seq)
         for (n in 1L..3L) tv.logAppend(call(n))
         val all = tv.logList(LogQuery())
-        assertEquals(listOf(EntryKind.STORE_CREATED, EntryKind.CONSENT_RECORDED, EntryKind.CALL_LAUNCHED, EntryKind.CALL_LAUNCHED, EntryKind.CALL_LAUNCHED), all.map { it.kind })
-        assertEquals(DetailValue.Code("verbal"), all[1].detail["method"])
+        assertEquals(listOf(EntryKind.STORE_CREATED, EntryKind.CALL_LAUNCHED, EntryKind.CALL_LAUNCHED, EntryKind.CALL_LAUNCHED, EntryKind.CALL_LAUNCHED), all.map { it.kind })
+        assertEquals(DetailValue.Code("chat"), all[1].detail["step"])
         val calls = tv.logList(LogQuery(kinds = listOf(EntryKind.CALL_LAUNCHED), limit = 2u, newestFirst = true))
+        // The kinds the core writes with its own actions are not a shell's to write.
+        for (kind in listOf(EntryKind.LOG_PURGED, EntryKind.ENROLLED, EntryKind.POLICY_APPLIED, EntryKind.WIPE_DONE, EntryKind.CONSENT_RECORDED)) {
+            val refused = assertThrows<TelevisitException.InvalidInput> { tv.logAppend(NewLogEntry(kind, Actor.SYSTEM, null, emptyMap())) }
+            assertTrue(refused.message!!.contains("written by Televisit itself"), refused.message)
+        }
         assertEquals(listOf(5uL, 4uL), calls.map { it.seq })
         assertEquals(listOf(2uL), tv.logList(LogQuery(patient = patient)).map { it.seq })
         val verified = tv.logVerify()
@@ -126,6 +131,13 @@ class FoundationTest {
             tv.logAppend(NewLogEntry(EntryKind.CALL_LAUNCHED, Actor.CLINICIAN, null, mapOf("to" to DetailValue.Code("447700900123"))))
         }
         assertFalse(phone.message!!.contains("447700900123"), phone.message)
+        // Phone numbers as people write them, and names typed where a code belongs.
+        for (text in listOf("415-555-0132", "+1.415.555.0132", "(415) 555 0132", "1.415.555.0132", "Susan", "SusanSmith")) {
+            val refused = assertThrows<TelevisitException.InvalidInput> {
+                tv.logAppend(NewLogEntry(EntryKind.CALL_LAUNCHED, Actor.CLINICIAN, null, mapOf("to" to DetailValue.Code(text))))
+            }
+            assertFalse(refused.message!!.contains(text), refused.message)
+        }
         assertThrows<TelevisitException.InvalidInput> { tv.logPurgeOlderThan(0) }
         assertEquals(1, tv.logList(LogQuery()).size)
     }

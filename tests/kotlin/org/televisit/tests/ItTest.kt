@@ -73,6 +73,10 @@ class ItTest {
         assertTrue(older.message!!.contains("older"), older.message)
         assertThrows<TelevisitException.InvalidInput> { tv.applySignedPolicy("tv1.policy.garbage.garbage") }
         assertEquals(Triggers.Clear, tv.evaluateTriggers(FakePhone()))
+        // Enrolled, the device takes only what its organisation signed: setPolicy is refused.
+        val unsigned = assertThrows<TelevisitException.InvalidInput> { tv.setPolicy(tv.policy().copy(version = 9uL)) }
+        assertTrue(unsigned.message!!.contains("only policies its organisation signed"), unsigned.message)
+        assertEquals(3uL, tv.policy().version)
     }
 
     @Test
