@@ -533,7 +533,7 @@ fn managed_step(profile: &Profile, tv: &Televisit, code: &str) -> Result<()> {
 }
 
 fn policy_update_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) -> Result<()> {
-    println!("16. A policy update arrives, signed: version 3 applied, the older version 2 refused");
+    println!("16. A policy update arrives, signed: version 3 applied; the older version 2 and an unsigned one refused");
     let mut policy = tv.policy()?;
     let before = policy.app_lock.inactivity_timeout_seconds;
     policy.version = 3;
@@ -551,6 +551,13 @@ fn policy_update_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: 
     let old = fs::read_to_string(it_dir.join("policy-v2.signed"))?;
     let err = it_cmd::apply_signed(profile, tv, &old).err().context("an older policy was applied")?;
     println!("      televisit: error: {err:#}   (exit 1)");
+    anyhow::ensure!(tv.policy()?.version == 3, "the policy in force changed");
+    println!("   and a policy set by hand on the phone, unsigned (version 9, lock after an hour):");
+    policy.version = 9;
+    policy.app_lock.inactivity_timeout_seconds = 3600;
+    println!("   $ televisit policy set policy-v9.json");
+    let err = tv.set_unsigned_policy(&profile.secrets, &policy).err().context("an unsigned policy was applied")?;
+    println!("      televisit: error: {err}   (exit 1)");
     anyhow::ensure!(tv.policy()?.version == 3, "the policy in force changed");
     println!();
     Ok(())

@@ -457,3 +457,18 @@ mod properties {
         }
     }
 }
+
+/// Sequence numbers are SQLite integers: a negative one, written by someone holding the key,
+/// is damage named as such, never a number wrapped round to the end of u64.
+#[test]
+fn a_negative_sequence_number_in_the_database_is_damage_not_a_wrapped_number() {
+    let (profile, tv) = with_entries(3);
+    profile.raw().execute("UPDATE log_entries SET seq = -1 WHERE seq = 2", []).unwrap();
+    let err = tv.log_list(&LogQuery::default()).unwrap_err().to_string();
+    assert!(err.contains("negative sequence number"), "{err}");
+    assert!(tv.log_verify().is_err(), "the full check reads the rows and refuses the negative number");
+    profile.raw().execute("UPDATE log_entries SET seq = 2 WHERE seq = -1", []).unwrap();
+    profile.raw().execute("UPDATE log_chain SET head_seq = -5", []).unwrap();
+    let err = tv.log_verify().unwrap_err().to_string();
+    assert!(err.contains("negative sequence number"), "{err}");
+}
