@@ -3,6 +3,7 @@
 //! command line over it; the desktop demo uses the same functions when the binary is not built.
 //! It depends on `televisit-protocol` only: nothing here links the phone's encrypted store.
 
+pub mod fleet;
 pub mod org;
 pub mod report;
 pub mod usage;

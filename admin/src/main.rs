@@ -9,8 +9,10 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use televisit_admin::{org, report, usage};
+use televisit_admin::{fleet, org, report, usage};
+use televisit_protocol::bulletin::MAX_VALID_SECONDS;
 use televisit_protocol::enrollment::{make_enroll_code, open_policy, sign_policy};
+use televisit_protocol::enrollment::{Validity, MAX_CODE_VALID_SECONDS};
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 use televisit_protocol::Policy;
 
@@ -45,7 +47,16 @@ enum Command {
         /// A signed policy: the file `policy sign` wrote, or the text itself.
         #[arg(long, value_name = "FILE|TEXT")]
         policy: String,
+        /// How long the code enrolls new devices: 90d. A device enrolled with it stays enrolled.
+        #[arg(long, default_value = "90d", value_parser = code_validity)]
+        valid: i64,
     },
+    /// The fleet's bulletin, signed on a schedule and pushed to every phone through the MDM.
+    #[command(subcommand)]
+    Bulletin(BulletinCommand),
+    /// Device reports, as phones publish them through the MDM.
+    #[command(subcommand)]
+    Device(DeviceCommand),
     /// Remote wipe: issue a command, check a device's receipt.
     #[command(subcommand)]
     Wipe(WipeCommandCli),
@@ -118,14 +129,54 @@ enum WipeCommandCli {
         #[arg(long, default_value = "14d", value_parser = parse_ttl)]
         ttl: u32,
     },
-    /// Check a receipt's signature (and that it is the enrolled device's key, when given).
+    /// Check a receipt against the device's pinned key: given, or from a report of the device.
+    #[command(group(clap::ArgGroup::new("pinned").required(true).args(["device_key", "report"])))]
     VerifyReceipt {
         /// The receipt text, or a file holding it.
         receipt: String,
-        /// The device key recorded at enrollment (`televisit status` shows it).
+        /// The device key pinned from the device's first report.
+        #[arg(long, value_name = "KEY")]
+        device_key: Option<String>,
+        /// A report of the device, already checked (`device check`), whose key is pinned.
+        #[arg(long, value_name = "FILE|TEXT")]
+        report: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BulletinCommand {
+    /// Sign a bulletin: the phones' proof of contact with IT, carrying the pending wipe commands.
+    Sign {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        /// How long it is valid: 24h. Sign the next one well before (a cron line every 6 hours).
+        #[arg(long, default_value = "24h", value_parser = bulletin_validity)]
+        valid: i64,
+        /// A wipe command from `wipe issue` (the text or a file holding it), for its device; repeat for more.
+        #[arg(long = "wipe", value_name = "FILE|TEXT")]
+        wipes: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Verify a device report and show what it says.
+    Check {
+        /// The report text, or a file holding it.
+        report: String,
+        /// The key pinned from this device's first report; without it, the report is checked
+        /// against the key it carries (good only for pinning that key the first time).
         #[arg(long, value_name = "KEY")]
         device_key: Option<String>,
     },
+}
+
+fn code_validity(text: &str) -> Result<i64, usage::Refusal> {
+    fleet::parse_duration(text, MAX_CODE_VALID_SECONDS).map_err(usage::Refusal)
+}
+
+fn bulletin_validity(text: &str) -> Result<i64, usage::Refusal> {
+    fleet::parse_duration(text, MAX_VALID_SECONDS).map_err(usage::Refusal)
 }
 
 #[derive(Subcommand)]
@@ -206,24 +257,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(PolicyCommand::Defaults) => println!("{}", Policy::default().to_json()),
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = read_policy(&file)?;
-            print(
-                json,
-                serde_json::json!({"valid": true, "version": policy.version}),
-                format!("valid: policy version {}", policy.version),
-            );
+            let warnings = policy.warnings();
+            let mut text = format!("valid: policy version {}", policy.version);
+            for warning in &warnings {
+                text.push_str(&format!("\nwarning: {warning}"));
+            }
+            print(json, serde_json::json!({"valid": true, "version": policy.version, "warnings": warnings}), text);
         }
         Command::Policy(PolicyCommand::Sign { file, org }) => {
             let policy = read_policy(&file)?;
             let org = org::load(&org)?;
-            let signed = sign_policy(&org.key, &policy)?;
+            for warning in policy.warnings() {
+                eprintln!("televisit-admin: warning: {warning}");
+            }
+            let signed = sign_policy(&org.key, &policy, chrono::Utc::now().timestamp())?;
             print(json, serde_json::json!({"version": policy.version, "signed": signed}), signed);
         }
-        Command::EnrollCode { org, policy } => {
+        Command::EnrollCode { org, policy, valid } => {
             let org = org::load(&org)?;
             let signed = text_or_file(&policy)?;
-            let version = open_policy(&signed, &org.key.public_key()).context("the signed policy")?.version;
-            let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed)?;
-            print(json, serde_json::json!({"code": code, "length": code.len(), "policy_version": version}), code);
+            let version = open_policy(&signed, &org.key.public_key()).context("the signed policy")?.policy.version;
+            let validity = Validity::from(chrono::Utc::now().timestamp(), valid)?;
+            let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed, validity)?;
+            print(
+                json,
+                serde_json::json!({"code": code, "length": code.len(), "policy_version": version, "expires_at": validity.expires_at}),
+                code,
+            );
+        }
+        Command::Bulletin(BulletinCommand::Sign { org, valid, wipes }) => {
+            let org = org::load(&org)?;
+            let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
+            let (made, text) = fleet::make_bulletin(&org.key, valid, &wipes, chrono::Utc::now().timestamp())?;
+            let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
+            print(
+                json,
+                serde_json::json!({"bulletin_id": made.bulletin_id, "issued_at": made.issued_at, "expires_at": made.expires_at, "wipes": ids, "bulletin": text}),
+                text,
+            );
+        }
+        Command::Device(DeviceCommand::Check { report, device_key }) => {
+            match televisit_protocol::report::verify(&text_or_file(&report)?, device_key.as_deref()) {
+                Ok(r) => print(
+                    json,
+                    serde_json::json!({"valid": true, "pinned": device_key.is_some(), "report": r}),
+                    fleet::report_text(&r, device_key.is_some()),
+                ),
+                Err(err) => {
+                    if json {
+                        println!("{}", serde_json::json!({"valid": false, "error": err.to_string()}));
+                    }
+                    eprintln!("televisit-admin: device report refused: {err}");
+                    return Ok(ExitCode::from(FAILED_CHECK));
+                }
+            }
         }
         Command::Wipe(WipeCommandCli::Issue { org, device, enrollment, scope, reason, ttl }) => {
             let org = org::load(&org)?;
@@ -253,10 +340,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 token,
             );
         }
-        Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, device_key }) => {
-            match wipe::verify_receipt(&text_or_file(&receipt)?, device_key.as_deref()) {
+        Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, device_key, report: device_report }) => {
+            let pinned = match (device_key, device_report) {
+                (Some(key), _) => key,
+                (None, Some(text)) => {
+                    televisit_protocol::report::verify(&text_or_file(&text)?, None).context("the device report")?.key
+                }
+                (None, None) => anyhow::bail!("give the device's pinned key (--device-key) or its report (--report)"),
+            };
+            match wipe::verify_receipt(&text_or_file(&receipt)?, &pinned) {
                 Ok(r) => {
-                    let text = report::receipt_text(&r, device_key.is_some());
+                    let text = report::receipt_text(&r, true);
                     print(json, serde_json::json!({"valid": true, "receipt": r}), text);
                 }
                 Err(err) => {

@@ -131,9 +131,11 @@ impl Org {
     }
 
     pub fn code(&self) -> Result<String> {
-        let policy =
-            sign_policy(&self.key, &Policy { version: 1, organisation: "Bench Clinic".into(), ..Policy::default() })?;
-        Ok(make_enroll_code(&self.key, "Bench Clinic", RECIPIENT, &policy)?)
+        let now = Utc::now().timestamp();
+        let policy = Policy { version: 1, organisation: "Bench Clinic".into(), ..Policy::default() };
+        let policy = sign_policy(&self.key, &policy, now)?;
+        let validity = televisit_core::it::enrollment::Validity::from(now, 86_400)?;
+        Ok(make_enroll_code(&self.key, "Bench Clinic", RECIPIENT, &policy, validity)?)
     }
 
     pub fn wipe(&self, e: &enrollment::Enrollment) -> Result<String> {

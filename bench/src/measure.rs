@@ -320,6 +320,11 @@ fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment:
     let files = FileSecretStore::new(&dir.join(SECRETS))?;
     let secrets = TimedSecrets::new(&files);
     let token = org.wipe(enrollment)?;
+    // IT pins the device key from the device's report; here, read before the wipe forgets it.
+    let pinned = {
+        let tv = Televisit::open(&db, &files, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
+        tv.enrollment(&files)?.context("not enrolled")?.1
+    };
     let start = Instant::now();
     let tv = Televisit::open(&db, &secrets, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
     tv.receive_wipe(&secrets, &token)?;
@@ -329,7 +334,7 @@ fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment:
         wipe::resume_pending(&db, &secrets, &book, chrono::Utc::now())?.context("the wipe left no receipt")?;
     wipe::receipt_taken(&secrets)?;
     let done = start.elapsed();
-    let receipt = wipe::verify_receipt(&receipt, None)?;
+    let receipt = wipe::verify_receipt(&receipt, &pinned)?;
     ensure!(!db.exists() && files.get(televisit_core::secrets::names::DATA_KEY)?.is_none(), "the wipe left data");
     let at = |t: Option<Instant>| t.map_or(f64::NAN, |t| ms(t.duration_since(start)));
     let pending = wipe::PENDING;

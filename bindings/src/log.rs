@@ -34,6 +34,8 @@ pub enum EntryKind {
     ConfigRefused,
     WipeDone,
     UnlockFailed,
+    ClockWentBack,
+    BulletinApplied,
 }
 
 #[uniffi::remote(Enum)]

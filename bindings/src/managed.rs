@@ -15,6 +15,8 @@ pub enum ManagedOutcome {
 pub struct ManagedReport {
     pub enrollment: ManagedOutcome,
     pub policy: ManagedOutcome,
+    pub mdm_ids: ManagedOutcome,
+    pub bulletin: ManagedOutcome,
     pub wipe: ManagedOutcome,
     pub wipe_started: bool,
 }
@@ -25,8 +27,14 @@ pub struct ManagedConfigKeys {
     pub enrollment_code: String,
     pub signed_policy: String,
     pub wipe_command: String,
+    /// The fleet's bulletin: contact with IT, and pending wipes.
+    pub bulletin: String,
+    /// The MDM's own ids of the device and its user (filled by the MDM's variables).
+    pub mdm_device_id: String,
+    pub mdm_user: String,
     /// Where the device answers (Android keyed app state, iOS `com.apple.feedback.managed`).
     pub wipe_receipt: String,
+    pub device_report: String,
 }
 
 #[uniffi::export]
@@ -35,7 +43,11 @@ pub fn managed_config_keys() -> ManagedConfigKeys {
         enrollment_code: keys::ENROLLMENT_CODE.into(),
         signed_policy: keys::SIGNED_POLICY.into(),
         wipe_command: keys::WIPE_COMMAND.into(),
+        bulletin: keys::BULLETIN.into(),
+        mdm_device_id: keys::MDM_DEVICE_ID.into(),
+        mdm_user: keys::MDM_USER.into(),
         wipe_receipt: keys::WIPE_RECEIPT.into(),
+        device_report: keys::DEVICE_REPORT.into(),
     }
 }
 

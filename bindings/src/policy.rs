@@ -82,8 +82,8 @@ pub struct ChecklistPolicy {
 #[uniffi::remote(Record)]
 pub struct WipeTriggers {
     pub max_failed_unlocks: u32,
-    pub block_after_offline_hours: u32,
-    pub wipe_after_offline_days: u32,
+    pub block_after_offline_hours: Option<u32>,
+    pub wipe_after_offline_days: Option<u32>,
     pub rooted_device: RootedDeviceAction,
 }
 

@@ -125,10 +125,10 @@ pub fn enroll(profile: &Profile, tv: &Televisit, args: EnrollArgs, json: bool) -
 /// Enrolls, refusing first a code whose policy is older than the one in force (the core would
 /// record the new enrollment before finding that out).
 pub fn enroll_with(profile: &Profile, tv: &Televisit, code: &str) -> Result<EnrolledView> {
-    let (_, policy) = read_enroll_code(code)?;
+    let (_, signed) = read_enroll_code(code)?;
     let current = tv.policy()?.version;
-    if policy.version < current {
-        return Err(CoreError::PolicyOutdated { offered: policy.version, current })
+    if signed.policy.version < current {
+        return Err(CoreError::PolicyOutdated { offered: signed.policy.version, current })
             .context("the enrollment code's policy is older than the policy in force; nothing was changed");
     }
     let before = tv.enrollment(&profile.secrets)?;

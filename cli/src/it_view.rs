@@ -7,7 +7,7 @@ use crate::view;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use televisit_core::it::triggers::TriggerState;
-use televisit_core::it::wipe::{self, Receipt, WipeReason, WipeScope};
+use televisit_core::it::wipe::{Receipt, WipeReason, WipeScope};
 
 /// What IT does with a receipt, said under each one.
 const VERIFY_HINT: &str =
@@ -204,7 +204,11 @@ pub fn reason_code(reason: WipeReason) -> &'static str {
 
 /// The receipt's fields for the screen, read back from the signed text the core wrote.
 pub fn receipt_view(receipt: &str, cause: WipeCause) -> ReceiptView {
-    let parsed: Option<Receipt> = wipe::verify_receipt(receipt, None).ok();
+    // The device's own receipt, just written: read back, not verified (IT verifies it).
+    let parsed: Option<Receipt> =
+        televisit_protocol::envelope::open(receipt, televisit_protocol::envelope::Kind::Receipt)
+            .ok()
+            .and_then(|o| televisit_protocol::envelope::parse_canonical("wipe receipt", &o.payload).ok());
     let (wipe, trigger) = match cause {
         WipeCause::Applied => ("applied", None),
         WipeCause::PendingAtStart => ("pending_finished", None),

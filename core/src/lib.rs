@@ -100,7 +100,7 @@ impl Televisit {
 
     /// A panic in another call leaves no half-written transaction (SQLite rolls it back), so the
     /// store stays usable after a poisoned lock.
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -126,7 +126,7 @@ impl Televisit {
     }
 
     /// The core's own entries.
-    fn append_own(&self, entry: &NewEntry) -> Result<Entry> {
+    pub(crate) fn append_own(&self, entry: &NewEntry) -> Result<Entry> {
         log::append(&mut self.store(), self.clock.now(), entry)
     }
 
@@ -199,7 +199,7 @@ impl Televisit {
 
     /// Validates and stores a policy, and logs it, in one transaction. Callers have checked where
     /// it comes from (a signature, or an unenrolled device).
-    fn store_policy(&self, policy: &Policy) -> Result<()> {
+    pub(crate) fn store_policy(&self, policy: &Policy) -> Result<()> {
         policy::check_on_device(policy)?;
         let mut store = self.store();
         let key = store.key.log_mac_key();
@@ -329,53 +329,24 @@ impl Televisit {
         Ok(self.setting_i64("failed_unlocks")?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
     }
 
-    /// When the last signed policy (or enrollment) arrived: the check-in the offline trigger counts from.
-    pub fn last_checkin(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        Ok(self.setting_i64("last_checkin_ms")?.and_then(chrono::DateTime::from_timestamp_millis))
+    pub(crate) fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.setting_text(name)?.and_then(|v| v.parse().ok()))
     }
 
-    fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
-        let value: Option<String> = self
+    pub(crate) fn setting_text(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
             .store()
             .conn
             .query_row("SELECT value FROM settings WHERE name = ?1", [name], |row| row.get(0))
-            .optional()?;
-        Ok(value.and_then(|v| v.parse().ok()))
+            .optional()?)
     }
 
-    /// Reads the local triggers. A wipe trigger starts the wipe (the shell then closes the store
-    /// and calls `it::wipe::resume_pending`); a block refuses clinical actions until it clears.
-    pub fn evaluate_triggers(
-        &self,
-        secrets: &dyn SecretStore,
-        device: &dyn DeviceFacts,
-    ) -> Result<it::triggers::TriggerState> {
-        let policy = self.policy()?;
-        let now = self.clock.now();
-        let snapshot = device.snapshot();
-        let enrolled = it::enrollment::load(secrets)?.is_some();
-        let last_checkin = if enrolled { self.last_checkin()? } else { None };
-        let facts = it::triggers::TriggerFacts {
-            policy: &policy,
-            device: &snapshot,
-            failed_unlocks: self.failed_unlocks()?,
-            last_checkin,
-            now,
-        };
-        let state = it::triggers::evaluate(&facts);
-        let blocked = match &state {
-            it::triggers::TriggerState::Blocked { reasons } => reasons.clone(),
-            _ => Vec::new(),
-        };
-        *self.blocked.lock().unwrap_or_else(|p| p.into_inner()) = blocked;
-        if let it::triggers::TriggerState::Wipe { reason } = &state {
-            if it::wipe::pending_command(secrets)?.is_none() {
-                let command = it::wipe::start_local(secrets, now)?;
-                let detail = Detail::new().code("command", &command.command_id).code("trigger", reason);
-                self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
-            }
-        }
-        Ok(state)
+    pub(crate) fn set_setting_text(&self, name: &str, value: &str) -> Result<()> {
+        self.store().conn.execute(
+            "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [name, value],
+        )?;
+        Ok(())
     }
 
     /// Refuses a clinical action while a local trigger blocks the device.
@@ -501,75 +472,11 @@ impl Televisit {
         )
     }
 
-    /// Enrolls this device with the organisation whose code this is: pins its key, makes the
-    /// device and enrollment ids and the device key (kept in `secrets`), applies its policy.
-    pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<it::enrollment::Enrollment> {
-        let code_digest = it::managed::digest(code.trim());
-        let (code, policy) = it::enrollment::read_enroll_code(code)?;
-        let previous = it::enrollment::load(secrets)?;
-        if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
-            return Err(Error::OtherOrganisation);
-        }
-        let device_id = match &previous {
-            Some(p) => p.device_id.clone(),
-            None => it::enrollment::random_id("dev")?,
-        };
-        let current = self.policy()?;
-        if policy.version < current.version {
-            return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
-        }
-        it::enrollment::device_key(secrets)?;
-        let enrollment = it::enrollment::Enrollment {
-            org_name: code.org_name,
-            org_key: code.org_key,
-            export_recipient: code.export_recipient,
-            device_id,
-            enrollment_id: it::enrollment::random_id("enr")?,
-            enrolled_at: self.clock.now().timestamp(),
-            code_digest: Some(code_digest),
-        };
-        it::enrollment::save(secrets, &enrollment)?;
-        let detail = Detail::new().code("enrollment", &enrollment.enrollment_id).code("device", &enrollment.device_id);
-        self.append_own(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
-        self.apply_policy_checked(&policy)?;
-        Ok(enrollment)
-    }
-
-    /// The device's enrollment, if any, and its public key (which IT records to check receipts).
-    pub fn enrollment(&self, secrets: &dyn SecretStore) -> Result<Option<(it::enrollment::Enrollment, String)>> {
-        match it::enrollment::load(secrets)? {
-            None => Ok(None),
-            Some(e) => Ok(Some((e, it::enrollment::device_key(secrets)?.public_key()))),
-        }
-    }
-
-    /// Applies a policy signed by the pinned organisation key; an older version is refused.
-    pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
-        let enrollment = it::enrollment::load(secrets)?
-            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
-        let policy = it::enrollment::open_policy(signed, &enrollment.org_key)?;
-        self.apply_policy_checked(&policy)?;
-        Ok(policy)
-    }
-
-    fn apply_policy_checked(&self, policy: &Policy) -> Result<()> {
-        let current = self.policy()?;
-        if policy.version < current.version {
-            return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
-        }
-        self.store_policy(policy)?;
-        self.store().conn.execute(
-            "INSERT INTO settings (name, value) VALUES ('last_checkin_ms', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            [self.clock.now().timestamp_millis().to_string()],
-        )?;
-        Ok(())
-    }
-
     /// Verifies a wipe command and, when it holds, marks the wipe pending (the marker goes to
     /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
     /// closes this store and calls `it::wipe::resume_pending`, which carries the wipe out.
     pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<it::wipe::WipeCommand> {
-        match it::wipe::receive(secrets, command, self.clock.now()) {
+        match it::wipe::receive(secrets, command, self.trusted_now(secrets)?) {
             Err(err) => {
                 if let Error::WipeRefused { code, .. } = &err {
                     let _ = self.append_own(
@@ -624,7 +531,9 @@ impl Televisit {
             Some(signed) => {
                 let org_key = it::enrollment::load(secrets)?.map(|e| e.org_key);
                 let offered = org_key.and_then(|key| it::enrollment::open_policy(signed, &key).ok());
-                if offered.is_some_and(|p| p == self.policy().unwrap_or_default()) {
+                // A configuration re-delivered unchanged (the MDM client caches it) is nothing
+                // new, and no contact with IT either: its signed time was counted the first time.
+                if offered.is_some_and(|p| p.policy == self.policy().unwrap_or_default()) {
                     ManagedOutcome::Unchanged
                 } else {
                     self.managed_attempt(
@@ -639,10 +548,56 @@ impl Televisit {
                 }
             }
         };
+        let mdm_ids = match (managed::value(values, keys::MDM_DEVICE_ID), managed::value(values, keys::MDM_USER)) {
+            (None, None) => ManagedOutcome::NotSet,
+            (device, user) => {
+                let ids = it::report::MdmIds { device: device.map(str::to_owned), user: user.map(str::to_owned) };
+                let digest = managed::digest(&format!("{:?}", (&ids.device, &ids.user)));
+                match it::report::mdm_ids(secrets)? == ids {
+                    true => ManagedOutcome::Unchanged,
+                    false => self.managed_attempt(keys::MDM_DEVICE_ID, EntryKind::ConfigRefused, &digest, || {
+                        it::report::set_mdm_ids(secrets, &ids)?;
+                        Ok("the MDM's device and user ids recorded for the device report".to_owned())
+                    })?,
+                }
+            }
+        };
         let mut wipe_started = false;
+        let bulletin = match managed::value(values, keys::BULLETIN) {
+            None => ManagedOutcome::NotSet,
+            Some(text) => {
+                let outcome = std::cell::Cell::new(None);
+                let result =
+                    self.managed_attempt(keys::BULLETIN, EntryKind::ConfigRefused, &managed::digest(text), || {
+                        let applied = self.apply_bulletin(secrets, text)?;
+                        let summary = match &applied {
+                            it::bulletin::BulletinOutcome::Applied { bulletin_id, wipe: Some(c), .. } => {
+                                format!(
+                                    "bulletin {bulletin_id} applied; it holds wipe command {} for this device",
+                                    c.command_id
+                                )
+                            }
+                            it::bulletin::BulletinOutcome::Applied { bulletin_id, .. } => {
+                                format!("bulletin {bulletin_id} applied: in touch with IT")
+                            }
+                            it::bulletin::BulletinOutcome::Unchanged => String::new(),
+                        };
+                        outcome.set(Some(applied));
+                        Ok(summary)
+                    })?;
+                match outcome.into_inner() {
+                    Some(it::bulletin::BulletinOutcome::Unchanged) => ManagedOutcome::Unchanged,
+                    Some(it::bulletin::BulletinOutcome::Applied { wipe, .. }) => {
+                        wipe_started |= wipe.is_some();
+                        result
+                    }
+                    None => result,
+                }
+            }
+        };
         let wipe = match managed::value(values, keys::WIPE_COMMAND) {
             None => ManagedOutcome::NotSet,
-            Some(command) => match it::wipe::verify(secrets, command, self.clock.now()) {
+            Some(command) => match it::wipe::verify(secrets, command, self.trusted_now(secrets)?) {
                 // MDM keeps delivering a command after it was carried out; that is not news.
                 Err(Error::WipeRefused { code: "replayed", .. }) => ManagedOutcome::Unchanged,
                 _ => {
@@ -655,12 +610,12 @@ impl Televisit {
                             Ok(format!("wipe command {} accepted", c.command_id))
                         },
                     )?;
-                    wipe_started = matches!(outcome, ManagedOutcome::Applied { .. });
+                    wipe_started |= matches!(outcome, ManagedOutcome::Applied { .. });
                     outcome
                 }
             },
         };
-        Ok(it::managed::ManagedReport { enrollment, policy, wipe, wipe_started })
+        Ok(it::managed::ManagedReport { enrollment, policy, mdm_ids, bulletin, wipe, wipe_started })
     }
 
     /// Runs one managed change. A refusal is logged the first time this value is refused only,
@@ -708,7 +663,7 @@ impl Televisit {
 
     /// `receive_wipe` without its own refusal entry (the managed path logs refusals once).
     fn receive_wipe_unlogged_refusal(&self, secrets: &dyn SecretStore, command: &str) -> Result<it::wipe::WipeCommand> {
-        it::wipe::verify(secrets, command, self.clock.now())?;
+        it::wipe::verify(secrets, command, self.trusted_now(secrets)?)?;
         self.receive_wipe(secrets, command)
     }
 

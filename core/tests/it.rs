@@ -5,9 +5,9 @@ mod common;
 
 use chrono::Duration;
 use common::book::MemoryBook;
-use common::org::{Org, RECIPIENT};
+use common::org::{self, Org, RECIPIENT};
 use common::Profile;
-use televisit_core::it::enrollment::{self, make_enroll_code};
+use televisit_core::it::enrollment::{self, make_enroll_code, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_core::it::envelope::SigningKey;
 use televisit_core::it::wipe::{self, fault, Step, WipeReason, WipeScope};
 use televisit_core::log::{EntryKind, LogQuery};
@@ -31,10 +31,9 @@ fn enrollment_pins_the_org_and_applies_its_policy() {
     assert!(profile.secrets.get(enrollment::DEVICE_KEY).unwrap().is_some());
     let kinds: Vec<_> = tv.log_list(&LogQuery::default()).unwrap().iter().map(|e| e.kind).collect();
     assert!(kinds.contains(&EntryKind::Enrolled) && kinds.contains(&EntryKind::PolicyApplied));
-    // Enrolling again with the same organisation keeps the device id, with a new enrollment.
+    // Enrolling again with the same organisation keeps both ids: IT's wipe commands stay valid.
     let again = tv.enroll(&profile.secrets, &org.code()).unwrap();
-    assert_eq!(again.device_id, e.device_id);
-    assert_ne!(again.enrollment_id, e.enrollment_id);
+    assert_eq!((&again.device_id, &again.enrollment_id), (&e.device_id, &e.enrollment_id));
     // Another organisation must wipe first.
     assert!(matches!(tv.enroll(&profile.secrets, &Org::new().code()), Err(Error::OtherOrganisation)));
 }
@@ -54,7 +53,8 @@ fn bad_enrollment_codes_are_refused() {
     }
     // A policy inside signed by another key.
     let other = Org::new();
-    let mixed = make_enroll_code(&org.key, "X", RECIPIENT, &other.policy(1));
+    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+    let mixed = make_enroll_code(&org.key, "X", RECIPIENT, &other.policy(1), validity);
     assert!(mixed.is_err());
     assert!(enrollment::load(&profile.secrets).unwrap().is_none());
 }
@@ -137,7 +137,7 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
     let now = tv.now();
     drop(tv);
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now).unwrap().expect("a receipt");
-    let checked = wipe::verify_receipt(&receipt, Some(&device_key)).unwrap();
+    let checked = wipe::verify_receipt(&receipt, &device_key).unwrap();
     assert_eq!(checked.command_id, "cmd_all");
     let counts: Vec<_> = checked.steps.iter().map(|s| (s.step, s.count)).collect();
     assert_eq!(counts[0], (Step::DestroyKey, 1), "the data is unreadable first");
@@ -157,8 +157,8 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
     assert!(profile.secrets.get(enrollment::DEVICE_KEY).unwrap().is_none());
     assert!(enrollment::load(&profile.secrets).unwrap().is_none());
     assert!(matches!(
-        wipe::verify_receipt(&receipt, Some(&SigningKey::generate().unwrap().0.public_key())),
-        Err(televisit_protocol::Error::Invalid { .. })
+        wipe::verify_receipt(&receipt, &SigningKey::generate().unwrap().0.public_key()),
+        Err(televisit_protocol::Error::Refused { .. })
     ));
     // A fresh store, not the old one; and the same command is refused there as a replay.
     let fresh = profile.open().unwrap();
@@ -195,7 +195,8 @@ fn a_wipe_interrupted_after_any_step_finishes_at_the_next_start() {
         assert!(crashed.is_err(), "the injected crash after {crash_after:?}");
         // The next start.
         let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now + Duration::seconds(5)).unwrap();
-        let receipt = wipe::verify_receipt(&receipt.expect("a receipt after resuming"), None).unwrap();
+        let receipt =
+            wipe::verify_receipt(&receipt.expect("a receipt after resuming"), &pinned(&profile.secrets)).unwrap();
         let steps: Vec<_> = receipt.steps.iter().map(|s| s.step).collect();
         assert_eq!(steps, vec![Step::DestroyKey, Step::DeleteContacts, Step::DeleteFiles], "{crash_after:?}");
         assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
@@ -214,7 +215,7 @@ fn a_device_whose_store_is_gone_can_still_receive_and_carry_out_a_wipe() {
     let command = wipe::receive(&profile.secrets, &token, now).unwrap();
     assert_eq!(command.command_id, "cmd_nostore");
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), now).unwrap().unwrap();
-    assert!(wipe::verify_receipt(&receipt, None).is_ok());
+    assert!(wipe::verify_receipt(&receipt, &pinned(&profile.secrets)).is_ok());
     assert!(!profile.db().exists());
 }
 
@@ -270,14 +271,28 @@ fn five_failed_unlocks_wipe_the_device() {
     let now = tv.now();
     drop(tv);
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), now).unwrap().unwrap();
-    assert_eq!(wipe::verify_receipt(&receipt, None).unwrap().reason, WipeReason::LocalTrigger);
+    assert_eq!(wipe::verify_receipt(&receipt, &pinned(&profile.secrets)).unwrap().reason, WipeReason::LocalTrigger);
     assert!(!profile.db().exists());
     assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_none());
 }
 
+/// A phone enrolled under a policy that turns the offline triggers on (block after 12 hours,
+/// wipe after 90 days without contact with IT).
+fn enrolled_with_offline_triggers() -> (Profile, Televisit, Org) {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let policy = org.policy_with(1, org::SIGNED_AT, |p| {
+        p.wipe_triggers.block_after_offline_hours = Some(12);
+        p.wipe_triggers.wipe_after_offline_days = Some(90);
+    });
+    tv.enroll(&profile.secrets, &org.code_with(&policy)).unwrap();
+    (profile, tv, org)
+}
+
 #[test]
 fn offline_too_long_blocks_clinical_actions_until_the_next_check_in() {
-    let (profile, tv, org, _) = enrolled();
+    let (profile, tv, org) = enrolled_with_offline_triggers();
     let phone = Phone { compromised: false };
     let book = MemoryBook::default();
     profile.clock.advance(Duration::hours(13));
@@ -293,7 +308,15 @@ fn offline_too_long_blocks_clinical_actions_until_the_next_check_in() {
     };
     let err = tv.patient_add(&new).unwrap_err();
     assert!(matches!(&err, Error::Blocked { reasons } if reasons == "offline_too_long"), "{err:?}");
-    tv.apply_signed_policy(&profile.secrets, &org.policy(2)).unwrap();
+    // The same signed policy again (as the MDM re-delivers it) is no contact with IT.
+    let policy = org.policy_with(1, org::SIGNED_AT, |p| {
+        p.wipe_triggers.block_after_offline_hours = Some(12);
+        p.wipe_triggers.wipe_after_offline_days = Some(90);
+    });
+    assert!(tv.apply_signed_policy(&profile.secrets, &policy).is_ok());
+    assert_ne!(tv.evaluate_triggers(&profile.secrets, &phone).unwrap(), TriggerState::Clear);
+    // A bulletin signed now is.
+    tv.apply_bulletin(&profile.secrets, &org.bulletin(tv.now().timestamp(), vec![])).unwrap();
     assert_eq!(tv.evaluate_triggers(&profile.secrets, &phone).unwrap(), TriggerState::Clear);
     let p = tv.patient_add(&new).unwrap();
     tv.ensure_contact(&book, &p.id).unwrap();
@@ -329,7 +352,8 @@ fn a_sealed_export_opens_for_it_and_its_chain_verifies() {
     let org = Org::new();
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let code = make_enroll_code(&org.key, "North Clinic", &recipient, &org.policy(1)).unwrap();
+    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+    let code = make_enroll_code(&org.key, "North Clinic", &recipient, &org.policy(1), validity).unwrap();
     let e = tv.enroll(&profile.secrets, &code).unwrap();
     let book = MemoryBook::default();
     with_patient_contact(&tv, &book);
@@ -361,4 +385,11 @@ fn open_export(
     let export = televisit_protocol::export::parse(&json).unwrap();
     let verification = televisit_protocol::export::verify(&export).unwrap();
     Some((export, verification))
+}
+
+/// The device key IT pinned (from the device's first report): read from the device here, before
+/// the receipt is handed on and the device forgets it.
+fn pinned(secrets: &dyn SecretStore) -> String {
+    let pkcs8 = secrets.get(enrollment::DEVICE_KEY).unwrap().expect("the device key, until the receipt is taken");
+    SigningKey::from_pkcs8(&pkcs8).unwrap().public_key()
 }

@@ -15,7 +15,14 @@ fuzz_target!(|data: &[u8]| {
     let other = Kind::ALL.iter().find(|k| **k != opened.kind()).copied().unwrap_or(Kind::Policy);
     assert!(envelope::open(text, other).is_err());
     let canonical = opened.to_text();
-    let signed_vectors = [vectors::signed_policy(), vectors::enroll_code(), vectors::wipe_command(), vectors::receipt()];
+    let signed_vectors = [
+        vectors::signed_policy(),
+        vectors::enroll_code(),
+        vectors::wipe_command(),
+        vectors::receipt(),
+        vectors::bulletin(),
+        vectors::device_report(),
+    ];
     for key in [&*ORG_KEY, &*DEVICE_KEY] {
         if opened.clone().verify(key).is_ok() {
             assert!(signed_vectors.contains(&canonical), "random input verified as signed");

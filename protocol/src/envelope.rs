@@ -31,10 +31,13 @@ pub enum Kind {
     Enroll,
     Wipe,
     Receipt,
+    Bulletin,
+    Report,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Policy, Kind::Enroll, Kind::Wipe, Kind::Receipt];
+    pub const ALL: &'static [Kind] =
+        &[Kind::Policy, Kind::Enroll, Kind::Wipe, Kind::Receipt, Kind::Bulletin, Kind::Report];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -42,6 +45,8 @@ impl Kind {
             Kind::Enroll => "enroll",
             Kind::Wipe => "wipe",
             Kind::Receipt => "receipt",
+            Kind::Bulletin => "bulletin",
+            Kind::Report => "report",
         }
     }
 

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bulletin;
 pub mod catalog;
 pub mod chain;
 pub mod codes;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod policy;
+pub mod report;
 pub mod vectors;
 pub mod wipe;
 

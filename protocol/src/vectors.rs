@@ -6,11 +6,13 @@
 //!
 //! The keys are public (their seeds are here): never use them for anything but tests.
 
+use crate::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION};
 use crate::chain::{self, Link, StoredEntry};
-use crate::enrollment::{make_enroll_code, sign_policy};
+use crate::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use crate::envelope::SigningKey;
 use crate::export::{self, Source};
 use crate::policy::{Policy, Requirement};
+use crate::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 use crate::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
 use ring::hmac;
 
@@ -36,6 +38,8 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("wipe_command.txt", wipe_command()),
         ("receipt.txt", receipt()),
         ("export.json", String::from_utf8(export_json()).unwrap_or_default()),
+        ("bulletin.txt", bulletin()),
+        ("report.txt", device_report()),
     ]
 }
 
@@ -52,6 +56,8 @@ pub fn policy() -> Policy {
     let mut policy = Policy { version: 7, organisation: "North Clinic".into(), ..Policy::default() };
     policy.contacts.name_template = "NM Patient {first} {last_initial}".into();
     policy.contacts.default_region = "GB".into();
+    policy.wipe_triggers.block_after_offline_hours = Some(24);
+    policy.wipe_triggers.wipe_after_offline_days = Some(30);
     policy.checklist.required.insert("read_receipts".into(), Requirement::One("off".into()));
     policy.checklist.required.insert("status".into(), Requirement::NotChecked);
     policy
@@ -62,11 +68,13 @@ pub fn policy() -> Policy {
 }
 
 pub fn signed_policy() -> String {
-    sign_policy(&org_key(), &policy()).expect("the vector policy is valid")
+    sign_policy(&org_key(), &policy(), ISSUED_AT).expect("the vector policy is valid")
 }
 
 pub fn enroll_code() -> String {
-    make_enroll_code(&org_key(), "North Clinic", RECIPIENT, &signed_policy()).expect("the vector code is valid")
+    let validity = Validity::from(ISSUED_AT, DEFAULT_CODE_VALID_SECONDS).expect("90 days is a validity");
+    make_enroll_code(&org_key(), "North Clinic", RECIPIENT, &signed_policy(), validity)
+        .expect("the vector code is valid")
 }
 
 pub fn command() -> WipeCommand {
@@ -147,4 +155,52 @@ pub fn export_json() -> Vec<u8> {
         rows,
     })
     .to_vec()
+}
+
+pub const BULLETIN_ID: &str = "blt_00112233445566778899aabb";
+/// Another phone of the fleet, with a pending wipe in the vector bulletin.
+pub const OTHER_DEVICE_ID: &str = "dev_ffeeddccbbaa998877665544";
+
+/// A fleet bulletin, valid a day, with a pending wipe for another phone.
+pub fn bulletin() -> String {
+    let bulletin = Bulletin {
+        v: BULLETIN_VERSION,
+        bulletin_id: BULLETIN_ID.into(),
+        issued_at: ISSUED_AT,
+        expires_at: ISSUED_AT + 86_400,
+        wipes: vec![FleetWipe {
+            device_id: OTHER_DEVICE_ID.into(),
+            enrollment_id: "enr_ffeeddccbbaa998877665544".into(),
+            command_id: "cmd_ffeeddccbbaa998877665544".into(),
+            scope: WipeScope::All,
+            reason: WipeReason::Stolen,
+            expires_at: ISSUED_AT + 14 * 86_400,
+        }],
+    };
+    bulletin::sign(&org_key(), &bulletin).expect("the vector bulletin is valid")
+}
+
+/// The report of the vector device, with the longest MDM values a report takes.
+pub fn report() -> DeviceReport {
+    DeviceReport {
+        v: REPORT_VERSION,
+        dev: DEVICE_ID.into(),
+        enr: ENROLLMENT_ID.into(),
+        key: device_key().public_key(),
+        os: "android".into(),
+        os_ver: "16".into(),
+        app_ver: "0.1.0".into(),
+        pol: 7,
+        seen: Some(ISSUED_AT),
+        chk: ChecklistState::Current,
+        wipe: None,
+        rcpt: None,
+        mdm_dev: Some("8d3f6c1e-52a4-4b7e-9c0d-2f1e3a4b5c6d".into()),
+        mdm_user: Some("dr.philippa.quennell-oyelaran@northclinic.example.org".into()),
+        at: ISSUED_AT + 120,
+    }
+}
+
+pub fn device_report() -> String {
+    report::seal(&device_key(), &report()).expect("the vector report is valid")
 }

@@ -197,14 +197,15 @@ pub fn seal_receipt(device_key: &SigningKey, receipt: &Receipt) -> String {
     device_key.seal_json(Kind::Receipt, receipt)
 }
 
-/// IT's side: checks a receipt's signature and, when given, that the key is the device's.
-pub fn verify_receipt(text: &str, expected_device_key: Option<&str>) -> Result<Receipt> {
+/// IT's side: checks a receipt against the device key IT pinned (from the device's first
+/// report), never against the key written inside it, which anyone could put there.
+pub fn verify_receipt(text: &str, pinned_device_key: &str) -> Result<Receipt> {
     let what = "wipe receipt";
     let opened = envelope::open(text, Kind::Receipt).map_err(|p| Error::refused(what, p))?;
     let receipt: Receipt = envelope::parse_canonical(what, &opened.payload)?;
-    opened.verify(&receipt.device_key).map_err(|p| Error::refused(what, p))?;
-    if expected_device_key.is_some_and(|k| k != receipt.device_key) {
-        return Err(Error::invalid(what, "is signed by another device's key than the one enrolled"));
+    opened.verify(pinned_device_key).map_err(|p| Error::refused(what, p))?;
+    if pinned_device_key != receipt.device_key {
+        return Err(Error::invalid(what, "is signed by another device's key than the one pinned"));
     }
     if receipt.v != COMMAND_VERSION || receipt.steps.len() > 8 {
         return Err(Error::invalid(what, "is in a format this tool does not know"));

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use televisit_protocol::chain::{Tamper, Verification};
 use televisit_protocol::envelope::{self, Kind, MAX_LEN};
-use televisit_protocol::{enrollment, export, vectors, wipe, Error, Policy};
+use televisit_protocol::report::{self, MAX_MDM_DEVICE_ID, MAX_MDM_USER, MAX_REPORT_CHARS};
+use televisit_protocol::{bulletin, enrollment, export, vectors, wipe, Error, Policy};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
@@ -58,7 +59,15 @@ fn openers() -> Vec<(&'static str, String, Opener)> {
             "receipt",
             vectors::receipt(),
             Box::new(|t| {
-                wipe::verify_receipt(t, Some(&vectors::device_key().public_key())).map(drop).map_err(|e| e.to_string())
+                wipe::verify_receipt(t, &vectors::device_key().public_key()).map(drop).map_err(|e| e.to_string())
+            }),
+        ),
+        ("bulletin", vectors::bulletin(), Box::new(|t| bulletin::open(t, &org()).map(drop).map_err(|e| e.to_string()))),
+        (
+            "device report",
+            vectors::device_report(),
+            Box::new(|t| {
+                report::verify(t, Some(&vectors::device_key().public_key())).map(drop).map_err(|e| e.to_string())
             }),
         ),
     ]
@@ -70,8 +79,9 @@ fn every_vector_is_accepted() {
         assert_eq!(open(&text), Ok(()), "{what}");
         assert_eq!(open(&format!("  {text}\n")), Ok(()), "{what} with surrounding whitespace");
     }
-    let policy = enrollment::open_policy(&vectors::signed_policy(), &org()).unwrap();
-    assert_eq!(policy, vectors::policy());
+    let signed = enrollment::open_policy(&vectors::signed_policy(), &org()).unwrap();
+    assert_eq!(signed.policy, vectors::policy());
+    assert_eq!(signed.issued_at, vectors::ISSUED_AT);
     assert_eq!(Policy::from_json(&vectors::policy().to_json()).unwrap(), vectors::policy());
     let parsed = export::parse(&vectors::export_json()).unwrap();
     assert!(matches!(export::verify(&parsed).unwrap(), Verification::Intact { count: 3, .. }));
@@ -178,4 +188,61 @@ fn exports_that_are_not_the_phones_form_are_refused() {
     }
     let spaced = String::from_utf8(json.clone()).unwrap().replacen(':', ": ", 1);
     assert!(export::parse(spaced.as_bytes()).is_err());
+}
+
+#[test]
+fn a_report_with_the_longest_values_fits_one_keyed_app_state_message() {
+    let mut longest = vectors::report();
+    longest.mdm_dev = Some("d".repeat(MAX_MDM_DEVICE_ID));
+    longest.mdm_user = Some(format!("{}@x", "u".repeat(MAX_MDM_USER - 2)));
+    longest.os_ver = "9".repeat(24);
+    longest.app_ver = "8".repeat(24);
+    longest.pol = u64::MAX;
+    longest.seen = Some(i64::MIN);
+    longest.at = i64::MIN;
+    longest.wipe = Some(format!("cmd_{}", "a".repeat(32)));
+    longest.rcpt = Some(format!("cmd_{}", "b".repeat(32)));
+    let text = report::seal(&vectors::device_key(), &longest).unwrap();
+    assert!(text.len() <= MAX_REPORT_CHARS, "{} characters", text.len());
+    assert_eq!(report::verify(&text, Some(&vectors::device_key().public_key())).unwrap(), longest);
+    longest.mdm_user = Some("u".repeat(MAX_MDM_USER + 1));
+    assert!(report::seal(&vectors::device_key(), &longest).is_err());
+}
+
+#[test]
+fn reports_and_receipts_verify_against_the_pinned_key_only() {
+    let other = televisit_protocol::envelope::SigningKey::from_seed(&[0x44; 32]).unwrap();
+    let mut forged = vectors::report();
+    forged.key = other.public_key();
+    let forged = report::seal(&other, &forged).unwrap();
+    // Self-consistent, so it passes without a pin (the first report, which IT pins) ...
+    assert!(report::verify(&forged, None).is_ok());
+    // ... and is refused once the device's key is pinned.
+    let err = report::verify(&forged, Some(&vectors::device_key().public_key())).unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err}");
+    let err = wipe::verify_receipt(&vectors::receipt(), &other.public_key()).unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "{err}");
+}
+
+#[test]
+fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone_finds_only_its_entry() {
+    let opened = bulletin::open(&vectors::bulletin(), &org()).unwrap();
+    assert!(opened.wipe_for(vectors::DEVICE_ID).is_none(), "the vector device has no entry");
+    let command = opened.wipe_for(vectors::OTHER_DEVICE_ID).unwrap();
+    assert_eq!(command.issued_at, vectors::ISSUED_AT);
+    let key = vectors::org_key();
+    let mut twice = opened.clone();
+    twice.wipes.push(twice.wipes[0].clone());
+    assert!(bulletin::sign(&key, &twice).is_err());
+    let forced = key.seal(Kind::Bulletin, &envelope::canonical_json(&twice));
+    let err = bulletin::open(&forced, &org()).unwrap_err().to_string();
+    assert!(err.contains("names a device twice"), "{err}");
+    let mut forever = opened.clone();
+    forever.expires_at = i64::MAX;
+    assert!(bulletin::sign(&key, &forever).is_err());
+    let mut backwards = opened;
+    backwards.issued_at = i64::MIN;
+    assert!(bulletin::sign(&key, &backwards).is_err());
+    let other_org = televisit_protocol::envelope::SigningKey::from_seed(&[0x55; 32]).unwrap();
+    assert!(bulletin::open(&vectors::bulletin(), &other_org.public_key()).is_err());
 }

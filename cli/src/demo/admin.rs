@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use televisit_admin::{org, report};
-use televisit_protocol::enrollment::{make_enroll_code, sign_policy};
+use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 use televisit_protocol::Policy;
 
@@ -98,7 +98,7 @@ impl Admin {
             }
             Admin::InProcess => {
                 let policy = Policy::from_json(&std::fs::read_to_string(dir.join(file))?)?;
-                Ok(sign_policy(&org::load(&dir.join(org))?.key, &policy)?)
+                Ok(sign_policy(&org::load(&dir.join(org))?.key, &policy, chrono::Utc::now().timestamp())?)
             }
         }
     }
@@ -113,7 +113,8 @@ impl Admin {
             Admin::InProcess => {
                 let org = org::load(&dir.join(org))?;
                 let signed = std::fs::read_to_string(dir.join(signed_file))?;
-                Ok(make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, signed.trim())?)
+                let validity = Validity::from(chrono::Utc::now().timestamp(), DEFAULT_CODE_VALID_SECONDS)?;
+                Ok(make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, signed.trim(), validity)?)
             }
         }
     }
@@ -163,7 +164,7 @@ impl Admin {
             }
             Admin::InProcess => {
                 let text = std::fs::read_to_string(dir.join(file))?;
-                Ok(match wipe::verify_receipt(text.trim(), Some(device_key)) {
+                Ok(match wipe::verify_receipt(text.trim(), device_key) {
                     Ok(r) => (true, format!("{}\n", report::receipt_text(&r, true))),
                     Err(err) => (false, format!("televisit-admin: receipt refused: {err}\n")),
                 })

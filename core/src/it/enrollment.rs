@@ -7,7 +7,10 @@ use super::envelope::SigningKey;
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use serde::{Deserialize, Serialize};
-pub use televisit_protocol::enrollment::{make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode};
+pub use televisit_protocol::enrollment::{
+    make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode, SignedPolicy, Validity,
+    DEFAULT_CODE_VALID_SECONDS,
+};
 pub use televisit_protocol::ids::random_id;
 use zeroize::Zeroizing;
 
@@ -52,5 +55,113 @@ pub(crate) fn device_key(secrets: &dyn SecretStore) -> Result<SigningKey> {
             secrets.put(DEVICE_KEY, &pkcs8)?;
             Ok(key)
         }
+    }
+}
+
+use super::checkin;
+use crate::log::{Actor, Detail, EntryKind, NewEntry};
+use crate::policy::Policy;
+use crate::Televisit;
+
+impl Televisit {
+    /// The time IT decisions are made at: the device's clock, never earlier than the newest time
+    /// the phone has seen (see `it::checkin`). A clock found behind the mark is logged
+    /// (`clock_went_back`), once for each mark it fell behind.
+    pub fn trusted_now(&self, secrets: &dyn SecretStore) -> Result<chrono::DateTime<chrono::Utc>> {
+        let now = checkin::trusted_now(secrets, self.clock.now())?;
+        if now.went_back {
+            let mark = now.at.timestamp().to_string();
+            let logged: Option<String> = self.setting_text("clock_went_back_mark")?;
+            if logged.as_deref() != Some(mark.as_str()) {
+                self.set_setting_text("clock_went_back_mark", &mark)?;
+                self.append_own(&NewEntry::new(EntryKind::ClockWentBack, Actor::System))?;
+            }
+        }
+        Ok(now.at)
+    }
+
+    /// The newest signed issue time verified since enrollment: the phone's last contact with IT.
+    pub fn last_checkin(&self, secrets: &dyn SecretStore) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        checkin::last_checkin(secrets)
+    }
+
+    /// Enrolls this device with the organisation whose code this is: pins its key, makes the
+    /// device and enrollment ids and the device key (kept in `secrets`), applies its policy.
+    /// Enrolling again with the same organisation keeps both ids, so that every wipe command IT
+    /// issued stays valid; only a wipe closes an enrollment. An expired code is refused for a
+    /// first enrollment, and changes nothing for a device already enrolled with its organisation.
+    pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<Enrollment> {
+        let code_digest = super::managed::digest(code.trim());
+        let (code, signed) = read_enroll_code(code)?;
+        let previous = load(secrets)?;
+        if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
+            return Err(Error::OtherOrganisation);
+        }
+        let now = self.trusted_now(secrets)?;
+        if now.timestamp() > code.expires_at {
+            return match previous {
+                Some(previous) => Ok(previous),
+                None => Err(Error::invalid("enrollment code", "has expired: ask IT for a new one")),
+            };
+        }
+        let current = self.policy()?;
+        if signed.policy.version < current.version {
+            return Err(Error::PolicyOutdated { offered: signed.policy.version, current: current.version });
+        }
+        checkin::record_signed_time(secrets, code.issued_at, now)?;
+        checkin::record_signed_time(secrets, signed.issued_at, now)?;
+        device_key(secrets)?;
+        let (device_id, enrollment_id) = match &previous {
+            Some(p) => (p.device_id.clone(), p.enrollment_id.clone()),
+            None => (random_id("dev")?, random_id("enr")?),
+        };
+        let enrollment = Enrollment {
+            org_name: code.org_name,
+            org_key: code.org_key,
+            export_recipient: code.export_recipient,
+            device_id,
+            enrollment_id,
+            enrolled_at: previous.as_ref().map_or_else(|| now.timestamp(), |p| p.enrolled_at),
+            code_digest: Some(code_digest),
+        };
+        save(secrets, &enrollment)?;
+        let detail = Detail::new()
+            .code("enrollment", &enrollment.enrollment_id)
+            .code("device", &enrollment.device_id)
+            .bool("again", previous.is_some());
+        self.append_own(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
+        self.apply_policy_checked(&signed.policy)?;
+        Ok(enrollment)
+    }
+
+    /// The device's enrollment, if any, and its public key (which IT pins from the first report).
+    pub fn enrollment(&self, secrets: &dyn SecretStore) -> Result<Option<(Enrollment, String)>> {
+        match load(secrets)? {
+            None => Ok(None),
+            Some(e) => Ok(Some((e, device_key(secrets)?.public_key()))),
+        }
+    }
+
+    /// Applies a policy signed by the pinned organisation key; an older version is refused. Its
+    /// signed issue time counts as contact with IT when it is newer than the last.
+    pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
+        let enrollment = load(secrets)?
+            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
+        let signed = open_policy(signed, &enrollment.org_key)?;
+        let now = self.trusted_now(secrets)?;
+        checkin::record_signed_time(secrets, signed.issued_at, now)?;
+        self.apply_policy_checked(&signed.policy)?;
+        Ok(signed.policy)
+    }
+
+    pub(crate) fn apply_policy_checked(&self, policy: &Policy) -> Result<()> {
+        let current = self.policy()?;
+        if policy.version < current.version {
+            return Err(Error::PolicyOutdated { offered: policy.version, current: current.version });
+        }
+        if *policy != current {
+            self.store_policy(policy)?;
+        }
+        Ok(())
     }
 }

@@ -13,10 +13,17 @@ pub mod keys {
     pub const ENROLLMENT_CODE: &str = "enrollment_code";
     pub const SIGNED_POLICY: &str = "signed_policy";
     pub const WIPE_COMMAND: &str = "wipe_command";
+    /// The fleet's bulletin (`televisit-admin bulletin sign`): contact with IT and pending wipes.
+    pub const BULLETIN: &str = "bulletin";
+    /// The MDM's own ids of the device and its user, filled by the MDM's variables (Intune
+    /// `{{deviceid}}` and `{{userprincipalname}}`; Workspace ONE `{DeviceUid}` and `{EmailAddress}`).
+    pub const MDM_DEVICE_ID: &str = "mdm_device_id";
+    pub const MDM_USER: &str = "mdm_user";
     /// Feedback from the device (Android keyed app state, iOS `com.apple.feedback.managed`).
     pub const WIPE_RECEIPT: &str = "wipe_receipt";
+    pub const DEVICE_REPORT: &str = "device_report";
     /// The keys the app reads, in the order they are applied (enrollment first: the others need it).
-    pub const READ: [&str; 3] = [ENROLLMENT_CODE, SIGNED_POLICY, WIPE_COMMAND];
+    pub const READ: [&str; 6] = [ENROLLMENT_CODE, SIGNED_POLICY, MDM_DEVICE_ID, MDM_USER, BULLETIN, WIPE_COMMAND];
 }
 
 /// What became of one key of the configuration.
@@ -38,6 +45,9 @@ pub enum ManagedOutcome {
 pub struct ManagedReport {
     pub enrollment: ManagedOutcome,
     pub policy: ManagedOutcome,
+    /// The MDM's ids of the device and user (both keys together).
+    pub mdm_ids: ManagedOutcome,
+    pub bulletin: ManagedOutcome,
     pub wipe: ManagedOutcome,
     /// A wipe command held: the shell must close the store and finish the wipe now.
     pub wipe_started: bool,
@@ -49,6 +59,8 @@ impl ManagedReport {
         [
             (keys::ENROLLMENT_CODE, &self.enrollment),
             (keys::SIGNED_POLICY, &self.policy),
+            (keys::MDM_DEVICE_ID, &self.mdm_ids),
+            (keys::BULLETIN, &self.bulletin),
             (keys::WIPE_COMMAND, &self.wipe),
         ]
         .into_iter()

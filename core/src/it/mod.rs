@@ -1,8 +1,11 @@
 //! IT's side of Televisit: signed messages, enrollment, signed policies, remote wipe.
 
+pub mod bulletin;
+pub mod checkin;
 pub mod enrollment;
 pub mod envelope;
 pub mod export;
 pub mod managed;
+pub mod report;
 pub mod triggers;
 pub mod wipe;

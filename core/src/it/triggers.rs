@@ -1,7 +1,7 @@
 //! Local wipe triggers, as the best-known managed-app policies have them: too many failed
-//! unlocks, no policy check-in for too long, a device that reports itself rooted or jailbroken.
-//! Each threshold comes from the policy. Blocked means every clinical action is refused, with
-//! the reason, until the condition clears.
+//! unlocks, no contact with IT for too long (off unless the policy turns it on), a device that
+//! reports itself rooted or jailbroken. Each threshold comes from the policy. Blocked means every
+//! clinical action is refused, with the reason, until the condition clears.
 
 use crate::device::DeviceSnapshot;
 use crate::policy::{Policy, RootedDeviceAction};
@@ -24,8 +24,10 @@ pub struct TriggerFacts<'a> {
     pub policy: &'a Policy,
     pub device: &'a DeviceSnapshot,
     pub failed_unlocks: u32,
-    /// The last signed policy applied; None before enrollment (no check-in is expected then).
+    /// The newest signed issue time verified (bulletin, policy, enrollment code); None before
+    /// enrollment (no check-in is expected then).
     pub last_checkin: Option<DateTime<Utc>>,
+    /// The trusted time (never before the clock's high-water mark).
     pub now: DateTime<Utc>,
 }
 
@@ -35,8 +37,9 @@ pub fn evaluate(facts: &TriggerFacts<'_>) -> TriggerState {
     if facts.failed_unlocks >= t.max_failed_unlocks {
         return TriggerState::Wipe { reason: "failed_unlocks" };
     }
-    if let Some(checkin) = facts.last_checkin {
-        if facts.now - checkin >= Duration::days(i64::from(t.wipe_after_offline_days)) {
+    let offline = facts.last_checkin.map(|checkin| facts.now - checkin);
+    if let (Some(offline), Some(days)) = (offline, t.wipe_after_offline_days) {
+        if offline >= Duration::days(i64::from(days)) {
             return TriggerState::Wipe { reason: "offline_too_long" };
         }
     }
@@ -44,8 +47,10 @@ pub fn evaluate(facts: &TriggerFacts<'_>) -> TriggerState {
         return TriggerState::Wipe { reason: "device_compromised" };
     }
     let mut reasons = Vec::new();
-    if facts.last_checkin.is_some_and(|c| facts.now - c >= Duration::hours(i64::from(t.block_after_offline_hours))) {
-        reasons.push("offline_too_long");
+    if let (Some(offline), Some(hours)) = (offline, t.block_after_offline_hours) {
+        if offline >= Duration::hours(i64::from(hours)) {
+            reasons.push("offline_too_long");
+        }
     }
     if facts.device.compromised && t.rooted_device == RootedDeviceAction::Block {
         reasons.push("device_compromised");
@@ -54,6 +59,44 @@ pub fn evaluate(facts: &TriggerFacts<'_>) -> TriggerState {
         TriggerState::Clear
     } else {
         TriggerState::Blocked { reasons }
+    }
+}
+
+impl crate::Televisit {
+    /// Reads the local triggers. A wipe trigger starts the wipe (the shell then closes the store
+    /// and calls `it::wipe::resume_pending`); a block refuses clinical actions until it clears.
+    pub fn evaluate_triggers(
+        &self,
+        secrets: &dyn crate::SecretStore,
+        device: &dyn crate::DeviceFacts,
+    ) -> crate::Result<TriggerState> {
+        use crate::log::{Actor, Detail, EntryKind, NewEntry};
+        let policy = self.policy()?;
+        let now = self.trusted_now(secrets)?;
+        let snapshot = device.snapshot();
+        let enrolled = super::enrollment::load(secrets)?.is_some();
+        let last_checkin = if enrolled { super::checkin::last_checkin(secrets)? } else { None };
+        let facts = TriggerFacts {
+            policy: &policy,
+            device: &snapshot,
+            failed_unlocks: self.failed_unlocks()?,
+            last_checkin,
+            now,
+        };
+        let state = evaluate(&facts);
+        let blocked = match &state {
+            TriggerState::Blocked { reasons } => reasons.clone(),
+            _ => Vec::new(),
+        };
+        *self.blocked.lock().unwrap_or_else(|p| p.into_inner()) = blocked;
+        if let TriggerState::Wipe { reason } = &state {
+            if super::wipe::pending_command(secrets)?.is_none() {
+                let command = super::wipe::start_local(secrets, now)?;
+                let detail = Detail::new().code("command", &command.command_id).code("trigger", reason);
+                self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
+            }
+        }
+        Ok(state)
     }
 }
 
@@ -85,6 +128,9 @@ mod tests {
                 now,
             })
         };
+        assert_eq!(facts(0, Some(100 * 24), &d, &policy), TriggerState::Clear, "offline triggers are off by default");
+        policy.wipe_triggers.block_after_offline_hours = Some(12);
+        policy.wipe_triggers.wipe_after_offline_days = Some(90);
         assert_eq!(facts(0, None, &d, &policy), TriggerState::Clear);
         assert_eq!(facts(4, Some(1), &d, &policy), TriggerState::Clear);
         assert_eq!(facts(5, Some(1), &d, &policy), TriggerState::Wipe { reason: "failed_unlocks" });

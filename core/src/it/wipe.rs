@@ -27,22 +27,25 @@ pub const SEEN: &str = "televisit.wipe-seen.v1";
 /// Checks everything about a command, in an order that says the most useful thing first.
 pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<WipeCommand> {
     let refuse = |reason: WipeRefusal| Error::WipeRefused { code: reason.code(), reason: reason.describe() };
-    // A command already carried out says so, even on a device that a full wipe unenrolled.
-    if let Some(claimed) = claimed_command_id(text) {
-        if seen(secrets)?.contains(&claimed) {
-            return Err(refuse(WipeRefusal::Replayed));
-        }
-    }
     let enrollment = enrollment::load(secrets)?;
     let Some(enrollment) = enrollment else {
         // Say what is wrong with the form first: a damaged command is damaged, enrolled or not.
+        // A command already carried out says so, even on a device that a full wipe unenrolled
+        // (it has no key left to check the signature with, and wipes nothing either way).
         return Err(refuse(match envelope::open(text, Kind::Wipe) {
             Err(EnvelopeProblem::UnsupportedVersion) => WipeRefusal::UnsupportedVersion,
             Err(_) => WipeRefusal::Malformed,
+            Ok(_) if claimed_command_id(text).is_some_and(|id| seen(secrets).is_ok_and(|ids| ids.contains(&id))) => {
+                WipeRefusal::Replayed
+            }
             Ok(_) => WipeRefusal::NotEnrolled,
         }));
     };
+    // The signature first: a forged command that reuses a seen id is a forgery, not a replay.
     let command = open_command(text, &enrollment.org_key).map_err(refuse)?;
+    if seen(secrets)?.contains(&command.command_id) {
+        return Err(refuse(WipeRefusal::Replayed));
+    }
     if command.device_id != enrollment.device_id {
         return Err(refuse(WipeRefusal::OtherDevice));
     }
@@ -93,6 +96,11 @@ pub mod fault {
 
     thread_local! {
         pub static CRASH_AFTER: Cell<Option<Step>> = const { Cell::new(None) };
+        pub static CRASH_BEFORE_MARKER: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn crash_before_marker(crash: bool) {
+        CRASH_BEFORE_MARKER.with(|c| c.set(crash));
     }
 
     pub fn crash_after(step: Option<Step>) {
@@ -109,12 +117,23 @@ fn injected_crash(_step: Step) -> Result<()> {
 }
 
 /// Starts a verified command: marker first, the command id remembered, then the steps.
+/// The command id joins the seen list first: a crash between the two writes then leaves a
+/// command that will not run twice (and whose wipe a resent command cannot restart), never a
+/// marker whose command could be replayed.
 pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<()> {
-    let pending = Pending { command, done: Vec::new() };
-    save_pending(secrets, &pending)?;
     let mut ids = seen(secrets)?;
-    ids.push(pending.command.command_id.clone());
+    ids.push(command.command_id.clone());
     secrets.put(SEEN, &serde_json::to_vec(&ids)?)?;
+    injected_crash_between_seen_and_marker()?;
+    save_pending(secrets, &Pending { command, done: Vec::new() })?;
+    Ok(())
+}
+
+fn injected_crash_between_seen_and_marker() -> Result<()> {
+    #[cfg(any(test, feature = "testing"))]
+    if fault::CRASH_BEFORE_MARKER.with(|c| c.get()) {
+        return Err(Error::Storage("injected crash before the pending marker".into()));
+    }
     Ok(())
 }
 
@@ -215,12 +234,19 @@ pub fn receipt_taken(secrets: &dyn SecretStore) -> Result<()> {
         return Err(Error::invalid("wipe receipt", "the wipe has not finished yet"));
     }
     if pending.command.scope == WipeScope::All {
+        // The receipt closes this enrollment: the next one gets new ids.
         secrets.delete(DEVICE_KEY)?;
         secrets.delete(ENROLLMENT)?;
+        super::checkin::forget_checkin(secrets)?;
     }
     secrets.delete(RECEIPT)?;
     secrets.delete(PENDING)?;
     Ok(())
+}
+
+/// Whether a command was carried out (or started) already.
+pub fn already_seen(secrets: &dyn SecretStore, command_id: &str) -> Result<bool> {
+    Ok(seen(secrets)?.iter().any(|id| id == command_id))
 }
 
 pub fn pending_command(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>> {

@@ -64,6 +64,8 @@ codes! {
         ConfigRefused = "config_refused",
         WipeDone = "wipe_done",
         UnlockFailed = "unlock_failed",
+        ClockWentBack = "clock_went_back",
+        BulletinApplied = "bulletin_applied",
     }
 }
 

@@ -1,11 +1,15 @@
 //! Plays the organisation's IT: its signing key, signed policies, enrollment codes, wipe commands.
 
-use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy};
+use televisit_core::it::bulletin::{Bulletin, FleetWipe};
+use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_core::it::envelope::SigningKey;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
 use televisit_core::Policy;
 
 pub const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+/// 2026-01-01T08:00:00Z: an hour before the test profiles' clock starts, when IT signs.
+pub const SIGNED_AT: i64 = 1_767_254_400;
 
 pub struct Org {
     pub key: SigningKey,
@@ -17,11 +21,32 @@ impl Org {
     }
 
     pub fn policy(&self, version: u64) -> String {
-        sign_policy(&self.key, &Policy { version, organisation: "North Clinic".into(), ..Policy::default() }).unwrap()
+        self.policy_with(version, SIGNED_AT, |_| {})
+    }
+
+    /// A policy signed at `at` (Unix seconds), edited first.
+    pub fn policy_with(&self, version: u64, at: i64, edit: impl FnOnce(&mut Policy)) -> String {
+        let mut policy = Policy { version, organisation: "North Clinic".into(), ..Policy::default() };
+        edit(&mut policy);
+        sign_policy(&self.key, &policy, at).unwrap()
+    }
+
+    /// An enrollment code with this signed policy.
+    pub fn code_with(&self, signed_policy: &str) -> String {
+        let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+        make_enroll_code(&self.key, "North Clinic", RECIPIENT, signed_policy, validity).unwrap()
+    }
+
+    /// A bulletin signed at `at`, valid a day, with these pending wipes.
+    pub fn bulletin(&self, at: i64, wipes: Vec<FleetWipe>) -> String {
+        let id = format!("blt_{:024x}", at);
+        let made = Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes };
+        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
 
     pub fn code(&self) -> String {
-        make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1)).unwrap()
+        let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+        make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1), validity).unwrap()
     }
 
     pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {

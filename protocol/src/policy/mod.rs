@@ -205,8 +205,12 @@ pub enum RootedDeviceAction {
 #[serde(deny_unknown_fields, default)]
 pub struct WipeTriggers {
     pub max_failed_unlocks: u32,
-    pub block_after_offline_hours: u32,
-    pub wipe_after_offline_days: u32,
+    /// Block clinical work this long after the phone's last contact with IT (a verified
+    /// bulletin, policy or enrollment code). Off (none) by default: an organisation turns it on
+    /// once it signs bulletins more often than this.
+    pub block_after_offline_hours: Option<u32>,
+    /// Wipe this long after the last contact with IT. Off (none) by default.
+    pub wipe_after_offline_days: Option<u32>,
     pub rooted_device: RootedDeviceAction,
 }
 
@@ -290,8 +294,8 @@ impl Default for WipeTriggers {
     fn default() -> Self {
         WipeTriggers {
             max_failed_unlocks: 5,
-            block_after_offline_hours: 12,
-            wipe_after_offline_days: 90,
+            block_after_offline_hours: None,
+            wipe_after_offline_days: None,
             rooted_device: RootedDeviceAction::Block,
         }
     }
@@ -376,15 +380,37 @@ impl Policy {
         self.validate_checklist()?;
         let triggers = &self.wipe_triggers;
         in_range("wipe_triggers.max_failed_unlocks", triggers.max_failed_unlocks, 1, MAX_FAILED_UNLOCKS)?;
-        in_range("wipe_triggers.block_after_offline_hours", triggers.block_after_offline_hours, 1, MAX_HOURS)?;
-        in_range("wipe_triggers.wipe_after_offline_days", triggers.wipe_after_offline_days, 1, MAX_DAYS)?;
-        if triggers.wipe_after_offline_days < triggers.block_after_offline_hours.div_ceil(24) {
-            return Err(Error::invalid(
-                "wipe_triggers.wipe_after_offline_days",
-                "must not come before block_after_offline_hours",
-            ));
+        if let Some(hours) = triggers.block_after_offline_hours {
+            in_range("wipe_triggers.block_after_offline_hours", hours, 1, MAX_HOURS)?;
+        }
+        if let Some(days) = triggers.wipe_after_offline_days {
+            in_range("wipe_triggers.wipe_after_offline_days", days, 1, MAX_DAYS)?;
+            if days < triggers.block_after_offline_hours.map_or(0, |h| h.div_ceil(24)) {
+                return Err(Error::invalid(
+                    "wipe_triggers.wipe_after_offline_days",
+                    "must not come before block_after_offline_hours",
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// What IT should know before signing this policy, though it is valid: each a sentence.
+    pub fn warnings(&self) -> Vec<String> {
+        let triggers = &self.wipe_triggers;
+        let mut out = Vec::new();
+        if let Some(hours) = triggers.block_after_offline_hours {
+            out.push(format!(
+                "wipe_triggers.block_after_offline_hours is on: phones block clinical work {hours} hours after their last verified contact with IT; schedule `televisit-admin bulletin sign` and push it through the MDM more often than that (every {} hours or sooner)",
+                (hours / 2).max(1)
+            ));
+        }
+        if let Some(days) = triggers.wipe_after_offline_days {
+            out.push(format!(
+                "wipe_triggers.wipe_after_offline_days is on: a phone that has not verified a bulletin, policy or enrollment code for {days} days wipes itself, activity log included"
+            ));
+        }
+        out
     }
 
     /// The checklist section against this build's catalog; errors name the catalog's item, never

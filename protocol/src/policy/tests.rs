@@ -5,8 +5,9 @@ fn defaults_are_those_of_the_design() {
     let p = Policy::default();
     assert_eq!(p.contacts.name_template, "Patient {first} {last}");
     assert_eq!(p.wipe_triggers.max_failed_unlocks, 5);
-    assert_eq!(p.wipe_triggers.block_after_offline_hours, 12);
-    assert_eq!(p.wipe_triggers.wipe_after_offline_days, 90);
+    assert_eq!(p.wipe_triggers.block_after_offline_hours, None, "off by default: no bulletin is scheduled yet");
+    assert_eq!(p.wipe_triggers.wipe_after_offline_days, None);
+    assert!(p.warnings().is_empty());
     assert_eq!(p.checklist.reconfirm_days, 30);
     p.validate().unwrap();
 }

@@ -11,12 +11,17 @@ use std::process::{Command, Stdio};
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Each target and the vectors it starts from.
 pub const TARGETS: &[(&str, &[&str])] = &[
-    ("envelope", &["signed_policy.txt", "enroll_code.txt", "wipe_command.txt", "receipt.txt"]),
+    (
+        "envelope",
+        &["signed_policy.txt", "enroll_code.txt", "wipe_command.txt", "receipt.txt", "bulletin.txt", "report.txt"],
+    ),
     ("policy_json", &["policy.json"]),
     ("signed_policy", &["signed_policy.txt"]),
     ("enroll_code", &["enroll_code.txt"]),
     ("wipe_command", &["wipe_command.txt"]),
     ("receipt", &["receipt.txt"]),
+    ("bulletin", &["bulletin.txt"]),
+    ("report", &["report.txt"]),
     ("export", &["export.json"]),
     ("chain", &[]),
 ];

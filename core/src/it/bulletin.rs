@@ -1,0 +1,85 @@
+//! The fleet bulletin on the phone: verified against the pinned organisation key, its signed
+//! issue time counted as contact with IT, and its wipe entry for this device (if any) carried out.
+//! Every phone receives the same bulletin; the others' entries are none of its business and
+//! leave no trace. It works with no store open (a background job, a phone whose database is
+//! gone); `Televisit::apply_bulletin` adds the log entry.
+
+use super::checkin;
+use super::enrollment;
+use super::wipe::{self, WipeCommand};
+use crate::error::{Error, Result};
+use crate::log::{Actor, Detail, EntryKind, NewEntry};
+use crate::secrets::SecretStore;
+use crate::Televisit;
+use chrono::{DateTime, Utc};
+pub use televisit_protocol::bulletin::{open, sign, Bulletin, FleetWipe};
+
+/// The id of the last bulletin applied: the MDM re-delivers the same one until IT signs the next.
+pub const LAST_BULLETIN: &str = "televisit.bulletin-last.v1";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulletinOutcome {
+    /// The bulletin applied last time, delivered again.
+    Unchanged,
+    /// A new bulletin: contact with IT at its issue time; `wipe` when it holds this device's.
+    Applied { bulletin_id: String, issued_at: i64, wipe: Option<WipeCommand> },
+}
+
+/// Verifies and applies a bulletin with no store open. When a wipe starts, the caller carries it
+/// out (`it::wipe::resume_pending`).
+pub fn receive(secrets: &dyn SecretStore, text: &str, wall: DateTime<Utc>) -> Result<BulletinOutcome> {
+    let enrollment = enrollment::load(secrets)?
+        .ok_or_else(|| Error::invalid("bulletin", "this device is not enrolled, so it takes no bulletin"))?;
+    let bulletin = open(text, &enrollment.org_key)?;
+    if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
+        return Ok(BulletinOutcome::Unchanged);
+    }
+    let now = checkin::trusted_now(secrets, wall)?.at;
+    if now.timestamp() > bulletin.expires_at {
+        return Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"));
+    }
+    checkin::record_signed_time(secrets, bulletin.issued_at, now)?;
+    let wipe = match bulletin.wipe_for(&enrollment.device_id) {
+        Some(command) if own_wipe_applies(secrets, &enrollment, &command, now)? => {
+            wipe::start(secrets, command.clone())?;
+            Some(command)
+        }
+        _ => None,
+    };
+    secrets.put(LAST_BULLETIN, bulletin.bulletin_id.as_bytes())?;
+    Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe })
+}
+
+/// This device's entry is for its enrollment, valid now, and not carried out already. An entry
+/// for an earlier enrollment (closed by a wipe) or past its expiry is IT's to clear, not an error
+/// for the clinician.
+fn own_wipe_applies(
+    secrets: &dyn SecretStore,
+    enrollment: &enrollment::Enrollment,
+    command: &WipeCommand,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let valid = command.enrollment_id == enrollment.enrollment_id
+        && (command.not_before..command.expires_at).contains(&now.timestamp());
+    Ok(valid && !wipe::already_seen(secrets, &command.command_id)? && wipe::pending_command(secrets)?.is_none())
+}
+
+impl Televisit {
+    /// Applies a bulletin (see `receive`) and logs a new one by its id, and the wipe it starts.
+    pub fn apply_bulletin(&self, secrets: &dyn SecretStore, text: &str) -> Result<BulletinOutcome> {
+        let wall = self.clock.now();
+        // Through trusted_now, so that a clock set back is logged here too.
+        self.trusted_now(secrets)?;
+        let outcome = receive(secrets, text, wall)?;
+        if let BulletinOutcome::Applied { bulletin_id, wipe, .. } = &outcome {
+            let detail = Detail::new().code("bulletin", bulletin_id);
+            self.append_own(&NewEntry::new(EntryKind::BulletinApplied, Actor::It).detail(detail))?;
+            if let Some(command) = wipe {
+                let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
+                // The wipe is already pending; the entry is evidence, and the wipe goes on without it.
+                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+            }
+        }
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,90 @@
+//! The device report on the phone: who it is and how it stands, signed by its device key (see
+//! `televisit_protocol::report`). The shells publish it through the MDM after enrollment and at
+//! every check-in, and show it on the Settings screen.
+
+use super::{checkin, enrollment, wipe};
+use crate::checklist::ChecklistStatus;
+use crate::error::{Error, Result};
+use crate::secrets::SecretStore;
+use crate::Televisit;
+use serde::{Deserialize, Serialize};
+use televisit_protocol::report::{seal, REPORT_VERSION};
+pub use televisit_protocol::report::{verify, ChecklistState, DeviceReport, MAX_MDM_DEVICE_ID, MAX_MDM_USER};
+
+/// The MDM's own ids of this device and its user, as IT's managed configuration passes them.
+pub const MDM_IDS: &str = "televisit.mdm-ids.v1";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MdmIds {
+    pub device: Option<String>,
+    pub user: Option<String>,
+}
+
+pub fn mdm_ids(secrets: &dyn SecretStore) -> Result<MdmIds> {
+    match secrets.get(MDM_IDS)? {
+        None => Ok(MdmIds::default()),
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|_| Error::SecretStore("the stored MDM ids are unreadable".into()))
+        }
+    }
+}
+
+/// Keeps the MDM's ids (printable, bounded); returns whether they changed.
+pub(crate) fn set_mdm_ids(secrets: &dyn SecretStore, ids: &MdmIds) -> Result<bool> {
+    let ok = |value: &Option<String>, max: usize| {
+        value.as_deref().is_none_or(|v| v.chars().count() <= max && !v.chars().any(char::is_control))
+    };
+    if !ok(&ids.device, MAX_MDM_DEVICE_ID) || !ok(&ids.user, MAX_MDM_USER) {
+        return Err(Error::invalid("MDM id", "must be printable and at most 64 (device) or 96 (user) characters"));
+    }
+    if mdm_ids(secrets)? == *ids {
+        return Ok(false);
+    }
+    secrets.put(MDM_IDS, &serde_json::to_vec(ids)?)?;
+    Ok(true)
+}
+
+/// What the shell knows of the phone that the report names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFacts {
+    /// `android`, `ios` or `desktop`.
+    pub os: String,
+    pub os_version: String,
+    pub app_version: String,
+}
+
+impl Televisit {
+    /// This device's report, signed by its key (at most 1,000 characters).
+    pub fn device_report(&self, secrets: &dyn SecretStore, facts: &ReportFacts) -> Result<String> {
+        let enrolled = enrollment::load(secrets)?.ok_or_else(|| {
+            Error::invalid("device report", "this device is not enrolled: there is no one to report to")
+        })?;
+        let key = enrollment::device_key(secrets)?;
+        let now = self.trusted_now(secrets)?;
+        let pending = wipe::pending_command(secrets)?.map(|c| c.command_id);
+        let receipt_written = secrets.get(wipe::RECEIPT)?.is_some();
+        let mdm = mdm_ids(secrets)?;
+        let report = DeviceReport {
+            v: REPORT_VERSION,
+            dev: enrolled.device_id,
+            enr: enrolled.enrollment_id,
+            key: key.public_key(),
+            os: facts.os.clone(),
+            os_ver: facts.os_version.clone(),
+            app_ver: facts.app_version.clone(),
+            pol: self.policy()?.version,
+            seen: checkin::last_checkin(secrets)?.map(|t| t.timestamp()),
+            chk: match self.checklist_status(None)? {
+                ChecklistStatus::Current => ChecklistState::Current,
+                ChecklistStatus::Due => ChecklistState::Due,
+                ChecklistStatus::Never => ChecklistState::Never,
+            },
+            wipe: pending.clone().filter(|_| !receipt_written),
+            rcpt: pending.filter(|_| receipt_written),
+            mdm_dev: mdm.device,
+            mdm_user: mdm.user,
+            at: now.timestamp(),
+        };
+        Ok(seal(&key, &report)?)
+    }
+}

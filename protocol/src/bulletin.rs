@@ -1,0 +1,110 @@
+//! The bulletin: what IT signs on a schedule (`televisit-admin bulletin sign`) and pushes to the
+//! whole fleet through its MDM, as the same managed configuration for every phone. Its signed
+//! issue time is a phone's proof of contact with IT (a configuration the MDM client re-delivers
+//! from its cache is not); its wipe entries are the organisation's pending wipe commands, each
+//! for one device, so that one configuration reaches the lost phone wherever it is. A phone acts
+//! on its own entry and ignores the others.
+
+use crate::envelope::{self, Kind, SigningKey};
+use crate::error::{Error, Result};
+use crate::ids;
+use crate::wipe::{WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+pub const BULLETIN_VERSION: u32 = 1;
+/// Longest a bulletin may be valid: IT signs them far more often.
+pub const MAX_VALID_SECONDS: i64 = 31 * 86_400;
+/// More pending wipes than any fleet has at once; keeps a bulletin well inside an envelope.
+pub const MAX_WIPES: usize = 200;
+/// How far before its issue time a fleet wipe is already valid (phones' clocks differ a little).
+pub const CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// One pending wipe, for one device and its enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetWipe {
+    pub device_id: String,
+    pub enrollment_id: String,
+    pub command_id: String,
+    pub scope: WipeScope,
+    pub reason: WipeReason,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bulletin {
+    pub v: u32,
+    pub bulletin_id: String,
+    /// Unix seconds: what the phone counts as its last contact with IT.
+    pub issued_at: i64,
+    pub expires_at: i64,
+    pub wipes: Vec<FleetWipe>,
+}
+
+impl Bulletin {
+    fn check(&self) -> Result<()> {
+        let field = "bulletin";
+        if self.v != BULLETIN_VERSION {
+            return Err(Error::invalid(field, "is in a format this version does not know"));
+        }
+        if !ids::is_id_with_prefix(&self.bulletin_id, "blt") {
+            return Err(Error::invalid(field, "has no valid bulletin id"));
+        }
+        let valid_for = self.expires_at.checked_sub(self.issued_at);
+        if !valid_for.is_some_and(|s| (1..=MAX_VALID_SECONDS).contains(&s)) {
+            return Err(Error::invalid(field, "must be valid for between one second and 31 days"));
+        }
+        if self.wipes.len() > MAX_WIPES {
+            return Err(Error::invalid(field, format!("holds more than {MAX_WIPES} wipes")));
+        }
+        let mut devices = HashSet::new();
+        for wipe in &self.wipes {
+            let ids_ok = ids::is_id_with_prefix(&wipe.device_id, "dev")
+                && ids::is_id_with_prefix(&wipe.enrollment_id, "enr")
+                && ids::is_id_with_prefix(&wipe.command_id, "cmd");
+            if !ids_ok || wipe.expires_at < self.issued_at {
+                return Err(Error::invalid(field, "holds a wipe without valid ids or validity"));
+            }
+            if !devices.insert(wipe.device_id.as_str()) {
+                return Err(Error::invalid(field, "names a device twice"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The entry for this device, as the wipe command it stands for; none for the others.
+    pub fn wipe_for(&self, device_id: &str) -> Option<WipeCommand> {
+        let wipe = self.wipes.iter().find(|w| w.device_id == device_id)?;
+        Some(WipeCommand {
+            v: COMMAND_VERSION,
+            device_id: wipe.device_id.clone(),
+            enrollment_id: wipe.enrollment_id.clone(),
+            command_id: wipe.command_id.clone(),
+            issued_at: self.issued_at,
+            not_before: self.issued_at.saturating_sub(CLOCK_SKEW_SECONDS),
+            expires_at: wipe.expires_at,
+            scope: wipe.scope,
+            reason: wipe.reason,
+        })
+    }
+}
+
+/// IT's side: a bulletin, checked, signed.
+pub fn sign(org: &SigningKey, bulletin: &Bulletin) -> Result<String> {
+    bulletin.check()?;
+    Ok(org.seal_json(Kind::Bulletin, bulletin))
+}
+
+/// Verifies a bulletin against the pinned organisation key and checks its form. Its times are
+/// the phone's to judge (against its clock's high-water mark).
+pub fn open(text: &str, org_key: &str) -> Result<Bulletin> {
+    let what = "bulletin";
+    let payload =
+        envelope::open(text, Kind::Bulletin).and_then(|o| o.verify(org_key)).map_err(|p| Error::refused(what, p))?;
+    let bulletin: Bulletin = envelope::parse_canonical(what, &payload)?;
+    bulletin.check()?;
+    Ok(bulletin)
+}

@@ -1,0 +1,124 @@
+//! The device report: who a phone is and how it stands, signed by the phone's own key. The phone
+//! publishes it after enrollment and at every check-in, through its MDM (Android keyed app state
+//! `device_report`, whose messages hold at most 1,000 characters; iOS
+//! `com.apple.feedback.managed`), on its Settings screen as text and a QR code, and on the
+//! desktop with `televisit status --report`. IT pins the device key from the first report it
+//! imports and verifies everything later (reports, receipts) against that pinned key only.
+
+use crate::envelope::{self, Kind, SigningKey};
+use crate::error::{Error, Result};
+use crate::ids;
+use serde::{Deserialize, Serialize};
+
+pub const REPORT_VERSION: u32 = 1;
+/// An Android keyed app state message holds at most 1,000 characters.
+pub const MAX_REPORT_CHARS: usize = 1000;
+/// The longest MDM device id (Intune's is a GUID of 36, Workspace ONE's a number) and user
+/// (an e-mail address or user principal name) a report carries.
+pub const MAX_MDM_DEVICE_ID: usize = 64;
+pub const MAX_MDM_USER: usize = 96;
+const MAX_VERSION: usize = 24;
+
+/// Whether the privacy checklist is current, due or never done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistState {
+    Current,
+    Due,
+    Never,
+}
+
+/// Short keys: the whole signed report fits one keyed app state message with the longest values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceReport {
+    pub v: u32,
+    /// Device id.
+    pub dev: String,
+    /// Enrollment id.
+    pub enr: String,
+    /// The device's public key (base64url Ed25519), which signs this report.
+    pub key: String,
+    /// `android`, `ios` or `desktop`.
+    pub os: String,
+    pub os_ver: String,
+    pub app_ver: String,
+    /// The version of the policy in force.
+    pub pol: u64,
+    /// Unix seconds of the newest signed issue time the phone verified (its last contact with IT).
+    pub seen: Option<i64>,
+    pub chk: ChecklistState,
+    /// The command id of a wipe under way.
+    pub wipe: Option<String>,
+    /// The command id of the last wipe whose receipt the phone still holds.
+    pub rcpt: Option<String>,
+    /// The MDM's own ids, when IT passes them in managed configuration.
+    pub mdm_dev: Option<String>,
+    pub mdm_user: Option<String>,
+    /// Unix seconds (the phone's clock, never before its high-water mark).
+    pub at: i64,
+}
+
+impl DeviceReport {
+    fn check(&self) -> Result<()> {
+        let field = "device report";
+        let bad = |reason: &'static str| Err(Error::invalid(field, reason));
+        if self.v != REPORT_VERSION {
+            return bad("is in a format this version does not know");
+        }
+        if !ids::is_id_with_prefix(&self.dev, "dev") || !ids::is_id_with_prefix(&self.enr, "enr") {
+            return bad("has no valid device or enrollment id");
+        }
+        if envelope::decode_public_key(&self.key).is_none() {
+            return bad("has no valid device key");
+        }
+        if !matches!(self.os.as_str(), "android" | "ios" | "desktop") {
+            return bad("names no known platform");
+        }
+        let printable = |s: &str, max: usize| s.chars().count() <= max && !s.chars().any(char::is_control);
+        if !printable(&self.os_ver, MAX_VERSION) || !printable(&self.app_ver, MAX_VERSION) {
+            return bad("has a version that is too long or not printable");
+        }
+        let command_ok = |id: &Option<String>| id.as_deref().is_none_or(|id| ids::is_opaque_id(id));
+        if !command_ok(&self.wipe) || !command_ok(&self.rcpt) {
+            return bad("has no valid command id");
+        }
+        if !self.mdm_dev.as_deref().is_none_or(|s| printable(s, MAX_MDM_DEVICE_ID))
+            || !self.mdm_user.as_deref().is_none_or(|s| printable(s, MAX_MDM_USER))
+        {
+            return bad("has an MDM id that is too long or not printable");
+        }
+        Ok(())
+    }
+}
+
+/// The phone's side: its report, signed with its key, within one keyed app state message.
+pub fn seal(device_key: &SigningKey, report: &DeviceReport) -> Result<String> {
+    report.check()?;
+    if report.key != device_key.public_key() {
+        return Err(Error::invalid("device report", "must carry the key that signs it"));
+    }
+    let text = device_key.seal_json(Kind::Report, report);
+    if text.len() > MAX_REPORT_CHARS {
+        return Err(Error::invalid("device report", "does not fit one keyed app state message"));
+    }
+    Ok(text)
+}
+
+/// IT's side. With `pinned`, the key IT recorded from this device's first report, the report must
+/// be signed by it; without, the report is checked against the key it carries, which is only
+/// good for pinning that key the first time (trust on first use, through the MDM's channel).
+pub fn verify(text: &str, pinned: Option<&str>) -> Result<DeviceReport> {
+    let what = "device report";
+    if text.trim().len() > MAX_REPORT_CHARS {
+        return Err(Error::invalid(what, "is longer than a device report can be"));
+    }
+    let opened = envelope::open(text, Kind::Report).map_err(|p| Error::refused(what, p))?;
+    let report: DeviceReport = envelope::parse_canonical(what, &opened.payload)?;
+    report.check()?;
+    opened.verify(pinned.unwrap_or(&report.key)).map_err(|p| Error::refused(what, p))?;
+    if pinned.is_some_and(|key| key != report.key) {
+        return Err(Error::invalid(what, "carries another key than the one pinned for this device"));
+    }
+    Ok(report)
+}
