@@ -32,7 +32,7 @@ use televisit_core::it::enrollment::read_enroll_code;
 use televisit_core::it::envelope;
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe;
-use televisit_core::{EntryKind, Error as CoreError, LogQuery, Televisit};
+use televisit_core::{Error as CoreError, LogQuery, Televisit};
 
 /// Exit code of a refused wipe command.
 pub const REFUSED: u8 = 3;
@@ -66,6 +66,9 @@ pub struct StatusArgs {
     /// The phone reports itself rooted or jailbroken: the policy's local trigger blocks it, or wipes it.
     #[arg(long)]
     compromised: bool,
+    /// Print the signed device report (as a phone publishes it through its MDM) instead.
+    #[arg(long)]
+    report: bool,
     // Last: its help heading would hold for the flags after it.
     #[command(flatten)]
     target: StatusPhone,
@@ -100,7 +103,7 @@ pub fn read_message(value: &str) -> Result<String> {
 
 /// An enrollment code or a signed policy given as a path that is not there reads as the text
 /// itself; say so instead of calling a file name a damaged message.
-fn message_or_file(value: &str, what: &str) -> Result<String> {
+pub fn message_or_file(value: &str, what: &str) -> Result<String> {
     let text = read_message(value)?;
     if !text.trim_start().starts_with("tv") {
         if value != "-" && value.len() <= 4096 && Path::new(value).is_file() {
@@ -166,6 +169,9 @@ pub fn apply_signed(profile: &Profile, tv: &Televisit, text: &str) -> Result<Pol
 }
 
 pub fn status(profile: &Profile, tv: Televisit, args: StatusArgs, json: bool) -> Result<ExitCode> {
+    if args.report {
+        return crate::fleet_cmd::report(profile, &tv, json);
+    }
     let mut phone = TargetPhone::from_args(&args.target.phone);
     phone.compromised = args.compromised;
     let (view, state) = status_of(profile, &tv, &phone)?;
@@ -190,7 +196,7 @@ pub fn status_of(profile: &Profile, tv: &Televisit, phone: &TargetPhone) -> Resu
     let enrollment = tv.enrollment(&profile.secrets)?;
     let policy = tv.policy()?;
     let checklist = tv.checklist_status(Some(phone))?;
-    let last_checkin = if enrollment.is_some() { last_checkin(tv)? } else { None };
+    let last_checkin = if enrollment.is_some() { tv.last_checkin(&profile.secrets)? } else { None };
     let state = tv.evaluate_triggers(&profile.secrets, phone)?;
     let pending_wipe = wipe::pending_command(&profile.secrets)?.is_some();
     let (e, key) = match enrollment {
@@ -214,21 +220,6 @@ pub fn status_of(profile: &Profile, tv: &Televisit, phone: &TargetPhone) -> Resu
         phone: PhoneView { target: phone.view(None), compromised: phone.compromised },
     };
     Ok((view, state))
-}
-
-/// The time of the last signed policy applied since the last enrollment. The core keeps that
-/// time to itself (the offline triggers read it); the log has it too: enrollment logs
-/// `enrolled` and then its policy's `policy_applied`, and an enrolled device takes only signed
-/// policies (the core refuses the others).
-fn last_checkin(tv: &Televisit) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    let query = LogQuery {
-        kinds: vec![EntryKind::Enrolled, EntryKind::PolicyApplied],
-        limit: Some(1),
-        newest_first: true,
-        ..LogQuery::default()
-    };
-    let latest = tv.log_list(&query)?.into_iter().next();
-    Ok(latest.filter(|e| matches!(e.kind, EntryKind::PolicyApplied)).map(|e| e.at))
 }
 
 /// What became of a wipe command.

@@ -15,6 +15,7 @@ mod checklist_view;
 mod cleanup_cmd;
 mod demo;
 mod file_secrets;
+mod fleet_cmd;
 mod it_cmd;
 mod it_view;
 mod managed_cmd;
@@ -90,8 +91,12 @@ enum Command {
     /// The device: enrollment, device key, policy and check-in, checklist, local triggers, pending wipe.
     Status(it_cmd::StatusArgs),
     /// Apply the managed configuration an MDM pushes (a JSON object: enrollment_code, signed_policy,
-    /// wipe_command); idempotent, as phones apply it at every start (exit 3 when a value is refused).
+    /// mdm_device_id, mdm_user, bulletin, wipe_command); idempotent, as phones apply it at every
+    /// start (exit 3 when a value is refused).
     Managed(managed_cmd::ManagedArgs),
+    /// The fleet's bulletin from IT: contact with IT, and a wipe if it names this device.
+    #[command(subcommand)]
+    Bulletin(fleet_cmd::BulletinCommand),
     /// Remote wipe: `wipe apply` verifies IT's command, carries it out and prints the signed receipt.
     #[command(subcommand)]
     Wipe(it_cmd::WipeCommand),
@@ -292,6 +297,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enroll(args) => it_cmd::enroll(&profile, &tv, args, cli.json)?,
         Command::Status(args) => return it_cmd::status(&profile, tv, args, cli.json),
         Command::Managed(args) => return managed_cmd::run(&profile, tv, args, cli.json),
+        Command::Bulletin(command) => return fleet_cmd::run(&profile, tv, command, cli.json),
         Command::Demo | Command::Wipe(_) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)

@@ -76,6 +76,8 @@ fn report_text(report: &ManagedReport) -> String {
     [
         line(keys::ENROLLMENT_CODE, &report.enrollment),
         line(keys::SIGNED_POLICY, &report.policy),
+        line("mdm ids", &report.mdm_ids),
+        line(keys::BULLETIN, &report.bulletin),
         line(keys::WIPE_COMMAND, &report.wipe),
     ]
     .concat()

@@ -79,7 +79,7 @@ impl DeviceReport {
         if !printable(&self.os_ver, MAX_VERSION) || !printable(&self.app_ver, MAX_VERSION) {
             return bad("has a version that is too long or not printable");
         }
-        let command_ok = |id: &Option<String>| id.as_deref().is_none_or(|id| ids::is_opaque_id(id));
+        let command_ok = |id: &Option<String>| id.as_deref().is_none_or(ids::is_opaque_id);
         if !command_ok(&self.wipe) || !command_ok(&self.rcpt) {
             return bad("has no valid command id");
         }

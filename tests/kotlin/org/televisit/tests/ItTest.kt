@@ -14,7 +14,9 @@ import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
 import org.televisit.core.WipeScope
 import org.televisit.core.managedConfigKeys
+import org.televisit.core.Platform
 import org.televisit.core.managedProblems
+import org.televisit.core.receiveBulletin
 import org.televisit.core.resumePendingWipe
 import org.televisit.core.wipePending
 import org.televisit.core.wipeReceiptTaken
@@ -130,7 +132,9 @@ class ItTest {
         assertFalse(Files.exists(Path.of(db)))
         assertNull(secrets.raw("televisit.data-key.v1"))
         assertEquals(0, admin.exit("wipe", "verify-receipt", receipt!!, "--device-key=${enrolled.deviceKey}"))
-        assertEquals(3, admin.exit("wipe", "verify-receipt", receipt.replaceRange(20, 22, "AA")))
+        assertEquals(3, admin.exit("wipe", "verify-receipt", receipt.replaceRange(20, 22, "AA"), "--device-key=${enrolled.deviceKey}"))
+        // Without the pinned key IT's tool calls no receipt valid.
+        assertEquals(2, admin.exit("wipe", "verify-receipt", receipt))
         wipeReceiptTaken(secrets)
         assertNull(resumePendingWipe(db, secrets, book))
         // Replaying the command on the new, unenrolled store is refused.
@@ -146,5 +150,38 @@ class ItTest {
         tv.destroy()
         assertNotNull(resumePendingWipe(db, secrets, book))
         assertFalse(Files.exists(Path.of(db)))
+    }
+
+    @Test
+    fun `the fleet loop - a report IT pins, a bulletin in the background, a wipe for this phone only`() {
+        var tv = Televisit.open(db, secrets)
+        val enrolled = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1)))
+        val keys = managedConfigKeys()
+        assertEquals("bulletin", keys.bulletin)
+        assertEquals("device_report", keys.deviceReport)
+        assertEquals(Triggers.Clear, tv.evaluateTriggers(FakePhone()))
+        val report = tv.deviceReport(Platform.ANDROID, "16", "0.1.0")
+        assertTrue(report.length <= 1000, "one keyed app state message")
+        assertTrue(admin.run("device", "check", report).contains(enrolled.deviceId))
+        assertEquals(0, admin.exit("device", "check", report, "--device-key=${enrolled.deviceKey}"))
+        assertNotNull(tv.lastCheckin())
+
+        val empty = admin.run("bulletin", "sign", "--org", admin.org.toString())
+        val first = tv.applyBulletin(empty)
+        assertTrue(first.applied && !first.wipeStarted, first.toString())
+        assertFalse(tv.applyBulletin(empty).applied, "delivered again by the MDM: nothing new")
+
+        // The phone is lost: its wipe arrives in the fleet's bulletin, taken by a background job
+        // with no store open.
+        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
+        val fleet = admin.run("bulletin", "sign", "--org", admin.org.toString(), "--wipe", command)
+        tv.destroy()
+        val background = receiveBulletin(secrets, fleet)
+        assertTrue(background.wipeStarted, background.toString())
+        val receipt = resumePendingWipe(db, secrets, book)
+        assertNotNull(receipt)
+        assertEquals(0, admin.exit("wipe", "verify-receipt", receipt!!, "--device-key=${enrolled.deviceKey}"))
+        val bad = assertThrows<TelevisitException.InvalidInput> { receiveBulletin(secrets, fleet.substring(0, fleet.length - 5)) }
+        assertFalse(bad.message!!.contains(fleet.substring(10, 30)), bad.message)
     }
 }

@@ -1,6 +1,7 @@
 package org.televisit.android
 
 import android.content.Context
+import android.os.Build
 import org.televisit.android.launch.LaunchExecutor
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.AndroidContactBook
@@ -8,6 +9,7 @@ import org.televisit.android.platform.AndroidDeviceFacts
 import org.televisit.android.platform.AndroidWhatsAppDirectory
 import org.televisit.android.platform.KeystoreSecretStore
 import org.televisit.core.ManagedReport
+import org.televisit.core.Platform
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
@@ -71,6 +73,7 @@ class Session(
                 Triggers.Clear -> {}
             }
             applyManagedConfig()?.let { return it }
+            publishReport()
             StartResult.Ready(televisit ?: return StartResult.Failed("Televisit was closed while starting."))
         } catch (e: TelevisitException) {
             StartResult.Failed(e.message ?: "Televisit could not open its data.")
@@ -94,7 +97,31 @@ class Session(
             finishPendingWipe()
             return StartResult.Wiped("IT's wipe command was carried out.")
         }
+        publishReport()
         return null
+    }
+
+    /** The signed device report IT pins this phone's key from; null before enrollment. */
+    @Volatile
+    var deviceReport: String? = null
+        private set
+
+    /** Makes the device report and hands it to the MDM (after enrollment, at every check-in). */
+    fun publishReport() {
+        val tv = televisit ?: return
+        val report = try {
+            tv.deviceReport(Platform.ANDROID, Build.VERSION.RELEASE ?: "unknown", appVersion())
+        } catch (e: TelevisitException) {
+            return // not enrolled: no one to report to
+        }
+        deviceReport = report
+        managed.publishReport(report)
+    }
+
+    private fun appVersion(): String = try {
+        context.packageManager.getPackageInfo(context.packageName, 0).versionName ?: "unknown"
+    } catch (e: Exception) {
+        "unknown"
     }
 
     /** Finishes a wipe left pending and hands its receipt to IT; keeps it for later if it can't. */

@@ -3,6 +3,7 @@ package org.televisit.android
 import android.app.Application
 import android.content.Intent
 import android.content.IntentFilter
+import org.televisit.android.background.CheckIn
 import org.televisit.android.mdm.RestrictionsReceiver
 
 /** Holds the one `Session`; the activity, the restrictions receiver and the services share it. */
@@ -13,5 +14,7 @@ class TelevisitApp : Application() {
         super.onCreate()
         // Restriction changes reach only receivers registered while the app runs.
         registerReceiver(RestrictionsReceiver(), IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
+        // Managed configuration is applied without the app open too (see CheckIn).
+        CheckIn.schedule(this)
     }
 }

@@ -69,4 +69,8 @@ class Admin {
 
     fun wipe(device: String, enrollment: String): String =
         run("wipe", "issue", "--org", "org", "--device", device, "--enrollment", enrollment, "--scope", "all")
+
+    /** The fleet's bulletin, holding these wipe commands. */
+    fun bulletin(vararg wipes: String): String =
+        run("bulletin", "sign", "--org", "org", *wipes.flatMap { listOf("--wipe", it) }.toTypedArray())
 }

@@ -33,10 +33,14 @@ class ManagedConfig(
     fun publishReceipt(receipt: String, delivered: () -> Unit): Boolean =
         feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, delivered)
 
+    /** Publishes the signed device report (one keyed app state message: at most 1,000 characters). */
+    fun publishReport(report: String): Boolean =
+        feedback.send(managedConfigKeys().deviceReport, KeyedAppStates.SEVERITY_INFO, "device report", report) {}
+
     companion object {
         fun fromBundle(bundle: Bundle): Values {
             val keys = managedConfigKeys()
-            val ours = setOf(keys.enrollmentCode, keys.signedPolicy, keys.wipeCommand)
+            val ours = setOf(keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand)
             val strings = mutableMapOf<String, String>()
             val wrongType = mutableListOf<String>()
             for (key in bundle.keySet().filter { it in ours }.sorted()) {
@@ -54,7 +58,8 @@ class ManagedConfig(
         fun describe(report: ManagedReport, wrongType: List<String>): String? {
             val problems = managedProblems(report) + wrongType.map { "$it: the value is not text, so it was ignored" }
             if (problems.isNotEmpty()) return "IT's configuration was refused — " + problems.joinToString("; ")
-            val applied = listOf(report.enrollment, report.policy, report.wipe).filterIsInstance<ManagedOutcome.Applied>()
+            val applied = listOf(report.enrollment, report.policy, report.mdmIds, report.bulletin, report.wipe)
+                .filterIsInstance<ManagedOutcome.Applied>()
             return applied.takeIf { it.isNotEmpty() }?.joinToString("; ") { it.summary }
         }
     }

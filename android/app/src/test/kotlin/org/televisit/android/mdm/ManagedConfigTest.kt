@@ -48,7 +48,7 @@ class ManagedConfigTest {
     fun `the restrictions, queries and authenticator name what the core and adapters use`() {
         val keys = managedConfigKeys()
         assertEquals(
-            listOf(keys.enrollmentCode, keys.signedPolicy, keys.wipeCommand),
+            listOf(keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand),
             attributes("app/src/main/res/xml/app_restrictions.xml", "restriction", "key"),
         )
         val queried = attributes("app/src/main/AndroidManifest.xml", "package", "name")

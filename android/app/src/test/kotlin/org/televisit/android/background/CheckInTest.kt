@@ -1,0 +1,91 @@
+package org.televisit.android.background
+
+import android.app.job.JobScheduler
+import android.content.ComponentName
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.os.Bundle
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.televisit.android.Admin
+import org.televisit.android.Session
+import org.televisit.android.mdm.KeyedAppStates
+import org.televisit.android.mdm.ManagedConfig
+import org.televisit.android.platform.AndroidContactBook
+import org.televisit.android.platform.KeystoreSecretStore
+import org.televisit.android.tempDir
+import org.televisit.core.managedConfigKeys
+
+@RunWith(RobolectricTestRunner::class)
+class CheckInTest {
+    private val app = RuntimeEnvironment.getApplication()
+
+    @Test
+    fun `the app schedules the check-in job, persisted, at the platform's shortest period`() {
+        val scheduler = app.getSystemService(JobScheduler::class.java)
+        val job = scheduler.allPendingJobs.single { it.id == CheckIn.JOB_ID }
+        assertEquals(CheckIn.PERIOD_MILLIS, job.intervalMillis)
+        assertTrue(job.isPersisted)
+        assertEquals(CheckInJob::class.java.name, job.service.className)
+        // Scheduling again (every start, every boot) keeps one job.
+        CheckIn.schedule(app)
+        assertEquals(1, scheduler.allPendingJobs.count { it.id == CheckIn.JOB_ID })
+        scheduler.cancelAll()
+        CheckIn.schedule(app)
+        assertEquals(1, scheduler.allPendingJobs.count { it.id == CheckIn.JOB_ID })
+    }
+
+    @Test
+    fun `boot and app updates reach the check-in receiver, and the job service is the system's to bind`() {
+        for (action in listOf(Intent.ACTION_BOOT_COMPLETED, Intent.ACTION_MY_PACKAGE_REPLACED)) {
+            val receivers = app.packageManager.queryBroadcastReceivers(Intent(action).setPackage(app.packageName), 0)
+            assertTrue(action, receivers.any { it.activityInfo.name == CheckInReceiver::class.java.name })
+        }
+        val service = app.packageManager.getServiceInfo(ComponentName(app, CheckInJob::class.java), PackageManager.GET_META_DATA)
+        assertEquals("android.permission.BIND_JOB_SERVICE", service.permission)
+    }
+
+    /** Robolectric has no contacts provider: the book reads as empty, which the wipe handles. */
+    private fun phone(config: () -> Bundle) = Session(
+        app,
+        secrets = KeystoreSecretStore.forTests(tempDir()),
+        book = AndroidContactBook(app.contentResolver),
+        managed = ManagedConfig(app, restrictions = config, feedback = KeyedAppStates(app)),
+    )
+
+    @Test
+    fun `a check-in with no screen enrolls, reports, and carries out the fleet bulletin's wipe for this phone only`() {
+        val admin = Admin()
+        val keys = managedConfigKeys()
+        var config = Bundle().apply {
+            putString(keys.enrollmentCode, admin.enrollCode())
+            putString(keys.mdmUser, "dr.lee@northclinic.example")
+        }
+        val lost = phone { config }
+        val kept = phone { config }
+        CheckIn.run(lost)
+        CheckIn.run(kept)
+        val report = lost.deviceReport
+        assertNotNull("the device report is made at the check-in", report)
+        assertTrue(report!!.length <= 1000)
+        val enrolled = lost.open().enrollment()!!
+        assertTrue(admin.run("device", "check", report).contains("dr.lee@northclinic.example"))
+
+        // The lost phone's wipe goes into the fleet's bulletin, pushed to every phone.
+        val bulletin = admin.bulletin(admin.wipe(enrolled.deviceId, enrolled.enrollmentId))
+        config = Bundle(config).apply { putString(keys.bulletin, bulletin) }
+        CheckIn.run(lost)
+        CheckIn.run(kept)
+        assertNull("the lost phone wiped, with no screen", lost.televisit)
+        assertTrue(lost.pendingReceipt!!.startsWith("tv1.receipt."))
+        assertNotNull("the other phone carries on", kept.televisit)
+        assertNull(kept.pendingReceipt)
+        assertTrue(kept.lastNotice.orEmpty(), kept.lastNotice.orEmpty().contains("in touch with IT"))
+    }
+}

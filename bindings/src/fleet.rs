@@ -1,0 +1,67 @@
+//! The fleet loop across the FFI: the bulletin IT pushes to every phone through the MDM, the
+//! device report the phone publishes back, and the phone's last contact with IT. The store-less
+//! `receiveBulletin` is what a background job (Android `JobScheduler`, iOS `BGAppRefreshTask`)
+//! calls before anything opens the store.
+
+use crate::platform::{ForeignSecrets, SecretStore};
+use crate::{Platform, Result, Televisit};
+use std::sync::Arc;
+use std::time::SystemTime;
+use televisit_core::it::bulletin::{self, BulletinOutcome};
+use televisit_core::it::report::ReportFacts;
+
+/// What became of a bulletin.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BulletinResult {
+    /// False when it was applied before (the MDM re-delivers the same one until IT signs the next).
+    pub applied: bool,
+    pub bulletin_id: Option<String>,
+    /// It held a wipe for this device, now pending: close the store, call `resumePendingWipe`.
+    pub wipe_started: bool,
+}
+
+impl From<BulletinOutcome> for BulletinResult {
+    fn from(outcome: BulletinOutcome) -> Self {
+        match outcome {
+            BulletinOutcome::Unchanged => BulletinResult { applied: false, bulletin_id: None, wipe_started: false },
+            BulletinOutcome::Applied { bulletin_id, wipe, .. } => {
+                BulletinResult { applied: true, bulletin_id: Some(bulletin_id), wipe_started: wipe.is_some() }
+            }
+        }
+    }
+}
+
+/// Applies a bulletin with no store open (a background job): contact with IT, and a wipe when it
+/// names this device (then call `resumePendingWipe`).
+#[uniffi::export]
+pub fn receive_bulletin(secrets: Arc<dyn SecretStore>, bulletin: String) -> Result<BulletinResult> {
+    Ok(bulletin::receive(&ForeignSecrets(secrets), &bulletin, chrono::Utc::now())?.into())
+}
+
+#[uniffi::export]
+impl Televisit {
+    /// Applies a bulletin and logs a new one by its id.
+    pub fn apply_bulletin(&self, bulletin: String) -> Result<BulletinResult> {
+        Ok(self.0.apply_bulletin(&self.1, &bulletin)?.into())
+    }
+
+    /// This device's signed report for IT (at most 1,000 characters: one Android keyed app
+    /// state message), to publish as `device_report` and show on the Settings screen.
+    pub fn device_report(&self, platform: Platform, os_version: String, app_version: String) -> Result<String> {
+        let os = match platform {
+            Platform::Android => "android",
+            Platform::Ios => "ios",
+        };
+        let facts = ReportFacts {
+            os: os.into(),
+            os_version: os_version.chars().take(24).collect(),
+            app_version: app_version.chars().take(24).collect(),
+        };
+        Ok(self.0.device_report(&self.1, &facts)?)
+    }
+
+    /// The phone's last contact with IT: the newest signed issue time it verified.
+    pub fn last_checkin(&self) -> Result<Option<SystemTime>> {
+        Ok(self.0.last_checkin(&self.1)?.map(SystemTime::from))
+    }
+}

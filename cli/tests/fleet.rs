@@ -1,0 +1,82 @@
+//! The fleet loop on the desktop, with the real IT tool and three phone profiles: one managed
+//! configuration for all, reports IT checks and pins, a bulletin that wipes exactly the lost
+//! phone, whose receipt IT verifies against the key from its report.
+
+mod common;
+
+use common::{admin, json, ok, run};
+use std::path::Path;
+
+fn admin_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = admin(dir, &[&["--json"], args].concat());
+    assert_eq!(out.code, Some(0), "televisit-admin {args:?}: {}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+#[test]
+fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_the_lost_one() {
+    let temp = tempfile::tempdir().unwrap();
+    let it = temp.path().join("it");
+    std::fs::create_dir_all(&it).unwrap();
+    let org = it.join("org");
+    let org = org.to_str().unwrap();
+    admin_json(&it, &["org", "init", "--org", org, "--name", "North Clinic"]);
+    std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
+    let signed = admin_json(&it, &["policy", "sign", "policy.json", "--org", org])["signed"].as_str().unwrap().to_owned();
+    let code = admin_json(&it, &["enroll-code", "--org", org, "--policy", &signed])["code"].as_str().unwrap().to_owned();
+    let config = serde_json::json!({"enrollment_code": code, "signed_policy": signed, "mdm_user": "dr.lee@northclinic.example"});
+    let config_file = temp.path().join("managed.json");
+    std::fs::write(&config_file, config.to_string()).unwrap();
+
+    let phones: Vec<_> = (0..3).map(|i| temp.path().join(format!("phone{i}"))).collect();
+    let mut keys = Vec::new();
+    for phone in &phones {
+        ok(phone, &["managed", config_file.to_str().unwrap()]);
+        let report = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
+        assert!(report.len() <= 1000);
+        // IT checks the first report and pins its key.
+        let checked = admin_json(&it, &["device", "check", &report]);
+        assert_eq!(checked["report"]["mdm_user"], "dr.lee@northclinic.example");
+        keys.push((checked["report"]["dev"].as_str().unwrap().to_owned(), checked["report"]["enr"].as_str().unwrap().to_owned(), checked["report"]["key"].as_str().unwrap().to_owned()));
+        // A later report checked against the pinned key; another phone's key refuses it.
+        let again = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
+        let pinned = format!("--device-key={}", keys.last().unwrap().2);
+        assert_eq!(admin(&it, &["device", "check", &again, &pinned]).code, Some(0));
+    }
+    let wrong = format!("--device-key={}", keys[0].2);
+    let report1 = json(&phones[1], &["status", "--report"])["report"].as_str().unwrap().to_owned();
+    assert_eq!(admin(&it, &["device", "check", &report1, &wrong]).code, Some(3));
+
+    // Phone 1 is lost: IT issues its wipe and puts it into the fleet's bulletin.
+    let (device, enrollment, key) = &keys[1];
+    let command = admin_json(&it, &["wipe", "issue", "--org", org, "--device", device, "--enrollment", enrollment])["command"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bulletin = admin_json(&it, &["bulletin", "sign", "--org", org, "--valid", "24h", "--wipe", &command]);
+    assert_eq!(bulletin["wipes"].as_array().unwrap().len(), 1);
+    let bulletin = bulletin["bulletin"].as_str().unwrap().to_owned();
+    let mut receipt = None;
+    for (i, phone) in phones.iter().enumerate() {
+        let out = run(phone, &["bulletin", "apply", &bulletin]);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stderr.is_empty(), "no error on any phone's screen: {}", out.stderr);
+        if i == 1 {
+            assert!(out.stdout.contains("carrying it out"), "{}", out.stdout);
+            receipt = out.stdout.lines().find(|l| l.starts_with("tv1.receipt.")).map(str::to_owned);
+            assert!(!phone.join("televisit.db").exists());
+        } else {
+            assert!(!out.stdout.contains("wipe"), "{}", out.stdout);
+            assert!(phone.join("televisit.db").exists());
+            // Delivered again: nothing new.
+            assert!(ok(phone, &["bulletin", "apply", &bulletin]).contains("already applied"));
+        }
+    }
+    let receipt = receipt.expect("the lost phone's receipt");
+    let pinned = format!("--device-key={key}");
+    assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, &pinned]).code, Some(0));
+    let report_file = it.join("report1.txt");
+    std::fs::write(&report_file, &report1).unwrap();
+    assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, "--report", report_file.to_str().unwrap()]).code, Some(0));
+    assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, &wrong]).code, Some(3));
+}
