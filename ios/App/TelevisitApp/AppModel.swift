@@ -91,7 +91,7 @@ final class AppModel: ObservableObject {
 
     /// `Application Support/Televisit/televisit.db`, readable after the first unlock (so the
     /// suspended app keeps its open database), never in backups.
-    static func databasePath() throws -> String {
+    nonisolated static func databasePath() throws -> String {
         let fm = FileManager.default
         var folder = try fm.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             .appendingPathComponent("Televisit", isDirectory: true)
@@ -188,10 +188,23 @@ final class AppModel: ObservableObject {
             managedNotices = notices
             if report.wipeStarted {
                 wipeAccepted()
+                return
             }
+            publishReport()
         } catch {
             notices.append("The managed configuration could not be applied: \(UserMessage.text(for: error))")
             managedNotices = notices
+        }
+    }
+
+    /// The signed device report, handed to the MDM at every check-in (nothing before enrollment).
+    func publishReport() {
+        guard let televisit else {
+            return
+        }
+        let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
+        if let report = try? televisit.deviceReport(platform: .ios, osVersion: UIDevice.current.systemVersion, appVersion: version) {
+            managed.writeReport(report)
         }
     }
 
@@ -241,8 +254,15 @@ final class AppModel: ObservableObject {
 
     func scenePhaseChanged(to scenePhase: ScenePhase) {
         covered = scenePhase != .active
+        if scenePhase == .background {
+            BackgroundCheckIn.schedule()
+        }
         guard scenePhase == .active else {
             return
+        }
+        // Every activation checks in: the configuration may hold a new bulletin or a wipe.
+        if televisit != nil {
+            applyManagedConfiguration()
         }
         contactsAccess = ContactStoreBook.access()
         switch phase {

@@ -4,8 +4,22 @@ import UIKit
 
 @main
 struct TelevisitApp: App {
-    @StateObject private var model = AppModel()
+    @StateObject private var model: AppModel
     @Environment(\.scenePhase) private var scenePhase
+
+    init() {
+        let model = AppModel()
+        _model = StateObject(wrappedValue: model)
+        // Before launch finishes, as BGTaskScheduler requires: the check-in that lets a wipe
+        // run while nobody opens the app.
+        BackgroundCheckIn.register(
+            databasePath: { try? AppModel.databasePath() },
+            secrets: model.secrets,
+            book: model.book,
+            managed: model.managed
+        )
+        BackgroundCheckIn.schedule()
+    }
 
     var body: some Scene {
         WindowGroup {

@@ -2,8 +2,9 @@ import Foundation
 import TelevisitCore
 
 /// MDM's managed app configuration, the AppConfig convention: the organisation's enrollment
-/// code, signed policy and wipe command arrive in `UserDefaults` under
-/// `com.apple.configuration.managed`; the wipe receipt goes back under
+/// code, signed policy, the MDM's ids, the fleet's bulletin and a wipe command arrive in
+/// `UserDefaults` under `com.apple.configuration.managed`; the device report and the wipe
+/// receipt go back under
 /// `com.apple.feedback.managed`, where the MDM reads it. The key names come from the core
 /// (`managedConfigKeys()`), and the core decides what each value means
 /// (`Televisit.applyManagedConfig`): this only reads, filters and writes.
@@ -48,7 +49,9 @@ public final class ManagedConfiguration: @unchecked Sendable {
             ])
         }
         let keys = managedConfigKeys()
-        let ours: Set<String> = [keys.enrollmentCode, keys.signedPolicy, keys.wipeCommand]
+        let ours: Set<String> = [
+            keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand,
+        ]
         var values: [String: String] = [:]
         var problems: [String] = []
         var otherSkipped = 0
@@ -104,11 +107,20 @@ public final class ManagedConfiguration: @unchecked Sendable {
         defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
     }
 
+    /// Publishes the signed device report for the MDM (IT pins this iPhone's key from it).
+    public func writeReport(_ report: String) {
+        var feedback = defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]
+        feedback[managedConfigKeys().deviceReport] = report
+        defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
+    }
+
     /// One sentence per outcome worth telling the clinician; `notSet` and `unchanged` say nothing.
     public static func describe(_ report: ManagedReport) -> [String] {
         [
             describe("Enrollment", report.enrollment),
             describe("Policy", report.policy),
+            describe("Device management ids", report.mdmIds),
+            describe("Bulletin", report.bulletin),
             describe("Remote wipe", report.wipe),
         ].compactMap { $0 }
     }

@@ -44,6 +44,23 @@ class TestPhone(private val apps: List<WhatsAppApp> = listOf(WhatsAppApp.CONSUME
 
 fun tempDir(): java.io.File = Files.createTempDirectory("televisit-android").toFile()
 
+/** Every `attribute` (android namespace) of every `tag` in one of the app's XML files, under `android/`. */
+fun attributes(path: String, tag: String, attribute: String): List<String> {
+    val root = java.io.File(System.getProperty("televisit.android") ?: "android")
+    val parser = android.util.Xml.newPullParser()
+    parser.setFeature(org.xmlpull.v1.XmlPullParser.FEATURE_PROCESS_NAMESPACES, true)
+    java.io.File(root, path).reader().use { reader ->
+        parser.setInput(reader)
+        val found = mutableListOf<String>()
+        while (parser.next() != org.xmlpull.v1.XmlPullParser.END_DOCUMENT) {
+            if (parser.eventType == org.xmlpull.v1.XmlPullParser.START_TAG && parser.name == tag) {
+                found += parser.getAttributeValue("http://schemas.android.com/apk/res/android", attribute) ?: continue
+            }
+        }
+        return found
+    }
+}
+
 /** IT's side: the real `televisit-admin` (built by `cargo xtask test`) in a folder of its own. */
 class Admin {
     private val dir = tempDir()

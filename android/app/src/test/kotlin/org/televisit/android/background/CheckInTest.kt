@@ -1,9 +1,7 @@
 package org.televisit.android.background
 
 import android.app.job.JobScheduler
-import android.content.ComponentName
 import android.content.Intent
-import android.content.pm.PackageManager
 import android.os.Bundle
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNotNull
@@ -15,6 +13,7 @@ import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.televisit.android.Admin
 import org.televisit.android.Session
+import org.televisit.android.attributes
 import org.televisit.android.mdm.KeyedAppStates
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.AndroidContactBook
@@ -27,8 +26,10 @@ class CheckInTest {
     private val app = RuntimeEnvironment.getApplication()
 
     @Test
-    fun `the app schedules the check-in job, persisted, at the platform's shortest period`() {
+    fun `the check-in job is scheduled once, persisted, at the platform's shortest period`() {
         val scheduler = app.getSystemService(JobScheduler::class.java)
+        scheduler.cancelAll()
+        CheckIn.schedule(app)
         val job = scheduler.allPendingJobs.single { it.id == CheckIn.JOB_ID }
         assertEquals(CheckIn.PERIOD_MILLIS, job.intervalMillis)
         assertTrue(job.isPersisted)
@@ -42,13 +43,14 @@ class CheckInTest {
     }
 
     @Test
-    fun `boot and app updates reach the check-in receiver, and the job service is the system's to bind`() {
-        for (action in listOf(Intent.ACTION_BOOT_COMPLETED, Intent.ACTION_MY_PACKAGE_REPLACED)) {
-            val receivers = app.packageManager.queryBroadcastReceivers(Intent(action).setPackage(app.packageName), 0)
-            assertTrue(action, receivers.any { it.activityInfo.name == CheckInReceiver::class.java.name })
-        }
-        val service = app.packageManager.getServiceInfo(ComponentName(app, CheckInJob::class.java), PackageManager.GET_META_DATA)
-        assertEquals("android.permission.BIND_JOB_SERVICE", service.permission)
+    fun `the manifest declares the boot and update receiver, the job service, and the permission to run at boot`() {
+        val manifest = "app/src/main/AndroidManifest.xml"
+        assertTrue(CheckInReceiver::class.java.name in attributes(manifest, "receiver", "name"))
+        val actions = attributes(manifest, "action", "name")
+        assertTrue(actions.containsAll(listOf(Intent.ACTION_BOOT_COMPLETED, Intent.ACTION_MY_PACKAGE_REPLACED)))
+        assertEquals(listOf(CheckInJob::class.java.name), attributes(manifest, "service", "name").filter { it.endsWith("CheckInJob") })
+        assertTrue("android.permission.BIND_JOB_SERVICE" in attributes(manifest, "service", "permission"))
+        assertTrue("android.permission.RECEIVE_BOOT_COMPLETED" in attributes(manifest, "uses-permission", "name"))
     }
 
     /** Robolectric has no contacts provider: the book reads as empty, which the wipe handles. */

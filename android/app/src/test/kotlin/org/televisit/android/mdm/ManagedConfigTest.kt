@@ -1,7 +1,6 @@
 package org.televisit.android.mdm
 
 import android.os.Bundle
-import android.util.Xml
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
@@ -11,6 +10,7 @@ import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.televisit.android.Admin
+import org.televisit.android.attributes
 import org.televisit.android.Session
 import org.televisit.android.StartResult
 import org.televisit.android.platform.AndroidContactBook
@@ -20,30 +20,10 @@ import org.televisit.android.tempDir
 import org.televisit.core.WhatsAppApp
 import org.televisit.core.managedConfigKeys
 import org.televisit.core.whatsappPackage
-import org.xmlpull.v1.XmlPullParser
-import java.io.File
 
 @RunWith(RobolectricTestRunner::class)
 class ManagedConfigTest {
     private val app = RuntimeEnvironment.getApplication()
-    private val android = File(System.getProperty("televisit.android") ?: "android")
-
-    /** Every `attribute` of every `tag` in one of the app's XML files. */
-    private fun attributes(path: String, tag: String, attribute: String): List<String> {
-        val parser = Xml.newPullParser()
-        parser.setFeature(XmlPullParser.FEATURE_PROCESS_NAMESPACES, true)
-        File(android, path).reader().use { reader ->
-            parser.setInput(reader)
-            val found = mutableListOf<String>()
-            while (parser.next() != XmlPullParser.END_DOCUMENT) {
-                if (parser.eventType == XmlPullParser.START_TAG && parser.name == tag) {
-                    found += parser.getAttributeValue("http://schemas.android.com/apk/res/android", attribute) ?: continue
-                }
-            }
-            return found
-        }
-    }
-
     @Test
     fun `the restrictions, queries and authenticator name what the core and adapters use`() {
         val keys = managedConfigKeys()
