@@ -9,8 +9,14 @@ use televisit_protocol::wipe::Receipt;
 /// A verified receipt, one paragraph. `key_checked`: the signing key was compared with the one
 /// recorded at enrollment.
 pub fn receipt_text(receipt: &Receipt, key_checked: bool) -> String {
-    let steps: Vec<String> =
-        receipt.steps.iter().map(|s| format!("{} {} (failed {})", s.step.code(), s.count, s.failed)).collect();
+    let steps: Vec<String> = receipt
+        .steps
+        .iter()
+        .map(|s| match &s.reason {
+            Some(reason) => format!("{} did not run ({reason})", s.step.code()),
+            None => format!("{} {} (failed {})", s.step.code(), s.count, s.failed),
+        })
+        .collect();
     let when = chrono::DateTime::from_timestamp(receipt.completed_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     format!(
         "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}{}",

@@ -28,6 +28,7 @@ use televisit_core::{
 };
 
 mod admin;
+mod fleet;
 
 pub fn run() -> Result<()> {
     let temp =
@@ -52,6 +53,7 @@ pub fn run() -> Result<()> {
     check_step(&profile)?;
     // Last: the wipe at its end removes the store the steps above use.
     it_round_trip(&profile, temp.path(), &book, [&zoe, &amara])?;
+    fleet::run(temp.path())?;
 
     println!("\nDone. The temporary profile is removed now.");
     Ok(())

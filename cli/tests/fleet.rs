@@ -22,9 +22,12 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
     let org = org.to_str().unwrap();
     admin_json(&it, &["org", "init", "--org", org, "--name", "North Clinic"]);
     std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
-    let signed = admin_json(&it, &["policy", "sign", "policy.json", "--org", org])["signed"].as_str().unwrap().to_owned();
-    let code = admin_json(&it, &["enroll-code", "--org", org, "--policy", &signed])["code"].as_str().unwrap().to_owned();
-    let config = serde_json::json!({"enrollment_code": code, "signed_policy": signed, "mdm_user": "dr.lee@northclinic.example"});
+    let signed =
+        admin_json(&it, &["policy", "sign", "policy.json", "--org", org])["signed"].as_str().unwrap().to_owned();
+    let code =
+        admin_json(&it, &["enroll-code", "--org", org, "--policy", &signed])["code"].as_str().unwrap().to_owned();
+    let config =
+        serde_json::json!({"enrollment_code": code, "signed_policy": signed, "mdm_user": "dr.lee@northclinic.example"});
     let config_file = temp.path().join("managed.json");
     std::fs::write(&config_file, config.to_string()).unwrap();
 
@@ -37,7 +40,11 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
         // IT checks the first report and pins its key.
         let checked = admin_json(&it, &["device", "check", &report]);
         assert_eq!(checked["report"]["mdm_user"], "dr.lee@northclinic.example");
-        keys.push((checked["report"]["dev"].as_str().unwrap().to_owned(), checked["report"]["enr"].as_str().unwrap().to_owned(), checked["report"]["key"].as_str().unwrap().to_owned()));
+        keys.push((
+            checked["report"]["dev"].as_str().unwrap().to_owned(),
+            checked["report"]["enr"].as_str().unwrap().to_owned(),
+            checked["report"]["key"].as_str().unwrap().to_owned(),
+        ));
         // A later report checked against the pinned key; another phone's key refuses it.
         let again = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
         let pinned = format!("--device-key={}", keys.last().unwrap().2);
@@ -49,7 +56,8 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
 
     // Phone 1 is lost: IT issues its wipe and puts it into the fleet's bulletin.
     let (device, enrollment, key) = &keys[1];
-    let command = admin_json(&it, &["wipe", "issue", "--org", org, "--device", device, "--enrollment", enrollment])["command"]
+    let command = admin_json(&it, &["wipe", "issue", "--org", org, "--device", device, "--enrollment", enrollment])
+        ["command"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -77,6 +85,9 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
     assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, &pinned]).code, Some(0));
     let report_file = it.join("report1.txt");
     std::fs::write(&report_file, &report1).unwrap();
-    assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, "--report", report_file.to_str().unwrap()]).code, Some(0));
+    assert_eq!(
+        admin(&it, &["wipe", "verify-receipt", &receipt, "--report", report_file.to_str().unwrap()]).code,
+        Some(0)
+    );
     assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, &wrong]).code, Some(3));
 }

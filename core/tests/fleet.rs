@@ -304,3 +304,54 @@ fn the_report_says_who_the_phone_is_and_fits_a_keyed_app_state_message() {
     assert!(!refused.problems()[0].contains("uuuu"), "{:?}", refused.problems());
     let _ = profile.secrets.get(report::MDM_IDS).unwrap().expect("the ids in force are kept");
 }
+
+/// The phone's contacts with access revoked: every call refused.
+struct Revoked;
+
+impl televisit_core::ContactBook for Revoked {
+    fn create(&self, _: &televisit_core::ContactCard) -> Result<String, televisit_core::ContactBookError> {
+        Err(denied())
+    }
+    fn update(&self, _: &str, _: &televisit_core::ContactCard) -> Result<(), televisit_core::ContactBookError> {
+        Err(denied())
+    }
+    fn delete(&self, ids: &[String]) -> Vec<televisit_core::DeleteOutcome> {
+        ids.iter().map(|_| televisit_core::DeleteOutcome::Failed("permission".into())).collect()
+    }
+    fn get(&self, _: &str) -> Result<Option<televisit_core::BookContact>, televisit_core::ContactBookError> {
+        Err(denied())
+    }
+    fn list(
+        &self,
+        _: televisit_core::ListScope,
+    ) -> Result<Vec<televisit_core::BookContact>, televisit_core::ContactBookError> {
+        Err(denied())
+    }
+    fn find_by_phone(&self, _: &str) -> Result<Vec<televisit_core::BookContact>, televisit_core::ContactBookError> {
+        Err(denied())
+    }
+}
+
+fn denied() -> televisit_core::ContactBookError {
+    televisit_core::ContactBookError::PermissionDenied("contacts access was revoked".into())
+}
+
+#[test]
+fn a_wipe_whose_contacts_step_cannot_run_finishes_the_rest_and_says_so_in_its_receipt() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
+    let (_, key) = tv.enrollment(&profile.secrets).unwrap().unwrap();
+    let token = org.wipe(&e, "cmd_00000000000000000000ffff", WipeScope::All, tv.now().timestamp());
+    tv.receive_wipe(&profile.secrets, &token).unwrap();
+    let now = tv.now();
+    drop(tv);
+    let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &Revoked, now).unwrap().unwrap();
+    let receipt = wipe::verify_receipt(&receipt, &key).unwrap();
+    let contacts = receipt.steps.iter().find(|s| s.step == wipe::Step::DeleteContacts).unwrap();
+    assert_eq!((contacts.count, contacts.failed, contacts.reason.as_deref()), (0, 1, Some("permission_denied")));
+    assert!(receipt.steps.iter().any(|s| s.step == wipe::Step::DeleteFiles && s.reason.is_none()));
+    assert!(!profile.db().exists(), "the rest of the wipe ran");
+    assert!(profile.secrets.get(televisit_core::secrets::names::DATA_KEY).unwrap().is_none());
+}

@@ -10,9 +10,9 @@ use televisit_protocol::{enrollment, vectors};
 fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     match enrollment::read_enroll_code(text) {
-        Ok((code, policy)) => {
+        Ok((code, signed)) => {
             assert_eq!(text.trim(), vectors::enroll_code(), "random input verified as an enrollment code");
-            assert_eq!(policy, vectors::policy());
+            assert_eq!(signed.policy, vectors::policy());
             let opened = envelope::open(text, Kind::Enroll).unwrap();
             assert_eq!(opened.payload, envelope::canonical_json(&code));
         }

@@ -9,9 +9,10 @@ use televisit_protocol::{enrollment, vectors};
 fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     match enrollment::open_policy(text, &ORG_KEY) {
-        Ok(policy) => {
+        Ok(signed) => {
             assert_eq!(text.trim(), vectors::signed_policy(), "random input verified as a signed policy");
-            assert_eq!(enrollment::sign_policy(&vectors::org_key(), &policy).unwrap(), vectors::signed_policy());
+            let again = enrollment::sign_policy(&vectors::org_key(), &signed.policy, signed.issued_at).unwrap();
+            assert_eq!(again, vectors::signed_policy());
         }
         Err(err) => assert_no_echo(&err.to_string(), data),
     }

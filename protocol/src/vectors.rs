@@ -96,7 +96,7 @@ pub fn wipe_command() -> String {
 }
 
 pub fn receipt() -> String {
-    let done = |step, count| StepDone { step, count, failed: 0 };
+    let done = |step, count| StepDone { step, count, failed: 0, reason: None };
     let receipt = Receipt {
         v: COMMAND_VERSION,
         device_id: DEVICE_ID.into(),

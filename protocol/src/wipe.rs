@@ -174,6 +174,9 @@ pub struct StepDone {
     pub step: Step,
     pub count: u32,
     pub failed: u32,
+    /// Why the step could not run at all (`permission_denied`, `failed`); absent when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What the device tells IT, signed with its key.

@@ -7,7 +7,7 @@
 
 use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
 use super::envelope::{self, EnvelopeProblem, Kind};
-use crate::contacts::{ContactBook, DeleteOutcome, ListScope};
+use crate::contacts::{ContactBook, ContactBookError, DeleteOutcome, ListScope};
 use crate::error::{Error, Result};
 use crate::secrets::{names, SecretStore};
 use crate::store::remove_database_files;
@@ -169,8 +169,8 @@ pub fn resume_pending(
         if pending.done.iter().any(|d| d.step == step) {
             continue;
         }
-        let (count, failed) = run_step(step, path, secrets, book, &pending, now)?;
-        pending.done.push(StepDone { step, count, failed });
+        let (count, failed, reason) = run_step(step, path, secrets, book, &pending, now)?;
+        pending.done.push(StepDone { step, count, failed, reason: reason.map(str::to_owned) });
         save_pending(secrets, &pending)?;
         injected_crash(step)?;
     }
@@ -184,26 +184,33 @@ fn run_step(
     book: &dyn ContactBook,
     pending: &Pending,
     now: DateTime<Utc>,
-) -> Result<(u32, u32)> {
+) -> Result<(u32, u32, Option<&'static str>)> {
     match step {
         Step::DeleteContacts => {
             // Every contact that carries Televisit's marker: the database may already be gone.
-            let ids: Vec<String> = book.list(ListScope::Owned)?.into_iter().map(|c| c.platform_id).collect();
+            // When the phone's contacts cannot be read (access revoked, the provider failing),
+            // the rest of the wipe still runs, and the receipt says this step did not, and why.
+            let listed = match book.list(ListScope::Owned) {
+                Ok(listed) => listed,
+                Err(ContactBookError::PermissionDenied(_)) => return Ok((0, 1, Some("permission_denied"))),
+                Err(_) => return Ok((0, 1, Some("failed"))),
+            };
+            let ids: Vec<String> = listed.into_iter().map(|c| c.platform_id).collect();
             if ids.is_empty() {
-                return Ok((0, 0));
+                return Ok((0, 0, None));
             }
             let outcomes = book.delete(&ids);
             let count = |found: usize| u32::try_from(found).unwrap_or(u32::MAX);
             let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());
             let failed = count(outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count());
-            Ok((deleted, failed))
+            Ok((deleted, failed, None))
         }
         Step::DestroyKey => {
             let had = secrets.get(names::DATA_KEY)?.is_some();
             secrets.delete(names::DATA_KEY)?;
-            Ok((u32::from(had), 0))
+            Ok((u32::from(had), 0, None))
         }
-        Step::DeleteFiles => Ok((remove_database_files(path), 0)),
+        Step::DeleteFiles => Ok((remove_database_files(path), 0, None)),
         Step::WriteReceipt => {
             let key = enrollment::device_key(secrets)?;
             let receipt = Receipt {
@@ -219,7 +226,7 @@ fn run_step(
             };
             let text = seal_receipt(&key, &receipt);
             secrets.put(RECEIPT, text.as_bytes())?;
-            Ok((1, 0))
+            Ok((1, 0, None))
         }
     }
 }

@@ -1,0 +1,214 @@
+//! The demo's last act: a fleet behind an MDM, as IT runs it. Three phones (three profiles)
+//! enroll from one managed configuration and publish signed reports, which IT checks and pins;
+//! days pass on a simulated clock with a bulletin every 12 hours; one phone goes quiet and is
+//! blocked, then wiped by its own trigger; another is lost, and its wipe rides in the fleet's
+//! bulletin: only it wipes, with no screen shown, and its receipt verifies against the key from
+//! its report. IT's side runs in-process through `televisit-admin`'s library (its binary signs
+//! at the real time; these bulletins are signed at the simulated hour), each step shown as the
+//! command it stands for.
+
+use crate::profile::Profile;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use televisit_admin::{fleet, org};
+use televisit_core::it::managed::keys;
+use televisit_core::it::report::{self, ReportFacts};
+use televisit_core::it::triggers::TriggerState;
+use televisit_core::it::wipe::{self, WipeReason, WipeScope};
+use televisit_core::{Clock, DeviceFacts, DeviceSnapshot, StoreOptions, Televisit};
+use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
+use televisit_protocol::Policy;
+
+/// The fleet's shared clock: the real time plus the days the demo lets pass.
+struct DemoClock(Mutex<Duration>);
+
+impl DemoClock {
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
+    }
+}
+
+impl Clock for DemoClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct Quiet;
+
+impl DeviceFacts for Quiet {
+    fn snapshot(&self) -> DeviceSnapshot {
+        DeviceSnapshot {
+            passcode_set: true,
+            compromised: false,
+            os_version: "16".into(),
+            whatsapp: vec![],
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+struct Phone {
+    name: &'static str,
+    profile: Profile,
+    tv: Option<Televisit>,
+    pinned_key: String,
+}
+
+impl Phone {
+    fn tv(&self) -> Result<&Televisit> {
+        self.tv.as_ref().context("this phone was wiped")
+    }
+}
+
+fn hour(clock: &DemoClock) -> String {
+    clock.now().format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn run(temp: &Path) -> Result<()> {
+    println!("20. A fleet behind an MDM: three phones, one configuration, and IT never touches a phone");
+    let clock = Arc::new(DemoClock(Mutex::new(Duration::zero())));
+    let org_dir = temp.join("fleet-org");
+    org::init(&org_dir, "St Elsewhere Fleet")?;
+    let org = org::load(&org_dir)?;
+    let mut policy = Policy { version: 1, organisation: "St Elsewhere Fleet".into(), ..Policy::default() };
+    policy.wipe_triggers.block_after_offline_hours = Some(24);
+    policy.wipe_triggers.wipe_after_offline_days = Some(7);
+    let now = clock.now().timestamp();
+    let signed = sign_policy(&org.key, &policy, now)?;
+    let validity = Validity::from(now, DEFAULT_CODE_VALID_SECONDS)?;
+    let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed, validity)?;
+    println!(
+        "   IT's policy turns the offline triggers on: blocked after 24 hours, wiped after 7 days without contact"
+    );
+    for warning in policy.warnings() {
+        let field = warning.split(' ').next().unwrap_or_default();
+        println!(
+            "   $ televisit-admin policy check policy.json   → warning: {field} is on (bulletins must run more often)"
+        );
+    }
+    println!("   one managed configuration for every phone: enrollment_code, signed_policy, mdm_user ({{{{userprincipalname}}}}), bulletin");
+
+    let mut phones = Vec::new();
+    for (name, user) in [("A", "dr.ade"), ("B", "dr.bell"), ("C", "dr.chen")] {
+        let profile = Profile::resolve(Some(&temp.join(format!("fleet-phone-{name}"))))?;
+        let tv = Televisit::open(&profile.database(), &profile.secrets, clock.clone(), &StoreOptions::default())?;
+        let config: HashMap<String, String> = [
+            (keys::ENROLLMENT_CODE, code.clone()),
+            (keys::SIGNED_POLICY, signed.clone()),
+            (keys::MDM_USER, format!("{user}@stelsewhere.example")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        tv.apply_managed_config(&profile.secrets, &config)?;
+        let facts = ReportFacts { os: "android".into(), os_version: "16".into(), app_version: "0.1.0".into() };
+        let published = tv.device_report(&profile.secrets, &facts)?;
+        let checked = report::verify(&published, None)?;
+        println!(
+            "   phone {name} enrolls and publishes its report ({} characters, keyed app state device_report); IT checks it and pins the key:\n      $ televisit-admin device check REPORT   → {} (enrollment {}), user {}, key {}…",
+            published.len(),
+            checked.dev,
+            checked.enr,
+            checked.mdm_user.as_deref().unwrap_or("-"),
+            &checked.key[..12]
+        );
+        phones.push(Phone { name, profile, tv: Some(tv), pinned_key: checked.key });
+    }
+
+    println!("   days pass; IT signs a bulletin every 12 hours (cron: televisit-admin bulletin sign --valid 24h); phone B is off in a drawer");
+    let mut lost_wipe = None;
+    for half_day in 1..=16 {
+        clock.advance(Duration::hours(12));
+        let mut commands = Vec::new();
+        if half_day == 6 {
+            let c = &phones[2];
+            let reported = report::verify(
+                &c.tv()?.device_report(
+                    &c.profile.secrets,
+                    &ReportFacts { os: "android".into(), os_version: "16".into(), app_version: "0.1.0".into() },
+                )?,
+                Some(&c.pinned_key),
+            )?;
+            let command = televisit_admin::wipe_command(
+                &reported.dev,
+                &reported.enr,
+                WipeScope::All,
+                WipeReason::Lost,
+                14,
+                clock.now().timestamp(),
+            )?;
+            println!("   {}: phone C is reported lost. $ televisit-admin wipe issue --device {} --enrollment {}; the command goes into the next bulletin", hour(&clock), reported.dev, reported.enr);
+            commands.push(wipe::issue(&org.key, &command)?);
+            lost_wipe = Some(command.command_id);
+        }
+        let (_, bulletin) = fleet::make_bulletin(&org.key, 86_400, &commands, clock.now().timestamp())?;
+        let mut line = format!("   {}:", hour(&clock));
+        let mut notes = Vec::new();
+        for phone in phones.iter_mut() {
+            let Some(tv) = phone.tv.as_ref() else {
+                line.push_str(&format!("  {} wiped", phone.name));
+                continue;
+            };
+            if phone.name != "B" {
+                let config = HashMap::from([(keys::BULLETIN.to_owned(), bulletin.clone())]);
+                let applied = tv.apply_managed_config(&phone.profile.secrets, &config)?;
+                if applied.wipe_started {
+                    // The check-in job carries it out: no screen, no store open.
+                    phone.tv = None;
+                    let book = phone.profile.contact_book()?;
+                    let receipt =
+                        wipe::resume_pending(&phone.profile.database(), &phone.profile.secrets, &book, clock.now())?
+                            .context("no receipt")?;
+                    let verified = wipe::verify_receipt(&receipt, &phone.pinned_key)?;
+                    line.push_str(&format!(
+                        "  {} WIPES, no screen shown (the bulletin's {})",
+                        phone.name, verified.command_id
+                    ));
+                    notes.push(format!(
+                        "      $ televisit-admin wipe verify-receipt RECEIPT --device-key=<phone {}'s pinned key>   → valid, {} steps",
+                        phone.name,
+                        verified.steps.len()
+                    ));
+                    continue;
+                }
+            }
+            match tv.evaluate_triggers(&phone.profile.secrets, &Quiet)? {
+                TriggerState::Clear => line.push_str(&format!("  {} in touch", phone.name)),
+                TriggerState::Blocked { reasons } => {
+                    line.push_str(&format!("  {} BLOCKED ({})", phone.name, reasons.join(", ")))
+                }
+                TriggerState::Wipe { reason } => {
+                    phone.tv = None;
+                    let book = phone.profile.contact_book()?;
+                    let receipt =
+                        wipe::resume_pending(&phone.profile.database(), &phone.profile.secrets, &book, clock.now())?
+                            .context("no receipt")?;
+                    let verified = wipe::verify_receipt(&receipt, &phone.pinned_key)?;
+                    line.push_str(&format!(
+                        "  {} WIPED ITSELF ({reason}); its receipt verifies against its pinned key ({:?})",
+                        phone.name, verified.reason
+                    ));
+                }
+            }
+        }
+        println!("{line}");
+        for note in notes {
+            println!("{note}");
+        }
+        if phones[1].tv.is_none() && phones[2].tv.is_none() {
+            break;
+        }
+    }
+    anyhow::ensure!(phones[0].tv.is_some(), "phone A, in touch all along, was wiped");
+    anyhow::ensure!(
+        phones[1].tv.is_none() && phones[2].tv.is_none(),
+        "the quiet and the lost phone were not both wiped"
+    );
+    anyhow::ensure!(lost_wipe.is_some(), "no wipe was issued");
+    println!("   phone A never saw an error: the other phones' wipes in the bulletin are none of its business\n");
+    Ok(())
+}
