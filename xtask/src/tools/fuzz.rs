@@ -99,37 +99,63 @@ pub fn run(root: &Path, cargo_fuzz_bin: &Path, seconds: u32) -> Result<FuzzRun> 
         .context("could not start cargo fuzz build")?;
     anyhow::ensure!(status.success(), "cargo fuzz build failed ({status})");
     let mut run = FuzzRun { counts: Counts::zero(), executions: 0 };
-    for (target, seeds) in TARGETS {
-        let corpus = corpus(root, target, seeds)?;
-        let output = cargo_fuzz(root, cargo_fuzz_bin)?
-            .arg("run")
-            .args(build_args(root))
-            .arg(target)
-            .arg(&corpus)
-            .args([
-                "--",
-                &format!("-max_total_time={seconds}"),
-                "-max_len=4096",
-                "-rss_limit_mb=2048",
-                "-print_final_stats=1",
-            ])
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::piped())
-            .output()
-            .with_context(|| format!("could not start cargo fuzz run {target}"))?;
-        let log = String::from_utf8_lossy(&output.stderr);
-        let executions = executions(&log);
-        eprintln!("xtask: fuzz {target}: {executions} executions in {seconds} s");
-        run.executions += executions;
-        if output.status.success() {
-            run.counts.passed += 1;
-        } else {
-            eprint!("{}", tail(&log, 60));
-            run.counts.failed += 1;
-            run.counts.failures.push(format!("fuzz target {target} found a crash (see fuzz/artifacts/{target})"));
+    // Each fuzzer is one process on one core: two at a time on a machine of two cores halves the
+    // part's wall time in CI.
+    let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
+    for chunk in TARGETS.chunks(parallel) {
+        let outputs: Vec<Result<std::process::Output>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|(target, seeds)| scope.spawn(move || fuzz_one(root, cargo_fuzz_bin, target, seeds, seconds)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the fuzz runner thread panicked"))))
+                .collect()
+        });
+        for ((target, _), output) in chunk.iter().zip(outputs) {
+            let output = output?;
+            let log = String::from_utf8_lossy(&output.stderr);
+            let executions = executions(&log);
+            eprintln!("xtask: fuzz {target}: {executions} executions in {seconds} s");
+            run.executions += executions;
+            if output.status.success() {
+                run.counts.passed += 1;
+            } else {
+                eprint!("{}", tail(&log, 60));
+                run.counts.failed += 1;
+                run.counts.failures.push(format!("fuzz target {target} found a crash (see fuzz/artifacts/{target})"));
+            }
         }
     }
     Ok(run)
+}
+
+/// One target for `seconds`, from its corpus; libFuzzer's output is returned for its counts.
+fn fuzz_one(
+    root: &Path,
+    cargo_fuzz_bin: &Path,
+    target: &str,
+    seeds: &[&str],
+    seconds: u32,
+) -> Result<std::process::Output> {
+    let corpus = corpus(root, target, seeds)?;
+    cargo_fuzz(root, cargo_fuzz_bin)?
+        .arg("run")
+        .args(build_args(root))
+        .arg(target)
+        .arg(&corpus)
+        .args([
+            "--",
+            &format!("-max_total_time={seconds}"),
+            "-max_len=4096",
+            "-rss_limit_mb=2048",
+            "-print_final_stats=1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("could not start cargo fuzz run {target}"))
 }
 
 /// libFuzzer's final count (`stat::number_of_executed_units: N`).
