@@ -62,6 +62,16 @@ impl Phone {
     fn tv(&self) -> Result<&Televisit> {
         self.tv.as_ref().context("this phone was wiped")
     }
+
+    /// Closes the store and carries out the pending wipe; IT verifies the receipt against the
+    /// key it pinned from this phone's first report.
+    fn finish_wipe(&mut self, clock: &DemoClock) -> Result<wipe::Receipt> {
+        self.tv = None;
+        let book = self.profile.contact_book()?;
+        let receipt = wipe::resume_pending(&self.profile.database(), &self.profile.secrets, &book, clock.now())?
+            .context("the wipe left no receipt")?;
+        Ok(wipe::verify_receipt(&receipt, &self.pinned_key)?)
+    }
 }
 
 fn hour(clock: &DemoClock) -> String {
@@ -158,12 +168,7 @@ pub fn run(temp: &Path) -> Result<()> {
                 let applied = tv.apply_managed_config(&phone.profile.secrets, &config)?;
                 if applied.wipe_started {
                     // The check-in job carries it out: no screen, no store open.
-                    phone.tv = None;
-                    let book = phone.profile.contact_book()?;
-                    let receipt =
-                        wipe::resume_pending(&phone.profile.database(), &phone.profile.secrets, &book, clock.now())?
-                            .context("no receipt")?;
-                    let verified = wipe::verify_receipt(&receipt, &phone.pinned_key)?;
+                    let verified = phone.finish_wipe(&clock)?;
                     line.push_str(&format!(
                         "  {} WIPES, no screen shown (the bulletin's {})",
                         phone.name, verified.command_id
@@ -182,12 +187,7 @@ pub fn run(temp: &Path) -> Result<()> {
                     line.push_str(&format!("  {} BLOCKED ({})", phone.name, reasons.join(", ")))
                 }
                 TriggerState::Wipe { reason } => {
-                    phone.tv = None;
-                    let book = phone.profile.contact_book()?;
-                    let receipt =
-                        wipe::resume_pending(&phone.profile.database(), &phone.profile.secrets, &book, clock.now())?
-                            .context("no receipt")?;
-                    let verified = wipe::verify_receipt(&receipt, &phone.pinned_key)?;
+                    let verified = phone.finish_wipe(&clock)?;
                     line.push_str(&format!(
                         "  {} WIPED ITSELF ({reason}); its receipt verifies against its pinned key ({:?})",
                         phone.name, verified.reason
