@@ -350,7 +350,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             match wipe::verify_receipt(&text_or_file(&receipt)?, &pinned) {
                 Ok(r) => {
-                    let text = report::receipt_text(&r, true);
+                    let text = report::receipt_text(&r);
                     print(json, serde_json::json!({"valid": true, "receipt": r}), text);
                 }
                 Err(err) => {

@@ -6,9 +6,8 @@ use televisit_protocol::chain::Verification;
 use televisit_protocol::export::{self, Export};
 use televisit_protocol::wipe::Receipt;
 
-/// A verified receipt, one paragraph. `key_checked`: the signing key was compared with the one
-/// recorded at enrollment.
-pub fn receipt_text(receipt: &Receipt, key_checked: bool) -> String {
+/// A receipt verified against the device's pinned key, one paragraph.
+pub fn receipt_text(receipt: &Receipt) -> String {
     let steps: Vec<String> = receipt
         .steps
         .iter()
@@ -19,17 +18,12 @@ pub fn receipt_text(receipt: &Receipt, key_checked: bool) -> String {
         .collect();
     let when = chrono::DateTime::from_timestamp(receipt.completed_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     format!(
-        "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}{}",
+        "valid receipt: command {} on device {} (enrollment {}) completed at {when}\n  steps: {}\n  signed by {}, the enrolled device's key",
         receipt.command_id,
         receipt.device_id,
         receipt.enrollment_id,
         steps.join(", "),
         receipt.device_key,
-        if key_checked {
-            ", the enrolled device's key"
-        } else {
-            " (pass --device-key to check it is the enrolled device's)"
-        }
     )
 }
 

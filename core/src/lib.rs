@@ -642,18 +642,10 @@ impl Televisit {
                 | Error::Blocked { .. }),
             ) => {
                 let code = refusal_code(&err);
-                let seen: Option<String> = self
-                    .store()
-                    .conn
-                    .query_row("SELECT value FROM settings WHERE name = ?1", [&marker], |row| row.get(0))
-                    .optional()?;
-                if seen.as_deref() != Some(digest) {
+                if self.setting_text(&marker)?.as_deref() != Some(digest) {
                     let detail = Detail::new().code("key", key).code("reason", code);
                     self.append_own(&NewEntry::new(kind, Actor::It).detail(detail))?;
-                    self.store().conn.execute(
-                        "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        [&marker, digest],
-                    )?;
+                    self.set_setting_text(&marker, digest)?;
                 }
                 Ok(ManagedOutcome::Refused { code: code.to_owned(), message: err.to_string() })
             }

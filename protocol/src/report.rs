@@ -83,13 +83,20 @@ impl DeviceReport {
         if !command_ok(&self.wipe) || !command_ok(&self.rcpt) {
             return bad("has no valid command id");
         }
-        if !self.mdm_dev.as_deref().is_none_or(|s| printable(s, MAX_MDM_DEVICE_ID))
-            || !self.mdm_user.as_deref().is_none_or(|s| printable(s, MAX_MDM_USER))
-        {
+        if !mdm_ids_ok(self.mdm_dev.as_deref(), self.mdm_user.as_deref()) {
             return bad("has an MDM id that is too long or not printable");
         }
         Ok(())
     }
+}
+
+/// The MDM's ids a report may carry: printable, at most `MAX_MDM_DEVICE_ID` and `MAX_MDM_USER`
+/// characters.
+pub fn mdm_ids_ok(device: Option<&str>, user: Option<&str>) -> bool {
+    let ok = |value: Option<&str>, max: usize| {
+        value.is_none_or(|v| v.chars().count() <= max && !v.chars().any(char::is_control))
+    };
+    ok(device, MAX_MDM_DEVICE_ID) && ok(user, MAX_MDM_USER)
 }
 
 /// The phone's side: its report, signed with its key, within one keyed app state message.

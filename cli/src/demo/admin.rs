@@ -165,7 +165,7 @@ impl Admin {
             Admin::InProcess => {
                 let text = std::fs::read_to_string(dir.join(file))?;
                 Ok(match wipe::verify_receipt(text.trim(), device_key) {
-                    Ok(r) => (true, format!("{}\n", report::receipt_text(&r, true))),
+                    Ok(r) => (true, format!("{}\n", report::receipt_text(&r))),
                     Err(err) => (false, format!("televisit-admin: receipt refused: {err}\n")),
                 })
             }

@@ -7,6 +7,7 @@
 //! at the real time; these bulletins are signed at the simulated hour), each step shown as the
 //! command it stands for.
 
+use crate::phone::{Installed, TargetPhone};
 use crate::profile::Profile;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
@@ -18,7 +19,7 @@ use televisit_core::it::managed::keys;
 use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe::{self, WipeReason, WipeScope};
-use televisit_core::{Clock, DeviceFacts, DeviceSnapshot, StoreOptions, Televisit};
+use televisit_core::{Clock, Platform, StoreOptions, Televisit};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_protocol::Policy;
 
@@ -34,20 +35,6 @@ impl DemoClock {
 impl Clock for DemoClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-struct Quiet;
-
-impl DeviceFacts for Quiet {
-    fn snapshot(&self) -> DeviceSnapshot {
-        DeviceSnapshot {
-            passcode_set: true,
-            compromised: false,
-            os_version: "16".into(),
-            whatsapp: vec![],
-            utc_offset_minutes: 0,
-        }
     }
 }
 
@@ -130,6 +117,7 @@ pub fn run(temp: &Path) -> Result<()> {
     }
 
     println!("   days pass; IT signs a bulletin every 12 hours (cron: televisit-admin bulletin sign --valid 24h); phone B is off in a drawer");
+    let android = TargetPhone::new(Platform::Android, Installed::Consumer, 0);
     let mut lost_wipe = None;
     for half_day in 1..=16 {
         clock.advance(Duration::hours(12));
@@ -181,7 +169,7 @@ pub fn run(temp: &Path) -> Result<()> {
                     continue;
                 }
             }
-            match tv.evaluate_triggers(&phone.profile.secrets, &Quiet)? {
+            match tv.evaluate_triggers(&phone.profile.secrets, &android)? {
                 TriggerState::Clear => line.push_str(&format!("  {} in touch", phone.name)),
                 TriggerState::Blocked { reasons } => {
                     line.push_str(&format!("  {} BLOCKED ({})", phone.name, reasons.join(", ")))

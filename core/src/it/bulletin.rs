@@ -28,13 +28,17 @@ pub enum BulletinOutcome {
 /// Verifies and applies a bulletin with no store open. When a wipe starts, the caller carries it
 /// out (`it::wipe::resume_pending`).
 pub fn receive(secrets: &dyn SecretStore, text: &str, wall: DateTime<Utc>) -> Result<BulletinOutcome> {
+    receive_at(secrets, text, checkin::trusted_now(secrets, wall)?.at)
+}
+
+/// As `receive`, at a time already trusted (never before the clock's high-water mark).
+fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<BulletinOutcome> {
     let enrollment = enrollment::load(secrets)?
         .ok_or_else(|| Error::invalid("bulletin", "this device is not enrolled, so it takes no bulletin"))?;
     let bulletin = open(text, &enrollment.org_key)?;
     if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
         return Ok(BulletinOutcome::Unchanged);
     }
-    let now = checkin::trusted_now(secrets, wall)?.at;
     if now.timestamp() > bulletin.expires_at {
         return Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"));
     }
@@ -50,27 +54,23 @@ pub fn receive(secrets: &dyn SecretStore, text: &str, wall: DateTime<Utc>) -> Re
     Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe })
 }
 
-/// This device's entry is for its enrollment, valid now, and not carried out already. An entry
-/// for an earlier enrollment (closed by a wipe) or past its expiry is IT's to clear, not an error
-/// for the clinician.
+/// This device's entry passes every check a single command passes, and no wipe is under way. An
+/// entry that does not (an earlier enrollment closed by a wipe, past its expiry, carried out) is
+/// IT's to clear, not an error for the clinician.
 fn own_wipe_applies(
     secrets: &dyn SecretStore,
     enrollment: &enrollment::Enrollment,
     command: &WipeCommand,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let valid = command.enrollment_id == enrollment.enrollment_id
-        && (command.not_before..command.expires_at).contains(&now.timestamp());
-    Ok(valid && !wipe::already_seen(secrets, &command.command_id)? && wipe::pending_command(secrets)?.is_none())
+    Ok(wipe::refusal_for(secrets, enrollment, command, now)?.is_none() && wipe::pending_command(secrets)?.is_none())
 }
 
 impl Televisit {
     /// Applies a bulletin (see `receive`) and logs a new one by its id, and the wipe it starts.
     pub fn apply_bulletin(&self, secrets: &dyn SecretStore, text: &str) -> Result<BulletinOutcome> {
-        let wall = self.clock.now();
-        // Through trusted_now, so that a clock set back is logged here too.
-        self.trusted_now(secrets)?;
-        let outcome = receive(secrets, text, wall)?;
+        // Through the store's trusted_now, so that a clock set back is logged here too.
+        let outcome = receive_at(secrets, text, self.trusted_now(secrets)?)?;
         if let BulletinOutcome::Applied { bulletin_id, wipe, .. } = &outcome {
             let detail = Detail::new().code("bulletin", bulletin_id);
             self.append_own(&NewEntry::new(EntryKind::BulletinApplied, Actor::It).detail(detail))?;

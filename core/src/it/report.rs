@@ -8,8 +8,10 @@ use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use crate::Televisit;
 use serde::{Deserialize, Serialize};
+pub use televisit_protocol::report::{
+    mdm_ids_ok, verify, ChecklistState, DeviceReport, MAX_MDM_DEVICE_ID, MAX_MDM_USER,
+};
 use televisit_protocol::report::{seal, REPORT_VERSION};
-pub use televisit_protocol::report::{verify, ChecklistState, DeviceReport, MAX_MDM_DEVICE_ID, MAX_MDM_USER};
 
 /// The MDM's own ids of this device and its user, as IT's managed configuration passes them.
 pub const MDM_IDS: &str = "televisit.mdm-ids.v1";
@@ -29,19 +31,13 @@ pub fn mdm_ids(secrets: &dyn SecretStore) -> Result<MdmIds> {
     }
 }
 
-/// Keeps the MDM's ids (printable, bounded); returns whether they changed.
-pub(crate) fn set_mdm_ids(secrets: &dyn SecretStore, ids: &MdmIds) -> Result<bool> {
-    let ok = |value: &Option<String>, max: usize| {
-        value.as_deref().is_none_or(|v| v.chars().count() <= max && !v.chars().any(char::is_control))
-    };
-    if !ok(&ids.device, MAX_MDM_DEVICE_ID) || !ok(&ids.user, MAX_MDM_USER) {
+/// Keeps the MDM's ids, when a report can carry them.
+pub(crate) fn set_mdm_ids(secrets: &dyn SecretStore, ids: &MdmIds) -> Result<()> {
+    if !mdm_ids_ok(ids.device.as_deref(), ids.user.as_deref()) {
         return Err(Error::invalid("MDM id", "must be printable and at most 64 (device) or 96 (user) characters"));
     }
-    if mdm_ids(secrets)? == *ids {
-        return Ok(false);
-    }
     secrets.put(MDM_IDS, &serde_json::to_vec(ids)?)?;
-    Ok(true)
+    Ok(())
 }
 
 /// What the shell knows of the phone that the report names.

@@ -43,23 +43,35 @@ pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     };
     // The signature first: a forged command that reuses a seen id is a forgery, not a replay.
     let command = open_command(text, &enrollment.org_key).map_err(refuse)?;
-    if seen(secrets)?.contains(&command.command_id) {
-        return Err(refuse(WipeRefusal::Replayed));
+    match refusal_for(secrets, &enrollment, &command, now)? {
+        Some(reason) => Err(refuse(reason)),
+        None => Ok(command),
     }
-    if command.device_id != enrollment.device_id {
-        return Err(refuse(WipeRefusal::OtherDevice));
-    }
-    if command.enrollment_id != enrollment.enrollment_id {
-        return Err(refuse(WipeRefusal::OlderEnrollment));
-    }
+}
+
+/// What is wrong with a verified command on this device, if anything, in the order that says
+/// the most useful thing first: carried out already, another device, another enrollment, not yet
+/// valid, expired. A single command and a bulletin's entry are judged alike.
+pub(crate) fn refusal_for(
+    secrets: &dyn SecretStore,
+    enrollment: &Enrollment,
+    command: &WipeCommand,
+    now: DateTime<Utc>,
+) -> Result<Option<WipeRefusal>> {
     let now_s = now.timestamp();
-    if now_s < command.not_before {
-        return Err(refuse(WipeRefusal::NotYetValid));
-    }
-    if now_s >= command.expires_at {
-        return Err(refuse(WipeRefusal::Expired));
-    }
-    Ok(command)
+    Ok(if seen(secrets)?.contains(&command.command_id) {
+        Some(WipeRefusal::Replayed)
+    } else if command.device_id != enrollment.device_id {
+        Some(WipeRefusal::OtherDevice)
+    } else if command.enrollment_id != enrollment.enrollment_id {
+        Some(WipeRefusal::OlderEnrollment)
+    } else if now_s < command.not_before {
+        Some(WipeRefusal::NotYetValid)
+    } else if now_s >= command.expires_at {
+        Some(WipeRefusal::Expired)
+    } else {
+        None
+    })
 }
 
 /// Verifies a command and marks the wipe pending, with no store open: for a device whose
@@ -249,11 +261,6 @@ pub fn receipt_taken(secrets: &dyn SecretStore) -> Result<()> {
     secrets.delete(RECEIPT)?;
     secrets.delete(PENDING)?;
     Ok(())
-}
-
-/// Whether a command was carried out (or started) already.
-pub fn already_seen(secrets: &dyn SecretStore, command_id: &str) -> Result<bool> {
-    Ok(seen(secrets)?.iter().any(|id| id == command_id))
 }
 
 pub fn pending_command(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>> {
