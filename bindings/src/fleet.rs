@@ -10,6 +10,22 @@ use std::time::SystemTime;
 use televisit_core::it::bulletin::{self, BulletinOutcome};
 use televisit_core::it::report::ReportFacts;
 
+pub use televisit_core::QrCode;
+
+/// The modules of a QR code, row by row (`dark[y * width + x]`); the shell paints them with a
+/// quiet zone of four light modules on every side.
+#[uniffi::remote(Record)]
+pub struct QrCode {
+    pub width: u32,
+    pub dark: Vec<bool>,
+}
+
+/// The QR code of a text the phone shows IT by camera: its device report, a wipe receipt.
+#[uniffi::export]
+pub fn qr_code(text: String) -> Result<QrCode> {
+    Ok(QrCode::encode(&text)?)
+}
+
 /// What became of a bulletin.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BulletinResult {

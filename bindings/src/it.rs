@@ -9,6 +9,15 @@ use televisit_core::it;
 
 pub use televisit_core::it::triggers::TriggerState;
 pub use televisit_core::it::wipe::{WipeReason, WipeScope};
+pub use televisit_core::FailedUnlock;
+
+/// A failed unlock: when `wipe_started`, the shell closes the store and finishes the wipe now.
+#[uniffi::remote(Record)]
+pub struct FailedUnlock {
+    pub failed_attempts: u32,
+    pub attempts_left: u32,
+    pub wipe_started: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct EnrollmentInfo {

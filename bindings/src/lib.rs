@@ -172,8 +172,10 @@ impl Televisit {
         self.0.unlock_succeeded()
     }
 
-    pub fn unlock_failed(&self) -> Result<()> {
-        Ok(self.0.unlock_failed()?)
+    /// A real failure only (a wrong credential), never a cancelled or interrupted prompt. At the
+    /// policy's limit the wipe starts now: the shell then closes the store and finishes it.
+    pub fn unlock_failed(&self) -> Result<it::FailedUnlock> {
+        Ok(self.0.unlock_failed(&self.1)?)
     }
 
     pub fn lock(&self) {

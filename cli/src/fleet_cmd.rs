@@ -12,7 +12,7 @@ use clap::Subcommand;
 use std::process::ExitCode;
 use televisit_core::it::bulletin::BulletinOutcome;
 use televisit_core::it::report::ReportFacts;
-use televisit_core::Televisit;
+use televisit_core::{QrCode, Televisit};
 
 #[derive(Subcommand)]
 pub enum BulletinCommand {
@@ -30,15 +30,31 @@ pub fn desktop_facts() -> ReportFacts {
     }
 }
 
-/// `televisit status --report`: the signed report, one line.
-pub fn report(profile: &Profile, tv: &Televisit, json: bool) -> Result<ExitCode> {
+/// `televisit status --report`: the signed report, one line; with `--qr`, its QR code first, as
+/// a phone's Settings screen shows it (the core's encoding, drawn in the terminal).
+pub fn report(profile: &Profile, tv: &Televisit, qr: bool, json: bool) -> Result<ExitCode> {
     let text = tv.device_report(&profile.secrets, &desktop_facts())?;
     if json {
         print_json(&serde_json::json!({"report": text, "length": text.len()}));
     } else {
+        if qr {
+            println!("{}", terminal_qr(&QrCode::encode(&text)?));
+        }
         println!("{text}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Two modules a character (the renderer's half blocks). Drawn for a terminal with a dark
+/// background, as terminal QR tools do: the light modules and the quiet zone are the blocks.
+fn terminal_qr(code: &QrCode) -> String {
+    use qrcode::render::{unicode::Dense1x2, Renderer};
+    let colors: Vec<qrcode::Color> =
+        code.dark.iter().map(|&dark| if dark { qrcode::Color::Dark } else { qrcode::Color::Light }).collect();
+    Renderer::<Dense1x2>::new(&colors, code.width as usize, 4)
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .build()
 }
 
 pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: bool) -> Result<ExitCode> {

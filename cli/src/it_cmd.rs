@@ -69,6 +69,9 @@ pub struct StatusArgs {
     /// Print the signed device report (as a phone publishes it through its MDM) instead.
     #[arg(long)]
     report: bool,
+    /// With --report: its QR code as well, drawn in the terminal (what a phone's Settings shows).
+    #[arg(long, requires = "report")]
+    qr: bool,
     // Last: its help heading would hold for the flags after it.
     #[command(flatten)]
     target: StatusPhone,
@@ -170,7 +173,7 @@ pub fn apply_signed(profile: &Profile, tv: &Televisit, text: &str) -> Result<Pol
 
 pub fn status(profile: &Profile, tv: Televisit, args: StatusArgs, json: bool) -> Result<ExitCode> {
     if args.report {
-        return crate::fleet_cmd::report(profile, &tv, json);
+        return crate::fleet_cmd::report(profile, &tv, args.qr, json);
     }
     let mut phone = TargetPhone::from_args(&args.target.phone);
     phone.compromised = args.compromised;

@@ -13,6 +13,33 @@ fn admin_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap()
 }
 
+/// Reads a QR code drawn with half blocks for a dark terminal (a block is a light module).
+fn read_terminal_qr(lines: &[&str]) -> String {
+    let rows: Vec<Vec<bool>> = lines
+        .iter()
+        .flat_map(|line| {
+            let halves: Vec<(bool, bool)> = line
+                .chars()
+                .map(|c| match c {
+                    '█' => (true, true),
+                    '▀' => (true, false),
+                    '▄' => (false, true),
+                    ' ' => (false, false),
+                    other => panic!("not a half block: {other:?}"),
+                })
+                .collect();
+            [halves.iter().map(|h| h.0).collect::<Vec<_>>(), halves.iter().map(|h| h.1).collect()]
+        })
+        .collect();
+    let scale = 4;
+    let side = rows[0].len() * scale;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_bitmap(side, rows.len() * scale, |x, y| !rows[y / scale][x / scale]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one code drawn");
+    grids[0].decode().unwrap().1
+}
+
 #[test]
 fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_the_lost_one() {
     let temp = tempfile::tempdir().unwrap();
@@ -50,6 +77,14 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
         let pinned = format!("--device-key={}", keys.last().unwrap().2);
         assert_eq!(admin(&it, &["device", "check", &again, &pinned]).code, Some(0));
     }
+    // The report as a phone's Settings screen shows it: its QR code, then the text; a reader
+    // gets back from the drawn code exactly the text printed below it.
+    let shown = run(&phones[0], &["status", "--report", "--qr"]);
+    let lines: Vec<&str> = shown.stdout.lines().collect();
+    let (text, drawn) = lines.split_last().unwrap();
+    assert!(text.starts_with("tv1.report."));
+    assert_eq!(read_terminal_qr(drawn), *text);
+
     let wrong = format!("--device-key={}", keys[0].2);
     let report1 = json(&phones[1], &["status", "--report"])["report"].as_str().unwrap().to_owned();
     assert_eq!(admin(&it, &["device", "check", &report1, &wrong]).code, Some(3));

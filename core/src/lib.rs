@@ -21,10 +21,12 @@ pub mod naming;
 pub mod patients;
 pub mod platform;
 pub mod policy;
+pub mod qr;
 pub mod schema;
 pub mod secrets;
 pub mod store;
 
+pub use app_lock::FailedUnlock;
 pub use call::{LaunchPlan, MessageRequest, Preflight};
 pub use checklist::ChecklistStatus;
 pub use cleanup::{
@@ -43,6 +45,7 @@ pub use metrics::DayMetrics;
 pub use patients::{ConsentMethod, ConsentState, NewPatient, Patient, PatientUpdate};
 pub use platform::Platform;
 pub use policy::Policy;
+pub use qr::QrCode;
 pub use secrets::{SecretStore, SecretStoreError};
 pub use store::{Opened, Store, StoreOptions};
 
@@ -305,30 +308,6 @@ impl Televisit {
         cleanup::apply(&mut self.store(), self.clock.now(), book, plan, confirmed_lookalikes)
     }
 
-    /// The platform's authentication (device credential, biometrics) succeeded: the count of
-    /// failed attempts starts again. (A failure to reset it only makes the trigger stricter.)
-    pub fn unlock_succeeded(&self) {
-        self.app_lock().unlocked(self.clock.now());
-        let _ = self.store().conn.execute("DELETE FROM settings WHERE name = 'failed_unlocks'", []);
-    }
-
-    /// A failed unlock attempt: logged and counted (the wipe trigger reads the count).
-    pub fn unlock_failed(&self) -> Result<()> {
-        self.app_lock().lock();
-        self.store().conn.execute(
-            "INSERT INTO settings (name, value) VALUES ('failed_unlocks', '1')
-             ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
-            [],
-        )?;
-        self.append_own(&NewEntry::new(EntryKind::UnlockFailed, Actor::Clinician))?;
-        Ok(())
-    }
-
-    /// Failed unlock attempts since the last success.
-    pub fn failed_unlocks(&self) -> Result<u32> {
-        Ok(self.setting_i64("failed_unlocks")?.unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32)
-    }
-
     pub(crate) fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
         Ok(self.setting_text(name)?.and_then(|v| v.parse().ok()))
     }
@@ -357,21 +336,6 @@ impl Televisit {
         } else {
             Err(Error::Blocked { reasons: blocked.join(", ") })
         }
-    }
-
-    pub fn lock(&self) {
-        self.app_lock().lock();
-    }
-
-    /// Whether the app is unlocked now (and not idle past the policy's timeout); a yes counts
-    /// as activity, so the shells call it on each interaction.
-    pub fn touch(&self) -> Result<bool> {
-        let timeout = self.policy()?.app_lock.inactivity_timeout_seconds;
-        Ok(self.app_lock().touch(self.clock.now(), timeout))
-    }
-
-    fn app_lock(&self) -> MutexGuard<'_, app_lock::AppLock> {
-        self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn acknowledge_disclosure(&self) -> Result<()> {
@@ -486,14 +450,7 @@ impl Televisit {
                 Err(err)
             }
             Ok(command) => {
-                let detail = Detail::new().code("command", &command.command_id).code(
-                    "scope",
-                    serde_json::to_value(command.scope)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .as_deref()
-                        .unwrap_or("?"),
-                );
+                let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
                 // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
                 let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
                 Ok(command)

@@ -192,7 +192,7 @@ fn a_locked_or_idle_app_blocks() {
     assert_eq!(status_of(&r, &phone, "app_locked"), Some(CheckStatus::Block), "idle past the 5-minute timeout");
     r.tv.unlock_succeeded();
     assert_eq!(status_of(&r, &phone, "app_unlocked"), Some(CheckStatus::Pass));
-    r.tv.unlock_failed().unwrap();
+    r.tv.unlock_failed(&r.profile.secrets).unwrap();
     assert_eq!(status_of(&r, &phone, "app_locked"), Some(CheckStatus::Block));
     assert_eq!(
         r.tv.log_list(&LogQuery { kinds: vec![EntryKind::UnlockFailed], ..Default::default() }).unwrap().len(),

@@ -251,19 +251,19 @@ fn five_failed_unlocks_wipe_the_device() {
     let (profile, tv, _, _) = enrolled();
     let phone = Phone { compromised: false };
     for _ in 0..4 {
-        tv.unlock_failed().unwrap();
+        tv.unlock_failed(&profile.secrets).unwrap();
     }
     assert_eq!(tv.evaluate_triggers(&profile.secrets, &phone).unwrap(), TriggerState::Clear);
     tv.unlock_succeeded();
     for _ in 0..4 {
-        tv.unlock_failed().unwrap();
+        tv.unlock_failed(&profile.secrets).unwrap();
     }
     assert_eq!(
         tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
         TriggerState::Clear,
         "a success starts the count again"
     );
-    tv.unlock_failed().unwrap();
+    tv.unlock_failed(&profile.secrets).unwrap();
     assert_eq!(
         tv.evaluate_triggers(&profile.secrets, &phone).unwrap(),
         TriggerState::Wipe { reason: "failed_unlocks" }

@@ -112,6 +112,7 @@ pub fn receipt() -> String {
             done(Step::WriteReceipt, 1),
         ],
         device_key: device_key().public_key(),
+        merged_command_ids: Vec::new(),
     };
     wipe::seal_receipt(&device_key(), &receipt)
 }

@@ -22,6 +22,16 @@ pub enum WipeScope {
 }
 
 impl WipeScope {
+    /// What two wipes together remove: the same scope, or everything (contacts and log together
+    /// are everything). A second command merged into a pending wipe never narrows it.
+    pub fn union(self, other: WipeScope) -> WipeScope {
+        if self == other {
+            self
+        } else {
+            WipeScope::All
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             WipeScope::Contacts => "contacts",
@@ -104,15 +114,17 @@ impl WipeRefusal {
 impl WipeCommand {
     /// The form every command keeps: ids of a bounded length, a validity window that is one.
     fn well_formed(&self) -> bool {
-        let id_ok = |id: &str| {
-            (1..=MAX_ID_LEN).contains(&id.len())
-                && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        };
         id_ok(&self.device_id)
             && id_ok(&self.enrollment_id)
             && id_ok(&self.command_id)
             && self.not_before <= self.expires_at
     }
+}
+
+/// An id as commands and receipts carry them: a-z, 0-9 and _, of a bounded length.
+fn id_ok(id: &str) -> bool {
+    (1..=MAX_ID_LEN).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// IT's side: a command, checked for its form, signed.
@@ -193,6 +205,21 @@ pub struct Receipt {
     pub steps: Vec<StepDone>,
     /// base64url Ed25519 key that signed this receipt: IT compares it with the one recorded at enrollment.
     pub device_key: String,
+    /// Commands that arrived while this wipe was pending and were merged into it (their scope
+    /// joined `scope`): this receipt carries them out too. Absent when there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_command_ids: Vec<String>,
+}
+
+/// Most commands one receipt carries out beside its own (each merge is a command IT signed for
+/// this device; more than this is not a fleet's business).
+pub const MAX_MERGED: usize = 16;
+
+impl Receipt {
+    /// Whether this receipt carries out the command: its own, or one merged into it.
+    pub fn carries_out(&self, command_id: &str) -> bool {
+        self.command_id == command_id || self.merged_command_ids.iter().any(|id| id == command_id)
+    }
 }
 
 /// The device's side: its receipt, signed with its key.
@@ -210,8 +237,67 @@ pub fn verify_receipt(text: &str, pinned_device_key: &str) -> Result<Receipt> {
     if pinned_device_key != receipt.device_key {
         return Err(Error::invalid(what, "is signed by another device's key than the one pinned"));
     }
-    if receipt.v != COMMAND_VERSION || receipt.steps.len() > 8 {
+    if receipt.v != COMMAND_VERSION
+        || receipt.steps.len() > 8
+        || receipt.merged_command_ids.len() > MAX_MERGED
+        || !receipt.merged_command_ids.iter().all(|id| id_ok(id))
+    {
         return Err(Error::invalid(what, "is in a format this tool does not know"));
     }
     Ok(receipt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectors;
+
+    fn receipt(merged: &[&str]) -> Receipt {
+        Receipt {
+            v: COMMAND_VERSION,
+            device_id: vectors::DEVICE_ID.into(),
+            enrollment_id: vectors::ENROLLMENT_ID.into(),
+            command_id: vectors::COMMAND_ID.into(),
+            scope: WipeScope::All,
+            reason: WipeReason::Lost,
+            completed_at: vectors::ISSUED_AT,
+            steps: Vec::new(),
+            device_key: vectors::device_key().public_key(),
+            merged_command_ids: merged.iter().map(|id| (*id).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn scopes_only_widen_when_joined() {
+        use WipeScope::*;
+        assert_eq!(Contacts.union(Contacts), Contacts);
+        assert_eq!(Log.union(Log), Log);
+        assert_eq!(Contacts.union(Log), All);
+        assert_eq!(Log.union(Contacts), All);
+        assert_eq!(All.union(Contacts), All);
+        assert_eq!(Contacts.union(All), All);
+    }
+
+    #[test]
+    fn a_receipt_carries_out_the_commands_merged_into_it() {
+        let pinned = vectors::device_key().public_key();
+        let text = seal_receipt(&vectors::device_key(), &receipt(&["cmd_second"]));
+        let opened = verify_receipt(&text, &pinned).unwrap();
+        assert!(opened.carries_out(vectors::COMMAND_ID) && opened.carries_out("cmd_second"));
+        assert!(!opened.carries_out("cmd_third"));
+
+        // Without merges the field is absent, so receipts made before it existed verify alike.
+        let plain = seal_receipt(&vectors::device_key(), &receipt(&[]));
+        assert!(!String::from_utf8(envelope::open(&plain, Kind::Receipt).unwrap().payload).unwrap().contains("merged"));
+        let mut bytes = envelope::canonical_json(&receipt(&[]));
+        bytes.pop(); // the closing brace
+        bytes.extend_from_slice(b",\"merged_command_ids\":[]}");
+        let empty_written = vectors::device_key().seal(Kind::Receipt, &bytes);
+        assert!(verify_receipt(&empty_written, &pinned).is_err(), "an empty list written out is not canonical");
+
+        let too_many: Vec<String> = (0..=MAX_MERGED).map(|i| format!("cmd_{i}")).collect();
+        let refs: Vec<&str> = too_many.iter().map(String::as_str).collect();
+        assert!(verify_receipt(&seal_receipt(&vectors::device_key(), &receipt(&refs)), &pinned).is_err());
+        assert!(verify_receipt(&seal_receipt(&vectors::device_key(), &receipt(&["Bad Id"])), &pinned).is_err());
+    }
 }

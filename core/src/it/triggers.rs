@@ -70,7 +70,6 @@ impl crate::Televisit {
         secrets: &dyn crate::SecretStore,
         device: &dyn crate::DeviceFacts,
     ) -> crate::Result<TriggerState> {
-        use crate::log::{Actor, Detail, EntryKind, NewEntry};
         let policy = self.policy()?;
         let now = self.trusted_now(secrets)?;
         let snapshot = device.snapshot();
@@ -90,13 +89,23 @@ impl crate::Televisit {
         };
         *self.blocked.lock().unwrap_or_else(|p| p.into_inner()) = blocked;
         if let TriggerState::Wipe { reason } = &state {
-            if super::wipe::pending_command(secrets)?.is_none() {
-                let command = super::wipe::start_local(secrets, now)?;
-                let detail = Detail::new().code("command", &command.command_id).code("trigger", reason);
-                self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
-            }
+            self.start_local_wipe(secrets, reason)?;
         }
         Ok(state)
+    }
+
+    /// A local trigger fired: the device wipes everything, unless a full wipe is already under
+    /// way (a narrower one pending is widened by the merge).
+    pub(crate) fn start_local_wipe(&self, secrets: &dyn crate::SecretStore, trigger: &str) -> crate::Result<()> {
+        use crate::log::{Actor, Detail, EntryKind, NewEntry};
+        let pending = super::wipe::pending_command(secrets)?;
+        if pending.is_some_and(|p| p.scope == super::wipe::WipeScope::All) {
+            return Ok(());
+        }
+        let command = super::wipe::start_local(secrets, self.trusted_now(secrets)?)?;
+        let detail = Detail::new().code("command", &command.command_id).code("trigger", trigger);
+        self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::System).detail(detail))?;
+        Ok(())
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 pub use televisit_protocol::wipe::{
     claimed_command_id, issue, open_command, seal_receipt, verify_receipt, Receipt, Step, StepDone, WipeCommand,
-    WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION,
+    WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION, MAX_MERGED,
 };
 
 pub const PENDING: &str = "televisit.wipe-pending.v1";
@@ -98,6 +98,25 @@ fn steps_for(scope: WipeScope) -> &'static [Step] {
 struct Pending {
     command: WipeCommand,
     done: Vec<StepDone>,
+    /// Commands that arrived while this one was pending (their scope joined `command.scope`).
+    #[serde(default)]
+    merged: Vec<String>,
+}
+
+impl Pending {
+    /// A second command joins the wipe under way: the wider scope wins, the steps already done
+    /// stay done (each is idempotent), and a receipt already written is written again, so that
+    /// it covers the new command and any step the wider scope adds.
+    fn merge(&mut self, command: &WipeCommand) {
+        self.command.scope = self.command.scope.union(command.scope);
+        // Past the most a receipt can name, a command still widens the wipe (its id is seen, so
+        // it never runs again) but goes unnamed: no fleet sends a phone that many.
+        let named = self.command.command_id == command.command_id || self.merged.contains(&command.command_id);
+        if !named && self.merged.len() < MAX_MERGED {
+            self.merged.push(command.command_id.clone());
+        }
+        self.done.retain(|d| d.step != Step::WriteReceipt);
+    }
 }
 
 /// A crash injected after a step, for the fault-injection tests (absent from release builds).
@@ -128,16 +147,24 @@ fn injected_crash(_step: Step) -> Result<()> {
     Ok(())
 }
 
-/// Starts a verified command: marker first, the command id remembered, then the steps.
+/// Starts a verified command: the command id remembered, then the marker, then the steps.
 /// The command id joins the seen list first: a crash between the two writes then leaves a
 /// command that will not run twice (and whose wipe a resent command cannot restart), never a
-/// marker whose command could be replayed.
+/// marker whose command could be replayed. A command that arrives while a wipe is pending is
+/// merged into it (`Pending::merge`), never overwriting its progress.
 pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<()> {
     let mut ids = seen(secrets)?;
     ids.push(command.command_id.clone());
     secrets.put(SEEN, &serde_json::to_vec(&ids)?)?;
     injected_crash_between_seen_and_marker()?;
-    save_pending(secrets, &Pending { command, done: Vec::new() })?;
+    let pending = match load_pending(secrets)? {
+        Some(mut pending) => {
+            pending.merge(&command);
+            pending
+        }
+        None => Pending { command, done: Vec::new(), merged: Vec::new() },
+    };
+    save_pending(secrets, &pending)?;
     Ok(())
 }
 
@@ -235,6 +262,7 @@ fn run_step(
                 completed_at: now.timestamp(),
                 steps: pending.done.clone(),
                 device_key: key.public_key(),
+                merged_command_ids: pending.merged.clone(),
             };
             let text = seal_receipt(&key, &receipt);
             secrets.put(RECEIPT, text.as_bytes())?;

@@ -30,6 +30,9 @@ final class AppModel: ObservableObject {
     /// What the managed configuration did, or why parts of it were skipped.
     @Published private(set) var managedNotices: [String] = []
     @Published private(set) var contactsAccess: ContactStoreBook.Access = ContactStoreBook.access()
+    /// The signed device report last handed to the MDM, for the Settings screen (text and QR
+    /// code); nil before enrollment.
+    @Published private(set) var deviceReport: String?
     /// Whether the privacy cover hides the screen (app switcher snapshots).
     @Published private(set) var covered = false
 
@@ -203,8 +206,10 @@ final class AppModel: ObservableObject {
             return
         }
         let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
-        if let report = try? televisit.deviceReport(platform: .ios, osVersion: UIDevice.current.systemVersion, appVersion: version) {
-            managed.writeReport(report)
+        // Not enrolled: no one to report to, and nothing to show.
+        deviceReport = try? televisit.deviceReport(platform: .ios, osVersion: UIDevice.current.systemVersion, appVersion: version)
+        if let deviceReport {
+            managed.writeReport(deviceReport)
         }
     }
 
@@ -220,9 +225,16 @@ final class AppModel: ObservableObject {
             contactsAccess = ContactStoreBook.access()
             phase = .ready
         case let .failed(message):
-            try? televisit.unlockFailed()
-            if evaluateTriggers() {
-                phase = .locked(message: message)
+            do {
+                let failed = try televisit.unlockFailed()
+                if failed.wipeStarted {
+                    // The policy's limit: the core started the wipe; carry it out now.
+                    wipeAccepted()
+                } else {
+                    phase = .locked(message: "\(message) \(failed.attemptsLeft) more failed attempts wipe Televisit's data.")
+                }
+            } catch {
+                phase = .locked(message: UserMessage.text(for: error))
             }
         case .cancelled:
             phase = .locked(message: nil)

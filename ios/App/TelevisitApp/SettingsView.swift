@@ -3,8 +3,9 @@ import TelevisitCore
 import TelevisitShell
 import UIKit
 
-/// Enrollment, the organisation's policy, managed configuration, a pasted wipe command, the
-/// app lock, the integrity check and the sealed log export.
+/// Enrollment, the organisation's policy, the device report for IT (text and QR code), managed
+/// configuration, a pasted wipe command, the app lock, the integrity check and the sealed log
+/// export.
 @MainActor
 struct SettingsView: View {
     @EnvironmentObject private var model: AppModel
@@ -32,6 +33,28 @@ struct SettingsView: View {
                     LabeledContent("Policy", value: "\(policy.organisation), version \(policy.version)")
                     LabeledContent("Locks after", value: "\(policy.appLock.inactivityTimeoutSeconds / 60) min idle")
                 }
+            }
+            Section {
+                if let report = model.deviceReport {
+                    if let code = try? qrCode(text: report) {
+                        QRCodeView(code: code, label: "QR code of this iPhone's signed report")
+                            .frame(maxWidth: .infinity)
+                    }
+                    Text(report)
+                        .font(.caption2.monospaced())
+                        .textSelection(.enabled)
+                    Button("Copy the report") { UIPasteboard.general.string = report }
+                    ShareLink(item: report) {
+                        Label("Share the report", systemImage: "square.and.arrow.up")
+                    }
+                } else {
+                    Text("After enrollment this iPhone makes a signed report that IT pins its key from.")
+                        .font(.footnote)
+                }
+            } header: {
+                Text("For IT: this iPhone's signed report")
+            } footer: {
+                Text("Your organisation's device management receives this report; IT can also scan it here.")
             }
             if !model.managedNotices.isEmpty {
                 Section("From your organisation's device management") {
@@ -94,6 +117,7 @@ struct SettingsView: View {
     }
 
     private func reload() {
+        model.publishReport()
         if case let .success(found) = model.perform({ try $0.enrollment() }) {
             enrollment = found
         }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
+import org.televisit.core.FailedUnlock
 import org.televisit.core.ManagedOutcome
 import org.televisit.core.NewPatient
 import org.televisit.core.Televisit
@@ -143,10 +144,14 @@ class ItTest {
     }
 
     @Test
-    fun `five failed unlocks start a local wipe`() {
+    fun `the fifth failed unlock starts the wipe at once`() {
         val tv = Televisit.open(db, secrets)
-        repeat(5) { tv.unlockFailed() }
-        assertEquals(Triggers.Wipe("failed_unlocks"), tv.evaluateTriggers(FakePhone()))
+        repeat(4) { i ->
+            assertEquals(FailedUnlock(failedAttempts = (i + 1).toUInt(), attemptsLeft = (4 - i).toUInt(), wipeStarted = false), tv.unlockFailed())
+        }
+        val last = tv.unlockFailed()
+        assertTrue(last.wipeStarted && last.attemptsLeft == 0u, last.toString())
+        // No trigger evaluation, no restart: the wipe is already pending.
         tv.destroy()
         assertNotNull(resumePendingWipe(db, secrets, book))
         assertFalse(Files.exists(Path.of(db)))

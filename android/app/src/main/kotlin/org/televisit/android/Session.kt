@@ -112,6 +112,7 @@ class Session(
         val report = try {
             tv.deviceReport(Platform.ANDROID, Build.VERSION.RELEASE ?: "unknown", appVersion())
         } catch (e: TelevisitException) {
+            deviceReport = null
             return // not enrolled: no one to report to
         }
         deviceReport = report
@@ -131,6 +132,27 @@ class Session(
         managed.publishReceipt(receipt) {
             wipeReceiptTaken(secrets)
             pendingReceipt = null
+        }
+    }
+
+    /**
+     * The core started a wipe while the store was open (the failed-unlock limit): closes the
+     * store and carries the wipe out now, as the core's contract asks, not at the next start,
+     * then opens the fresh store a wiped app starts with.
+     */
+    @Synchronized
+    fun carryOutStartedWipe(message: String): StartResult {
+        close()
+        return try {
+            finishPendingWipe()
+            // A fresh, empty store, as after any wipe, so the screens have one to work on.
+            when (val reopened = start()) {
+                is StartResult.Failed -> reopened
+                else -> StartResult.Wiped(message)
+            }
+        } catch (e: TelevisitException) {
+            // The marker stays: the next start (or the check-in job) finishes the wipe.
+            StartResult.Failed(e.message ?: "The wipe could not finish; it will at the next start.")
         }
     }
 

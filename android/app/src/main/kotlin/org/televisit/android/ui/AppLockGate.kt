@@ -93,17 +93,18 @@ class AppLockGate(
         }
         activity.background({
             try {
-                session.televisit?.unlockFailed()
-                "Not unlocked. Televisit stays locked."
-            } catch (e: TelevisitException) {
-                // A local rule (too many failed unlocks) started a wipe: closing and starting
-                // again lets the session finish it and open a fresh, empty store.
-                session.close()
-                when (val result = session.start()) {
-                    is StartResult.Wiped -> result.message
-                    is StartResult.Failed -> result.message
-                    is StartResult.Ready -> e.message ?: "Televisit's data was wiped."
+                val failed = session.televisit?.unlockFailed()
+                when {
+                    failed == null -> "Televisit is locked."
+                    failed.wipeStarted -> when (val result = session.carryOutStartedWipe("Too many failed unlocks: Televisit's data was wiped.")) {
+                        is StartResult.Wiped -> result.message
+                        is StartResult.Failed -> result.message
+                        is StartResult.Ready -> "Televisit's data was wiped."
+                    }
+                    else -> "Not unlocked. ${failed.attemptsLeft} more failed attempts wipe Televisit's data."
                 }
+            } catch (e: TelevisitException) {
+                e.message ?: "Not unlocked. Televisit stays locked."
             }
         }) { locked(it) }
     }

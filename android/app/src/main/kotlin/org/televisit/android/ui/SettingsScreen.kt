@@ -1,11 +1,17 @@
 package org.televisit.android.ui
 
 import android.app.Activity
+import android.graphics.Typeface
 import android.text.InputType
+import android.view.View
 import org.televisit.android.Session
 import org.televisit.core.disclosureText
+import org.televisit.core.qrCode
 
-/** Enrollment, the policy in force, what MDM last said, and the disclosure. */
+/**
+ * Enrollment, the policy in force, what MDM last said, the device report for IT (text and QR
+ * code, for when IT asks in person or by phone), a wipe receipt waiting for IT, and the disclosure.
+ */
 class SettingsScreen(private val activity: Activity, private val session: Session) : Screen {
     override val title = "Settings"
     private val enrollment = activity.label()
@@ -13,6 +19,13 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
     private val policy = activity.label()
     private val notice = activity.label()
     private val disclosure = activity.label()
+    private val reportStatus = activity.label()
+    private val reportText = monospace()
+    private val reportQr = activity.qrImage()
+    private val copyReport = activity.button("Copy the report") { copy("device report", reportText.text.toString()) }
+    private val receiptTitle = activity.label("A wipe receipt waiting for IT", 18f)
+    private val receiptText = monospace()
+    private val receiptQr = activity.qrImage()
     override val view = activity.scrolling(
         activity.column(
             enrollment,
@@ -20,6 +33,14 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             activity.button("Enroll") { enroll() },
             policy,
             notice,
+            activity.label("For IT: this phone's signed report", 18f),
+            reportStatus,
+            reportQr,
+            reportText,
+            copyReport,
+            receiptTitle,
+            receiptQr,
+            receiptText,
             activity.label("About WhatsApp calls", 18f),
             activity.label(disclosureText()),
             disclosure,
@@ -36,6 +57,50 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             notice.text = "Managed configuration: ${session.lastNotice ?: "nothing delivered"}"
             disclosure.text = if (acknowledged) "You have acknowledged this." else "Not acknowledged yet: you will be asked before your first call."
         }
+        showForIt()
+    }
+
+    /**
+     * The report is made afresh (it carries the latest check-in) and handed to the MDM as well;
+     * the QR code is the core's encoding, painted here. IT scans it or asks for the text.
+     */
+    private fun showForIt() {
+        activity.background({
+            session.publishReport()
+            val report = session.deviceReport
+            val receipt = session.pendingReceipt
+            Triple(report, report?.let { qrCode(it) }, receipt?.let { it to qrCode(it) })
+        }) { (report, qr, receipt) ->
+            reportStatus.text = if (report == null) {
+                "After enrollment this phone makes a signed report that IT pins its key from."
+            } else {
+                "Your organisation's device management receives this report; IT can also scan it here."
+            }
+            reportText.text = report ?: ""
+            reportText.visibility = if (report == null) View.GONE else View.VISIBLE
+            copyReport.visibility = reportText.visibility
+            reportQr.visibility = reportText.visibility
+            qr?.let { reportQr.setImageBitmap(qrBitmap(it, QR_SCALE)) }
+            val shown = if (receipt == null) View.GONE else View.VISIBLE
+            receiptTitle.visibility = shown
+            receiptText.visibility = shown
+            receiptQr.visibility = shown
+            receiptText.text = receipt?.first ?: ""
+            receipt?.let { receiptQr.setImageBitmap(qrBitmap(it.second, QR_SCALE)) }
+        }
+    }
+
+    private fun monospace() = activity.label(size = 11f).apply {
+        typeface = Typeface.MONOSPACE
+        setTextIsSelectable(true)
+        visibility = View.GONE
+    }
+
+    private fun copy(label: String, text: String) {
+        if (text.isEmpty()) return
+        activity.copyToClipboard(label, text)
+        // Android 13 and later confirm a copy themselves; before that, say so.
+        if (android.os.Build.VERSION.SDK_INT < android.os.Build.VERSION_CODES.TIRAMISU) message(activity, "Copied", "The $label is on the clipboard.")
     }
 
     private fun enroll() {
@@ -44,5 +109,10 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             code.text.clear()
             refresh()
         }
+    }
+
+    private companion object {
+        /** Pixels a module: a report's code (about 100 modules) is then about 400 px across. */
+        const val QR_SCALE = 4
     }
 }

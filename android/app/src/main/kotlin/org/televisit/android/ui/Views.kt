@@ -2,13 +2,19 @@ package org.televisit.android.ui
 
 import android.app.Activity
 import android.app.AlertDialog
+import android.content.ClipData
+import android.content.ClipboardManager
 import android.content.Context
+import android.graphics.Bitmap
+import android.graphics.Color
 import android.view.View
 import android.widget.Button
 import android.widget.EditText
+import android.widget.ImageView
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
+import org.televisit.core.QrCode
 import java.util.concurrent.Executor
 import java.util.concurrent.Executors
 
@@ -82,4 +88,34 @@ fun Context.button(text: String, onClick: () -> Unit): Button = Button(this).app
 fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT): EditText = EditText(this).apply {
     this.hint = hint
     this.inputType = inputType
+}
+
+/** Light modules on each side of a QR code, as the standard asks, so that cameras find it. */
+const val QR_QUIET_ZONE = 4
+
+/**
+ * Paints the core's QR code (`qrCode(text)`): `scale` pixels a module, black on white, with its
+ * quiet zone. The encoder is the core's; this only paints.
+ */
+fun qrBitmap(code: QrCode, scale: Int): Bitmap {
+    val modules = code.width.toInt() + 2 * QR_QUIET_ZONE
+    val side = modules * scale
+    val pixels = IntArray(side * side) { i ->
+        val x = (i % side) / scale - QR_QUIET_ZONE
+        val y = (i / side) / scale - QR_QUIET_ZONE
+        val inside = x >= 0 && y >= 0 && x < code.width.toInt() && y < code.width.toInt()
+        if (inside && code.dark[y * code.width.toInt() + x]) Color.BLACK else Color.WHITE
+    }
+    return Bitmap.createBitmap(pixels, side, side, Bitmap.Config.ARGB_8888)
+}
+
+fun Context.qrImage(): ImageView = ImageView(this).apply {
+    adjustViewBounds = true
+    scaleType = ImageView.ScaleType.FIT_CENTER
+    visibility = View.GONE
+}
+
+/** Copies text IT asked for (a report or receipt: ids and signatures, never patient data). */
+fun Context.copyToClipboard(label: String, text: String) {
+    getSystemService(ClipboardManager::class.java)?.setPrimaryClip(ClipData.newPlainText(label, text))
 }

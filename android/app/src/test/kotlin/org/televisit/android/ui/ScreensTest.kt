@@ -7,9 +7,14 @@ import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.RobolectricTestRunner
+import android.graphics.Color
+import android.graphics.drawable.BitmapDrawable
+import android.widget.ImageView
+import org.televisit.android.Admin
 import org.televisit.core.ChecklistStatus
 import org.televisit.core.NewPatient
 import org.televisit.core.Verification
+import org.televisit.core.qrCode
 
 @RunWith(RobolectricTestRunner::class)
 class ScreensTest {
@@ -75,5 +80,38 @@ class ScreensTest {
         ui.click("Enroll")
         val refused = runCatching { tv.enroll("not-a-code") }.exceptionOrNull()!!
         assertEquals(refused.message, latestDialogMessage())
+    }
+
+    @Test
+    fun `settings show the device report as text IT can check and as a QR code`() {
+        val before = showScreen(SettingsScreen::class.java, session)
+        assertTrue(before.texts().contains("After enrollment this phone makes a signed report that IT pins its key from."))
+        assertFalse(before.hasButton("Copy the report"))
+
+        val admin = Admin()
+        val enrolled = tv.enroll(admin.enrollCode())
+        val ui = showScreen(SettingsScreen::class.java, session)
+        val report = ui.texts().single { it.startsWith("tv1.report.") }
+        // IT's own tool checks what the screen shows, and finds this phone in it.
+        val checked = admin.run("device", "check", report, "--device-key", enrolled.deviceKey)
+        assertTrue(checked, checked.contains(enrolled.deviceId))
+        assertEquals(report, session.deviceReport)
+
+        // The code on screen is the core's encoding of that text, painted module by module.
+        val code = qrCode(report)
+        val image = ui.views().filterIsInstance<ImageView>().first { it.visibility == android.view.View.VISIBLE }
+        val bitmap = (image.drawable as BitmapDrawable).bitmap
+        val scale = 4
+        assertEquals((code.width.toInt() + 2 * QR_QUIET_ZONE) * scale, bitmap.width)
+        val width = code.width.toInt()
+        for ((x, y) in listOf(0 to 0, width - 1 to 0, 0 to width - 1, 8 to 8, width / 2 to width / 2, 3 to 9)) {
+            val pixel = bitmap.getPixel((x + QR_QUIET_ZONE) * scale + 1, (y + QR_QUIET_ZONE) * scale + 1)
+            assertEquals("module $x,$y", if (code.dark[y * width + x]) Color.BLACK else Color.WHITE, pixel)
+        }
+        assertEquals("the quiet zone", Color.WHITE, bitmap.getPixel(1, 1))
+
+        ui.click("Copy the report")
+        val clipboard = (ui.activity as android.app.Activity).getSystemService(android.content.ClipboardManager::class.java)
+        assertEquals(report, clipboard.primaryClip!!.getItemAt(0).text.toString())
     }
 }

@@ -70,7 +70,7 @@ fun showScreen(kind: Class<out Screen>, session: Session): Ui {
 
 /** The views under `root` (an android.view.View), found by what the user sees. */
 class Ui(private val root: Any, val activity: Any) {
-    private fun views(): List<Any> = flatten(root)
+    fun views(): List<Any> = flatten(root)
 
     private fun flatten(v: Any): List<Any> {
         val out = mutableListOf(v)
