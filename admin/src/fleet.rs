@@ -2,6 +2,7 @@
 //! through its MDM (contact with IT, and the organisation's pending wipes), and the device
 //! reports the phones publish back.
 
+use crate::ledger::{DeviceRow, FileOutcome, WipeRow};
 use anyhow::{bail, Context, Result};
 use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS};
 use televisit_protocol::envelope::SigningKey;
@@ -34,6 +35,18 @@ pub fn make_bulletin(
     commands: &[String],
     now: i64,
 ) -> Result<(Bulletin, String)> {
+    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), now)
+}
+
+/// A bulletin holding the commands given and the ledger's pending wipes (a command in both is
+/// carried once).
+pub fn make_fleet_bulletin(
+    org: &SigningKey,
+    valid_seconds: i64,
+    commands: &[String],
+    pending: Vec<FleetWipe>,
+    now: i64,
+) -> Result<(Bulletin, String)> {
     if !(1..=MAX_VALID_SECONDS).contains(&valid_seconds) {
         bail!("a bulletin is valid for at most 31 days");
     }
@@ -54,13 +67,18 @@ pub fn make_bulletin(
             expires_at: command.expires_at,
         });
     }
+    for wipe in pending {
+        if wipe.expires_at > now && !wipes.iter().any(|w: &FleetWipe| w.command_id == wipe.command_id) {
+            wipes.push(wipe);
+        }
+    }
     let expires_at = now.checked_add(valid_seconds).context("the system clock is out of range")?;
     let made = Bulletin { v: BULLETIN_VERSION, bulletin_id: ids::random_id("blt")?, issued_at: now, expires_at, wipes };
     let text = bulletin::sign(org, &made)?;
     Ok((made, text))
 }
 
-fn time(seconds: i64) -> String {
+pub fn time(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
@@ -93,6 +111,121 @@ pub fn report_text(report: &DeviceReport, pinned: bool) -> String {
             " (first sight: pin it, and check every later report and receipt with --device-key)"
         }
     )
+}
+
+/// How long ago, in the largest whole unit: "3 h ago", "2 d ago".
+pub fn ago(seconds: i64, now: i64) -> String {
+    let gap = now.saturating_sub(seconds);
+    match gap {
+        i64::MIN..=-1 => "in the future".into(),
+        0..=119 => "just now".into(),
+        120..=7_199 => format!("{} min ago", gap / 60),
+        7_200..=172_799 => format!("{} h ago", gap / 3600),
+        _ => format!("{} d ago", gap / 86_400),
+    }
+}
+
+/// One import's outcome, with the refused lines.
+pub fn import_text(o: &FileOutcome) -> String {
+    if let Some(at) = o.already_imported_at {
+        return format!("{}: imported before ({}), nothing changed", o.file_name, time(at));
+    }
+    let mut text = format!(
+        "{}: {} new reports, {} new receipts, {} seen before, {} refused",
+        o.file_name, o.reports, o.receipts, o.unchanged, o.refused
+    );
+    for problem in &o.problems {
+        text.push_str(&format!("\n  line {}: {}", problem.line, problem.reason));
+    }
+    if o.problems.len() < o.refused as usize {
+        text.push_str(&format!("\n  … and {} more", o.refused as usize - o.problems.len()));
+    }
+    text
+}
+
+/// A device in one line: its state first.
+pub fn device_line(d: &DeviceRow, now: i64) -> String {
+    format!(
+        "{:<8} {}  {:<32} {:<7} policy {:<4} last report {:<12} {}",
+        device_state(d),
+        d.device_id,
+        d.mdm_user.as_deref().unwrap_or("-"),
+        d.platform,
+        d.policy_version,
+        ago(d.last_report_at, now),
+        d.flag.as_deref().map(|f| format!("[{f}]")).unwrap_or_default()
+    )
+}
+
+/// A device's state in a word: `wiped`, `flagged`, `wiping`, `stale` or `ok`.
+pub fn device_state(d: &DeviceRow) -> &'static str {
+    if d.wiped {
+        "wiped"
+    } else if d.flag.is_some() {
+        "flagged"
+    } else if d.wipe_under_way.is_some() {
+        "wiping"
+    } else if d.stale {
+        "stale"
+    } else {
+        "ok"
+    }
+}
+
+/// Everything the ledger holds on a device, and its wipes.
+pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut text = format!(
+        "{} ({})\n  enrollment: {}\n  MDM user: {}\n  MDM device: {}\n  platform: {} {}, Televisit {}\n  policy version: {}\n  privacy checklist: {}\n  first report: {}\n  last report: {}\n  last contact with IT: {}\n  pinned key: {}",
+        d.device_id,
+        device_state(d),
+        d.enrollment_id,
+        or_none(&d.mdm_user),
+        or_none(&d.mdm_device_id),
+        d.platform,
+        d.os_version,
+        d.app_version,
+        d.policy_version,
+        d.checklist,
+        time(d.first_report_at),
+        time(d.last_report_at),
+        d.last_checkin.map_or_else(|| "never".into(), time),
+        d.device_key
+    );
+    if let Some(flag) = &d.flag {
+        text.push_str(&format!("\n  flag: {flag}: a report signed by another key was refused (clone or reinstall?); check the phone, then `devices repin`"));
+    }
+    for w in wipes.iter().filter(|w| w.device_id == d.device_id) {
+        text.push_str(&format!("\n  wipe: {}", wipe_line(w)));
+    }
+    text
+}
+
+/// A wipe in one line: its state, and what to do when there is something to do.
+pub fn wipe_line(w: &WipeRow) -> String {
+    let mut line = format!(
+        "{:<8} {}  {}  {} ({}, {})",
+        w.state.code(),
+        w.command_id,
+        w.device_id,
+        w.mdm_user.as_deref().unwrap_or("-"),
+        w.scope,
+        w.reason
+    );
+    match (w.issued_at, w.completed_at, w.expires_at) {
+        (_, Some(done), _) => line.push_str(&format!(" carried out {}", time(done))),
+        (Some(issued), None, Some(expires)) => line.push_str(&format!(
+            " issued {} by {}, expires {}",
+            time(issued),
+            w.issued_by.as_deref().unwrap_or("-"),
+            time(expires)
+        )),
+        _ => {}
+    }
+    if let Some(hint) = w.hint() {
+        line.push_str(&format!("\n         {hint}"));
+    }
+    line
 }
 
 #[cfg(test)]

@@ -3,12 +3,17 @@
 //! opens sealed activity-log exports.
 //!
 //! Exit codes: 0 done or valid; 1 an error or an invalid input (named on stderr); 2 a usage
-//! error; 3 a check failed (a receipt, or an export's chain, does not verify).
+//! error; 3 a check failed (a receipt, or an export's chain, does not verify; an import refused
+//! a record; `devices list --stale` found stale devices).
+
+mod ledger_cli;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use ledger_cli::{DevicesCommand, FleetCommand, Which, WipeStateArg};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use televisit_admin::ledger::{self, CommandKind};
 use televisit_admin::{fleet, org, report, usage};
 use televisit_protocol::bulletin::MAX_VALID_SECONDS;
 use televisit_protocol::enrollment::{make_enroll_code, open_policy, sign_policy};
@@ -57,6 +62,12 @@ enum Command {
     /// Device reports, as phones publish them through the MDM.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// The fleet's ledger (ORG/ledger.db): import what the MDM collects, list, show, re-pin.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
+    /// The fleet report: one HTML page for a browser.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
     /// Remote wipe: issue a command, check a device's receipt.
     #[command(subcommand)]
     Wipe(WipeCommandCli),
@@ -112,14 +123,26 @@ enum ReasonArg {
 
 #[derive(Subcommand)]
 enum WipeCommandCli {
-    /// Sign a wipe command for one device and enrollment (both from the device's enrollment).
+    /// Sign a wipe command for a device the ledger knows (by id, user or MDM device id), record
+    /// it, and put it into every bulletin until its receipt arrives or it expires.
     Issue {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
+        /// The device id (dev_…).
         #[arg(long, value_name = "ID")]
-        device: String,
+        device: Option<String>,
+        /// The MDM's user of the device.
+        #[arg(long, value_name = "USER", conflicts_with_all = ["device", "mdm_device"])]
+        user: Option<String>,
+        /// The MDM's own device id.
+        #[arg(long, value_name = "ID", conflicts_with = "device")]
+        mdm_device: Option<String>,
+        /// The enrollment id; from the ledger when left out (needed with --unlisted).
         #[arg(long, value_name = "ID")]
-        enrollment: String,
+        enrollment: Option<String>,
+        /// A device whose report never reached the ledger: --device and --enrollment as its screen shows them.
+        #[arg(long, requires = "device")]
+        unlisted: bool,
         /// contacts: the patient contacts; log: the encrypted store; all: both, then the device forgets its keys.
         #[arg(long, value_enum, default_value = "all")]
         scope: ScopeArg,
@@ -128,6 +151,25 @@ enum WipeCommandCli {
         /// How long the command stays valid, in days: 14d.
         #[arg(long, default_value = "14d", value_parser = parse_ttl)]
         ttl: u32,
+        /// Who issues it (default: the account running the tool).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Every wipe and its state: pending, done (with its receipt), failed, expired, local.
+    Status {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        done: bool,
+        #[arg(long)]
+        failed: bool,
+        #[arg(long)]
+        expired: bool,
+        /// Wipes phones did by themselves (a local trigger).
+        #[arg(long)]
+        local: bool,
     },
     /// Check a receipt against the device's pinned key: given, or from a report of the device.
     #[command(group(clap::ArgGroup::new("pinned").required(true).args(["device_key", "report"])))]
@@ -145,10 +187,14 @@ enum WipeCommandCli {
 
 #[derive(Subcommand)]
 enum BulletinCommand {
-    /// Sign a bulletin: the phones' proof of contact with IT, carrying the pending wipe commands.
+    /// Sign a bulletin: the phones' proof of contact with IT, carrying every pending wipe in the
+    /// ledger (and any given with --wipe); says how many.
     Sign {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
+        /// Who signs it (default: the account running the tool).
+        #[arg(long)]
+        by: Option<String>,
         /// How long it is valid: 24h. Sign the next one well before (a cron line every 6 hours).
         #[arg(long, default_value = "24h", value_parser = bulletin_validity)]
         valid: i64,
@@ -273,28 +319,65 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let signed = sign_policy(&org.key, &policy, chrono::Utc::now().timestamp())?;
             print(json, serde_json::json!({"version": policy.version, "signed": signed}), signed);
         }
-        Command::EnrollCode { org, policy, valid } => {
-            let org = org::load(&org)?;
+        Command::EnrollCode { org: org_dir, policy, valid } => {
+            let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let signed = text_or_file(&policy)?;
             let version = open_policy(&signed, &org.key.public_key()).context("the signed policy")?.policy.version;
             let validity = Validity::from(chrono::Utc::now().timestamp(), valid)?;
             let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed, validity)?;
+            let code_id = format!("code_{}", &ledger::digest_hex(code.as_bytes())[..24]);
+            let detail = format!("policy version {version}");
+            ledger.record_issued(
+                CommandKind::EnrollCode,
+                &code_id,
+                &ledger::issuer(None),
+                validity.issued_at,
+                validity.expires_at,
+                &detail,
+            )?;
             print(
                 json,
                 serde_json::json!({"code": code, "length": code.len(), "policy_version": version, "expires_at": validity.expires_at}),
                 code,
             );
         }
-        Command::Bulletin(BulletinCommand::Sign { org, valid, wipes }) => {
-            let org = org::load(&org)?;
+        Command::Bulletin(BulletinCommand::Sign { org: org_dir, by, valid, wipes }) => {
+            let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
-            let (made, text) = fleet::make_bulletin(&org.key, valid, &wipes, chrono::Utc::now().timestamp())?;
+            let now = ledger_cli::now();
+            let pending = ledger.pending_wipes(now)?;
+            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, now)?;
             let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
+            let detail = serde_json::json!({"wipes": ids}).to_string();
+            ledger.record_issued(
+                CommandKind::Bulletin,
+                &made.bulletin_id,
+                &ledger::issuer(by.as_deref()),
+                now,
+                made.expires_at,
+                &detail,
+            )?;
+            eprintln!("televisit-admin: bulletin {} carries {} wipe command(s)", made.bulletin_id, ids.len());
             print(
                 json,
                 serde_json::json!({"bulletin_id": made.bulletin_id, "issued_at": made.issued_at, "expires_at": made.expires_at, "wipes": ids, "bulletin": text}),
                 text,
             );
+        }
+        Command::Devices(command) => return ledger_cli::devices(command, json),
+        Command::Fleet(command) => return ledger_cli::fleet_report(command, json),
+        Command::Wipe(WipeCommandCli::Status { org, pending, done, failed, expired, local }) => {
+            let states: Vec<WipeStateArg> = [
+                (pending, WipeStateArg::Pending),
+                (done, WipeStateArg::Done),
+                (failed, WipeStateArg::Failed),
+                (expired, WipeStateArg::Expired),
+                (local, WipeStateArg::Local),
+            ]
+            .into_iter()
+            .filter_map(|(on, state)| on.then_some(state))
+            .collect();
+            return ledger_cli::wipe_status(&org, &states, json);
         }
         Command::Device(DeviceCommand::Check { report, device_key }) => {
             match televisit_protocol::report::verify(&text_or_file(&report)?, device_key.as_deref()) {
@@ -312,8 +395,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Wipe(WipeCommandCli::Issue { org, device, enrollment, scope, reason, ttl }) => {
-            let org = org::load(&org)?;
+        Command::Wipe(WipeCommandCli::Issue {
+            org: org_dir,
+            device,
+            user,
+            mdm_device,
+            enrollment,
+            unlisted,
+            scope,
+            reason,
+            ttl,
+            by,
+        }) => {
+            let (org, mut ledger) = ledger_cli::open(&org_dir)?;
+            let which = Which::new(device, user, mdm_device);
+            let (device, enrollment) =
+                ledger_cli::resolve_wipe_target(&ledger, &which, enrollment.as_deref(), unlisted)?;
             let scope = match scope {
                 ScopeArg::Contacts => WipeScope::Contacts,
                 ScopeArg::Log => WipeScope::Log,
@@ -325,15 +422,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ReasonArg::Left => WipeReason::Left,
                 ReasonArg::Other => WipeReason::Other,
             };
-            let command = televisit_admin::wipe_command(
-                &device,
-                &enrollment,
-                scope,
-                reason,
-                ttl,
-                chrono::Utc::now().timestamp(),
-            )?;
+            let now = ledger_cli::now();
+            let command = televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, now)?;
             let token = wipe::issue(&org.key, &command)?;
+            ledger.record_wipe(&command, &token, &ledger::issuer(by.as_deref()), now)?;
+            eprintln!(
+                "televisit-admin: wipe {} for {} recorded; every bulletin signed from now carries it until its receipt arrives",
+                command.command_id, device
+            );
             print(
                 json,
                 serde_json::json!({"command_id": command.command_id, "expires_at": command.expires_at, "command": token}),

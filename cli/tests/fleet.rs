@@ -60,6 +60,7 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
 
     let phones: Vec<_> = (0..3).map(|i| temp.path().join(format!("phone{i}"))).collect();
     let mut keys = Vec::new();
+    let mut export = String::from("Device name,User,App state\n");
     for phone in &phones {
         ok(phone, &["managed", config_file.to_str().unwrap()]);
         let report = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
@@ -76,7 +77,16 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
         let again = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
         let pinned = format!("--device-key={}", keys.last().unwrap().2);
         assert_eq!(admin(&it, &["device", "check", &again, &pinned]).code, Some(0));
+        // What the MDM console exports: a CSV whose cell holds the keyed app state.
+        export.push_str(&format!("Pixel,dr.lee@northclinic.example,\"{again}\"\n"));
     }
+    let export_file = it.join("app-states.csv");
+    std::fs::write(&export_file, &export).unwrap();
+    let imported = admin_json(&it, &["devices", "import", "--org", org, export_file.to_str().unwrap()]);
+    assert_eq!(imported["files"][0]["reports"], 3);
+    let again = admin_json(&it, &["devices", "import", "--org", org, export_file.to_str().unwrap()]);
+    assert!(again["files"][0]["already_imported_at"].is_i64(), "the same file twice changes nothing");
+    assert_eq!(admin_json(&it, &["devices", "list", "--org", org])["devices"].as_array().unwrap().len(), 3);
     // The report as a phone's Settings screen shows it: its QR code, then the text; a reader
     // gets back from the drawn code exactly the text printed below it.
     let shown = run(&phones[0], &["status", "--report", "--qr"]);
@@ -89,15 +99,15 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
     let report1 = json(&phones[1], &["status", "--report"])["report"].as_str().unwrap().to_owned();
     assert_eq!(admin(&it, &["device", "check", &report1, &wrong]).code, Some(3));
 
-    // Phone 1 is lost: IT issues its wipe and puts it into the fleet's bulletin.
-    let (device, enrollment, key) = &keys[1];
-    let command = admin_json(&it, &["wipe", "issue", "--org", org, "--device", device, "--enrollment", enrollment])
-        ["command"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let bulletin = admin_json(&it, &["bulletin", "sign", "--org", org, "--valid", "24h", "--wipe", &command]);
-    assert_eq!(bulletin["wipes"].as_array().unwrap().len(), 1);
+    // Phone 1 is lost: IT issues its wipe from the ledger (the enrollment id is the ledger's),
+    // and the next bulletin carries it without being told.
+    let (device, _, key) = &keys[1];
+    let command = admin_json(&it, &["wipe", "issue", "--org", org, "--device", device]);
+    let command_id = command["command_id"].as_str().unwrap().to_owned();
+    let bulletin = admin_json(&it, &["bulletin", "sign", "--org", org, "--valid", "24h"]);
+    assert_eq!(bulletin["wipes"], serde_json::json!([command_id]));
+    let status = admin_json(&it, &["wipe", "status", "--org", org, "--pending"]);
+    assert_eq!(status["wipes"][0]["command_id"], command_id.as_str());
     let bulletin = bulletin["bulletin"].as_str().unwrap().to_owned();
     let mut receipt = None;
     for (i, phone) in phones.iter().enumerate() {
@@ -125,4 +135,14 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
         Some(0)
     );
     assert_eq!(admin(&it, &["wipe", "verify-receipt", &receipt, &wrong]).code, Some(3));
+
+    // The receipt comes back through the MDM: imported, it closes the command.
+    let receipt_file = it.join("receipts.txt");
+    std::fs::write(&receipt_file, format!("{receipt}\n")).unwrap();
+    let imported = admin_json(&it, &["devices", "import", "--org", org, receipt_file.to_str().unwrap()]);
+    assert_eq!(imported["files"][0]["receipts"], 1);
+    let done = admin_json(&it, &["wipe", "status", "--org", org, "--done"]);
+    assert_eq!(done["wipes"][0]["command_id"], command_id.as_str());
+    let next = admin_json(&it, &["bulletin", "sign", "--org", org]);
+    assert_eq!(next["wipes"], serde_json::json!([]), "a wipe carried out leaves the bulletins");
 }

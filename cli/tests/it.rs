@@ -84,7 +84,19 @@ impl Setup {
     fn issue_for(&self, device: &str, enrollment: &str, scope: &str) -> String {
         let out = admin_ok(
             &self.it,
-            &["wipe", "issue", "--org", "org", "--device", device, "--enrollment", enrollment, "--scope", scope],
+            &[
+                "wipe",
+                "issue",
+                "--org",
+                "org",
+                "--unlisted",
+                "--device",
+                device,
+                "--enrollment",
+                enrollment,
+                "--scope",
+                scope,
+            ],
         );
         out.trim().to_owned()
     }

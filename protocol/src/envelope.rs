@@ -202,6 +202,15 @@ pub fn decode_public_key(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok().filter(|key| key.len() == PUBLIC_KEY_LEN)
 }
 
+/// A short, stable name for a public key (16 characters: base64url of the first 12 bytes of the
+/// SHA-256 of its raw bytes): the organisation a device report belongs to, and the org a ledger
+/// keeps, without carrying the whole key. None when the text is not a key.
+pub fn key_id(public_key: &str) -> Option<String> {
+    let raw = decode_public_key(public_key)?;
+    let digest = ring::digest::digest(&ring::digest::SHA256, &raw);
+    Some(URL_SAFE_NO_PAD.encode(&digest.as_ref()[..12]))
+}
+
 /// The bytes a message is signed as: `serde_json`'s compact form, fields in declaration order,
 /// maps with sorted keys.
 pub fn canonical_json<T: Serialize>(message: &T) -> Vec<u8> {

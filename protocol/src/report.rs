@@ -18,6 +18,8 @@ pub const MAX_REPORT_CHARS: usize = 1000;
 pub const MAX_MDM_DEVICE_ID: usize = 64;
 pub const MAX_MDM_USER: usize = 96;
 const MAX_VERSION: usize = 24;
+/// `envelope::key_id`'s length.
+const KEY_ID_LEN: usize = 16;
 
 /// Whether the privacy checklist is current, due or never done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +41,9 @@ pub struct DeviceReport {
     pub enr: String,
     /// The device's public key (base64url Ed25519), which signs this report.
     pub key: String,
+    /// The organisation the device is enrolled with: `envelope::key_id` of its public key. IT's
+    /// ledger refuses a report of another organisation's device.
+    pub org: String,
     /// `android`, `ios` or `desktop`.
     pub os: String,
     pub os_ver: String,
@@ -71,6 +76,10 @@ impl DeviceReport {
         }
         if envelope::decode_public_key(&self.key).is_none() {
             return bad("has no valid device key");
+        }
+        let key_id_chars = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if self.org.len() != KEY_ID_LEN || !self.org.chars().all(key_id_chars) {
+            return bad("names no organisation");
         }
         if !matches!(self.os.as_str(), "android" | "ios" | "desktop") {
             return bad("names no known platform");

@@ -188,6 +188,7 @@ pub fn report() -> DeviceReport {
         dev: DEVICE_ID.into(),
         enr: ENROLLMENT_ID.into(),
         key: device_key().public_key(),
+        org: crate::envelope::key_id(&org_key().public_key()).expect("a key"),
         os: "android".into(),
         os_ver: "16".into(),
         app_ver: "0.1.0".into(),

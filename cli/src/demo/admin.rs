@@ -131,6 +131,7 @@ impl Admin {
                         "issue",
                         "--org",
                         org,
+                        "--unlisted",
                         "--device",
                         device,
                         "--enrollment",

@@ -65,6 +65,8 @@ impl Televisit {
             dev: enrolled.device_id,
             enr: enrolled.enrollment_id,
             key: key.public_key(),
+            org: televisit_protocol::envelope::key_id(&enrolled.org_key)
+                .ok_or_else(|| Error::invalid("enrollment", "holds no valid organisation key"))?,
             os: facts.os.clone(),
             os_ver: facts.os_version.clone(),
             app_ver: facts.app_version.clone(),

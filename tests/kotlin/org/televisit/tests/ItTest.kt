@@ -119,7 +119,7 @@ class ItTest {
         Files.write(export, sealed)
         assertTrue(admin.run("log", "open", export.toString(), "--org", admin.org.toString()).contains("chain intact"))
 
-        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
+        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
         val other = assertThrows<TelevisitException.WipeRefused> {
             tv.receiveWipe(command.substring(0, command.length - 4))
         }
@@ -178,7 +178,7 @@ class ItTest {
 
         // The phone is lost: its wipe arrives in the fleet's bulletin, taken by a background job
         // with no store open.
-        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
+        val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
         val fleet = admin.run("bulletin", "sign", "--org", admin.org.toString(), "--wipe", command)
         tv.destroy()
         val background = receiveBulletin(secrets, fleet)

@@ -85,7 +85,7 @@ class Admin {
     fun enrollCode(): String = run("enroll-code", "--org", "org", "--policy", signedPolicy(1))
 
     fun wipe(device: String, enrollment: String): String =
-        run("wipe", "issue", "--org", "org", "--device", device, "--enrollment", enrollment, "--scope", "all")
+        run("wipe", "issue", "--org", "org", "--unlisted", "--device", device, "--enrollment", enrollment, "--scope", "all")
 
     /** The fleet's bulletin, holding these wipe commands. */
     fun bulletin(vararg wipes: String): String =

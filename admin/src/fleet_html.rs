@@ -1,0 +1,160 @@
+//! `fleet report --html FILE`: one static, self-contained page IT opens in a browser. No network
+//! (a Content-Security-Policy forbids it), nothing to install, readable without script: counts
+//! at the top, the devices and their state, then the wipes. States carry a word and a colour
+//! both; each time is written as ISO text, and a few lines of script add the viewer's own local
+//! format beside it where script runs.
+
+use crate::fleet::{ago, device_state, time};
+use crate::ledger::{DeviceRow, WipeRow, WipeState};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+const STYLE: &str = "
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1b1b1f;background:#fff}
+h1{font-size:1.5rem;margin:0 0 .2rem}h2{font-size:1.15rem;margin:2rem 0 .5rem}
+.sub{color:#555;margin:0 0 1.2rem}
+.counts{display:flex;flex-wrap:wrap;gap:.75rem;margin:0;padding:0;list-style:none}
+.counts li{border:1px solid #ccd;border-radius:8px;padding:.6rem .9rem;min-width:7.5rem}
+.counts b{display:block;font-size:1.6rem}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e3e3ea;vertical-align:top}
+th{background:#f4f4f8;font-weight:600}
+code{font-size:.85em}
+.state{display:inline-block;border-radius:999px;padding:.05rem .55rem;font-weight:600;font-size:.85em;border:1px solid}
+.ok,.done{background:#e5f5ea;color:#0d5a26;border-color:#7cc495}
+.stale,.expired{background:#fff3d6;color:#6b4a00;border-color:#e0b04c}
+.flagged,.failed{background:#fde4e4;color:#8a1111;border-color:#e08a8a}
+.wiping,.pending{background:#e4edfd;color:#133f8a;border-color:#87a6e0}
+.wiped,.local{background:#ececf0;color:#333;border-color:#aaa}
+time .local{color:#555;margin-left:.4em}
+.hint{color:#555;font-size:.85em}
+";
+
+/// The page, from the ledger's devices (with `stale` already judged) and wipes, at `now`.
+pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> String {
+    let count = |state: WipeState| wipes.iter().filter(|w| w.state == state).count();
+    let stale = devices.iter().filter(|d| device_state(d) == "stale").count();
+    let mut html = String::with_capacity(4096 + 400 * (devices.len() + wipes.len()));
+    html.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>Televisit fleet: {org}</title><style>{STYLE}</style></head><body>\
+         <h1>Televisit fleet: {org}</h1><p class=\"sub\">As of {at}. Made by <code>televisit-admin fleet report</code> from the ledger; every \"done\" is a receipt verified against the device's pinned key.</p>\
+         <ul class=\"counts\">",
+        org = text(org),
+        at = time_html(now),
+    ));
+    for (key, label, n) in [
+        ("devices", "devices", devices.len()),
+        ("stale", "stale", stale),
+        ("pending", "wipes pending", count(WipeState::Pending)),
+        ("done", "wipes done", count(WipeState::Done)),
+        ("failed", "wipes failed", count(WipeState::Failed)),
+        ("expired", "wipes expired", count(WipeState::Expired)),
+    ] {
+        html.push_str(&format!("<li data-count=\"{key}\"><b>{n}</b>{label}</li>"));
+    }
+    html.push_str("</ul><h2>Devices</h2>");
+    if devices.is_empty() {
+        html.push_str("<p>No devices yet: import their reports (<code>televisit-admin devices import</code>).</p>");
+    } else {
+        html.push_str("<table><thead><tr><th>State</th><th>User</th><th>Device</th><th>Platform</th><th>Policy</th><th>Checklist</th><th>Last report</th><th>Last contact with IT</th></tr></thead><tbody>");
+        for d in devices {
+            let state = device_state(d);
+            html.push_str(&format!(
+                "<tr data-device=\"{id}\" data-state=\"{state}\"><td>{badge}</td><td>{user}</td><td><code>{id_text}</code><br><span class=\"hint\">MDM {mdm}</span></td><td>{platform} {os}<br><span class=\"hint\">Televisit {app}</span></td><td>{policy}</td><td>{checklist}</td><td>{last} <span class=\"hint\">({ago})</span></td><td>{checkin}</td></tr>",
+                id = attr(&d.device_id),
+                badge = badge(state),
+                user = text(d.mdm_user.as_deref().unwrap_or("-")),
+                id_text = text(&d.device_id),
+                mdm = text(d.mdm_device_id.as_deref().unwrap_or("-")),
+                platform = text(&d.platform),
+                os = text(&d.os_version),
+                app = text(&d.app_version),
+                policy = d.policy_version,
+                checklist = text(&d.checklist),
+                last = time_html(d.last_report_at),
+                ago = ago(d.last_report_at, now),
+                checkin = d.last_checkin.map_or_else(|| "never".into(), time_html),
+            ));
+        }
+        html.push_str("</tbody></table>");
+    }
+    html.push_str("<h2>Wipes</h2>");
+    if wipes.is_empty() {
+        html.push_str("<p>No wipes issued.</p>");
+    } else {
+        html.push_str("<table><thead><tr><th>State</th><th>Command</th><th>Device</th><th>User</th><th>Scope</th><th>Reason</th><th>Issued</th><th>Expires</th><th>Carried out</th></tr></thead><tbody>");
+        for w in wipes {
+            let hint = w.hint().map(|h| format!("<br><span class=\"hint\">{}</span>", text(&h))).unwrap_or_default();
+            html.push_str(&format!(
+                "<tr data-command=\"{id}\" data-state=\"{state}\"><td>{badge}{hint}</td><td><code>{id_text}</code></td><td><code>{device}</code></td><td>{user}</td><td>{scope}</td><td>{reason}</td><td>{issued}<br><span class=\"hint\">by {by}</span></td><td>{expires}</td><td>{done}</td></tr>",
+                id = attr(&w.command_id),
+                state = w.state.code(),
+                badge = badge(w.state.code()),
+                id_text = text(&w.command_id),
+                device = text(&w.device_id),
+                user = text(w.mdm_user.as_deref().unwrap_or("-")),
+                scope = text(&w.scope),
+                reason = text(&w.reason),
+                issued = w.issued_at.map_or_else(|| "on the phone".into(), time_html),
+                by = text(w.issued_by.as_deref().unwrap_or("a local trigger")),
+                expires = w.expires_at.map_or_else(|| "-".into(), time_html),
+                done = w.completed_at.map_or_else(|| "-".into(), time_html),
+            ));
+        }
+        html.push_str("</tbody></table>");
+    }
+    // Adds the viewer's local format beside each ISO time; the page reads the same without it.
+    html.push_str(
+        "<script>for(const t of document.querySelectorAll('time[datetime]')){const d=new Date(t.getAttribute('datetime'));\
+         if(!isNaN(d)){const s=document.createElement('span');s.className='local';s.textContent='('+d.toLocaleString()+')';t.appendChild(s);}}</script>\
+         </body></html>\n",
+    );
+    html
+}
+
+fn badge(state: &str) -> String {
+    format!("<span class=\"state {state}\">{state}</span>")
+}
+
+fn time_html(seconds: i64) -> String {
+    let iso = time(seconds);
+    format!("<time datetime=\"{}\">{}</time>", attr(&iso), text(&iso))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(id: &str, user: &str, stale: bool) -> DeviceRow {
+        DeviceRow {
+            device_id: id.into(),
+            enrollment_id: "enr_1".into(),
+            device_key: "k".into(),
+            platform: "android".into(),
+            os_version: "16".into(),
+            app_version: "0.1.0".into(),
+            policy_version: 3,
+            checklist: "current".into(),
+            mdm_device_id: None,
+            mdm_user: Some(user.into()),
+            wipe_under_way: None,
+            first_report_at: 0,
+            last_report_at: 1_800_000_000,
+            last_checkin: None,
+            flag: None,
+            stale,
+            wiped: false,
+        }
+    }
+
+    #[test]
+    fn text_from_the_ledger_is_escaped_and_states_have_words() {
+        let page = page("North <Clinic>", &[device("dev_1", "<script>alert(1)</script>", true)], &[], 1_800_200_000);
+        assert!(page.contains("North &lt;Clinic&gt;"));
+        assert!(!page.contains("<script>alert"));
+        assert!(page.contains("data-state=\"stale\"") && page.contains(">stale</span>"));
+        assert!(page.contains("<li data-count=\"stale\"><b>1</b>"));
+        assert!(page.contains("default-src 'none'"), "no network");
+    }
+}

@@ -1,0 +1,316 @@
+//! `devices import FILE...`: device reports and wipe receipts, found by their prefix wherever
+//! they are in a file (report lines as text, JSON, a CSV exported from an MDM console whose
+//! cells hold them). Each file is one transaction: the good records and the import's own row
+//! commit together, the bad lines are listed with their reasons, and a file imported before
+//! changes nothing.
+
+use super::{reason_code, short, Ledger};
+use anyhow::{bail, Context, Result};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use std::path::Path;
+use televisit_protocol::envelope::{self, Kind};
+use televisit_protocol::report::{self, ChecklistState, DeviceReport};
+use televisit_protocol::wipe::{self, Receipt, WipeReason};
+
+/// The largest file taken (an MDM's export of a large fleet's app states is a few megabytes).
+pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+/// The most problems listed per file; the count goes on beyond it.
+const MAX_PROBLEMS_LISTED: usize = 200;
+const REPORT_PREFIX: &str = "tv1.report.";
+const RECEIPT_PREFIX: &str = "tv1.receipt.";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineProblem {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What one file's import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileOutcome {
+    pub file_name: String,
+    /// Set when this very file (by its digest) was imported before: nothing changed.
+    pub already_imported_at: Option<i64>,
+    pub reports: u32,
+    pub receipts: u32,
+    /// Records seen before (the same report in another file).
+    pub unchanged: u32,
+    pub refused: u32,
+    pub problems: Vec<LineProblem>,
+}
+
+impl Ledger {
+    /// Imports one file in one transaction.
+    pub fn import_file(&mut self, path: &Path, now: i64) -> Result<FileOutcome> {
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+        if size > MAX_IMPORT_BYTES {
+            bail!("{} is larger than {} MB: split it", path.display(), MAX_IMPORT_BYTES / (1024 * 1024));
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        self.import_bytes(&file_name, &bytes, now)
+    }
+
+    pub fn import_bytes(&mut self, file_name: &str, bytes: &[u8], now: i64) -> Result<FileOutcome> {
+        let digest = hex_digest(bytes);
+        let mut outcome = FileOutcome {
+            file_name: file_name.chars().filter(|c| !c.is_control()).take(200).collect(),
+            already_imported_at: None,
+            reports: 0,
+            receipts: 0,
+            unchanged: 0,
+            refused: 0,
+            problems: Vec::new(),
+        };
+        let org_id = self.org_id.clone();
+        let tx = self.conn.transaction()?;
+        let before: Option<i64> =
+            tx.query_row("SELECT at FROM imports WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+        if let Some(at) = before {
+            outcome.already_imported_at = Some(at);
+            return Ok(outcome);
+        }
+        tx.execute(
+            "INSERT INTO imports (file_name, digest, at, reports, receipts, unchanged, refused, problems)
+             VALUES (?1, ?2, ?3, 0, 0, 0, 0, '[]')",
+            params![outcome.file_name, digest, now],
+        )?;
+        let import_id = tx.last_insert_rowid();
+        // Binary garbage becomes replacement characters and holds no record: nothing to import.
+        let text = String::from_utf8_lossy(bytes);
+        let mut records = 0usize;
+        for (index, line) in text.lines().enumerate() {
+            for token in tokens(line) {
+                records += 1;
+                fault_point(records);
+                let result = if token.starts_with(REPORT_PREFIX) {
+                    import_report(&tx, &org_id, token, import_id, now).map(|new| (new, true))
+                } else {
+                    import_receipt(&tx, token, import_id).map(|new| (new, false))
+                };
+                match result {
+                    Ok((true, true)) => outcome.reports += 1,
+                    Ok((true, false)) => outcome.receipts += 1,
+                    Ok((false, _)) => outcome.unchanged += 1,
+                    Err(Refused(reason)) => {
+                        outcome.refused += 1;
+                        if outcome.problems.len() < MAX_PROBLEMS_LISTED {
+                            outcome.problems.push(LineProblem { line: index + 1, reason });
+                        }
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE imports SET reports = ?2, receipts = ?3, unchanged = ?4, refused = ?5, problems = ?6 WHERE id = ?1",
+            params![
+                import_id,
+                outcome.reports,
+                outcome.receipts,
+                outcome.unchanged,
+                outcome.refused,
+                serde_json::to_string(&outcome.problems)?
+            ],
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
+
+/// A record refused, with the reason listed for its line (never its text: a report holds no
+/// patient data, but a line of an MDM export might hold anything).
+struct Refused(String);
+
+impl From<rusqlite::Error> for Refused {
+    fn from(err: rusqlite::Error) -> Self {
+        Refused(format!("the ledger could not record it ({err})"))
+    }
+}
+
+/// The reports and receipts in a line: each starts with its prefix and runs over the envelope's
+/// characters (base64url and dots), so that JSON quotes and CSV separators end it.
+fn tokens(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line;
+    std::iter::from_fn(move || loop {
+        let start = [REPORT_PREFIX, RECEIPT_PREFIX].iter().filter_map(|p| rest.find(p)).min()?;
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(candidate.len());
+        rest = &candidate[end..];
+        if end > 0 {
+            return Some(&candidate[..end]);
+        }
+    })
+}
+
+fn hex_digest(bytes: &[u8]) -> String {
+    super::digest_hex(bytes)
+}
+
+/// Returns whether the report was new.
+fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64, now: i64) -> Result<bool, Refused> {
+    let report = report::verify(text, None).map_err(|e| Refused(format!("a device report: {e}")))?;
+    if report.org != org_id {
+        return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
+    }
+    let digest = hex_digest(text.as_bytes());
+    let seen: Option<String> =
+        tx.query_row("SELECT device_id FROM reports WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    let pinned: Option<String> =
+        tx.query_row("SELECT device_key FROM devices WHERE device_id = ?1", [&report.dev], |r| r.get(0)).optional()?;
+    if let Some(pinned) = pinned.filter(|key| *key != report.key) {
+        // Never re-pinned silently: flagged, and logged once per key seen.
+        tx.execute("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1", [&report.dev])?;
+        tx.execute(
+            "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)",
+            params![now, report.dev, format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))],
+        )?;
+        return Err(Refused(format!(
+            "the report of {} is signed by another key than the one pinned (a clone or a reinstall?): check the phone, then `devices repin {} --report FILE`",
+            report.dev, report.dev
+        )));
+    }
+    tx.execute(
+        "INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)",
+        params![digest, report.dev, report.at, import_id],
+    )?;
+    apply_report(tx, &report, now)?;
+    Ok(true)
+}
+
+/// What a verified report says, into the device's row: a new device is pinned; a known one
+/// takes the facts of its newest report (an older report arriving late moves nothing back).
+pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, _now: i64) -> rusqlite::Result<()> {
+    let checklist = match r.chk {
+        ChecklistState::Current => "current",
+        ChecklistState::Due => "due",
+        ChecklistState::Never => "never",
+    };
+    let policy = i64::try_from(r.pol).unwrap_or(i64::MAX);
+    tx.execute(
+        "INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
+                              checklist, mdm_device_id, mdm_user, wipe_under_way, receipt_held,
+                              first_report_at, last_report_at, last_checkin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+         ON CONFLICT (device_id) DO UPDATE SET
+             first_report_at = min(first_report_at, excluded.first_report_at),
+             last_checkin = max(coalesce(last_checkin, excluded.last_checkin), coalesce(excluded.last_checkin, last_checkin)),
+             enrollment_id = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.enrollment_id ELSE enrollment_id END,
+             platform = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.platform ELSE platform END,
+             os_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.os_version ELSE os_version END,
+             app_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.app_version ELSE app_version END,
+             policy_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.policy_version ELSE policy_version END,
+             checklist = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.checklist ELSE checklist END,
+             mdm_device_id = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_device_id ELSE mdm_device_id END,
+             mdm_user = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_user ELSE mdm_user END,
+             wipe_under_way = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.wipe_under_way ELSE wipe_under_way END,
+             receipt_held = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.receipt_held ELSE receipt_held END,
+             last_report_at = max(last_report_at, excluded.last_report_at)",
+        params![
+            r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt,
+            r.at, r.seen
+        ],
+    )?;
+    Ok(())
+}
+
+/// Returns whether the receipt was new.
+fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bool, Refused> {
+    let claimed: Receipt = envelope::open(text, Kind::Receipt)
+        .ok()
+        .and_then(|opened| envelope::parse_canonical("wipe receipt", &opened.payload).ok())
+        .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
+    let pinned: Option<String> = tx
+        .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [&claimed.device_id], |r| r.get(0))
+        .optional()?;
+    let Some(pinned) = pinned else {
+        return Err(Refused(format!(
+            "a wipe receipt from {}, a device this ledger does not know: import its report first",
+            claimed.device_id
+        )));
+    };
+    let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
+    let digest = hex_digest(text.as_bytes());
+    let seen: Option<String> =
+        tx.query_row("SELECT command_id FROM receipts WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    let mut carried_out = vec![receipt.command_id.clone()];
+    carried_out.extend(receipt.merged_command_ids.iter().cloned());
+    let mut known = 0;
+    for id in &carried_out {
+        let device: Option<Option<String>> = tx
+            .query_row("SELECT device_id FROM commands WHERE command_id = ?1 AND kind = 'wipe'", [id], |r| r.get(0))
+            .optional()?;
+        match device {
+            Some(Some(device)) if device != receipt.device_id => {
+                return Err(Refused(format!("a wipe receipt from {} for another device's command", receipt.device_id)))
+            }
+            Some(_) => known += 1,
+            None => {}
+        }
+    }
+    if known == 0 && receipt.reason != WipeReason::LocalTrigger {
+        return Err(Refused(format!(
+            "a wipe receipt from {} for a command this ledger did not issue ({})",
+            receipt.device_id, receipt.command_id
+        )));
+    }
+    let failed = receipt.steps.iter().filter(|s| s.failed > 0 || s.reason.is_some()).count();
+    tx.execute(
+        "INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            digest,
+            receipt.device_id,
+            receipt.command_id,
+            receipt.scope.code(),
+            reason_code(receipt.reason),
+            receipt.completed_at,
+            serde_json::to_string(&receipt.steps).unwrap_or_default(),
+            i64::try_from(failed).unwrap_or(i64::MAX),
+            import_id
+        ],
+    )?;
+    // A receipt written again after a merge supersedes the earlier one for its commands.
+    for id in &carried_out {
+        tx.execute(
+            "INSERT INTO receipt_commands (command_id, receipt_digest) VALUES (?1, ?2)
+             ON CONFLICT (command_id) DO UPDATE SET receipt_digest = excluded.receipt_digest
+             WHERE (SELECT completed_at FROM receipts WHERE digest = excluded.receipt_digest)
+                >= (SELECT completed_at FROM receipts WHERE digest = receipt_commands.receipt_digest)",
+            params![id, digest],
+        )?;
+    }
+    Ok(true)
+}
+
+/// For the test that kills an import half-way: `TELEVISIT_ADMIN_ABORT_AFTER=N` aborts the
+/// process at the Nth record, inside the transaction (debug builds only).
+fn fault_point(records: usize) {
+    #[cfg(debug_assertions)]
+    if std::env::var("TELEVISIT_ADMIN_ABORT_AFTER").ok().and_then(|n| n.parse::<usize>().ok()) == Some(records) {
+        std::process::abort();
+    }
+    let _ = records;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tokens;
+
+    #[test]
+    fn records_are_found_in_text_json_and_csv_cells() {
+        let found: Vec<_> = tokens(r#"{"a":"tv1.report.AAA.BBB","b":"x tv1.receipt.C-D.E_F"}"#).collect();
+        assert_eq!(found, ["tv1.report.AAA.BBB", "tv1.receipt.C-D.E_F"]);
+        let csv: Vec<_> = tokens("dev-42,\"tv1.report.Q.R\",2026-11-30").collect();
+        assert_eq!(csv, ["tv1.report.Q.R"]);
+        assert_eq!(tokens("no records here, tv1.policy.A.B").count(), 0);
+    }
+}

@@ -1,0 +1,216 @@
+//! IT's fleet ledger: one SQLite file beside the organisation's keys (`ORG/ledger.db`) holding
+//! every device (its pinned key and what its reports say), every command IT issued (wipes,
+//! bulletins, enrollment codes), every receipt (verified against the pinned key) and every
+//! import with its outcome. Nothing here holds a patient's name or number: none reaches IT (a
+//! report and a receipt carry ids, versions and counts only), and the MDM's user id is the
+//! clinician's account, not a patient's.
+//!
+//! Every write is one transaction; the schema moves forward with `user_version` migrations.
+
+mod import;
+mod schema;
+pub mod views;
+
+pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};
+pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use televisit_protocol::bulletin::FleetWipe;
+use televisit_protocol::envelope;
+use televisit_protocol::report::DeviceReport;
+use televisit_protocol::wipe::WipeCommand;
+
+pub const FILE: &str = "ledger.db";
+
+pub struct Ledger {
+    conn: Connection,
+    /// `envelope::key_id` of the organisation's signing key: reports must name it.
+    org_id: String,
+    path: PathBuf,
+}
+
+/// What IT issued, as the ledger records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    Wipe,
+    Bulletin,
+    EnrollCode,
+}
+
+impl CommandKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            CommandKind::Wipe => "wipe",
+            CommandKind::Bulletin => "bulletin",
+            CommandKind::EnrollCode => "enroll_code",
+        }
+    }
+}
+
+impl Ledger {
+    /// Opens (or makes) the ledger of the organisation whose public signing key is `org_key`,
+    /// in `org_dir`. A ledger of another organisation, or a file that is not one, is refused.
+    pub fn open(org_dir: &Path, org_key: &str) -> Result<Ledger> {
+        let org_id = envelope::key_id(org_key).context("the organisation's signing key is not a key")?;
+        let path = org_dir.join(FILE);
+        let conn = Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let shown = path.display().to_string();
+        let damaged = || format!("{shown} is damaged or not a ledger: restore it from a backup");
+        conn.busy_timeout(std::time::Duration::from_secs(10)).with_context(damaged)?;
+        conn.pragma_update(None, "journal_mode", "WAL").with_context(damaged)?;
+        conn.pragma_update(None, "foreign_keys", true).with_context(damaged)?;
+        let mut ledger = Ledger { conn, org_id, path };
+        match schema::migrate(&mut ledger.conn) {
+            Err(schema::MigrateError::Newer) => {
+                bail!("{} was written by a newer televisit-admin: use that version", ledger.path.display())
+            }
+            Err(schema::MigrateError::Sqlite(err)) => return Err(err).with_context(damaged),
+            Ok(()) => {}
+        }
+        ledger.check_org()?;
+        Ok(ledger)
+    }
+
+    fn check_org(&self) -> Result<()> {
+        let stored: Option<String> =
+            self.conn.query_row("SELECT value FROM meta WHERE name = 'org'", [], |r| r.get(0)).optional()?;
+        match stored {
+            Some(id) if id == self.org_id => Ok(()),
+            Some(_) => bail!("{} is the ledger of another organisation: it was not opened", self.path.display()),
+            None => {
+                self.conn.execute("INSERT INTO meta (name, value) VALUES ('org', ?1)", [&self.org_id])?;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+
+    /// Records a wipe command IT signed, for the device named in it.
+    pub fn record_wipe(&mut self, command: &WipeCommand, text: &str, issued_by: &str, now: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO commands (command_id, kind, device_id, enrollment_id, scope, reason, issued_by, issued_at, expires_at, text)
+             VALUES (?1, 'wipe', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                command.command_id,
+                command.device_id,
+                command.enrollment_id,
+                command.scope.code(),
+                reason_code(command.reason),
+                issued_by,
+                now,
+                command.expires_at,
+                text
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a bulletin or an enrollment code (its id, or the digest of its text).
+    pub fn record_issued(
+        &mut self,
+        kind: CommandKind,
+        id: &str,
+        issued_by: &str,
+        now: i64,
+        expires_at: i64,
+        detail: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR IGNORE INTO commands (command_id, kind, issued_by, issued_at, expires_at, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, kind.code(), issued_by, now, expires_at, detail],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every wipe that is still to be carried out and has not expired: what the next bulletin
+    /// carries.
+    pub fn pending_wipes(&self, now: i64) -> Result<Vec<FleetWipe>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.device_id, c.enrollment_id, c.command_id, c.scope, c.reason, c.expires_at
+             FROM commands c
+             WHERE c.kind = 'wipe' AND c.expires_at > ?1
+               AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id)
+             ORDER BY c.issued_at, c.command_id",
+        )?;
+        let rows = stmt.query_map([now], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get(5)?))
+        })?;
+        let mut wipes = Vec::new();
+        for row in rows {
+            let (device_id, enrollment_id, command_id, scope, reason, expires_at) = row?;
+            wipes.push(FleetWipe {
+                device_id,
+                enrollment_id,
+                command_id,
+                scope: parse_code(&scope).context("a wipe's scope in the ledger")?,
+                reason: parse_code(&reason).context("a wipe's reason in the ledger")?,
+                expires_at,
+            });
+        }
+        Ok(wipes)
+    }
+
+    /// Re-pins a device's key on purpose (a reinstall IT knows about), from a report it carries,
+    /// and logs it. The report must be for that device and of this organisation.
+    pub fn repin(&mut self, device_id: &str, report: &DeviceReport, by: &str, now: i64) -> Result<String> {
+        if report.dev != device_id {
+            bail!("the report is for another device ({})", report.dev);
+        }
+        if report.org != self.org_id {
+            bail!("the report is of another organisation's device");
+        }
+        let tx = self.conn.transaction()?;
+        let old: Option<String> = tx
+            .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0))
+            .optional()?;
+        let Some(old) = old else {
+            bail!("no device {device_id} in the ledger: import its report instead");
+        };
+        tx.execute(
+            "UPDATE devices SET device_key = ?2, enrollment_id = ?3, flag = NULL WHERE device_id = ?1",
+            params![device_id, report.key, report.enr],
+        )?;
+        tx.execute(
+            "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'repinned', ?3)",
+            params![now, device_id, format!("by {by}; key {} replaced by {}", short(&old), short(&report.key))],
+        )?;
+        import::apply_report(&tx, report, now)?;
+        tx.commit()?;
+        Ok(old)
+    }
+}
+
+/// SHA-256 of bytes, in hex: how the ledger names a report, a receipt, a file or a code.
+pub fn digest_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first characters of a key, enough to tell two apart in a log line.
+pub(crate) fn short(key: &str) -> String {
+    key.chars().take(12).collect()
+}
+
+pub(crate) fn reason_code(reason: televisit_protocol::wipe::WipeReason) -> String {
+    serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A protocol enum back from the code the ledger stored.
+pub(crate) fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T> {
+    Ok(serde_json::from_value(serde_json::Value::String(code.to_owned()))?)
+}
+
+/// Who issues a command: `--by`, or the account running the tool.
+pub fn issuer(by: Option<&str>) -> String {
+    let name = by.map(str::to_owned).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into());
+    name.chars().filter(|c| !c.is_control()).take(64).collect()
+}

@@ -1,0 +1,220 @@
+//! What IT asks the ledger every week: which phones, whose, which are quiet, which wipes are
+//! pending, done (and by which receipt), failed or expired.
+
+use super::Ledger;
+use anyhow::Result;
+use rusqlite::{params, Row};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRow {
+    pub device_id: String,
+    pub enrollment_id: String,
+    pub device_key: String,
+    pub platform: String,
+    pub os_version: String,
+    pub app_version: String,
+    pub policy_version: i64,
+    pub checklist: String,
+    pub mdm_device_id: Option<String>,
+    pub mdm_user: Option<String>,
+    /// A wipe under way on the phone (its command id), as its last report said.
+    pub wipe_under_way: Option<String>,
+    pub first_report_at: i64,
+    pub last_report_at: i64,
+    /// The newest signed time from IT the phone had verified (its last contact with IT).
+    pub last_checkin: Option<i64>,
+    /// `key_mismatch`: a report signed by another key was refused (a clone, or a reinstall).
+    pub flag: Option<String>,
+    /// No report for longer than the threshold asked for.
+    pub stale: bool,
+    /// Wiped: a receipt of a full wipe was imported for this enrollment.
+    pub wiped: bool,
+}
+
+/// Which devices `devices list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFilter {
+    /// Only devices with no report for this many seconds.
+    pub stale_seconds: Option<i64>,
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeState {
+    /// Issued, not yet carried out, still valid: in every bulletin.
+    Pending,
+    /// Carried out; the receipt verified against the pinned key.
+    Done,
+    /// Carried out, but a step could not run (e.g. contacts access revoked): see the receipt.
+    Failed,
+    /// Past its expiry with no receipt: issue a new one if the phone is still lost.
+    Expired,
+    /// The phone wiped itself (a local trigger); no command of IT's.
+    Local,
+}
+
+impl WipeState {
+    pub fn code(self) -> &'static str {
+        match self {
+            WipeState::Pending => "pending",
+            WipeState::Done => "done",
+            WipeState::Failed => "failed",
+            WipeState::Expired => "expired",
+            WipeState::Local => "local",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WipeRow {
+    pub command_id: String,
+    pub device_id: String,
+    pub enrollment_id: Option<String>,
+    pub scope: String,
+    pub reason: String,
+    pub issued_by: Option<String>,
+    pub issued_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub state: WipeState,
+    /// The receipt that carried it out: when, and which steps failed.
+    pub completed_at: Option<i64>,
+    pub failed_steps: Option<i64>,
+    pub receipt_digest: Option<String>,
+    pub mdm_user: Option<String>,
+}
+
+impl WipeRow {
+    /// What to do next, in one line, where there is something to do.
+    pub fn hint(&self) -> Option<String> {
+        match self.state {
+            WipeState::Expired => Some(format!(
+                "re-issue: televisit-admin wipe issue --org DIR --device {} --reason {}",
+                self.device_id, self.reason
+            )),
+            WipeState::Failed => Some("a step could not run on the phone: see its receipt's steps".into()),
+            _ => None,
+        }
+    }
+}
+
+const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.platform, d.os_version, d.app_version,
+     d.policy_version, d.checklist, d.mdm_device_id, d.mdm_user, d.wipe_under_way, d.first_report_at,
+     d.last_report_at, d.last_checkin, d.flag,
+     EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')";
+
+fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
+    let last_report_at: i64 = row.get(12)?;
+    Ok(DeviceRow {
+        device_id: row.get(0)?,
+        enrollment_id: row.get(1)?,
+        device_key: row.get(2)?,
+        platform: row.get(3)?,
+        os_version: row.get(4)?,
+        app_version: row.get(5)?,
+        policy_version: row.get(6)?,
+        checklist: row.get(7)?,
+        mdm_device_id: row.get(8)?,
+        mdm_user: row.get(9)?,
+        wipe_under_way: row.get(10)?,
+        first_report_at: row.get(11)?,
+        last_report_at,
+        last_checkin: row.get(13)?,
+        flag: row.get(14)?,
+        stale: last_report_at < stale_before,
+        wiped: row.get(15)?,
+    })
+}
+
+/// The default for "quiet too long" in views that show staleness without being asked.
+pub const DEFAULT_STALE_SECONDS: i64 = 48 * 3600;
+
+impl Ledger {
+    /// Devices, by last report (the quietest first when `--stale`, otherwise by user and id).
+    pub fn devices(&self, filter: &DeviceFilter, now: i64) -> Result<Vec<DeviceRow>> {
+        let stale_before = now.saturating_sub(filter.stale_seconds.unwrap_or(DEFAULT_STALE_SECONDS));
+        let only_stale = filter.stale_seconds.is_some();
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices d
+             WHERE (?1 = 0 OR d.last_report_at < ?2) AND (?3 IS NULL OR d.platform = ?3)
+             ORDER BY {}",
+            if only_stale { "d.last_report_at, d.device_id" } else { "d.mdm_user IS NULL, d.mdm_user, d.device_id" }
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows =
+            stmt.query_map(params![only_stale, stale_before, filter.platform], |r| device_row(r, stale_before))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One device by its id, its MDM user or its MDM device id (a user may have several).
+    pub fn find_devices(&self, by: DeviceKey<'_>, now: i64) -> Result<Vec<DeviceRow>> {
+        let (column, value) = match by {
+            DeviceKey::Id(id) => ("d.device_id", id),
+            DeviceKey::User(user) => ("d.mdm_user", user),
+            DeviceKey::MdmDevice(id) => ("d.mdm_device_id", id),
+        };
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices d WHERE {column} = ?1 ORDER BY d.last_report_at DESC");
+        let stale_before = now.saturating_sub(DEFAULT_STALE_SECONDS);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([value], |r| device_row(r, stale_before))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every wipe IT issued, and every wipe a phone did by itself, newest first.
+    pub fn wipes(&self, now: i64) -> Result<Vec<WipeRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.command_id, c.device_id, c.enrollment_id, c.scope, c.reason, c.issued_by, c.issued_at, c.expires_at,
+                    r.completed_at, r.failed_steps, r.digest, d.mdm_user
+             FROM commands c
+             LEFT JOIN receipt_commands rc ON rc.command_id = c.command_id
+             LEFT JOIN receipts r ON r.digest = rc.receipt_digest
+             LEFT JOIN devices d ON d.device_id = c.device_id
+             WHERE c.kind = 'wipe'
+             UNION ALL
+             SELECT r.command_id, r.device_id, NULL, r.scope, r.reason, NULL, NULL, NULL,
+                    r.completed_at, r.failed_steps, r.digest, d.mdm_user
+             FROM receipts r
+             LEFT JOIN devices d ON d.device_id = r.device_id
+             WHERE r.reason = 'local_trigger'
+               AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_id = r.command_id)
+             ORDER BY 7 DESC, 9 DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let issued_at: Option<i64> = r.get(6)?;
+            let expires_at: Option<i64> = r.get(7)?;
+            let completed_at: Option<i64> = r.get(8)?;
+            let failed_steps: Option<i64> = r.get(9)?;
+            let state = match (issued_at, completed_at) {
+                (None, _) => WipeState::Local,
+                (Some(_), Some(_)) if failed_steps.unwrap_or(0) > 0 => WipeState::Failed,
+                (Some(_), Some(_)) => WipeState::Done,
+                (Some(_), None) if expires_at.is_some_and(|e| e <= now) => WipeState::Expired,
+                (Some(_), None) => WipeState::Pending,
+            };
+            Ok(WipeRow {
+                command_id: r.get(0)?,
+                device_id: r.get(1)?,
+                enrollment_id: r.get(2)?,
+                scope: r.get(3)?,
+                reason: r.get(4)?,
+                issued_by: r.get(5)?,
+                issued_at,
+                expires_at,
+                state,
+                completed_at,
+                failed_steps,
+                receipt_digest: r.get(10)?,
+                mdm_user: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DeviceKey<'a> {
+    Id(&'a str),
+    User(&'a str),
+    MdmDevice(&'a str),
+}

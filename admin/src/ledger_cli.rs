@@ -1,0 +1,265 @@
+//! The ledger's commands: `devices import|list|show|repin`, `wipe status`, `fleet report`, and
+//! how `wipe issue`, `bulletin sign` and `enroll-code` record what they issue.
+
+use crate::{print, text_or_file, FAILED_CHECK};
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use televisit_admin::fleet;
+use televisit_admin::ledger::{self, DeviceFilter, DeviceKey, DeviceRow, Ledger, WipeRow, WipeState};
+use televisit_admin::org;
+
+#[derive(Subcommand)]
+pub enum DevicesCommand {
+    /// Import device reports and wipe receipts: text, JSON, or an MDM console's CSV export (found
+    /// by their prefix in any column). Importing a file again changes nothing. Exit 3 when any
+    /// record was refused (listed by line).
+    Import {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The fleet's devices. With --stale, only those with no report for that long (exit 3 when any).
+    List {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        /// No report for this long: 24h, 2d.
+        #[arg(long, value_parser = stale_duration)]
+        stale: Option<i64>,
+        #[arg(long, value_enum)]
+        platform: Option<PlatformArg>,
+    },
+    /// One device: by its id, its MDM user or its MDM device id (exit 1 when none matches).
+    Show {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[command(flatten)]
+        which: Which,
+    },
+    /// Pin a device's new key on purpose (a reinstall IT knows about), from a report of it; logged.
+    Repin {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        device: String,
+        #[arg(long, value_name = "FILE|TEXT")]
+        report: String,
+        /// Who does it (default: the account running the tool).
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+/// A device as IT knows it: its id, or what the MDM calls it and its user.
+#[derive(Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Which {
+    /// The device id (dev_…).
+    device: Option<String>,
+    /// The MDM's user (e.g. the user principal name).
+    #[arg(long)]
+    user: Option<String>,
+    /// The MDM's own device id.
+    #[arg(long)]
+    mdm_device: Option<String>,
+}
+
+impl Which {
+    pub fn new(device: Option<String>, user: Option<String>, mdm_device: Option<String>) -> Which {
+        Which { device, user, mdm_device }
+    }
+
+    fn key(&self) -> DeviceKey<'_> {
+        match (&self.device, &self.user, &self.mdm_device) {
+            (Some(id), _, _) => DeviceKey::Id(id),
+            (_, Some(user), _) => DeviceKey::User(user),
+            (_, _, Some(mdm)) => DeviceKey::MdmDevice(mdm),
+            // clap's group requires one of them.
+            (None, None, None) => DeviceKey::Id(""),
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PlatformArg {
+    Android,
+    Ios,
+    Desktop,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum WipeStateArg {
+    Pending,
+    Done,
+    Failed,
+    Expired,
+    Local,
+}
+
+#[derive(Subcommand)]
+pub enum FleetCommand {
+    /// One self-contained HTML page: counts, the devices and their state, the commands.
+    Report {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        html: PathBuf,
+        /// Quiet for this long counts as stale: 48h.
+        #[arg(long, default_value = "48h", value_parser = stale_duration)]
+        stale: i64,
+    },
+}
+
+fn stale_duration(text: &str) -> Result<i64, televisit_admin::usage::Refusal> {
+    fleet::parse_duration(text, 3650 * 86_400).map_err(televisit_admin::usage::Refusal)
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub fn open(org_dir: &std::path::Path) -> Result<(org::Org, Ledger)> {
+    let org = org::load(org_dir)?;
+    let ledger = Ledger::open(org_dir, &org.info.signing_key)?;
+    Ok((org, ledger))
+}
+
+pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
+    match command {
+        DevicesCommand::Import { org, files } => {
+            let (_, mut ledger) = open(&org)?;
+            let mut outcomes = Vec::new();
+            for file in &files {
+                outcomes.push(ledger.import_file(file, now())?);
+            }
+            let refused: u32 = outcomes.iter().map(|o| o.refused).sum();
+            let text = outcomes.iter().map(fleet::import_text).collect::<Vec<_>>().join("\n");
+            print(json, serde_json::json!({"files": outcomes, "refused": refused}), text);
+            Ok(if refused > 0 { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
+        }
+        DevicesCommand::List { org, stale, platform } => {
+            let (_, ledger) = open(&org)?;
+            let platform = platform.map(|p| match p {
+                PlatformArg::Android => "android".to_owned(),
+                PlatformArg::Ios => "ios".to_owned(),
+                PlatformArg::Desktop => "desktop".to_owned(),
+            });
+            let rows = ledger.devices(&DeviceFilter { stale_seconds: stale, platform }, now())?;
+            let text = if rows.is_empty() {
+                if stale.is_some() {
+                    "no stale devices".into()
+                } else {
+                    "no devices in the ledger yet: import their reports".into()
+                }
+            } else {
+                rows.iter().map(|d| fleet::device_line(d, now())).collect::<Vec<_>>().join("\n")
+            };
+            print(json, serde_json::json!({"devices": rows}), text);
+            Ok(if stale.is_some() && !rows.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
+        }
+        DevicesCommand::Show { org, which } => {
+            let (_, ledger) = open(&org)?;
+            let rows = ledger.find_devices(which.key(), now())?;
+            if rows.is_empty() {
+                bail!("no device in the ledger matches");
+            }
+            let wipes = ledger.wipes(now())?;
+            let text = rows.iter().map(|d| fleet::device_text(d, &wipes)).collect::<Vec<_>>().join("\n\n");
+            let theirs: Vec<&WipeRow> =
+                wipes.iter().filter(|w| rows.iter().any(|d| d.device_id == w.device_id)).collect();
+            print(json, serde_json::json!({"devices": rows, "wipes": theirs}), text);
+            Ok(ExitCode::SUCCESS)
+        }
+        DevicesCommand::Repin { org, device, report, by } => {
+            let (_, mut ledger) = open(&org)?;
+            let report =
+                televisit_protocol::report::verify(&text_or_file(&report)?, None).context("the device report")?;
+            let old = ledger.repin(&device, &report, &ledger::issuer(by.as_deref()), now())?;
+            print(
+                json,
+                serde_json::json!({"device_id": device, "old_key": old, "new_key": report.key}),
+                format!("{device}: key {} pinned in place of {} (logged)", report.key, old),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `wipe status`: every wipe and its state; filtered by the flags given.
+pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -> Result<ExitCode> {
+    let (_, ledger) = open(org)?;
+    let wanted: Vec<WipeState> = states
+        .iter()
+        .map(|s| match s {
+            WipeStateArg::Pending => WipeState::Pending,
+            WipeStateArg::Done => WipeState::Done,
+            WipeStateArg::Failed => WipeState::Failed,
+            WipeStateArg::Expired => WipeState::Expired,
+            WipeStateArg::Local => WipeState::Local,
+        })
+        .collect();
+    let rows: Vec<WipeRow> =
+        ledger.wipes(now())?.into_iter().filter(|w| wanted.is_empty() || wanted.contains(&w.state)).collect();
+    let text = if rows.is_empty() {
+        "no wipes".into()
+    } else {
+        rows.iter().map(fleet::wipe_line).collect::<Vec<_>>().join("\n")
+    };
+    let hints: Vec<Option<String>> = rows.iter().map(WipeRow::hint).collect();
+    print(json, serde_json::json!({"wipes": rows, "hints": hints}), text);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
+    let FleetCommand::Report { org, html, stale } = command;
+    let (org, ledger) = open(&org)?;
+    let now = now();
+    let devices = ledger.devices(&DeviceFilter::default(), now)?;
+    let devices: Vec<DeviceRow> =
+        devices.into_iter().map(|d| DeviceRow { stale: d.last_report_at < now.saturating_sub(stale), ..d }).collect();
+    let wipes = ledger.wipes(now)?;
+    let page = televisit_admin::fleet_html::page(&org.info.name, &devices, &wipes, now);
+    let tmp = html.with_extension("html.tmp");
+    std::fs::write(&tmp, page.as_bytes()).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &html).with_context(|| format!("cannot write {}", html.display()))?;
+    print(
+        json,
+        serde_json::json!({"html": html, "devices": devices.len(), "wipes": wipes.len()}),
+        format!("fleet report written to {} ({} devices, {} wipes)", html.display(), devices.len(), wipes.len()),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wipe issue`: the device (and its enrollment) from the ledger, found by id, user or MDM
+/// device id; an unknown device only with `--unlisted` and both ids.
+pub fn resolve_wipe_target(
+    ledger: &Ledger,
+    which: &Which,
+    enrollment: Option<&str>,
+    unlisted: bool,
+) -> Result<(String, String)> {
+    let found = ledger.find_devices(which.key(), now())?;
+    match (found.as_slice(), &which.device, enrollment) {
+        ([one], _, given) => {
+            if given.is_some_and(|e| e != one.enrollment_id) {
+                bail!(
+                    "the ledger has {} under enrollment {}, not the one given: leave out --enrollment",
+                    one.device_id,
+                    one.enrollment_id
+                );
+            }
+            Ok((one.device_id.clone(), one.enrollment_id.clone()))
+        }
+        ([], Some(device), Some(enrollment)) if unlisted => Ok((device.clone(), enrollment.to_owned())),
+        ([], Some(_), _) if unlisted => bail!("--unlisted needs both --device and --enrollment"),
+        ([], _, _) => bail!(
+            "no device in the ledger matches: import its report (devices import), or give --device, --enrollment and --unlisted"
+        ),
+        (many, _, _) => bail!(
+            "{} devices match ({}): name one by its id",
+            many.len(),
+            many.iter().map(|d| d.device_id.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
