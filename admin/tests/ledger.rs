@@ -1,0 +1,361 @@
+//! IT's fleet ledger, as IT uses it: imports of what the MDM collects (good, half bad, repeated,
+//! killed half-way), devices by id, user and MDM id, a key that changed, wipes from issue to
+//! receipt (pending, done, failed, expired, local), and ledgers that are not this org's.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use televisit_admin::ledger::{DeviceFilter, Ledger, WipeState};
+use televisit_protocol::envelope::{self, SigningKey};
+use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
+use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
+
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn admin_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut cmd = Command::cargo_bin("televisit-admin").unwrap();
+    cmd.current_dir(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Ran {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn admin(dir: &Path, args: &[&str]) -> Ran {
+    admin_env(dir, args, &[])
+}
+
+fn admin_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = admin(dir, &[&["--json"], args].concat());
+    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// An organisation's folder, and the phones that enroll with it.
+struct Fleet {
+    dir: tempfile::TempDir,
+    org_id: String,
+    org_key: String,
+}
+
+struct Phone {
+    key: SigningKey,
+    dev: String,
+    enr: String,
+    user: String,
+}
+
+impl Fleet {
+    fn new(name: &str) -> Fleet {
+        let dir = tempfile::tempdir().unwrap();
+        let info = admin_json(dir.path(), &["org", "init", "--org", "org", "--name", name]);
+        let org_key = info["signing_key"].as_str().unwrap().to_owned();
+        Fleet { org_id: envelope::key_id(&org_key).unwrap(), org_key, dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn org(&self) -> PathBuf {
+        self.dir.path().join("org")
+    }
+
+    fn phone(&self, n: u8) -> Phone {
+        Phone {
+            key: SigningKey::from_seed(&[n; 32]).unwrap(),
+            dev: format!("dev_{:024x}", n),
+            enr: format!("enr_{:024x}", n),
+            user: format!("clinician{n}@northclinic.example"),
+        }
+    }
+
+    fn report(&self, phone: &Phone, at: i64) -> String {
+        self.report_with(phone, at, &self.org_id)
+    }
+
+    fn report_with(&self, phone: &Phone, at: i64, org: &str) -> String {
+        let r = DeviceReport {
+            v: REPORT_VERSION,
+            dev: phone.dev.clone(),
+            enr: phone.enr.clone(),
+            key: phone.key.public_key(),
+            org: org.to_owned(),
+            os: "android".into(),
+            os_ver: "16".into(),
+            app_ver: "0.1.0".into(),
+            pol: 2,
+            seen: Some(at - 600),
+            chk: ChecklistState::Current,
+            wipe: None,
+            rcpt: None,
+            mdm_dev: Some(format!("mdm-{}", &phone.dev[phone.dev.len() - 8..])),
+            mdm_user: Some(phone.user.clone()),
+            at,
+        };
+        report::seal(&phone.key, &r).unwrap()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    fn import(&self, files: &[&str]) -> Ran {
+        admin(self.path(), &[&["--json", "devices", "import", "--org", "org"], files].concat())
+    }
+
+    fn ledger(&self) -> Ledger {
+        Ledger::open(&self.org(), &self.org_key).unwrap()
+    }
+}
+
+fn receipt(phone: &Phone, command_id: &str, failed_contacts: bool) -> String {
+    let done = |step, failed: bool| StepDone {
+        step,
+        count: u32::from(!failed),
+        failed: u32::from(failed),
+        reason: failed.then(|| "permission_denied".to_owned()),
+    };
+    let r = Receipt {
+        v: COMMAND_VERSION,
+        device_id: phone.dev.clone(),
+        enrollment_id: phone.enr.clone(),
+        command_id: command_id.into(),
+        scope: WipeScope::All,
+        reason: if command_id.starts_with("loc_") { WipeReason::LocalTrigger } else { WipeReason::Lost },
+        completed_at: now(),
+        steps: vec![
+            done(Step::DestroyKey, false),
+            done(Step::DeleteContacts, failed_contacts),
+            done(Step::DeleteFiles, false),
+        ],
+        device_key: phone.key.public_key(),
+        merged_command_ids: Vec::new(),
+    };
+    wipe::seal_receipt(&phone.key, &r)
+}
+
+#[test]
+fn an_mdm_export_is_imported_once_and_its_bad_lines_are_listed_without_their_text() {
+    let fleet = Fleet::new("North Clinic");
+    let other = Fleet::new("South Clinic");
+    let (a, b) = (fleet.phone(1), fleet.phone(2));
+    let good_a = fleet.report(&a, now());
+    let good_b = fleet.report(&b, now());
+    let mut flipped = good_b.clone().into_bytes();
+    flipped[40] ^= 0x01;
+    let flipped = String::from_utf8(flipped).unwrap();
+    let foreign = other.report(&other.phone(3), now());
+    let csv = format!(
+        "Device,User,State\nPixel A,{},\"{good_a}\"\nPixel B,{},\"{flipped}\"\nPixel C,x,\"{foreign}\"\nPixel B,{},\"{good_b}\"\nSusan Smith 07400 123456,,no report here\n",
+        a.user, b.user, b.user
+    );
+    let file = fleet.write("export.csv", &csv);
+    let out = fleet.import(&[&file]);
+    assert_eq!(out.code, Some(3), "a refused record: exit 3. {}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let outcome = &json["files"][0];
+    assert_eq!((outcome["reports"].as_i64(), outcome["refused"].as_i64()), (Some(2), Some(2)));
+    let lines: Vec<i64> = outcome["problems"].as_array().unwrap().iter().map(|p| p["line"].as_i64().unwrap()).collect();
+    assert_eq!(lines, [3, 4]);
+    assert!(outcome["problems"][1]["reason"].as_str().unwrap().contains("another organisation"));
+    assert!(!out.stdout.contains("Susan") && !out.stdout.contains(&flipped[11..60]));
+    // The same file again changes nothing; a second file with a report seen before adds nothing.
+    let again = fleet.import(&[&file]);
+    let again: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert!(again["files"][0]["already_imported_at"].is_i64());
+    let json_file = fleet.write("states.json", &serde_json::json!({"device_report": good_a}).to_string());
+    let seen = fleet.import(&[&json_file]);
+    assert_eq!(seen.code, Some(0));
+    let seen: serde_json::Value = serde_json::from_str(&seen.stdout).unwrap();
+    assert_eq!(seen["files"][0]["unchanged"], 1);
+    assert_eq!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().len(), 2);
+}
+
+#[test]
+fn binary_garbage_and_oversized_files_change_nothing() {
+    let fleet = Fleet::new("North Clinic");
+    let garbage: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let path = fleet.path().join("garbage.bin");
+    std::fs::write(&path, &garbage).unwrap();
+    let out = fleet.import(&[path.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let huge = fleet.path().join("huge.csv");
+    std::fs::File::create(&huge).unwrap().set_len(65 * 1024 * 1024).unwrap();
+    let out = fleet.import(&[huge.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("larger than 64 MB"), "{}", out.stderr);
+    assert!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().is_empty());
+}
+
+#[test]
+fn an_import_killed_half_way_leaves_the_ledger_as_it_was_and_runs_again() {
+    let fleet = Fleet::new("North Clinic");
+    let lines: Vec<String> = (1..=5).map(|n| fleet.report(&fleet.phone(n), now())).collect();
+    let file = fleet.write("reports.txt", &lines.join("\n"));
+    let killed =
+        admin_env(fleet.path(), &["devices", "import", "--org", "org", &file], &[("TELEVISIT_ADMIN_ABORT_AFTER", "3")]);
+    assert_ne!(killed.code, Some(0), "the process was killed");
+    assert!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().is_empty(), "nothing half-written");
+    let out = fleet.import(&[&file]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().len(), 5);
+}
+
+#[test]
+fn a_changed_key_is_refused_and_flagged_until_it_is_repinned_on_purpose() {
+    let fleet = Fleet::new("North Clinic");
+    let phone = fleet.phone(1);
+    let first = fleet.write("first.txt", &fleet.report(&phone, now() - 60));
+    assert_eq!(fleet.import(&[&first]).code, Some(0));
+    // The same device id, another key: a clone, or the app reinstalled.
+    let clone = Phone { key: SigningKey::from_seed(&[99; 32]).unwrap(), ..fleet.phone(1) };
+    let cloned = fleet.report(&clone, now());
+    let file = fleet.write("clone.txt", &cloned);
+    let out = fleet.import(&[&file]);
+    assert_eq!(out.code, Some(3));
+    assert!(out.stdout.contains("another key than the one pinned"), "{}", out.stdout);
+    let shown = admin_json(fleet.path(), &["devices", "show", "--org", "org", &phone.dev]);
+    assert_eq!(shown["devices"][0]["device_key"], phone.key.public_key(), "never re-pinned silently");
+    assert_eq!(shown["devices"][0]["flag"], "key_mismatch");
+    let repinned =
+        admin(fleet.path(), &["devices", "repin", "--org", "org", &phone.dev, "--report", &file, "--by", "it.lead"]);
+    assert_eq!(repinned.code, Some(0), "{}", repinned.stderr);
+    let shown = admin_json(fleet.path(), &["devices", "show", "--org", "org", "--user", &phone.user]);
+    assert_eq!(shown["devices"][0]["device_key"], clone.key.public_key());
+    assert!(shown["devices"][0]["flag"].is_null());
+    // Another device's report cannot re-pin this one.
+    let other = fleet.write("other.txt", &fleet.report(&fleet.phone(2), now()));
+    assert_eq!(
+        admin(fleet.path(), &["devices", "repin", "--org", "org", &phone.dev, "--report", &other]).code,
+        Some(1)
+    );
+}
+
+#[test]
+fn stale_devices_are_listed_with_exit_3() {
+    let fleet = Fleet::new("North Clinic");
+    let (quiet, busy) = (fleet.phone(1), fleet.phone(2));
+    let file = fleet
+        .write("r.txt", &format!("{}\n{}\n", fleet.report(&quiet, now() - 3 * 86_400), fleet.report(&busy, now())));
+    assert_eq!(fleet.import(&[&file]).code, Some(0));
+    let out = admin(fleet.path(), &["--json", "devices", "list", "--org", "org", "--stale", "24h"]);
+    assert_eq!(out.code, Some(3));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["devices"].as_array().unwrap().len(), 1);
+    assert_eq!(json["devices"][0]["device_id"], quiet.dev.as_str());
+    assert_eq!(admin(fleet.path(), &["devices", "list", "--org", "org", "--stale", "4d"]).code, Some(0));
+    let android = admin_json(fleet.path(), &["devices", "list", "--org", "org", "--platform", "android"]);
+    assert_eq!(android["devices"].as_array().unwrap().len(), 2);
+    let ios = admin_json(fleet.path(), &["devices", "list", "--org", "org", "--platform", "ios"]);
+    assert!(ios["devices"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_wipe_goes_from_issue_to_receipt_and_every_state_shows() {
+    let fleet = Fleet::new("North Clinic");
+    let phones: Vec<Phone> = (1..=4).map(|n| fleet.phone(n)).collect();
+    let reports: Vec<String> = phones.iter().map(|p| fleet.report(p, now())).collect();
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
+    // By user, by MDM device id, by device id; an unknown device only with --unlisted.
+    let by_user = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--user", &phones[0].user]);
+    let mdm = format!("mdm-{}", &phones[1].dev[phones[1].dev.len() - 8..]);
+    let by_mdm = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--mdm-device", &mdm, "--ttl", "1d"]);
+    let by_id = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &phones[2].dev]);
+    let unknown = admin(fleet.path(), &["wipe", "issue", "--org", "org", "--device", "dev_ffffffffffffffffffffffff"]);
+    assert_eq!(unknown.code, Some(1));
+    assert!(unknown.stderr.contains("--unlisted"), "{}", unknown.stderr);
+    let wrong_enrollment = admin(
+        fleet.path(),
+        &["wipe", "issue", "--org", "org", "--device", &phones[3].dev, "--enrollment", "enr_000000000000000000000009"],
+    );
+    assert_eq!(wrong_enrollment.code, Some(1));
+    let bulletin = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
+    assert_eq!(bulletin["wipes"].as_array().unwrap().len(), 3);
+
+    let id = |v: &serde_json::Value| v["command_id"].as_str().unwrap().to_owned();
+    let receipts = [
+        receipt(&phones[0], &id(&by_user), false),
+        receipt(&phones[2], &id(&by_id), true),
+        receipt(&phones[3], "loc_00000000000000000000000a", false),
+    ];
+    let file = fleet.write("receipts.txt", &receipts.join("\n"));
+    let out = fleet.import(&[&file]);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    // The same receipt in another file: seen before. A receipt for a command never issued: refused.
+    let twice = fleet.write(
+        "again.txt",
+        &format!("{}\n{}", receipts[0], receipt(&phones[1], "cmd_never_issued_by_this_ledger", false)),
+    );
+    let out = fleet.import(&[&twice]);
+    assert_eq!(out.code, Some(3));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((json["files"][0]["unchanged"].as_i64(), json["files"][0]["refused"].as_i64()), (Some(1), Some(1)));
+    assert!(json["files"][0]["problems"][0]["reason"].as_str().unwrap().contains("did not issue"));
+
+    let state_of = |command: &str, at: i64| {
+        fleet.ledger().wipes(at).unwrap().into_iter().find(|w| w.command_id == command).map(|w| w.state)
+    };
+    assert_eq!(state_of(&id(&by_user), now()), Some(WipeState::Done));
+    assert_eq!(state_of(&id(&by_id), now()), Some(WipeState::Failed));
+    assert_eq!(state_of(&id(&by_mdm), now()), Some(WipeState::Pending));
+    assert_eq!(state_of(&id(&by_mdm), now() + 2 * 86_400), Some(WipeState::Expired));
+    assert_eq!(state_of("loc_00000000000000000000000a", now()), Some(WipeState::Local));
+    let pending = admin_json(fleet.path(), &["wipe", "status", "--org", "org", "--pending"]);
+    assert_eq!(pending["wipes"].as_array().unwrap().len(), 1);
+    let next = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
+    assert_eq!(next["wipes"], serde_json::json!([id(&by_mdm)]), "only the wipe still to do");
+}
+
+#[test]
+fn a_ledger_of_another_organisation_or_a_damaged_one_is_refused() {
+    let north = Fleet::new("North Clinic");
+    let south = Fleet::new("South Clinic");
+    assert_eq!(north.import(&[&north.write("r.txt", &north.report(&north.phone(1), now()))]).code, Some(0));
+    let ledger = north.org().join("ledger.db");
+    drop(north.ledger());
+    admin(north.path(), &["devices", "list", "--org", "org"]);
+    std::fs::copy(&ledger, south.org().join("ledger.db")).unwrap();
+    let out = admin(south.path(), &["devices", "list", "--org", "org"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("another organisation"), "{}", out.stderr);
+    // A truncated file.
+    let bytes = std::fs::read(&ledger).unwrap();
+    let damaged = Fleet::new("East Clinic");
+    std::fs::write(damaged.org().join("ledger.db"), &bytes[..bytes.len().min(3000)]).unwrap();
+    let out = admin(damaged.path(), &["devices", "list", "--org", "org"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("damaged"), "{}", out.stderr);
+}
+
+#[test]
+fn the_fleet_report_is_one_page_with_counts_devices_and_wipes() {
+    let fleet = Fleet::new("North Clinic");
+    let (a, b) = (fleet.phone(1), fleet.phone(2));
+    let file = fleet.write("r.txt", &format!("{}\n{}", fleet.report(&a, now() - 5 * 86_400), fleet.report(&b, now())));
+    assert_eq!(fleet.import(&[&file]).code, Some(0));
+    admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &a.dev]);
+    let html = fleet.path().join("fleet.html");
+    let out = admin(fleet.path(), &["fleet", "report", "--org", "org", "--html", html.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<li data-count=\"devices\"><b>2</b>"));
+    assert!(page.contains("<li data-count=\"stale\"><b>1</b>"));
+    assert!(page.contains("<li data-count=\"pending\"><b>1</b>"));
+    assert!(page.contains(&format!("data-device=\"{}\" data-state=\"stale\"", a.dev)));
+    assert!(!page.contains("http://") && !page.contains("https://"), "self-contained");
+}
