@@ -19,12 +19,13 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 th{background:#f4f4f8;font-weight:600}
 code{font-size:.85em}
 .state{display:inline-block;border-radius:999px;padding:.05rem .55rem;font-weight:600;font-size:.85em;border:1px solid}
-.ok,.done{background:#e5f5ea;color:#0d5a26;border-color:#7cc495}
-.stale,.expired{background:#fff3d6;color:#6b4a00;border-color:#e0b04c}
-.flagged,.failed{background:#fde4e4;color:#8a1111;border-color:#e08a8a}
-.wiping,.pending{background:#e4edfd;color:#133f8a;border-color:#87a6e0}
-.wiped,.local{background:#ececf0;color:#333;border-color:#aaa}
-time .local{color:#555;margin-left:.4em}
+.st-ok,.st-done{background:#e5f5ea;color:#0d5a26;border-color:#7cc495}
+.st-stale,.st-expired{background:#fff3d6;color:#6b4a00;border-color:#e0b04c}
+.st-flagged,.st-failed{background:#fde4e4;color:#8a1111;border-color:#e08a8a}
+.st-wiping,.st-pending{background:#e4edfd;color:#133f8a;border-color:#87a6e0}
+.st-wiped,.st-local{background:#ececf0;color:#333;border-color:#aaa}
+time{white-space:nowrap}time .lt{display:block;color:#555;font-size:.85em}.sub time .lt{display:inline;margin-left:.3em}
+.wide{overflow-x:auto}
 .hint{color:#555;font-size:.85em}
 ";
 
@@ -57,7 +58,7 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> St
     if devices.is_empty() {
         html.push_str("<p>No devices yet: import their reports (<code>televisit-admin devices import</code>).</p>");
     } else {
-        html.push_str("<table><thead><tr><th>State</th><th>User</th><th>Device</th><th>Platform</th><th>Policy</th><th>Checklist</th><th>Last report</th><th>Last contact with IT</th></tr></thead><tbody>");
+        html.push_str("<div class=\"wide\"><table><thead><tr><th>State</th><th>User</th><th>Device</th><th>Platform</th><th>Policy</th><th>Checklist</th><th>Last report</th><th>Last contact with IT</th></tr></thead><tbody>");
         for d in devices {
             let state = device_state(d);
             html.push_str(&format!(
@@ -77,17 +78,17 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> St
                 checkin = d.last_checkin.map_or_else(|| "never".into(), time_html),
             ));
         }
-        html.push_str("</tbody></table>");
+        html.push_str("</tbody></table></div>");
     }
     html.push_str("<h2>Wipes</h2>");
     if wipes.is_empty() {
         html.push_str("<p>No wipes issued.</p>");
     } else {
-        html.push_str("<table><thead><tr><th>State</th><th>Command</th><th>Device</th><th>User</th><th>Scope</th><th>Reason</th><th>Issued</th><th>Expires</th><th>Carried out</th></tr></thead><tbody>");
+        html.push_str("<div class=\"wide\"><table><thead><tr><th>State</th><th>Command</th><th>Device</th><th>Scope, reason</th><th>Issued</th><th>Expires</th><th>Carried out</th></tr></thead><tbody>");
         for w in wipes {
             let hint = w.hint().map(|h| format!("<br><span class=\"hint\">{}</span>", text(&h))).unwrap_or_default();
             html.push_str(&format!(
-                "<tr data-command=\"{id}\" data-state=\"{state}\"><td>{badge}{hint}</td><td><code>{id_text}</code></td><td><code>{device}</code></td><td>{user}</td><td>{scope}</td><td>{reason}</td><td>{issued}<br><span class=\"hint\">by {by}</span></td><td>{expires}</td><td>{done}</td></tr>",
+                "<tr data-command=\"{id}\" data-state=\"{state}\"><td>{badge}{hint}</td><td><code>{id_text}</code></td><td>{user}<br><code class=\"hint\">{device}</code></td><td>{scope}, {reason}</td><td>{issued}<br><span class=\"hint\">by {by}</span></td><td>{expires}</td><td>{done}</td></tr>",
                 id = attr(&w.command_id),
                 state = w.state.code(),
                 badge = badge(w.state.code()),
@@ -102,24 +103,28 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> St
                 done = w.completed_at.map_or_else(|| "-".into(), time_html),
             ));
         }
-        html.push_str("</tbody></table>");
+        html.push_str("</tbody></table></div>");
     }
     // Adds the viewer's local format beside each ISO time; the page reads the same without it.
     html.push_str(
         "<script>for(const t of document.querySelectorAll('time[datetime]')){const d=new Date(t.getAttribute('datetime'));\
-         if(!isNaN(d)){const s=document.createElement('span');s.className='local';s.textContent='('+d.toLocaleString()+')';t.appendChild(s);}}</script>\
+         if(!isNaN(d)){const s=document.createElement('span');s.className='lt';s.textContent='('+d.toLocaleString()+')';t.appendChild(s);}}</script>\
          </body></html>\n",
     );
     html
 }
 
 fn badge(state: &str) -> String {
-    format!("<span class=\"state {state}\">{state}</span>")
+    format!("<span class=\"state st-{state}\">{state}</span>")
 }
 
+/// ISO 8601 to the minute (what a person reads), the exact second in `datetime`.
 fn time_html(seconds: i64) -> String {
     let iso = time(seconds);
-    format!("<time datetime=\"{}\">{}</time>", attr(&iso), text(&iso))
+    let minutes = chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%MZ").to_string())
+        .unwrap_or_default();
+    format!("<time datetime=\"{}\">{}</time>", attr(&iso), text(&minutes))
 }
 
 #[cfg(test)]

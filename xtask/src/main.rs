@@ -19,7 +19,7 @@ use tools::Counts;
 
 const LANGUAGES: &[&str] = &["kotlin", "swift", "python"];
 /// The parts of `cargo xtask test`, in the order they run.
-const PARTS: &[&str] = &["rust", "kotlin", "android", "swift", "fuzz"];
+const PARTS: &[&str] = &["rust", "browser", "kotlin", "android", "swift", "fuzz"];
 /// Seconds each fuzz target runs in `cargo xtask test` (`TELEVISIT_FUZZ_SECONDS` changes it).
 const FUZZ_SECONDS: u32 = 20;
 
@@ -129,6 +129,9 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
     if wanted("rust") {
         record("rust", rust_tests(root), "passed");
     }
+    if wanted("browser") {
+        record("browser", browser_tests(root), "passed");
+    }
     let needs_bindings = ["kotlin", "android", "swift"].iter().any(|part| wanted(part));
     let bindings = if needs_bindings {
         bindings(root).and_then(|dir| {
@@ -186,12 +189,25 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
 
 /// `cargo test` for the workspace; counts come from its `test result:` lines.
 fn rust_tests(root: &Path) -> Result<Counts> {
-    let output = cargo()
-        .current_dir(root)
-        .args(["test", "--workspace", "--no-fail-fast", "--color", "never"])
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("could not start cargo test")?;
+    cargo_tests(cargo().current_dir(root).args(["test", "--workspace", "--no-fail-fast", "--color", "never"]), "rust")
+}
+
+/// IT's fleet report rendered by Chromium (installed from Debian's packages when missing): its
+/// DOM checked, a screenshot left in `target/fleet-report/fleet.png`.
+fn browser_tests(root: &Path) -> Result<Counts> {
+    let chromium = tools::ensure_chromium(root)?;
+    cargo_tests(
+        cargo()
+            .current_dir(root)
+            .args(["test", "-p", "televisit-admin", "--test", "browser", "--color", "never", "--", "--ignored"])
+            .env("TELEVISIT_CHROMIUM", chromium)
+            .env("TELEVISIT_REPORT_DIR", root.join("target").join("fleet-report")),
+        "browser",
+    )
+}
+
+fn cargo_tests(command: &mut Command, part: &str) -> Result<Counts> {
+    let output = command.stderr(std::process::Stdio::inherit()).output().context("could not start cargo test")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
     let mut counts = Counts { passed: 0, failed: 0, failures: Vec::new() };
@@ -200,12 +216,12 @@ fn rust_tests(root: &Path) -> Result<Counts> {
             counts.passed += number_before(rest, " passed");
             counts.failed += number_before(rest, " failed");
         } else if let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
-            counts.failures.push(format!("rust: {name}"));
+            counts.failures.push(format!("{part}: {name}"));
         }
     }
     if !output.status.success() && counts.failed == 0 {
         counts.failed = 1;
-        counts.failures.push(format!("rust: cargo test exited with {}", output.status));
+        counts.failures.push(format!("{part}: cargo test exited with {}", output.status));
     }
     Ok(counts)
 }

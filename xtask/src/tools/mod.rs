@@ -11,8 +11,10 @@
 //! - `junit`: running the console launcher and reading its results
 //! - `android`: Robolectric's jars (via Maven), compiling the Android app and its tests
 //! - `swift`: a venv with tree-sitter-swift and the checker script
+//! - `browser`: Debian's Chromium, for IT's fleet report
 
 mod android;
+mod browser;
 pub mod fuzz;
 mod jars;
 mod junit;
@@ -20,6 +22,7 @@ mod kotlin;
 mod swift;
 
 pub use android::{ensure_android_jars, run_android_tests};
+pub use browser::ensure_chromium;
 pub use jars::ensure_jars;
 pub use kotlin::{ensure_kotlin, run_kotlin_tests};
 pub use swift::{check_swift, ensure_swift_checker};

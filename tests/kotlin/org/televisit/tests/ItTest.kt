@@ -30,11 +30,14 @@ class Admin(private val dir: Path) {
     private val bin = System.getProperty("televisit.bin") ?: "target/debug"
     val org: Path = dir.resolve("org")
 
+    /** Its standard output (what IT's scripts capture); its notes on stderr only explain a failure. */
     fun run(vararg args: String): String {
-        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).redirectErrorStream(true).start()
+        val errors = Files.createTempFile("televisit-admin", ".err").toFile()
+        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).redirectError(errors).start()
         val out = process.inputStream.bufferedReader().readText()
         assertTrue(process.waitFor(60, TimeUnit.SECONDS))
-        assertEquals(0, process.exitValue(), out)
+        assertEquals(0, process.exitValue(), out + errors.readText())
+        errors.delete()
         return out.trim()
     }
 

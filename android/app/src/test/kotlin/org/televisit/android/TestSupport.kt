@@ -66,10 +66,13 @@ class Admin {
     private val dir = tempDir()
     private val bin = System.getProperty("televisit.bin") ?: "target/debug"
 
+    /** Its standard output (what IT's scripts capture); its notes on stderr only explain a failure. */
     fun run(vararg args: String): String {
-        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).directory(dir).redirectErrorStream(true).start()
+        val errors = java.io.File.createTempFile("televisit-admin", ".err")
+        val process = ProcessBuilder(listOf("$bin/televisit-admin") + args).directory(dir).redirectError(errors).start()
         val out = process.inputStream.bufferedReader().readText()
-        check(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0) { out }
+        check(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0) { out + errors.readText() }
+        errors.delete()
         return out.trim()
     }
 
