@@ -1,9 +1,9 @@
-//! `televisit-bench`: figures 1 to 5 of the benchmark (open to ready, log append, chain verify,
-//! wipe, cleanup plan), each measured beside its baseline in the same run, written as JSON.
+//! `televisit-bench`: figures 1 to 5 and 8 of the benchmark (open to ready, log append, chain
+//! verify, wipe, cleanup plan; IT's fleet ledger), each measured beside its baseline in the same run, written as JSON.
 //! `cargo xtask bench` builds it in release, runs it, adds the library's size and the demo's
 //! peak memory, and prints the table. Speed targets are reported here, never asserted in tests.
 //!
-//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup]
+//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger]
 //!
 //! `--quick` shrinks every profile (a smoke run; its figures are not the benchmark's); `--only`
 //! runs one figure, for a profiler.
@@ -18,6 +18,7 @@ mod file_secrets;
 mod vcard_book;
 
 mod fixtures;
+mod ledger;
 mod measure;
 mod stats;
 
@@ -48,7 +49,7 @@ fn run() -> Result<()> {
             "--quick" => sizes = measure::Sizes::quick(),
             "--only" => only = Some(args.next().context("--only needs a figure")?),
             _ => anyhow::bail!(
-                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup]"
+                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger]"
             ),
         }
     }
@@ -88,6 +89,11 @@ fn run() -> Result<()> {
     if wanted("cleanup") {
         step("5. cleanup plan");
         figures.push(measure::cleanup_plan(&work, &sizes)?);
+    }
+    if wanted("ledger") {
+        step("8. IT's fleet ledger");
+        let ledger_sizes = if sizes.quick { ledger::LedgerSizes::quick() } else { ledger::LedgerSizes::full() };
+        figures.extend(ledger::ledger(&work, &ledger_sizes)?);
     }
 
     let report = serde_json::json!({

@@ -156,29 +156,33 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
         return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
     }
     let digest = hex_digest(text.as_bytes());
-    let seen: Option<String> =
-        tx.query_row("SELECT device_id FROM reports WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+    let seen: Option<String> = tx
+        .prepare_cached("SELECT device_id FROM reports WHERE digest = ?1")?
+        .query_row([&digest], |r| r.get(0))
+        .optional()?;
     if seen.is_some() {
         return Ok(false);
     }
-    let pinned: Option<String> =
-        tx.query_row("SELECT device_key FROM devices WHERE device_id = ?1", [&report.dev], |r| r.get(0)).optional()?;
+    let pinned: Option<String> = tx
+        .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
+        .query_row([&report.dev], |r| r.get(0))
+        .optional()?;
     if let Some(pinned) = pinned.filter(|key| *key != report.key) {
         // Never re-pinned silently: flagged, and logged once per key seen.
-        tx.execute("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1", [&report.dev])?;
-        tx.execute(
-            "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)",
-            params![now, report.dev, format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))],
-        )?;
+        tx.prepare_cached("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1")?.execute([&report.dev])?;
+        tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)")?
+            .execute(params![
+                now,
+                report.dev,
+                format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))
+            ])?;
         return Err(Refused(format!(
             "the report of {} is signed by another key than the one pinned (a clone or a reinstall?): check the phone, then `devices repin {} --report FILE`",
             report.dev, report.dev
         )));
     }
-    tx.execute(
-        "INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)",
-        params![digest, report.dev, report.at, import_id],
-    )?;
+    tx.prepare_cached("INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![digest, report.dev, report.at, import_id])?;
     apply_report(tx, &report, now)?;
     Ok(true)
 }
@@ -192,8 +196,7 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, _now: i64) ->
         ChecklistState::Never => "never",
     };
     let policy = i64::try_from(r.pol).unwrap_or(i64::MAX);
-    tx.execute(
-        "INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
+    tx.prepare_cached("INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
                               checklist, mdm_device_id, mdm_user, wipe_under_way, receipt_held,
                               first_report_at, last_report_at, last_checkin)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
@@ -210,7 +213,7 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, _now: i64) ->
              mdm_user = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_user ELSE mdm_user END,
              wipe_under_way = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.wipe_under_way ELSE wipe_under_way END,
              receipt_held = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.receipt_held ELSE receipt_held END,
-             last_report_at = max(last_report_at, excluded.last_report_at)",
+             last_report_at = max(last_report_at, excluded.last_report_at)")?.execute(
         params![
             r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt,
             r.at, r.seen
@@ -226,7 +229,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
         .and_then(|opened| envelope::parse_canonical("wipe receipt", &opened.payload).ok())
         .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx
-        .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [&claimed.device_id], |r| r.get(0))
+        .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
+        .query_row([&claimed.device_id], |r| r.get(0))
         .optional()?;
     let Some(pinned) = pinned else {
         return Err(Refused(format!(
@@ -236,8 +240,10 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
     };
     let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
     let digest = hex_digest(text.as_bytes());
-    let seen: Option<String> =
-        tx.query_row("SELECT command_id FROM receipts WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+    let seen: Option<String> = tx
+        .prepare_cached("SELECT command_id FROM receipts WHERE digest = ?1")?
+        .query_row([&digest], |r| r.get(0))
+        .optional()?;
     if seen.is_some() {
         return Ok(false);
     }
@@ -246,7 +252,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
     let mut known = 0;
     for id in &carried_out {
         let device: Option<Option<String>> = tx
-            .query_row("SELECT device_id FROM commands WHERE command_id = ?1 AND kind = 'wipe'", [id], |r| r.get(0))
+            .prepare_cached("SELECT device_id FROM commands WHERE command_id = ?1 AND kind = 'wipe'")?
+            .query_row([id], |r| r.get(0))
             .optional()?;
         match device {
             Some(Some(device)) if device != receipt.device_id => {
@@ -263,9 +270,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
         )));
     }
     let failed = receipt.steps.iter().filter(|s| s.failed > 0 || s.reason.is_some()).count();
-    tx.execute(
-        "INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    tx.prepare_cached("INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
         params![
             digest,
             receipt.device_id,
@@ -280,13 +286,13 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
     )?;
     // A receipt written again after a merge supersedes the earlier one for its commands.
     for id in &carried_out {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO receipt_commands (command_id, receipt_digest) VALUES (?1, ?2)
              ON CONFLICT (command_id) DO UPDATE SET receipt_digest = excluded.receipt_digest
              WHERE (SELECT completed_at FROM receipts WHERE digest = excluded.receipt_digest)
                 >= (SELECT completed_at FROM receipts WHERE digest = receipt_commands.receipt_digest)",
-            params![id, digest],
-        )?;
+        )?
+        .execute(params![id, digest])?;
     }
     Ok(true)
 }

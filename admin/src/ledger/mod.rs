@@ -192,7 +192,7 @@ impl Ledger {
 
 /// SHA-256 of bytes, in hex: how the ledger names a report, a receipt, a file or a code.
 pub fn digest_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
 }
 
 /// The first characters of a key, enough to tell two apart in a log line.

@@ -1,0 +1,237 @@
+//! Figure 8, IT's fleet ledger at a large fleet's scale, each beside its floor in the same run:
+//! importing 10,000 device reports against verifying the same 10,000 reports alone (parse,
+//! checks, Ed25519: what no import can skip); over a ledger of 10,000 devices and 100,000
+//! reports, `devices list --stale` and `wipe status` against a bare scan of the same tables.
+
+use crate::stats::{median, ms, time_runs, Bound, Figure};
+use anyhow::{ensure, Result};
+use rusqlite::Connection;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+use televisit_admin::ledger::{DeviceFilter, Ledger};
+use televisit_protocol::envelope::{self, SigningKey};
+use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
+use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
+
+pub struct LedgerSizes {
+    pub devices: usize,
+    pub reports_per_device: usize,
+    pub wipes: usize,
+    pub runs: usize,
+}
+
+impl LedgerSizes {
+    pub fn full() -> LedgerSizes {
+        LedgerSizes { devices: 10_000, reports_per_device: 10, wipes: 1_000, runs: 7 }
+    }
+
+    pub fn quick() -> LedgerSizes {
+        LedgerSizes { devices: 1_000, reports_per_device: 3, wipes: 100, runs: 2 }
+    }
+}
+
+fn device_key(i: usize) -> SigningKey {
+    let mut seed = [7u8; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    SigningKey::from_seed(&seed).expect("a seed is a key")
+}
+
+/// The `round`th report of every device, one a line, as an MDM export would hold them.
+fn reports(keys: &[SigningKey], org_id: &str, round: usize, now: i64) -> Result<String> {
+    let mut out = String::with_capacity(keys.len() * 720);
+    for (i, key) in keys.iter().enumerate() {
+        // Every tenth device has been quiet for three days; the rest reported in the last hour.
+        let at = if i % 10 == 0 { now - 3 * 86_400 } else { now - 3600 } - (10 - round as i64) * 60;
+        let r = DeviceReport {
+            v: REPORT_VERSION,
+            dev: format!("dev_{i:024x}"),
+            enr: format!("enr_{i:024x}"),
+            key: key.public_key(),
+            org: org_id.to_owned(),
+            os: if i % 3 == 0 { "ios".into() } else { "android".into() },
+            os_ver: "16".into(),
+            app_ver: "0.1.0".into(),
+            pol: 4,
+            seen: Some(at - 600),
+            chk: ChecklistState::Current,
+            wipe: None,
+            rcpt: None,
+            mdm_dev: Some(format!("8d3f6c1e-52a4-4b7e-9c0d-{i:012x}")),
+            mdm_user: Some(format!("clinician{i}@northclinic.example")),
+            at,
+        };
+        out.push_str(&report::seal(key, &r)?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
+    let org = SigningKey::from_seed(&[3; 32])?;
+    let org_key = org.public_key();
+    let org_id = envelope::key_id(&org_key).expect("a key");
+    let now = chrono::Utc::now().timestamp();
+    let keys: Vec<SigningKey> = (0..sizes.devices).map(device_key).collect();
+    eprintln!("bench: 8. ledger: signing {} reports", sizes.devices * sizes.reports_per_device);
+    let rounds: Vec<String> =
+        (0..sizes.reports_per_device).map(|round| reports(&keys, &org_id, round, now)).collect::<Result<_>>()?;
+
+    // 8a. Import one export of every device's report into a fresh ledger, against verifying them.
+    // The two alternate run by run, so that a machine that speeds up or slows down during the
+    // run moves both alike.
+    let first = rounds[0].as_bytes();
+    let (mut import, mut verify) = (Vec::new(), Vec::new());
+    for run in 0..=sizes.runs {
+        let start = Instant::now();
+        for line in rounds[0].lines() {
+            black_box(report::verify(line, None)?);
+        }
+        let verified = ms(start.elapsed());
+        let dir = work.join(format!("ledger-import-{run}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let mut ledger = Ledger::open(&dir, &org_key)?;
+        let start = Instant::now();
+        let outcome = ledger.import_bytes("export.csv", first, now)?;
+        let imported = ms(start.elapsed());
+        ensure!(outcome.reports as usize == sizes.devices && outcome.refused == 0, "unexpected import: {outcome:?}");
+        if run > 0 {
+            // The first run warms the caches.
+            import.push(imported);
+            verify.push(verified);
+        }
+        drop(ledger);
+        std::fs::remove_dir_all(&dir)?;
+    }
+    let (m, b) = (median(&import), median(&verify));
+    let mut figures = vec![Figure::new(
+        "ledger_import",
+        format!("ledger: import {} device reports", crate::stats::thousands(sizes.devices as u64)),
+        m,
+        "ms",
+        "verifying the same reports alone",
+        Some(b),
+        Some(m / b),
+        "the verification's time",
+    )
+    .target("≤ 2× verifying them", &[Bound::RatioAtMost(2.0)])
+    .samples(&import)];
+
+    // 8b, 8c. A ledger of every round's reports, wipes and receipts.
+    let dir = work.join("ledger-fleet");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let mut ledger = Ledger::open(&dir, &org_key)?;
+    for (round, text) in rounds.iter().enumerate() {
+        ledger.import_bytes(&format!("round-{round}.csv"), text.as_bytes(), now)?;
+    }
+    let mut receipts = String::new();
+    for w in 0..sizes.wipes {
+        let i = w * (sizes.devices / sizes.wipes).max(1);
+        let command = WipeCommand {
+            v: COMMAND_VERSION,
+            device_id: format!("dev_{i:024x}"),
+            enrollment_id: format!("enr_{i:024x}"),
+            command_id: format!("cmd_{w:024x}"),
+            issued_at: now - 86_400,
+            not_before: now - 86_400,
+            expires_at: if w % 4 == 0 { now - 3600 } else { now + 13 * 86_400 },
+            scope: WipeScope::All,
+            reason: WipeReason::Lost,
+        };
+        let text = wipe::issue(&org, &command)?;
+        ledger.record_wipe(&command, &text, "bench", now - 86_400)?;
+        if w % 2 == 1 {
+            let receipt = Receipt {
+                v: COMMAND_VERSION,
+                device_id: command.device_id.clone(),
+                enrollment_id: command.enrollment_id.clone(),
+                command_id: command.command_id.clone(),
+                scope: WipeScope::All,
+                reason: WipeReason::Lost,
+                completed_at: now - 600,
+                steps: vec![StepDone { step: Step::DestroyKey, count: 1, failed: 0, reason: None }],
+                device_key: keys[i].public_key(),
+                merged_command_ids: Vec::new(),
+            };
+            receipts.push_str(&wipe::seal_receipt(&keys[i], &receipt));
+            receipts.push('\n');
+        }
+    }
+    let outcome = ledger.import_bytes("receipts.txt", receipts.as_bytes(), now)?;
+    ensure!(outcome.refused == 0, "receipts refused: {:?}", outcome.problems.first());
+    let raw = Connection::open(dir.join(televisit_admin::ledger::FILE))?;
+
+    let stale = DeviceFilter { stale_seconds: Some(86_400), platform: None };
+    let list = time_runs(1, sizes.runs * 2, || {
+        black_box(ledger.devices(&stale, now)?);
+        Ok(())
+    })?;
+    let scan_devices = time_runs(1, sizes.runs * 2, || {
+        let mut stmt = raw.prepare("SELECT * FROM devices")?;
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..width).map(|c| r.get::<_, rusqlite::types::Value>(c)).collect::<rusqlite::Result<Vec<_>>>()
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        black_box(rows);
+        Ok(())
+    })?;
+    let (m, b) = (median(&list), median(&scan_devices));
+    figures.push(
+        Figure::new(
+            "ledger_stale",
+            format!(
+                "ledger: devices list --stale ({} devices, {} reports)",
+                crate::stats::thousands(sizes.devices as u64),
+                crate::stats::thousands((sizes.devices * sizes.reports_per_device) as u64)
+            ),
+            m,
+            "ms",
+            "a bare scan of the devices table",
+            Some(b),
+            Some(m / b),
+            "the scan's time",
+        )
+        .target("≤ 5× the scan", &[Bound::RatioAtMost(5.0)])
+        .samples(&list),
+    );
+
+    let status = time_runs(1, sizes.runs * 2, || {
+        black_box(ledger.wipes(now)?);
+        Ok(())
+    })?;
+    let scan_wipes = time_runs(1, sizes.runs * 2, || {
+        for table in ["commands", "receipt_commands", "receipts", "devices"] {
+            let mut stmt = raw.prepare(&format!("SELECT * FROM {table}"))?;
+            let width = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..width).map(|c| r.get::<_, rusqlite::types::Value>(c)).collect::<rusqlite::Result<Vec<_>>>()
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            black_box(rows);
+        }
+        Ok(())
+    })?;
+    let (m, b) = (median(&status), median(&scan_wipes));
+    figures.push(
+        Figure::new(
+            "ledger_wipe_status",
+            format!("ledger: wipe status ({} wipes)", crate::stats::thousands(sizes.wipes as u64)),
+            m,
+            "ms",
+            "a bare scan of the tables it reads",
+            Some(b),
+            Some(m / b),
+            "the scan's time",
+        )
+        .target("≤ 5× the scan", &[Bound::RatioAtMost(5.0)])
+        .samples(&status),
+    );
+    drop(ledger);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(figures)
+}
