@@ -122,7 +122,7 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         last_report_at,
         last_checkin: row.get(13)?,
         flag: row.get(14)?,
-        stale: last_report_at < stale_before,
+        stale: last_report_at < stale_before && !row.get::<_, bool>(15)?,
         wiped: row.get(15)?,
     })
 }
@@ -132,12 +132,15 @@ pub const DEFAULT_STALE_SECONDS: i64 = 48 * 3600;
 
 impl Ledger {
     /// Devices, by last report (the quietest first when `--stale`, otherwise by user and id).
+    /// A device whose full wipe IT has a receipt for is never stale: it is done, not quiet.
     pub fn devices(&self, filter: &DeviceFilter, now: i64) -> Result<Vec<DeviceRow>> {
         let stale_before = now.saturating_sub(filter.stale_seconds.unwrap_or(DEFAULT_STALE_SECONDS));
         let only_stale = filter.stale_seconds.is_some();
         let sql = format!(
             "SELECT {DEVICE_COLUMNS} FROM devices d
-             WHERE (?1 = 0 OR d.last_report_at < ?2) AND (?3 IS NULL OR d.platform = ?3)
+             WHERE (?1 = 0 OR (d.last_report_at < ?2
+                    AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')))
+               AND (?3 IS NULL OR d.platform = ?3)
              ORDER BY {}",
             if only_stale { "d.last_report_at, d.device_id" } else { "d.mdm_user IS NULL, d.mdm_user, d.device_id" }
         );

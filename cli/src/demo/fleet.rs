@@ -3,9 +3,11 @@
 //! days pass on a simulated clock with a bulletin every 12 hours; one phone goes quiet and is
 //! blocked, then wiped by its own trigger; another is lost, and its wipe rides in the fleet's
 //! bulletin: only it wipes, with no screen shown, and its receipt verifies against the key from
-//! its report. IT's side runs in-process through `televisit-admin`'s library (its binary signs
-//! at the real time; these bulletins are signed at the simulated hour), each step shown as the
-//! command it stands for.
+//! its report. IT keeps its ledger all along: the reports imported from the MDM's export, the
+//! lost phone found by its user, the wipe issued and carried by every bulletin until the receipt
+//! is imported, and the fleet report written as a page for a browser. IT's side runs in-process
+//! through `televisit-admin`'s library (its binary signs at the real time; these bulletins are
+//! signed at the simulated hour), each step shown as the command it stands for.
 
 use crate::phone::{Installed, TargetPhone};
 use crate::profile::Profile;
@@ -14,7 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use televisit_admin::{fleet, org};
+use televisit_admin::ledger::{CommandKind, DeviceFilter, DeviceKey, Ledger, WipeState};
+use televisit_admin::{fleet, fleet_html, org};
 use televisit_core::it::managed::keys;
 use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::triggers::TriggerState;
@@ -46,18 +49,14 @@ struct Phone {
 }
 
 impl Phone {
-    fn tv(&self) -> Result<&Televisit> {
-        self.tv.as_ref().context("this phone was wiped")
-    }
-
     /// Closes the store and carries out the pending wipe; IT verifies the receipt against the
     /// key it pinned from this phone's first report.
-    fn finish_wipe(&mut self, clock: &DemoClock) -> Result<wipe::Receipt> {
+    fn finish_wipe(&mut self, clock: &DemoClock) -> Result<(wipe::Receipt, String)> {
         self.tv = None;
         let book = self.profile.contact_book()?;
         let receipt = wipe::resume_pending(&self.profile.database(), &self.profile.secrets, &book, clock.now())?
             .context("the wipe left no receipt")?;
-        Ok(wipe::verify_receipt(&receipt, &self.pinned_key)?)
+        Ok((wipe::verify_receipt(&receipt, &self.pinned_key)?, receipt))
     }
 }
 
@@ -89,6 +88,8 @@ pub fn run(temp: &Path) -> Result<()> {
     }
     println!("   one managed configuration for every phone: enrollment_code, signed_policy, mdm_user ({{{{userprincipalname}}}}), bulletin");
 
+    let mut ledger = Ledger::open(&org_dir, &org.info.signing_key)?;
+    let mut export = String::from("Device name,User principal name,Keyed app state device_report\n");
     let mut phones = Vec::new();
     for (name, user) in [("A", "dr.ade"), ("B", "dr.bell"), ("C", "dr.chen")] {
         let profile = Profile::resolve(Some(&temp.join(format!("fleet-phone-{name}"))))?;
@@ -113,37 +114,49 @@ pub fn run(temp: &Path) -> Result<()> {
             checked.mdm_user.as_deref().unwrap_or("-"),
             &checked.key[..12]
         );
+        export.push_str(&format!("Phone {name},{user}@stelsewhere.example,\"{published}\"\n"));
         phones.push(Phone { name, profile, tv: Some(tv), pinned_key: checked.key });
     }
+    let export_file = org_dir.join("app-states.csv");
+    std::fs::write(&export_file, &export)?;
+    let imported = ledger.import_file(&export_file, clock.now().timestamp())?;
+    println!(
+        "   IT exports the app states from the MDM's console and keeps them in its ledger:\n      $ televisit-admin devices import --org fleet-org app-states.csv   → {} new reports, {} refused (ledger.db beside the org's keys)",
+        imported.reports, imported.refused
+    );
 
     println!("   days pass; IT signs a bulletin every 12 hours (cron: televisit-admin bulletin sign --valid 24h); phone B is off in a drawer");
     let android = TargetPhone::new(Platform::Android, Installed::Consumer, 0);
     let mut lost_wipe = None;
+    let mut receipts = Vec::new();
+    let mut latest_reports: HashMap<&str, String> = HashMap::new();
     for half_day in 1..=16 {
         clock.advance(Duration::hours(12));
-        let mut commands = Vec::new();
+        let now = clock.now().timestamp();
         if half_day == 6 {
-            let c = &phones[2];
-            let reported = report::verify(
-                &c.tv()?.device_report(
-                    &c.profile.secrets,
-                    &ReportFacts { os: "android".into(), os_version: "16".into(), app_version: "0.1.0".into() },
-                )?,
-                Some(&c.pinned_key),
-            )?;
+            // The call comes from dr.chen: IT finds the phone by its user, not by reading its screen.
+            let found = ledger.find_devices(DeviceKey::User("dr.chen@stelsewhere.example"), now)?;
+            let device = found.first().context("dr.chen's phone is not in the ledger")?;
             let command = televisit_admin::wipe_command(
-                &reported.dev,
-                &reported.enr,
+                &device.device_id,
+                &device.enrollment_id,
                 WipeScope::All,
                 WipeReason::Lost,
                 14,
-                clock.now().timestamp(),
+                now,
             )?;
-            println!("   {}: phone C is reported lost. $ televisit-admin wipe issue --device {} --enrollment {}; the command goes into the next bulletin", hour(&clock), reported.dev, reported.enr);
-            commands.push(wipe::issue(&org.key, &command)?);
+            ledger.record_wipe(&command, &wipe::issue(&org.key, &command)?, "it.oncall", now)?;
+            println!(
+                "   {}: dr.chen reports phone C lost. $ televisit-admin wipe issue --org fleet-org --user dr.chen@stelsewhere.example   → {} for {}, into every bulletin until its receipt arrives",
+                hour(&clock),
+                command.command_id,
+                device.device_id
+            );
             lost_wipe = Some(command.command_id);
         }
-        let (_, bulletin) = fleet::make_bulletin(&org.key, 86_400, &commands, clock.now().timestamp())?;
+        let pending = ledger.pending_wipes(now)?;
+        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, now)?;
+        ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "cron", now, made.expires_at, "")?;
         let mut line = format!("   {}:", hour(&clock));
         let mut notes = Vec::new();
         for phone in phones.iter_mut() {
@@ -156,7 +169,8 @@ pub fn run(temp: &Path) -> Result<()> {
                 let applied = tv.apply_managed_config(&phone.profile.secrets, &config)?;
                 if applied.wipe_started {
                     // The check-in job carries it out: no screen, no store open.
-                    let verified = phone.finish_wipe(&clock)?;
+                    let (verified, text) = phone.finish_wipe(&clock)?;
+                    receipts.push(text);
                     line.push_str(&format!(
                         "  {} WIPES, no screen shown (the bulletin's {})",
                         phone.name, verified.command_id
@@ -170,12 +184,23 @@ pub fn run(temp: &Path) -> Result<()> {
                 }
             }
             match tv.evaluate_triggers(&phone.profile.secrets, &android)? {
-                TriggerState::Clear => line.push_str(&format!("  {} in touch", phone.name)),
+                TriggerState::Clear => {
+                    line.push_str(&format!("  {} in touch", phone.name));
+                    // At every check-in the phone publishes its report; the MDM keeps the latest.
+                    // (Phone B is off: it publishes nothing.)
+                    if phone.name == "B" {
+                        continue;
+                    }
+                    let facts =
+                        ReportFacts { os: "android".into(), os_version: "16".into(), app_version: "0.1.0".into() };
+                    latest_reports.insert(phone.name, tv.device_report(&phone.profile.secrets, &facts)?);
+                }
                 TriggerState::Blocked { reasons } => {
                     line.push_str(&format!("  {} BLOCKED ({})", phone.name, reasons.join(", ")))
                 }
                 TriggerState::Wipe { reason } => {
-                    let verified = phone.finish_wipe(&clock)?;
+                    let (verified, text) = phone.finish_wipe(&clock)?;
+                    receipts.push(text);
                     line.push_str(&format!(
                         "  {} WIPED ITSELF ({reason}); its receipt verifies against its pinned key ({:?})",
                         phone.name, verified.reason
@@ -197,6 +222,63 @@ pub fn run(temp: &Path) -> Result<()> {
         "the quiet and the lost phone were not both wiped"
     );
     anyhow::ensure!(lost_wipe.is_some(), "no wipe was issued");
-    println!("   phone A never saw an error: the other phones' wipes in the bulletin are none of its business\n");
+    println!("   phone A never saw an error: the other phones' wipes in the bulletin are none of its business");
+    receipts.extend(latest_reports.into_values());
+    ledger_summary(&mut ledger, &org_dir, &org.info.name, &receipts, &clock)?;
+    println!();
+    Ok(())
+}
+
+/// IT's week, from the ledger: what the MDM collected (the latest reports, the receipts)
+/// imported, the wipes' states, the quiet phones, and the fleet report written where the demo
+/// leaves it.
+fn ledger_summary(
+    ledger: &mut Ledger,
+    org_dir: &Path,
+    org: &str,
+    collected: &[String],
+    clock: &DemoClock,
+) -> Result<()> {
+    let now = clock.now().timestamp();
+    let file = org_dir.join("app-states-week.txt");
+    std::fs::write(&file, collected.join("\n"))?;
+    let imported = ledger.import_file(&file, now)?;
+    println!(
+        "   a week's app states from the MDM: $ televisit-admin devices import --org fleet-org app-states-week.txt   → {} new reports, {} receipts verified against the pinned keys",
+        imported.reports, imported.receipts
+    );
+    let wipes = ledger.wipes(now)?;
+    for w in &wipes {
+        println!(
+            "      $ televisit-admin wipe status   → {} {} for {} ({})",
+            w.state.code(),
+            w.command_id,
+            w.device_id,
+            w.mdm_user.as_deref().unwrap_or("-")
+        );
+    }
+    anyhow::ensure!(
+        wipes.iter().any(|w| w.state == WipeState::Done),
+        "the lost phone's wipe is not done in the ledger"
+    );
+    anyhow::ensure!(ledger.pending_wipes(now)?.is_empty(), "a wipe carried out is still in the bulletins");
+    let stale = ledger.devices(&DeviceFilter { stale_seconds: Some(86_400), platform: None }, now)?;
+    println!(
+        "      $ televisit-admin devices list --stale 24h   → {} phones quiet for a day that were not wiped{}",
+        stale.len(),
+        if stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (exit 3): {}",
+                stale.iter().map(|d| d.mdm_user.as_deref().unwrap_or(&d.device_id)).collect::<Vec<_>>().join(", ")
+            )
+        }
+    );
+    let devices = ledger.devices(&DeviceFilter::default(), now)?;
+    let page = fleet_html::page(org, &devices, &wipes, now);
+    let html = std::env::temp_dir().join("televisit-demo-fleet-report.html");
+    std::fs::write(&html, page)?;
+    println!("      $ televisit-admin fleet report --org fleet-org --html fleet.html   → written to {} (open it in a browser)", html.display());
     Ok(())
 }
