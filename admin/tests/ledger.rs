@@ -184,6 +184,30 @@ fn an_mdm_export_is_imported_once_and_its_bad_lines_are_listed_without_their_tex
     let seen: serde_json::Value = serde_json::from_str(&seen.stdout).unwrap();
     assert_eq!(seen["files"][0]["unchanged"], 1);
     assert_eq!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().len(), 2);
+    // Whatever else the MDM's export held, none of it reaches the ledger's file.
+    drop(fleet.ledger());
+    for file in ["ledger.db", "ledger.db-wal"] {
+        if let Ok(bytes) = std::fs::read(fleet.org().join(file)) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("Susan") && !text.contains("07400"), "{file} holds a line's text");
+        }
+    }
+}
+
+#[test]
+fn a_csv_of_a_million_rows_without_records_is_read_through_and_changes_nothing() {
+    let fleet = Fleet::new("North Clinic");
+    let mut csv = String::with_capacity(32_000_000);
+    csv.push_str("Device,User,State\n");
+    for i in 0..1_000_000u32 {
+        csv.push_str(&format!("Pixel {i},user{i}@x.example,Installed\n"));
+    }
+    let file = fleet.write("million.csv", &csv);
+    let out = fleet.import(&[&file]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!((json["files"][0]["reports"].as_i64(), json["files"][0]["refused"].as_i64()), (Some(0), Some(0)));
+    assert!(fleet.ledger().devices(&DeviceFilter::default(), now()).unwrap().is_empty());
 }
 
 #[test]
