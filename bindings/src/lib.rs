@@ -84,6 +84,12 @@ impl Televisit {
         Ok(self.0.log_verify()?.into())
     }
 
+    /// The sequence number the head kept beyond the database says the log reaches: what a
+    /// rolled-back or cut log is missing up to.
+    pub fn log_protected_head(&self) -> Result<Option<u64>> {
+        Ok(self.0.log_protected_head()?)
+    }
+
     pub fn log_purge_older_than(&self, days: i64) -> Result<PurgeReport> {
         Ok(self.0.log_purge_older_than(days)?)
     }
@@ -318,6 +324,8 @@ impl Televisit {
             None => Arc::new(televisit_core::SystemClock),
         };
         let core = televisit_core::Televisit::open(Path::new(&path), &secrets, clock, options)?;
+        // The log's head kept beyond the database: a finding shows in every verify.
+        core.protect_log_head(Arc::new(secrets.clone()))?;
         Ok(Arc::new(Televisit(core, secrets)))
     }
 }

@@ -52,6 +52,10 @@ pub enum Tamper {
     Missing,
     Inserted,
     Reordered,
+    RolledBack,
+    TailCut,
+    Emptied,
+    HeadForged,
 }
 
 /// One value of an entry's detail: a flag, a number, or a short code (no free text).
@@ -198,4 +202,10 @@ impl From<televisit_core::IntegrityReport> for IntegrityReport {
     fn from(r: televisit_core::IntegrityReport) -> Self {
         IntegrityReport { ok: r.is_ok(), pages_ok: r.pages_ok, problems: r.problems, chain: r.chain.into() }
     }
+}
+
+/// What a finding means, in the core's words, for the shells to show (they never word it twice).
+#[uniffi::export]
+pub fn tamper_description(problem: Tamper) -> String {
+    problem.describe().to_owned()
 }

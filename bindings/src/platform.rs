@@ -35,6 +35,7 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> SystemTime;
 }
 
+#[derive(Clone)]
 pub(crate) struct ForeignSecrets(pub Arc<dyn SecretStore>);
 
 impl televisit_core::SecretStore for ForeignSecrets {

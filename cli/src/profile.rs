@@ -56,7 +56,11 @@ impl Profile {
         Ok(wipe::resume_pending(&self.database(), &self.secrets, &book, chrono::Utc::now())?)
     }
 
+    /// Opens the store and keeps the log's head beyond it (in the same secrets folder as the key):
+    /// an older copy of the database put back, a cut tail or an emptied log shows in `log verify`.
     pub fn open(&self) -> Result<Televisit> {
-        Ok(Televisit::open(&self.database(), &self.secrets, Arc::new(SystemClock), &StoreOptions::default())?)
+        let tv = Televisit::open(&self.database(), &self.secrets, Arc::new(SystemClock), &StoreOptions::default())?;
+        tv.protect_log_head(Arc::new(FileSecretStore::new(&self.dir.join(SECRETS))?))?;
+        Ok(tv)
     }
 }

@@ -62,7 +62,7 @@ fn demo_shows_patients_contacts_and_a_lookalike_kept() {
     ] {
         assert!(log.contains(kind), "{kind}: {log}");
     }
-    assert!(!log.contains("Amara") && !log.contains("Zoë") && !log.contains("555"), "{log}");
+    assert!(!log.contains("Amara") && !log.contains("Zoë") && !without_opaque_ids(&log).contains("555"), "{log}");
 }
 
 #[test]
@@ -241,10 +241,20 @@ fn fails(profile: &Path, args: &[&str], code: i32, secrets: &[&str]) -> String {
     let out = televisit(profile).args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8(out.stderr).unwrap();
+    let shown = without_opaque_ids(&err);
     for secret in secrets {
-        assert!(!err.contains(secret), "{secret:?} leaked: {err}");
+        assert!(!shown.contains(secret), "{secret:?} leaked: {err}");
     }
     err
+}
+
+/// The text with opaque ids (`pt_…`, random hex that may hold any digits) taken out, so that a
+/// check for a number's digits looks at everything else.
+fn without_opaque_ids(text: &str) -> String {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| !word.starts_with("pt_"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn add(profile: &Path, [first, last, phone]: [&str; 3]) -> String {

@@ -16,6 +16,7 @@ pub mod error;
 pub mod it;
 pub mod keys;
 pub mod log;
+mod log_guard;
 pub mod metrics;
 pub mod naming;
 pub mod patients;
@@ -51,7 +52,7 @@ pub use store::{Opened, Store, StoreOptions};
 
 use rusqlite::OptionalExtension;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// One clinician's Televisit on one device: the encrypted store and everything kept in it.
 pub struct Televisit {
@@ -61,6 +62,8 @@ pub struct Televisit {
     lock: Mutex<app_lock::AppLock>,
     /// Reason codes of a local trigger that blocks clinical actions (see `evaluate_triggers`).
     blocked: Mutex<Vec<&'static str>>,
+    /// The log's head kept beyond the database, once a shell turns it on (`protect_log_head`).
+    head_guard: Mutex<Option<log_guard::HeadGuard>>,
 }
 
 /// The result of `integrity_check`: SQLCipher's page check, SQLite's structure check, the chain.
@@ -83,8 +86,14 @@ impl Televisit {
     /// Opens the profile's database at `path` (creating it and its key on first use).
     pub fn open(path: &Path, secrets: &dyn SecretStore, clock: Arc<dyn Clock>, options: &StoreOptions) -> Result<Self> {
         let (store, opened) = Store::open(path, secrets, options)?;
-        let televisit =
-            Televisit { store: Mutex::new(store), clock, opened, lock: Mutex::default(), blocked: Mutex::default() };
+        let televisit = Televisit {
+            store: Mutex::new(store),
+            clock,
+            opened,
+            lock: Mutex::default(),
+            blocked: Mutex::default(),
+            head_guard: Mutex::default(),
+        };
         if opened == Opened::Created {
             let detail = Detail::new().int("schema", i64::from(schema::SCHEMA_VERSION));
             televisit.append_own(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
@@ -103,8 +112,8 @@ impl Televisit {
 
     /// A panic in another call leaves no half-written transaction (SQLite rolls it back), so the
     /// store stays usable after a poisoned lock.
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(crate) fn store(&self) -> log_guard::StoreAccess<'_> {
+        Televisit::store_access(&self.store, &self.head_guard)
     }
 
     /// Appends an entry a shell reports: only the kinds a shell may write
@@ -137,8 +146,12 @@ impl Televisit {
         log::list(&self.store().conn, query)
     }
 
+    /// The whole chain, after the database is compared with the head kept beyond it.
     pub fn log_verify(&self) -> Result<Verification> {
         let store = self.store();
+        if let Some(found) = self.head_finding(&store)? {
+            return Ok(found);
+        }
         log::verify(&store.conn, &store.key.log_mac_key())
     }
 
@@ -146,6 +159,9 @@ impl Televisit {
     /// walks the whole chain.
     pub fn log_verify_head(&self) -> Result<Verification> {
         let store = self.store();
+        if let Some(found) = self.head_finding(&store)? {
+            return Ok(found);
+        }
         log::verify_head(&store.conn, &store.key.log_mac_key())
     }
 
@@ -170,7 +186,10 @@ impl Televisit {
                 problems.push(line);
             }
         }
-        let chain = log::verify(&store.conn, &store.key.log_mac_key())?;
+        let chain = match self.head_finding(&store)? {
+            Some(found) => found,
+            None => log::verify(&store.conn, &store.key.log_mac_key())?,
+        };
         Ok(IntegrityReport { pages_ok, problems, chain })
     }
 

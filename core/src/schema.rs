@@ -78,6 +78,8 @@ const MIGRATIONS: &[&str] = &[
          answered_at_ms INTEGER NOT NULL,
          PRIMARY KEY (run_id, item_id)
      );",
+    // 4: the chain's head row carries its own MAC (`log::protect`), so that an edit of it shows.
+    "ALTER TABLE log_chain ADD COLUMN row_mac BLOB;",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

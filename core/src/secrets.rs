@@ -7,6 +7,22 @@ use crate::error::{Error, Result};
 pub mod names {
     /// 32-byte SQLCipher key followed by the 16-byte salt of the database it opens.
     pub const DATA_KEY: &str = "televisit.data-key.v1";
+    /// The log's head (sequence number and MAC) as of the last commit that moved it: beyond the
+    /// database, so that an older copy put back, or a cut tail, shows (`log::protect`).
+    pub const LOG_HEAD: &str = "televisit.log-head.v1";
+}
+
+/// A shared secret store is one: the core keeps an `Arc` of the platform's for the log's head.
+impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
+    fn put(&self, name: &str, value: &[u8]) -> Result<(), SecretStoreError> {
+        (**self).put(name, value)
+    }
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, SecretStoreError> {
+        (**self).get(name)
+    }
+    fn delete(&self, name: &str) -> Result<(), SecretStoreError> {
+        (**self).delete(name)
+    }
 }
 
 /// Small named secrets, kept by the platform. Implementations must make `put` atomic: after a

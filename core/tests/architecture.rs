@@ -90,11 +90,22 @@ fn manifest(package: &str) -> String {
 
 #[test]
 fn the_protocol_and_its_tool_never_link_the_store() {
-    for package in ["protocol", "admin", "fuzz"] {
+    let dependencies = |package: &str| {
         let text = manifest(package);
-        let deps = text.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
-        for forbidden in ["televisit-core", "rusqlite", "openssl", "televisit-ffi"] {
+        text.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("").to_owned()
+    };
+    for package in ["protocol", "admin", "fuzz"] {
+        let deps = dependencies(package);
+        for forbidden in ["televisit-core", "openssl", "sqlcipher", "televisit-ffi"] {
             assert!(!deps.contains(forbidden), "{package} depends on {forbidden}");
         }
     }
+    for package in ["protocol", "fuzz"] {
+        assert!(!dependencies(package).contains("rusqlite"), "{package} depends on rusqlite");
+    }
+    // IT's ledger is plain SQLite: rusqlite with its bundled SQLite, never the workspace's
+    // SQLCipher build.
+    let admin = dependencies("admin");
+    let line = admin.lines().find(|l| l.starts_with("rusqlite")).expect("the ledger's rusqlite");
+    assert!(line.contains("\"bundled\"") && !line.contains("workspace"), "{line}");
 }

@@ -42,6 +42,16 @@ pub enum Tamper {
     Inserted,
     /// The entry written here stands elsewhere in the log.
     Reordered,
+    /// The whole database is an older one than the phone last wrote (a copy put back): `seq` is
+    /// the first entry it lacks.
+    RolledBack,
+    /// The newest entries were cut off (whether or not the chain's head row was edited to
+    /// match): `seq` is the first one missing.
+    TailCut,
+    /// Every entry and the chain's head are gone from a log that had entries.
+    Emptied,
+    /// The chain's head row was edited (its own MAC does not hold): `seq` is what it claims.
+    HeadForged,
 }
 
 impl Tamper {
@@ -51,6 +61,10 @@ impl Tamper {
             Tamper::Missing => "missing",
             Tamper::Inserted => "inserted",
             Tamper::Reordered => "reordered",
+            Tamper::RolledBack => "rolled back (an older copy of the database)",
+            Tamper::TailCut => "cut off with the entries after it",
+            Tamper::Emptied => "emptied (every entry gone)",
+            Tamper::HeadForged => "the chain's head row was edited",
         }
     }
 }

@@ -94,6 +94,9 @@ pub fn run(temp: &Path) -> Result<()> {
     for (name, user) in [("A", "dr.ade"), ("B", "dr.bell"), ("C", "dr.chen")] {
         let profile = Profile::resolve(Some(&temp.join(format!("fleet-phone-{name}"))))?;
         let tv = Televisit::open(&profile.database(), &profile.secrets, clock.clone(), &StoreOptions::default())?;
+        tv.protect_log_head(Arc::new(crate::file_secrets::FileSecretStore::new(
+            &profile.dir.join(crate::profile::SECRETS),
+        )?))?;
         let config: HashMap<String, String> = [
             (keys::ENROLLMENT_CODE, code.clone()),
             (keys::SIGNED_POLICY, signed.clone()),

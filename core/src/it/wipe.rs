@@ -249,7 +249,11 @@ fn run_step(
             secrets.delete(names::DATA_KEY)?;
             Ok((u32::from(had), 0, None))
         }
-        Step::DeleteFiles => Ok((remove_database_files(path), 0, None)),
+        Step::DeleteFiles => {
+            // The log's protected head goes with the files it protected: the next store is new.
+            secrets.delete(names::LOG_HEAD)?;
+            Ok((remove_database_files(path), 0, None))
+        }
         Step::WriteReceipt => {
             let key = enrollment::device_key(secrets)?;
             let receipt = Receipt {

@@ -2,6 +2,7 @@
 //! HMAC chain, and a purge keeps a checkpoint so that what remains still verifies.
 
 mod entry;
+pub(crate) mod protect;
 
 pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 /// The chain is the protocol's: IT verifies exports with the same code.
@@ -83,11 +84,19 @@ pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>
     )?
     .execute(params![to_sql_seq(stored.seq)?, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
     )?;
-    tx.execute(
-        "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac) VALUES (1, ?1, ?2, ?3, ?4)
-         ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac",
-        params![to_sql_seq(chain.start.seq)?, chain.start.mac.as_slice(), to_sql_seq(stored.seq)?, mac.as_slice()],
-    )?;
+    let row_mac = protect::row_mac(key, chain.start, Link { seq: stored.seq, mac });
+    tx.prepare_cached(
+        "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac, row_mac) VALUES (1, ?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac, row_mac = excluded.row_mac",
+    )?
+    .execute(params![
+        to_sql_seq(chain.start.seq)?,
+        chain.start.mac.as_slice(),
+        to_sql_seq(stored.seq)?,
+        mac.as_slice(),
+        row_mac.as_slice()
+    ])?;
+    protect::mark_moved();
     Ok(Entry {
         seq: stored.seq,
         at: DateTime::from_timestamp_millis(stored.at_ms).unwrap_or(at),
@@ -211,6 +220,7 @@ pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64,
     let removed = u64::try_from(tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])?)
         .map_err(|_| Error::Storage("a count out of range".into()))?;
     tx.execute("UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1", params![through_seq, mac])?;
+    // The entry appended next writes the head row (and its MAC) with the new start.
     let detail =
         Detail::new().int("removed", to_sql_seq(removed)?).int("through_seq", through_seq).int("older_than_days", days);
     append_in(&tx, &key, now, &NewEntry::new(EntryKind::LogPurged, Actor::System).detail(detail))?;

@@ -95,17 +95,9 @@ func verificationText(_ verification: Verification) -> String {
     }
 }
 
+/// The core's words for a finding (`tamperDescription`): the shell never words it twice.
 func tamperText(_ tamper: Tamper) -> String {
-    switch tamper {
-    case .changed:
-        return "changed"
-    case .missing:
-        return "missing"
-    case .inserted:
-        return "inserted"
-    case .reordered:
-        return "reordered"
-    }
+    tamperDescription(problem: tamper)
 }
 
 func actorText(_ actor: TelevisitCore.Actor) -> String {

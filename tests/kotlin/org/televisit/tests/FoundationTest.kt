@@ -93,6 +93,25 @@ class FoundationTest {
     }
 
     @Test
+    fun `an older copy of the database put back is found, with what it lacks`() {
+        var tv = Televisit.open(db.toString(), secrets)
+        for (n in 1L..3L) tv.logAppend(call(n))
+        val oldHead = (tv.logVerify() as Verification.Intact).headSeq
+        tv.destroy()
+        val backup = dir.resolve("backup.db")
+        Files.copy(db, backup)
+        tv = Televisit.open(db.toString(), secrets)
+        for (n in 4L..6L) tv.logAppend(call(n))
+        val expected = tv.logProtectedHead()
+        tv.destroy()
+        Files.copy(backup, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        tv = Televisit.open(db.toString(), secrets)
+        assertEquals(Verification.Broken(oldHead + 1uL, Tamper.ROLLED_BACK), tv.logVerify())
+        assertEquals(expected, tv.logProtectedHead())
+        assertTrue(org.televisit.core.tamperDescription(Tamper.ROLLED_BACK).contains("older copy"))
+    }
+
+    @Test
     fun `a deleted row is named as missing`() {
         val tv = Televisit.open(db.toString(), secrets)
         for (n in 1L..5L) tv.logAppend(call(n))

@@ -6,6 +6,7 @@ import org.televisit.core.DetailValue
 import org.televisit.core.LogEntry
 import org.televisit.core.LogQuery
 import org.televisit.core.Verification
+import org.televisit.core.tamperDescription
 
 /** The activity log, newest first, under the result of verifying its HMAC chain. */
 class LogScreen(private val activity: Activity, private val session: Session) : Screen {
@@ -21,7 +22,7 @@ class LogScreen(private val activity: Activity, private val session: Session) : 
         }) { (verification, list) ->
             status.text = when (verification) {
                 is Verification.Intact -> "Log intact: ${verification.count} entries, verified."
-                is Verification.Broken -> "Log broken at entry ${verification.seq}: ${verification.problem}. Tell IT."
+                is Verification.Broken -> "Log broken at entry ${verification.seq}: ${tamperDescription(verification.problem)}. Tell IT."
             }
             entries.removeAllViews()
             list.forEach { entries.addView(activity.label(line(it), 14f)) }
