@@ -29,6 +29,7 @@ use televisit_core::{
 
 mod admin;
 mod fleet;
+mod rollback;
 
 pub fn run() -> Result<()> {
     let temp =
@@ -407,11 +408,16 @@ fn tamper_step(profile: &Profile, copy_dir: &Path, head_seq: u64) -> Result<()> 
     let tampered = copy.open()?.log_verify()?;
     println!("   verify the copy:   {}", view::verification_line(&tampered));
     let original = profile.open()?.log_verify()?;
-    println!("   verify the original: {}\n", view::verification_line(&original));
+    println!("   verify the original: {}", view::verification_line(&original));
     match tampered {
-        Verification::Broken { seq, .. } if seq == target => Ok(()),
+        Verification::Broken { seq, .. } if seq == target => {}
         other => anyhow::bail!("the tampering was not found where it was made: {other:?}"),
     }
+    let second = copy_dir.with_file_name("rolled-back-copy");
+    copy_profile(&profile.dir, &second)?;
+    rollback::run(&second)?;
+    println!();
+    Ok(())
 }
 
 fn check_step(profile: &Profile) -> Result<()> {

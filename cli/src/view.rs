@@ -2,7 +2,7 @@
 
 use chrono::SecondsFormat;
 use serde::Serialize;
-use televisit_core::{Entry, IntegrityReport, Verification};
+use televisit_core::{Entry, IntegrityReport, Tamper, Verification};
 
 #[derive(Serialize)]
 pub struct EntryView {
@@ -90,6 +90,10 @@ pub fn verification_line(v: &Verification) -> String {
         Verification::Intact { count, head } => {
             format!("intact: {count} entries, head at seq {} (MAC {}…)", head.seq, &hex::encode(head.mac)[..16])
         }
+        Verification::Broken {
+            seq,
+            problem: problem @ (Tamper::RolledBack | Tamper::TailCut | Tamper::Emptied | Tamper::HeadForged),
+        } => format!("BROKEN at seq {seq}: {}", problem.describe()),
         Verification::Broken { seq, problem } => format!("BROKEN at seq {seq}: entry {}", problem.describe()),
     }
 }

@@ -198,6 +198,27 @@ fn a_policy_file_is_checked_and_applied() {
 }
 
 #[test]
+fn an_older_database_put_back_fails_log_verify_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    assert!(televisit(p).args(["status"]).output().unwrap().status.success());
+    let older = p.join("older.db");
+    std::fs::copy(p.join("televisit.db"), &older).unwrap();
+    // Two more actions, each logged.
+    for _ in 0..2 {
+        assert!(televisit(p).args(["policy", "show"]).output().unwrap().status.success());
+        let out = televisit(p).args(["disclosure", "acknowledge"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    std::fs::copy(&older, p.join("televisit.db")).unwrap();
+    let out = televisit(p).args(["--json", "log", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["problem"].as_str().unwrap().contains("older copy of the database"), "{json}");
+    assert_eq!(televisit(p).args(["check"]).output().unwrap().status.code(), Some(3));
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_refused_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("televisit.db"), b"not a database at all").unwrap();

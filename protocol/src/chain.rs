@@ -61,9 +61,11 @@ impl Tamper {
             Tamper::Missing => "missing",
             Tamper::Inserted => "inserted",
             Tamper::Reordered => "reordered",
-            Tamper::RolledBack => "rolled back (an older copy of the database)",
-            Tamper::TailCut => "cut off with the entries after it",
-            Tamper::Emptied => "emptied (every entry gone)",
+            Tamper::RolledBack => {
+                "an older copy of the database was put back: this entry and the ones after it are gone"
+            }
+            Tamper::TailCut => "the newest entries were cut off, from this one on",
+            Tamper::Emptied => "every entry was deleted",
             Tamper::HeadForged => "the chain's head row was edited",
         }
     }

@@ -108,7 +108,7 @@ class FoundationTest {
         tv = Televisit.open(db.toString(), secrets)
         assertEquals(Verification.Broken(oldHead + 1uL, Tamper.ROLLED_BACK), tv.logVerify())
         assertEquals(expected, tv.logProtectedHead())
-        assertTrue(org.televisit.core.tamperDescription(Tamper.ROLLED_BACK).contains("older copy"))
+        assertTrue(org.televisit.core.tamperDescription(Tamper.ROLLED_BACK).contains("older copy of the database"))
     }
 
     @Test
