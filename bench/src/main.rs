@@ -18,6 +18,7 @@ mod file_secrets;
 mod vcard_book;
 
 mod fixtures;
+mod head;
 mod ledger;
 mod measure;
 mod stats;
@@ -73,6 +74,7 @@ fn run() -> Result<()> {
         if wanted("append") {
             step("2. log append");
             figures.extend(measure::log_append(&work, &sizes)?);
+            figures.push(head::head_protection(&work, sizes.quick)?);
         }
         if wanted("verify") {
             step("3. full chain verify");
@@ -81,6 +83,7 @@ fn run() -> Result<()> {
     } else if wanted("append") {
         step("2. log append");
         figures.extend(measure::log_append(&work, &sizes)?);
+        figures.push(head::head_protection(&work, sizes.quick)?);
     }
     if wanted("wipe") {
         step("4. wipe (seeding the vCard contacts takes a while)");
