@@ -25,8 +25,8 @@ use televisit_protocol::Policy;
 #[command(
     name = "televisit-admin",
     version,
-    about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, remote wipe, sealed log exports.",
-    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --device dev_… --enrollment enr_… --reason lost\n  televisit-admin wipe verify-receipt <receipt> --device-key=<key recorded at enrollment>\nExit codes: 0 done, 1 error, 2 usage, 3 a receipt or an export does not verify."
+    about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, the fleet's ledger, remote wipe, sealed log exports.",
+    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nEvery week:\n  televisit-admin devices import --org ./org <the MDM's app states export>\n  televisit-admin devices list --org ./org --stale 48h\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --user <the clinician's MDM user> --reason lost   (the next bulletin carries it)\n  televisit-admin devices import --org ./org <export with the receipt>; televisit-admin wipe status --org ./org\nExit codes: 0 done, 1 error, 2 usage, 3 a check failed (a receipt or an export does not verify, an import refused a record, stale phones found)."
 )]
 struct Cli {
     /// Print results as JSON.
