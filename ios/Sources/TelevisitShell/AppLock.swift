@@ -8,7 +8,8 @@ import LocalAuthentication
 public enum AppLock {
     public enum Outcome: Equatable, Sendable {
         case unlocked
-        /// The person failed to authenticate: the core counts it (`unlockFailed`).
+        /// The person failed to authenticate (`LAError.authenticationFailed` only): the core
+        /// counts it (`unlockFailed`).
         case failed(message: String)
         /// Cancelled by the person or by iOS: not counted.
         case cancelled
@@ -37,10 +38,12 @@ public enum AppLock {
             case .authenticationFailed:
                 return .failed(message: "Televisit could not confirm it is you. Try again.")
             default:
-                return .failed(message: "Unlocking failed (LocalAuthentication error \(error.code.rawValue)). Try again.")
+                // Not a failed attempt (`notInteractive`, `invalidContext`, a biometry that is
+                // unavailable...): it must never count toward the policy's wipe.
+                return .unavailable(message: "Unlocking is not possible right now (LocalAuthentication error \(error.code.rawValue)). Try again.")
             }
         } catch {
-            return .failed(message: "Unlocking failed. Try again.")
+            return .unavailable(message: "Unlocking is not possible right now. Try again.")
         }
     }
 }

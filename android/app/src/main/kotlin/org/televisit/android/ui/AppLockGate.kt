@@ -64,15 +64,26 @@ class AppLockGate(
     private val callback = object : BiometricPrompt.AuthenticationCallback() {
         override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) = finished(true)
 
-        // onAuthenticationFailed is one unrecognised finger while the prompt stays up; only the
-        // prompt ending (cancel, lockout, too many attempts) is a failed unlock.
-        override fun onAuthenticationError(errorCode: Int, errString: CharSequence) {
-            if (errorCode == BiometricPrompt.BIOMETRIC_ERROR_CANCELED) {
-                // The system took the prompt away (e.g. the app went to the background): not the user's failure.
+        // onAuthenticationFailed is one unrecognised finger while the prompt stays up: not an end.
+        override fun onAuthenticationError(errorCode: Int, errString: CharSequence) = promptEnded(errorCode)
+    }
+
+    /**
+     * The prompt ended without success. Only the system's lockout (too many wrong fingers, faces
+     * or credentials in a row) is a failed unlock, counted toward the policy's wipe: Back,
+     * Cancel, a timeout, the system taking the prompt away or the sensor being unavailable are
+     * not, however often they happen. A wipe must never follow from a cancelled prompt.
+     */
+    fun promptEnded(errorCode: Int) {
+        when (errorCode) {
+            BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT, BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT_PERMANENT -> finished(false)
+            BiometricPrompt.BIOMETRIC_ERROR_HW_UNAVAILABLE, BiometricPrompt.BIOMETRIC_ERROR_HW_NOT_PRESENT -> {
+                prompting = false
+                locked("This phone cannot confirm it is you right now. Try again in a moment.")
+            }
+            else -> {
                 prompting = false
                 locked("Televisit is locked.")
-            } else {
-                finished(false)
             }
         }
     }
@@ -80,7 +91,14 @@ class AppLockGate(
     /** From the activity's onActivityResult (below API 30); true when it was the gate's request. */
     fun onActivityResult(requestCode: Int, resultCode: Int): Boolean {
         if (requestCode != REQUEST_CREDENTIAL) return false
-        finished(resultCode == Activity.RESULT_OK)
+        if (resultCode == Activity.RESULT_OK) {
+            finished(true)
+        } else {
+            // The lock screen's confirmation counts wrong attempts itself; the app only learns
+            // that the person backed out, which is not a failed unlock.
+            prompting = false
+            locked("Televisit is locked.")
+        }
         return true
     }
 

@@ -58,6 +58,30 @@ class MainActivityTest {
         assertEquals(1, unlocked)
     }
 
+    @Test
+    fun `Back, Cancel and timeouts are never failed unlocks, only the system's lockout is`() {
+        val tv = session.started()
+        val ui = launchMain(session)
+        var locked = 0
+        val gate = AppLockGate(ui.activity as android.app.Activity, session, unlocked = {}, locked = { locked++ })
+        val failed = { tv.logList(LogQuery(kinds = listOf(EntryKind.UNLOCK_FAILED))).size }
+        val notFailures = listOf(
+            android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_USER_CANCELED,
+            android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_NEGATIVE_BUTTON,
+            android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_TIMEOUT,
+            android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_CANCELED,
+            android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_HW_UNAVAILABLE,
+        )
+        repeat(3) { notFailures.forEach(gate::promptEnded) }
+        assertEquals("fifteen cancelled prompts count nothing", 0, failed())
+        assertEquals(15, locked)
+        gate.onActivityResult(AppLockGate.REQUEST_CREDENTIAL, android.app.Activity.RESULT_CANCELED)
+        assertEquals(0, failed())
+        assertTrue("nothing wiped", session.televisit != null)
+        gate.promptEnded(android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT)
+        assertEquals("the system's lockout is a failed unlock", 1, failed())
+    }
+
     private companion object {
         val TITLES = listOf("Patients", "Checklist", "Cleanup", "Log", "Settings")
     }
