@@ -7,6 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use televisit_admin::fleet;
+use televisit_admin::ledger::views::is_stale;
 use televisit_admin::ledger::{self, DeviceFilter, DeviceKey, DeviceRow, Ledger, WipeRow, WipeState};
 use televisit_admin::org;
 
@@ -216,8 +217,10 @@ pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
     let (org, ledger) = open(&org)?;
     let now = now();
     let devices = ledger.devices(&DeviceFilter::default(), now)?;
-    let devices: Vec<DeviceRow> =
-        devices.into_iter().map(|d| DeviceRow { stale: d.last_report_at < now.saturating_sub(stale), ..d }).collect();
+    let devices: Vec<DeviceRow> = devices
+        .into_iter()
+        .map(|d| DeviceRow { stale: is_stale(d.last_report_at, d.wiped, now.saturating_sub(stale)), ..d })
+        .collect();
     let wipes = ledger.wipes(now)?;
     let page = televisit_admin::fleet_html::page(&org.info.name, &devices, &wipes, now);
     let tmp = html.with_extension("html.tmp");

@@ -72,9 +72,9 @@ impl Televisit {
     /// protected head is kept as evidence). Call it right after `open`, with the secret store
     /// the data key lives in.
     pub fn protect_log_head(&self, secrets: Arc<dyn SecretStore>) -> Result<Option<(u64, Tamper)>> {
-        let key = self.store().key.log_mac_key();
         let protected = secrets.get(names::LOG_HEAD)?.as_deref().and_then(protect::decode);
         let store = self.store();
+        let key = store.key.log_mac_key();
         let finding = match (self.opened, protected) {
             // A new store starts its own history, whatever a wiped one left behind.
             (Opened::Created, _) | (Opened::Existing, None) => None,

@@ -4,7 +4,7 @@
 //! commit together, the bad lines are listed with their reasons, and a file imported before
 //! changes nothing.
 
-use super::{reason_code, short, Ledger};
+use super::{digest_hex, reason_code, short, Ledger};
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -53,7 +53,7 @@ impl Ledger {
     }
 
     pub fn import_bytes(&mut self, file_name: &str, bytes: &[u8], now: i64) -> Result<FileOutcome> {
-        let digest = hex_digest(bytes);
+        let digest = digest_hex(bytes);
         let mut outcome = FileOutcome {
             file_name: file_name.chars().filter(|c| !c.is_control()).take(200).collect(),
             already_imported_at: None,
@@ -145,17 +145,13 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn hex_digest(bytes: &[u8]) -> String {
-    super::digest_hex(bytes)
-}
-
 /// Returns whether the report was new.
 fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64, now: i64) -> Result<bool, Refused> {
     let report = report::verify(text, None).map_err(|e| Refused(format!("a device report: {e}")))?;
     if report.org != org_id {
         return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
     }
-    let digest = hex_digest(text.as_bytes());
+    let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
         .prepare_cached("SELECT device_id FROM reports WHERE digest = ?1")?
         .query_row([&digest], |r| r.get(0))
@@ -239,7 +235,7 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
         )));
     };
     let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
-    let digest = hex_digest(text.as_bytes());
+    let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
         .prepare_cached("SELECT command_id FROM receipts WHERE digest = ?1")?
         .query_row([&digest], |r| r.get(0))

@@ -122,9 +122,15 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         last_report_at,
         last_checkin: row.get(13)?,
         flag: row.get(14)?,
-        stale: last_report_at < stale_before && !row.get::<_, bool>(15)?,
+        stale: is_stale(last_report_at, row.get(15)?, stale_before),
         wiped: row.get(15)?,
     })
+}
+
+/// Quiet since before `stale_before`, and not wiped: a device whose full wipe IT has a receipt
+/// for is done, not quiet.
+pub fn is_stale(last_report_at: i64, wiped: bool, stale_before: i64) -> bool {
+    last_report_at < stale_before && !wiped
 }
 
 /// The default for "quiet too long" in views that show staleness without being asked.
