@@ -4,6 +4,7 @@
 
 use crate::ledger::{DeviceRow, FileOutcome, WipeRow};
 use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
 use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS};
 use televisit_protocol::envelope::SigningKey;
 use televisit_protocol::report::{ChecklistState, DeviceReport};
@@ -35,16 +36,17 @@ pub fn make_bulletin(
     commands: &[String],
     now: i64,
 ) -> Result<(Bulletin, String)> {
-    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), now)
+    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), BTreeMap::new(), now)
 }
 
 /// A bulletin holding the commands given and the ledger's pending wipes (a command in both is
-/// carried once).
+/// carried once), confirming each device's log as far as the archive holds it (`logs`).
 pub fn make_fleet_bulletin(
     org: &SigningKey,
     valid_seconds: i64,
     commands: &[String],
     pending: Vec<FleetWipe>,
+    logs: BTreeMap<String, u64>,
     now: i64,
 ) -> Result<(Bulletin, String)> {
     if !(1..=MAX_VALID_SECONDS).contains(&valid_seconds) {
@@ -73,7 +75,8 @@ pub fn make_fleet_bulletin(
         }
     }
     let expires_at = now.checked_add(valid_seconds).context("the system clock is out of range")?;
-    let made = Bulletin { v: BULLETIN_VERSION, bulletin_id: ids::random_id("blt")?, issued_at: now, expires_at, wipes };
+    let made =
+        Bulletin { v: BULLETIN_VERSION, bulletin_id: ids::random_id("blt")?, issued_at: now, expires_at, wipes, logs };
     let text = bulletin::sign(org, &made)?;
     Ok((made, text))
 }

@@ -5,7 +5,7 @@
 //! format beside it where script runs.
 
 use crate::fleet::{ago, device_state, time};
-use crate::ledger::{DeviceRow, WipeRow, WipeState};
+use crate::ledger::{DeviceRow, Finding, WipeRow, WipeState};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 const STYLE: &str = "
@@ -30,7 +30,7 @@ time{white-space:nowrap}time .lt{display:block;color:#555;font-size:.85em}.sub t
 ";
 
 /// The page, from the ledger's devices (with `stale` already judged) and wipes, at `now`.
-pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> String {
+pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &[Finding], now: i64) -> String {
     let count = |state: WipeState| wipes.iter().filter(|w| w.state == state).count();
     let stale = devices.iter().filter(|d| device_state(d) == "stale").count();
     let mut html = String::with_capacity(4096 + 400 * (devices.len() + wipes.len()));
@@ -51,6 +51,7 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> St
         ("done", "wipes done", count(WipeState::Done)),
         ("failed", "wipes failed", count(WipeState::Failed)),
         ("expired", "wipes expired", count(WipeState::Expired)),
+        ("log_findings", "log findings", log_findings.len()),
     ] {
         html.push_str(&format!("<li data-count=\"{key}\"><b>{n}</b>{label}</li>"));
     }
@@ -105,6 +106,25 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], now: i64) -> St
         }
         html.push_str("</tbody></table></div>");
     }
+    html.push_str("<h2>Activity logs</h2>");
+    if log_findings.is_empty() {
+        html.push_str(
+            "<p>No fork, gap or rollback: every archived export and every checkpoint the devices signed agree.</p>",
+        );
+    } else {
+        html.push_str("<div class=\"wide\"><table><thead><tr><th>Finding</th><th>Device</th><th>From seq</th><th>What</th></tr></thead><tbody>");
+        for f in log_findings {
+            html.push_str(&format!(
+                "<tr data-log-finding=\"{kind}\" data-device=\"{id}\"><td><span class=\"state st-flagged\">{kind}</span></td><td><code>{device}</code></td><td>{seq}</td><td>{detail}</td></tr>",
+                kind = attr(f.kind),
+                id = attr(&f.device_id),
+                device = text(&f.device_id),
+                seq = f.seq,
+                detail = text(&f.detail),
+            ));
+        }
+        html.push_str("</tbody></table></div>");
+    }
     // Adds the viewer's local format beside each ISO time; the page reads the same without it.
     html.push_str(
         "<script>for(const t of document.querySelectorAll('time[datetime]')){const d=new Date(t.getAttribute('datetime'));\
@@ -155,7 +175,8 @@ mod tests {
 
     #[test]
     fn text_from_the_ledger_is_escaped_and_states_have_words() {
-        let page = page("North <Clinic>", &[device("dev_1", "<script>alert(1)</script>", true)], &[], 1_800_200_000);
+        let page =
+            page("North <Clinic>", &[device("dev_1", "<script>alert(1)</script>", true)], &[], &[], 1_800_200_000);
         assert!(page.contains("North &lt;Clinic&gt;"));
         assert!(!page.contains("<script>alert"));
         assert!(page.contains("data-state=\"stale\"") && page.contains(">stale</span>"));

@@ -130,14 +130,30 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
     match command {
         DevicesCommand::Import { org, files } => {
             let (_, mut ledger) = open(&org)?;
+            let before = ledger.log_findings(None)?;
             let mut outcomes = Vec::new();
             for file in &files {
                 outcomes.push(ledger.import_file(file, now())?);
             }
+            // The reports' checkpoints, held to the archive where it covers them.
+            let identity = org::export_identity(&org)?;
+            for device in ledger.devices_with_unchecked_checkpoints()? {
+                ledger.check_log(&device, &identity, now())?;
+            }
+            let found: Vec<_> = ledger.log_findings(None)?.into_iter().filter(|f| !before.contains(f)).collect();
             let refused: u32 = outcomes.iter().map(|o| o.refused).sum();
-            let text = outcomes.iter().map(fleet::import_text).collect::<Vec<_>>().join("\n");
-            print(json, serde_json::json!({"files": outcomes, "refused": refused}), text);
-            Ok(if refused > 0 { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
+            let mut text = outcomes.iter().map(fleet::import_text).collect::<Vec<_>>().join("\n");
+            for f in &found {
+                text.push_str(&format!(
+                    "\nlog {} of {} at seq {}: {}",
+                    f.kind.to_uppercase(),
+                    f.device_id,
+                    f.seq,
+                    f.detail
+                ));
+            }
+            print(json, serde_json::json!({"files": outcomes, "refused": refused, "log_findings": found}), text);
+            Ok(if refused > 0 || !found.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
         DevicesCommand::List { org, stale, platform } => {
             let (_, ledger) = open(&org)?;
@@ -222,7 +238,8 @@ pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
         .map(|d| DeviceRow { stale: is_stale(d.last_report_at, d.wiped, now.saturating_sub(stale)), ..d })
         .collect();
     let wipes = ledger.wipes(now)?;
-    let page = televisit_admin::fleet_html::page(&org.info.name, &devices, &wipes, now);
+    let findings = ledger.log_findings(None)?;
+    let page = televisit_admin::fleet_html::page(&org.info.name, &devices, &wipes, &findings, now);
     let tmp = html.with_extension("html.tmp");
     std::fs::write(&tmp, page.as_bytes()).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &html).with_context(|| format!("cannot write {}", html.display()))?;

@@ -1,16 +1,18 @@
 //! `televisit-admin`: IT's tool. It makes the organisation's keys, signs policies, writes the
 //! enrollment code devices scan, issues wipe commands, checks the devices' signed receipts and
-//! opens sealed activity-log exports.
+//! keeps the devices' activity logs in an archive.
 //!
 //! Exit codes: 0 done or valid; 1 an error or an invalid input (named on stderr); 2 a usage
-//! error; 3 a check failed (a receipt, or an export's chain, does not verify; an import refused
-//! a record; `devices list --stale` found stale devices).
+//! error; 3 a check failed (a receipt or an export does not verify; an import refused a record;
+//! `devices list --stale` found stale devices; the log archive found a fork, a gap or a rollback).
 
 mod ledger_cli;
+mod log_cli;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use ledger_cli::{DevicesCommand, FleetCommand, Which, WipeStateArg};
+use log_cli::LogCommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use televisit_admin::ledger::{self, CommandKind};
@@ -71,7 +73,7 @@ enum Command {
     /// Remote wipe: issue a command, check a device's receipt.
     #[command(subcommand)]
     Wipe(WipeCommandCli),
-    /// Sealed activity-log exports.
+    /// The devices' sealed activity-log exports: open one, archive them, search and check the archive.
     #[command(subcommand)]
     Log(LogCommand),
 }
@@ -225,16 +227,6 @@ fn bulletin_validity(text: &str) -> Result<i64, usage::Refusal> {
     fleet::parse_duration(text, MAX_VALID_SECONDS).map_err(usage::Refusal)
 }
 
-#[derive(Subcommand)]
-enum LogCommand {
-    /// Decrypt a sealed export with the organisation's export key and verify its chain.
-    Open {
-        file: PathBuf,
-        #[arg(long, value_name = "DIR")]
-        org: PathBuf,
-    },
-}
-
 fn parse_ttl(text: &str) -> Result<u32, usage::Refusal> {
     text.strip_suffix('d')
         .and_then(|d| d.parse::<u32>().ok())
@@ -346,7 +338,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
             let now = ledger_cli::now();
             let pending = ledger.pending_wipes(now)?;
-            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, now)?;
+            let logs = ledger.log_confirmations()?;
+            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, logs, now)?;
             let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
             let detail = serde_json::json!({"wipes": ids}).to_string();
             ledger.record_issued(
@@ -458,26 +451,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Log(LogCommand::Open { file, org }) => {
-            let identity = org::export_identity(&org)?;
-            let sealed = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let (export, verification) = report::open_export(&sealed, &identity)?;
-            let (intact, report) = report::export_text(&export, &verification);
-            if json {
-                let verdict = report.lines().last().unwrap_or_default();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"intact": intact, "verdict": verdict, "export": export})
-                    )?
-                );
-            } else {
-                print!("{report}");
-            }
-            if !intact {
-                return Ok(ExitCode::from(FAILED_CHECK));
-            }
-        }
+        Command::Log(command) => return log_cli::run(command, json),
     }
     Ok(ExitCode::SUCCESS)
 }

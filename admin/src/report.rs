@@ -1,9 +1,8 @@
 //! What `televisit-admin` says about a device's receipt and a sealed log export, as text. The
 //! binary prints it; the desktop demo shows the same text when it plays IT in-process.
 
-use anyhow::{Context, Result};
-use televisit_protocol::chain::Verification;
-use televisit_protocol::export::{self, Export};
+use anyhow::Result;
+use televisit_protocol::export::{self, Segment, SignedExport};
 use televisit_protocol::wipe::Receipt;
 
 /// A receipt verified against the device's pinned key, one paragraph.
@@ -27,28 +26,35 @@ pub fn receipt_text(receipt: &Receipt) -> String {
     )
 }
 
-/// Decrypts a sealed export with the organisation's export identity, reads it and verifies its chain.
-pub fn open_export(sealed: &[u8], identity: &str) -> Result<(Export, Verification)> {
-    let identity: age::x25519::Identity =
-        identity.trim().parse().map_err(|_| anyhow::anyhow!("the export identity is not an age X25519 identity"))?;
-    let json = zeroize::Zeroizing::new(age::decrypt(&identity, sealed).map_err(|_| {
-        anyhow::anyhow!("invalid log export: does not open with this identity (another organisation's, or damaged)")
-    })?);
-    let export = export::parse(&json)?;
-    let verification = export::verify(&export).context("the export's chain")?;
-    Ok((export, verification))
+/// Decrypts a sealed export with the organisation's export identity and verifies it against the
+/// device key IT pinned (none when the ledger does not know the device: then it is not verified).
+pub fn open_export(
+    sealed: &[u8],
+    identity: &str,
+    pinned: Option<&str>,
+) -> Result<(SignedExport, Result<Segment, String>)> {
+    let signed = crate::ledger::archive::open_sealed(sealed, identity)?;
+    let verdict = match pinned {
+        Some(key) => export::verify(&signed, key).map_err(|err| err.to_string()),
+        None => Err("not verified: the ledger does not know this device (import its report first)".into()),
+    };
+    Ok((signed, verdict))
 }
 
-/// How `log open` shows an opened export: one line per entry, then the chain's verdict.
-/// Returns whether the chain is intact, and the text.
-pub fn export_text(export: &Export, verification: &Verification) -> (bool, String) {
+/// How `log open` shows an opened export: one line per entry, then the verdict. Returns whether
+/// it verified, and the text.
+pub fn export_text(signed: &SignedExport, verdict: &Result<Segment, String>) -> (bool, String) {
+    let body = &signed.body;
     let mut out = format!(
-        "export of device {} (enrollment {}), {} entries\n",
-        export.device_id,
-        export.enrollment_id,
-        export.entries.len()
+        "export of device {} (enrollment {}): entries {} to {} ({}{})\n",
+        body.device_id,
+        body.enrollment_id,
+        body.from.n.saturating_add(1),
+        body.to.n,
+        body.entries.len(),
+        if body.whole { ", all the phone holds" } else { ", since IT's last confirmation" }
     );
-    for e in &export.entries {
+    for e in &body.entries {
         let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
             .unwrap_or_default();
@@ -58,13 +64,15 @@ pub fn export_text(export: &Export, verification: &Verification) -> (bool, Strin
             e.kind,
             e.actor,
             e.patient.as_deref().unwrap_or("-"),
-            e.detail_raw
+            e.detail
         ));
     }
-    let intact = matches!(verification, Verification::Intact { .. });
-    out.push_str(&match verification {
-        Verification::Intact { count, head } => format!("chain intact: {count} entries, head at seq {}\n", head.seq),
-        Verification::Broken { seq, problem } => format!("chain BROKEN at seq {seq}: entry {}\n", problem.describe()),
+    out.push_str(&match verdict {
+        Ok(segment) => format!(
+            "verified: signed by the pinned device key; the entries lead from seq {} to the checkpoint at seq {}\n",
+            segment.from.seq, segment.to.seq
+        ),
+        Err(reason) => format!("NOT VERIFIED: {reason}\n"),
     });
-    (intact, out)
+    (verdict.is_ok(), out)
 }

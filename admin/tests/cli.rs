@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use std::path::Path;
-use televisit_protocol::{envelope, export, vectors};
+use televisit_protocol::{export, vectors};
 
 struct Ran {
     code: Option<i32>,
@@ -54,10 +54,11 @@ fn a_policy_file_with_a_template_of_thousands_of_placeholders_is_refused_before_
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
-/// A sealed export whose sequence numbers sit at the end of u64: before the protocol crate, the
-/// chain's classifier added to them unchecked (a panic in debug, a silent wrap in release).
+/// A sealed export whose sequence numbers sit at the end of u64, signed by the device's own key:
+/// before the protocol crate, the chain's classifier added to them unchecked (a panic in debug, a
+/// silent wrap in release). Now every number is checked: NOT VERIFIED, exit 3, no panic.
 #[test]
-fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_reported_broken_not_a_panic() {
+fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_refused_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let org = dir.path().join("org");
     let init = admin(dir.path(), &["org", "init", "--org", org.to_str().unwrap(), "--name", "North Clinic"]);
@@ -65,14 +66,16 @@ fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_reported_broken_not_a_
     let info: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(org.join("org.json")).unwrap()).unwrap();
     let recipient: age::x25519::Recipient = info["export_recipient"].as_str().unwrap().parse().unwrap();
-    let mut crafted = export::parse(&vectors::export_json()).unwrap();
-    crafted.entries[1].detail_raw = "{}".into();
-    crafted.entries[2].seq = u64::MAX - 3;
-    crafted.head_seq = u64::MAX;
-    let sealed = age::encrypt(&recipient, &envelope::canonical_json(&crafted)).unwrap();
+    let mut body = vectors::export_body();
+    body.from.n = u64::MAX - 2;
+    body.entries[2].seq = u64::MAX - 3;
+    body.to.n = u64::MAX;
+    let sealed = age::encrypt(&recipient, &export::sign(&vectors::device_key(), body)).unwrap();
     std::fs::write(dir.path().join("export.age"), sealed).unwrap();
-    let out = admin(dir.path(), &["log", "open", "export.age", "--org", org.to_str().unwrap()]);
-    assert_eq!(out.code, Some(3), "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("chain BROKEN"), "{}", out.stdout);
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    for args in [&["log", "open", "export.age", "--org", "org"][..], &["log", "import", "--org", "org", "export.age"]] {
+        let out = admin(dir.path(), args);
+        assert_eq!(out.code, Some(3), "{}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("NOT VERIFIED") || out.stdout.contains("REFUSED"), "{}", out.stdout);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
 }

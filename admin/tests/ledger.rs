@@ -103,6 +103,7 @@ impl Fleet {
             rcpt: None,
             mdm_dev: Some(format!("mdm-{}", &phone.dev[phone.dev.len() - 8..])),
             mdm_user: Some(phone.user.clone()),
+            cp: None,
             at,
         };
         report::seal(&phone.key, &r).unwrap()

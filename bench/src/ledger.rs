@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 use televisit_admin::ledger::{DeviceFilter, Ledger};
+use televisit_protocol::checkpoint::{Checkpoint, Point};
 use televisit_protocol::envelope::{self, SigningKey};
 use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
@@ -59,6 +60,8 @@ fn reports(keys: &[SigningKey], org_id: &str, round: usize, now: i64) -> Result<
             rcpt: None,
             mdm_dev: Some(format!("8d3f6c1e-52a4-4b7e-9c0d-{i:012x}")),
             mdm_user: Some(format!("clinician{i}@northclinic.example")),
+            // Each round's log is ten entries longer: a checkpoint the ledger records and checks.
+            cp: Some(Checkpoint::from_point(Point { seq: (round as u64 + 1) * 10, hash: [(i % 251) as u8; 32] })),
             at,
         };
         out.push_str(&report::seal(key, &r)?);

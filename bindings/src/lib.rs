@@ -305,9 +305,10 @@ impl Televisit {
         Ok(self.0.apply_managed_config(&self.1, &values)?)
     }
 
-    /// The activity log sealed (age) to the organisation's export key.
-    pub fn export_log(&self) -> Result<Vec<u8>> {
-        Ok(self.0.export_log(&self.1)?)
+    /// The log's entries since IT last confirmed archiving (all of them with `whole`), signed by
+    /// the device key and sealed (age) to the organisation's export key, with the range it holds.
+    pub fn export_log(&self, whole: bool) -> Result<LogExport> {
+        Ok(self.0.export_log(&self.1, whole)?.into())
     }
 }
 

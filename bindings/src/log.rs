@@ -209,3 +209,34 @@ impl From<televisit_core::IntegrityReport> for IntegrityReport {
 pub fn tamper_description(problem: Tamper) -> String {
     problem.describe().to_owned()
 }
+
+/// A sealed export and the range it holds: entries after `from_seq` through `through_seq`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LogExport {
+    /// The age file's bytes, to save or share.
+    pub sealed: Vec<u8>,
+    pub from_seq: u64,
+    pub through_seq: u64,
+    pub entries: u64,
+    /// Every entry the log holds (asked for), rather than those since IT's confirmation.
+    pub whole: bool,
+}
+
+impl From<televisit_core::it::export::LogExport> for LogExport {
+    fn from(e: televisit_core::it::export::LogExport) -> Self {
+        LogExport {
+            sealed: e.sealed,
+            from_seq: e.from_seq,
+            through_seq: e.through_seq,
+            entries: e.entries,
+            whole: e.whole,
+        }
+    }
+}
+
+/// The log's size (its newest sequence number) and the public chain's hash there, base64url.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LogCheckpoint {
+    pub size: u64,
+    pub hash: String,
+}

@@ -432,7 +432,20 @@ fn check_step(profile: &Profile) -> Result<()> {
     Ok(())
 }
 
-fn copy_profile(from: &Path, to: &Path) -> Result<()> {
+/// The phone's holder, with its keys, rolls a copy of it back; IT catches it from the checkpoint.
+fn rolled_back_step(profile: &Profile, it_dir: &Path) -> Result<()> {
+    println!("   And if the phone's holder has its keys too? In a copy of this enrolled phone:");
+    let work = it_dir.join("holder");
+    let (copy, before, it_side) = (work.join("phone"), work.join("phone-before"), work.join("it"));
+    fs::create_dir_all(&it_side)?;
+    copy_profile(&profile.dir, &copy)?;
+    let org_key = televisit_admin::org::load(&it_dir.join(ORG))?.info.signing_key;
+    rollback::caught_by_it(&copy, &before, &org_key, &it_side)?;
+    println!("   the phone cannot tell; IT can, because the earlier checkpoint reached it through the MDM\n");
+    Ok(())
+}
+
+pub(crate) fn copy_profile(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to.join(SECRETS))?;
     fs::copy(from.join(DATABASE), to.join(DATABASE))?;
     for file in fs::read_dir(from.join(SECRETS))? {
@@ -459,6 +472,7 @@ fn it_round_trip(profile: &Profile, it_dir: &Path, book: &VcardContactBook, pati
     visit_step(profile, &tv, book, patients[0])?;
     export_step(&admin, profile, &tv, it_dir)?;
     drop(tv); // the wipe removes the store's files
+    rolled_back_step(profile, it_dir)?;
     wipe_step(&admin, profile, it_dir, book, &enrolled, patients)
 }
 
@@ -595,18 +609,23 @@ fn visit_step(profile: &Profile, tv: &Televisit, book: &VcardContactBook, zoe: &
 }
 
 fn export_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) -> Result<()> {
-    println!("18. The device exports its activity log for IT, and IT opens it");
+    println!("18. The device exports its activity log for IT; IT archives it and opens it");
+    fs::write(it_dir.join("report.txt"), tv.device_report(&profile.secrets, &crate::fleet_cmd::desktop_facts())?)?;
+    println!("   the device's signed report reached IT through the MDM: $ televisit-admin devices import --org {ORG} report.txt");
+    println!("   (it pins the device's key, and records the log's checkpoint the report carries)");
     let file = it_dir.join("export.age");
     println!("   $ televisit log export --out export.age");
-    let export = it_cmd::export_to(profile, tv, &file)?;
+    let export = it_cmd::export_to(profile, tv, &file, false)?;
     print!("{}", indent(&indent(&it_view::export_text(&export))));
     let head: Vec<u8> = fs::read(&file)?.into_iter().take_while(|b| *b != b'\n').collect();
     println!(
         "   the file starts \"{}\": sealed with age, only the organisation's export key opens it",
         String::from_utf8_lossy(&head)
     );
+    println!("   $ televisit-admin log import --org {ORG} export.age");
+    let (verified, archived, report) = admin.archive_export(it_dir, "report.txt", "export.age", ORG)?;
+    println!("      {archived}");
     println!("   $ televisit-admin log open export.age --org {ORG}");
-    let (intact, report) = admin.open_export(it_dir, "export.age", ORG)?;
     let lines: Vec<&str> = report.lines().collect();
     anyhow::ensure!(lines.len() > 6, "a short export report: {report}");
     // The entries from the enrollment on; the earlier ones are those step 10 listed.
@@ -619,9 +638,10 @@ fn export_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) 
     for line in &lines[enrolled_at..] {
         println!("      {line}");
     }
-    anyhow::ensure!(intact, "IT found the exported chain broken");
-    println!("   IT verified the chain with the log's MAC key, which the export carries: no entry was changed,");
-    println!("   removed or reordered; patients appear as opaque ids only\n");
+    anyhow::ensure!(verified, "IT could not verify or archive the export");
+    println!("   IT verified it against the device key it pinned from the report (the export carries no key),");
+    println!("   and that its entries lead to the checkpoint the device signed; patients appear as opaque ids only.");
+    println!("   The next bulletin confirms it, and the next export starts after it\n");
     Ok(())
 }
 

@@ -32,7 +32,7 @@ use televisit_core::it::enrollment::read_enroll_code;
 use televisit_core::it::envelope;
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe;
-use televisit_core::{Error as CoreError, LogQuery, Televisit};
+use televisit_core::{Error as CoreError, Televisit};
 
 /// Exit code of a refused wipe command.
 pub const REFUSED: u8 = 3;
@@ -313,8 +313,8 @@ pub fn finish_pending_wipe(profile: &Profile, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn log_export(profile: &Profile, tv: &Televisit, out: &Path, json: bool) -> Result<()> {
-    let view = export_to(profile, tv, out)?;
+pub fn log_export(profile: &Profile, tv: &Televisit, args: &ExportArgs, json: bool) -> Result<()> {
+    let view = export_to(profile, tv, &args.out, args.all)?;
     if json {
         print_json(&view);
     } else {
@@ -324,16 +324,25 @@ pub fn log_export(profile: &Profile, tv: &Televisit, out: &Path, json: bool) -> 
 }
 
 /// Seals the log to the organisation and writes it to a new 0600 file (never over another file).
-pub fn export_to(profile: &Profile, tv: &Televisit, out: &Path) -> Result<ExportView> {
+/// Seals the log's entries since IT's confirmation (all with `whole`) and writes them to a new
+/// 0600 file (never over another file).
+pub fn export_to(profile: &Profile, tv: &Televisit, out: &Path, whole: bool) -> Result<ExportView> {
     // Checked before the export is made and logged.
     if out.symlink_metadata().is_ok() {
         bail!("{} already exists; an export is never written over a file", out.display());
     }
-    let sealed = tv.export_log(&profile.secrets)?;
-    let entries = tv.log_list(&LogQuery::default())?.len();
+    let made = tv.export_log(&profile.secrets, whole)?;
     let org = tv.enrollment(&profile.secrets)?.map(|(e, _)| e.org_name).unwrap_or_default();
-    write_new_private(out, &sealed)?;
-    Ok(ExportView { file: out.display().to_string(), entries, bytes: sealed.len(), org })
+    write_new_private(out, &made.sealed)?;
+    Ok(ExportView {
+        file: out.display().to_string(),
+        entries: made.entries,
+        first_seq: made.from_seq.saturating_add(1),
+        through_seq: made.through_seq,
+        whole: made.whole,
+        bytes: made.sealed.len(),
+        org,
+    })
 }
 
 fn write_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -351,12 +360,15 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// `--out FILE` of `log export`.
+/// `log export --out FILE [--all]`.
 #[derive(Args)]
 pub struct ExportArgs {
     /// The file to write (it must not exist): age-encrypted to the organisation's export key, mode 0600.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Every entry the log holds, rather than those after the last one IT confirmed archiving.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[cfg(test)]

@@ -287,15 +287,21 @@ pub fn refusal_line(code: &str, reason: &str) -> String {
 #[derive(Serialize)]
 pub struct ExportView {
     pub file: String,
-    pub entries: usize,
+    pub entries: u64,
+    /// The entries run from `first_seq` through `through_seq`.
+    pub first_seq: u64,
+    pub through_seq: u64,
+    /// Every entry the log holds, asked for; otherwise those after IT's last confirmation.
+    pub whole: bool,
     pub bytes: usize,
     pub org: String,
 }
 
 pub fn export_text(v: &ExportView) -> String {
+    let range = if v.whole { "every entry the log holds" } else { "the entries after IT's last confirmation" };
     format!(
-        "sealed export of {} log entries written to {} ({} bytes, mode 0600), sealed with age to {}'s export key\nIT opens it with: televisit-admin log open {} --org ORG-DIR   (or: age -d -i ORG-DIR/export-identity.txt {})\n",
-        v.entries, v.file, v.bytes, v.org, v.file, v.file
+        "sealed export of log entries {} to {} ({} entries: {range}) written to {} ({} bytes, mode 0600), signed by this device's key and sealed with age to {}'s export key\nIT archives it with: televisit-admin log import --org ORG-DIR {}   (or reads it: televisit-admin log open {} --org ORG-DIR)\n",
+        v.first_seq, v.through_seq, v.entries, v.file, v.bytes, v.org, v.file, v.file
     )
 }
 

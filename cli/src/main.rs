@@ -293,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Policy(PolicyCommand::Apply { signed }) => it_cmd::policy_apply(&profile, &tv, &signed, cli.json)?,
-        Command::Log(LogCommand::Export(args)) => it_cmd::log_export(&profile, &tv, &args.out, cli.json)?,
+        Command::Log(LogCommand::Export(args)) => it_cmd::log_export(&profile, &tv, &args, cli.json)?,
         Command::Enroll(args) => it_cmd::enroll(&profile, &tv, args, cli.json)?,
         Command::Status(args) => return it_cmd::status(&profile, tv, args, cli.json),
         Command::Managed(args) => return managed_cmd::run(&profile, tv, args, cli.json),

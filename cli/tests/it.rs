@@ -607,7 +607,7 @@ fn a_compromised_device_wipes_itself_when_the_policy_says_so() {
 }
 
 #[test]
-fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
+fn log_exports_are_sealed_to_the_organisation_archived_by_it_and_continue_each_other() {
     let s = Setup::new();
     let file = s.it.join("export.age");
     let out = run(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);
@@ -625,11 +625,14 @@ fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
     let sealed = std::fs::read(&file).unwrap();
     assert!(sealed.starts_with(b"age-encryption.org/v1\n"));
     assert!(!contains(&sealed, GIVEN.as_bytes()) && !contains(&sealed, b"pt_"));
-    let text = ok(&s.profile, &["log", "export", "--out", s.it.join("second.age").to_str().unwrap()]);
-    assert!(text.contains("IT opens it with: televisit-admin log open"), "{text}");
-
+    // IT pins the device's key from its report, then archives and opens the export.
+    let report = json(&s.profile, &["status", "--report"])["report"].as_str().unwrap().to_owned();
+    std::fs::write(s.it.join("report.txt"), &report).unwrap();
+    admin_ok(&s.it, &["devices", "import", "--org", "org", "report.txt"]);
+    let archived = admin_ok(&s.it, &["log", "import", "--org", "org", "export.age"]);
+    assert!(archived.contains(&format!("entries 1 to {entries} ({entries} entries)")), "{archived}");
     let opened = admin_ok(&s.it, &["log", "open", "export.age", "--org", "org"]);
-    assert!(opened.contains(&format!("chain intact: {entries} entries")), "{opened}");
+    assert!(opened.contains(&format!("the checkpoint at seq {entries}")), "{opened}");
     assert!(!opened.contains(GIVEN) && !opened.contains(PHONE_DIGITS), "{opened}");
     let opened: Value =
         serde_json::from_str(&admin_ok(&s.it, &["--json", "log", "open", "export.age", "--org", "org"])).unwrap();
@@ -639,6 +642,20 @@ fn the_log_export_is_sealed_to_the_organisation_and_opened_by_it() {
     assert_eq!(kinds.first(), Some(&"store_created"));
     assert_eq!(kinds.last(), Some(&"export_made"));
     assert!(kinds.contains(&"enrolled") && kinds.contains(&"patient_added"));
+    // The next bulletin confirms it; the next export starts after it and continues it.
+    let bulletin: Value =
+        serde_json::from_str(&admin_ok(&s.it, &["--json", "bulletin", "sign", "--org", "org"])).unwrap();
+    ok(&s.profile, &["bulletin", "apply", bulletin["bulletin"].as_str().unwrap()]);
+    let second = json(&s.profile, &["log", "export", "--out", s.it.join("second.age").to_str().unwrap()]);
+    assert_eq!(second["first_seq"].as_u64(), Some(entries + 1), "{second}");
+    assert_eq!(second["whole"], false);
+    let archived = admin_ok(&s.it, &["log", "import", "--org", "org", "second.age"]);
+    assert!(archived.contains(&format!("entries {} to", entries + 1)), "{archived}");
+    let text = ok(&s.profile, &["log", "export", "--all", "--out", s.it.join("whole.age").to_str().unwrap()]);
+    assert!(text.contains("sealed export of log entries 1 to") && text.contains("every entry the log holds"), "{text}");
+    assert!(text.contains("IT archives it with: televisit-admin log import"), "{text}");
+    admin_ok(&s.it, &["log", "import", "--org", "org", "whole.age"]);
+    assert!(admin_ok(&s.it, &["log", "verify-archive", "--org", "org"]).contains("the archive is intact"));
 
     // Never written over a file.
     let out = run(&s.profile, &["log", "export", "--out", file.to_str().unwrap()]);

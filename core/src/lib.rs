@@ -635,34 +635,6 @@ impl Televisit {
         self.receive_wipe(secrets, command)
     }
 
-    /// The activity log sealed to the organisation's export recipient (age); the export is
-    /// logged first, so it carries its own record.
-    pub fn export_log(&self, secrets: &dyn SecretStore) -> Result<Vec<u8>> {
-        let enrollment = it::enrollment::load(secrets)?.ok_or_else(|| {
-            Error::invalid("log export", "this device is not enrolled: there is no one to seal it to")
-        })?;
-        let entries = self.log_list(&LogQuery::default())?.len();
-        // This export's own entry is one more.
-        let entries = i64::try_from(entries).ok().and_then(|n| n.checked_add(1)).unwrap_or(i64::MAX);
-        self.append_own(
-            &NewEntry::new(EntryKind::ExportMade, Actor::Clinician).detail(Detail::new().int("entries", entries)),
-        )?;
-        let store = self.store();
-        let (start, head, rows) = log::export_rows(&store.conn, &store.key.log_mac_key())?;
-        let mac_key = store.key.log_mac_key_bytes();
-        let source = it::export::Source {
-            org_name: &enrollment.org_name,
-            device_id: &enrollment.device_id,
-            enrollment_id: &enrollment.enrollment_id,
-            exported_at_ms: self.clock.now().timestamp_millis(),
-            mac_key: mac_key.as_slice(),
-            start,
-            head,
-            rows,
-        };
-        it::export::seal(source, &enrollment.export_recipient)
-    }
-
     /// For tests of a full disk.
     #[cfg(any(test, feature = "testing"))]
     pub fn limit_pages_for_test(&self, pages: u64) -> Result<()> {

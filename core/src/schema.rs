@@ -80,6 +80,10 @@ const MIGRATIONS: &[&str] = &[
      );",
     // 4: the chain's head row carries its own MAC (`log::protect`), so that an edit of it shows.
     "ALTER TABLE log_chain ADD COLUMN row_mac BLOB;",
+    // 5: the public hash chain's ends (`televisit_protocol::checkpoint`), which the device's
+    // checkpoints name; filled in by the first append after this migration.
+    "ALTER TABLE log_chain ADD COLUMN start_hash BLOB;
+     ALTER TABLE log_chain ADD COLUMN head_hash BLOB;",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

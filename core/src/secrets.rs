@@ -10,6 +10,9 @@ pub mod names {
     /// The log's head (sequence number and MAC) as of the last commit that moved it: beyond the
     /// database, so that an older copy put back, or a cut tail, shows (`log::protect`).
     pub const LOG_HEAD: &str = "televisit.log-head.v1";
+    /// The newest log entry IT confirmed archiving (8 bytes, big-endian), from a bulletin: the
+    /// next export starts after it.
+    pub const LOG_CONFIRMED: &str = "televisit.log-confirmed.v1";
 }
 
 /// A shared secret store is one: the core keeps an `Arc` of the platform's for the log's head.

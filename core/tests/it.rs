@@ -346,7 +346,7 @@ fn a_rooted_device_is_blocked_and_the_preflight_says_so() {
 }
 
 #[test]
-fn a_sealed_export_opens_for_it_and_its_chain_verifies() {
+fn a_sealed_export_opens_for_it_and_verifies_against_the_device_key_only() {
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     let org = Org::new();
@@ -357,34 +357,81 @@ fn a_sealed_export_opens_for_it_and_its_chain_verifies() {
     let e = tv.enroll(&profile.secrets, &code).unwrap();
     let book = MemoryBook::default();
     with_patient_contact(&tv, &book);
-    let sealed = tv.export_log(&profile.secrets).unwrap();
-    assert!(sealed.starts_with(b"age-encryption.org/v1"), "a standard age file");
-    let (export, verification) = open_export(&sealed, &identity).unwrap();
-    assert!(matches!(verification, televisit_core::Verification::Intact { .. }), "{verification:?}");
-    assert_eq!(export.device_id, e.device_id);
-    assert_eq!(export.entries.last().unwrap().kind, "export_made");
+    let made = tv.export_log(&profile.secrets, false).unwrap();
+    assert!(made.sealed.starts_with(b"age-encryption.org/v1"), "a standard age file");
+    assert_eq!((made.from_seq, made.entries, made.whole), (0, made.through_seq, false), "nothing confirmed yet: all");
+    let device_key = pinned(&profile.secrets);
+    let (export, segment) = open_export(&made.sealed, &identity, &device_key).unwrap();
+    let segment = segment.unwrap();
+    assert_eq!((segment.from.seq, segment.to.seq), (0, made.through_seq));
+    assert_eq!(export.body.device_id, e.device_id);
+    assert_eq!(export.body.entries.last().unwrap().kind, "export_made");
+    assert_eq!(tv.log_checkpoint().unwrap().point().unwrap(), segment.to, "the export ends at the log's checkpoint");
     let text = String::from_utf8_lossy(&serde_json::to_vec(&export).unwrap()).into_owned();
     assert!(!text.contains("Susan") && !text.contains("4155550132"), "no names or numbers in an export");
+    assert!(!text.contains("mac"), "no MAC key, nor MACs: nothing in it vouches for itself");
+    // Only the pinned key verifies it.
+    let other = SigningKey::from_seed(&[0x55; 32]).unwrap().public_key();
+    assert!(open_export(&made.sealed, &identity, &other).unwrap().1.is_err());
     // Another organisation's identity opens nothing; a damaged file is refused.
     let other = age::x25519::Identity::generate();
-    assert!(open_export(&sealed, &other).is_none());
-    let mut damaged = sealed.clone();
+    assert!(open_export(&made.sealed, &other, &device_key).is_none());
+    let mut damaged = made.sealed.clone();
     let last = damaged.len() - 5;
     damaged[last] ^= 1;
-    assert!(open_export(&damaged, &identity).is_none());
+    assert!(open_export(&damaged, &identity, &device_key).is_none());
     let unenrolled = Profile::new();
-    assert!(unenrolled.open().unwrap().export_log(&unenrolled.secrets).is_err(), "not enrolled: no one to seal it to");
+    assert!(
+        unenrolled.open().unwrap().export_log(&unenrolled.secrets, false).is_err(),
+        "not enrolled: no one to seal it to"
+    );
 }
 
-/// IT's side, as `televisit-admin log open` does it: age, then the protocol's parse and verify.
+#[test]
+fn exports_continue_each_other_from_what_it_confirmed_and_a_purge_keeps_the_public_chain() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let identity = age::x25519::Identity::generate();
+    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+    let code = make_enroll_code(&org.key, "North Clinic", &identity.to_public().to_string(), &org.policy(1), validity)
+        .unwrap();
+    let e = tv.enroll(&profile.secrets, &code).unwrap();
+    let key = pinned(&profile.secrets);
+    let first = tv.export_log(&profile.secrets, false).unwrap();
+    let (_, first_segment) = open_export(&first.sealed, &identity, &key).unwrap();
+    let first_segment = first_segment.unwrap();
+    // IT confirms it through a bulletin; the next export starts right after it.
+    let now = org::SIGNED_AT + 3600;
+    let confirm = org.bulletin_confirming(now, vec![], &[(&e.device_id, first.through_seq)]);
+    tv.apply_bulletin(&profile.secrets, &confirm).unwrap();
+    let second = tv.export_log(&profile.secrets, false).unwrap();
+    assert_eq!(second.from_seq, first.through_seq);
+    assert_eq!(second.entries, second.through_seq - first.through_seq);
+    let (_, second_segment) = open_export(&second.sealed, &identity, &key).unwrap();
+    assert_eq!(second_segment.unwrap().from, first_segment.to, "the second starts where the first ended");
+    // A whole export, asked for, holds everything again, with the same hashes.
+    let whole = tv.export_log(&profile.secrets, true).unwrap();
+    let (_, whole_segment) = open_export(&whole.sealed, &identity, &key).unwrap();
+    let whole_segment = whole_segment.unwrap();
+    assert!(whole.whole && whole.from_seq == 0);
+    assert_eq!(whole_segment.hash_at(first.through_seq), Some(first_segment.to.hash));
+}
+
+/// IT's side, as `televisit-admin log open` does it: age, then the protocol's parse and verify
+/// against the device key IT pinned.
 fn open_export(
     sealed: &[u8],
     identity: &age::x25519::Identity,
-) -> Option<(televisit_core::it::export::Export, televisit_core::Verification)> {
+    device_key: &str,
+) -> Option<(
+    televisit_protocol::export::SignedExport,
+    Result<televisit_protocol::export::Segment, televisit_protocol::Error>,
+)> {
     let json = age::decrypt(identity, sealed).ok()?;
     let export = televisit_protocol::export::parse(&json).unwrap();
-    let verification = televisit_protocol::export::verify(&export).unwrap();
-    Some((export, verification))
+    let verified = televisit_protocol::export::verify(&export, device_key);
+    Some((export, verified))
 }
 
 /// The device key IT pinned (from the device's first report): read from the device here, before

@@ -333,12 +333,16 @@ fn purge_keeps_a_checkpoint_so_the_rest_still_verifies() {
         tv.log_append(&entry(EntryKind::CallLaunched)).unwrap();
     }
     // Entries 1-2 at day 0, then 3..12 at days 10..100. Now is day 100: older than 30 days is < day 70.
+    let before = tv.log_checkpoint().unwrap();
     let report = tv.log_purge_older_than(30).unwrap();
     assert_eq!(report.through_seq, 8);
+    let after = tv.log_checkpoint().unwrap();
+    assert_eq!((before.n, after.n), (12, 13), "the purge's own entry extends the public chain");
     assert_eq!(report.removed, 8);
     let left = tv.log_list(&LogQuery::default()).unwrap();
     assert_eq!(left.first().unwrap().seq, 9);
     assert_eq!(left.last().unwrap().kind, EntryKind::LogPurged);
+    // The full verify walks the public chain from the hash kept at the cut to the head: intact.
     assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { count: 5, .. }));
     // Appends after a purge chain on, and the checkpoint survives a reopen.
     tv.log_append(&entry(EntryKind::CallLaunched)).unwrap();

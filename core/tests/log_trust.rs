@@ -152,6 +152,27 @@ fn an_edited_head_row_is_found() {
 }
 
 #[test]
+fn the_public_chains_head_cannot_be_edited_or_dropped_unnoticed() {
+    for edit in
+        ["UPDATE log_chain SET head_hash = zeroblob(32)", "UPDATE log_chain SET start_hash = NULL, head_hash = NULL"]
+    {
+        let phone = Phone::new();
+        let (tv, _) = phone.open();
+        append(&tv, 3);
+        let last = head(&tv);
+        let checkpoint = tv.log_checkpoint().unwrap();
+        assert_eq!(checkpoint.n, last, "the checkpoint's size is the head's sequence number");
+        drop(tv);
+        let raw = phone.raw();
+        raw.execute(edit, []).unwrap();
+        drop(raw);
+        let (tv, finding) = phone.open();
+        assert_eq!(finding, Some((last, Tamper::HeadForged)), "{edit}");
+        assert_eq!(tv.log_verify().unwrap(), Verification::Broken { seq: last, problem: Tamper::HeadForged });
+    }
+}
+
+#[test]
 fn honest_use_raises_nothing() {
     let phone = Phone::new();
     let (tv, _) = phone.open();

@@ -5,18 +5,21 @@
 //! for one device, so that one configuration reaches the lost phone wherever it is. A phone acts
 //! on its own entry and ignores the others.
 
+use crate::checkpoint::MAX_SIZE;
 use crate::envelope::{self, Kind, SigningKey};
 use crate::error::{Error, Result};
 use crate::ids;
 use crate::wipe::{WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 pub const BULLETIN_VERSION: u32 = 1;
 /// Longest a bulletin may be valid: IT signs them far more often.
 pub const MAX_VALID_SECONDS: i64 = 31 * 86_400;
 /// More pending wipes than any fleet has at once; keeps a bulletin well inside an envelope.
 pub const MAX_WIPES: usize = 200;
+/// Devices whose archived log a bulletin confirms: a fleet's every phone, with room.
+pub const MAX_LOG_CONFIRMATIONS: usize = 2000;
 /// How far before its issue time a fleet wipe is already valid (phones' clocks differ a little).
 pub const CLOCK_SKEW_SECONDS: i64 = 300;
 
@@ -42,6 +45,10 @@ pub struct Bulletin {
     pub issued_at: i64,
     pub expires_at: i64,
     pub wipes: Vec<FleetWipe>,
+    /// Per device id, the newest log entry IT has archived from it without a gap: the phone's
+    /// next export starts after it. (Absent from bulletins that confirm nothing.)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub logs: BTreeMap<String, u64>,
 }
 
 impl Bulletin {
@@ -60,6 +67,12 @@ impl Bulletin {
         if self.wipes.len() > MAX_WIPES {
             return Err(Error::invalid(field, format!("holds more than {MAX_WIPES} wipes")));
         }
+        if self.logs.len() > MAX_LOG_CONFIRMATIONS {
+            return Err(Error::invalid(field, format!("confirms more than {MAX_LOG_CONFIRMATIONS} logs")));
+        }
+        if self.logs.iter().any(|(device, &through)| !ids::is_id_with_prefix(device, "dev") || through > MAX_SIZE) {
+            return Err(Error::invalid(field, "confirms a log without a valid device id or size"));
+        }
         let mut devices = HashSet::new();
         for wipe in &self.wipes {
             let ids_ok = ids::is_id_with_prefix(&wipe.device_id, "dev")
@@ -73,6 +86,11 @@ impl Bulletin {
             }
         }
         Ok(())
+    }
+
+    /// The newest log entry IT confirms archiving from this device, if it confirms any.
+    pub fn log_confirmed(&self, device_id: &str) -> Option<u64> {
+        self.logs.get(device_id).copied()
     }
 
     /// The entry for this device, as the wipe command it stands for; none for the others.

@@ -90,22 +90,54 @@ fn mac_at(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> Mac {
     let mut ctx = hmac::Context::with_key(key);
     ctx.update(b"televisit log entry v1\0");
     ctx.update(prev);
-    ctx.update(&seq.to_be_bytes());
-    ctx.update(&entry.at_ms.to_be_bytes());
-    for field in
-        [Some(entry.kind.as_str()), Some(entry.actor.as_str()), entry.patient.as_deref(), Some(entry.detail.as_str())]
-    {
-        match field {
-            // Length-prefixed, with a presence byte, so that no two entries share bytes.
-            Some(text) => {
-                ctx.update(&[1]);
-                ctx.update(&u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
-                ctx.update(text.as_bytes());
-            }
-            None => ctx.update(&[0]),
+    feed_entry(&mut |bytes| ctx.update(bytes), entry, seq);
+    tag_to_mac(ctx.sign())
+}
+
+/// An entry's fields as the chains cover them, borrowed from a stored row or an exported entry.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryFields<'a> {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub kind: &'a str,
+    pub actor: &'a str,
+    pub patient: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+impl StoredEntry {
+    pub fn fields(&self) -> EntryFields<'_> {
+        EntryFields {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            kind: &self.kind,
+            actor: &self.actor,
+            patient: self.patient.as_deref(),
+            detail: &self.detail,
         }
     }
-    tag_to_mac(ctx.sign())
+}
+
+/// An entry's canonical bytes as it would stand at `seq`: what its MAC and its public chain hash
+/// (`checkpoint`) both cover. Length-prefixed, with a presence byte per field, so that no two
+/// entries share bytes.
+pub(crate) fn feed_entry(update: &mut dyn FnMut(&[u8]), entry: &StoredEntry, seq: u64) {
+    feed_fields(update, EntryFields { seq, ..entry.fields() });
+}
+
+pub(crate) fn feed_fields(update: &mut dyn FnMut(&[u8]), entry: EntryFields<'_>) {
+    update(&entry.seq.to_be_bytes());
+    update(&entry.at_ms.to_be_bytes());
+    for field in [Some(entry.kind), Some(entry.actor), entry.patient, Some(entry.detail)] {
+        match field {
+            Some(text) => {
+                update(&[1]);
+                update(&u64::try_from(text.len()).unwrap_or(u64::MAX).to_be_bytes());
+                update(text.as_bytes());
+            }
+            None => update(&[0]),
+        }
+    }
 }
 
 fn tag_to_mac(tag: hmac::Tag) -> Mac {

@@ -1,18 +1,23 @@
-//! The activity-log export's content: the entries and their chain, as JSON. The phone seals it
-//! with age (X25519) to the organisation's export recipient; IT opens it with
-//! `televisit-admin log open` or, being plain age, with the `age` tool itself. It carries the
-//! log's MAC key (which authenticates the log and opens nothing else), so that IT verifies the
-//! chain. Parsing and verifying need no age: they start from the decrypted bytes.
+//! The activity-log export: a run of entries with the public chain's points at both ends,
+//! signed by the device's key, as canonical JSON. The phone seals it with age (X25519) to the
+//! organisation's export recipient; IT opens it with `televisit-admin log open` or `log import`
+//! (or, being plain age, with the `age` tool itself, to read it).
+//!
+//! Nothing in it vouches for itself: the signature is checked against the device key IT pinned
+//! from the device's first report (never a key the export carries), and the entries must lead
+//! from the export's first point to its last by the public chain (`checkpoint`), which needs no
+//! secret. An export holds the entries after the last one IT confirmed archiving (or all the
+//! phone holds, on request), so that a run of exports continues each other.
 
-use crate::chain::{self, Link, StoredEntry, Verification};
-use crate::envelope::{canonical_json, parse_canonical};
+use crate::chain::{EntryFields, StoredEntry};
+use crate::checkpoint::{self, Checkpoint, Hash, Point};
+use crate::envelope::{self, canonical_json, parse_canonical, Kind, SigningKey};
 use crate::error::{Error, Result};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
-pub const FORMAT: &str = "televisit-log-export/1";
+pub const FORMAT: &str = "televisit-log-export/2";
+/// The first format carried the MAC key that verified it, so it vouched for itself.
+const FIRST_FORMAT: &str = "\"televisit-log-export/1\"";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,111 +27,120 @@ pub struct ExportedEntry {
     pub kind: String,
     pub actor: String,
     pub patient: Option<String>,
-    pub detail: serde_json::Value,
-    /// The detail exactly as stored and MACed.
-    pub detail_raw: String,
-    pub mac: String,
+    /// The detail exactly as stored and hashed (a JSON object's text).
+    pub detail: String,
+}
+
+impl ExportedEntry {
+    pub fn from_stored(row: StoredEntry) -> ExportedEntry {
+        ExportedEntry {
+            seq: row.seq,
+            at_ms: row.at_ms,
+            kind: row.kind,
+            actor: row.actor,
+            patient: row.patient,
+            detail: row.detail,
+        }
+    }
+
+    pub fn fields(&self) -> EntryFields<'_> {
+        EntryFields {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            kind: &self.kind,
+            actor: &self.actor,
+            patient: self.patient.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
+/// What the device signs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBody {
+    pub format: String,
+    /// The organisation the device is enrolled with (`envelope::key_id` of its key).
+    pub org: String,
+    pub device_id: String,
+    pub enrollment_id: String,
+    pub exported_at_ms: i64,
+    /// The public chain before the first entry: where IT's archive must already stand (or the
+    /// start of the phone's log, for a whole export).
+    pub from: Checkpoint,
+    /// The public chain after the last entry: the checkpoint this export vouches for.
+    pub to: Checkpoint,
+    /// Every entry the phone holds, asked for on purpose, rather than those after IT's confirmation.
+    pub whole: bool,
+    pub entries: Vec<ExportedEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Export {
-    pub format: String,
-    pub org_name: String,
-    pub device_id: String,
-    pub enrollment_id: String,
-    pub exported_at_ms: i64,
-    /// base64 of the log MAC key.
-    pub mac_key: String,
-    pub start_seq: u64,
-    pub start_mac: String,
-    pub head_seq: u64,
-    pub head_mac: String,
-    pub entries: Vec<ExportedEntry>,
+pub struct SignedExport {
+    pub body: ExportBody,
+    /// The device key's detached signature over the body's canonical JSON, base64url.
+    pub sig: String,
 }
 
-/// The phone's side: what an export holds.
-pub struct Source<'a> {
-    pub org_name: &'a str,
-    pub device_id: &'a str,
-    pub enrollment_id: &'a str,
-    pub exported_at_ms: i64,
-    pub mac_key: &'a [u8],
-    pub start: Link,
-    pub head: Link,
-    pub rows: Vec<StoredEntry>,
+/// The entries' run, checked: the points at its ends and after each entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub from: Point,
+    pub to: Point,
+    /// The point after each entry, in order (`to` is the last, when there are entries).
+    pub points: Vec<Point>,
 }
 
-/// The export's JSON, to be sealed. (The MAC key inside is cleared from memory with it.)
-pub fn to_json(source: Source<'_>) -> Zeroizing<Vec<u8>> {
-    let export = Export {
-        format: FORMAT.into(),
-        org_name: source.org_name.into(),
-        device_id: source.device_id.into(),
-        enrollment_id: source.enrollment_id.into(),
-        exported_at_ms: source.exported_at_ms,
-        mac_key: STANDARD.encode(source.mac_key),
-        start_seq: source.start.seq,
-        start_mac: hex::encode(source.start.mac),
-        head_seq: source.head.seq,
-        head_mac: hex::encode(source.head.mac),
-        entries: source
-            .rows
-            .into_iter()
-            .map(|r| ExportedEntry {
-                seq: r.seq,
-                at_ms: r.at_ms,
-                kind: r.kind,
-                actor: r.actor,
-                patient: r.patient,
-                detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
-                detail_raw: r.detail,
-                mac: hex::encode(r.mac),
-            })
-            .collect(),
-    };
-    let json = Zeroizing::new(canonical_json(&export));
-    let mut export = export;
-    zeroize::Zeroize::zeroize(&mut export.mac_key);
-    json
+impl Segment {
+    /// The chain's hash at `seq`, when this run covers it (its start included).
+    pub fn hash_at(&self, seq: u64) -> Option<Hash> {
+        if seq == self.from.seq {
+            return Some(self.from.hash);
+        }
+        let index = usize::try_from(seq.checked_sub(self.from.seq)?.checked_sub(1)?).ok()?;
+        self.points.get(index).map(|point| point.hash)
+    }
 }
 
-/// IT's side: reads a decrypted export. Its JSON must be the form the phone writes.
-pub fn parse(json: &[u8]) -> Result<Export> {
-    let export: Export = parse_canonical("log export", json)?;
-    if export.format != FORMAT {
+/// The phone's side: the body, signed by the device key, as the JSON to seal.
+pub fn sign(device_key: &SigningKey, body: ExportBody) -> Vec<u8> {
+    let sig = device_key.sign_detached(Kind::Export, &canonical_json(&body));
+    canonical_json(&SignedExport { body, sig })
+}
+
+/// IT's side, first step: reads a decrypted export. Its JSON must be the form the phone writes.
+/// Nothing in it is trusted yet: `verify` checks it against the pinned key.
+pub fn parse(json: &[u8]) -> Result<SignedExport> {
+    let export: SignedExport = parse_canonical("log export", json).map_err(|err| {
+        if json.windows(FIRST_FORMAT.len()).any(|w| w == FIRST_FORMAT.as_bytes()) {
+            Error::invalid("log export", "is in the first format, which proves nothing: export it again")
+        } else {
+            err
+        }
+    })?;
+    if export.body.format != FORMAT {
         return Err(Error::invalid("log export", "is in a format this tool does not know"));
     }
     Ok(export)
 }
 
-/// Verifies an export's chain with the MAC key it carries.
-pub fn verify(export: &Export) -> Result<Verification> {
-    let bad = || Error::invalid("log export", "has a malformed key or MAC");
-    let mac_key = Zeroizing::new(STANDARD.decode(&export.mac_key).map_err(|_| bad())?);
-    let link = |seq: u64, mac: &str| -> Result<Link> {
-        let bytes = hex::decode(mac).map_err(|_| bad())?;
-        if bytes.len() != 32 {
-            return Err(bad());
-        }
-        Ok(Link { seq, mac: chain::to_mac(&bytes) })
-    };
-    let start = link(export.start_seq, &export.start_mac)?;
-    let head = link(export.head_seq, &export.head_mac)?;
-    let rows: Vec<StoredEntry> = export
-        .entries
-        .iter()
-        .map(|e| {
-            Ok(StoredEntry {
-                seq: e.seq,
-                at_ms: e.at_ms,
-                kind: e.kind.clone(),
-                actor: e.actor.clone(),
-                patient: e.patient.clone(),
-                detail: e.detail_raw.clone(),
-                mac: hex::decode(&e.mac).map_err(|_| bad())?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(chain::verify_rows(&mac_key, start, head, &rows))
+/// Checks the signature against the device key IT pinned, and that the entries lead from the
+/// export's first point to its last.
+pub fn verify(export: &SignedExport, pinned_device_key: &str) -> Result<Segment> {
+    let what = "log export";
+    envelope::verify_detached(pinned_device_key, Kind::Export, &canonical_json(&export.body), &export.sig)
+        .map_err(|problem| Error::refused(what, problem))?;
+    let body = &export.body;
+    let from = body.from.point()?;
+    let to = body.to.point()?;
+    let points = checkpoint::extend(from, body.entries.iter().map(ExportedEntry::fields))?;
+    let reached = points.last().copied().unwrap_or(from);
+    if reached.seq != to.seq {
+        return Err(Error::invalid(what, format!("ends at seq {} but vouches for seq {}", reached.seq, to.seq)));
+    }
+    if reached.hash != to.hash {
+        return Err(Error::invalid(what, format!("does not lead to the checkpoint it vouches for (seq {})", to.seq)));
+    }
+    Ok(Segment { from, to, points })
 }

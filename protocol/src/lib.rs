@@ -13,6 +13,7 @@
 pub mod bulletin;
 pub mod catalog;
 pub mod chain;
+pub mod checkpoint;
 pub mod codes;
 pub mod enrollment;
 pub mod envelope;

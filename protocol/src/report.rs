@@ -5,6 +5,7 @@
 //! desktop with `televisit status --report`. IT pins the device key from the first report it
 //! imports and verifies everything later (reports, receipts) against that pinned key only.
 
+use crate::checkpoint::Checkpoint;
 use crate::envelope::{self, Kind, SigningKey};
 use crate::error::{Error, Result};
 use crate::ids;
@@ -18,6 +19,9 @@ pub const MAX_REPORT_CHARS: usize = 1000;
 pub const MAX_MDM_DEVICE_ID: usize = 64;
 pub const MAX_MDM_USER: usize = 96;
 const MAX_VERSION: usize = 24;
+/// The latest time a report may carry, in Unix seconds (9999-12-31): a clock set anywhere a
+/// phone can set it, and few enough digits that the report keeps room for its checkpoint.
+pub const MAX_TIME: i64 = 253_402_300_799;
 /// `envelope::key_id`'s length.
 const KEY_ID_LEN: usize = 16;
 
@@ -60,6 +64,9 @@ pub struct DeviceReport {
     /// The MDM's own ids, when IT passes them in managed configuration.
     pub mdm_dev: Option<String>,
     pub mdm_user: Option<String>,
+    /// The activity log's latest checkpoint (its size and public chain hash), which IT holds
+    /// every later export to. None before the log has its public chain.
+    pub cp: Option<Checkpoint>,
     /// Unix seconds (the phone's clock, never before its high-water mark).
     pub at: i64,
 }
@@ -91,6 +98,17 @@ impl DeviceReport {
         let command_ok = |id: &Option<String>| id.as_deref().is_none_or(ids::is_opaque_id);
         if !command_ok(&self.wipe) || !command_ok(&self.rcpt) {
             return bad("has no valid command id");
+        }
+        // A wipe is under way until its receipt is written: never both.
+        if self.wipe.is_some() && self.rcpt.is_some() {
+            return bad("names a wipe both under way and done");
+        }
+        let time_ok = |t: i64| (0..=MAX_TIME).contains(&t);
+        if !time_ok(self.at) || !self.seen.is_none_or(time_ok) {
+            return bad("has a time out of range");
+        }
+        if let Some(cp) = &self.cp {
+            cp.point()?;
         }
         if !mdm_ids_ok(self.mdm_dev.as_deref(), self.mdm_user.as_deref()) {
             return bad("has an MDM id that is too long or not printable");

@@ -7,10 +7,11 @@
 //! The keys are public (their seeds are here): never use them for anything but tests.
 
 use crate::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION};
-use crate::chain::{self, Link, StoredEntry};
+use crate::chain::{self, Link};
+use crate::checkpoint::{self, Checkpoint, Point};
 use crate::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use crate::envelope::SigningKey;
-use crate::export::{self, Source};
+use crate::export::{self, ExportBody, ExportedEntry};
 use crate::policy::{Policy, Requirement};
 use crate::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 use crate::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
@@ -117,52 +118,65 @@ pub fn receipt() -> String {
     wipe::seal_receipt(&device_key(), &receipt)
 }
 
-/// Three entries after a purge checkpoint at 4, their chain intact.
-pub fn export_json() -> Vec<u8> {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, &MAC_KEY);
-    let start = Link { seq: 4, mac: chain::to_mac(hmac::sign(&key, b"vector checkpoint").as_ref()) };
-    let mut rows = Vec::new();
-    let mut prev = start;
-    for (i, (kind, patient, detail)) in [
+/// The vector export's three entries, after a purge at 4.
+pub fn export_entries() -> Vec<ExportedEntry> {
+    [
         ("log_purged", None, r#"{"older_than_days":2190,"removed":4,"through_seq":4}"#),
         ("call_launched", Some("pt_0123456789abcdef0123456789abcdef"), r#"{"attempt":"chat","ok":true}"#),
-        ("export_made", None, r#"{"entries":7}"#),
+        ("export_made", None, r#"{"entries":3,"from_seq":4,"through_seq":7}"#),
     ]
     .into_iter()
-    .enumerate()
-    {
-        let mut row = StoredEntry {
-            seq: prev.seq + 1,
-            at_ms: (ISSUED_AT + 60 * i as i64) * 1000,
-            kind: kind.into(),
-            actor: "system".into(),
-            patient: patient.map(str::to_owned),
-            detail: detail.into(),
-            mac: Vec::new(),
-        };
-        let mac = chain::mac(&key, &prev.mac, &row);
-        row.mac = mac.to_vec();
-        prev = Link { seq: row.seq, mac };
-        rows.push(row);
-    }
-    export::to_json(Source {
-        org_name: "North Clinic",
-        device_id: DEVICE_ID,
-        enrollment_id: ENROLLMENT_ID,
-        exported_at_ms: (ISSUED_AT + 300) * 1000,
-        mac_key: &MAC_KEY,
-        start,
-        head: prev,
-        rows,
+    .zip(5u64..)
+    .map(|((kind, patient, detail), seq)| ExportedEntry {
+        seq,
+        at_ms: (ISSUED_AT + 60 * (seq as i64 - 5)) * 1000,
+        kind: kind.into(),
+        actor: "system".into(),
+        patient: patient.map(str::to_owned),
+        detail: detail.into(),
     })
-    .to_vec()
+    .collect()
+}
+
+/// Where the vector export starts: the public chain's anchor after a purge at 4.
+pub fn export_from() -> Point {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, &MAC_KEY);
+    checkpoint::anchor(Link { seq: 4, mac: chain::to_mac(hmac::sign(&key, b"vector checkpoint").as_ref()) })
+}
+
+/// The body of the vector export: three entries after a purge at 4, whole.
+pub fn export_body() -> ExportBody {
+    let entries = export_entries();
+    let from = export_from();
+    let to = checkpoint::extend(from, entries.iter().map(ExportedEntry::fields))
+        .expect("the vector entries follow each other")
+        .last()
+        .copied()
+        .unwrap_or(from);
+    ExportBody {
+        format: export::FORMAT.into(),
+        org: crate::envelope::key_id(&org_key().public_key()).expect("a key"),
+        device_id: DEVICE_ID.into(),
+        enrollment_id: ENROLLMENT_ID.into(),
+        exported_at_ms: (ISSUED_AT + 300) * 1000,
+        from: Checkpoint::from_point(from),
+        to: Checkpoint::from_point(to),
+        whole: true,
+        entries,
+    }
+}
+
+/// The vector export's JSON as the phone seals it, signed by the vector device key.
+pub fn export_json() -> Vec<u8> {
+    export::sign(&device_key(), export_body())
 }
 
 pub const BULLETIN_ID: &str = "blt_00112233445566778899aabb";
 /// Another phone of the fleet, with a pending wipe in the vector bulletin.
 pub const OTHER_DEVICE_ID: &str = "dev_ffeeddccbbaa998877665544";
 
-/// A fleet bulletin, valid a day, with a pending wipe for another phone.
+/// A fleet bulletin, valid a day, with a pending wipe for another phone, confirming the vector
+/// device's log archived through the vector export.
 pub fn bulletin() -> String {
     let bulletin = Bulletin {
         v: BULLETIN_VERSION,
@@ -177,6 +191,7 @@ pub fn bulletin() -> String {
             reason: WipeReason::Stolen,
             expires_at: ISSUED_AT + 14 * 86_400,
         }],
+        logs: [(DEVICE_ID.to_owned(), 7)].into_iter().collect(),
     };
     bulletin::sign(&org_key(), &bulletin).expect("the vector bulletin is valid")
 }
@@ -199,6 +214,12 @@ pub fn report() -> DeviceReport {
         rcpt: None,
         mdm_dev: Some("8d3f6c1e-52a4-4b7e-9c0d-2f1e3a4b5c6d".into()),
         mdm_user: Some("dr.philippa.quennell-oyelaran@northclinic.example.org".into()),
+        cp: Some(Checkpoint::from_point(
+            checkpoint::extend(export_from(), export_entries().iter().map(ExportedEntry::fields))
+                .ok()
+                .and_then(|points| points.last().copied())
+                .unwrap_or_else(export_from),
+        )),
         at: ISSUED_AT + 120,
     }
 }

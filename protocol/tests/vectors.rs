@@ -3,7 +3,6 @@
 //! with a typed error that does not repeat it. `TELEVISIT_UPDATE_VECTORS=1` rewrites the files.
 
 use std::path::PathBuf;
-use televisit_protocol::chain::{Tamper, Verification};
 use televisit_protocol::envelope::{self, Kind, MAX_LEN};
 use televisit_protocol::report::{self, MAX_MDM_DEVICE_ID, MAX_MDM_USER, MAX_REPORT_CHARS};
 use televisit_protocol::{bulletin, enrollment, export, vectors, wipe, Error, Policy};
@@ -84,7 +83,14 @@ fn every_vector_is_accepted() {
     assert_eq!(signed.issued_at, vectors::ISSUED_AT);
     assert_eq!(Policy::from_json(&vectors::policy().to_json()).unwrap(), vectors::policy());
     let parsed = export::parse(&vectors::export_json()).unwrap();
-    assert!(matches!(export::verify(&parsed).unwrap(), Verification::Intact { count: 3, .. }));
+    let segment = export::verify(&parsed, &vectors::device_key().public_key()).unwrap();
+    assert_eq!((segment.from.seq, segment.to.seq, segment.points.len()), (4, 7, 3));
+    let reported = vectors::report().cp.unwrap().point().unwrap();
+    assert_eq!(
+        segment.hash_at(reported.seq),
+        Some(reported.hash),
+        "the vector report's checkpoint is the export's end"
+    );
 }
 
 fn no_echo(message: &str, input: &str) {
@@ -159,25 +165,49 @@ fn signed_payloads_with_duplicate_keys_non_utf8_or_other_layouts_are_refused() {
     assert_eq!(wipe::open_command(&signed, &org()), Err(wipe::WipeRefusal::Malformed));
 }
 
+/// An export re-signed by the device key after `edit`: what someone holding the phone's keys can make.
+fn resigned(edit: impl FnOnce(&mut export::ExportBody)) -> export::SignedExport {
+    let mut body = vectors::export_body();
+    edit(&mut body);
+    export::parse(&export::sign(&vectors::device_key(), body)).unwrap()
+}
+
 #[test]
-fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_a_finding_not_a_panic() {
-    let mut crafted = export::parse(&vectors::export_json()).unwrap();
-    for (seq, entry) in [u64::MAX - 1, u64::MAX, u64::MAX].into_iter().zip(crafted.entries.iter_mut()) {
-        entry.seq = seq;
+fn an_export_verifies_against_the_pinned_key_only_and_never_vouches_for_itself() {
+    let device = vectors::device_key().public_key();
+    let other = envelope::SigningKey::from_seed(&[0x44; 32]).unwrap();
+    let forged = export::parse(&export::sign(&other, vectors::export_body())).unwrap();
+    assert!(matches!(export::verify(&forged, &device), Err(Error::Refused { .. })), "another key's export");
+    let mut edited = export::parse(&vectors::export_json()).unwrap();
+    edited.body.entries[1].detail = "{}".into();
+    assert!(matches!(export::verify(&edited, &device), Err(Error::Refused { .. })), "edited after signing");
+    // Signed by the device's own key, the entries must still lead to the checkpoint it vouches for.
+    let rewritten = resigned(|body| body.entries[1].detail = "{}".into());
+    let err = export::verify(&rewritten, &device).unwrap_err().to_string();
+    assert!(err.contains("does not lead to the checkpoint it vouches for (seq 7)"), "{err}");
+    let short = resigned(|body| {
+        body.entries.pop();
+    });
+    assert!(export::verify(&short, &device).unwrap_err().to_string().contains("ends at seq 6 but vouches for seq 7"));
+    let gap = resigned(|body| {
+        body.entries.remove(1);
+    });
+    assert!(export::verify(&gap, &device).unwrap_err().to_string().contains("seq 6 is missing"));
+}
+
+#[test]
+fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_an_error_not_a_panic() {
+    let device = vectors::device_key().public_key();
+    for start in [u64::MAX - 2, u64::MAX, (i64::MAX as u64) - 1, i64::MAX as u64] {
+        let crafted = resigned(|body| {
+            body.from.n = start;
+            for (i, entry) in body.entries.iter_mut().enumerate() {
+                entry.seq = start.saturating_add(1 + i as u64);
+            }
+            body.to.n = u64::MAX;
+        });
+        assert!(export::verify(&crafted, &device).is_err(), "from {start}");
     }
-    crafted.start_seq = u64::MAX - 2;
-    crafted.head_seq = u64::MAX;
-    assert!(matches!(export::verify(&crafted).unwrap(), Verification::Broken { .. }));
-    crafted.start_seq = u64::MAX;
-    crafted.head_seq = 0;
-    assert!(matches!(export::verify(&crafted).unwrap(), Verification::Broken { problem: Tamper::Missing, .. }));
-    // The shift that looks for renumbered rows stops at the end of the numbers.
-    let mut shifted = export::parse(&vectors::export_json()).unwrap();
-    shifted.entries[1].detail_raw = "{}".into();
-    shifted.entries[2].seq = u64::MAX - 3;
-    assert!(matches!(export::verify(&shifted).unwrap(), Verification::Broken { .. }));
-    let json = envelope::canonical_json(&crafted);
-    assert!(export::parse(&json).is_ok(), "the crafted export is itself well-formed");
 }
 
 #[test]
@@ -188,6 +218,8 @@ fn exports_that_are_not_the_phones_form_are_refused() {
     }
     let spaced = String::from_utf8(json.clone()).unwrap().replacen(':', ": ", 1);
     assert!(export::parse(spaced.as_bytes()).is_err());
+    let first = br#"{"entries":[],"format":"televisit-log-export/1","mac_key":"AAAA"}"#;
+    assert!(export::parse(first).unwrap_err().to_string().contains("first format, which proves nothing"));
 }
 
 #[test]
@@ -198,13 +230,26 @@ fn a_report_with_the_longest_values_fits_one_keyed_app_state_message() {
     longest.os_ver = "9".repeat(24);
     longest.app_ver = "8".repeat(24);
     longest.pol = u64::MAX;
-    longest.seen = Some(i64::MIN);
-    longest.at = i64::MIN;
+    longest.seen = Some(report::MAX_TIME);
+    longest.at = report::MAX_TIME;
+    // A wipe under way and a receipt held are never both named; either is as long.
     longest.wipe = Some(format!("cmd_{}", "a".repeat(32)));
-    longest.rcpt = Some(format!("cmd_{}", "b".repeat(32)));
+    longest.cp = Some(televisit_protocol::checkpoint::Checkpoint::from_point(televisit_protocol::checkpoint::Point {
+        seq: i64::MAX as u64,
+        hash: [0xff; 32],
+    }));
     let text = report::seal(&vectors::device_key(), &longest).unwrap();
     assert!(text.len() <= MAX_REPORT_CHARS, "{} characters", text.len());
     assert_eq!(report::verify(&text, Some(&vectors::device_key().public_key())).unwrap(), longest);
+    longest.rcpt = Some(format!("cmd_{}", "b".repeat(32)));
+    assert!(report::seal(&vectors::device_key(), &longest).is_err(), "a wipe both under way and done");
+    longest.rcpt = None;
+    longest.at = -1;
+    assert!(report::seal(&vectors::device_key(), &longest).is_err(), "a time before 1970");
+    longest.at = report::MAX_TIME;
+    longest.cp = Some(televisit_protocol::checkpoint::Checkpoint { n: u64::MAX, ..longest.cp.clone().unwrap() });
+    assert!(report::seal(&vectors::device_key(), &longest).is_err(), "a size no log reaches");
+    longest.cp = None;
     longest.mdm_user = Some("u".repeat(MAX_MDM_USER + 1));
     assert!(report::seal(&vectors::device_key(), &longest).is_err());
 }

@@ -180,6 +180,7 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
     tx.prepare_cached("INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![digest, report.dev, report.at, import_id])?;
     apply_report(tx, &report, now)?;
+    super::archive::record_report(tx, &report, &digest, now).map_err(|e| Refused(format!("a device report: {e:#}")))?;
     Ok(true)
 }
 

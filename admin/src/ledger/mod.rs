@@ -7,10 +7,12 @@
 //!
 //! Every write is one transaction; the schema moves forward with `user_version` migrations.
 
+pub mod archive;
 mod import;
 mod schema;
 pub mod views;
 
+pub use archive::{Archived, ArchivedEntry, Finding, Pruned, SearchQuery};
 pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};
 pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
 

@@ -78,6 +78,45 @@ const MIGRATIONS: &[&str] = &[
          kind TEXT NOT NULL,
          detail TEXT NOT NULL
      );",
+    // 2: the log archive: exports kept, checkpoints seen, findings.
+    "CREATE TABLE log_exports (
+         digest TEXT PRIMARY KEY,
+         device_id TEXT NOT NULL,
+         enrollment_id TEXT NOT NULL,
+         epoch INTEGER NOT NULL,
+         from_seq INTEGER NOT NULL,
+         from_hash TEXT NOT NULL,
+         through_seq INTEGER NOT NULL,
+         through_hash TEXT NOT NULL,
+         entries INTEGER NOT NULL,
+         whole INTEGER NOT NULL,
+         oldest_at_ms INTEGER,
+         newest_at_ms INTEGER,
+         exported_at INTEGER NOT NULL,
+         imported_at INTEGER NOT NULL
+     );
+     CREATE INDEX log_exports_by_device ON log_exports (device_id, epoch, from_seq);
+     CREATE TABLE log_checkpoints (
+         device_id TEXT NOT NULL,
+         epoch INTEGER NOT NULL,
+         size INTEGER NOT NULL,
+         hash TEXT NOT NULL,
+         role TEXT NOT NULL,
+         source TEXT NOT NULL,
+         signed_at INTEGER NOT NULL,
+         seen_at INTEGER NOT NULL,
+         state TEXT NOT NULL,
+         PRIMARY KEY (device_id, epoch, size, hash, role)
+     );
+     CREATE TABLE log_findings (
+         id INTEGER PRIMARY KEY,
+         device_id TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         detail TEXT NOT NULL,
+         found_at INTEGER NOT NULL,
+         UNIQUE (device_id, kind, seq, detail)
+     );",
 ];
 
 pub enum MigrateError {

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use televisit_admin::ledger::Ledger;
 use televisit_admin::{org, report};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
@@ -173,21 +174,61 @@ impl Admin {
         }
     }
 
-    /// `log open FILE --org ORG`: (chain intact, the tool's report).
-    pub fn open_export(&self, dir: &Path, file: &str, org: &str) -> Result<(bool, String)> {
+    /// IT's side of an export: `devices import` of the device's report (which pins its key),
+    /// `log import` of the export into the archive, then `log open`. Returns (verified and
+    /// archived, the import's line, the open's report).
+    pub fn archive_export(
+        &self,
+        dir: &Path,
+        report_file: &str,
+        file: &str,
+        org: &str,
+    ) -> Result<(bool, String, String)> {
         match self {
             Admin::Binary(path) => {
-                let ran = Admin::run(path, dir, &["log", "open", file, "--org", org])?;
-                if !matches!(ran.code, Some(0) | Some(3)) {
-                    bail!("televisit-admin log open failed: {}", ran.stderr.trim());
+                let imported = Admin::run(path, dir, &["devices", "import", "--org", org, report_file])?;
+                if imported.code != Some(0) {
+                    bail!(
+                        "televisit-admin devices import failed: {}{}",
+                        imported.stdout.trim(),
+                        imported.stderr.trim()
+                    );
                 }
-                Ok((ran.code == Some(0), ran.stdout))
+                let archived = Admin::run(path, dir, &["log", "import", "--org", org, file])?;
+                if !matches!(archived.code, Some(0) | Some(3)) {
+                    bail!("televisit-admin log import failed: {}", archived.stderr.trim());
+                }
+                let opened = Admin::run(path, dir, &["log", "open", file, "--org", org])?;
+                if !matches!(opened.code, Some(0) | Some(3)) {
+                    bail!("televisit-admin log open failed: {}", opened.stderr.trim());
+                }
+                Ok((
+                    archived.code == Some(0) && opened.code == Some(0),
+                    archived.stdout.trim().to_owned(),
+                    opened.stdout,
+                ))
             }
             Admin::InProcess => {
-                let identity = org::export_identity(&dir.join(org))?;
-                let (export, verification) = report::open_export(&std::fs::read(dir.join(file))?, &identity)?;
-                let (intact, out) = report::export_text(&export, &verification);
-                Ok((intact, out))
+                let org_dir = dir.join(org);
+                let keys = org::load(&org_dir)?;
+                let mut ledger = Ledger::open(&org_dir, &keys.info.signing_key)?;
+                let now = chrono::Utc::now().timestamp();
+                ledger.import_file(&dir.join(report_file), now)?;
+                let identity = org::export_identity(&org_dir)?;
+                let sealed = std::fs::read(dir.join(file))?;
+                let archived = ledger.archive_export(&sealed, &identity, now)?;
+                let findings = ledger.check_log(&archived.device_id, &identity, now)?;
+                let line = format!(
+                    "{file}: archived {} entries {} to {} ({} entries)",
+                    archived.device_id,
+                    archived.from_seq.saturating_add(1),
+                    archived.through_seq,
+                    archived.entries
+                );
+                let pinned = ledger.device_key(&archived.device_id)?;
+                let (signed, verdict) = report::open_export(&sealed, &identity, pinned.as_deref())?;
+                let (verified, out) = report::export_text(&signed, &verdict);
+                Ok((verified && findings.is_empty(), line, out))
             }
         }
     }

@@ -158,7 +158,8 @@ pub fn run(temp: &Path) -> Result<()> {
             lost_wipe = Some(command.command_id);
         }
         let pending = ledger.pending_wipes(now)?;
-        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, now)?;
+        let logs = ledger.log_confirmations()?;
+        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, logs, now)?;
         ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "cron", now, made.expires_at, "")?;
         let mut line = format!("   {}:", hour(&clock));
         let mut notes = Vec::new();
@@ -279,7 +280,7 @@ fn ledger_summary(
         }
     );
     let devices = ledger.devices(&DeviceFilter::default(), now)?;
-    let page = fleet_html::page(org, &devices, &wipes, now);
+    let page = fleet_html::page(org, &devices, &wipes, &ledger.log_findings(None)?, now);
     let html = std::env::temp_dir().join("televisit-demo-fleet-report.html");
     std::fs::write(&html, page)?;
     println!("      $ televisit-admin fleet report --org fleet-org --html fleet.html   → written to {} (open it in a browser)", html.display());

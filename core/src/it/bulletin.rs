@@ -50,6 +50,9 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
         }
         _ => None,
     };
+    if let Some(through) = bulletin.log_confirmed(&enrollment.device_id) {
+        super::export::record_confirmed(secrets, through)?;
+    }
     secrets.put(LAST_BULLETIN, bulletin.bulletin_id.as_bytes())?;
     Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe })
 }

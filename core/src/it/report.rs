@@ -81,6 +81,7 @@ impl Televisit {
             rcpt: pending.filter(|_| receipt_written),
             mdm_dev: mdm.device,
             mdm_user: mdm.user,
+            cp: Some(self.log_checkpoint()?),
             at: now.timestamp(),
         };
         Ok(seal(&key, &report)?)

@@ -252,6 +252,7 @@ fn run_step(
         Step::DeleteFiles => {
             // The log's protected head goes with the files it protected: the next store is new.
             secrets.delete(names::LOG_HEAD)?;
+            secrets.delete(names::LOG_CONFIRMED)?;
             Ok((remove_database_files(path), 0, None))
         }
         Step::WriteReceipt => {

@@ -7,6 +7,7 @@ pub(crate) mod protect;
 pub use entry::{Actor, Detail, DetailValue, Entry, EntryKind, NewEntry, PatientRef};
 /// The chain is the protocol's: IT verifies exports with the same code.
 pub use televisit_protocol::chain::{self, Link, StoredEntry, Tamper, Verification};
+pub use televisit_protocol::checkpoint::{self, Hash, Point};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -78,23 +79,29 @@ pub(crate) fn append_in(tx: &Transaction<'_>, key: &hmac::Key, at: DateTime<Utc>
         mac: Vec::new(),
     };
     let mac = chain::mac(key, &chain.head.mac, &stored);
+    let (public_start, public_head) = public_ends(tx, &chain)?;
+    let head_hash = checkpoint::next(&public_head.hash, stored.fields());
     // Cached statements: every action appends, so the parse is paid once per connection.
     tx.prepare_cached(
         "INSERT INTO log_entries (seq, at_ms, kind, actor, patient_ref, detail, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![to_sql_seq(stored.seq)?, stored.at_ms, stored.kind, stored.actor, stored.patient, stored.detail, mac.as_slice()],
     )?;
-    let row_mac = protect::row_mac(key, chain.start, Link { seq: stored.seq, mac });
+    let row_mac = protect::row_mac(key, chain.start, Link { seq: stored.seq, mac }, (public_start.hash, head_hash));
     tx.prepare_cached(
-        "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac, row_mac) VALUES (1, ?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac, row_mac = excluded.row_mac",
+        "INSERT INTO log_chain (id, start_seq, start_mac, head_seq, head_mac, row_mac, start_hash, head_hash)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET head_seq = excluded.head_seq, head_mac = excluded.head_mac,
+           row_mac = excluded.row_mac, start_hash = excluded.start_hash, head_hash = excluded.head_hash",
     )?
     .execute(params![
         to_sql_seq(chain.start.seq)?,
         chain.start.mac.as_slice(),
         to_sql_seq(stored.seq)?,
         mac.as_slice(),
-        row_mac.as_slice()
+        row_mac.as_slice(),
+        public_start.hash.as_slice(),
+        head_hash.as_slice()
     ])?;
     protect::mark_moved();
     Ok(Entry {
@@ -167,7 +174,50 @@ fn parse_entry(seq: u64, at_ms: i64, kind: &str, actor: &str, patient: Option<&s
 pub(crate) fn verify(conn: &Connection, key: &hmac::Key) -> Result<Verification> {
     let chain = load_chain(conn, key)?;
     let rows = load_rows(conn)?;
-    Ok(chain::verify(key, chain.start, chain.head, last_recorded_purge(&rows), &rows))
+    let verification = chain::verify(key, chain.start, chain.head, last_recorded_purge(&rows), &rows);
+    // The MACs hold: the public chain's head, which checkpoints name, must follow from the rows too.
+    if let (Verification::Intact { .. }, Some((start_hash, head_hash))) = (&verification, chain.public) {
+        let start = Point { seq: chain.start.seq, hash: start_hash };
+        let reached =
+            checkpoint::extend(start, rows.iter().map(StoredEntry::fields)).ok().and_then(|p| p.last().copied());
+        if reached.unwrap_or(start).hash != head_hash {
+            return Ok(Verification::Broken { seq: chain.head.seq, problem: Tamper::HeadForged });
+        }
+    }
+    Ok(verification)
+}
+
+/// The log's checkpoint now: its size (the head's sequence number) and the public chain's hash there.
+pub(crate) fn checkpoint(conn: &Connection, key: &hmac::Key) -> Result<Point> {
+    let chain = load_chain(conn, key)?;
+    Ok(public_ends(conn, &chain)?.1)
+}
+
+/// What an export holds: the entries after `after` (when the log still holds the entry there),
+/// else every entry it holds, with the public chain's points at both ends.
+pub(crate) struct ExportRun {
+    pub from: Point,
+    pub to: Point,
+    pub rows: Vec<StoredEntry>,
+}
+
+pub(crate) fn export_run(conn: &Connection, key: &hmac::Key, after: Option<u64>) -> Result<ExportRun> {
+    let chain = load_chain(conn, key)?;
+    let (start, head) = public_ends(conn, &chain)?;
+    let mut rows = load_rows(conn)?;
+    let points = checkpoint::extend(start, rows.iter().map(StoredEntry::fields))
+        .map_err(|_| Error::Storage("the log's entries do not follow each other: run an integrity check".into()))?;
+    let from = match after.filter(|&a| a > start.seq && a <= head.seq) {
+        Some(a) => {
+            let index =
+                usize::try_from(a - start.seq - 1).map_err(|_| Error::Storage("a count out of range".into()))?;
+            let from = points.get(index).copied().ok_or_else(|| Error::Storage("the log ends early".into()))?;
+            rows.drain(..=index);
+            from
+        }
+        None => start,
+    };
+    Ok(ExportRun { from, to: points.last().copied().unwrap_or(start), rows })
 }
 
 /// The cheap check made at every open: the newest entry stands at the head's sequence number,
@@ -181,12 +231,6 @@ pub fn verify_head(conn: &Connection, key: &hmac::Key) -> Result<Verification> {
     )?;
     let newest = stmt.query_map([], stored_entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(chain::verify_head(key, chain.start, chain.head, &newest))
-}
-
-/// Everything an export carries: the chain's ends and the rows as stored.
-pub(crate) fn export_rows(conn: &Connection, key: &hmac::Key) -> Result<(Link, Link, Vec<StoredEntry>)> {
-    let chain = load_chain(conn, key)?;
-    Ok((chain.start, chain.head, load_rows(conn)?))
 }
 
 /// Removes the oldest entries older than `days`, after checking that they are intact, and leaves a
@@ -217,9 +261,23 @@ pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64,
     let Some((through_seq, mac)) = cut else {
         return Ok(PurgeReport { removed: 0, through_seq: load_chain(&tx, &key)?.start.seq });
     };
+    // The public chain starts again at the cut, at the hash it had there.
+    let chain = load_chain(&tx, &key)?;
+    let (public_start, public_head) = public_ends(&tx, &chain)?;
+    let cut_at = from_sql_seq(through_seq)?;
+    let rows = load_rows(&tx)?;
+    let public_cut =
+        checkpoint::extend(public_start, rows.iter().take_while(|r| r.seq <= cut_at).map(StoredEntry::fields))
+            .map_err(|_| Error::Storage("the log's entries do not follow each other".into()))?
+            .last()
+            .copied()
+            .unwrap_or(public_start);
     let removed = u64::try_from(tx.execute("DELETE FROM log_entries WHERE seq <= ?1", [through_seq])?)
         .map_err(|_| Error::Storage("a count out of range".into()))?;
-    tx.execute("UPDATE log_chain SET start_seq = ?1, start_mac = ?2 WHERE id = 1", params![through_seq, mac])?;
+    tx.execute(
+        "UPDATE log_chain SET start_seq = ?1, start_mac = ?2, start_hash = ?3, head_hash = ?4 WHERE id = 1",
+        params![through_seq, mac, public_cut.hash.as_slice(), public_head.hash.as_slice()],
+    )?;
     // The entry appended next writes the head row (and its MAC) with the new start.
     let detail =
         Detail::new().int("removed", to_sql_seq(removed)?).int("through_seq", through_seq).int("older_than_days", days);
@@ -231,23 +289,43 @@ pub(crate) fn purge_older_than(store: &mut Store, now: DateTime<Utc>, days: i64,
 struct ChainState {
     start: Link,
     head: Link,
+    /// The public chain's hashes at `start` and `head`, once the row has them.
+    public: Option<(Hash, Hash)>,
 }
 
 /// The chain's ends; before the first entry, both are the keyed genesis value.
 fn load_chain(conn: &Connection, key: &hmac::Key) -> Result<ChainState> {
-    let found = conn
-        .prepare_cached("SELECT start_seq, start_mac, head_seq, head_mac FROM log_chain WHERE id = 1")?
-        .query_row([], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?, row.get::<_, Vec<u8>>(3)?))
-        })
+    type Row = (i64, Vec<u8>, i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+    let found: Option<Row> = conn
+        .prepare_cached(
+            "SELECT start_seq, start_mac, head_seq, head_mac, start_hash, head_hash FROM log_chain WHERE id = 1",
+        )?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))
         .optional()?;
     Ok(match found {
-        Some((start_seq, start_mac, head_seq, head_mac)) => ChainState {
+        Some((start_seq, start_mac, head_seq, head_mac, start_hash, head_hash)) => ChainState {
             start: Link { seq: from_sql_seq(start_seq)?, mac: to_mac(&start_mac) },
             head: Link { seq: from_sql_seq(head_seq)?, mac: to_mac(&head_mac) },
+            public: start_hash.zip(head_hash).map(|(s, h)| (to_mac(&s), to_mac(&h))),
         },
-        None => ChainState { start: chain::genesis(key), head: chain::genesis(key) },
+        None => ChainState { start: chain::genesis(key), head: chain::genesis(key), public: None },
     })
+}
+
+/// The public chain's ends. A log from before the chain had them (or a new one) gets them by a
+/// walk from the anchor over its rows, once: the next append writes them into the head row.
+fn public_ends(conn: &Connection, chain: &ChainState) -> Result<(Point, Point)> {
+    if let Some((start_hash, head_hash)) = chain.public {
+        return Ok((Point { seq: chain.start.seq, hash: start_hash }, Point { seq: chain.head.seq, hash: head_hash }));
+    }
+    let start = checkpoint::anchor(chain.start);
+    let rows = load_rows(conn)?;
+    let head = checkpoint::extend(start, rows.iter().map(StoredEntry::fields))
+        .map_err(|_| Error::Storage("the log's entries do not follow each other: run an integrity check".into()))?
+        .last()
+        .copied()
+        .unwrap_or(start);
+    Ok((start, head))
 }
 
 /// A sequence number as SQLite stores it (a signed 64-bit integer).

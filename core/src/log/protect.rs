@@ -14,6 +14,7 @@ use crate::error::Result;
 use ring::hmac;
 use rusqlite::{Connection, OptionalExtension};
 use std::cell::Cell;
+use televisit_protocol::checkpoint::Hash;
 
 thread_local! {
     /// Set when this thread's transaction moved the head; the store's guard writes it out
@@ -29,19 +30,27 @@ pub(crate) fn take_moved() -> bool {
     HEAD_MOVED.with(|moved| moved.replace(false))
 }
 
-/// What the head row's own MAC covers: its four fields.
-fn row_bytes(start: Link, head: Link) -> Vec<u8> {
-    let mut bytes = b"televisit log head v1\0".to_vec();
+/// What the head row's own MAC covers: its four fields, and the public chain's ends once the
+/// row has them (a row written before it had them keeps its first form until the next append).
+fn row_bytes(start: Link, head: Link, public: Option<(Hash, Hash)>) -> Vec<u8> {
+    let mut bytes = match public {
+        Some(_) => b"televisit log head v2\0".to_vec(),
+        None => b"televisit log head v1\0".to_vec(),
+    };
     bytes.extend_from_slice(&start.seq.to_be_bytes());
     bytes.extend_from_slice(&start.mac);
     bytes.extend_from_slice(&head.seq.to_be_bytes());
     bytes.extend_from_slice(&head.mac);
+    if let Some((start_hash, head_hash)) = public {
+        bytes.extend_from_slice(&start_hash);
+        bytes.extend_from_slice(&head_hash);
+    }
     bytes
 }
 
 /// The head row's own MAC, under the log's key.
-pub(crate) fn row_mac(key: &hmac::Key, start: Link, head: Link) -> Mac {
-    to_mac(hmac::sign(key, &row_bytes(start, head)).as_ref())
+pub(crate) fn row_mac(key: &hmac::Key, start: Link, head: Link, public: (Hash, Hash)) -> Mac {
+    to_mac(hmac::sign(key, &row_bytes(start, head, Some(public))).as_ref())
 }
 
 /// The protected head as the secret store keeps it: 8 bytes of sequence number, 32 of MAC.
@@ -69,16 +78,18 @@ pub(crate) fn current_head(conn: &Connection) -> Result<Option<Link>> {
 /// number involved. With no protected head (a store from before it was kept), only the head
 /// row's own MAC is checked where it has one.
 pub(crate) fn check(conn: &Connection, key: &hmac::Key, protected: Option<Link>) -> Result<Option<(u64, Tamper)>> {
-    type Row = (i64, Vec<u8>, i64, Vec<u8>, Option<Vec<u8>>);
+    type Row = (i64, Vec<u8>, i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
     let row: Option<Row> = conn
-        .prepare_cached("SELECT start_seq, start_mac, head_seq, head_mac, row_mac FROM log_chain WHERE id = 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .prepare_cached(
+            "SELECT start_seq, start_mac, head_seq, head_mac, row_mac, start_hash, head_hash FROM log_chain WHERE id = 1",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
         .optional()?;
     let newest: Option<i64> = conn.prepare_cached("SELECT max(seq) FROM log_entries")?.query_row([], |r| r.get(0))?;
     let newest = newest.and_then(|s| u64::try_from(s).ok());
     let after = |seq: u64| seq.saturating_add(1);
     let expected = protected.filter(|p| p.seq > 0);
-    let Some((start_seq, start_mac, head_seq, head_mac, stored_row_mac)) = row else {
+    let Some((start_seq, start_mac, head_seq, head_mac, stored_row_mac, start_hash, head_hash)) = row else {
         return Ok(match (newest, expected) {
             (None, Some(_)) => Some((1, Tamper::Emptied)),
             (Some(last), _) => Some((last, Tamper::HeadForged)),
@@ -91,8 +102,14 @@ pub(crate) fn check(conn: &Connection, key: &hmac::Key, protected: Option<Link>)
     let start = Link { seq: start_seq, mac: to_mac(&start_mac) };
     let head = Link { seq: head_seq, mac: to_mac(&head_mac) };
     let last = newest.unwrap_or(start.seq);
+    // Either hash alone, or one of the wrong length, is an edit: the append writes both.
+    let public = match (start_hash, head_hash) {
+        (Some(s), Some(h)) => Some((s.try_into().unwrap_or([0; 32]), h.try_into().unwrap_or([0; 32]))),
+        (None, None) => None,
+        _ => Some(([0; 32], [0; 32])),
+    };
     let row_ok = match stored_row_mac {
-        Some(mac) => hmac::verify(key, &row_bytes(start, head), &mac).is_ok(),
+        Some(mac) => hmac::verify(key, &row_bytes(start, head, public), &mac).is_ok(),
         // A store from before the row had a MAC, never protected: nothing to hold it against.
         None => expected.is_none(),
     };

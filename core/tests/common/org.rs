@@ -39,8 +39,14 @@ impl Org {
 
     /// A bulletin signed at `at`, valid a day, with these pending wipes.
     pub fn bulletin(&self, at: i64, wipes: Vec<FleetWipe>) -> String {
+        self.bulletin_confirming(at, wipes, &[])
+    }
+
+    /// As `bulletin`, confirming each device's log archived through a sequence number.
+    pub fn bulletin_confirming(&self, at: i64, wipes: Vec<FleetWipe>, logs: &[(&str, u64)]) -> String {
         let id = format!("blt_{:024x}", at);
-        let made = Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes };
+        let logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
+        let made = Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes, logs };
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
 
