@@ -1,9 +1,9 @@
 //! `televisit-bench`: figures 1 to 5 and 8 of the benchmark (open to ready, log append, chain
-//! verify, wipe, cleanup plan; IT's fleet ledger), each measured beside its baseline in the same run, written as JSON.
+//! verify, wipe, cleanup plan; IT's fleet ledger and log archive), each measured beside its baseline in the same run, written as JSON.
 //! `cargo xtask bench` builds it in release, runs it, adds the library's size and the demo's
 //! peak memory, and prints the table. Speed targets are reported here, never asserted in tests.
 //!
-//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger]
+//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive]
 //!
 //! `--quick` shrinks every profile (a smoke run; its figures are not the benchmark's); `--only`
 //! runs one figure, for a profiler.
@@ -19,6 +19,7 @@ mod vcard_book;
 
 mod fixtures;
 mod head;
+mod archive;
 mod ledger;
 mod measure;
 mod stats;
@@ -50,7 +51,7 @@ fn run() -> Result<()> {
             "--quick" => sizes = measure::Sizes::quick(),
             "--only" => only = Some(args.next().context("--only needs a figure")?),
             _ => anyhow::bail!(
-                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger]"
+                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive]"
             ),
         }
     }
@@ -92,6 +93,10 @@ fn run() -> Result<()> {
     if wanted("cleanup") {
         step("5. cleanup plan");
         figures.push(measure::cleanup_plan(&work, &sizes)?);
+    }
+    if wanted("archive") {
+        step("9. IT's log archive: verifying an export, checkpoint and proof sizes");
+        figures.extend(archive::archive(sizes.quick)?);
     }
     if wanted("ledger") {
         step("8. IT's fleet ledger");

@@ -90,6 +90,12 @@ impl Televisit {
         Ok(self.0.log_protected_head()?)
     }
 
+    /// The log's checkpoint now: its size and the public chain's hash (as the device report carries it).
+    pub fn log_checkpoint(&self) -> Result<LogCheckpoint> {
+        let cp = self.0.log_checkpoint()?;
+        Ok(LogCheckpoint { size: cp.n, hash: cp.h })
+    }
+
     pub fn log_purge_older_than(&self, days: i64) -> Result<PurgeReport> {
         Ok(self.0.log_purge_older_than(days)?)
     }

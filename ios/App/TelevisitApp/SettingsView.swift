@@ -14,6 +14,7 @@ struct SettingsView: View {
     @State private var pasted = ""
     @State private var integrity: String? = nil
     @State private var export: URL? = nil
+    @State private var exportRange: String? = nil
     @State private var error: ScreenError? = nil
     @State private var info: String? = nil
     @State private var confirmWipe = false
@@ -85,7 +86,11 @@ struct SettingsView: View {
                 if let integrity {
                     Text(integrity).font(.footnote)
                 }
-                Button("Export the activity log for IT", action: exportLog)
+                Button("Export the activity log for IT") { exportLog(whole: false) }
+                Button("Export the whole activity log (IT asked for it)") { exportLog(whole: true) }
+                if let exportRange {
+                    Text(exportRange).font(.footnote)
+                }
                 if let export {
                     ShareLink(item: export) {
                         Label("Share the sealed export", systemImage: "square.and.arrow.up")
@@ -177,15 +182,18 @@ struct SettingsView: View {
         }
     }
 
-    /// Sealed to the organisation's key (age): readable by IT only. Written to a temporary
-    /// file for the share sheet, protected until the phone is unlocked.
-    private func exportLog() {
-        switch model.perform({ try $0.exportLog() }) {
-        case let .success(bytes):
+    /// The entries since IT's last confirmation (or all of them), signed by the device key and
+    /// sealed to the organisation's key (age): readable by IT only. Written to a temporary file
+    /// for the share sheet, protected until the phone is unlocked; the range it holds is shown.
+    private func exportLog(whole: Bool) {
+        switch model.perform({ try $0.exportLog(whole: whole) }) {
+        case let .success(made):
             let url = FileManager.default.temporaryDirectory.appendingPathComponent("televisit-log.age")
             do {
-                try bytes.write(to: url, options: [.atomic, .completeFileProtection])
+                try made.sealed.write(to: url, options: [.atomic, .completeFileProtection])
                 export = url
+                let range = whole ? "every entry this iPhone holds" : "the entries since IT's last confirmation"
+                exportRange = "Entries \(made.fromSeq + 1) to \(made.throughSeq) (\(made.entries), \(range)), signed by this iPhone's key."
             } catch {
                 self.error = ScreenError(message: "The export could not be saved for sharing on this iPhone.")
             }

@@ -117,10 +117,21 @@ class ItTest {
         val enrolled = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1)))
         val patient = tv.patientAdd(NewPatient("Susan", "Smith", "+14155550132", null))
         tv.ensureContact(book, patient.id)
-        val sealed = tv.exportLog()
+        // IT pins the device key from the report (whose checkpoint names the log's size), then
+        // archives the export, which says what range it holds.
+        val checkpoint = tv.logCheckpoint()
+        val report = dir.resolve("report.txt")
+        Files.writeString(report, tv.deviceReport(Platform.ANDROID, "16", "0.1.0"))
+        admin.run("devices", "import", "--org", admin.org.toString(), report.toString())
+        val made = tv.exportLog(false)
+        assertEquals(0UL, made.fromSeq)
+        assertEquals(checkpoint.size + 1UL, made.throughSeq, "the export's own entry is one more")
+        assertFalse(made.whole)
         val export = dir.resolve("log.age")
-        Files.write(export, sealed)
-        assertTrue(admin.run("log", "open", export.toString(), "--org", admin.org.toString()).contains("chain intact"))
+        Files.write(export, made.sealed)
+        val archived = admin.run("log", "import", "--org", admin.org.toString(), export.toString())
+        assertTrue(archived.contains("entries 1 to ${made.throughSeq}"), archived)
+        assertTrue(admin.run("log", "open", export.toString(), "--org", admin.org.toString()).contains("verified: signed by the pinned device key"))
 
         val command = admin.run("wipe", "issue", "--org", admin.org.toString(), "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId)
         val other = assertThrows<TelevisitException.WipeRefused> {

@@ -63,6 +63,11 @@ class MainActivity : Activity() {
 
     @Deprecated("Deprecated in Java")
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        if (requestCode == LogScreen.REQUEST_EXPORT) {
+            val target = data?.data.takeIf { resultCode == RESULT_OK }
+            screens.filterIsInstance<LogScreen>().firstOrNull()?.onExportTarget(target)
+            return
+        }
         if (gate?.onActivityResult(requestCode, resultCode) != true) super.onActivityResult(requestCode, resultCode, data)
     }
 

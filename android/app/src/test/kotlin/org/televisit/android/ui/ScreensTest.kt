@@ -83,6 +83,31 @@ class ScreensTest {
     }
 
     @Test
+    fun `the log exports for IT where the clinician picks, and says the range it holds`() {
+        Admin().let { tv.enroll(it.enrollCode()) }
+        val activity = org.robolectric.Robolectric.buildActivity(android.app.Activity::class.java).setup().get()
+        val screen = LogScreen(activity, session)
+        activity.setContentView(screen.view)
+        screen.refresh()
+        val ui = Ui(activity.window.decorView, activity)
+        ui.click("Export for IT")
+        val asked = org.robolectric.Shadows.shadowOf(activity).nextStartedActivityForResult
+        assertEquals(android.content.Intent.ACTION_CREATE_DOCUMENT, asked.intent.action)
+        assertEquals(LogScreen.REQUEST_EXPORT, asked.requestCode)
+        // A cancelled picker exports nothing.
+        screen.onExportTarget(null)
+        idle()
+        assertFalse(ui.texts().any { it.startsWith("Exported entries") })
+        val file = java.io.File.createTempFile("televisit-log", ".age")
+        screen.onExportTarget(android.net.Uri.fromFile(file))
+        idle()
+        val said = ui.texts().single { it.startsWith("Exported entries") }
+        assertTrue(said, said.startsWith("Exported entries 1 to ") && said.contains("since IT's last confirmation"))
+        assertTrue(String(file.readBytes().copyOf(21)) == "age-encryption.org/v1")
+        file.delete()
+    }
+
+    @Test
     fun `settings show the device report as text IT can check and as a QR code`() {
         val before = showScreen(SettingsScreen::class.java, session)
         assertTrue(before.texts().contains("After enrollment this phone makes a signed report that IT pins its key from."))
