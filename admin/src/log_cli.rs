@@ -174,7 +174,8 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
             let found = ledger.search_log(&query, &identity)?;
             let text = found
                 .iter()
-                .map(|e| {
+                .map(|found| {
+                    let e = &found.entry;
                     let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
                         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
                         .unwrap_or_default();

@@ -59,7 +59,10 @@ pub fn archive(quick: bool) -> Result<Vec<Figure>> {
     let (v, f) = (median(&verify), median(&floor));
     let mut figures = vec![Figure::new(
         "export_verify",
-        format!("IT verifies an export of {n} entries ({:.1} MB): parse, signature, public chain", json.len() as f64 / 1e6),
+        format!(
+            "IT verifies an export of {n} entries ({:.1} MB): parse, signature, public chain",
+            json.len() as f64 / 1e6
+        ),
         v,
         "ms",
         "one SHA-256 over the same bytes",

@@ -17,9 +17,9 @@ mod file_secrets;
 #[path = "../../cli/src/vcard_book.rs"]
 mod vcard_book;
 
+mod archive;
 mod fixtures;
 mod head;
-mod archive;
 mod ledger;
 mod measure;
 mod stats;

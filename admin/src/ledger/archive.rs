@@ -16,7 +16,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use televisit_protocol::checkpoint::{Checkpoint, Point};
-use televisit_protocol::export::{self, Segment, SignedExport};
+use televisit_protocol::export::{self, ExportedEntry, Segment, SignedExport};
 use televisit_protocol::report::DeviceReport;
 
 pub const DIR: &str = "archive";
@@ -67,16 +67,12 @@ pub struct Archived {
     pub new: bool,
 }
 
-/// An entry found by `log search`.
+/// An entry found by `log search`: the exported entry, and the device it came from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ArchivedEntry {
     pub device_id: String,
-    pub seq: u64,
-    pub at_ms: i64,
-    pub kind: String,
-    pub actor: String,
-    pub patient: Option<String>,
-    pub detail: String,
+    #[serde(flatten)]
+    pub entry: ExportedEntry,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -281,7 +277,7 @@ impl Ledger {
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let file = dir.join(format!("{digest}.age"));
         write_new(&file, sealed)?;
-        let at_ms = |e: Option<&televisit_protocol::export::ExportedEntry>| e.map(|e| e.at_ms);
+        let at_ms = |e: Option<&ExportedEntry>| e.map(|e| e.at_ms);
         let tx = self.conn.transaction()?;
         let exported_at = body.exported_at_ms.div_euclid(1000);
         let epoch = epoch_at(&tx, &body.device_id, exported_at)?;
@@ -468,15 +464,7 @@ impl Ledger {
                     && query.since_ms.is_none_or(|s| e.at_ms >= s)
                     && query.until_ms.is_none_or(|u| e.at_ms < u);
                 if wanted {
-                    found.push(ArchivedEntry {
-                        device_id: query.device_id.clone(),
-                        seq: e.seq,
-                        at_ms: e.at_ms,
-                        kind: e.kind,
-                        actor: e.actor,
-                        patient: e.patient,
-                        detail: e.detail,
-                    });
+                    found.push(ArchivedEntry { device_id: query.device_id.clone(), entry: e });
                 }
             }
         }
@@ -589,7 +577,7 @@ fn archived_segment(dir: &Path, device_id: &str, digest: &str, identity: &str) -
     // Verified when it was archived; the chain is walked again for its points.
     let points = televisit_protocol::checkpoint::extend(
         signed.body.from.point()?,
-        signed.body.entries.iter().map(televisit_protocol::export::ExportedEntry::fields),
+        signed.body.entries.iter().map(ExportedEntry::fields),
     )?;
     let from = signed.body.from.point()?;
     Ok(Segment { from, to: points.last().copied().unwrap_or(from), points })
