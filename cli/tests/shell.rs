@@ -103,13 +103,25 @@ fn assert_it_round_trip(text: &str) {
     assert!(visit.contains("nothing blocks") && visit.contains("sync_then_video"), "{visit}");
     let export = section(text, "18. ", "19. ");
     let count: String = export
-        .split("sealed export of ")
+        .split("sealed export of log entries 1 to ")
         .nth(1)
         .unwrap_or_else(|| panic!("{export}"))
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    assert!(export.contains(&format!("chain intact: {count} entries, head at seq {count}")), "{export}");
+    assert!(
+        export.contains(&format!(
+            "verified: signed by the pinned device key; the entries lead from seq 0 to the checkpoint at seq {count}"
+        )),
+        "{export}"
+    );
+    assert!(
+        export.contains(&format!("archived dev_"))
+            && export.contains(&format!("entries 1 to {count} ({count} entries)")),
+        "{export}"
+    );
+    // A copy rolled back with its secret store says "intact"; IT's ledger catches it from the checkpoint.
+    assert!(export.contains("the phone itself: intact") && export.contains("log ROLLBACK at seq"), "{export}");
     assert!(export.contains("the file starts \"age-encryption.org/v1\""), "{export}");
     assert!(export.contains(" enrolled ") && export.contains(" export_made "), "{export}");
     let wipe = section(text, "19. ", "Done.");
