@@ -116,8 +116,7 @@ fn assert_it_round_trip(text: &str) {
         "{export}"
     );
     assert!(
-        export.contains(&format!("archived dev_"))
-            && export.contains(&format!("entries 1 to {count} ({count} entries)")),
+        export.contains("archived dev_") && export.contains(&format!("entries 1 to {count} ({count} entries)")),
         "{export}"
     );
     // A copy rolled back with its secret store says "intact"; IT's ledger catches it from the checkpoint.
