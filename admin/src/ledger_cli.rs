@@ -144,13 +144,7 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             let refused: u32 = outcomes.iter().map(|o| o.refused).sum();
             let mut text = outcomes.iter().map(fleet::import_text).collect::<Vec<_>>().join("\n");
             for f in &found {
-                text.push_str(&format!(
-                    "\nlog {} of {} at seq {}: {}",
-                    f.kind.to_uppercase(),
-                    f.device_id,
-                    f.seq,
-                    f.detail
-                ));
+                text.push_str(&format!("\n{}", f.line()));
             }
             print(json, serde_json::json!({"files": outcomes, "refused": refused, "log_findings": found}), text);
             Ok(if refused > 0 || !found.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })

@@ -91,11 +91,7 @@ fn time_ms(text: &str) -> Result<i64, Refusal> {
 }
 
 fn findings_text(findings: &[Finding]) -> String {
-    findings
-        .iter()
-        .map(|f| format!("  {} {} at seq {}: {}", f.device_id, f.kind.to_uppercase(), f.seq, f.detail))
-        .collect::<Vec<_>>()
-        .join("\n")
+    findings.iter().map(|f| format!("  {}", f.line())).collect::<Vec<_>>().join("\n")
 }
 
 pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
@@ -105,9 +101,9 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
             let (_, ledger) = crate::ledger_cli::open(&org)?;
             let identity = org::export_identity(&org)?;
             let sealed = read_export(&file)?;
-            let claimed = archive::open_sealed(&sealed, &identity)?;
-            let pinned = ledger.device_key(&claimed.body.device_id)?;
-            let (signed, verdict) = report::open_export(&sealed, &identity, pinned.as_deref())?;
+            let signed = archive::open_sealed(&sealed, &identity)?;
+            let pinned = ledger.device_key(&signed.body.device_id)?;
+            let verdict = report::verdict(&signed, pinned.as_deref());
             let (verified, text) = report::export_text(&signed, &verdict);
             if json {
                 let verdict = text.lines().last().unwrap_or_default();
@@ -129,22 +125,7 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
                 let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 match read_export(file).and_then(|sealed| ledger.archive_export(&sealed, &identity, now)) {
                     Ok(a) => {
-                        lines.push(if a.new {
-                            format!(
-                                "{name}: archived {} entries {} to {} ({} entries)",
-                                a.device_id,
-                                a.from_seq.saturating_add(1),
-                                a.through_seq,
-                                a.entries
-                            )
-                        } else {
-                            format!(
-                                "{name}: already archived ({}, entries {} to {}): nothing changed",
-                                a.device_id,
-                                a.from_seq.saturating_add(1),
-                                a.through_seq
-                            )
-                        });
+                        lines.push(a.line(&name));
                         if !devices.contains(&a.device_id) {
                             devices.push(a.device_id.clone());
                         }

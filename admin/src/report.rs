@@ -26,19 +26,14 @@ pub fn receipt_text(receipt: &Receipt) -> String {
     )
 }
 
-/// Decrypts a sealed export with the organisation's export identity and verifies it against the
-/// device key IT pinned (none when the ledger does not know the device: then it is not verified).
-pub fn open_export(
-    sealed: &[u8],
-    identity: &str,
-    pinned: Option<&str>,
-) -> Result<(SignedExport, Result<Segment, String>)> {
-    let signed = crate::ledger::archive::open_sealed(sealed, identity)?;
-    let verdict = match pinned {
-        Some(key) => export::verify(&signed, key).map_err(|err| err.to_string()),
+/// An opened export (`ledger::archive::open_sealed`) verified against the device key IT pinned
+/// (none when the ledger does not know the device: then it is not verified), as `export_text`
+/// says it.
+pub fn verdict(signed: &SignedExport, pinned: Option<&str>) -> Result<Segment, String> {
+    match pinned {
+        Some(key) => export::verify(signed, key).map_err(|err| err.to_string()),
         None => Err("not verified: the ledger does not know this device (import its report first)".into()),
-    };
-    Ok((signed, verdict))
+    }
 }
 
 /// How `log open` shows an opened export: one line per entry, then the verdict. Returns whether

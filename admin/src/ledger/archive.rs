@@ -55,6 +55,13 @@ pub struct Finding {
     pub detail: String,
 }
 
+impl Finding {
+    /// One line, as every command that finds it says it.
+    pub fn line(&self) -> String {
+        format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
+    }
+}
+
 /// What one `log import` of a file did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Archived {
@@ -65,6 +72,18 @@ pub struct Archived {
     pub entries: u64,
     /// False when the same file was archived before: nothing changed.
     pub new: bool,
+}
+
+impl Archived {
+    /// One line about the file `name`, as `log import` says it.
+    pub fn line(&self, name: &str) -> String {
+        let (first, through) = (self.from_seq.saturating_add(1), self.through_seq);
+        if self.new {
+            format!("{name}: archived {} entries {first} to {through} ({} entries)", self.device_id, self.entries)
+        } else {
+            format!("{name}: already archived ({}, entries {first} to {through}): nothing changed", self.device_id)
+        }
+    }
 }
 
 /// An entry found by `log search`: the exported entry, and the device it came from.
@@ -262,11 +281,7 @@ impl Ledger {
         if body.org != self.org_id {
             bail!("invalid log export: it is of another organisation's device");
         }
-        let pinned: Option<String> = self
-            .conn
-            .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [&body.device_id], |r| r.get(0))
-            .optional()?;
-        let Some(pinned) = pinned else {
+        let Some(pinned) = self.device_key(&body.device_id)? else {
             bail!(
                 "the export is of device {}, which the ledger does not know: import its report first",
                 body.device_id
@@ -573,14 +588,8 @@ impl Ledger {
 
 fn archived_segment(dir: &Path, device_id: &str, digest: &str, identity: &str) -> Result<Segment> {
     let sealed = read_archived(dir, device_id, digest)?;
-    let signed = open_sealed(&sealed, identity)?;
-    // Verified when it was archived; the chain is walked again for its points.
-    let points = televisit_protocol::checkpoint::extend(
-        signed.body.from.point()?,
-        signed.body.entries.iter().map(ExportedEntry::fields),
-    )?;
-    let from = signed.body.from.point()?;
-    Ok(Segment { from, to: points.last().copied().unwrap_or(from), points })
+    // Verified when it was archived; walked again for the points inside it.
+    Ok(export::walk(&open_sealed(&sealed, identity)?.body)?)
 }
 
 fn read_archived(dir: &Path, device_id: &str, digest: &str) -> Result<Vec<u8>> {

@@ -218,17 +218,10 @@ impl Admin {
                 let sealed = std::fs::read(dir.join(file))?;
                 let archived = ledger.archive_export(&sealed, &identity, now)?;
                 let findings = ledger.check_log(&archived.device_id, &identity, now)?;
-                let line = format!(
-                    "{file}: archived {} entries {} to {} ({} entries)",
-                    archived.device_id,
-                    archived.from_seq.saturating_add(1),
-                    archived.through_seq,
-                    archived.entries
-                );
-                let pinned = ledger.device_key(&archived.device_id)?;
-                let (signed, verdict) = report::open_export(&sealed, &identity, pinned.as_deref())?;
+                let signed = televisit_admin::ledger::archive::open_sealed(&sealed, &identity)?;
+                let verdict = report::verdict(&signed, ledger.device_key(&archived.device_id)?.as_deref());
                 let (verified, out) = report::export_text(&signed, &verdict);
-                Ok((verified && findings.is_empty(), line, out))
+                Ok((verified && findings.is_empty(), archived.line(file), out))
             }
         }
     }

@@ -72,11 +72,7 @@ pub fn caught_by_it(copy_dir: &Path, before_dir: &Path, org_key: &str, it_dir: &
     let findings = ledger.log_findings(None)?;
     println!(
         "   $ televisit-admin devices import tuesday.csv   → {} (the report says {now_size}; exit 3)",
-        findings
-            .iter()
-            .map(|f| format!("log {} at seq {}: {}", f.kind.to_uppercase(), f.seq, f.detail))
-            .collect::<Vec<_>>()
-            .join("; ")
+        findings.iter().map(televisit_admin::ledger::Finding::line).collect::<Vec<_>>().join("; ")
     );
     anyhow::ensure!(outcome.refused == 0, "IT refused the later report");
     match findings.first() {

@@ -52,8 +52,8 @@ impl Televisit {
         // The range is known before the export's own entry is written: it is the next number.
         let planned = {
             let store = self.store();
-            let run = log::export_run(&store.conn, &store.key.log_mac_key(), after)?;
-            (run.from.seq, run.to.seq.checked_add(1).ok_or_else(|| Error::Storage("the log is full".into()))?)
+            let (from, head) = log::export_range(&store.conn, &store.key.log_mac_key(), after)?;
+            (from, head.checked_add(1).ok_or_else(|| Error::Storage("the log is full".into()))?)
         };
         let count = planned.1 - planned.0;
         let to_sql = |n: u64| i64::try_from(n).map_err(|_| Error::Storage("a count out of range".into()));

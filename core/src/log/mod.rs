@@ -201,21 +201,34 @@ pub(crate) struct ExportRun {
     pub rows: Vec<StoredEntry>,
 }
 
+/// Where an export of the entries after `after` starts: there, when the log still holds the
+/// entry there; otherwise (nothing confirmed, or purged since) at the chain's start.
+fn export_start(start: u64, head: u64, after: Option<u64>) -> u64 {
+    after.filter(|&a| a > start && a <= head).unwrap_or(start)
+}
+
+/// The range an export after `after` would hold now, from the chain's ends alone: (the sequence
+/// number it starts after, the head's).
+pub(crate) fn export_range(conn: &Connection, key: &hmac::Key, after: Option<u64>) -> Result<(u64, u64)> {
+    let chain = load_chain(conn, key)?;
+    Ok((export_start(chain.start.seq, chain.head.seq, after), chain.head.seq))
+}
+
 pub(crate) fn export_run(conn: &Connection, key: &hmac::Key, after: Option<u64>) -> Result<ExportRun> {
     let chain = load_chain(conn, key)?;
     let (start, head) = public_ends(conn, &chain)?;
     let mut rows = load_rows(conn)?;
     let points = checkpoint::extend(start, rows.iter().map(StoredEntry::fields))
         .map_err(|_| Error::Storage("the log's entries do not follow each other: run an integrity check".into()))?;
-    let from = match after.filter(|&a| a > start.seq && a <= head.seq) {
-        Some(a) => {
-            let index =
-                usize::try_from(a - start.seq - 1).map_err(|_| Error::Storage("a count out of range".into()))?;
-            let from = points.get(index).copied().ok_or_else(|| Error::Storage("the log ends early".into()))?;
-            rows.drain(..=index);
-            from
-        }
-        None => start,
+    let from_seq = export_start(start.seq, head.seq, after);
+    let from = if from_seq == start.seq {
+        start
+    } else {
+        let index =
+            usize::try_from(from_seq - start.seq - 1).map_err(|_| Error::Storage("a count out of range".into()))?;
+        let from = points.get(index).copied().ok_or_else(|| Error::Storage("the log ends early".into()))?;
+        rows.drain(..=index);
+        from
     };
     Ok(ExportRun { from, to: points.last().copied().unwrap_or(start), rows })
 }
