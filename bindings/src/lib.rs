@@ -130,6 +130,12 @@ impl Televisit {
         Ok(self.0.patient(&patient_ref(&id)?)?.into())
     }
 
+    /// The day's list: today's visits first by time, done and archived out of the way, each
+    /// labelled so that namesakes are told apart.
+    pub fn day_list(&self, device: Arc<dyn DeviceFacts>, include_archived: bool) -> Result<Vec<ListedPatient>> {
+        Ok(self.0.day_list(&ForeignDevice(device), include_archived)?.into_iter().map(Into::into).collect())
+    }
+
     pub fn patients(&self, include_archived: bool) -> Result<Vec<Patient>> {
         Ok(self.0.patients(include_archived)?.into_iter().map(Into::into).collect())
     }

@@ -112,3 +112,36 @@ impl From<core::Patient> for Patient {
         }
     }
 }
+
+pub use televisit_core::patients::day::Section as ListSection;
+
+#[uniffi::remote(Enum)]
+pub enum ListSection {
+    Today,
+    Upcoming,
+    Unscheduled,
+    Overdue,
+    Done,
+    Archived,
+}
+
+/// One row of the day's list (`dayList`): the patient, its section, and the label that tells
+/// namesakes apart.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ListedPatient {
+    pub patient: Patient,
+    pub section: ListSection,
+    pub label: String,
+    pub visit_done_at: Option<SystemTime>,
+}
+
+impl From<televisit_core::patients::day::ListedPatient> for ListedPatient {
+    fn from(row: televisit_core::patients::day::ListedPatient) -> Self {
+        ListedPatient {
+            patient: row.patient.into(),
+            section: row.section,
+            label: row.label,
+            visit_done_at: row.visit_done_at.map(Into::into),
+        }
+    }
+}

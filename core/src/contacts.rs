@@ -187,7 +187,8 @@ fn save_record(
     let tx = store.conn.transaction()?;
     let at = now.timestamp_millis();
     tx.execute(
-        "INSERT INTO contacts (patient_id, platform_id, created_at_ms, last_used_at_ms) VALUES (?1, ?2, ?3, ?3)
+        "INSERT INTO contacts (patient_id, platform_id, created_at_ms, last_used_at_ms, visit_done)
+         VALUES (?1, ?2, ?3, ?3, (SELECT visit_done_at_ms IS NOT NULL FROM patients WHERE id = ?1))
          ON CONFLICT (patient_id) DO UPDATE SET
            platform_id = excluded.platform_id,
            last_used_at_ms = excluded.last_used_at_ms,
@@ -212,6 +213,12 @@ pub(crate) fn mark_visit_done(store: &mut Store, now: DateTime<Utc>, id: &Patien
     patients::get_in(&store.conn, id)?;
     let key = store.key.log_mac_key();
     let tx = store.conn.transaction()?;
+    // On the patient (the day's list), and on the contact if there is one (cleanup); a contact
+    // made later takes it from the patient.
+    tx.execute(
+        "UPDATE patients SET visit_done_at_ms = ?2 WHERE id = ?1 AND visit_done_at_ms IS NULL",
+        params![id.as_str(), now.timestamp_millis()],
+    )?;
     tx.execute("UPDATE contacts SET visit_done = 1 WHERE patient_id = ?1", [id.as_str()])?;
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::VisitCompleted, Actor::Clinician).patient(id.clone()))?;
     tx.commit()?;

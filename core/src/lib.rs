@@ -43,6 +43,7 @@ pub use log::{
     Actor, Detail, DetailValue, Entry, EntryKind, LogQuery, NewEntry, PatientRef, PurgeReport, Tamper, Verification,
 };
 pub use metrics::DayMetrics;
+pub use patients::day::{ListedPatient, Section as ListSection};
 pub use patients::{ConsentMethod, ConsentState, NewPatient, Patient, PatientUpdate};
 pub use platform::Platform;
 pub use policy::Policy;
@@ -256,6 +257,14 @@ impl Televisit {
 
     pub fn patient(&self, id: &PatientRef) -> Result<Patient> {
         patients::get_in(&self.store().conn, id)
+    }
+
+    /// The day's list as the clinician sees it: today's visits first, by time; done visits and
+    /// archived patients last; each with a label that tells namesakes apart. "Today" is the
+    /// phone's own day (the device's UTC offset).
+    pub fn day_list(&self, device: &dyn DeviceFacts, include_archived: bool) -> Result<Vec<ListedPatient>> {
+        let offset = device.snapshot().utc_offset_minutes;
+        patients::day::day_list(&self.store().conn, self.clock.now(), offset, include_archived)
     }
 
     /// Current patients in the order they were added; with `include_archived`, all of them.

@@ -84,6 +84,11 @@ const MIGRATIONS: &[&str] = &[
     // checkpoints name; filled in by the first append after this migration.
     "ALTER TABLE log_chain ADD COLUMN start_hash BLOB;
      ALTER TABLE log_chain ADD COLUMN head_hash BLOB;",
+    // 6: a visit marked done is the patient's own fact (it used to live on the contact row only,
+    // so a visit done before a contact existed was lost); the day's list sorts by it.
+    "ALTER TABLE patients ADD COLUMN visit_done_at_ms INTEGER;
+     UPDATE patients SET visit_done_at_ms = 0
+      WHERE id IN (SELECT patient_id FROM contacts WHERE visit_done = 1);",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

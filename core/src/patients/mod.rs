@@ -2,6 +2,7 @@
 //! outside it (the log, errors, files) sees the opaque id alone.
 
 pub mod consent;
+pub mod day;
 pub mod phone;
 
 pub use consent::{ConsentMethod, ConsentState};
@@ -133,6 +134,11 @@ pub(crate) fn update(
         "UPDATE patients SET given_name = ?2, family_name = ?3, phone = ?4, visit_at_ms = ?5, contact_name = ?6 WHERE id = ?1",
         params![id.as_str(), given, family, phone, visit_at.map(|t| t.timestamp_millis()), contact_name],
     )?;
+    if visit_at != current.visit_at {
+        // A new visit time is a new visit: the earlier one's "done" does not carry over.
+        tx.execute("UPDATE patients SET visit_done_at_ms = NULL WHERE id = ?1", [id.as_str()])?;
+        tx.execute("UPDATE contacts SET visit_done = 0 WHERE patient_id = ?1", [id.as_str()])?;
+    }
     let fields = Detail::new()
         .bool("name", renamed)
         .bool("phone", phone != current.phone)

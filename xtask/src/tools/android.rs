@@ -7,6 +7,7 @@
 //! with strict checksums): Robolectric has some fifty transitive dependencies, and resolving
 //! them is Maven's job, not ours. Robolectric then runs offline, from the SDK jar fetched here.
 
+use super::android_res::{ensure_aapt, package};
 use super::jars::Jars;
 use super::kotlin::{compile_kotlin, kotlin_libraries, Kotlin};
 use super::{
@@ -19,10 +20,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ROBOLECTRIC: &str = "4.16.1";
-/// Android 14 (API 34): the newest SDK that Robolectric runs on Java 17 (API 35 needs Java 21).
+/// The framework classes the app is compiled against: Android 14 (API 34).
 const ANDROID_ALL: &str = "14-robolectric-10818077";
-/// Robolectric 4.16's pre-instrumented jars are revision i7.
-const ANDROID_ALL_INSTRUMENTED: &str = "14-robolectric-10818077-i7";
+/// The SDKs the tests run on (`robolectric.properties` lists the same): the app's minimum (26),
+/// 34, and its target (35), each as Robolectric 4.16's pre-instrumented jar (revision i7). All
+/// run on Java 17.
+const SDKS: [(u32, &str); 3] =
+    [(26, "8.0.0_r4-robolectric-r1-i7"), (34, "14-robolectric-10818077-i7"), (35, "15-robolectric-13954326-i7")];
+const ANDROID_ALL_INSTRUMENTED: [&str; 3] = [SDKS[0].1, SDKS[1].1, SDKS[2].1];
 const JUNIT4: &str = "4.13.2";
 
 pub struct AndroidJars {
@@ -41,18 +46,19 @@ fn pom() -> String {
     format!(
         "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  \
          <groupId>org.televisit</groupId><artifactId>android-test-jars</artifactId><version>1</version>\n  \
-         <packaging>pom</packaging>\n  <dependencies>\n{}{}{}{}  </dependencies>\n</project>\n",
+         <packaging>pom</packaging>\n  <dependencies>\n{}{}{}  </dependencies>\n</project>\n",
         dep("org.robolectric", "robolectric", ROBOLECTRIC),
         dep("junit", "junit", JUNIT4),
         dep("org.robolectric", "android-all", ANDROID_ALL),
-        dep("org.robolectric", "android-all-instrumented", ANDROID_ALL_INSTRUMENTED),
     )
 }
 
 pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     let dir = tools_dir(root)?.join("android-jars");
-    let want =
-        format!("robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL_INSTRUMENTED}, junit {JUNIT4}, aars unpacked");
+    let want = format!(
+        "robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL}, instrumented {} (one copy each), junit {JUNIT4}, aars unpacked",
+        ANDROID_ALL_INSTRUMENTED.join(" ")
+    );
     if !marker_matches(&dir, &want) {
         eprintln!("xtask: resolving {want} from Maven Central (mvn) into {}", dir.display());
         remove_stale_temps(&dir);
@@ -67,8 +73,8 @@ pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     collect_files(&jars, "jar", &mut all)?;
     all.sort();
     let android_all = jars.join(format!("android-all-{ANDROID_ALL}.jar"));
-    let instrumented = format!("android-all-instrumented-{ANDROID_ALL_INSTRUMENTED}.jar");
-    let test = all.into_iter().filter(|j| !j.ends_with(&instrumented) && *j != android_all).collect();
+    let instrumented = |j: &PathBuf| j.file_name().is_some_and(|n| n.to_string_lossy().starts_with("android-all-instrumented-"));
+    let test = all.into_iter().filter(|j| !instrumented(j) && *j != android_all).collect();
     Ok(AndroidJars { android_all, test, sdk_dir: jars })
 }
 
@@ -84,6 +90,17 @@ fn install(root: &Path, tmp: &Path) -> Result<()> {
         .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies")
         .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
     run_captured(&mut mvn, "mvn dependency:copy-dependencies (is Maven installed?)")?;
+    // One SDK jar per level: as dependencies of one project, Maven would keep only one version.
+    for version in ANDROID_ALL_INSTRUMENTED {
+        let mut copy = Command::new("mvn");
+        copy.current_dir(tmp)
+            .args(["-q", "-B", "--strict-checksums"])
+            .arg(format!("-Dmaven.repo.local={}", repo.display()))
+            .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy")
+            .arg(format!("-Dartifact=org.robolectric:android-all-instrumented:{version}"))
+            .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
+        run_captured(&mut copy, &format!("mvn dependency:copy android-all-instrumented {version}"))?;
+    }
     unpack_aars(&tmp.join("jars"))
 }
 
@@ -121,12 +138,42 @@ pub fn run_android_tests(
     let main_classes = work.join("main-classes");
     let test_classes = work.join("test-classes");
 
+    // The manifest and res/, checked with aapt; R.java and the resource APK from the same run.
+    ensure_aapt(root)?;
+    let resources = package(&root.join("android"), &work.join("resources"))?;
+    if !resources.stripped.is_empty() {
+        eprintln!(
+            "xtask: aapt checked the manifest against API 29's framework without {} (newer attributes, taken out of the checked copy only)",
+            resources.stripped.join(", ")
+        );
+    }
+    let r_classes = work.join("r-classes");
+    remove_path(&r_classes)?;
+    fs::create_dir_all(&r_classes)?;
+    run_captured(
+        Command::new("javac").arg("-nowarn").arg("-d").arg(&r_classes).arg(&resources.r_java),
+        "javac R.java (a JDK)",
+    )?;
+    // Robolectric reads the merged manifest and the resource APK from this file, as AGP writes
+    // it for unit tests with `includeAndroidResources`.
+    let test_config = work.join("test-config");
+    fs::create_dir_all(test_config.join("com/android/tools"))?;
+    fs::write(
+        test_config.join("com/android/tools/test_config.properties"),
+        format!(
+            "android_merged_manifest={}\nandroid_resource_apk={}\nandroid_custom_package=org.televisit.android\n",
+            resources.merged_manifest.display(),
+            resources.resource_apk.display()
+        ),
+    )?;
+
     let mut main_sources = Vec::new();
     collect_files(bindings_dir, "kt", &mut main_sources)?;
     collect_files(&app.join("main"), "kt", &mut main_sources)?;
     main_sources.sort();
     let libs = kotlin_libraries(kotlin, jars);
     let mut main_cp = libs.clone();
+    main_cp.push(r_classes.clone());
     main_cp.push(android.android_all.clone());
     compile_kotlin(kotlin, &main_cp, &main_sources, &main_classes).context("compiling android/app/src/main")?;
 
@@ -144,7 +191,7 @@ pub fn run_android_tests(
     // The run: the test classes first, then the app, Robolectric and its config; android-all
     // last, for test discovery only (as AGP puts android.jar there): inside the sandbox,
     // Robolectric loads the framework from its instrumented jar.
-    let mut run_cp = vec![main_classes, app.join("test/resources")];
+    let mut run_cp = vec![main_classes, r_classes, app.join("test/resources"), test_config];
     run_cp.extend(libs);
     run_cp.extend(android.test.iter().cloned());
     run_cp.push(android.android_all.clone());
@@ -155,5 +202,34 @@ pub fn run_android_tests(
         format!("-Dtelevisit.android={}", root.join("android").display()),
         "-Xmx1g".to_owned(),
     ];
-    junit::run_tests(jars, &run_cp, &test_classes, &work.join("reports"), lib_dir, &jvm_args)
+    check_sdk_list(&app.join("test/resources/robolectric.properties"))?;
+    // One JVM per SDK level: the native library is loaded once per process, and UniFFI keeps the
+    // callback interfaces (the secret store, the contact book) of the first class loader that
+    // registered them, so a second Robolectric sandbox in the same JVM would call into the first.
+    let mut total = Counts::zero();
+    for (level, _) in SDKS {
+        let mut args = jvm_args.to_vec();
+        args.push(format!("-Drobolectric.enabledSdks={level}"));
+        eprintln!("xtask: the Android tests on API {level}");
+        let counts = junit::run_tests(jars, &run_cp, &test_classes, &work.join(format!("reports-{level}")), lib_dir, &args)?;
+        total.passed += counts.passed;
+        total.failed += counts.failed;
+        total.failures.extend(counts.failures.into_iter().map(|f| format!("[API {level}] {f}")));
+    }
+    Ok(total)
+}
+
+/// The SDK levels in `robolectric.properties` are the ones whose jars are fetched here.
+fn check_sdk_list(properties: &Path) -> Result<()> {
+    let text = fs::read_to_string(properties).with_context(|| format!("reading {}", properties.display()))?;
+    let listed: Vec<u32> = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("sdk="))
+        .map(|list| list.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let fetched: Vec<u32> = SDKS.iter().map(|(level, _)| *level).collect();
+    if listed != fetched {
+        bail!("{} lists sdk={listed:?}; xtask fetches and runs {fetched:?}: make them agree", properties.display());
+    }
+    Ok(())
 }

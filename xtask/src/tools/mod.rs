@@ -11,9 +11,13 @@
 //! - `junit`: running the console launcher and reading its results
 //! - `android`: Robolectric's jars (via Maven), compiling the Android app and its tests
 //! - `swift`: a venv with tree-sitter-swift and the checker script
+//! - `android_res`: the manifest and res/ checked and packaged with Debian's aapt
+//! - `apt`: Debian's packages (Chromium, aapt), cached
 //! - `browser`: Debian's Chromium, for IT's fleet report
 
 mod android;
+mod android_res;
+mod apt;
 mod browser;
 pub mod fuzz;
 mod jars;

@@ -2,6 +2,7 @@ package org.televisit.android
 
 import android.content.Context
 import android.os.Build
+import org.televisit.android.launch.CallLaunch
 import org.televisit.android.launch.LaunchExecutor
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.AndroidContactBook
@@ -31,7 +32,10 @@ class Session(
     val directory: AndroidWhatsAppDirectory = AndroidWhatsAppDirectory(context.contentResolver),
     val managed: ManagedConfig = ManagedConfig(context),
 ) {
-    val launcher = LaunchExecutor(context, directory)
+    val launcher = LaunchExecutor(context.applicationContext ?: context, directory)
+
+    /** The call being launched: the session's, so that it outlives a rotation. */
+    var calls = CallLaunch(launcher)
     private val database: File = File(context.noBackupFilesDir, "televisit.db")
 
     /** Null until `start()` succeeds, and again after a wipe. */

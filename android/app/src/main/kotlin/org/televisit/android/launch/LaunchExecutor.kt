@@ -1,6 +1,5 @@
 package org.televisit.android.launch
 
-import android.app.Activity
 import android.content.ActivityNotFoundException
 import android.content.Context
 import android.os.Handler
@@ -20,7 +19,7 @@ import org.televisit.core.whatsappPackage
  * Carries out a launch plan: each attempt in order, moving on when it cannot be done (no
  * activity for the intent: WhatsApp was uninstalled between plan and launch; or WhatsApp's row
  * did not appear in time). Every attempt is recorded in the core's log. Waiting for a sync
- * happens on a background thread; `done` is called on the main thread.
+ * happens on the caller's thread (`CallLaunch` runs it on one of its own).
  */
 class LaunchExecutor(
     private val context: Context,
@@ -29,17 +28,19 @@ class LaunchExecutor(
 ) {
     private val main = Handler(Looper.getMainLooper())
 
-    fun launch(activity: Activity, televisit: Televisit, plan: LaunchPlan, contactPlatformId: String?, done: (LaunchOutcome) -> Unit) {
-        Thread {
-            val outcome = run(plan, contactPlatformId, televisit) { step -> start(activity, step) }
-            main.post { done(outcome) }
-        }.start()
-    }
-
-    /** The ladder itself, synchronous, for the thread above and for tests. */
-    fun run(plan: LaunchPlan, contactPlatformId: String?, televisit: Televisit, start: (LaunchStep) -> Boolean): LaunchOutcome {
+    /**
+     * The ladder itself, synchronous (the caller's thread waits out a sync); `waiting` is told
+     * when a sync wait begins, so that the screen can say so. Tests pass their own `start`.
+     */
+    fun run(
+        plan: LaunchPlan,
+        contactPlatformId: String?,
+        televisit: Televisit,
+        waiting: () -> Unit = {},
+        start: (LaunchStep) -> Boolean = ::start,
+    ): LaunchOutcome {
         for (attempt in plan.attempts) {
-            val step = resolve(attempt, contactPlatformId) ?: run {
+            val step = resolve(attempt, contactPlatformId, waiting) ?: run {
                 record(televisit, plan, attempt.kind, false)
                 null
             } ?: continue
@@ -51,11 +52,14 @@ class LaunchExecutor(
     }
 
     /** A sync-then-video attempt becomes the direct intent once WhatsApp's row appears, or nothing. */
-    private fun resolve(attempt: LaunchAttempt, contactPlatformId: String?): LaunchStep? {
+    private fun resolve(attempt: LaunchAttempt, contactPlatformId: String?, waiting: () -> Unit): LaunchStep? {
         val step = attempt.step
         if (step !is LaunchStep.AndroidSyncThenIntent) return step
         val id = contactPlatformId ?: return null
         val app = WhatsAppApp.values().firstOrNull { whatsappPackage(it) == step.`package` } ?: return null
+        // A contact WhatsApp already knows needs no wait at all.
+        directory.videoCallRow(id, app)?.let { row -> return stepAfterSync(step, row) }
+        waiting()
         directory.requestSync(step.accountType)
         var waited = 0L
         while (waited <= step.timeoutMs.toLong()) {
@@ -66,19 +70,27 @@ class LaunchExecutor(
         return null
     }
 
-    private fun start(activity: Activity, step: LaunchStep): Boolean {
+    /**
+     * Starts the step's activity from the application's context (WhatsApp opens in its own task),
+     * on the main thread, so that a rotation of Televisit's activity meanwhile changes nothing.
+     */
+    private fun start(step: LaunchStep): Boolean {
         val intent = LaunchIntents.intentFor(step) ?: return false
-        var started = false
-        val latch = java.util.concurrent.CountDownLatch(1)
-        activity.runOnUiThread {
-            started = try {
-                activity.startActivity(intent)
+        val open = {
+            try {
+                context.startActivity(intent)
                 true
             } catch (e: ActivityNotFoundException) {
                 false // the next attempt, e.g. the chat in the browser, or the store page
             } catch (e: SecurityException) {
                 false
             }
+        }
+        if (Looper.myLooper() == Looper.getMainLooper()) return open()
+        var started = false
+        val latch = java.util.concurrent.CountDownLatch(1)
+        main.post {
+            started = open()
             latch.countDown()
         }
         latch.await()

@@ -26,10 +26,17 @@ import org.televisit.core.ListScope
  */
 class AndroidContactBook(
     private val resolver: ContentResolver,
+    /** After a delete: asks WhatsApp to sync, so that it drops its merged raw contact soon. */
+    private val afterDelete: () -> Unit = {},
+    /** Where new contacts go; asked before each batch. */
     private val account: () -> ContactAccount = { ContactAccount.OWN },
 ) : ContactBook {
 
-    constructor(context: Context) : this(context.contentResolver, { ContactAccounts.ensure(context) })
+    constructor(context: Context) : this(
+        context.contentResolver,
+        afterDelete = { AndroidWhatsAppDirectory(context.contentResolver).requestSyncAll() },
+        account = { ContactAccounts.ensure(context) },
+    )
 
     override fun create(card: ContactCard): String = provider {
         val results = resolver.applyBatch(ContactsContract.AUTHORITY, ContactRows(account()).create(card))
@@ -44,18 +51,38 @@ class AndroidContactBook(
         Unit
     }
 
-    /** One batch per contact, so one refusal does not undo the others. */
-    override fun delete(platformIds: List<String>): List<DeleteOutcome> = platformIds.map { id ->
-        try {
-            val rawId = id.toLongOrNull() ?: return@map DeleteOutcome.NotFound
-            val results = resolver.applyBatch(ContactsContract.AUTHORITY, arrayListOf(ContactRows(account()).delete(rawId)))
-            if ((results.firstOrNull()?.count ?: 0) > 0) DeleteOutcome.Deleted else DeleteOutcome.NotFound
-        } catch (e: SecurityException) {
-            DeleteOutcome.Failed("contacts permission not granted")
-        } catch (e: Exception) {
-            DeleteOutcome.Failed("the contacts provider refused the delete (${e.javaClass.simpleName})")
+    /**
+     * One batch per contact, so one refusal does not undo the others; each deleted as its own
+     * account would have it (`ContactRows.delete`). WhatsApp's own raw contact, merged with ours,
+     * is WhatsApp's to remove at its next sync, which is asked for at once (`afterDelete`).
+     */
+    override fun delete(platformIds: List<String>): List<DeleteOutcome> {
+        val outcomes = platformIds.map { id ->
+            try {
+                val rawId = id.toLongOrNull() ?: return@map DeleteOutcome.NotFound
+                val account = accountTypeOf(rawId) ?: return@map DeleteOutcome.NotFound
+                val results = resolver.applyBatch(ContactsContract.AUTHORITY, arrayListOf(ContactRows.delete(rawId, account.type)))
+                if ((results.firstOrNull()?.count ?: 0) > 0) DeleteOutcome.Deleted else DeleteOutcome.NotFound
+            } catch (e: SecurityException) {
+                DeleteOutcome.Failed("contacts permission not granted")
+            } catch (e: Exception) {
+                DeleteOutcome.Failed("the contacts provider refused the delete (${e.javaClass.simpleName})")
+            }
         }
+        if (outcomes.any { it is DeleteOutcome.Deleted }) afterDelete()
+        return outcomes
     }
+
+    /** The raw contact's account type (null type: the phone's local account); null when gone. */
+    private fun accountTypeOf(rawId: Long): RowAccount? = resolver.query(
+        ContactsContract.RawContacts.CONTENT_URI,
+        arrayOf(ContactsContract.RawContacts.ACCOUNT_TYPE, ContactsContract.RawContacts.DELETED),
+        "${ContactsContract.RawContacts._ID} = ?",
+        arrayOf(rawId.toString()),
+        null,
+    )?.use { c -> if (c.moveToFirst() && c.getInt(1) == 0) RowAccount(c.getString(0)) else null }
+
+    private class RowAccount(val type: String?)
 
     override fun get(platformId: String): BookContact? = provider {
         val rawId = platformId.toLongOrNull() ?: return@provider null
@@ -133,31 +160,28 @@ class AndroidContactBook(
 
 /** Televisit's contacts account: made once, through the app's own authenticator. */
 object ContactAccounts {
-    @Volatile
-    private var chosen: ContactAccount? = null
-
     /**
-     * The account exists (or was just made) → contacts go under it. When the authenticator is
-     * not registered (a broken install), the provider would purge the account's contacts, so
-     * they go to the default account with the note marker instead.
+     * Checked before each batch (the person may have removed the account in Settings, which
+     * also removed its contacts): the account exists (or is made again) → contacts go under it.
+     * When the authenticator is not registered (a broken install), the provider would purge the
+     * account's contacts, so they go to the default account with the note marker instead.
      */
     fun ensure(context: Context): ContactAccount {
-        chosen?.let { return it }
         val manager = AccountManager.get(context)
         val account = Account(ContactAccount.NAME, ContactAccount.TYPE)
-        val result = try {
+        return try {
             val exists = manager.getAccountsByType(ContactAccount.TYPE).any { it.name == account.name }
-            if (exists || manager.addAccountExplicitly(account, null, null)) {
-                makeVisible(context.contentResolver)
-                ContactAccount.OWN
-            } else {
-                ContactAccount.DEFAULT
+            when {
+                exists -> ContactAccount.OWN
+                manager.addAccountExplicitly(account, null, null) -> {
+                    makeVisible(context.contentResolver)
+                    ContactAccount.OWN
+                }
+                else -> ContactAccount.DEFAULT
             }
         } catch (e: SecurityException) {
             ContactAccount.DEFAULT
         }
-        chosen = result
-        return result
     }
 
     /** The contacts app hides an account's ungrouped contacts unless told otherwise. */
@@ -178,6 +202,5 @@ object ContactAccounts {
     fun remove(context: Context) {
         val manager = AccountManager.get(context)
         manager.getAccountsByType(ContactAccount.TYPE).forEach { manager.removeAccountExplicitly(it) }
-        chosen = null
     }
 }

@@ -8,6 +8,7 @@ import android.provider.ContactsContract.Data
 import org.televisit.core.WhatsAppApp
 import org.televisit.core.WhatsAppDirectory
 import org.televisit.core.videoCallMime
+import org.televisit.core.whatsappPackage
 
 /**
  * WhatsApp's own rows in the contacts Data table: for each contact it knows, WhatsApp adds a
@@ -44,6 +45,17 @@ class AndroidWhatsAppDirectory(private val resolver: ContentResolver) : SyncingD
         )?.use { c -> while (c.moveToNext()) seen += (c.getString(0) ?: continue) to accountType }
         for ((name, type) in seen) {
             ContentResolver.requestSync(Account(name, type), ContactsContract.AUTHORITY, extras)
+        }
+    }
+
+    /** Both WhatsApps' accounts: after a delete, so that WhatsApp drops its merged raw contact. */
+    fun requestSyncAll() {
+        for (app in WhatsAppApp.values()) {
+            try {
+                requestSync(whatsappPackage(app))
+            } catch (e: SecurityException) {
+                // Without contacts access there is nothing of ours for WhatsApp to drop either.
+            }
         }
     }
 

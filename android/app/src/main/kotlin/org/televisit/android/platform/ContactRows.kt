@@ -63,11 +63,6 @@ class ContactRows(private val account: ContactAccount) {
         },
     )
 
-    fun delete(rawId: Long): ContentProviderOperation =
-        ContentProviderOperation.newDelete(
-            android.content.ContentUris.withAppendedId(asAdapter(RawContacts.CONTENT_URI), rawId),
-        ).build()
-
     private fun insertData(values: ContentValues) =
         ContentProviderOperation.newInsert(asAdapter(Data.CONTENT_URI)).withValues(values)
 
@@ -77,6 +72,22 @@ class ContactRows(private val account: ContactAccount) {
         .appendQueryParameter(RawContacts.ACCOUNT_NAME, account.name)
         .appendQueryParameter(RawContacts.ACCOUNT_TYPE, account.type)
         .build()
+
+    companion object {
+        /**
+         * Deletes one raw contact as its own account would have it: one of Televisit's account as
+         * that account's sync adapter (gone at once; no server would ever finish it), any other (a
+         * confirmed lookalike in a Google or Exchange account, the default-account fallback) as an
+         * ordinary app, so that the provider keeps the deletion for that account's sync to carry to
+         * its server. Whose it is comes from the row (`accountType`), not from where Televisit writes
+         * now.
+         */
+        fun delete(rawId: Long, accountType: String?): ContentProviderOperation {
+            val uri = android.content.ContentUris.withAppendedId(RawContacts.CONTENT_URI, rawId)
+            val own = accountType == ContactAccount.TYPE
+            return ContentProviderOperation.newDelete(if (own) ContactRows(ContactAccount.OWN).asAdapter(uri) else uri).build()
+        }
+    }
 }
 
 /** Where Televisit's contacts live: its own account, or (fallback) the phone's default one. */

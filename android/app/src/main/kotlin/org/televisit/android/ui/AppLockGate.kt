@@ -7,6 +7,7 @@ import android.hardware.biometrics.BiometricManager.Authenticators.DEVICE_CREDEN
 import android.hardware.biometrics.BiometricPrompt
 import android.os.Build
 import android.os.CancellationSignal
+import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.android.StartResult
 import org.televisit.core.TelevisitException
@@ -27,10 +28,30 @@ class AppLockGate(
     /** Set while Android's prompt is up, so the resume it causes does not prompt a second time. */
     private var prompting = false
 
-    /** Unlocked already (counts as activity), or asks for the credential. */
+    /** This prompt has had its failed attempt counted already. */
+    private var failedThisPrompt = false
+
+    /** What the last failed attempt said (the attempts left); cleared by a success. */
+    private var lastFailure: String? = null
+
+    /** The prompt up now, so that a wipe reached while it is up can take it away. */
+    private var cancel: CancellationSignal? = null
+
+    /**
+     * Unlocked already (counts as activity), or asks for the credential. While locked, the
+     * screens are taken away first, so nothing is seen behind the prompt after the inactivity
+     * timeout.
+     */
     fun check() {
         if (prompting) return
-        activity.background({ session.televisit?.touch() ?: false }) { open -> if (open) unlocked() else prompt() }
+        activity.background({ session.televisit?.touch() ?: false }) { open ->
+            if (open) {
+                unlocked()
+            } else {
+                locked(activity.getString(R.string.lock_locked))
+                prompt()
+            }
+        }
     }
 
     fun prompt() {
@@ -38,22 +59,25 @@ class AppLockGate(
         val keyguard = activity.getSystemService(KeyguardManager::class.java)
         if (keyguard == null || !keyguard.isDeviceSecure) {
             // No credential to ask for; the core's pre-flight blocks calls on such a phone as well.
-            locked("Televisit needs a screen lock. Set a PIN, pattern or password in Android's Settings > Security, then come back.")
+            locked(activity.getString(R.string.lock_needs_screen_lock))
             return
         }
         prompting = true
+        failedThisPrompt = false
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+            val signal = CancellationSignal()
+            cancel = signal
             BiometricPrompt.Builder(activity)
-                .setTitle("Unlock Televisit")
+                .setTitle(activity.getString(R.string.lock_prompt_title))
                 .setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
                 .build()
-                .authenticate(CancellationSignal(), activity.mainExecutor, callback)
+                .authenticate(signal, activity.mainExecutor, callback)
         } else {
             @Suppress("DEPRECATION")
-            val intent = keyguard.createConfirmDeviceCredentialIntent("Unlock Televisit", null)
+            val intent = keyguard.createConfirmDeviceCredentialIntent(activity.getString(R.string.lock_prompt_title), null)
             if (intent == null) {
                 prompting = false
-                locked("Televisit needs a screen lock.")
+                locked(activity.getString(R.string.lock_needs_screen_lock))
             } else {
                 @Suppress("DEPRECATION")
                 activity.startActivityForResult(intent, REQUEST_CREDENTIAL)
@@ -61,31 +85,47 @@ class AppLockGate(
         }
     }
 
-    private val callback = object : BiometricPrompt.AuthenticationCallback() {
+    /**
+     * Android's answers while the prompt is up; tests call it as the system would. Made on first
+     * use only: BiometricPrompt is API 28, and the app runs from API 26.
+     */
+    val callback by lazy { promptCallback() }
+
+    private fun promptCallback() = object : BiometricPrompt.AuthenticationCallback() {
         override fun onAuthenticationSucceeded(result: BiometricPrompt.AuthenticationResult) = finished(true)
 
-        // onAuthenticationFailed is one unrecognised finger while the prompt stays up: not an end.
+        /**
+         * A finger or face that was not recognised: the one real failure the app is told of. It
+         * counts once per prompt, as iOS's `authenticationFailed` does: a wet finger tried five
+         * times in one prompt (which Android then locks out itself) is one failed unlock, not the
+         * default policy's five that wipe.
+         */
+        override fun onAuthenticationFailed() {
+            if (failedThisPrompt) return
+            failedThisPrompt = true
+            finished(false)
+        }
+
         override fun onAuthenticationError(errorCode: Int, errString: CharSequence) = promptEnded(errorCode)
     }
 
     /**
-     * The prompt ended without success. Only the system's lockout (too many wrong fingers, faces
-     * or credentials in a row) is a failed unlock, counted toward the policy's wipe: Back,
-     * Cancel, a timeout, the system taking the prompt away or the sensor being unavailable are
-     * not, however often they happen. A wipe must never follow from a cancelled prompt.
+     * The prompt ended without success. None of these is a failed unlock, however often it
+     * happens: Back, Cancel, a timeout, the system taking the prompt away, the sensor being
+     * unavailable, and the system's own lockout (which follows failures already counted one by
+     * one). A wipe must never follow from a cancelled prompt.
      */
     fun promptEnded(errorCode: Int) {
-        when (errorCode) {
-            BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT, BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT_PERMANENT -> finished(false)
-            BiometricPrompt.BIOMETRIC_ERROR_HW_UNAVAILABLE, BiometricPrompt.BIOMETRIC_ERROR_HW_NOT_PRESENT -> {
-                prompting = false
-                locked("This phone cannot confirm it is you right now. Try again in a moment.")
-            }
-            else -> {
-                prompting = false
-                locked("Televisit is locked.")
-            }
-        }
+        prompting = false
+        cancel = null
+        locked(
+            when (errorCode) {
+                BiometricPrompt.BIOMETRIC_ERROR_HW_UNAVAILABLE, BiometricPrompt.BIOMETRIC_ERROR_HW_NOT_PRESENT -> activity.getString(R.string.lock_unavailable)
+                BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT, BiometricPrompt.BIOMETRIC_ERROR_LOCKOUT_PERMANENT -> activity.getString(R.string.lock_lockout)
+                // The attempts left, if a failure said so, stay in view after Back or Cancel.
+                else -> lastFailure ?: activity.getString(R.string.lock_locked)
+            },
+        )
     }
 
     /** From the activity's onActivityResult (below API 30); true when it was the gate's request. */
@@ -97,15 +137,21 @@ class AppLockGate(
             // The lock screen's confirmation counts wrong attempts itself; the app only learns
             // that the person backed out, which is not a failed unlock.
             prompting = false
-            locked("Televisit is locked.")
+            locked(activity.getString(R.string.lock_locked))
         }
         return true
     }
 
-    /** Reports the prompt's outcome to the core. */
+    /**
+     * Reports an outcome to the core. A failure leaves Android's prompt up (the person may try
+     * again) and says how many attempts are left; the failure that reaches the policy's limit
+     * takes the prompt away and wipes at once.
+     */
     fun finished(success: Boolean) {
-        prompting = false
         if (success) {
+            prompting = false
+            cancel = null
+            lastFailure = null
             activity.background({ session.televisit?.unlockSucceeded() }) { unlocked() }
             return
         }
@@ -113,19 +159,38 @@ class AppLockGate(
             try {
                 val failed = session.televisit?.unlockFailed()
                 when {
-                    failed == null -> "Televisit is locked."
-                    failed.wipeStarted -> when (val result = session.carryOutStartedWipe("Too many failed unlocks: Televisit's data was wiped.")) {
-                        is StartResult.Wiped -> result.message
-                        is StartResult.Failed -> result.message
-                        is StartResult.Ready -> "Televisit's data was wiped."
+                    failed == null -> Outcome(activity.getString(R.string.lock_locked), wiped = false)
+                    failed.wipeStarted -> {
+                        val said = activity.getString(R.string.lock_wiped)
+                        val text = when (val result = session.carryOutStartedWipe(said)) {
+                            is StartResult.Wiped -> result.message
+                            is StartResult.Failed -> result.message
+                            is StartResult.Ready -> said
+                        }
+                        Outcome(text, wiped = true)
                     }
-                    else -> "Not unlocked. ${failed.attemptsLeft} more failed attempts wipe Televisit's data."
+                    else -> Outcome(
+                        activity.resources.getQuantityString(R.plurals.lock_attempts_left, failed.attemptsLeft.toInt(), failed.attemptsLeft.toInt()),
+                        wiped = false,
+                    )
                 }
             } catch (e: TelevisitException) {
-                e.message ?: "Not unlocked. Televisit stays locked."
+                Outcome(e.message ?: activity.getString(R.string.lock_locked), wiped = false)
             }
-        }) { locked(it) }
+        }) { outcome ->
+            if (outcome.wiped) {
+                cancel?.cancel()
+                cancel = null
+                prompting = false
+                lastFailure = null
+            } else {
+                lastFailure = outcome.text
+            }
+            locked(outcome.text)
+        }
     }
+
+    private class Outcome(val text: String, val wiped: Boolean)
 
     companion object {
         const val REQUEST_CREDENTIAL = 4201

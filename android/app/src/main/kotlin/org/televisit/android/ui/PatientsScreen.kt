@@ -2,55 +2,143 @@ package org.televisit.android.ui
 
 import android.app.Activity
 import android.app.AlertDialog
+import android.content.ActivityNotFoundException
+import android.content.Intent
+import android.net.Uri
+import android.os.Bundle
 import android.text.InputType
+import android.view.View
+import android.widget.Button
+import org.televisit.android.R
 import org.televisit.android.Session
+import org.televisit.android.launch.CallLaunch
 import org.televisit.android.launch.LaunchOutcome
 import org.televisit.core.Actor
+import org.televisit.core.CheckStatus
 import org.televisit.core.ConsentMethod
 import org.televisit.core.ConsentState
+import org.televisit.core.ListSection
+import org.televisit.core.ListedPatient
 import org.televisit.core.NewPatient
-import org.televisit.core.Patient
 import org.televisit.core.Platform
-import org.televisit.core.Televisit
+import org.televisit.core.Preflight
 import org.televisit.core.TelevisitException
 import org.televisit.core.disclosureText
 import java.time.LocalDate
 import java.time.LocalTime
 import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.FormatStyle
 
-/** Today's patients: add one, record consent, and call. Every check is the core's pre-flight. */
+/**
+ * The day's patients as the core orders them (today's visits first, done and archived out of the
+ * way, namesakes told apart), with what a visit needs: consent and its withdrawal, the pre-flight
+ * before Call, the call itself, visit done, archive. Every rule is the core's.
+ */
 class PatientsScreen(private val activity: Activity, private val session: Session) : Screen {
-    override val title = "Patients"
-    private val given = activity.field("First name", InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
-    private val family = activity.field("Last name", InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
-    private val phone = activity.field("Mobile number", InputType.TYPE_CLASS_PHONE)
-    private val visit = activity.field("Visit time today, HH:MM (optional)", InputType.TYPE_CLASS_DATETIME)
+    override val title: String = activity.getString(R.string.patients_title)
+    private val given = activity.field(activity.getString(R.string.patients_first_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
+    private val family = activity.field(activity.getString(R.string.patients_last_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
+    private val phone = activity.field(activity.getString(R.string.patients_mobile), InputType.TYPE_CLASS_PHONE)
+    private val visit = activity.field(activity.getString(R.string.patients_visit_time), InputType.TYPE_CLASS_DATETIME or InputType.TYPE_DATETIME_VARIATION_TIME)
+    private val callStatus = activity.label(size = 16f).apply { visibility = View.GONE }
     private val list = activity.column()
+    private var showArchived = false
+    private val archivedToggle = activity.button(activity.getString(R.string.patients_show_archived)) {
+        showArchived = !showArchived
+        refresh()
+    }
+    private val callButtons = mutableListOf<Button>()
+    private val access = ContactsAccess.of(activity)
     override val view = activity.scrolling(
-        activity.column(given, family, phone, visit, activity.button("Add patient") { add() }, list),
+        activity.column(callStatus, given, family, phone, visit, activity.button(activity.getString(R.string.patients_add)) { add() }, list, archivedToggle),
     )
 
-    override fun refresh() {
-        activity.background({ session.open().patients(false) }) { show(it) }
+    init {
+        session.calls.observe { state -> if (!activity.isDestroyed) show(state) }
     }
 
-    private fun show(patients: List<Patient>) {
+    override fun refresh() {
+        val archived = showArchived
+        activity.background({ session.open().dayList(session.device, archived) }) { show(it) }
+    }
+
+    /** What was typed survives a rotation or the process being stopped. */
+    override fun save(state: Bundle) {
+        state.putStringArray(FIELDS, arrayOf(given, family, phone, visit).map { it.text.toString() }.toTypedArray())
+        state.putBoolean(ARCHIVED, showArchived)
+    }
+
+    override fun restore(state: Bundle) {
+        state.getStringArray(FIELDS)?.zip(listOf(given, family, phone, visit))?.forEach { (text, field) -> field.setText(text) }
+        showArchived = state.getBoolean(ARCHIVED)
+    }
+
+    private fun show(rows: List<ListedPatient>) {
         list.removeAllViews()
-        if (patients.isEmpty()) list.addView(activity.label("No patients yet."))
-        for (p in patients) {
-            val consent = when (p.consent) {
-                is ConsentState.Given -> "consent given"
-                is ConsentState.Revoked -> "consent withdrawn"
-                ConsentState.None -> "no consent yet"
+        callButtons.clear()
+        archivedToggle.text = activity.getString(if (showArchived) R.string.patients_hide_archived else R.string.patients_show_archived)
+        if (rows.isEmpty()) list.addView(activity.label(activity.getString(R.string.patients_none)))
+        var section: ListSection? = null
+        for (row in rows) {
+            if (row.section != section) {
+                section = row.section
+                list.addView(activity.heading(activity.getString(sectionTitle(row.section))))
             }
-            list.addView(activity.label("${p.givenName} ${p.familyName} — $consent", 18f))
-            list.addView(
-                activity.row(
-                    activity.button("Consent") { askConsent(p.id) },
-                    activity.button("Call") { call(p.id) },
-                ),
-            )
+            list.addView(activity.label(row.label, 18f))
+            list.addView(activity.label(detail(row), 14f))
+            list.addView(actions(row))
         }
+        enableCalls()
+    }
+
+    private fun detail(row: ListedPatient): String {
+        val p = row.patient
+        val consent = when (p.consent) {
+            is ConsentState.Given -> R.string.consent_given
+            is ConsentState.Revoked -> R.string.consent_withdrawn
+            ConsentState.None -> R.string.consent_none
+        }
+        val time = p.visitAt?.let { at ->
+            val local = at.atZone(ZoneId.systemDefault())
+            val format = if (local.toLocalDate() == LocalDate.now()) DateTimeFormatter.ofLocalizedTime(FormatStyle.SHORT) else DateTimeFormatter.ofLocalizedDateTime(FormatStyle.SHORT)
+            activity.getString(R.string.visit_at, local.format(format))
+        }
+        return listOfNotNull(time, activity.getString(consent)).joinToString(" · ")
+    }
+
+    private fun actions(row: ListedPatient): View {
+        val p = row.patient
+        val buttons = mutableListOf<View>()
+        if (row.section != ListSection.ARCHIVED) {
+            val call = activity.button(activity.getString(R.string.patient_call)) { call(p.id) }
+            call.contentDescription = activity.getString(R.string.patient_call_description, row.label)
+            callButtons += call
+            buttons += call
+            buttons += if (p.consent is ConsentState.Given) {
+                activity.button(activity.getString(R.string.patient_withdraw)) { withdraw(p.id) }
+            } else {
+                activity.button(activity.getString(R.string.patient_consent)) { askConsent(p.id) }
+            }
+            if (row.section != ListSection.DONE) {
+                buttons += activity.button(activity.getString(R.string.patient_done)) {
+                    activity.background({ session.open().markVisitDone(p.id) }) { refresh() }
+                }
+            }
+            buttons += activity.button(activity.getString(R.string.patient_archive)) { archive(p.id) }
+        }
+        // Each button names its patient for TalkBack, which reads the row's label before it.
+        buttons.filterIsInstance<Button>().filter { it.contentDescription == null }.forEach { it.contentDescription = "${it.text}: ${row.label}" }
+        return activity.wrapping(*buttons.toTypedArray())
+    }
+
+    private fun sectionTitle(section: ListSection): Int = when (section) {
+        ListSection.TODAY -> R.string.section_today
+        ListSection.UPCOMING -> R.string.section_upcoming
+        ListSection.UNSCHEDULED -> R.string.section_unscheduled
+        ListSection.OVERDUE -> R.string.section_overdue
+        ListSection.DONE -> R.string.section_done
+        ListSection.ARCHIVED -> R.string.section_archived
     }
 
     private fun add() {
@@ -59,7 +147,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
             try {
                 LocalDate.now().atTime(LocalTime.parse(it)).atZone(ZoneId.systemDefault()).toInstant()
             } catch (e: java.time.format.DateTimeParseException) {
-                message(activity, "Visit time", "Write the visit time as HH:MM, e.g. 14:30.")
+                message(activity, activity.getString(R.string.patients_visit_time_title), activity.getString(R.string.patients_visit_time_format))
                 return
             }
         }
@@ -71,55 +159,167 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     }
 
     private fun askConsent(id: String) {
-        val methods = listOf(ConsentMethod.VERBAL to "Verbal", ConsentMethod.WRITTEN to "Written", ConsentMethod.IN_APP to "In the app")
-        AlertDialog.Builder(activity)
-            .setTitle("How did the patient consent to WhatsApp calls?")
-            .setItems(methods.map { it.second }.toTypedArray()) { _, which ->
-                val method = methods[which].first
-                activity.background({
-                    // The wording the clinician read out is the organisation's, versioned by its policy.
-                    val tv = session.open()
-                    tv.consentRecord(id, method, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
-                }) { refresh() }
-            }
-            .setNegativeButton("Cancel", null)
-            .show()
+        val methods = listOf(
+            ConsentMethod.VERBAL to R.string.consent_verbal,
+            ConsentMethod.WRITTEN to R.string.consent_written,
+            ConsentMethod.IN_APP to R.string.consent_in_app,
+        )
+        secure(
+            AlertDialog.Builder(activity)
+                .setTitle(R.string.consent_how)
+                .setItems(methods.map { activity.getString(it.second) }.toTypedArray()) { _, which ->
+                    val method = methods[which].first
+                    activity.background({
+                        // The wording the clinician read out is the organisation's, versioned by its policy.
+                        val tv = session.open()
+                        tv.consentRecord(id, method, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
+                    }) { refresh() }
+                }
+                .setNegativeButton(R.string.cancel, null)
+                .create(),
+        ).show()
     }
 
-    /** First call: the disclosure once; then the contact, the plan, and the launch. */
+    private fun withdraw(id: String) = confirm(R.string.withdraw_title, R.string.withdraw_message, R.string.withdraw_confirm) {
+        activity.background({ session.open().consentRevoke(id, Actor.CLINICIAN) }) { refresh() }
+    }
+
+    private fun archive(id: String) = confirm(R.string.archive_title, R.string.archive_message, R.string.archive_confirm) {
+        activity.background({ session.open().patientArchive(id) }) { refresh() }
+    }
+
+    private fun confirm(title: Int, text: Int, yes: Int, action: () -> Unit) {
+        secure(
+            AlertDialog.Builder(activity)
+                .setTitle(title)
+                .setMessage(text)
+                .setPositiveButton(yes) { _, _ -> action() }
+                .setNegativeButton(R.string.cancel, null)
+                .create(),
+        ).show()
+    }
+
+    /** First call: the disclosure once; then the contacts permission, the contact, the pre-flight. */
     private fun call(id: String) {
+        if (session.calls.running) return
         activity.background({ session.open().disclosureAcknowledged() }) { acknowledged ->
             if (acknowledged) {
-                launch(id)
+                access.thenRun { check(id) }
             } else {
-                AlertDialog.Builder(activity)
-                    .setTitle("Before your first call")
-                    .setMessage(disclosureText())
-                    .setPositiveButton("I understand") { _, _ ->
-                        activity.background({ session.open().acknowledgeDisclosure() }) { launch(id) }
-                    }
-                    .setNegativeButton("Cancel", null)
-                    .show()
+                secure(
+                    AlertDialog.Builder(activity)
+                        .setTitle(R.string.first_call_title)
+                        .setMessage(disclosureText())
+                        .setPositiveButton(R.string.first_call_understood) { _, _ ->
+                            activity.background({ session.open().acknowledgeDisclosure() }) { access.thenRun { check(id) } }
+                        }
+                        .setNegativeButton(R.string.cancel, null)
+                        .create(),
+                ).show()
             }
         }
     }
 
-    private fun launch(id: String) {
+    /** Makes (or repairs) the contact, then runs the pre-flight: all clear calls at once. */
+    private fun check(id: String) {
+        activity.background({
+            val tv = session.open()
+            tv.ensureContact(session.book, id)
+            tv.preflight(session.book, session.device, id)
+        }) { preflight ->
+            if (preflight.checks.all { it.status == CheckStatus.PASS }) startCall(id) else showPreflight(id, preflight)
+        }
+    }
+
+    /** Each check with its reason; what to do about the first blocking one, or "Call anyway". */
+    private fun showPreflight(id: String, preflight: Preflight) {
+        val lines = preflight.checks.joinToString("\n") { c ->
+            val format = when (c.status) {
+                CheckStatus.PASS -> R.string.preflight_pass
+                CheckStatus.WARN -> R.string.preflight_warn
+                CheckStatus.BLOCK -> R.string.preflight_block
+            }
+            activity.getString(format, c.message)
+        }
+        val builder = AlertDialog.Builder(activity).setTitle(R.string.preflight_title).setMessage(lines)
+        if (!preflight.blocked) {
+            builder.setPositiveButton(R.string.preflight_call_anyway) { _, _ -> startCall(id) }
+        } else {
+            val fix = preflight.checks.firstOrNull { it.status == CheckStatus.BLOCK }?.code?.let { fixFor(it, id) }
+            if (fix != null) builder.setPositiveButton(fix.first) { _, _ -> fix.second() }
+        }
+        secure(builder.setNegativeButton(R.string.cancel, null).create()).show()
+    }
+
+    /** The screen's way to put a failed check right, where it has one. */
+    private fun fixFor(code: String, id: String): Pair<Int, () -> Unit>? = when (code) {
+        "consent_missing" -> R.string.preflight_record_consent to { askConsent(id) }
+        "checklist_due", "checklist_never" -> R.string.preflight_open_checklist to { (activity as? MainActivity)?.showTab(ChecklistScreen::class.java) ?: Unit }
+        "whatsapp_missing" -> R.string.preflight_install_whatsapp to { openStore() }
+        else -> null
+    }
+
+    private fun openStore() {
+        val store = Intent(Intent.ACTION_VIEW, Uri.parse("market://details?id=com.whatsapp"))
+        try {
+            activity.startActivity(store)
+        } catch (e: ActivityNotFoundException) {
+            activity.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse("https://play.google.com/store/apps/details?id=com.whatsapp")))
+        }
+    }
+
+    private fun startCall(id: String) {
+        if (!session.calls.begin(id)) return
         activity.background({
             val tv = session.open()
             val contact = tv.ensureContact(session.book, id)
             Triple(tv, tv.launchPlan(session.book, session.device, session.directory, id, Platform.ANDROID, null), contact.platformId)
         }, failed = { e ->
+            session.calls.abandon()
             // CallBlocked's message lists the failing checks; the other errors are shown as well.
-            message(activity, if (e is TelevisitException.CallBlocked) "Call blocked" else "Televisit", e.message ?: "")
-        }) { (tv, plan, contactId) ->
-            session.launcher.launch(activity, tv, plan, contactId) { outcome ->
-                when (outcome) {
-                    is LaunchOutcome.Opened -> outcome.instruction?.let { message(activity, "In WhatsApp", it) }
-                    is LaunchOutcome.Failed -> message(activity, "Call not started", outcome.message)
+            val title = if (e is TelevisitException.CallBlocked) R.string.call_blocked else R.string.app_name
+            message(activity, activity.getString(title), e.message ?: "")
+        }) { (tv, plan, contactId) -> session.calls.launch(tv, plan, contactId) }
+    }
+
+    /** The call's progress, whichever activity started it; the outcome is said once. */
+    private fun show(state: CallLaunch.State) {
+        enableCalls()
+        when (state) {
+            CallLaunch.State.Idle -> clearStatus()
+            is CallLaunch.State.Preparing -> status(R.string.call_preparing)
+            is CallLaunch.State.WaitingForWhatsApp -> status(R.string.call_waiting)
+            is CallLaunch.State.Finished -> {
+                clearStatus()
+                session.calls.acknowledge()
+                when (val outcome = state.outcome) {
+                    is LaunchOutcome.Opened -> outcome.instruction?.let { message(activity, activity.getString(R.string.call_in_whatsapp), it) }
+                    is LaunchOutcome.Failed -> message(activity, activity.getString(R.string.call_not_started), outcome.message)
                 }
                 refresh()
             }
         }
+    }
+
+    private fun status(text: Int) {
+        callStatus.text = activity.getString(text)
+        callStatus.visibility = View.VISIBLE
+        // TalkBack says the progress as it changes.
+        callStatus.accessibilityLiveRegion = View.ACCESSIBILITY_LIVE_REGION_POLITE
+    }
+
+    private fun clearStatus() {
+        callStatus.text = ""
+        callStatus.visibility = View.GONE
+    }
+
+    private fun enableCalls() {
+        val running = session.calls.running
+        callButtons.forEach { it.isEnabled = !running }
+    }
+
+    private companion object {
+        const val FIELDS = "patients.fields"
+        const val ARCHIVED = "patients.archived"
     }
 }

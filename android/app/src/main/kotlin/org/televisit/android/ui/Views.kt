@@ -7,13 +7,17 @@ import android.content.ClipboardManager
 import android.content.Context
 import android.graphics.Bitmap
 import android.graphics.Color
+import android.os.Bundle
 import android.view.View
+import android.view.WindowManager
 import android.widget.Button
 import android.widget.EditText
+import android.widget.HorizontalScrollView
 import android.widget.ImageView
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import android.widget.TextView
+import org.televisit.android.R
 import org.televisit.core.QrCode
 import java.util.concurrent.Executor
 import java.util.concurrent.Executors
@@ -23,6 +27,11 @@ interface Screen {
     val title: String
     val view: View
     fun refresh()
+
+    /** What the user typed, kept across a rotation or the process being stopped. */
+    fun save(state: Bundle) {}
+
+    fun restore(state: Bundle) {}
 }
 
 /**
@@ -58,18 +67,41 @@ fun showError(context: Context, e: Throwable) {
 }
 
 fun message(context: Context, title: String, text: String) {
-    AlertDialog.Builder(context).setTitle(title).setMessage(text).setPositiveButton("OK", null).show()
+    secure(AlertDialog.Builder(context).setTitle(title).setMessage(text).setPositiveButton(R.string.ok, null).create()).show()
 }
+
+/**
+ * A dialog is a window of its own: without the flag, what it shows (a patient's name) would be in
+ * screenshots and the Recents thumbnail even though the activity's window has it.
+ */
+fun secure(dialog: AlertDialog): AlertDialog {
+    dialog.window?.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
+    return dialog
+}
+
+/** Density-independent pixels, as layouts are sized. */
+fun Context.dp(value: Int): Int = (value * resources.displayMetrics.density).toInt()
 
 fun Context.column(vararg children: View): LinearLayout = LinearLayout(this).apply {
     orientation = LinearLayout.VERTICAL
-    setPadding(24, 24, 24, 24)
+    val pad = dp(16)
+    setPadding(pad, pad, pad, pad)
     children.forEach { addView(it) }
 }
 
 fun Context.row(vararg children: View): LinearLayout = LinearLayout(this).apply {
     orientation = LinearLayout.HORIZONTAL
     children.forEach { addView(it) }
+}
+
+/** Buttons side by side, scrolling sideways when the screen is narrow. */
+fun Context.wrapping(vararg children: View): View = HorizontalScrollView(this).apply { addView(row(*children)) }
+
+/** A section's title, announced as a heading by TalkBack. */
+fun Context.heading(text: String): TextView = label(text, 14f).apply {
+    setTypeface(typeface, android.graphics.Typeface.BOLD)
+    setPadding(0, dp(12), 0, dp(4))
+    if (android.os.Build.VERSION.SDK_INT >= android.os.Build.VERSION_CODES.P) isAccessibilityHeading = true
 }
 
 fun Context.scrolling(content: View): ScrollView = ScrollView(this).apply { addView(content) }

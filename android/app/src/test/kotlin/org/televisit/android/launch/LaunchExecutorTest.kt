@@ -91,11 +91,22 @@ class LaunchExecutorTest {
         val waits = mutableListOf<Long>()
         val started = mutableListOf<LaunchStep>()
         val executor = LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), directory, sleep = { waits += it })
-        val outcome = executor.run(plan, contactId, tv) { started += it; true }
+        var waitingSaid = 0
+        val outcome = executor.run(plan, contactId, tv, waiting = { waitingSaid++ }) { started += it; true }
         assertEquals(AttemptKind.SYNC_THEN_VIDEO, (outcome as LaunchOutcome.Opened).kind)
         assertEquals(listOf("com.whatsapp"), directory.syncs)
-        assertEquals(3, waits.size)
+        // One look before asking for a sync, then polls: the third look finds the row.
+        assertEquals(2, waits.size)
+        assertEquals("the screen is told once that the wait began", 1, waitingSaid)
         assertEquals(Uri.parse("content://com.android.contacts/data/77"), LaunchIntents.intentFor(started.single())!!.data)
+
+        // WhatsApp knows the contact already: no sync, no wait, nothing said.
+        val known = SlowDirectory(77)
+        var saidForKnown = 0
+        LaunchExecutor(org.robolectric.RuntimeEnvironment.getApplication(), known, sleep = { waits += it })
+            .run(plan, contactId, tv, waiting = { saidForKnown++ }) { true }
+        assertEquals(emptyList<String>(), known.syncs)
+        assertEquals(0, saidForKnown)
 
         // The row never comes: the wait is bounded by the policy, then the chat.
         val never = SlowDirectory(null)

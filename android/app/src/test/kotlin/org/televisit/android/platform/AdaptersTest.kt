@@ -64,6 +64,10 @@ class AdaptersTest {
     @Test
     fun `device facts read the screen lock and the installed WhatsApp apps with their versions`() {
         val facts = AndroidDeviceFacts(context, rootSignals = emptyList())
+        // A test-keys build (Robolectric's Android 8 image) is a signal of its own.
+        org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "test-keys")
+        assertTrue(facts.snapshot().compromised)
+        org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "release-keys")
         shadowOf(context.getSystemService(KeyguardManager::class.java)).setIsDeviceSecure(false)
         assertFalse(facts.snapshot().passcodeSet)
         assertTrue(facts.snapshot().whatsapp.isEmpty())

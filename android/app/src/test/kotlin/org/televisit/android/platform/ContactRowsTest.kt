@@ -59,13 +59,18 @@ class ContactRowsTest {
     }
 
     @Test
-    fun `deletes under the account are the sync adapter's (removed at once), updates replace the rows`() {
-        val delete = ContactRows(ContactAccount.OWN).delete(7)
+    fun `a contact is deleted as its own account would have it, updates replace the rows`() {
+        val delete = ContactRows.delete(7, ContactAccount.TYPE)
         assertTrue(delete.isDelete)
         assertEquals("7", delete.uri.lastPathSegment)
         assertEquals("true", delete.uri.getQueryParameter(ContactsContract.CALLER_IS_SYNCADAPTER))
-        val fallback = ContactRows(ContactAccount.DEFAULT).delete(7)
-        assertNull(fallback.uri.getQueryParameter(ContactsContract.CALLER_IS_SYNCADAPTER))
+        // The default account's, a Google or an Exchange contact: an ordinary app's delete, which
+        // the provider keeps as a deletion for that account's sync to carry to its server.
+        for (other in listOf(null, "com.google", "com.android.exchange")) {
+            val fallback = ContactRows.delete(7, other)
+            assertNull(fallback.uri.getQueryParameter(ContactsContract.CALLER_IS_SYNCADAPTER))
+            assertNull(fallback.uri.getQueryParameter(RawContacts.ACCOUNT_TYPE))
+        }
 
         val update = ContactRows(ContactAccount.OWN).update(7, card.copy(displayName = "Patient Susan Smith (2)"))
         assertEquals(3, update.count { it.isDelete })

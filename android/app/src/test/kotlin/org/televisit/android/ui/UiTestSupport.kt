@@ -26,6 +26,9 @@ import java.util.concurrent.Executor
 fun testSession(): Session {
     // Core calls run inline, so each click's effect is visible when performClick returns.
     Work.executor = Executor { it.run() }
+    // Robolectric's Android 8 image is a test-keys build, which the device facts report as a
+    // compromised phone (and the default policy blocks): these tests are of a release phone.
+    org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "release-keys")
     val app = RuntimeEnvironment.getApplication()
     return Session(app, secrets = KeystoreSecretStore.forTests(File(app.filesDir, "test-secrets")))
 }
@@ -91,6 +94,13 @@ class Ui(private val root: Any, val activity: Any) {
 
     fun click(text: String) {
         (buttonNamed(text) as Button).performClick()
+        idle()
+    }
+
+    /** The `n`th shown button with this text (a list has one per patient). */
+    fun clickNth(text: String, n: Int) {
+        val buttons = views().filter { it is Button && it.text.toString() == text && (it as View).isShown }
+        (buttons.getOrNull(n) as? Button ?: error("no button '$text' number $n in ${texts()}")).performClick()
         idle()
     }
 
