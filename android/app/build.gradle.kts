@@ -1,6 +1,7 @@
 // The Televisit Android app. Before the first build, from the repository root:
-//   cargo xtask android    (the native libraries into src/main/jniLibs, the Kotlin bindings
-//                           into build/generated/televisit/kotlin)
+//   cargo xtask android    (the native libraries into src/main/jniLibs, aligned for 16 KB pages
+//                           and checked; the Kotlin bindings into src/generated/kotlin, a
+//                           git-ignored source folder that `gradle clean` keeps)
 // The app uses framework APIs only (no AndroidX), so that CI compiles all of it with kotlinc
 // against the framework jar and runs src/test under Robolectric: `cargo xtask test android`.
 plugins {
@@ -18,6 +19,11 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
+        ndk {
+            // The ABIs `cargo xtask android` builds. JNA's AAR also ships x86 and others; without
+            // this filter a device of those would install the app and fail to load our library.
+            abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+        }
     }
 
     buildTypes {
@@ -28,7 +34,7 @@ android {
 
     sourceSets {
         getByName("main") {
-            kotlin.srcDir("build/generated/televisit/kotlin")
+            kotlin.srcDir("src/generated/kotlin")
         }
     }
 
@@ -40,10 +46,19 @@ android {
     testOptions {
         unitTests.isIncludeAndroidResources = true
     }
+
+    packaging {
+        // Stored uncompressed and page-aligned in the APK (loaded in place, 16 KB pages).
+        jniLibs.useLegacyPackaging = false
+    }
 }
 
+// Java 17 bytecode from whatever JDK runs Gradle (Android Studio's bundled one will do): no
+// toolchain line, which would make Gradle look for, or download, a JDK 17 of its own.
 kotlin {
-    jvmToolchain(17)
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
 }
 
 dependencies {

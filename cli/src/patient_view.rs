@@ -6,7 +6,10 @@ use crate::view::{table, time};
 use serde::Serialize;
 use std::collections::HashMap;
 use televisit_core::contacts::ContactRecord;
-use televisit_core::{CleanupOutcome, CleanupPlan, CleanupReport, CleanupRules, ConsentMethod, ConsentState, Patient};
+use televisit_core::{
+    CleanupOutcome, CleanupPlan, CleanupReport, CleanupRules, ConsentMethod, ConsentState, ListSection, ListedPatient,
+    Patient,
+};
 
 /// What staff are told about a contact Televisit did not make.
 pub const LOOKALIKE_NOTE: &str = "not Televisit's: confirm to delete";
@@ -101,6 +104,60 @@ pub fn consent_line(c: &ConsentState) -> String {
 /// As the command line spells it: `in-app`.
 pub fn method_text(method: ConsentMethod) -> String {
     method.code().replace('_', "-")
+}
+
+/// A row of the day's list (`patient list`): the patient, where it stands, and the label that
+/// tells namesakes apart.
+#[derive(Serialize)]
+pub struct ListedView {
+    #[serde(flatten)]
+    pub patient: PatientView,
+    /// `today`, `upcoming`, `unscheduled`, `overdue`, `done` or `archived`.
+    pub section: &'static str,
+    pub label: String,
+    pub visit_done_at: Option<String>,
+}
+
+impl From<&ListedPatient> for ListedView {
+    fn from(row: &ListedPatient) -> Self {
+        ListedView {
+            patient: (&row.patient).into(),
+            section: section_code(row.section),
+            label: row.label.clone(),
+            visit_done_at: row.visit_done_at.as_ref().map(time),
+        }
+    }
+}
+
+pub fn section_code(section: ListSection) -> &'static str {
+    match section {
+        ListSection::Today => "today",
+        ListSection::Upcoming => "upcoming",
+        ListSection::Unscheduled => "unscheduled",
+        ListSection::Overdue => "overdue",
+        ListSection::Done => "done",
+        ListSection::Archived => "archived",
+    }
+}
+
+/// The day's list as a table, in the core's order: today's visits first.
+pub fn day_table(rows: &[ListedPatient]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let p = &row.patient;
+            vec![
+                p.id.to_string(),
+                section_code(row.section).to_owned(),
+                row.label.clone(),
+                p.phone.clone(),
+                consent_short(&p.consent),
+                p.visit_at.as_ref().map_or("-".into(), time),
+                p.archived_at.as_ref().map_or("no".into(), |at| format!("yes, {}", time(at))),
+            ]
+        })
+        .collect();
+    table(&["id", "when", "label", "phone", "consent", "visit", "archived"], &rows)
 }
 
 pub fn patients_table(patients: &[Patient]) -> String {

@@ -27,7 +27,8 @@ pub enum PatientCommand {
         #[arg(long, value_name = "TIME")]
         visit_at: Option<DateTime<Utc>>,
     },
-    /// List current patients with their ids, contact names, phones and consent.
+    /// The day's list: today's visits first by time, then later, unscheduled and overdue ones,
+    /// done visits last; each labelled so that namesakes are told apart.
     List {
         /// Include archived patients.
         #[arg(long)]
@@ -130,13 +131,14 @@ pub fn patient(tv: &Televisit, command: PatientCommand, json: bool) -> Result<()
             }
         }
         PatientCommand::List { all } => {
-            let patients = tv.patients(all)?;
+            // The day's list as the phone shows it: "today" is this desktop's own day.
+            let rows = tv.day_list(&DesktopDay(crate::phone::local_offset_minutes()), all)?;
             if json {
-                print_json(&patients.iter().map(PatientView::from).collect::<Vec<_>>());
-            } else if patients.is_empty() {
+                print_json(&rows.iter().map(patient_view::ListedView::from).collect::<Vec<_>>());
+            } else if rows.is_empty() {
                 println!("no patients{}", if all { "" } else { " (archived ones are listed with --all)" });
             } else {
-                print!("{}", patient_view::patients_table(&patients));
+                print!("{}", patient_view::day_table(&rows));
             }
         }
         PatientCommand::Archive { id } => {
@@ -228,4 +230,19 @@ pub fn contact(profile: &Profile, tv: &Televisit, command: ContactCommand, json:
         }
     }
     Ok(())
+}
+
+/// Only the day matters for the list: the desktop's UTC offset.
+struct DesktopDay(i32);
+
+impl televisit_core::DeviceFacts for DesktopDay {
+    fn snapshot(&self) -> televisit_core::DeviceSnapshot {
+        televisit_core::DeviceSnapshot {
+            passcode_set: true,
+            compromised: false,
+            os_version: "desktop".into(),
+            whatsapp: Vec::new(),
+            utc_offset_minutes: self.0,
+        }
+    }
 }

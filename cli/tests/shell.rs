@@ -334,6 +334,8 @@ fn patients_are_added_listed_and_archived() {
     assert_eq!(list[1]["phone"], "+12025550143");
     assert_eq!(list[1]["consent"]["state"], "none");
     assert_eq!(list[1]["archived"], false);
+    assert_eq!(list[1]["section"], "unscheduled");
+    assert_eq!(list[1]["label"], "Patient Amara Okafor · …0143");
     let table = ok(p, &["patient", "list"]);
     assert!(table.starts_with("id "), "{table}");
     for expected in [zoe.as_str(), "Patient Zoë O'Brien-Nguyễn", "+14155550132", amara.as_str(), "none"] {

@@ -12,6 +12,10 @@ const ABIS: [&str; 3] = ["arm64-v8a", "armeabi-v7a", "x86_64"];
 const TARGETS: [&str; 3] = ["aarch64-linux-android", "armv7-linux-androideabi", "x86_64-linux-android"];
 /// The app's minSdk: the NDK's API level for the libraries.
 const MIN_SDK: &str = "26";
+/// Where the Kotlin bindings go: `app/build.gradle.kts` adds it as a source folder.
+pub const GENERATED: &str = "android/app/src/generated/kotlin";
+/// The page size Android 15 devices may use; Play requires it for apps targeting API 35.
+const PAGE_16K: u64 = 16 * 1024;
 
 pub fn run(root: &Path) -> Result<bool> {
     let missing = missing(root);
@@ -31,8 +35,14 @@ pub fn run(root: &Path) -> Result<bool> {
     }
     cmd.args(["build", "--release", "-p", "televisit-ffi"]);
     super::run(&mut cmd, "cargo ndk build")?;
+    for abi in ABIS {
+        let lib = jni.join(abi).join("libtelevisit_ffi.so");
+        check_16k_pages(&lib)?;
+        eprintln!("xtask android: {} is aligned for 16 KB pages", lib.display());
+    }
     let bindings = super::bindings(root)?;
-    let generated = root.join("android/app/build/generated/televisit/kotlin");
+    // A source folder of the app's own (git-ignored), which `gradle clean` leaves alone.
+    let generated = root.join(GENERATED);
     let _ = std::fs::remove_dir_all(&generated);
     copy_dir(&bindings.join("kotlin"), &generated)?;
     eprintln!("xtask android: jniLibs in {}, bindings in {}", jni.display(), generated.display());
@@ -74,6 +84,36 @@ fn ndk() -> Option<PathBuf> {
     versions.flatten().map(|e| e.path()).filter(|p| p.is_dir()).max()
 }
 
+/// Every LOAD segment of the library aligned to 16 KB (`readelf -lW`), or an error naming it.
+pub fn check_16k_pages(lib: &Path) -> Result<()> {
+    let out = Command::new("readelf").arg("-lW").arg(lib).output();
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        _ => bail!("readelf -lW {} failed (binutils installed?)", lib.display()),
+    };
+    let aligns = load_alignments(&String::from_utf8_lossy(&out.stdout));
+    if aligns.is_empty() {
+        bail!("{}: readelf shows no LOAD segment", lib.display());
+    }
+    if let Some(bad) = aligns.iter().find(|a| **a < PAGE_16K || **a % PAGE_16K != 0) {
+        bail!(
+            "{}: a LOAD segment is aligned to {bad:#x}, not 16 KB (link with -Wl,-z,max-page-size=16384; see .cargo/config.toml)",
+            lib.display()
+        );
+    }
+    Ok(())
+}
+
+/// The `Align` column of each `LOAD` line of `readelf -lW`.
+pub fn load_alignments(readelf: &str) -> Vec<u64> {
+    readelf
+        .lines()
+        .filter(|line| line.trim_start().starts_with("LOAD "))
+        .filter_map(|line| line.split_whitespace().last())
+        .filter_map(|align| u64::from_str_radix(align.trim_start_matches("0x"), 16).ok())
+        .collect()
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
@@ -86,4 +126,40 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignments_from_readelf() {
+        let out = "  Type Offset VirtAddr PhysAddr FileSiz MemSiz Flg Align\n  \
+                   PHDR 0x000040 0x40 0x40 0x268 0x268 R 0x8\n  \
+                   LOAD 0x000000 0x0 0x0 0x5c93bc 0x5c93bc R 0x4000\n  \
+                   LOAD 0x5c93bc 0x5ca3bc 0x5ca3bc 0xc1dbc4 0xc1dbc4 R E 0x1000\n  \
+                   GNU_STACK 0x0 0x0 0x0 0x0 0x0 RW 0\n";
+        assert_eq!(load_alignments(out), vec![0x4000, 0x1000]);
+    }
+
+    /// The check on real libraries: one linked as the Android targets are, one as by default.
+    #[test]
+    fn a_library_linked_for_16k_pages_passes_and_a_default_one_does_not() {
+        let dir = std::env::temp_dir().join(format!("xtask-16k-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("lib.c");
+        std::fs::write(&source, "int televisit_answer(void) { return 42; }\n").unwrap();
+        let build = |name: &str, flags: &[&str]| {
+            let lib = dir.join(name);
+            let ok = Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&lib).arg(&source).args(flags).status();
+            assert!(ok.is_ok_and(|s| s.success()), "cc could not build {name}");
+            lib
+        };
+        let aligned = build("aligned.so", &["-Wl,-z,max-page-size=16384"]);
+        let default = build("default.so", &["-Wl,-z,max-page-size=4096"]);
+        assert!(check_16k_pages(&aligned).is_ok());
+        let err = check_16k_pages(&default).unwrap_err().to_string();
+        assert!(err.contains("not 16 KB"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

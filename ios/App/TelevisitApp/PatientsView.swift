@@ -3,12 +3,13 @@ import TelevisitCore
 import TelevisitShell
 import UIKit
 
-/// The patients list: each patient under the contact name the convention gives them, their
-/// opaque id, and a way to add one.
+/// The day's list as the core orders it (today's visits first, by time; done visits and archived
+/// patients last), each under its label: the contact name with its "(2)" and the number's last
+/// digits, so that namesakes are told apart. And a way to add one.
 @MainActor
 struct PatientsView: View {
     @EnvironmentObject private var model: AppModel
-    @State private var patients: [Patient] = []
+    @State private var rows: [ListedPatient] = []
     @State private var showArchived = false
     @State private var adding = false
     @State private var error: ScreenError? = nil
@@ -16,18 +17,22 @@ struct PatientsView: View {
     var body: some View {
         List {
             ContactsAccessSection()
-            Section {
-                if patients.isEmpty {
+            if rows.isEmpty {
+                Section {
                     Text("No patients yet. Add one before their visit.")
                         .foregroundStyle(.secondary)
                 }
-                ForEach(patients, id: \.id) { patient in
-                    NavigationLink(value: patient.id) {
-                        VStack(alignment: .leading) {
-                            Text(patient.contactName)
-                            Text(consentSummary(patient.consent))
-                                .font(.caption)
-                                .foregroundStyle(.secondary)
+            }
+            ForEach(sections, id: \.0) { section, members in
+                Section(sectionTitle(section)) {
+                    ForEach(members, id: \.patient.id) { row in
+                        NavigationLink(value: row.patient.id) {
+                            VStack(alignment: .leading) {
+                                Text(row.label)
+                                Text(consentSummary(row.patient.consent))
+                                    .font(.caption)
+                                    .foregroundStyle(.secondary)
+                            }
                         }
                     }
                 }
@@ -56,13 +61,44 @@ struct PatientsView: View {
         }
     }
 
+    /// The rows grouped by section, in the core's order.
+    private var sections: [(ListSection, [ListedPatient])] {
+        var groups: [(ListSection, [ListedPatient])] = []
+        for row in rows {
+            if let last = groups.last, last.0 == row.section {
+                groups[groups.count - 1].1.append(row)
+            } else {
+                groups.append((row.section, [row]))
+            }
+        }
+        return groups
+    }
+
     private func reload() {
-        switch model.perform({ try $0.patients(includeArchived: showArchived) }) {
+        let device = model.device()
+        switch model.perform({ try $0.dayList(device: device, includeArchived: showArchived) }) {
         case let .success(list):
-            patients = list
+            rows = list
         case let .failure(failure):
             error = failure
         }
+    }
+}
+
+func sectionTitle(_ section: ListSection) -> String {
+    switch section {
+    case .today:
+        return "Today"
+    case .upcoming:
+        return "Later visits"
+    case .unscheduled:
+        return "No visit time"
+    case .overdue:
+        return "Earlier visits not marked done"
+    case .done:
+        return "Visits done"
+    case .archived:
+        return "Archived"
     }
 }
 

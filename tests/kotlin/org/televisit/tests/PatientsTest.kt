@@ -13,6 +13,7 @@ import org.televisit.core.ConsentMethod
 import org.televisit.core.ConsentState
 import org.televisit.core.EnsureAction
 import org.televisit.core.EntryKind
+import org.televisit.core.ListSection
 import org.televisit.core.LogQuery
 import org.televisit.core.NewPatient
 import org.televisit.core.PatientUpdate
@@ -22,6 +23,7 @@ import org.televisit.core.TelevisitException
 import org.televisit.core.Verification
 import org.televisit.core.defaultPolicy
 import java.time.Duration
+import java.time.Instant
 
 class PatientsTest {
     private val clock = TestClock()
@@ -47,6 +49,24 @@ class PatientsTest {
         tv.patientArchive(p.id)
         assertEquals(listOf(twin.id), tv.patients(false).map { it.id })
         assertEquals(2, tv.patients(true).size)
+    }
+
+    @Test
+    fun `the day's list - today's visits first by time, namesakes told apart, done visits last`() {
+        // The clock reads 09:00 UTC on 1 January; the phone's day is UTC's (FakePhone's offset 0).
+        val late = tv.patientAdd(NewPatient("Susan", "Smith", "07400 654321", Instant.parse("2026-01-01T16:00:00Z")))
+        val early = tv.patientAdd(NewPatient("Susan", "Smith", "07400 123456", Instant.parse("2026-01-01T08:00:00Z")))
+        val none = tv.patientAdd(NewPatient("Una", "Lee", "07400 111111", null))
+        val rows = tv.dayList(FakePhone(), false)
+        assertEquals(listOf(early.id, late.id, none.id), rows.map { it.patient.id })
+        assertEquals(listOf(ListSection.TODAY, ListSection.TODAY, ListSection.UNSCHEDULED), rows.map { it.section })
+        assertEquals(listOf("Patient Susan Smith (2) · …3456", "Patient Susan Smith · …4321"), rows.take(2).map { it.label })
+
+        tv.markVisitDone(early.id)
+        val after = tv.dayList(FakePhone(), false)
+        assertEquals(early.id, after.last().patient.id)
+        assertEquals(ListSection.DONE, after.last().section)
+        assertNotNull(after.last().visitDoneAt)
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.televisit.android.ui
 
 import android.app.Activity
+import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.core.ChecklistResult
 import org.televisit.core.ChecklistRun
@@ -14,7 +15,7 @@ import org.televisit.core.RunItem
  * restart), pre-answers what the phone can tell, and decides what deviates.
  */
 class ChecklistScreen(private val activity: Activity, private val session: Session) : Screen {
-    override val title = "Checklist"
+    override val title: String = activity.getString(R.string.checklist_title)
     private val body = activity.column()
     override val view = activity.scrolling(body)
 
@@ -23,29 +24,35 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
             body.removeAllViews()
             body.addView(activity.label(statusText(status), 18f))
             body.addView(
-                activity.button(if (run == null) "Start the checklist" else "Continue the checklist") {
+                activity.button(activity.getString(if (run == null) R.string.checklist_start else R.string.checklist_continue)) {
                     activity.background({ session.open().checklistStart(Platform.ANDROID, session.device) }) { showRun(it) }
                 },
             )
         }
     }
 
-    private fun statusText(status: ChecklistStatus) = when (status) {
-        ChecklistStatus.CURRENT -> "Your WhatsApp privacy settings are confirmed."
-        ChecklistStatus.DUE -> "Your WhatsApp privacy checklist is due again."
-        ChecklistStatus.NEVER -> "Go through the WhatsApp privacy checklist before your first call."
-    }
+    private fun statusText(status: ChecklistStatus): String = activity.getString(
+        when (status) {
+            ChecklistStatus.CURRENT -> R.string.checklist_status_current
+            ChecklistStatus.DUE -> R.string.checklist_status_due
+            ChecklistStatus.NEVER -> R.string.checklist_status_never
+        },
+    )
 
     private fun showRun(run: ChecklistRun) {
         body.removeAllViews()
         val open = run.items.filter { it.answer == null && !it.preAnswered }
         val next = open.firstOrNull()
         if (next == null) {
-            body.addView(activity.label("Every item is answered.", 18f))
-            body.addView(activity.button("Finish") { activity.background({ session.open().checklistFinish() }) { showResult(it) } })
+            body.addView(activity.label(activity.getString(R.string.checklist_all_answered), 18f))
+            body.addView(
+                activity.button(activity.getString(R.string.checklist_finish)) {
+                    activity.background({ session.open().checklistFinish() }) { showResult(it) }
+                },
+            )
             return
         }
-        body.addView(activity.label("${run.items.size - open.size + 1} of ${run.items.size}", 14f))
+        body.addView(activity.label(activity.getString(R.string.checklist_progress, run.items.size - open.size + 1, run.items.size), 14f))
         showItem(next)
     }
 
@@ -53,11 +60,11 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
         val item = run.item
         body.addView(activity.label(item.title, 20f))
         body.addView(activity.label(item.why))
-        body.addView(activity.label("Where: ${run.path}"))
+        body.addView(activity.label(activity.getString(R.string.checklist_where, run.path)))
         val recommended = item.choices.firstOrNull { it.value == item.recommended }?.label ?: item.recommended
-        body.addView(activity.label("Recommended: $recommended. ${item.recommendedWhy}"))
+        body.addView(activity.label(activity.getString(R.string.checklist_recommended, recommended, item.recommendedWhy)))
         requiredText(run.required, item.choices.associate { it.value to it.label })?.let { body.addView(activity.label(it)) }
-        body.addView(activity.label("What is it set to now?", 16f))
+        body.addView(activity.label(activity.getString(R.string.checklist_question), 16f))
         for (choice in item.choices) {
             body.addView(
                 activity.button(choice.label) {
@@ -68,22 +75,25 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
     }
 
     private fun requiredText(required: Requirement, labels: Map<String, String>): String? = when (required) {
-        is Requirement.One -> "Your organisation requires: ${labels[required.v1] ?: required.v1}"
-        is Requirement.AnyOf -> "Your organisation accepts: ${required.v1.joinToString(" or ") { labels[it] ?: it }}"
+        is Requirement.One -> activity.getString(R.string.checklist_requires, labels[required.v1] ?: required.v1)
+        is Requirement.AnyOf -> activity.getString(
+            R.string.checklist_accepts,
+            required.v1.joinToString(activity.getString(R.string.checklist_or)) { labels[it] ?: it },
+        )
         Requirement.NotChecked -> null
     }
 
     private fun showResult(result: ChecklistResult) {
         body.removeAllViews()
         if (result.compliant) {
-            body.addView(activity.label("Your settings match your organisation's requirements.", 18f))
+            body.addView(activity.label(activity.getString(R.string.checklist_compliant), 18f))
         } else {
-            body.addView(activity.label("${result.deviations.size} setting(s) to change:", 18f))
+            body.addView(activity.label(activity.getString(R.string.checklist_to_change, result.deviations.size), 18f))
             for (d in result.deviations) {
-                body.addView(activity.label("${d.title}: set to ${d.answer}", 16f))
+                body.addView(activity.label(activity.getString(R.string.checklist_deviation, d.title, d.answer), 16f))
                 body.addView(activity.label(d.instruction))
             }
         }
-        body.addView(activity.button("Done") { refresh() })
+        body.addView(activity.button(activity.getString(R.string.checklist_done)) { refresh() })
     }
 }

@@ -2,6 +2,7 @@ package org.televisit.android.ui
 
 import android.app.Activity
 import android.widget.CheckBox
+import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.core.CleanupOutcome
 import org.televisit.core.CleanupPlan
@@ -14,57 +15,74 @@ import org.televisit.core.Televisit
  * Lookalikes (contacts Televisit did not make) are removed only when ticked, one by one.
  */
 class CleanupScreen(private val activity: Activity, private val session: Session) : Screen {
-    override val title = "Cleanup"
+    override val title: String = activity.getString(R.string.cleanup_title)
     private val body = activity.column()
+    private val access = ContactsAccess.of(activity)
     override val view = activity.scrolling(body)
 
+    /** The dry run reads the contacts: the permission is asked for first only when it is missing. */
     override fun refresh() {
-        activity.background({ session.open().cleanupPlan(session.book, null) }) { showPlan(it) }
+        access.thenRun {
+            activity.background({ session.open().cleanupPlan(session.book, null) }) { showPlan(it) }
+        }
     }
 
     private fun showPlan(plan: CleanupPlan) {
         body.removeAllViews()
-        body.addView(activity.label("Dry run: nothing is removed until you confirm.", 18f))
+        body.addView(activity.label(activity.getString(R.string.cleanup_dry_run), 18f))
         if (plan.remove.isEmpty()) {
-            body.addView(activity.label("No patient contacts to remove."))
+            body.addView(activity.label(activity.getString(R.string.cleanup_none)))
         } else {
-            body.addView(activity.label("${plan.remove.size} contact(s) to remove:", 16f))
+            body.addView(activity.label(activity.getString(R.string.cleanup_to_remove, plan.remove.size), 16f))
             for (r in plan.remove) {
-                body.addView(activity.label("${r.contactName} — ${r.reasons.joinToString("; ") { reasonText(it) }}"))
+                val reasons = r.reasons.joinToString("; ") { reasonText(it) }
+                body.addView(activity.label(activity.getString(R.string.cleanup_contact, r.contactName, reasons)))
             }
         }
         val boxes = plan.lookalikes.map { l -> CheckBox(activity).apply { text = l.displayName; isChecked = false; tag = l.platformId } }
         if (boxes.isNotEmpty()) {
-            body.addView(activity.label("These look like patient contacts but were not made by Televisit. Tick only those to remove:", 16f))
+            body.addView(activity.label(activity.getString(R.string.cleanup_lookalikes), 16f))
             boxes.forEach { body.addView(it) }
         }
         if (plan.remove.isNotEmpty() || boxes.isNotEmpty()) {
             body.addView(
-                activity.button("Confirm removal") {
+                activity.button(activity.getString(R.string.cleanup_confirm)) {
                     val confirmed = boxes.filter { it.isChecked }.map { it.tag as String }
                     activity.background({ session.open().cleanupApply(session.book, plan, confirmed) }) { showReport(it) }
                 },
             )
         }
-        body.addView(activity.button("Check again") { refresh() })
+        body.addView(activity.button(activity.getString(R.string.cleanup_check_again)) { refresh() })
     }
 
-    private fun reasonText(reason: RemovalReason) = when (reason) {
-        is RemovalReason.NotUsedFor -> "not used for ${reason.days} days"
-        RemovalReason.VisitDone -> "visit done"
-        RemovalReason.PatientArchived -> "patient archived"
-        RemovalReason.ConsentRevoked -> "consent withdrawn"
-        RemovalReason.EarlierDeleteFailed -> "an earlier removal failed"
-        RemovalReason.Orphaned -> "no longer a patient in Televisit"
+    private fun reasonText(reason: RemovalReason): String = when (reason) {
+        is RemovalReason.NotUsedFor -> {
+            val days = reason.days.toInt()
+            activity.resources.getQuantityString(R.plurals.cleanup_reason_not_used, days, days)
+        }
+        RemovalReason.VisitDone -> activity.getString(R.string.cleanup_reason_visit_done)
+        RemovalReason.PatientArchived -> activity.getString(R.string.cleanup_reason_archived)
+        RemovalReason.ConsentRevoked -> activity.getString(R.string.cleanup_reason_consent_withdrawn)
+        RemovalReason.EarlierDeleteFailed -> activity.getString(R.string.cleanup_reason_earlier_failed)
+        RemovalReason.Orphaned -> activity.getString(R.string.cleanup_reason_orphaned)
     }
 
     private fun showReport(report: CleanupReport) {
         body.removeAllViews()
-        body.addView(activity.label("Removed ${report.deleted}, already gone ${report.alreadyGone}, failed ${report.failed}.", 18f))
+        // The counts are unsigned in the binding; %d formats a Long, not a UInt.
+        val counts = activity.getString(
+            R.string.cleanup_report,
+            report.deleted.toLong(),
+            report.alreadyGone.toLong(),
+            report.failed.toLong(),
+        )
+        body.addView(activity.label(counts, 18f))
         for (r in report.results) {
             val outcome = r.outcome
-            if (outcome is CleanupOutcome.Failed) body.addView(activity.label("Not removed: ${outcome.reason}"))
+            if (outcome is CleanupOutcome.Failed) {
+                body.addView(activity.label(activity.getString(R.string.cleanup_not_removed, outcome.reason)))
+            }
         }
-        body.addView(activity.button("Done") { refresh() })
+        body.addView(activity.button(activity.getString(R.string.cleanup_done)) { refresh() })
     }
 }

@@ -4,6 +4,7 @@ import android.app.Activity
 import android.graphics.Typeface
 import android.text.InputType
 import android.view.View
+import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.core.disclosureText
 import org.televisit.core.qrCode
@@ -13,27 +14,32 @@ import org.televisit.core.qrCode
  * code, for when IT asks in person or by phone), a wipe receipt waiting for IT, and the disclosure.
  */
 class SettingsScreen(private val activity: Activity, private val session: Session) : Screen {
-    override val title = "Settings"
+    override val title: String = activity.getString(R.string.settings_title)
     private val enrollment = activity.label()
-    private val code = activity.field("Paste an enrollment code", InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS)
+    private val code = activity.field(
+        activity.getString(R.string.settings_enrollment_code),
+        InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS,
+    )
     private val policy = activity.label()
     private val notice = activity.label()
     private val disclosure = activity.label()
     private val reportStatus = activity.label()
     private val reportText = monospace()
     private val reportQr = activity.qrImage()
-    private val copyReport = activity.button("Copy the report") { copy("device report", reportText.text.toString()) }
-    private val receiptTitle = activity.label("A wipe receipt waiting for IT", 18f)
+    private val copyReport = activity.button(activity.getString(R.string.settings_copy_report)) {
+        copy(activity.getString(R.string.settings_device_report), reportText.text.toString())
+    }
+    private val receiptTitle = activity.label(activity.getString(R.string.settings_receipt_title), 18f)
     private val receiptText = monospace()
     private val receiptQr = activity.qrImage()
     override val view = activity.scrolling(
         activity.column(
             enrollment,
             code,
-            activity.button("Enroll") { enroll() },
+            activity.button(activity.getString(R.string.settings_enroll)) { enroll() },
             policy,
             notice,
-            activity.label("For IT: this phone's signed report", 18f),
+            activity.label(activity.getString(R.string.settings_report_title), 18f),
             reportStatus,
             reportQr,
             reportText,
@@ -41,7 +47,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             receiptTitle,
             receiptQr,
             receiptText,
-            activity.label("About WhatsApp calls", 18f),
+            activity.label(activity.getString(R.string.settings_about_calls), 18f),
             activity.label(disclosureText()),
             disclosure,
         ),
@@ -52,10 +58,12 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             val tv = session.open()
             Triple(tv.enrollment(), tv.policy(), tv.disclosureAcknowledged())
         }) { (info, p, acknowledged) ->
-            enrollment.text = info?.let { "Enrolled with ${it.orgName} (device ${it.deviceId})." } ?: "Not enrolled with an organisation."
-            policy.text = "Policy version ${p.version} from ${p.organisation}."
-            notice.text = "Managed configuration: ${session.lastNotice ?: "nothing delivered"}"
-            disclosure.text = if (acknowledged) "You have acknowledged this." else "Not acknowledged yet: you will be asked before your first call."
+            enrollment.text = info?.let { activity.getString(R.string.settings_enrolled, it.orgName, it.deviceId) }
+                ?: activity.getString(R.string.settings_not_enrolled)
+            policy.text = activity.getString(R.string.settings_policy, p.version.toLong(), p.organisation)
+            val said = session.lastNotice ?: activity.getString(R.string.settings_nothing_delivered)
+            notice.text = activity.getString(R.string.settings_managed_config, said)
+            disclosure.text = activity.getString(if (acknowledged) R.string.settings_acknowledged else R.string.settings_not_acknowledged)
         }
         showForIt()
     }
@@ -71,11 +79,9 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             val receipt = session.pendingReceipt
             Triple(report, report?.let { qrCode(it) }, receipt?.let { it to qrCode(it) })
         }) { (report, qr, receipt) ->
-            reportStatus.text = if (report == null) {
-                "After enrollment this phone makes a signed report that IT pins its key from."
-            } else {
-                "Your organisation's device management receives this report; IT can also scan it here."
-            }
+            reportStatus.text = activity.getString(
+                if (report == null) R.string.settings_report_before_enrollment else R.string.settings_report_sent,
+            )
             reportText.text = report ?: ""
             reportText.visibility = if (report == null) View.GONE else View.VISIBLE
             copyReport.visibility = reportText.visibility
@@ -100,7 +106,9 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
         if (text.isEmpty()) return
         activity.copyToClipboard(label, text)
         // Android 13 and later confirm a copy themselves; before that, say so.
-        if (android.os.Build.VERSION.SDK_INT < android.os.Build.VERSION_CODES.TIRAMISU) message(activity, "Copied", "The $label is on the clipboard.")
+        if (android.os.Build.VERSION.SDK_INT < android.os.Build.VERSION_CODES.TIRAMISU) {
+            message(activity, activity.getString(R.string.settings_copied), activity.getString(R.string.settings_copied_message, label))
+        }
     }
 
     private fun enroll() {

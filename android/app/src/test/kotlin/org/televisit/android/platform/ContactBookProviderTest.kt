@@ -90,4 +90,31 @@ class ContactBookProviderTest {
         val plan = tv.launchPlan(book, TestPhone(), directory, patient.id, Platform.ANDROID, null)
         assertEquals(AttemptKind.DIRECT_VIDEO, plan.attempts[0].kind)
     }
+
+    @Test
+    fun `a lookalike of a Google account is deleted as an app, so that Google deletes it too, ours at once, and WhatsApp is asked to sync`() {
+        var syncs = 0
+        val book = AndroidContactBook(app.contentResolver, afterDelete = { syncs++ }) { ContactAccount.OWN }
+        val ours = book.create(card)
+        val google = provider.addRawContact("com.google", "clinic@example.org", "Patient Made By Hand")
+        val results = book.delete(listOf(ours, google.toString(), "424242"))
+        assertEquals(listOf(DeleteOutcome.Deleted, DeleteOutcome.Deleted, DeleteOutcome.NotFound), results)
+        assertEquals("Google's contact is flagged for its account's sync, ours is gone at once", 1, provider.flaggedDeleted())
+        assertEquals(listOf("com.google"), provider.flaggedAccounts())
+        assertEquals("one sync request for the batch", 1, syncs)
+        assertEquals(listOf(DeleteOutcome.NotFound), book.delete(listOf(google.toString())))
+        assertEquals("nothing deleted, no sync asked for", 1, syncs)
+    }
+
+    @Test
+    fun `the account removed in Settings is made again before the next batch`() {
+        val manager = android.accounts.AccountManager.get(app)
+        assertEquals(ContactAccount.OWN, ContactAccounts.ensure(app))
+        assertEquals(1, manager.getAccountsByType(ContactAccount.TYPE).size)
+        manager.getAccountsByType(ContactAccount.TYPE).forEach { manager.removeAccountExplicitly(it) }
+        assertEquals(0, manager.getAccountsByType(ContactAccount.TYPE).size)
+        val book = AndroidContactBook(app)
+        book.create(card)
+        assertEquals("the batch went under a fresh account", 1, manager.getAccountsByType(ContactAccount.TYPE).size)
+    }
 }

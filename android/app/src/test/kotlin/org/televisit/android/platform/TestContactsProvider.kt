@@ -89,5 +89,25 @@ class TestContactsProvider : ContentProvider() {
         })
     }
 
+    /** A raw contact of another account (Google, Exchange), as its own sync would have made it. */
+    fun addRawContact(accountType: String, accountName: String, name: String): Long {
+        val raw = db.insert("raw_contacts", null, ContentValues().apply {
+            put("account_type", accountType)
+            put("account_name", accountName)
+        })
+        db.execSQL("UPDATE raw_contacts SET contact_id = _id WHERE _id = $raw")
+        db.insert("data_rows", null, ContentValues().apply {
+            put("raw_contact_id", raw)
+            put("mimetype", ContactsContract.CommonDataKinds.StructuredName.CONTENT_ITEM_TYPE)
+            put("data1", name)
+        })
+        return raw
+    }
+
+    fun flaggedAccounts(): List<String> =
+        db.rawQuery("SELECT account_type FROM raw_contacts WHERE deleted = 1", null).use { c ->
+            generateSequence { if (c.moveToNext()) c.getString(0) else null }.toList()
+        }
+
     fun flaggedDeleted(): Int = db.compileStatement("SELECT count(*) FROM raw_contacts WHERE deleted = 1").simpleQueryForLong().toInt()
 }

@@ -48,12 +48,26 @@ class ScreensTest {
     }
 
     @Test
-    fun `the cleanup dry run on an empty book lists nothing to remove`() {
+    fun `the cleanup asks for contacts access first, then its dry run on an empty book lists nothing to remove`() {
+        val asked = showScreen(CleanupScreen::class.java, session)
+        assertTrue(latestDialogMessage().startsWith("WhatsApp calls only people in your contacts"))
+        assertFalse(asked.texts().contains("No patient contacts to remove."))
+
+        org.robolectric.Shadows.shadowOf(org.robolectric.RuntimeEnvironment.getApplication())
+            .grantPermissions(android.Manifest.permission.READ_CONTACTS, android.Manifest.permission.WRITE_CONTACTS)
         val ui = showScreen(CleanupScreen::class.java, session)
         val plan = tv.cleanupPlan(session.book, null)
         assertTrue(plan.remove.isEmpty() && plan.lookalikes.isEmpty())
         assertTrue(ui.texts().contains("No patient contacts to remove."))
         assertFalse(ui.hasButton("Confirm removal"))
+    }
+
+    @Test
+    fun `the log's integrity check says what the core found`() {
+        val ui = showScreen(LogScreen::class.java, session)
+        assertTrue(tv.integrityCheck().ok)
+        ui.click("Check the store's integrity")
+        assertTrue(ui.texts().contains("Integrity check passed: every page and the log's chain verified."))
     }
 
     @Test
