@@ -160,23 +160,6 @@ pub fn day_table(rows: &[ListedPatient]) -> String {
     table(&["id", "when", "label", "phone", "consent", "visit", "archived"], &rows)
 }
 
-pub fn patients_table(patients: &[Patient]) -> String {
-    let rows: Vec<Vec<String>> = patients
-        .iter()
-        .map(|p| {
-            vec![
-                p.id.to_string(),
-                p.contact_name.clone(),
-                p.phone.clone(),
-                consent_short(&p.consent),
-                p.visit_at.as_ref().map_or("-".into(), time),
-                p.archived_at.as_ref().map_or("no".into(), |at| format!("yes, {}", time(at))),
-            ]
-        })
-        .collect();
-    table(&["id", "contact name", "phone", "consent", "visit", "archived"], &rows)
-}
-
 /// Whether the phone's book still has a contact Televisit recorded.
 #[derive(Serialize, Clone, Copy, PartialEq, Eq, Debug)]
 #[serde(rename_all = "snake_case")]
