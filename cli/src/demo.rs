@@ -463,4 +463,3 @@ pub(crate) fn copy_profile(from: &Path, to: &Path) -> Result<()> {
 fn indent(text: &str) -> String {
     text.lines().map(|line| if line.is_empty() { "\n".to_owned() } else { format!("   {line}\n") }).collect()
 }
-

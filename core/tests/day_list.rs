@@ -7,9 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::book::MemoryBook;
 use common::{Profile, SetPolicy as _};
 use televisit_core::patients::day::Section;
-use televisit_core::{
-    DeviceFacts, DeviceSnapshot, Error, NewPatient, PatientUpdate, Policy, Televisit,
-};
+use televisit_core::{DeviceFacts, DeviceSnapshot, Error, NewPatient, PatientUpdate, Policy, Televisit};
 
 /// A phone whose own day is `offset` minutes from UTC.
 struct Phone(i32);

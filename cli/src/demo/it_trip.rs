@@ -8,7 +8,12 @@ use super::*;
 /// the device enrolls, takes a signed policy update, has a visit, exports its log, which IT opens;
 /// then the phone is lost and IT wipes it. IT's files live in the demo's folder, beside the
 /// profile, and IT's commands run there.
-pub(super) fn it_round_trip(profile: &Profile, it_dir: &Path, book: &VcardContactBook, patients: [&Patient; 2]) -> Result<()> {
+pub(super) fn it_round_trip(
+    profile: &Profile,
+    it_dir: &Path,
+    book: &VcardContactBook,
+    patients: [&Patient; 2],
+) -> Result<()> {
     let admin = Admin::find();
     org_step(&admin, it_dir)?;
     let tv = profile.open()?;

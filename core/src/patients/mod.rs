@@ -179,7 +179,7 @@ pub(crate) fn archive(store: &mut Store, now: DateTime<Utc>, id: &PatientRef) ->
 
 pub(crate) fn list(conn: &Connection, include_archived: bool) -> Result<Vec<Patient>> {
     let filter = if include_archived { "" } else { " WHERE archived_at_ms IS NULL" };
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM patients{filter} ORDER BY created_at_ms, id"))?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM patients{filter} ORDER BY created_at_ms, rowid"))?;
     let rows = stmt.query_map([], row_to_patient)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|mut p| {

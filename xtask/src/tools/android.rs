@@ -73,7 +73,8 @@ pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     collect_files(&jars, "jar", &mut all)?;
     all.sort();
     let android_all = jars.join(format!("android-all-{ANDROID_ALL}.jar"));
-    let instrumented = |j: &PathBuf| j.file_name().is_some_and(|n| n.to_string_lossy().starts_with("android-all-instrumented-"));
+    let instrumented =
+        |j: &PathBuf| j.file_name().is_some_and(|n| n.to_string_lossy().starts_with("android-all-instrumented-"));
     let test = all.into_iter().filter(|j| !instrumented(j) && *j != android_all).collect();
     Ok(AndroidJars { android_all, test, sdk_dir: jars })
 }
@@ -211,7 +212,8 @@ pub fn run_android_tests(
         let mut args = jvm_args.to_vec();
         args.push(format!("-Drobolectric.enabledSdks={level}"));
         eprintln!("xtask: the Android tests on API {level}");
-        let counts = junit::run_tests(jars, &run_cp, &test_classes, &work.join(format!("reports-{level}")), lib_dir, &args)?;
+        let counts =
+            junit::run_tests(jars, &run_cp, &test_classes, &work.join(format!("reports-{level}")), lib_dir, &args)?;
         total.passed += counts.passed;
         total.failed += counts.failed;
         total.failures.extend(counts.failures.into_iter().map(|f| format!("[API {level}] {f}")));

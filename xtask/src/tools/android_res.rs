@@ -52,7 +52,8 @@ pub fn ensure_aapt(root: &Path) -> Result<()> {
 pub fn package(android: &Path, out: &Path) -> Result<PackagedResources> {
     let gradle = fs::read_to_string(android.join("app/build.gradle.kts")).context("reading app/build.gradle.kts")?;
     let facts = gradle_facts(&gradle)?;
-    let manifest = fs::read_to_string(android.join("app/src/main/AndroidManifest.xml")).context("reading AndroidManifest.xml")?;
+    let manifest =
+        fs::read_to_string(android.join("app/src/main/AndroidManifest.xml")).context("reading AndroidManifest.xml")?;
     let merged = merge_manifest(&manifest, &facts)?;
     let (checked, stripped) = strip_newer(&merged);
 

@@ -25,7 +25,11 @@ pub(super) fn ensure_packages(root: &Path, packages: &[&str], provides: &[&Path]
         cmd
     };
     let what = format!("apt-get install {}", packages.join(" "));
-    eprintln!("xtask: installing Debian's {} (apt-get, packages cached in {})", packages.join(", "), archives.display());
+    eprintln!(
+        "xtask: installing Debian's {} (apt-get, packages cached in {})",
+        packages.join(", "),
+        archives.display()
+    );
     let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
     install.extend_from_slice(packages);
     if run_captured(&mut apt(&install), &what).is_err() {
