@@ -71,16 +71,16 @@ class Session(
                 is Triggers.Wipe -> {
                     close()
                     finishPendingWipe()
-                    return StartResult.Wiped("A local rule wiped Televisit's data (${triggers.reason}).")
+                    return StartResult.Wiped(context.getString(R.string.session_local_wipe, triggers.reason))
                 }
-                is Triggers.Blocked -> lastNotice = "Blocked by the organisation's policy: ${triggers.reasons.joinToString()}"
+                is Triggers.Blocked -> lastNotice = context.getString(R.string.session_blocked, triggers.reasons.joinToString())
                 Triggers.Clear -> {}
             }
             applyManagedConfig()?.let { return it }
             publishReport()
-            StartResult.Ready(televisit ?: return StartResult.Failed("Televisit was closed while starting."))
+            StartResult.Ready(televisit ?: return StartResult.Failed(context.getString(R.string.session_closed_while_starting)))
         } catch (e: TelevisitException) {
-            StartResult.Failed(e.message ?: "Televisit could not open its data.")
+            StartResult.Failed(e.message ?: context.getString(R.string.session_could_not_open))
         }
     }
 
@@ -92,14 +92,14 @@ class Session(
         val report: ManagedReport = try {
             tv.applyManagedConfig(values.strings)
         } catch (e: TelevisitException) {
-            lastNotice = "IT's configuration could not be applied: ${e.message}"
+            lastNotice = context.getString(R.string.session_config_not_applied, e.message ?: "")
             return null
         }
         lastNotice = ManagedConfig.describe(report, values.wrongType)
         if (report.wipeStarted) {
             close()
             finishPendingWipe()
-            return StartResult.Wiped("IT's wipe command was carried out.")
+            return StartResult.Wiped(context.getString(R.string.session_it_wipe_done))
         }
         publishReport()
         return null
@@ -156,7 +156,7 @@ class Session(
             }
         } catch (e: TelevisitException) {
             // The marker stays: the next start (or the check-in job) finishes the wipe.
-            StartResult.Failed(e.message ?: "The wipe could not finish; it will at the next start.")
+            StartResult.Failed(e.message ?: context.getString(R.string.session_wipe_unfinished))
         }
     }
 

@@ -25,13 +25,13 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
     private val disclosure = activity.label()
     private val reportStatus = activity.label()
     private val reportText = monospace()
-    private val reportQr = activity.qrImage()
+    private val reportQr = activity.qrImage(activity.getString(R.string.settings_report_qr))
     private val copyReport = activity.button(activity.getString(R.string.settings_copy_report)) {
         copy(activity.getString(R.string.settings_device_report), reportText.text.toString())
     }
     private val receiptTitle = activity.label(activity.getString(R.string.settings_receipt_title), 18f)
     private val receiptText = monospace()
-    private val receiptQr = activity.qrImage()
+    private val receiptQr = activity.qrImage(activity.getString(R.string.settings_receipt_qr))
     override val view = activity.scrolling(
         activity.column(
             enrollment,

@@ -63,7 +63,7 @@ fun <T> Activity.background(work: () -> T, failed: (Exception) -> Unit = { showE
 
 /** The core's errors carry plain, PHI-free messages; the shell shows them as they are. */
 fun showError(context: Context, e: Throwable) {
-    message(context, "Televisit", e.message ?: e.javaClass.simpleName)
+    message(context, context.getString(R.string.app_name), e.message ?: e.javaClass.simpleName)
 }
 
 fun message(context: Context, title: String, text: String) {
@@ -141,7 +141,9 @@ fun qrBitmap(code: QrCode, scale: Int): Bitmap {
     return Bitmap.createBitmap(pixels, side, side, Bitmap.Config.ARGB_8888)
 }
 
-fun Context.qrImage(): ImageView = ImageView(this).apply {
+/** A QR code's image; `description` says what it holds, for TalkBack. */
+fun Context.qrImage(description: String): ImageView = ImageView(this).apply {
+    contentDescription = description
     adjustViewBounds = true
     scaleType = ImageView.ScaleType.FIT_CENTER
     visibility = View.GONE

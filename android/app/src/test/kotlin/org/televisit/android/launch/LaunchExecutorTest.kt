@@ -117,4 +117,35 @@ class LaunchExecutorTest {
         val step = plan.attempts[0].step as LaunchStep.AndroidSyncThenIntent
         assertTrue(waited.sum() in step.timeoutMs.toLong()..(step.timeoutMs.toLong() + step.pollIntervalMs.toLong()))
     }
+
+    @Test
+    fun `the real start - with Android checking activities, the video intent finds none and the chat opens`() {
+        val app = org.robolectric.RuntimeEnvironment.getApplication()
+        // Android resolves intents for real: WhatsApp (com.whatsapp) answers wa.me links only, as
+        // after an update that dropped the video-call activity, or before its sync.
+        org.robolectric.Shadows.shadowOf(app).checkActivities(true)
+        val chatActivity = android.content.ComponentName("com.whatsapp", "com.whatsapp.Conversation")
+        val pm = org.robolectric.Shadows.shadowOf(app.packageManager)
+        pm.addActivityIfNotPresent(chatActivity)
+        pm.addIntentFilterForActivity(
+            chatActivity,
+            android.content.IntentFilter(Intent.ACTION_VIEW).apply {
+                addCategory(Intent.CATEGORY_DEFAULT)
+                addDataScheme("https")
+                addDataAuthority("wa.me", null)
+            },
+        )
+        val outcome = LaunchExecutor(app, SlowDirectory(41)).run(plan(SlowDirectory(41)), contactId, tv)
+        assertEquals(AttemptKind.CHAT, (outcome as LaunchOutcome.Opened).kind)
+        val started = org.robolectric.Shadows.shadowOf(app).nextStartedActivity
+        assertEquals("wa.me", started.data!!.host)
+        assertEquals("com.whatsapp", started.`package`)
+        val kinds = tv.logList(LogQuery(null, null, listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), null, null, false)).map { it.kind }
+        assertEquals(listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), kinds)
+
+        // WhatsApp uninstalled as well: nothing answers, the clinician is told, nothing crashes.
+        pm.removeActivity(chatActivity)
+        val nothing = LaunchExecutor(app, SlowDirectory(41)).run(plan(SlowDirectory(41)), contactId, tv)
+        assertTrue(nothing is LaunchOutcome.Failed)
+    }
 }
