@@ -48,11 +48,27 @@ class AppLockGate(
             if (open) {
                 unlocked()
             } else {
-                locked(activity.getString(R.string.lock_locked))
-                prompt()
+                locked(lastFailure ?: activity.getString(R.string.lock_locked))
+                if (promptOnCheck) prompt()
             }
         }
     }
+
+    /**
+     * Whether a check may put the prompt up by itself. Not after the person dismissed one: the
+     * device credential's screen resumes the activity when cancelled, and prompting again then
+     * would trap them in a loop. The "Unlock" button asks; leaving the app and coming back does.
+     */
+    private var promptOnCheck = true
+
+    /** The app left the foreground (from onStop): coming back prompts again. */
+    fun leftForeground() {
+        if (!prompting) promptOnCheck = true
+    }
+
+    /** Prompts shown, for tests (Robolectric's BiometricPrompt never answers by itself). */
+    var promptsShown = 0
+        private set
 
     fun prompt() {
         if (prompting) return
@@ -63,6 +79,7 @@ class AppLockGate(
             return
         }
         prompting = true
+        promptsShown++
         failedThisPrompt = false
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
             val signal = CancellationSignal()
@@ -117,6 +134,7 @@ class AppLockGate(
      */
     fun promptEnded(errorCode: Int) {
         prompting = false
+        promptOnCheck = false
         cancel = null
         locked(
             when (errorCode) {
@@ -137,6 +155,7 @@ class AppLockGate(
             // The lock screen's confirmation counts wrong attempts itself; the app only learns
             // that the person backed out, which is not a failed unlock.
             prompting = false
+            promptOnCheck = false
             locked(activity.getString(R.string.lock_locked))
         }
         return true
@@ -150,6 +169,7 @@ class AppLockGate(
     fun finished(success: Boolean) {
         if (success) {
             prompting = false
+            promptOnCheck = true
             cancel = null
             lastFailure = null
             activity.background({ session.televisit?.unlockSucceeded() }) { unlocked() }

@@ -28,7 +28,9 @@ class MainActivity : Activity() {
     private var screens: List<Screen> = emptyList()
     private var selected = 0
     private var session: Session? = null
-    private var gate: AppLockGate? = null
+    /** The app lock; visible to tests, which answer its prompt as Android would. */
+    var gate: AppLockGate? = null
+        private set
 
     /** The contacts permission's requests, answered in onRequestPermissionsResult. */
     val contactsAccess by lazy { ContactsAccess(this) }
@@ -80,6 +82,7 @@ class MainActivity : Activity() {
     /** Nothing of the screens stays in view behind another app or the lock screen. */
     override fun onStop() {
         super.onStop()
+        gate?.leftForeground()
         if (session != null) hideContent(getString(R.string.hidden_while_away))
     }
 

@@ -75,6 +75,32 @@ class FirstDayTest {
     }
 
     @Test
+    fun `a dismissed prompt is not put up again by itself, the Unlock button and coming back do`() {
+        session.started()
+        setDeviceSecure(true)
+        MainActivity.sessionOverride = session
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        idle()
+        val gate = controller.get().gate!!
+        assertEquals("locked at start: the prompt comes up by itself", 1, gate.promptsShown)
+        gate.promptEnded(android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_USER_CANCELED)
+        idle()
+        // The device credential's screen resumes the activity when cancelled: no second prompt.
+        controller.pause().resume()
+        idle()
+        assertEquals(1, gate.promptsShown)
+        val ui = Ui(controller.get().window.decorView, controller.get())
+        ui.click("Unlock")
+        assertEquals(2, gate.promptsShown)
+        gate.promptEnded(android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_NEGATIVE_BUTTON)
+        // Home, then back to the app: the prompt comes up again.
+        controller.pause().stop().restart().start().resume()
+        idle()
+        assertEquals(3, gate.promptsShown)
+        assertEquals("none of this was a failed unlock", 0, failedUnlocks())
+    }
+
+    @Test
     fun `patient data never shows in screenshots or Recents, and is hidden when the app leaves the foreground`() {
         session.started().unlockSucceeded()
         val controller = Robolectric.buildActivity(MainActivity::class.java).also { MainActivity.sessionOverride = session }.setup()
