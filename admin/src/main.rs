@@ -178,8 +178,9 @@ enum WipeCommandCli {
     VerifyReceipt {
         /// The receipt text, or a file holding it.
         receipt: String,
-        /// The device key pinned from the device's first report.
-        #[arg(long, value_name = "KEY")]
+        /// The device key pinned from the device's first report. (Base64url: it may begin
+        /// with `-`, which is a value here, not an option.)
+        #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
         device_key: Option<String>,
         /// A report of the device, already checked (`device check`), whose key is pinned.
         #[arg(long, value_name = "FILE|TEXT")]
@@ -213,8 +214,9 @@ enum DeviceCommand {
         /// The report text, or a file holding it.
         report: String,
         /// The key pinned from this device's first report; without it, the report is checked
-        /// against the key it carries (good only for pinning that key the first time).
-        #[arg(long, value_name = "KEY")]
+        /// against the key it carries (good only for pinning that key the first time). It may
+        /// begin with `-` (base64url).
+        #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
         device_key: Option<String>,
     },
 }

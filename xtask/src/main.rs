@@ -154,7 +154,14 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         record("android", generated("kotlin").and_then(|dir| android_tests(root, &dir)), "passed");
     }
     if wanted("swift") {
-        record("swift", generated("swift").and_then(|dir| swift_check(root, &dir)), "files checked");
+        match generated("swift").and_then(|dir| swift_check(root, &dir)) {
+            Ok(report) => record(
+                "swift",
+                Ok(report.counts),
+                &format!("files checked, {} binding calls matched", report.binding_calls),
+            ),
+            Err(err) => record("swift", Err(err), "files checked"),
+        }
     }
     // The fuzz targets build over the protocol crate alone (no SQLCipher, no OpenSSL), so every
     // run fuzzes each of them for a bounded time.
@@ -266,9 +273,11 @@ fn kotlin_tests(root: &Path, bindings: &Path) -> Result<Counts> {
     tools::run_kotlin_tests(root, &kotlin, &jars, bindings, &root.join("tests/kotlin"), &root.join("target/debug"))
 }
 
-/// Every `.swift` file of the iOS shell. The generated bindings must exist, but are not parsed:
-/// tree-sitter-swift rejects valid constructs UniFFI emits (`let writeReturn = { () }`).
-fn swift_check(root: &Path, generated: &Path) -> Result<Counts> {
+/// Every `.swift` file of the iOS shell: its syntax, and its calls against the generated
+/// bindings (the drift check). The generated file itself is read for its declarations only, not
+/// syntax-checked: tree-sitter-swift rejects valid constructs UniFFI emits
+/// (`let writeReturn = { () }`), and recovers around them.
+fn swift_check(root: &Path, generated: &Path) -> Result<tools::SwiftReport> {
     if !generated.join("TelevisitCore.swift").is_file() {
         bail!("the Swift bindings were not generated into {}", generated.display());
     }
@@ -278,7 +287,7 @@ fn swift_check(root: &Path, generated: &Path) -> Result<Counts> {
         bail!("no .swift files found under ios/");
     }
     let checker = tools::ensure_swift_checker(root)?;
-    tools::check_swift(&checker, &files)
+    tools::check_swift(&checker, &files, &generated.join("TelevisitCore.swift"))
 }
 
 fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {

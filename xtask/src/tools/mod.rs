@@ -10,7 +10,7 @@
 //! - `jars`: JNA and the JUnit console launcher from Maven Central, SHA-256 pinned
 //! - `junit`: running the console launcher and reading its results
 //! - `android`: Robolectric's jars (via Maven), compiling the Android app and its tests
-//! - `swift`: a venv with tree-sitter-swift and the checker script
+//! - `swift`: a venv with tree-sitter-swift, the syntax checker and the binding drift check
 //! - `android_res`: the manifest and res/ checked and packaged with Debian's aapt
 //! - `apt`: Debian's packages (Chromium, aapt), cached
 //! - `browser`: Debian's Chromium, for IT's fleet report
@@ -29,7 +29,7 @@ pub use android::{ensure_android_jars, run_android_tests};
 pub use browser::ensure_chromium;
 pub use jars::ensure_jars;
 pub use kotlin::{ensure_kotlin, run_kotlin_tests};
-pub use swift::{check_swift, ensure_swift_checker};
+pub use swift::{check_swift, ensure_swift_checker, SwiftReport};
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsString;
