@@ -158,3 +158,62 @@ fn a_wipe_command_starts_the_wipe_once_and_is_unchanged_afterwards() {
     assert!(!report.wipe_started);
     assert_eq!(count(&fresh, EntryKind::WipeRefused), 0);
 }
+
+/// The iOS AppConfig specfile (`ios/App/Config/appconfig.xml`) declares exactly the keys the core
+/// reads, in the order it applies them, each a string with a label and a description for IT, for
+/// the app's bundle id.
+#[test]
+fn the_ios_appconfig_specfile_declares_the_cores_keys() {
+    use quick_xml::events::Event;
+    use quick_xml::reader::Reader;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let xml = std::fs::read_to_string(root.join("ios/App/Config/appconfig.xml")).unwrap();
+    let mut reader = Reader::from_str(&xml);
+    reader.config_mut().trim_text(true);
+    let (mut path, mut dict, mut fields, mut bundle) = (Vec::<String>::new(), Vec::new(), Vec::new(), String::new());
+    let mut texts: HashMap<String, (String, String)> = HashMap::new();
+    let mut field = String::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(tag) => {
+                let name = String::from(tag.name().as_ref());
+                let key = tag
+                    .try_get_attribute("keyName")
+                    .unwrap()
+                    .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned());
+                if path.last().map(String::as_str) == Some("dict") {
+                    assert_eq!(name, "string", "every managed value is a string of signed text");
+                    dict.push(key.clone().expect("a dict entry names its key"));
+                }
+                if name == "field" {
+                    field = key.expect("a field names its key");
+                    fields.push(field.clone());
+                }
+                path.push(name);
+            }
+            Event::Text(text) => {
+                let text = text.xml10_content().into_owned();
+                let at: Vec<&str> = path.iter().map(String::as_str).collect();
+                match at.as_slice() {
+                    [.., "bundleId"] => bundle = text,
+                    [.., "field", "label", "language"] => texts.entry(field.clone()).or_default().0 = text,
+                    [.., "field", "description", "language"] => texts.entry(field.clone()).or_default().1 = text,
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(dict, keys::READ.to_vec(), "the dict's keys are the core's, in the order they are applied");
+    assert_eq!(fields, keys::READ.to_vec(), "each key has its field in the form");
+    for key in keys::READ {
+        let (label, description) = &texts[key];
+        assert!(!label.is_empty() && description.len() > 20, "{key}: a label and a description for IT");
+    }
+    let project = std::fs::read_to_string(root.join("ios/App/TelevisitApp.xcodeproj/project.pbxproj")).unwrap();
+    assert!(project.contains(&format!("PRODUCT_BUNDLE_IDENTIFIER = {bundle};")), "the bundle id is the app's: {bundle}");
+}
