@@ -1,6 +1,8 @@
 //! The one error Kotlin and Swift see. It is a flat error: each variant carries the core's
-//! message, which is written for people and never holds patient data, so `e.message` in Kotlin
-//! and `localizedDescription` in Swift read clearly.
+//! message, which is written for people and never holds patient data. Kotlin's `e.message` is
+//! that message. Swift's `localizedDescription` is not: UniFFI sets `errorDescription` to
+//! `String(reflecting:)` (the case and its payload), so the iOS shell reads the message from the
+//! case itself (`UserMessage.text(for:)`, which matches each case).
 
 use televisit_core::Error as Core;
 

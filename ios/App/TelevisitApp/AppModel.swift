@@ -76,6 +76,11 @@ final class AppModel: ObservableObject {
             return
         }
         applyManagedConfiguration()
+        if televisit == nil {
+            // The configuration held a wipe: it ran (or waits for its retry) and its screen is
+            // up. Nothing else may run on a store that is gone.
+            return
+        }
         if !observingManaged {
             observingManaged = true
             managed.observe { [weak self] in
@@ -156,24 +161,38 @@ final class AppModel: ObservableObject {
 
     // MARK: - Triggers and managed configuration
 
+    /// Runs one core call on the open store. The store is reached only inside `work`, never
+    /// through a local kept past it: a wipe that follows closes the store (`televisit = nil`)
+    /// and deletes its files, and the core's contract is that nothing holds it open then (a
+    /// `guard let` would, to the end of its scope, in Debug builds).
+    @discardableResult
+    private func onStore<T>(_ work: (Televisit) throws -> T) rethrows -> T? {
+        guard let store = televisit else {
+            return nil
+        }
+        return try work(store)
+    }
+
     /// Returns false when a trigger started a wipe.
     @discardableResult
     func evaluateTriggers() -> Bool {
-        guard let televisit else {
-            return false
-        }
+        let triggers: Triggers?
         do {
-            switch try televisit.evaluateTriggers(device: IOSDeviceFacts.current()) {
-            case .clear:
-                blockedReasons = []
-            case let .blocked(reasons):
-                blockedReasons = reasons
-            case .wipe:
-                wipeAccepted()
-                return false
-            }
+            triggers = try onStore { try $0.evaluateTriggers(device: IOSDeviceFacts.current()) }
         } catch {
             blockedReasons = [UserMessage.text(for: error)]
+            return true
+        }
+        switch triggers {
+        case nil:
+            return false
+        case .clear?:
+            blockedReasons = []
+        case let .blocked(reasons)?:
+            blockedReasons = reasons
+        case .wipe?:
+            wipeAccepted()
+            return false
         }
         return true
     }
@@ -181,23 +200,28 @@ final class AppModel: ObservableObject {
     func applyManagedConfiguration() {
         let reading = managed.read()
         var notices = reading.problems
-        guard let televisit, !reading.values.isEmpty else {
+        guard televisit != nil, !reading.values.isEmpty else {
             managedNotices = notices
             return
         }
+        let report: ManagedReport?
         do {
-            let report = try televisit.applyManagedConfig(values: reading.values)
-            notices += ManagedConfiguration.describe(report)
-            managedNotices = notices
-            if report.wipeStarted {
-                wipeAccepted()
-                return
-            }
-            publishReport()
+            report = try onStore { try $0.applyManagedConfig(values: reading.values) }
         } catch {
             notices.append("The managed configuration could not be applied: \(UserMessage.text(for: error))")
             managedNotices = notices
+            return
         }
+        guard let report else {
+            return
+        }
+        notices += ManagedConfiguration.describe(report)
+        managedNotices = notices
+        if report.wipeStarted {
+            wipeAccepted()
+            return
+        }
+        publishReport()
     }
 
     /// The signed device report, handed to the MDM at every check-in (nothing before enrollment).
@@ -216,25 +240,30 @@ final class AppModel: ObservableObject {
     // MARK: - Lock
 
     func unlock() async {
-        guard let televisit else {
+        guard televisit != nil else {
             return
         }
         switch await AppLock.authenticate() {
         case .unlocked:
-            televisit.unlockSucceeded()
+            onStore { $0.unlockSucceeded() }
             contactsAccess = ContactStoreBook.access()
             phase = .ready
         case let .failed(message):
+            let failed: FailedUnlock?
             do {
-                let failed = try televisit.unlockFailed()
-                if failed.wipeStarted {
-                    // The policy's limit: the core started the wipe; carry it out now.
-                    wipeAccepted()
-                } else {
-                    phase = .locked(message: "\(message) \(failed.attemptsLeft) more failed attempts wipe Televisit's data.")
-                }
+                failed = try onStore { try $0.unlockFailed() }
             } catch {
                 phase = .locked(message: UserMessage.text(for: error))
+                return
+            }
+            guard let failed else {
+                return
+            }
+            if failed.wipeStarted {
+                // The policy's limit: the core started the wipe; carry it out now.
+                wipeAccepted()
+            } else {
+                phase = .locked(message: "\(message) \(failed.attemptsLeft) more failed attempts wipe Televisit's data.")
             }
         case .cancelled:
             phase = .locked(message: nil)
@@ -306,6 +335,23 @@ final class AppModel: ObservableObject {
         } catch {
             return .failure(ScreenError(message: UserMessage.text(for: error)))
         }
+    }
+
+    /// As `perform`, with the core call on a background thread: for calls that walk the whole
+    /// address book (the cleanup plan and its deletions, the pre-flight), which would freeze the
+    /// screen on a large one. The result comes back on the main actor.
+    func performInBackground<T: Sendable>(_ work: @escaping @Sendable (Televisit) throws -> T) async -> Result<T, ScreenError> {
+        guard touch(), let store = televisit else {
+            return .failure(ScreenError(message: "Televisit is locked."))
+        }
+        let task = Task.detached(priority: .userInitiated) { () -> Result<T, ScreenError> in
+            do {
+                return .success(try work(store))
+            } catch {
+                return .failure(ScreenError(message: UserMessage.text(for: error)))
+            }
+        }
+        return await task.value
     }
 
     func device() -> IOSDeviceFacts {

@@ -82,14 +82,18 @@ struct CleanupView: View {
         }
     }
 
+    /// The dry run walks the whole address book: off the main thread.
     private func makePlan() {
         report = nil
         confirmed = []
-        switch model.perform({ try $0.cleanupPlan(book: model.book, rules: nil) }) {
-        case let .success(made):
-            plan = made
-        case let .failure(failure):
-            error = failure
+        let book = model.book
+        Task {
+            switch await model.performInBackground({ try $0.cleanupPlan(book: book, rules: nil) }) {
+            case let .success(made):
+                plan = made
+            case let .failure(failure):
+                error = failure
+            }
         }
     }
 
@@ -98,12 +102,15 @@ struct CleanupView: View {
             return
         }
         let lookalikes = Array(confirmed)
-        switch model.perform({ try $0.cleanupApply(book: model.book, plan: plan, confirmedLookalikes: lookalikes) }) {
-        case let .success(done):
-            report = done
-            self.plan = nil
-        case let .failure(failure):
-            error = failure
+        let book = model.book
+        Task {
+            switch await model.performInBackground({ try $0.cleanupApply(book: book, plan: plan, confirmedLookalikes: lookalikes) }) {
+            case let .success(done):
+                report = done
+                self.plan = nil
+            case let .failure(failure):
+                error = failure
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ struct LogView: View {
         }
         .navigationTitle("Activity log")
         .onAppear(perform: reload)
-        .refreshable { reload() }
+        .refreshable { await reload() }
         .alert(item: $error) { error in
             Alert(title: Text("Log"), message: Text(error.message))
         }

@@ -55,7 +55,7 @@ struct PatientsView: View {
         }
         .onAppear(perform: reload)
         .onChange(of: showArchived) { _ in reload() }
-        .refreshable { reload() }
+        .refreshable { await reload() }
         .alert(item: $error) { error in
             Alert(title: Text("Patients"), message: Text(error.message))
         }
@@ -280,7 +280,7 @@ struct PatientDetailView: View {
         }
         .navigationTitle(patient?.contactName ?? "Patient")
         .onAppear(perform: reload)
-        .refreshable { reload() }
+        .refreshable { await reload() }
         .sheet(isPresented: $showDisclosure) {
             DisclosureView {
                 if case let .failure(failure) = model.perform({ try $0.acknowledgeDisclosure() }) {
@@ -303,9 +303,14 @@ struct PatientDetailView: View {
             error = failure
             return
         }
+        // The pre-flight reads the address book: off the main thread.
         let device = model.device()
-        if case let .success(checks) = model.perform({ try $0.preflight(book: model.book, device: device, id: patientId) }) {
-            preflight = checks
+        let book = model.book
+        let id = patientId
+        Task {
+            if case let .success(checks) = await model.performInBackground({ try $0.preflight(book: book, device: device, id: id) }) {
+                preflight = checks
+            }
         }
     }
 

@@ -100,6 +100,8 @@ struct SettingsView: View {
         }
         .navigationTitle("Settings")
         .onAppear(perform: reload)
+        // The sealed export is for the share sheet only: it leaves with the screen.
+        .onDisappear(perform: removeExport)
         .confirmationDialog(
             "Wipe Televisit from this iPhone? Its patient contacts, records and key are deleted.",
             isPresented: $confirmWipe,
@@ -186,9 +188,10 @@ struct SettingsView: View {
     /// sealed to the organisation's key (age): readable by IT only. Written to a temporary file
     /// for the share sheet, protected until the phone is unlocked; the range it holds is shown.
     private func exportLog(whole: Bool) {
+        removeExport()
         switch model.perform({ try $0.exportLog(whole: whole) }) {
         case let .success(made):
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("televisit-log.age")
+            let url = SettingsView.exportURL
             do {
                 try made.sealed.write(to: url, options: [.atomic, .completeFileProtection])
                 export = url
@@ -200,5 +203,15 @@ struct SettingsView: View {
         case let .failure(failure):
             error = failure
         }
+    }
+
+    /// Where the sealed export waits for the share sheet.
+    static let exportURL = FileManager.default.temporaryDirectory.appendingPathComponent("televisit-log.age")
+
+    /// Deletes the temporary export (sealed to IT, but nothing to leave lying around).
+    private func removeExport() {
+        try? FileManager.default.removeItem(at: SettingsView.exportURL)
+        export = nil
+        exportRange = nil
     }
 }

@@ -75,8 +75,11 @@ public final class ContactStoreBook: ContactBook, @unchecked Sendable {
             return .restricted
         case .denied:
             return .denied
-        @unknown default:
-            return .denied
+        default:
+            // `.limited` (iOS 18) is matched above, where the SDK has it; a status newer than
+            // this code is not full access, so it is treated as limited: creating and calling
+            // still work, cleanup says what it cannot see.
+            return .limited
         }
     }
 
@@ -110,10 +113,15 @@ public final class ContactStoreBook: ContactBook, @unchecked Sendable {
         apply(card, to: contact)
         let request = CNSaveRequest()
         request.add(contact, toContainerWithIdentifier: nil)
-        if let group = televisitGroup() {
-            request.addMember(contact, to: group)
-        }
         try execute(request)
+        // The group is a convenience for people browsing Contacts; the marker note and the
+        // core's record are what cleanup trusts. So membership is a request of its own: if it
+        // fails (a container that keeps no groups, limited access), the contact stays.
+        if let group = televisitGroup() {
+            let membership = CNSaveRequest()
+            membership.addMember(contact, to: group)
+            try? store.execute(membership)
+        }
         return contact.identifier
     }
 
@@ -278,6 +286,11 @@ public final class ContactStoreBook: ContactBook, @unchecked Sendable {
             return group
         }
         groupLookedUp = true
+        // Under iOS 18's limited access groups cannot be read: looking for ours would find none
+        // and make a new "Televisit" group at every launch. No group then.
+        if ContactStoreBook.access() != .full {
+            return nil
+        }
         let containerId = store.defaultContainerIdentifier()
         let predicate = CNContainer.predicateForContainers(withIdentifiers: [containerId])
         if let container = (try? store.containers(matching: predicate))?.first, container.type == .exchange {
