@@ -58,17 +58,22 @@ impl Televisit {
     }
 
     /// As `open`, for iOS (and any Apple platform): SQLite's 32-byte header stays in plaintext
-    /// (`cipher_plaintext_header_size = 32`, the salt kept beside the key), so that iOS does not
-    /// kill the suspended app for holding its WAL database open. A store made this way opens
-    /// only this way.
-    #[uniffi::constructor]
-    pub fn open_for_apple_platforms(path: String, secrets: Arc<dyn SecretStore>) -> Result<Arc<Self>> {
-        Self::open_with(path, secrets, None, &televisit_core::StoreOptions::apple())
+    /// (`cipher_plaintext_header_size = 32`, the salt kept beside the key; ADR 9 says why it is
+    /// kept). A store made this way opens only this way.
+    ///
+    /// `fresh_install`: the app's own first-run flag (kept where the platform deletes it with
+    /// the app) is missing. iOS keeps Keychain items across a reinstall: a key found then with
+    /// no database is the previous installation's, and a new store is made (logged) instead of
+    /// reporting the database missing forever.
+    #[uniffi::constructor(default(fresh_install = false))]
+    pub fn open_for_apple_platforms(path: String, secrets: Arc<dyn SecretStore>, fresh_install: bool) -> Result<Arc<Self>> {
+        let options = televisit_core::StoreOptions { fresh_install, ..televisit_core::StoreOptions::apple() };
+        Self::open_with(path, secrets, None, &options)
     }
 
-    /// True when this open made a new store (and its key).
+    /// True when this open made a new store (and its key), also after a reinstall.
     pub fn was_created(&self) -> bool {
-        self.0.opened() == televisit_core::Opened::Created
+        self.0.opened().is_new()
     }
 
     pub fn log_append(&self, entry: NewLogEntry) -> Result<LogEntry> {

@@ -95,8 +95,11 @@ impl Televisit {
             blocked: Mutex::default(),
             head_guard: Mutex::default(),
         };
-        if opened == Opened::Created {
-            let detail = Detail::new().int("schema", i64::from(schema::SCHEMA_VERSION));
+        if opened.is_new() {
+            // After a reinstall the earlier log is gone with the app: the new one says so first.
+            let detail = Detail::new()
+                .int("schema", i64::from(schema::SCHEMA_VERSION))
+                .bool("after_reinstall", opened == Opened::Recreated);
             televisit.append_own(&NewEntry::new(EntryKind::StoreCreated, Actor::System).detail(detail))?;
         }
         Ok(televisit)

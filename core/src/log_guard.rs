@@ -77,7 +77,7 @@ impl Televisit {
         let key = store.key.log_mac_key();
         let finding = match (self.opened, protected) {
             // A new store starts its own history, whatever a wiped one left behind.
-            (Opened::Created, _) | (Opened::Existing, None) => None,
+            (Opened::Created | Opened::Recreated, _) | (Opened::Existing, None) => None,
             (Opened::Existing, Some(p)) => protect::check(&store.conn, &key, Some(p))?,
         };
         let current = protect::current_head(&store.conn)?;

@@ -28,15 +28,24 @@ pub struct StoreOptions {
     pub busy_timeout: Duration,
     /// Apple platforms: leave the first 32 bytes of the file (SQLite's header) in plaintext,
     /// `PRAGMA cipher_plaintext_header_size = 32`, with the salt kept beside the key instead of
-    /// in the file. iOS recognises a WAL database by that header and then does not kill a
-    /// suspended app that holds it open (DESIGN.md; ADR 0001). Off by default: Android and the
-    /// desktop keep the whole file encrypted. A store made in one mode opens only in that mode.
+    /// in the file. iOS recognises a WAL database by that header, which matters for a database
+    /// in a shared App Group container (ADR 9 says why it is kept for the app's own container).
+    /// Off by default: Android and the desktop keep the whole file encrypted. A store made in
+    /// one mode opens only in that mode.
     pub plaintext_header: bool,
+    /// The shell knows the app was just installed (a first-run flag of its own is missing, and
+    /// the platform deletes that flag with the app), while its secret store may have outlived
+    /// the app: iOS keeps Keychain items across a delete and reinstall. A key found with no
+    /// database is then the previous installation's leftover: it is discarded with the log's
+    /// protected head and IT's confirmation (both describe a log that is gone), and a new store
+    /// is made (`Opened::Recreated`, logged). Without this fact the same state is
+    /// `DatabaseMissing`: a database deleted under a running installation is not hidden.
+    pub fresh_install: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { busy_timeout: Duration::from_secs(5), plaintext_header: false }
+        StoreOptions { busy_timeout: Duration::from_secs(5), plaintext_header: false, fresh_install: false }
     }
 }
 
@@ -57,7 +66,17 @@ pub struct Store {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opened {
     Created,
+    /// Made anew on a fresh install that found the previous installation's key
+    /// (`StoreOptions::fresh_install`).
+    Recreated,
     Existing,
+}
+
+impl Opened {
+    /// A new, empty store (made now, for whatever reason).
+    pub fn is_new(self) -> bool {
+        matches!(self, Opened::Created | Opened::Recreated)
+    }
 }
 
 impl Store {
@@ -78,6 +97,13 @@ impl Store {
                 if file_is_ours(&staged, &key, options) {
                     fs::rename(&staged, path).map_err(|_| Error::CannotOpen)?;
                     Ok((Self::open_existing(path, key, options)?, Opened::Created))
+                } else if options.fresh_install {
+                    drop(key);
+                    for name in [names::DATA_KEY, names::LOG_HEAD, names::LOG_CONFIRMED] {
+                        secrets.delete(name)?;
+                    }
+                    let (store, _) = Self::create(path, &staged, secrets, options)?;
+                    Ok((store, Opened::Recreated))
                 } else {
                     Err(Error::DatabaseMissing)
                 }

@@ -200,3 +200,47 @@ fn pages_written_to_the_wal_survive_a_crash_in_header_mode() {
     assert_eq!(tv.log_list(&Default::default()).unwrap().len(), 51);
     assert!(matches!(tv.log_verify().unwrap(), televisit_core::Verification::Intact { .. }));
 }
+
+/// iOS keeps Keychain items when the app is deleted, and the database goes with the app: on
+/// the reinstall's first start (the shell's own first-run flag missing) the leftover key, the
+/// log's protected head and IT's confirmation are discarded and a new store is made, logged as
+/// such. Without that fact the same state is reported, never silently reset.
+#[test]
+fn a_reinstall_that_kept_the_old_key_starts_a_new_store_only_when_the_shell_says_so() {
+    use std::sync::Arc;
+    use televisit_core::{DetailValue, EntryKind, LogQuery};
+    let profile = Profile::new();
+    let secrets = Arc::new(MemorySecretStore::new());
+    let open = |options: &StoreOptions| Televisit::open(&profile.db(), &*secrets, profile.clock.clone(), options);
+    let tv = open(&StoreOptions::apple()).unwrap();
+    fill(&tv, 3);
+    tv.protect_log_head(secrets.clone()).unwrap();
+    drop(tv);
+    secrets.put(names::LOG_CONFIRMED, &7u64.to_be_bytes()).unwrap();
+    let old_key = secrets.get(names::DATA_KEY).unwrap().unwrap();
+    for file in fs::read_dir(profile.dir.path()).unwrap() {
+        fs::remove_file(file.unwrap().path()).unwrap(); // the app and its files deleted
+    }
+
+    // A running installation whose database vanished: reported, nothing reset.
+    assert!(matches!(open(&StoreOptions::apple()).err().unwrap(), Error::DatabaseMissing));
+    assert_eq!(secrets.get(names::DATA_KEY).unwrap().unwrap(), old_key);
+
+    // The reinstall's first start.
+    let fresh = StoreOptions { fresh_install: true, ..StoreOptions::apple() };
+    let tv = open(&fresh).unwrap();
+    assert_eq!(tv.opened(), Opened::Recreated);
+    assert_ne!(secrets.get(names::DATA_KEY).unwrap().unwrap(), old_key, "a new key");
+    assert!(secrets.get(names::LOG_CONFIRMED).unwrap().is_none(), "IT's confirmation was of the old log");
+    let tamper = tv.protect_log_head(secrets.clone()).unwrap();
+    assert!(tamper.is_none(), "the new log is not taken for an emptied one");
+    let first = tv.log_list(&LogQuery::default()).unwrap();
+    assert_eq!(first[0].kind, EntryKind::StoreCreated);
+    assert_eq!(first[0].detail.fields().get("after_reinstall"), Some(&DetailValue::Bool(true)));
+    drop(tv);
+
+    // The flag changes nothing once a database exists: the same store opens.
+    let again = open(&fresh).unwrap();
+    assert_eq!(again.opened(), Opened::Existing);
+    assert_eq!(again.log_list(&LogQuery::default()).unwrap().len(), first.len());
+}

@@ -66,7 +66,12 @@ final class AppModel: ObservableObject {
             return
         }
         do {
-            televisit = try Televisit.openForApplePlatforms(path: path, secrets: secrets)
+            // iOS keeps Keychain items when the app is deleted; this flag goes with the app. On
+            // a reinstall's first start the core then makes a new store instead of reporting the
+            // old key's database missing forever (it logs that it did).
+            let freshInstall = !UserDefaults.standard.bool(forKey: AppModel.installedKey)
+            televisit = try Televisit.openForApplePlatforms(path: path, secrets: secrets, freshInstall: freshInstall)
+            UserDefaults.standard.set(true, forKey: AppModel.installedKey)
         } catch {
             televisit = nil
             phase = .problem(message: UserMessage.text(for: error), retry: UserMessage.isTransient(error))
@@ -90,6 +95,9 @@ final class AppModel: ObservableObject {
         contactsAccess = ContactStoreBook.access()
         phase = .locked(message: nil)
     }
+
+    /// Set after the first successful open; deleted by iOS with the app.
+    static let installedKey = "televisit.installed"
 
     func protectedDataBecameAvailable() {
         if case .problem = phase {
