@@ -40,6 +40,8 @@ final class AppModel: ObservableObject {
     let book = ContactStoreBook()
     let managed = ManagedConfiguration()
     private var observingManaged = false
+    /// A wipe is running in the background (`finishPendingWipe`).
+    private var wiping = false
 
     // MARK: - Start
 
@@ -125,7 +127,8 @@ final class AppModel: ObservableObject {
     // MARK: - Wipe
 
     /// Finishes a pending wipe, if any (nothing else may run first). Returns true when there was
-    /// none and the start can go on.
+    /// none and the start can go on. The wipe itself runs off the main thread (its contacts step
+    /// walks the whole address book); the screen shows "starting" until it is done.
     @discardableResult
     private func finishPendingWipe(path: String) -> Bool {
         do {
@@ -137,21 +140,40 @@ final class AppModel: ObservableObject {
             return false
         }
         televisit = nil
-        do {
-            let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
-            if let receipt {
-                managed.writeReceipt(receipt)
-                try wipeReceiptTaken(secrets: secrets)
+        phase = .starting
+        // A second start meanwhile (an activation, protected data becoming available) waits
+        // for this one: one wipe at a time.
+        guard !wiping else {
+            return false
+        }
+        wiping = true
+        let (secrets, book, managed) = (self.secrets, self.book, self.managed)
+        Task {
+            defer { wiping = false }
+            let outcome = await Task.detached(priority: .userInitiated) { () -> Result<String?, Error> in
+                do {
+                    let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
+                    if let receipt {
+                        managed.writeReceipt(receipt)
+                        try wipeReceiptTaken(secrets: secrets)
+                    }
+                    return .success(receipt)
+                } catch {
+                    return .failure(error)
+                }
+            }.value
+            switch outcome {
+            case let .success(receipt):
+                phase = .wiped(
+                    message: "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below.",
+                    receipt: receipt
+                )
+            case let .failure(error):
+                phase = .problem(
+                    message: "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start.",
+                    retry: true
+                )
             }
-            phase = .wiped(
-                message: "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below.",
-                receipt: receipt
-            )
-        } catch {
-            phase = .problem(
-                message: "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start.",
-                retry: true
-            )
         }
         return false
     }
