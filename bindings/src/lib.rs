@@ -66,7 +66,11 @@ impl Televisit {
     /// no database is the previous installation's, and a new store is made (logged) instead of
     /// reporting the database missing forever.
     #[uniffi::constructor(default(fresh_install = false))]
-    pub fn open_for_apple_platforms(path: String, secrets: Arc<dyn SecretStore>, fresh_install: bool) -> Result<Arc<Self>> {
+    pub fn open_for_apple_platforms(
+        path: String,
+        secrets: Arc<dyn SecretStore>,
+        fresh_install: bool,
+    ) -> Result<Arc<Self>> {
         let options = televisit_core::StoreOptions { fresh_install, ..televisit_core::StoreOptions::apple() };
         Self::open_with(path, secrets, None, &options)
     }

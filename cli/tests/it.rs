@@ -601,8 +601,7 @@ fn a_compromised_device_wipes_itself_when_the_policy_says_so() {
     let dashed = admin(&s.it, &["wipe", "verify-receipt", &receipt_of(&out), "--device-key", "-bAAAA"]);
     assert_eq!(dashed.code, Some(3), "checked against that key, not refused as usage: {}", dashed.stderr);
     assert!(dashed.stderr.contains("not signed by the expected key"), "{}", dashed.stderr);
-    let checked =
-        admin(&s.it, &["--json", "wipe", "verify-receipt", &receipt_of(&out), "--device-key", &key]);
+    let checked = admin(&s.it, &["--json", "wipe", "verify-receipt", &receipt_of(&out), "--device-key", &key]);
     assert_eq!(checked.code, Some(0), "{}", checked.stderr);
     let receipt: Value = serde_json::from_str(&checked.stdout).unwrap();
     assert_eq!(receipt["receipt"]["reason"], "local_trigger");

@@ -215,5 +215,8 @@ fn the_ios_appconfig_specfile_declares_the_cores_keys() {
         assert!(!label.is_empty() && description.len() > 20, "{key}: a label and a description for IT");
     }
     let project = std::fs::read_to_string(root.join("ios/App/TelevisitApp.xcodeproj/project.pbxproj")).unwrap();
-    assert!(project.contains(&format!("PRODUCT_BUNDLE_IDENTIFIER = {bundle};")), "the bundle id is the app's: {bundle}");
+    assert!(
+        project.contains(&format!("PRODUCT_BUNDLE_IDENTIFIER = {bundle};")),
+        "the bundle id is the app's: {bundle}"
+    );
 }
