@@ -92,7 +92,7 @@ fn run() -> Result<()> {
     }
     if wanted("cleanup") {
         step("5. cleanup plan");
-        figures.push(measure::cleanup_plan(&work, &sizes)?);
+        figures.extend(measure::cleanup_plans(&work, &sizes)?);
     }
     if wanted("archive") {
         step("9. IT's log archive: verifying an export, checkpoint and proof sizes");

@@ -412,10 +412,67 @@ pub fn wipe(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
 }
 
 /// Figure 5: Cleanup plan over 10,000 owned contacts a month old (all due), with 100 hand-made
-/// lookalikes, the book in memory (the phone's book is the platform's: this is the core's
-/// part); against one read of the same rows (contacts joined to patients) and the book's list.
-pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
-    let dir = work.join("cleanup");
+/// lookalikes; against one read of the same rows (contacts joined to patients) and the book's
+/// list. Twice: with the core tests' in-memory book (the core's own cost: the phone's book is the
+/// platform's), and with the desktop's vCard book (a real book that parses its files).
+pub fn cleanup_plans(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
+    let memory = MemoryBook::default();
+    let in_memory = cleanup_plan(work, sizes, Book::Memory(&memory))?;
+    let dir = work.join("cleanup-vcard");
+    let _ = std::fs::remove_dir_all(&dir);
+    let vcard = VcardContactBook::open(&dir.join(CONTACTS))?;
+    let _scratch = Scratch(dir.clone());
+    let on_disk = cleanup_plan(work, sizes, Book::Vcard(&vcard))?;
+    Ok(vec![in_memory, on_disk])
+}
+
+/// The book a cleanup figure plans against, and how its hand-made lookalikes are made.
+enum Book<'a> {
+    Memory(&'a MemoryBook),
+    Vcard(&'a VcardContactBook),
+}
+
+impl Book<'_> {
+    fn book(&self) -> &dyn ContactBook {
+        match self {
+            Book::Memory(book) => *book,
+            Book::Vcard(book) => *book,
+        }
+    }
+
+    /// Seeding goes through the desktop's seeding book (no lookup by phone, which would read
+    /// every file for every contact).
+    fn seed(&self, tv: &Televisit, patient: &televisit_core::PatientRef) -> Result<()> {
+        match self {
+            Book::Memory(book) => tv.ensure_contact(*book, patient)?,
+            Book::Vcard(book) => tv.ensure_contact(&fixtures::SeedBook(book), patient)?,
+        };
+        Ok(())
+    }
+
+    fn add_by_hand(&self, name: &str) -> Result<()> {
+        match self {
+            Book::Memory(book) => {
+                book.add_by_hand(name, "+14155550199");
+            }
+            Book::Vcard(book) => std::fs::write(
+                book.dir().join(format!("hand-{}.vcf", name.replace(' ', "-"))),
+                format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{name}\r\nTEL;TYPE=cell:+14155550199\r\nEND:VCARD\r\n"),
+            )?,
+        }
+        Ok(())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Book::Memory(_) => "memory",
+            Book::Vcard(_) => "vcard",
+        }
+    }
+}
+
+fn cleanup_plan(work: &Path, sizes: &Sizes, book: Book<'_>) -> Result<Figure> {
+    let dir = work.join(format!("cleanup-{}-store", book.code()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let _scratch = Scratch(dir.clone());
@@ -423,20 +480,20 @@ pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
     let clock = Arc::new(BenchClock::at(chrono::Utc::now() - chrono::Duration::days(40)));
     let db = dir.join(DATABASE);
     let tv = Televisit::open(&db, &secrets, clock.clone(), &StoreOptions::default())?;
-    let book = MemoryBook::default();
     for i in 0..sizes.cleanup_contacts {
         let patient = tv.patient_add(&fixtures::synthetic_patient(i))?;
-        tv.ensure_contact(&book, &patient.id)?;
+        book.seed(&tv, &patient.id)?;
     }
     for i in 0..100 {
-        book.add_by_hand(&format!("Patient Hand {}", fixtures::synthetic_patient(i).family_name), "+14155550199");
+        book.add_by_hand(&format!("Patient Hand {} {i}", fixtures::synthetic_patient(i).family_name))?;
     }
     clock.advance(chrono::Duration::days(31));
-    let plan = tv.cleanup_plan(&book, None)?;
+    let contacts = book.book();
+    let plan = tv.cleanup_plan(contacts, None)?;
     ensure!(plan.remove.len() == sizes.cleanup_contacts && plan.lookalikes.len() == 100, "unexpected plan");
-    eprintln!("bench: 5. cleanup plan: seeded, timing");
+    eprintln!("bench: 5. cleanup plan ({} book): seeded, timing", book.code());
     let samples = time_runs(2, sizes.runs(11), || {
-        black_box(tv.cleanup_plan(&book, None::<CleanupRules>)?);
+        black_box(tv.cleanup_plan(contacts, None::<CleanupRules>)?);
         Ok(())
     })?;
     let raw = fixtures::raw_connection(&db, &secrets)?;
@@ -461,13 +518,17 @@ pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        black_box((rows, book.list(ListScope::All)?));
+        black_box((rows, contacts.list(ListScope::All)?));
         Ok(())
     })?;
     let (m, b) = (median(&samples), median(&floor));
+    let (id, what) = match book {
+        Book::Memory(_) => ("cleanup_plan", "the book in memory"),
+        Book::Vcard(_) => ("cleanup_plan_vcard", "the desktop's vCard book"),
+    };
     Ok(Figure::new(
-        "cleanup_plan",
-        format!("cleanup plan ({} owned contacts)", n(sizes.cleanup_contacts as u64)),
+        id,
+        format!("cleanup plan ({} owned contacts, {what})", n(sizes.cleanup_contacts as u64)),
         m,
         "ms",
         "one read of the same rows + the book's list",
@@ -475,7 +536,7 @@ pub fn cleanup_plan(work: &Path, sizes: &Sizes) -> Result<Figure> {
         Some(m / b),
         "floor's time",
     )
-    .target("≤ 20 ms", &[Bound::MeasuredAtMost(20.0)])
+    .target("≤ 1.5× floor", &[Bound::RatioAtMost(1.5)])
     .samples(&samples)
-    .detail(json!({ "baseline_samples_ms": floor, "lookalikes": 100 })))
+    .detail(json!({ "baseline_samples_ms": floor, "lookalikes": 100, "book": book.code() })))
 }

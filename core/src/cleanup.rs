@@ -7,10 +7,10 @@ use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, Delet
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
 use crate::naming::{self, NameTemplate};
-use crate::patients::{self, ConsentState};
 use crate::policy::Policy;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,36 +137,35 @@ pub(crate) fn plan(
     rules: &CleanupRules,
     book: &dyn ContactBook,
 ) -> Result<CleanupPlan> {
-    // One read transaction: one lock and one consistent view for the whole plan.
+    // One read transaction: one lock and one consistent view for the whole plan; one joined
+    // query for every record with what the rules need of its patient (no read per patient).
     let tx = store.conn.unchecked_transaction()?;
-    let records = contacts::records(&tx, None)?;
-    let known: std::collections::HashSet<String> = records.iter().map(|r| r.platform_id.clone()).collect();
+    let rows = planning_rows(&tx)?;
+    let known: std::collections::HashSet<String> = rows.iter().map(|r| r.platform_id.clone()).collect();
     let mut remove = Vec::new();
-    for record in records {
-        let patient = patients::get_in(&tx, &record.patient)?;
+    for row in rows {
         let mut reasons = Vec::new();
-        let last_visit =
-            patient.visit_at.filter(|v| *v <= now).map_or(record.last_used_at, |v| v.max(record.last_used_at));
+        let last_visit = row.visit_at.filter(|v| *v <= now).map_or(row.last_used_at, |v| v.max(row.last_used_at));
         if now - last_visit >= Duration::days(i64::from(rules.older_than_days)) {
             reasons.push(RemovalReason::NotUsedFor { days: rules.older_than_days });
         }
-        if rules.when_visit_done && record.visit_done {
+        if rules.when_visit_done && row.visit_done {
             reasons.push(RemovalReason::VisitDone);
         }
-        if patient.archived_at.is_some() {
+        if row.archived {
             reasons.push(RemovalReason::PatientArchived);
         }
-        if matches!(patient.consent, ConsentState::Revoked { .. }) {
+        if row.consent_revoked {
             reasons.push(RemovalReason::ConsentRevoked);
         }
-        if record.failed_deletes > 0 {
+        if row.failed_deletes > 0 {
             reasons.push(RemovalReason::EarlierDeleteFailed);
         }
         if !reasons.is_empty() {
             remove.push(PlannedRemoval {
-                platform_id: record.platform_id,
-                patient: record.patient,
-                contact_name: patient.contact_name,
+                platform_id: row.platform_id,
+                patient: row.patient,
+                contact_name: row.contact_name,
                 reasons,
             });
         }
@@ -192,6 +191,65 @@ pub(crate) fn plan(
     }
     tx.finish()?;
     Ok(CleanupPlan { made_at: now, rules: *rules, remove, lookalikes })
+}
+
+/// A contact record with what the cleanup rules need of its patient, its latest consent
+/// included: one joined query for all of them (the latest consent per patient by one grouped
+/// scan, not a lookup per row).
+struct PlanningRow {
+    platform_id: String,
+    patient: PatientRef,
+    last_used_at: DateTime<Utc>,
+    visit_done: bool,
+    failed_deletes: u32,
+    visit_at: Option<DateTime<Utc>>,
+    archived: bool,
+    contact_name: String,
+    /// The patient's latest consent record is a revocation.
+    consent_revoked: bool,
+}
+
+fn planning_rows(conn: &Connection) -> Result<Vec<PlanningRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.platform_id, c.patient_id, c.last_used_at_ms, c.visit_done, c.failed_deletes,
+                p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL
+         FROM contacts c JOIN patients p ON p.id = c.patient_id
+         LEFT JOIN (SELECT patient_id, MAX(id) AS id FROM consents GROUP BY patient_id) latest
+                ON latest.patient_id = c.patient_id
+         LEFT JOIN consents k ON k.id = latest.id
+         ORDER BY c.created_at_ms, c.platform_id",
+    )?;
+    let time = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, bool>(3)?,
+            row.get::<_, u32>(4)?,
+            row.get::<_, Option<i64>>(5)?,
+            row.get::<_, bool>(6)?,
+            row.get::<_, String>(7)?,
+            row.get::<_, Option<bool>>(8)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (platform_id, patient, used, visit_done, failed_deletes, visit_at, archived, contact_name, revoked) = row?;
+        out.push(PlanningRow {
+            platform_id,
+            patient: PatientRef::parse(&patient)
+                .map_err(|_| Error::Storage("a contact record is unreadable".into()))?,
+            last_used_at: time(used),
+            visit_done,
+            failed_deletes,
+            visit_at: visit_at.map(time),
+            archived,
+            contact_name,
+            consent_revoked: revoked.unwrap_or(false),
+        });
+    }
+    Ok(out)
 }
 
 /// The patient a contact's Televisit marker names, when it has a well-formed one. A malformed

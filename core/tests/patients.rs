@@ -222,6 +222,10 @@ fn cleanup_plans_with_reasons_and_flags_lookalikes_apart() {
     tv.patient_archive(&archived.id).unwrap();
     tv.consent_record(&revoked.id, ConsentMethod::Verbal, "v1", Actor::Clinician).unwrap();
     tv.consent_revoke(&revoked.id, Actor::Clinician).unwrap();
+    // Withdrawn, then given again: only the latest consent counts.
+    tv.consent_record(&current.id, ConsentMethod::Verbal, "v1", Actor::Clinician).unwrap();
+    tv.consent_revoke(&current.id, Actor::Clinician).unwrap();
+    tv.consent_record(&current.id, ConsentMethod::Written, "v1", Actor::Clinician).unwrap();
     let lookalike = book.add_by_hand("patient maria lopez", "+447400777888");
     book.add_by_hand("Mum", "+447400888999");
 

@@ -220,12 +220,23 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
         }
     }
 
-    /** Makes (or repairs) the contact, then runs the pre-flight: all clear calls at once. */
+    /**
+     * Runs the pre-flight; when the contact is the only thing in the way, makes (or repairs) it
+     * and runs it again: all clear calls at once. No contact is made for a patient whose call is
+     * blocked for another reason (no consent yet, say).
+     */
     private fun check(id: String) {
         activity.background({
             val tv = session.open()
-            tv.ensureContact(session.book, id)
-            tv.preflight(session.book, session.device, id)
+            val first = tv.preflight(session.book, session.device, id)
+            val contactInTheWay = first.checks.any { it.code in CONTACT_CHECKS && it.status != CheckStatus.PASS }
+            val otherBlocks = first.checks.any { it.status == CheckStatus.BLOCK && it.code !in CONTACT_CHECKS }
+            if (contactInTheWay && !otherBlocks) {
+                tv.ensureContact(session.book, id)
+                tv.preflight(session.book, session.device, id)
+            } else {
+                first
+            }
         }) { preflight ->
             if (preflight.checks.all { it.status == CheckStatus.PASS }) startCall(id) else showPreflight(id, preflight)
         }
@@ -319,6 +330,8 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     }
 
     private companion object {
+        /** The pre-flight's contact checks, which the call itself puts right. */
+        val CONTACT_CHECKS = setOf("contact_missing", "contact_out_of_sync")
         const val FIELDS = "patients.fields"
         const val ARCHIVED = "patients.archived"
     }

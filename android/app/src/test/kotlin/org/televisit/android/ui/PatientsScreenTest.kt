@@ -135,12 +135,20 @@ class PatientsScreenTest {
         checks.forEach { assertTrue("each check is listed: ${it.message}", preflight.contains(it.message)) }
         assertTrue(preflight.lines().any { it.startsWith("✗ ") })
         assertFalse("no name or number", preflight.contains("Susan") || preflight.contains("7400"))
-        assertEquals("the contact was made on the way", 1, tv.contactRecords().size)
+        assertEquals("no contact for a patient whose call is blocked by more than the contact", 0, tv.contactRecords().size)
         assertEquals(null, shadowOf(ui.activity as Activity).nextStartedActivity)
         // What to do about the first blocking check: consent is missing, so "Record consent".
         clickDialogPositive()
         clickDialogItem(0)
         assertTrue(tv.patient(id).consent is ConsentState.Given)
+
+        // With consent on record, the contact is the call's to make: Call makes it on the way.
+        // (WhatsApp installed, and the checklist a warning here, so that only the contact is in the way.)
+        installWhatsApp()
+        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(checks = it.calls.checks.copy(checklist = org.televisit.core.Severity.WARN))) })
+        ui.click("Call")
+        assertEquals("the contact was made on the way", 1, tv.contactRecords().size)
+        assertTrue("the warning is said, and the call may go on", latestDialogMessage().lines().any { it.startsWith("! ") })
     }
 
     private companion object {
