@@ -55,6 +55,23 @@ class FoundationTest {
     }
 
     @Test
+    fun `a reinstall that kept the old key makes a new Apple store only when the shell says it is fresh`() {
+        val tv = Televisit.openForApplePlatforms(db.toString(), secrets)
+        tv.logAppend(call(1))
+        tv.destroy()
+        val oldKey = secrets.raw("televisit.data-key.v1")!!
+        Files.list(dir).use { files -> files.forEach { Files.delete(it) } } // the app and its files deleted
+        assertThrows<TelevisitException.DatabaseMissing> { Televisit.openForApplePlatforms(db.toString(), secrets) }
+        val fresh = Televisit.openForApplePlatforms(db.toString(), secrets, freshInstall = true)
+        assertTrue(fresh.wasCreated())
+        assertFalse(oldKey.contentEquals(secrets.raw("televisit.data-key.v1")!!), "a new key")
+        val first = fresh.logList(LogQuery()).first()
+        assertEquals(EntryKind.STORE_CREATED, first.kind)
+        assertEquals(DetailValue.Flag(true), first.detail["after_reinstall"])
+        fresh.destroy()
+    }
+
+    @Test
     fun `append, list and verify`() {
         val tv = Televisit.open(db.toString(), secrets)
         val patient = "pt_0123456789abcdef0123456789abcdef"
