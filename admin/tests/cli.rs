@@ -1,24 +1,11 @@
 //! `televisit-admin` as IT runs it, on the protocol's test vectors and on crafted files: every
 //! bad input is a clear error with its exit code, never a panic and never an echo of the input.
 
-use assert_cmd::Command;
-use std::path::Path;
 use televisit_protocol::{export, vectors};
 
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn admin(dir: &Path, args: &[&str]) -> Ran {
-    let out = Command::cargo_bin("televisit-admin").unwrap().current_dir(dir).args(args).output().unwrap();
-    Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::admin;
 
 #[test]
 fn receipts_verify_against_the_pinned_key_only() {

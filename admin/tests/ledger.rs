@@ -2,46 +2,15 @@
 //! killed half-way), devices by id, user and MDM id, a key that changed, wipes from issue to
 //! receipt (pending, done, failed, expired, local), and ledgers that are not this org's.
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use televisit_admin::ledger::{DeviceFilter, Ledger, WipeState};
 use televisit_protocol::envelope::{self, SigningKey};
 use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
 
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn admin_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
-    let mut cmd = Command::cargo_bin("televisit-admin").unwrap();
-    cmd.current_dir(dir).args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn admin(dir: &Path, args: &[&str]) -> Ran {
-    admin_env(dir, args, &[])
-}
-
-fn admin_json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = admin(dir, &[&["--json"], args].concat());
-    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-    serde_json::from_str(&out.stdout).unwrap()
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+use common::{admin, admin_env, admin_json, now, Ran};
 
 /// An organisation's folder, and the phones that enroll with it.
 struct Fleet {

@@ -3,7 +3,6 @@
 //! rewritten after a checkpoint, a gap, a rollback between two reports, damaged files, another
 //! organisation's. Exports are made here as the phone makes them (signed, then sealed with age).
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use televisit_protocol::chain::Link;
 use televisit_protocol::checkpoint::{self, Checkpoint, Point};
@@ -11,24 +10,9 @@ use televisit_protocol::envelope::{self, SigningKey};
 use televisit_protocol::export::{self, ExportBody, ExportedEntry};
 use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn admin(dir: &Path, args: &[&str]) -> Ran {
-    let out = Command::cargo_bin("televisit-admin").unwrap().current_dir(dir).args(args).output().unwrap();
-    Ran {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+use common::{admin, now, Ran};
 
 const PATIENT: &str = "pt_0123456789abcdef0123456789abcdef";
 
