@@ -27,7 +27,6 @@ const ANDROID_ALL: &str = "14-robolectric-10818077";
 /// run on Java 17.
 const SDKS: [(u32, &str); 3] =
     [(26, "8.0.0_r4-robolectric-r1-i7"), (34, "14-robolectric-10818077-i7"), (35, "15-robolectric-13954326-i7")];
-const ANDROID_ALL_INSTRUMENTED: [&str; 3] = [SDKS[0].1, SDKS[1].1, SDKS[2].1];
 const JUNIT4: &str = "4.13.2";
 
 pub struct AndroidJars {
@@ -57,7 +56,7 @@ pub fn ensure_android_jars(root: &Path) -> Result<AndroidJars> {
     let dir = tools_dir(root)?.join("android-jars");
     let want = format!(
         "robolectric {ROBOLECTRIC}, android-all {ANDROID_ALL}, instrumented {} (one copy each), junit {JUNIT4}, aars unpacked",
-        ANDROID_ALL_INSTRUMENTED.join(" ")
+        SDKS.map(|(_, jar)| jar).join(" ")
     );
     if !marker_matches(&dir, &want) {
         eprintln!("xtask: resolving {want} from Maven Central (mvn) into {}", dir.display());
@@ -84,22 +83,21 @@ fn install(root: &Path, tmp: &Path) -> Result<()> {
     fs::write(tmp.join("pom.xml"), pom())?;
     // Maven's own cache stays under target/, so a fresh clone downloads into its own tree.
     let repo = tools_dir(root)?.join("m2");
-    let mut mvn = Command::new("mvn");
-    mvn.current_dir(tmp)
-        .args(["-q", "-B", "--strict-checksums"])
-        .arg(format!("-Dmaven.repo.local={}", repo.display()))
-        .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies")
-        .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
-    run_captured(&mut mvn, "mvn dependency:copy-dependencies (is Maven installed?)")?;
-    // One SDK jar per level: as dependencies of one project, Maven would keep only one version.
-    for version in ANDROID_ALL_INSTRUMENTED {
-        let mut copy = Command::new("mvn");
-        copy.current_dir(tmp)
+    // One goal of the dependency plugin, strict checksums, the cache above, into jars/.
+    let maven = |goal: &str| {
+        let mut mvn = Command::new("mvn");
+        mvn.current_dir(tmp)
             .args(["-q", "-B", "--strict-checksums"])
             .arg(format!("-Dmaven.repo.local={}", repo.display()))
-            .arg("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy")
-            .arg(format!("-Dartifact=org.robolectric:android-all-instrumented:{version}"))
+            .arg(format!("org.apache.maven.plugins:maven-dependency-plugin:3.8.1:{goal}"))
             .arg(format!("-DoutputDirectory={}", tmp.join("jars").display()));
+        mvn
+    };
+    run_captured(&mut maven("copy-dependencies"), "mvn dependency:copy-dependencies (is Maven installed?)")?;
+    // One SDK jar per level: as dependencies of one project, Maven would keep only one version.
+    for (_, version) in SDKS {
+        let mut copy = maven("copy");
+        copy.arg(format!("-Dartifact=org.robolectric:android-all-instrumented:{version}"));
         run_captured(&mut copy, &format!("mvn dependency:copy android-all-instrumented {version}"))?;
     }
     unpack_aars(&tmp.join("jars"))
