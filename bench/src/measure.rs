@@ -6,6 +6,7 @@ use crate::fixtures::{self, BenchClock, MemoryBook, Org, Scratch, TimedSecrets, 
 use crate::stats::{median, ms, per_second, time_runs, time_runs_keep, Bound, Figure};
 use crate::vcard_book::VcardContactBook;
 use anyhow::{ensure, Context, Result};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde_json::json;
 use std::hint::black_box;
@@ -228,40 +229,54 @@ pub fn log_append(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
     ])
 }
 
-/// The bytes each entry's MAC covers (`core/src/log/chain.rs`, `mac_at`), built ahead of time.
-fn canonical_bytes(conn: &Connection) -> Result<Vec<Vec<u8>>> {
+/// Each entry's canonical bytes as both chains hash them, each chain's input laid out whole
+/// (prefix, previous link, entry), read once before the clock starts: the floor hashes these
+/// buffers and nothing else.
+struct ChainInputs {
+    mac_chain: Vec<Vec<u8>>,
+    public_chain: Vec<Vec<u8>>,
+}
+
+fn chain_inputs(conn: &Connection) -> Result<ChainInputs> {
     let mut stmt =
         conn.prepare("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
-    let mut prev = [0u8; 32];
-    let mut out = Vec::new();
+    let mut prev_mac = [0u8; 32];
+    let mut prev_hash = [0u8; 32];
+    let (mut mac_chain, mut public_chain) = (Vec::new(), Vec::new());
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let at_ms: i64 = row.get(1)?;
         let fields: [Option<String>; 4] = [Some(row.get(2)?), Some(row.get(3)?), row.get(4)?, Some(row.get(5)?)];
-        let mut bytes = Vec::with_capacity(160);
-        bytes.extend_from_slice(b"televisit log entry v1\0");
-        bytes.extend_from_slice(&prev);
-        bytes.extend_from_slice(&(seq as u64).to_be_bytes());
-        bytes.extend_from_slice(&at_ms.to_be_bytes());
+        let mut entry = Vec::with_capacity(200);
+        entry.extend_from_slice(&u64::try_from(seq)?.to_be_bytes());
+        entry.extend_from_slice(&at_ms.to_be_bytes());
         for field in fields {
             match field {
                 Some(text) => {
-                    bytes.push(1);
-                    bytes.extend_from_slice(&(text.len() as u64).to_be_bytes());
-                    bytes.extend_from_slice(text.as_bytes());
+                    entry.push(1);
+                    entry.extend_from_slice(&u64::try_from(text.len())?.to_be_bytes());
+                    entry.extend_from_slice(text.as_bytes());
                 }
-                None => bytes.push(0),
+                None => entry.push(0),
             }
         }
+        let whole = |prefix: &[u8], prev: &[u8; 32]| [prefix, prev, &entry].concat();
+        mac_chain.push(whole(b"televisit log entry v1\0", &prev_mac));
+        public_chain.push(whole(b"televisit log chain v1\0", &prev_hash));
         let mac: Vec<u8> = row.get(6)?;
-        prev.copy_from_slice(&mac);
-        out.push(bytes);
+        prev_mac.copy_from_slice(&mac);
+        // The floor's public links need not be the log's; only the bytes hashed must match in size.
+        prev_hash = ring::digest::digest(&ring::digest::SHA256, &entry).as_ref().try_into()?;
     }
-    Ok(out)
+    Ok(ChainInputs { mac_chain, public_chain })
 }
 
-/// Figure 3: Full chain verify against a bare SHA-256 of the same bytes (the hashing floor).
+/// Figure 3: Full chain verify against the bare hashing the log's two chains need over the same
+/// bytes: one HMAC-SHA256 (the phone's chain) and one SHA-256 (the public chain IT checks) per
+/// entry, over buffers already in memory. A single SHA-256 of the bytes and one plain read of the
+/// rows are measured beside it, in the figure's detail, so that the hashing's share and the
+/// reading's share of the gap both show.
 pub fn verify(sizes: &Sizes, profile: &LogProfile) -> Result<Figure> {
     let tv = fixtures::open(&profile.db, &profile.secrets)?;
     let count = intact(tv.log_verify()?)?;
@@ -269,33 +284,67 @@ pub fn verify(sizes: &Sizes, profile: &LogProfile) -> Result<Figure> {
         black_box(intact(tv.log_verify()?)?);
         Ok(())
     })?;
-    let bytes = canonical_bytes(&fixtures::raw_connection(&profile.db, &profile.secrets)?)?;
-    ensure!(bytes.len() as u64 == count, "the rows read for the floor are not the chain's");
-    let total_bytes: usize = bytes.iter().map(Vec::len).sum();
+    let conn = fixtures::raw_connection(&profile.db, &profile.secrets)?;
+    let inputs = chain_inputs(&conn)?;
+    ensure!(inputs.mac_chain.len() as u64 == count, "the rows read for the floor are not the chain's");
+    let total_bytes: usize = inputs.mac_chain.iter().map(Vec::len).sum();
+    let mac_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[7u8; 32]);
     let floor = time_runs(1, sizes.runs(7), || {
-        for b in &bytes {
-            black_box(ring::digest::digest(&ring::digest::SHA256, black_box(b)));
+        for (mac_input, public_input) in inputs.mac_chain.iter().zip(&inputs.public_chain) {
+            black_box(ring::hmac::sign(&mac_key, black_box(mac_input)));
+            black_box(ring::digest::digest(&ring::digest::SHA256, black_box(public_input)));
         }
+        Ok(())
+    })?;
+    let one_hash = time_runs(1, sizes.runs(7), || {
+        for input in &inputs.mac_chain {
+            black_box(ring::digest::digest(&ring::digest::SHA256, black_box(input)));
+        }
+        Ok(())
+    })?;
+    let read = time_runs(1, sizes.runs(7), || {
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, at_ms, kind, actor, patient_ref, detail, mac FROM log_entries ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let mut seen = 0usize;
+        while let Some(row) = rows.next()? {
+            for column in 0..7 {
+                seen += match black_box(row.get_ref(column)?) {
+                    ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes.len(),
+                    _ => 1,
+                };
+            }
+        }
+        black_box(seen);
         Ok(())
     })?;
     let rate = |s: &[f64]| s.iter().map(|t| per_second(count, *t)).collect::<Vec<_>>();
     let (m, b) = (median(&rate(&samples)), median(&rate(&floor)));
+    // Verifying must both read every row (SQLCipher decrypts and authenticates each page) and
+    // hash it twice: that sum is what no implementation of this log can go under.
+    let read_and_hash = median(&read) + median(&floor);
     Ok(Figure::new(
         "verify",
         format!("full chain verify ({} entries)", n(count)),
         m,
         "entries/s",
-        "bare SHA-256 of the same bytes",
+        "bare HMAC-SHA256 + SHA-256 of the same bytes",
         Some(b),
         Some(b / m),
         "floor's time",
     )
-    .target("≥ 1,000,000/s", &[Bound::MeasuredAtLeast(1_000_000.0)])
+    .target("≤ 2×", &[Bound::RatioAtMost(2.0)])
     .samples(&samples)
     .detail(json!({
         "verify_ms_median": median(&samples),
         "floor_ms_median": median(&floor),
-        "bytes_hashed": total_bytes,
+        "one_sha256_ms_median": median(&one_hash),
+        "plain_read_ms_median": median(&read),
+        "ratio_to_one_sha256": median(&samples) / median(&one_hash),
+        "read_and_hash_ms": read_and_hash,
+        "ratio_to_read_and_hash": median(&samples) / read_and_hash,
+        "target_reachable": read_and_hash <= 2.0 * median(&floor),
+        "bytes_hashed_per_chain": total_bytes,
         "mean_entry_bytes": total_bytes as f64 / count as f64,
     })))
 }

@@ -67,7 +67,6 @@ pub fn per_second(count: u64, millis: f64) -> f64 {
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     MeasuredAtMost(f64),
-    MeasuredAtLeast(f64),
     RatioAtMost(f64),
     RatioAtLeast(f64),
 }
@@ -76,7 +75,6 @@ impl Bound {
     pub fn holds(self, measured: f64, ratio: Option<f64>) -> bool {
         match self {
             Bound::MeasuredAtMost(b) => measured <= b,
-            Bound::MeasuredAtLeast(b) => measured >= b,
             Bound::RatioAtMost(b) => ratio.is_some_and(|r| r <= b),
             Bound::RatioAtLeast(b) => ratio.is_some_and(|r| r >= b),
         }

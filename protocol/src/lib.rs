@@ -23,6 +23,7 @@ pub mod ids;
 pub mod policy;
 pub mod report;
 pub mod vectors;
+pub mod walk;
 pub mod wipe;
 
 pub use error::{Error, Result};
