@@ -22,6 +22,7 @@ mod fixtures;
 mod head;
 mod ledger;
 mod measure;
+mod page_cost;
 mod stats;
 
 use anyhow::{Context, Result};
