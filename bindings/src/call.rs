@@ -74,6 +74,7 @@ pub enum CheckStatus {
 #[uniffi::remote(Enum)]
 pub enum ChecklistStatus {
     Current,
+    Reconfirm,
     Due,
     Never,
 }

@@ -4,7 +4,7 @@ use crate::call::Platform;
 use std::time::SystemTime;
 use televisit_core::checklist as core;
 
-pub use televisit_core::checklist::{Requirement, Source};
+pub use televisit_core::checklist::{Requirement, RunKind, Source};
 
 #[uniffi::remote(Enum)]
 pub enum Requirement {
@@ -66,6 +66,10 @@ pub struct RunItem {
     pub required: Requirement,
     pub answer: Option<String>,
     pub pre_answered: bool,
+    /// Carried over from the last result: not asked, may be changed.
+    pub carried: bool,
+    /// Answered by Strict account settings: not asked, may be changed.
+    pub covered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -73,7 +77,15 @@ pub struct ChecklistRun {
     pub platform: Platform,
     pub catalog_version: u32,
     pub started_at: SystemTime,
+    pub kind: RunKind,
+    pub attested_unchanged: bool,
     pub items: Vec<RunItem>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum RunKind {
+    Full,
+    Reconfirm,
 }
 
 impl From<core::ChecklistRun> for ChecklistRun {
@@ -82,6 +94,8 @@ impl From<core::ChecklistRun> for ChecklistRun {
             platform: run.platform,
             catalog_version: run.catalog_version,
             started_at: run.started_at.into(),
+            kind: run.kind,
+            attested_unchanged: run.attested_unchanged,
             items: run
                 .items
                 .into_iter()
@@ -91,6 +105,8 @@ impl From<core::ChecklistRun> for ChecklistRun {
                     required: i.required,
                     answer: i.answer,
                     pre_answered: i.pre_answered,
+                    carried: i.carried,
+                    covered: i.covered,
                 })
                 .collect(),
         }

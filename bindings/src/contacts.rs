@@ -164,6 +164,7 @@ pub enum RemovalReason {
     VisitDone,
     PatientArchived,
     ConsentRevoked,
+    ConsentDeclined,
     EarlierDeleteFailed,
     Orphaned,
 }

@@ -159,6 +159,17 @@ impl Televisit {
         Ok(self.0.consent_record(&patient_ref(&id)?, method, &text_version, by)?.into())
     }
 
+    /// The patient was asked and said no.
+    pub fn consent_decline(
+        &self,
+        id: String,
+        method: ConsentMethod,
+        text_version: String,
+        by: Actor,
+    ) -> Result<ConsentState> {
+        Ok(self.0.consent_decline(&patient_ref(&id)?, method, &text_version, by)?.into())
+    }
+
     pub fn consent_revoke(&self, id: String, by: Actor) -> Result<ConsentState> {
         Ok(self.0.consent_revoke(&patient_ref(&id)?, by)?.into())
     }
@@ -241,12 +252,28 @@ impl Televisit {
         Ok(self.0.checklist_run()?.map(Into::into))
     }
 
+    /// A re-confirmation's attestation that nothing else changed since the last result.
+    pub fn checklist_attest_unchanged(&self) -> Result<ChecklistRun> {
+        Ok(self.0.checklist_attest_unchanged()?.into())
+    }
+
     pub fn checklist_finish(&self) -> Result<ChecklistResult> {
         Ok(self.0.checklist_finish()?.into())
     }
 
     pub fn preflight(&self, book: Arc<dyn ContactBook>, device: Arc<dyn DeviceFacts>, id: String) -> Result<Preflight> {
         Ok(self.0.preflight(&ForeignBook(book), &ForeignDevice(device), &patient_ref(&id)?)?.into())
+    }
+
+    /// What Call does first: the pre-flight, with the contact made or put right when it is the
+    /// only thing in the way, and the pre-flight run again.
+    pub fn prepare_call(
+        &self,
+        book: Arc<dyn ContactBook>,
+        device: Arc<dyn DeviceFacts>,
+        id: String,
+    ) -> Result<Preflight> {
+        Ok(self.0.prepare_call(&ForeignBook(book), &ForeignDevice(device), &patient_ref(&id)?)?.into())
     }
 
     /// The attempts that open the video call; fails with `CallBlocked` when a check blocks.

@@ -17,6 +17,7 @@ pub enum EntryKind {
     PatientArchived,
     ConsentRecorded,
     ConsentRevoked,
+    ConsentDeclined,
     ContactCreated,
     ContactRepaired,
     ContactDeleted,

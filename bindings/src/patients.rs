@@ -18,8 +18,23 @@ pub enum ConsentMethod {
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum ConsentState {
     None,
-    Given { method: ConsentMethod, text_version: String, recorded_by: Actor, at: SystemTime },
-    Revoked { at: SystemTime, by: Actor },
+    Given {
+        method: ConsentMethod,
+        text_version: String,
+        recorded_by: Actor,
+        at: SystemTime,
+    },
+    Revoked {
+        at: SystemTime,
+        by: Actor,
+    },
+    /// Asked, and the patient said no: not the same as never asked.
+    Declined {
+        method: ConsentMethod,
+        text_version: String,
+        recorded_by: Actor,
+        at: SystemTime,
+    },
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -93,6 +108,9 @@ impl From<core::ConsentState> for ConsentState {
                 ConsentState::Given { method, text_version, recorded_by, at: at.into() }
             }
             core::ConsentState::Revoked { at, by } => ConsentState::Revoked { at: at.into(), by },
+            core::ConsentState::Declined { method, text_version, recorded_by, at } => {
+                ConsentState::Declined { method, text_version, recorded_by, at: at.into() }
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ pub struct CallPolicy {
     pub phi_lint: Severity,
     pub sync_wait_seconds: u32,
     pub consent_text_version: String,
+    pub consent_text: Option<String>,
 }
 
 #[uniffi::remote(Record)]
@@ -75,6 +76,7 @@ pub struct AppLockPolicy {
 #[uniffi::remote(Record)]
 pub struct ChecklistPolicy {
     pub reconfirm_days: u32,
+    pub full_run_days: Option<u32>,
     pub catalog_version: u32,
     pub required: std::collections::HashMap<String, televisit_core::checklist::Requirement>,
 }

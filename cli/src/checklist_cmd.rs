@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use televisit_core::checklist::{self, ChecklistResult, Source};
+use televisit_core::checklist::{self, ChecklistResult, ChecklistRun, RunKind, Source};
 use televisit_core::{Platform, Televisit};
 
 const CHECKLIST_HELP: &str = "The desktop has no WhatsApp: --platform, --whatsapp, --whatsapp-version and --passcode \
@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// Answer from this JSON file instead of asking: {"read_receipts": "off", …} (item id → value code).
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
+    /// With --answers, for a re-confirmation: attest that nothing else changed in WhatsApp's
+    /// privacy settings since the last check (the file then holds only what changed).
+    #[arg(long, requires = "answers")]
+    nothing_else_changed: bool,
     // Last: its help heading would hold for the flags after it.
     #[command(flatten)]
     target: ChecklistPhone,
@@ -81,7 +85,7 @@ pub fn run(tv: &Televisit, args: ChecklistArgs, json: bool) -> Result<ExitCode> 
         None => {
             let phone = TargetPhone::from_args(&args.run.target.phone);
             match args.run.answers {
-                Some(file) => from_file(tv, &phone, &file, json),
+                Some(file) => from_file(tv, &phone, &file, args.run.nothing_else_changed, json),
                 None if json => Ok(usage::refuse(
                     "televisit",
                     "--json needs --answers FILE: without it the checklist asks its questions on the terminal",
@@ -191,17 +195,31 @@ pub fn parse_answers(text: &str) -> Result<Answers> {
 
 /// Starts (or resumes) the run for `phone`, gives it the answers and finishes it. An item left
 /// unanswered is the core's error, and the run stays half done with the answers given.
-pub fn run_answers(tv: &Televisit, phone: &TargetPhone, answers: &Answers) -> Result<ChecklistResult> {
-    tv.checklist_start(phone.platform, phone).context("the checklist did not start")?;
+pub fn run_answers(
+    tv: &Televisit,
+    phone: &TargetPhone,
+    answers: &Answers,
+    nothing_else_changed: bool,
+) -> Result<ChecklistResult> {
+    let run = tv.checklist_start(phone.platform, phone).context("the checklist did not start")?;
     for (id, value) in answers {
         tv.checklist_answer(id, value).with_context(|| format!("`{id}` was not answered"))?;
+    }
+    if run.kind == RunKind::Reconfirm {
+        if !nothing_else_changed {
+            bail!(
+                "this is a re-confirmation: the answers given are kept; add --nothing-else-changed to attest that \
+                 nothing else changed since the last check"
+            );
+        }
+        tv.checklist_attest_unchanged()?;
     }
     tv.checklist_finish().context("the checklist was not finished (the answers given are kept in the run in progress)")
 }
 
-fn from_file(tv: &Televisit, phone: &TargetPhone, file: &Path, json: bool) -> Result<ExitCode> {
+fn from_file(tv: &Televisit, phone: &TargetPhone, file: &Path, attest: bool, json: bool) -> Result<ExitCode> {
     let answers = read_answers(file)?;
-    let result = run_answers(tv, phone, &answers)?;
+    let result = run_answers(tv, phone, &answers, attest)?;
     if json {
         print_json(&ResultView::from(&result));
     } else {
@@ -293,6 +311,9 @@ pub fn walk(
     for item in run.items.iter().filter(|i| i.pre_answered) {
         writeln!(out, "{}", checklist_view::phone_line(item))?;
     }
+    for item in run.items.iter().filter(|i| i.carried || i.covered) {
+        writeln!(out, "{}", checklist_view::kept_line(item))?;
+    }
     let total = run.items.len();
     let mut stop = None;
     'items: for (n, item) in run.items.iter().enumerate() {
@@ -336,9 +357,21 @@ pub fn walk(
             }
         }
     }
-    let run = tv.checklist_run()?.context("the run in progress is gone")?;
+    let mut run = tv.checklist_run()?.context("the run in progress is gone")?;
     let remaining = run.unanswered().len();
-    if remaining == 0 {
+    if remaining == 0 && run.kind == RunKind::Reconfirm && !run.attested_unchanged && stop.is_none() {
+        match attest(tv, &run, input, out, echo)? {
+            Some(attested) => run = attested,
+            None => {
+                return Ok(Walk::Unfinished {
+                    remaining: 0,
+                    to_confirm: checklist_view::to_confirm(&run),
+                    why: Stop::InputEnded,
+                })
+            }
+        }
+    }
+    if remaining == 0 && (run.kind == RunKind::Full || run.attested_unchanged) {
         let result = tv.checklist_finish().context("the checklist was not finished")?;
         return Ok(Walk::Finished { result, items: run.items.len() });
     }
@@ -348,6 +381,61 @@ pub fn walk(
         _ => Stop::Skipped,
     };
     Ok(Walk::Unfinished { remaining, to_confirm: checklist_view::to_confirm(&run), why })
+}
+
+/// A re-confirmation's last question: has anything else changed? No: attested. Yes: each kept
+/// answer is shown again with its current value (an empty line keeps it), then attested, since
+/// every item has now been looked at. None when the input ended.
+fn attest(
+    tv: &Televisit,
+    run: &ChecklistRun,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    echo: bool,
+) -> Result<Option<ChecklistRun>> {
+    loop {
+        write!(out, "\nHas anything else changed in WhatsApp's privacy settings since your last check? (y/n): ")?;
+        out.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        if echo {
+            writeln!(out)?;
+        }
+        match line.trim().to_ascii_lowercase().as_str() {
+            "n" | "no" => break,
+            "y" | "yes" => {
+                for item in run.items.iter().filter(|i| i.carried || i.covered) {
+                    let current = item.answer.as_deref().unwrap_or_default();
+                    write!(out, "\n{}", checklist_view::item_text(item, 0, 0).replacen("[0/0] ", "", 1))?;
+                    loop {
+                        write!(out, "Now {} (an empty line keeps it): ", item.item.label(current))?;
+                        out.flush()?;
+                        let mut line = String::new();
+                        if input.read_line(&mut line)? == 0 {
+                            return Ok(None);
+                        }
+                        match reply(item.item, &line) {
+                            Reply::Skip => break,
+                            Reply::Value(value) => {
+                                tv.checklist_answer(item.item.id, value)?;
+                                writeln!(out, "   recorded: {}", item.item.label(value))?;
+                                break;
+                            }
+                            Reply::Quit => return Ok(None),
+                            Reply::Unclear => writeln!(out, "   not one of the choices")?,
+                        }
+                    }
+                }
+                break;
+            }
+            _ => writeln!(out, "   answer y or n")?,
+        }
+    }
+    let attested = tv.checklist_attest_unchanged()?;
+    writeln!(out, "   recorded: nothing else changed since the last check")?;
+    Ok(Some(attested))
 }
 
 /// Why the run is not finished, and how to go on.

@@ -7,7 +7,8 @@ use crate::view::time;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use televisit_core::checklist::{
-    CatalogItem, ChecklistResult, ChecklistRun, Deviation, Requirement, RunItem, Source, CATALOG, CATALOG_VERSION,
+    CatalogItem, ChecklistResult, ChecklistRun, Deviation, Requirement, RunItem, RunKind, Source, CATALOG,
+    CATALOG_VERSION,
 };
 use televisit_core::{ChecklistStatus, Platform};
 
@@ -145,6 +146,7 @@ impl CatalogView {
 pub fn status_code(status: ChecklistStatus) -> &'static str {
     match status {
         ChecklistStatus::Current => "current",
+        ChecklistStatus::Reconfirm => "reconfirm",
         ChecklistStatus::Due => "due",
         ChecklistStatus::Never => "never",
     }
@@ -174,20 +176,40 @@ fn labels(item: &CatalogItem, values: &[String]) -> String {
     }
 }
 
-/// The clinician items of a run: those the clinician answers, not the phone.
+/// The clinician items of a run asked this time: not the phone's, and in a re-confirmation not
+/// those carried from the last result or covered by Strict account settings.
 pub fn to_confirm(run: &ChecklistRun) -> usize {
-    run.items.iter().filter(|i| !i.pre_answered).count()
+    run.items.iter().filter(|i| i.asked()).count()
+}
+
+/// `= Read receipts: Off (as at your last check)` or `(covered by Strict account settings)`.
+pub fn kept_line(item: &RunItem) -> String {
+    let answer = item.answer.as_deref().unwrap_or_default();
+    let why = if item.covered { "covered by Strict account settings" } else { "as at your last check" };
+    format!("= {}: {} ({why})", item.item.title, item.item.label(answer))
 }
 
 /// `Privacy checklist for an Android phone (catalog v1): 21 items to confirm, 2 answered by the phone`.
 pub fn heading(run: &ChecklistRun) -> String {
-    let by_phone = run.items.len() - to_confirm(run);
-    format!(
-        "WhatsApp privacy checklist for an {} (catalog v{}): {} items to confirm, {by_phone} answered by the phone",
+    let by_phone = run.items.iter().filter(|i| i.pre_answered).count();
+    let kept = run.items.iter().filter(|i| i.carried || i.covered).count();
+    let what = match run.kind {
+        RunKind::Full => "WhatsApp privacy checklist",
+        RunKind::Reconfirm => "Re-confirming your WhatsApp privacy checklist",
+    };
+    let mut line = format!(
+        "{what} for an {} (catalog v{}): {} to confirm, {by_phone} answered by the phone",
         platform_name(run.platform),
         run.catalog_version,
-        to_confirm(run),
-    )
+        match to_confirm(run) {
+            1 => "1 item".to_owned(),
+            n => format!("{n} items"),
+        },
+    );
+    if run.kind == RunKind::Reconfirm {
+        line.push_str(&format!(", {kept} kept from your last check"));
+    }
+    line
 }
 
 /// `✓ The phone's screen lock: Set (answered by the phone)`, for an item the phone answers.
@@ -242,7 +264,7 @@ pub fn result_text(result: &ChecklistResult, items: usize, reconfirm_days: u32) 
     if result.compliant {
         return format!(
             "Compliant: all {items} items meet the policy.\nThe checklist is current for {reconfirm_days} days, \
-             or until WhatsApp's version or the policy changes.\n"
+             or until WhatsApp's version or the policy changes; then it asks only what changed.\n"
         );
     }
     let n = result.deviations.len();
@@ -267,6 +289,10 @@ pub fn status_text(status: ChecklistStatus, in_progress: Option<&ChecklistRun>, 
         ChecklistStatus::Current => format!(
             "checklist: current (the last run was compliant, within {reconfirm_days} days, under today's policy \
              and for this phone's WhatsApp version)\n"
+        ),
+        ChecklistStatus::Reconfirm => format!(
+            "checklist: re-confirm (WhatsApp was updated, the last check is older than {reconfirm_days} days, or the \
+             catalog or policy changed): run `televisit checklist`, which asks only what changed\n"
         ),
         ChecklistStatus::Due => format!(
             "checklist: due (the last run found deviations, is older than {reconfirm_days} days, or was made under \
@@ -336,6 +362,8 @@ mod tests {
             required: requirements[id].clone(),
             answer: answer.map(str::to_owned),
             pre_answered: item.source != Source::Clinician,
+            carried: false,
+            covered: false,
         }
     }
 

@@ -19,7 +19,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use televisit_core::call::{AttemptKind, CheckStatus, LaunchStep, TemplateId};
-use televisit_core::checklist::{Source, CATALOG};
+use televisit_core::checklist::{self, Source, CATALOG};
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::secrets::names;
 use televisit_core::{
@@ -138,12 +138,26 @@ fn patients_step(tv: &Televisit) -> Result<(Patient, Patient)> {
         println!("   refused: {err}");
     }
     println!("   (refusals name the field and never repeat what was typed)");
+    // A visitor's UK mobile, written as UK clinicians write it: the country code decides the
+    // rules (its bracketed trunk 0 goes), not the clinic's US region.
+    let visitor = NewPatient {
+        given_name: "Tom".into(),
+        family_name: "Hale".into(),
+        phone: "+44 (0)7400 123456".into(),
+        visit_at: None,
+    };
+    let tom = tv.patient_add(&visitor)?;
+    println!("   typed \"{}\" for {} with the clinic's region US: kept as {}", visitor.phone, tom.id, tom.phone);
     let (zoe, amara) = (&added[0], &added[1]);
     // Zoë's consent is asked for when the clinician tries to call her (step 5).
     tv.consent_record(&amara.id, ConsentMethod::Written, "v1", Actor::Clinician)?;
+    // Asked, and he said no: recorded as such, which is not "never asked".
+    tv.consent_decline(&tom.id, ConsentMethod::Verbal, "v1", Actor::Clinician)?;
+
     for patient in tv.patients(false)? {
         println!("   consent of {}: {}", patient.id, consent_line(&patient.consent));
     }
+    println!("   (a decline blocks his calls as consent_declined, told apart from a patient never asked)");
     // The day's list as the phones show it: today's visits first, namesakes told apart.
     let today = tv.day_list(&TargetPhone::new(Platform::Android, Installed::Consumer, 0), false)?;
     print!("{}", indent(&patient_view::day_table(&today)));
@@ -213,7 +227,7 @@ fn checklist_step(tv: &Televisit, profile: &Profile) -> Result<()> {
     let policy = tv.policy()?;
     let days = policy.checklist.reconfirm_days;
     let items = run.items.len();
-    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?)?;
+    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?, false)?;
     print!("{}", indent(&indent(&checklist_view::result_text(&result, items, days))));
     let deviating: Vec<&str> = result.deviations.iter().map(|d| d.item_id).collect();
     anyhow::ensure!(deviating == ["read_receipts"], "unexpected deviations: {deviating:?}");
@@ -225,12 +239,41 @@ fn checklist_step(tv: &Televisit, profile: &Profile) -> Result<()> {
     println!("   {{\"read_receipts\": \"off\", …}}:");
     answers.insert("read_receipts".into(), "off".into());
     fs::write(&file, serde_json::to_string_pretty(&answers)?)?;
-    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?)?;
+    let result = checklist_cmd::run_answers(tv, &android, &checklist_cmd::read_answers(&file)?, false)?;
     print!("{}", indent(&indent(&checklist_view::result_text(&result, items, days))));
     anyhow::ensure!(result.compliant, "the fixed answers were not compliant");
     let status = tv.checklist_status(Some(&android))?;
     println!("   exit 0; checklist status: {}", checklist_view::status_code(status));
     anyhow::ensure!(status == ChecklistStatus::Current, "a compliant checklist is not current");
+
+    // Something changes: the organisation now requires a passkey. The result is re-confirmed,
+    // not redone (a WhatsApp update or the month's interval does the same).
+    let mut policy = tv.policy()?;
+    policy.checklist.required.insert("passkeys".into(), checklist::Requirement::One("created".into()));
+    tv.set_unsigned_policy(&profile.secrets, &policy)?;
+    let status = tv.checklist_status(Some(&android))?;
+    println!(
+        "   the organisation now requires a WhatsApp passkey; checklist status: {}",
+        checklist_view::status_code(status)
+    );
+    anyhow::ensure!(status == ChecklistStatus::Reconfirm, "a changed requirement does not ask for a re-confirmation");
+    let run = tv.checklist_start(Platform::Android, &android)?;
+    println!("   {}", checklist_view::heading(&run));
+    let asked: Vec<&str> = run.items.iter().filter(|i| i.asked()).map(|i| i.item.id).collect();
+    anyhow::ensure!(asked == ["passkeys"], "a re-confirmation asks more than what changed: {asked:?}");
+    let only: Answers = [("passkeys".to_owned(), "created".to_owned())].into_iter().collect();
+    fs::write(&file, serde_json::to_string_pretty(&only)?)?;
+    println!(
+        "   $ televisit checklist --answers {} --nothing-else-changed   ({{\"passkeys\": \"created\"}})",
+        file.display()
+    );
+    let result = checklist_cmd::run_answers(tv, &android, &only, true)?;
+    anyhow::ensure!(result.compliant, "the re-confirmation was not compliant");
+    let status = tv.checklist_status(Some(&android))?;
+    println!(
+        "   one item asked, the clinician attests that nothing else changed; logged as a re-confirmation; status: {}",
+        checklist_view::status_code(status)
+    );
     println!();
     Ok(())
 }

@@ -70,6 +70,13 @@ impl From<&ConsentState> for ConsentView {
                 by: Some(recorded_by.code()),
                 at: Some(time(at)),
             },
+            ConsentState::Declined { method, text_version, recorded_by, at } => ConsentView {
+                state: "declined",
+                method: Some(method.code()),
+                text_version: Some(text_version.clone()),
+                by: Some(recorded_by.code()),
+                at: Some(time(at)),
+            },
             ConsentState::Revoked { at, by } => ConsentView {
                 state: "revoked",
                 method: None,
@@ -87,17 +94,23 @@ pub fn consent_short(c: &ConsentState) -> String {
         ConsentState::None => "none".into(),
         ConsentState::Given { method, text_version, .. } => format!("given ({}, {text_version})", method_text(*method)),
         ConsentState::Revoked { .. } => "revoked".into(),
+        ConsentState::Declined { .. } => "declined".into(),
     }
 }
 
 /// `given: verbal, text v1, recorded by clinician at …`.
 pub fn consent_line(c: &ConsentState) -> String {
     match c {
-        ConsentState::None => "none on record".into(),
+        ConsentState::None => "never asked (none on record)".into(),
         ConsentState::Given { method, text_version, recorded_by, at } => {
             format!("given: {}, text {text_version}, recorded by {recorded_by} at {}", method_text(*method), time(at))
         }
         ConsentState::Revoked { at, by } => format!("revoked by {by} at {}", time(at)),
+        ConsentState::Declined { method, text_version, recorded_by, at } => format!(
+            "declined: {}, text {text_version}, recorded by {recorded_by} at {}",
+            method_text(*method),
+            time(at)
+        ),
     }
 }
 

@@ -63,6 +63,23 @@ pub enum ConsentCommand {
         #[arg(long, value_enum, default_value_t = By::Clinician)]
         by: By,
     },
+    /// Record that the patient was asked and said no (not the same as never asked): calls are
+    /// blocked and the contact becomes due for cleanup.
+    Decline {
+        #[arg(value_name = "ID", value_parser = crate::parse_patient)]
+        id: PatientRef,
+        /// How the patient was asked.
+        #[arg(long, value_enum)]
+        method: Method,
+        /// The version of the consent text read to the patient; by default the policy's.
+        #[arg(long, value_name = "CODE")]
+        text_version: Option<String>,
+        /// Who records it.
+        #[arg(long, value_enum, default_value_t = By::Clinician)]
+        by: By,
+    },
+    /// Print the consent wording the policy carries (what to read to the patient), and its version.
+    Wording,
     /// Record that the patient withdrew consent: the contact becomes due for cleanup.
     Revoke {
         #[arg(value_name = "ID", value_parser = crate::parse_patient)]
@@ -169,14 +186,33 @@ pub fn patient(tv: &Televisit, command: PatientCommand, json: bool) -> Result<()
 pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()> {
     let (id, state) = match command {
         ConsentCommand::Record { id, method, text_version, by } => {
-            let text_version = match text_version {
-                Some(version) => version,
-                None => tv.policy()?.calls.consent_text_version,
-            };
+            let text_version = wording_shown(tv, text_version, json)?;
             let state = tv
                 .consent_record(&id, method.into(), &text_version, by.into())
                 .with_context(|| format!("consent for {id} was not recorded"))?;
             (id, state)
+        }
+        ConsentCommand::Decline { id, method, text_version, by } => {
+            let text_version = wording_shown(tv, text_version, json)?;
+            let state = tv
+                .consent_decline(&id, method.into(), &text_version, by.into())
+                .with_context(|| format!("the decline of {id} was not recorded"))?;
+            (id, state)
+        }
+        ConsentCommand::Wording => {
+            let calls = tv.policy()?.calls;
+            if json {
+                print_json(&serde_json::json!({"version": calls.consent_text_version, "text": calls.consent_text}));
+            } else {
+                match calls.consent_text {
+                    Some(text) => println!("consent wording {}:\n{text}", calls.consent_text_version),
+                    None => println!(
+                        "consent wording {}: the policy carries its version only; read the organisation's text {}",
+                        calls.consent_text_version, calls.consent_text_version
+                    ),
+                }
+            }
+            return Ok(());
         }
         ConsentCommand::Revoke { id, by } => {
             let state =
@@ -190,6 +226,19 @@ pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()
         println!("{id}: consent {}", patient_view::consent_line(&state));
     }
     Ok(())
+}
+
+/// The wording version a consent or decline is recorded against (the policy's unless given),
+/// with the wording itself shown first, as every shell shows it before the answer is recorded.
+fn wording_shown(tv: &Televisit, text_version: Option<String>, json: bool) -> Result<String> {
+    let calls = tv.policy()?.calls;
+    let version = text_version.unwrap_or_else(|| calls.consent_text_version.clone());
+    if !json && version == calls.consent_text_version {
+        if let Some(text) = calls.consent_text {
+            println!("consent wording {version} (as read to the patient):\n{text}\n");
+        }
+    }
+    Ok(version)
 }
 
 pub fn contact(profile: &Profile, tv: &Televisit, command: ContactCommand, json: bool) -> Result<()> {

@@ -79,7 +79,7 @@ fn an_answers_file_with_a_deviation_shows_its_fix_then_the_fixed_file_is_current
     let fixed = write_answers(dir.path(), "fixed.json", &answers(&[]));
     let out = run(p, &["checklist", "--answers", fixed.to_str().unwrap()]);
     assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("Compliant: all 22 items meet the policy."), "{}", out.stdout);
+    assert!(out.stdout.contains("Compliant: all 27 items meet the policy."), "{}", out.stdout);
     let now = status(p, &[]);
     assert_eq!(now, json!({"status": "current", "in_progress": null}));
     let text = run(p, &["checklist", "status"]).stdout;
@@ -173,7 +173,7 @@ fn an_answers_file_that_leaves_items_out_is_the_cores_error_and_stays_half_done(
     assert!(out.stderr.contains("2 items are not answered yet: about, groups"), "{}", out.stderr);
     let now = status(p, &[]);
     assert_eq!(now["status"], "never");
-    assert_eq!((&now["in_progress"]["answered"], &now["in_progress"]["total"]), (&json!(20), &json!(22)));
+    assert_eq!((&now["in_progress"]["answered"], &now["in_progress"]["total"]), (&json!(25), &json!(27)));
     // The two left are asked next time, and the run finishes.
     let out =
         run_with(p, &["checklist"], Some(&format!("{}\n{}\n", number_of("about", "nobody"), "my_contacts_except")));
@@ -194,7 +194,7 @@ fn the_items_are_asked_through_stdin_and_a_half_done_run_resumes() {
     let out = run_with(p, &["checklist"], Some(&lines[..5].concat()));
     assert_eq!(out.code, Some(1), "{}", out.stdout);
     assert!(
-        out.stderr.contains("the input ended before the checklist was finished: 15 of 20 items to confirm remain"),
+        out.stderr.contains("the input ended before the checklist was finished: 20 of 25 items to confirm remain"),
         "{}",
         out.stderr
     );
@@ -203,7 +203,7 @@ fn the_items_are_asked_through_stdin_and_a_half_done_run_resumes() {
     assert!(first.contains("✓ WhatsApp is installed: Installed (answered by the phone)"), "{first}");
     assert!(!first.contains("] The phone's screen lock\n"), "the phone's items are not asked: {first}");
     // An item as asked: title, why, both paths, the choices with the marks.
-    assert!(first.contains("[1/22] Last seen and online\n"), "{first}");
+    assert!(first.contains("[1/27] Last seen and online\n"), "{first}");
     assert!(first.contains("   Where: WhatsApp > Settings > Privacy > Last seen and online\n"), "{first}");
     assert!(first.contains("   Older WhatsApp: WhatsApp > Settings > Account > Privacy > Last seen\n"), "{first}");
     assert!(first.contains("4. Nobody               [nobody]  (recommended, required)"), "{first}");
@@ -213,17 +213,17 @@ fn the_items_are_asked_through_stdin_and_a_half_done_run_resumes() {
     assert_eq!(now["in_progress"]["answered"], 7, "5 and the phone's 2");
     assert_eq!(now["in_progress"]["platform"], "android");
     let text = run(p, &["checklist", "status"]).stdout;
-    assert!(text.contains("in progress: 7 of 22 items answered on an Android phone"), "{text}");
+    assert!(text.contains("in progress: 7 of 27 items answered on an Android phone"), "{text}");
 
     // The next invocation asks from the sixth item on; `read_receipts` is answered On (a deviation).
     let out = run_with(p, &["checklist"], Some(&lines[5..].concat()));
     assert_eq!(out.code, Some(3), "{}\n{}", out.stdout, out.stderr);
     let second = &out.stdout;
     assert!(second.contains("Resuming the run started"), "{second}");
-    assert!(second.contains("7 of 22 items answered"), "{second}");
+    assert!(second.contains("7 of 27 items answered"), "{second}");
     assert!(!second.contains(&format!("] {}\n", items[0].title)), "answered items are not asked again: {second}");
     assert!(second.contains(&format!("] {}\n", items[5].title)), "{second}");
-    assert_eq!(second.matches("Your setting").count(), 15, "{second}");
+    assert_eq!(second.matches("Your setting").count(), 20, "{second}");
     assert!(second.contains("1 deviation from the policy:"), "{second}");
     assert!(second.contains(READ_RECEIPTS_FIX), "{second}");
     assert_eq!(status(p, &[]), json!({"status": "due", "in_progress": null}));
@@ -232,7 +232,7 @@ fn the_items_are_asked_through_stdin_and_a_half_done_run_resumes() {
     let codes: String = items.iter().map(|i| format!("{}\n", i.recommended)).collect();
     let out = run_with(p, &["checklist"], Some(&codes));
     assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("Compliant: all 22 items meet the policy."), "{}", out.stdout);
+    assert!(out.stdout.contains("Compliant: all 27 items meet the policy."), "{}", out.stdout);
     assert!(!out.stdout.contains("Resuming"), "a finished run is not resumed: {}", out.stdout);
     assert_eq!(status(p, &[])["status"], "current");
 }
@@ -248,18 +248,18 @@ fn skips_quits_and_unclear_replies() {
     assert!(out.stdout.contains("   skipped for now"), "{}", out.stdout);
     assert!(!out.stdout.contains("yes please"), "replies are not echoed: {}", out.stdout);
     assert!(
-        out.stderr.contains("stopped before the checklist was finished: 19 of 20 items to confirm remain"),
+        out.stderr.contains("stopped before the checklist was finished: 24 of 25 items to confirm remain"),
         "{}",
         out.stderr
     );
     assert_eq!(status(p, &[])["in_progress"]["answered"], 3);
 
     // Skipping every item leaves it half done, and says so.
-    let out = run_with(p, &["checklist"], Some(&"\n".repeat(19)));
+    let out = run_with(p, &["checklist"], Some(&"\n".repeat(24)));
     assert_eq!(out.code, Some(1));
-    assert!(out.stderr.contains("items were skipped: 19 of 20 items to confirm remain"), "{}", out.stderr);
+    assert!(out.stderr.contains("items were skipped: 24 of 25 items to confirm remain"), "{}", out.stderr);
     // The skipped first item is asked first next time.
-    assert!(out.stdout.contains("\n[1/22] Last seen and online\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("\n[1/27] Last seen and online\n"), "{}", out.stdout);
 
     // Nothing at all on stdin.
     let out = run_with(p, &["checklist"], Some(""));
@@ -284,11 +284,21 @@ fn the_phone_flags_decide_its_own_items_and_the_status() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(status(p, &[])["status"], "current");
     assert_eq!(status(p, &["--whatsapp-version", "2.26.1"])["status"], "current");
-    // WhatsApp was updated on the phone: the checklist is due again.
-    assert_eq!(status(p, &["--whatsapp-version", "2.27.3"])["status"], "due");
+    // WhatsApp was updated on the phone: the checklist is due for re-confirmation.
+    assert_eq!(status(p, &["--whatsapp-version", "2.27.3"])["status"], "reconfirm");
     let text = run(p, &["checklist", "status", "--whatsapp-version", "2.27.3"]).stdout;
-    assert!(text.starts_with("checklist: due"), "{text}");
-    assert_eq!(status(p, &["--whatsapp", "none"])["status"], "due");
+    assert!(text.starts_with("checklist: re-confirm"), "{text}");
+    assert_eq!(status(p, &["--whatsapp", "none"])["status"], "reconfirm");
+    // The re-confirmation asks nothing that did not change, and needs the attestation.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let empty = empty.to_str().unwrap();
+    let out = run(p, &["checklist", "--answers", empty, "--whatsapp-version", "2.27.3"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains("--nothing-else-changed"), "{}", out.stderr);
+    let out = run(p, &["checklist", "--answers", empty, "--nothing-else-changed", "--whatsapp-version", "2.27.3"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(status(p, &["--whatsapp-version", "2.27.3"])["status"], "current");
 
     // The call's pre-flight sees the same.
     let patient = json_of(p, &["patient", "add", "--first", "Ada", "--last", "Lovelace", "--phone", "+14155550100"]);
@@ -299,8 +309,9 @@ fn the_phone_flags_decide_its_own_items_and_the_status() {
         let checks = value["preflight"]["checks"].as_array().unwrap().clone();
         checks.into_iter().find(|c| c["code"].as_str().unwrap().starts_with("checklist_")).unwrap()["code"].clone()
     };
-    assert_eq!(check("2.26.1"), "checklist_current");
-    assert_eq!(check("2.27.3"), "checklist_due");
+    // The last result was re-confirmed for 2.27.3: an older WhatsApp asks for a re-confirmation.
+    assert_eq!(check("2.27.3"), "checklist_current");
+    assert_eq!(check("2.26.1"), "checklist_reconfirm");
 
     for bad in [&["checklist", "status", "--whatsapp-version", "latest"][..], &["checklist", "--passcode", "maybe"]] {
         let out = run(p, bad);
@@ -327,7 +338,7 @@ fn the_catalog_lists_every_item_with_both_paths() {
     let dir = tempfile::tempdir().unwrap();
     let p = &dir.path().join("profile");
     let catalog = json_of(p, &["checklist", "catalog"]);
-    assert_eq!(catalog["catalog_version"], 1);
+    assert_eq!(catalog["catalog_version"], 2);
     let items = catalog["items"].as_array().unwrap();
     assert_eq!(items.len(), CATALOG.len());
     for (view, item) in items.iter().zip(CATALOG) {
@@ -384,11 +395,11 @@ fn the_demo_fixes_a_deviation_before_the_call() {
     let text = String::from_utf8(out.stdout).unwrap();
     let start = text.find("\n5. ").unwrap();
     let step = &text[start..start + text[start..].find("\n6. ").unwrap()];
-    assert!(step.contains("[5/22] Read receipts"), "what the clinician is asked: {step}");
+    assert!(step.contains("[5/27] Read receipts"), "what the clinician is asked: {step}");
     assert!(step.contains("$ televisit checklist --answers "), "{step}");
     let fix = step.find(READ_RECEIPTS_FIX).unwrap_or_else(|| panic!("the instruction: {step}"));
     let due = step.find("exit 3; checklist status: due").unwrap_or_else(|| panic!("{step}"));
-    let compliant = step.find("Compliant: all 22 items meet the policy.").unwrap_or_else(|| panic!("{step}"));
+    let compliant = step.find("Compliant: all 27 items meet the policy.").unwrap_or_else(|| panic!("{step}"));
     let current = step.find("exit 0; checklist status: current").unwrap_or_else(|| panic!("{step}"));
     assert!(fix < due && due < compliant && compliant < current, "in that order: {step}");
     // The call that follows finds it current.

@@ -16,9 +16,9 @@ fn demo_shows_the_tampering_found_by_its_sequence_number() {
     // disclosure, the second consent, a failed and a launched call attempt, an archive, a deletion,
     // the cleanup run): the demo tampers with head - 2, the archive. (The IT round trip comes after
     // the integrity steps, since its wipe removes the store.)
-    assert!(text.contains("moved entry 14's time back one hour"), "{text}");
-    assert!(text.contains("verify the copy:   BROKEN at seq 14: entry changed"), "{text}");
-    assert!(text.contains("verify the original: intact: 16 entries"), "{text}");
+    assert!(text.contains("moved entry 18's time back one hour"), "{text}");
+    assert!(text.contains("verify the copy:   BROKEN at seq 18: entry changed"), "{text}");
+    assert!(text.contains("verify the original: intact: 20 entries"), "{text}");
     assert!(out.stderr.is_empty(), "nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -440,6 +440,15 @@ fn consent_is_recorded_and_revoked() {
     let kinds: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["consent_recorded", "consent_recorded", "consent_revoked"]);
     assert_eq!(log[1]["actor"], "staff");
+
+    // Asked, and the patient said no: a decline, shown apart from never asked.
+    let declined = json(p, &["consent", "decline", &id, "--method", "verbal"]);
+    assert_eq!(declined["consent"]["state"], "declined");
+    assert_eq!(declined["consent"]["text_version"], "v1", "the policy's wording by default");
+    assert!(ok(p, &["patient", "list"]).contains("declined"));
+    let wording = json(p, &["consent", "wording"]);
+    assert_eq!(wording["version"], "v1");
+    assert!(wording["text"].is_null(), "the default policy carries the version only");
 }
 
 #[test]

@@ -39,6 +39,8 @@ pub enum RemovalReason {
     VisitDone,
     PatientArchived,
     ConsentRevoked,
+    /// The patient was asked and declined: the contact should not stay on the phone.
+    ConsentDeclined,
     /// An earlier cleanup could not delete it.
     EarlierDeleteFailed,
     /// It carries Televisit's marker but Televisit has no record of it (a record lost in a
@@ -54,6 +56,7 @@ impl RemovalReason {
             RemovalReason::VisitDone => "visit_done",
             RemovalReason::PatientArchived => "patient_archived",
             RemovalReason::ConsentRevoked => "consent_revoked",
+            RemovalReason::ConsentDeclined => "consent_declined",
             RemovalReason::EarlierDeleteFailed => "earlier_delete_failed",
             RemovalReason::Orphaned => "orphaned",
         }
@@ -65,6 +68,7 @@ impl RemovalReason {
             RemovalReason::VisitDone => "visit done".into(),
             RemovalReason::PatientArchived => "patient archived".into(),
             RemovalReason::ConsentRevoked => "consent revoked".into(),
+            RemovalReason::ConsentDeclined => "consent declined".into(),
             RemovalReason::EarlierDeleteFailed => "an earlier delete failed".into(),
             RemovalReason::Orphaned => "marked as Televisit's, but not in its records".into(),
         }
@@ -158,6 +162,9 @@ pub(crate) fn plan(
         if row.consent_revoked {
             reasons.push(RemovalReason::ConsentRevoked);
         }
+        if row.consent_declined {
+            reasons.push(RemovalReason::ConsentDeclined);
+        }
         if row.failed_deletes > 0 {
             reasons.push(RemovalReason::EarlierDeleteFailed);
         }
@@ -207,12 +214,15 @@ struct PlanningRow {
     contact_name: String,
     /// The patient's latest consent record is a revocation.
     consent_revoked: bool,
+    /// The patient's latest consent record is a decline.
+    consent_declined: bool,
 }
 
 fn planning_rows(conn: &Connection) -> Result<Vec<PlanningRow>> {
     let mut stmt = conn.prepare(
         "SELECT c.platform_id, c.patient_id, c.last_used_at_ms, c.visit_done, c.failed_deletes,
-                p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL
+                p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL,
+                k.outcome = 'declined'
          FROM contacts c JOIN patients p ON p.id = c.patient_id
          LEFT JOIN (SELECT patient_id, MAX(id) AS id FROM consents GROUP BY patient_id) latest
                 ON latest.patient_id = c.patient_id
@@ -231,11 +241,23 @@ fn planning_rows(conn: &Connection) -> Result<Vec<PlanningRow>> {
             row.get::<_, bool>(6)?,
             row.get::<_, String>(7)?,
             row.get::<_, Option<bool>>(8)?,
+            row.get::<_, Option<bool>>(9)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (platform_id, patient, used, visit_done, failed_deletes, visit_at, archived, contact_name, revoked) = row?;
+        let (
+            platform_id,
+            patient,
+            used,
+            visit_done,
+            failed_deletes,
+            visit_at,
+            archived,
+            contact_name,
+            revoked,
+            declined,
+        ) = row?;
         out.push(PlanningRow {
             platform_id,
             patient: PatientRef::parse(&patient)
@@ -247,6 +269,7 @@ fn planning_rows(conn: &Connection) -> Result<Vec<PlanningRow>> {
             archived,
             contact_name,
             consent_revoked: revoked.unwrap_or(false),
+            consent_declined: declined.unwrap_or(false),
         });
     }
     Ok(out)

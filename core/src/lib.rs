@@ -15,6 +15,7 @@ pub mod device;
 pub mod error;
 pub mod it;
 pub mod keys;
+pub mod lint;
 pub mod log;
 mod log_guard;
 pub mod metrics;
@@ -283,7 +284,22 @@ impl Televisit {
         by: Actor,
     ) -> Result<ConsentState> {
         self.clinical()?;
-        patients::consent::record(&mut self.store(), self.clock.now(), id, method, text_version, by)
+        let answer = patients::consent::Answer::Given;
+        patients::consent::record(&mut self.store(), self.clock.now(), id, answer, method, text_version, by)
+    }
+
+    /// The patient was asked (with the wording of `text_version`) and said no. Told apart from
+    /// "never asked" by the pre-flight, and from a consent withdrawn later.
+    pub fn consent_decline(
+        &self,
+        id: &PatientRef,
+        method: ConsentMethod,
+        text_version: &str,
+        by: Actor,
+    ) -> Result<ConsentState> {
+        self.clinical()?;
+        let answer = patients::consent::Answer::Declined;
+        patients::consent::record(&mut self.store(), self.clock.now(), id, answer, method, text_version, by)
     }
 
     pub fn consent_revoke(&self, id: &PatientRef, by: Actor) -> Result<ConsentState> {
@@ -401,6 +417,12 @@ impl Televisit {
         checklist::current_run(&self.store(), &policy)
     }
 
+    /// A re-confirmation's attestation that nothing else changed since the last result.
+    pub fn checklist_attest_unchanged(&self) -> Result<checklist::ChecklistRun> {
+        let policy = self.policy()?;
+        checklist::attest_unchanged(&mut self.store(), &policy)
+    }
+
     pub fn checklist_finish(&self) -> Result<checklist::ChecklistResult> {
         let policy = self.policy()?;
         checklist::finish(&mut self.store(), self.clock.now(), &policy)
@@ -418,6 +440,25 @@ impl Televisit {
             checked.checks.push(call::Check { code: "device_blocked", status: call::CheckStatus::Block, message });
         }
         Ok(checked)
+    }
+
+    /// What Call does first, on every shell: the pre-flight, and when the patient's contact (missing,
+    /// or changed on the phone) is the only thing in the way, the contact made or put right and
+    /// the pre-flight run again. A contact is never made for a call something else blocks (no
+    /// consent, say): the clinician sees that first.
+    pub fn prepare_call(&self, book: &dyn ContactBook, device: &dyn DeviceFacts, id: &PatientRef) -> Result<Preflight> {
+        let first = self.preflight(book, device, id)?;
+        let contact_in_the_way =
+            first.checks.iter().any(|c| call::CONTACT_CHECKS.contains(&c.code) && c.status != call::CheckStatus::Pass);
+        let other_blocks = first
+            .checks
+            .iter()
+            .any(|c| c.status == call::CheckStatus::Block && !call::CONTACT_CHECKS.contains(&c.code));
+        if !contact_in_the_way || other_blocks {
+            return Ok(first);
+        }
+        self.ensure_contact(book, id)?;
+        self.preflight(book, device, id)
     }
 
     /// The ordered attempts that open the video call, after a pre-flight that must not block.

@@ -35,6 +35,7 @@ pub(crate) fn daily(conn: &Connection, since: DateTime<Utc>, until: DateTime<Utc
             EntryKind::CallLaunched,
             EntryKind::ConsentRecorded,
             EntryKind::ConsentRevoked,
+            EntryKind::ConsentDeclined,
             EntryKind::ContactCreated,
             EntryKind::ContactDeleted,
             EntryKind::CleanupRun,
@@ -44,7 +45,8 @@ pub(crate) fn daily(conn: &Connection, since: DateTime<Utc>, until: DateTime<Utc
         match kind {
             EntryKind::CallLaunched => metrics.calls_launched += count,
             EntryKind::ConsentRecorded => metrics.consents_recorded += count,
-            EntryKind::ConsentRevoked => metrics.opt_outs += count,
+            // A decline and a withdrawal are both the patient saying no.
+            EntryKind::ConsentRevoked | EntryKind::ConsentDeclined => metrics.opt_outs += count,
             EntryKind::ContactCreated => metrics.contacts_created += count,
             EntryKind::ContactDeleted => metrics.contacts_deleted += count,
             EntryKind::CleanupRun => metrics.cleanups += count,

@@ -13,6 +13,17 @@ pub fn check_on_device(policy: &Policy) -> Result<()> {
     if phonenumber::country::Id::from_str(&policy.contacts.default_region).is_err() {
         return Err(Error::invalid("contacts.default_region", "is not a region the phone library knows"));
     }
+    // The consent wording is read to every patient: the PHI lint's identifiers (a number, an
+    // address, a record number) have no place in it. General clinical words may stand there.
+    if let Some(text) = &policy.calls.consent_text {
+        let found = crate::lint::lint(text).into_iter().find(|f| f.kind != crate::lint::PhiKind::ClinicalTerm);
+        if let Some(finding) = found {
+            return Err(Error::invalid(
+                "calls.consent_text",
+                format!("has what looks like {}: the wording is read to every patient", finding.kind.describe()),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -35,5 +46,17 @@ mod tests {
         let err = check_on_device(&policy).unwrap_err().to_string();
         assert!(err.contains("contacts.default_region"), "{err}");
         check_on_device(&Policy::default()).unwrap();
+    }
+
+    #[test]
+    fn the_consent_wording_passes_the_phi_lint_on_the_phone() {
+        let mut policy = Policy::default();
+        policy.calls.consent_text =
+            Some("We would like to hold this appointment by WhatsApp video. Do you agree?".into());
+        check_on_device(&policy).unwrap();
+        policy.calls.consent_text = Some("Questions? Write to clinic.office@example.org any time.".into());
+        let err = check_on_device(&policy).unwrap_err().to_string();
+        assert!(err.contains("calls.consent_text") && err.contains("e-mail"), "{err}");
+        assert!(!err.contains("example.org"), "the wording is never echoed: {err}");
     }
 }

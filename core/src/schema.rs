@@ -93,6 +93,13 @@ const MIGRATIONS: &[&str] = &[
     // pages, each encrypted and authenticated) for two rare reads: a purge's cutoff and a list
     // by date, which walk the entries by sequence number instead (times rise with it).
     "DROP INDEX IF EXISTS log_entries_at;",
+    // 8: a consent record is an answer: given (as every record before was) or declined, which
+    // is not the same as never asked and not the same as withdrawn later.
+    "ALTER TABLE consents ADD COLUMN outcome TEXT NOT NULL DEFAULT 'given';",
+    // 9: a checklist run is a full run or a re-confirmation (answers carried from the last
+    // result, the changed items asked, and one attestation that nothing else changed).
+    "ALTER TABLE checklist_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';
+     ALTER TABLE checklist_runs ADD COLUMN attested_unchanged INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

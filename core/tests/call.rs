@@ -141,7 +141,9 @@ fn checklist_never_current_and_due_warn_or_block_as_the_policy_says() {
     pass_checklist(&r.tv, &phone);
     assert_eq!(status_of(&r, &phone, "checklist_current"), Some(CheckStatus::Pass));
     r.profile.clock.advance(Duration::days(31));
-    assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Block));
+    assert_eq!(status_of(&r, &phone, "checklist_reconfirm"), Some(CheckStatus::Block), "a month on: re-confirm");
+    r.profile.clock.advance(Duration::days(150));
+    assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Block), "past the full run's 180 days");
     set_policy(&r.tv, |p| p.calls.checks.checklist = Severity::Warn);
     assert_eq!(status_of(&r, &phone, "checklist_due"), Some(CheckStatus::Warn));
 }

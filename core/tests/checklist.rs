@@ -5,7 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Profile, SetPolicy};
-use televisit_core::checklist::{Requirement, Source, CATALOG, CATALOG_VERSION};
+use televisit_core::checklist::{Requirement, RunKind, Source, CATALOG, CATALOG_VERSION};
 use televisit_core::log::{EntryKind, LogQuery};
 use televisit_core::{
     ChecklistStatus, DeviceFacts, DeviceSnapshot, Error, InstalledWhatsApp, Platform, Policy, Televisit, WhatsAppApp,
@@ -83,7 +83,8 @@ fn compliant_and_deviating_results_with_the_fix() {
     assert_eq!(
         serde_json::to_string(&attested[0].detail).unwrap(),
         format!(
-            r#"{{"catalog":{CATALOG_VERSION},"compliant":false,"deviations":1,"items":{},"platform":"android"}}"#,
+            r#"{{"asked":{},"attested_unchanged":false,"carried":0,"catalog":{CATALOG_VERSION},"compliant":false,"covered":0,"deviations":1,"items":{},"platform":"android","run":"full"}}"#,
+            CATALOG.iter().filter(|i| i.source == Source::Clinician).count(),
             CATALOG.len()
         )
     );
@@ -100,7 +101,7 @@ fn a_result_expires_with_time_policy_changes_and_whatsapp_updates() {
     assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Current);
     assert_eq!(
         tv.checklist_status(Some(&phone("2.26.9", true))).unwrap(),
-        ChecklistStatus::Due,
+        ChecklistStatus::Reconfirm,
         "new WhatsApp version"
     );
     profile.clock.advance(Duration::days(29));
@@ -108,11 +109,71 @@ fn a_result_expires_with_time_policy_changes_and_whatsapp_updates() {
     let mut policy = Policy::default();
     policy.checklist.required.insert("default_message_timer".into(), Requirement::One("24h".into()));
     tv.set_policy(&policy).unwrap();
-    assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Due, "required values changed");
+    assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Reconfirm, "required values changed");
     tv.set_policy(&Policy::default()).unwrap();
     assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Current);
     profile.clock.advance(Duration::days(2));
-    assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Due, "past 30 days");
+    assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Reconfirm, "past 30 days");
+    profile.clock.advance(Duration::days(150));
+    assert_eq!(tv.checklist_status(Some(&device)).unwrap(), ChecklistStatus::Due, "past the 180 days of a full run");
+}
+
+#[test]
+fn a_reconfirmation_asks_only_what_changed_and_one_attestation() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let device = phone("2.26.1", true);
+    tv.checklist_start(Platform::Android, &device).unwrap();
+    answer_all(&tv, &[("strict_account_settings", "off")]);
+    assert!(tv.checklist_finish().unwrap().compliant);
+    // WhatsApp updates itself, and the organisation now requires a passkey.
+    let updated = phone("2.26.2", true);
+    let mut policy = Policy::default();
+    policy.checklist.required.insert("passkeys".into(), Requirement::One("created".into()));
+    tv.set_policy(&policy).unwrap();
+    assert_eq!(tv.checklist_status(Some(&updated)).unwrap(), ChecklistStatus::Reconfirm);
+    let run = tv.checklist_start(Platform::Android, &updated).unwrap();
+    assert_eq!(run.kind, RunKind::Reconfirm);
+    let asked: Vec<&str> = run.items.iter().filter(|i| i.asked()).map(|i| i.item.id).collect();
+    assert_eq!(asked, ["passkeys"], "only the item whose requirement changed");
+    let receipts = run.items.iter().find(|i| i.item.id == "read_receipts").unwrap();
+    assert!(receipts.carried && receipts.answer.as_deref() == Some("off"));
+    tv.checklist_answer("passkeys", "created").unwrap();
+    let err = tv.checklist_finish().unwrap_err().to_string();
+    assert!(err.contains("nothing else changed"), "{err}");
+    // A carried answer can be changed before finishing; the change is the clinician's now.
+    let run = tv.checklist_answer("read_receipts", "on").unwrap();
+    assert!(!run.items.iter().find(|i| i.item.id == "read_receipts").unwrap().carried);
+    tv.checklist_answer("read_receipts", "off").unwrap();
+    assert!(tv.checklist_attest_unchanged().unwrap().attested_unchanged);
+    assert!(tv.checklist_finish().unwrap().compliant);
+    assert_eq!(tv.checklist_status(Some(&updated)).unwrap(), ChecklistStatus::Current);
+    let attested = tv.log_list(&LogQuery { kinds: vec![EntryKind::ChecklistAttested], ..Default::default() }).unwrap();
+    let detail = serde_json::to_value(&attested[1].detail).unwrap();
+    // Asked: passkeys, and read receipts, which the clinician answered again.
+    assert_eq!((detail["run"].as_str(), detail["asked"].as_i64()), (Some("reconfirm"), Some(2)));
+    assert_eq!(detail["attested_unchanged"], true);
+    // A full run has nothing to attest.
+    profile.clock.advance(Duration::days(200));
+    tv.checklist_start(Platform::Android, &updated).unwrap();
+    assert!(matches!(tv.checklist_attest_unchanged(), Err(Error::InvalidInput { .. })));
+}
+
+#[test]
+fn strict_account_settings_answers_what_it_covers_when_that_meets_the_policy() {
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    tv.checklist_start(Platform::Ios, &phone("2.26.1", true)).unwrap();
+    let run = tv.checklist_answer("strict_account_settings", "on").unwrap();
+    let item = |id: &str| run.items.iter().find(|i| i.item.id == id).unwrap().clone();
+    // Two-step verification is on under it, which the policy wants: covered, not asked.
+    assert!(item("two_step_verification").covered && item("two_step_verification").answer.as_deref() == Some("on"));
+    // It limits the profile photo to contacts; the policy wants Nobody (patients are contacts): asked.
+    assert!(!item("profile_photo").covered && item("profile_photo").answer.is_none());
+    // The clinician may still answer a covered item: their answer stands.
+    let run = tv.checklist_answer("two_step_verification", "off").unwrap();
+    let two_step = run.items.iter().find(|i| i.item.id == "two_step_verification").unwrap();
+    assert!(!two_step.covered && two_step.answer.as_deref() == Some("off"));
 }
 
 #[test]

@@ -100,6 +100,42 @@ fn absurd_names_and_bad_phones_are_refused_without_echo() {
 }
 
 #[test]
+fn a_decline_is_recorded_apart_from_never_asked_and_from_a_withdrawal() {
+    let (_p, tv, book) = setup();
+    let asked = tv.patient_add(&susan()).unwrap();
+    let never =
+        tv.patient_add(&NewPatient { given_name: "Ann".into(), phone: "07400 222333".into(), ..susan() }).unwrap();
+    tv.ensure_contact(&book, &asked.id).unwrap();
+    let declined = tv.consent_decline(&asked.id, ConsentMethod::Verbal, "v2", Actor::Clinician).unwrap();
+    assert!(matches!(
+        declined,
+        ConsentState::Declined { method: ConsentMethod::Verbal, ref text_version, .. } if text_version == "v2"
+    ));
+    assert!(!tv.patient(&asked.id).unwrap().consent.is_given());
+    assert_eq!(tv.patient(&never.id).unwrap().consent, ConsentState::None);
+    // A decline is no consent to withdraw: revoking changes nothing and logs nothing.
+    assert!(matches!(tv.consent_revoke(&asked.id, Actor::Clinician).unwrap(), ConsentState::Declined { .. }));
+    let kinds: Vec<_> = tv
+        .log_list(&LogQuery { patient: Some(asked.id.clone()), ..Default::default() })
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec![EntryKind::PatientAdded, EntryKind::ContactCreated, EntryKind::ConsentDeclined]);
+    // Its contact is due for cleanup, for that reason.
+    let plan = tv.cleanup_plan(&book, None).unwrap();
+    let reasons = plan.remove.iter().find(|r| r.patient == asked.id).map(|r| r.reasons.clone());
+    assert_eq!(reasons, Some(vec![RemovalReason::ConsentDeclined]));
+    // The patient may change their mind: a later consent is the latest record.
+    tv.consent_record(&asked.id, ConsentMethod::Written, "v2", Actor::Clinician).unwrap();
+    assert!(tv.patient(&asked.id).unwrap().consent.is_given());
+    // A bad wording version is refused for a decline as for a consent, and nothing is stored.
+    let err = tv.consent_decline(&never.id, ConsentMethod::Verbal, "free text", Actor::Clinician).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert_eq!(tv.patient(&never.id).unwrap().consent, ConsentState::None);
+}
+
+#[test]
 fn consent_is_recorded_revoked_and_logged() {
     let (_p, tv, _book) = setup();
     let patient = tv.patient_add(&susan()).unwrap();

@@ -61,6 +61,9 @@ pub fn policy() -> Policy {
     policy.wipe_triggers.wipe_after_offline_days = Some(30);
     policy.checklist.required.insert("read_receipts".into(), Requirement::One("off".into()));
     policy.checklist.required.insert("status".into(), Requirement::NotChecked);
+    // Written for the catalog's first revision, as IT's policies of 2026 were: a phone with a
+    // later revision of the same major version still applies it.
+    policy.checklist.catalog_version = 1;
     policy
         .checklist
         .required

@@ -44,10 +44,25 @@ pub fn bench(root: &Path, quick: bool) -> Result<bool> {
     let core: Value = serde_json::from_str(&std::fs::read_to_string(&core_json)?)?;
     let mut figures: Vec<Value> = core["figures"].as_array().context("core.json has no figures")?.clone();
 
-    // 6.
-    eprintln!("bench: 6. release cdylib size (linking with a map)");
-    let size = library_size(root, &out_dir)?;
+    // 6. The library as it ships, and the builds before each lever, each in a target folder of
+    // its own so that a second run links nothing again.
+    eprintln!("bench: 6. release cdylib size (linking with a map), before and after each lever");
+    let every_feature = library_size(
+        root,
+        &out_dir,
+        "size-full",
+        // An empty list overrides the one in .cargo/config.toml: libsqlite3-sys's own defaults.
+        &[("LIBSQLITE3_FLAGS".into(), String::new())],
+    )?;
+    let sqlite_trimmed = library_size(root, &out_dir, "size-sqlite", &[])?;
+    let openssl_env = crate::tools::openssl_min::env_for(root, HOST_TARGET)?;
+    let size = library_size(root, &out_dir, "size-min", &openssl_env)?;
     figures.extend(size.figures());
+    figures.extend(lever_figures(&[
+        ("libsqlite3-sys's defaults, vendored OpenSSL", &every_feature),
+        ("unused SQLite features left out (.cargo/config.toml)", &sqlite_trimmed),
+        ("and OpenSSL built for SQLCipher only (xtask openssl_min)", &size),
+    ]));
 
     // 7.
     eprintln!("bench: 7. peak memory of televisit demo");
@@ -72,10 +87,36 @@ pub fn bench(root: &Path, quick: bool) -> Result<bool> {
     });
     let json_path = root.join("target/bench.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&report)? + "\n")?;
+    if !quick {
+        readme_table(root, &report, &figures)?;
+    }
     println!("{}", table(&figures));
     println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
     println!("json: {}", json_path.display());
     Ok(true)
+}
+
+/// Writes the table and the run's machine, date and load into README.md, between its bench
+/// markers, so that the README always shows the last full run.
+fn readme_table(root: &Path, report: &Value, figures: &[Value]) -> Result<()> {
+    const START: &str = "<!-- bench:start (cargo xtask bench writes this block) -->";
+    const END: &str = "<!-- bench:end -->";
+    let path = root.join("README.md");
+    let text = std::fs::read_to_string(&path)?;
+    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
+        bail!("README.md has no bench markers");
+    };
+    let load = &report["load_average_1_5_15"];
+    let block = format!(
+        "{START}\nLast full run: {} on {}; load average (1, 5, 15 min) {} before, {} after.\n\n```\n{}\n```\n",
+        report["date"].as_str().unwrap_or("?"),
+        machine_line(&report["machine"]),
+        load["before"].as_str().unwrap_or("?"),
+        load["after"].as_str().unwrap_or("?"),
+        table(figures).trim_end(),
+    );
+    std::fs::write(&path, format!("{}{block}{}", &text[..a], &text[b..]))?;
+    Ok(())
 }
 
 /// One table: figure, measured, baseline, ratio, target, met.
@@ -133,7 +174,7 @@ impl LibrarySize {
         let total = self.stripped as f64 / MB;
         let mut figures = vec![json!({
             "id": "library_size",
-            "figure": "release cdylib, stripped (opt-level z, LTO)",
+            "figure": "release cdylib, stripped (opt-level z, LTO, OpenSSL for SQLCipher only)",
             "measured": total,
             "unit": "MB",
             "measured_text": format!("{total:.2} MB"),
@@ -179,21 +220,53 @@ impl LibrarySize {
     }
 }
 
-/// Builds the release cdylib (the release profile: opt-level z, LTO, one codegen unit) with a
-/// linker map beside it, strips a copy and attributes its sections.
-fn library_size(root: &Path, out_dir: &Path) -> Result<LibrarySize> {
+/// The host's target triple: the library measured here is the host's build of the phone library.
+const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// One figure per lever: the stripped library after it, and what it saved from the step before.
+fn lever_figures(steps: &[(&str, &LibrarySize)]) -> Vec<Value> {
+    let mut figures = Vec::new();
+    for (i, (name, size)) in steps.iter().enumerate() {
+        let mb = size.stripped as f64 / MB;
+        let before = i.checked_sub(1).map(|j| steps[j].1.stripped as f64 / MB);
+        figures.push(json!({
+            "id": format!("library_lever_{i}"),
+            "figure": format!("  lever {i}: {name}"),
+            "measured": mb,
+            "unit": "MB",
+            "measured_text": format!("{mb:.2} MB"),
+            "baseline_label": if before.is_some() { "the step before" } else { "—" },
+            "baseline": before,
+            "baseline_text": before.map_or("—".to_string(), |b| format!("{b:.2} MB")),
+            "ratio": before.map(|b| b - mb),
+            "ratio_text": before.map_or("—".to_string(), |b| format!("saved {:.2} MB", b - mb)),
+            "target_text": "—",
+            "met": null,
+            "parts_mb": size.parts.iter().map(|(k, v)| (k.to_string(), *v as f64 / MB)).collect::<BTreeMap<_, _>>(),
+        }));
+    }
+    figures
+}
+
+/// Builds the release cdylib (the release profile: opt-level z, LTO, one codegen unit) into
+/// `target/<folder>` under `env`, with a linker map beside it, strips a copy and attributes its
+/// sections.
+fn library_size(root: &Path, out_dir: &Path, folder: &str, env: &[(String, String)]) -> Result<LibrarySize> {
     // When the library is already built with these flags, cargo does not link again and the
     // map of that link still holds.
-    let map = out_dir.join("televisit_ffi.map");
+    let target_dir = root.join("target").join(folder);
+    let map = out_dir.join(format!("televisit_ffi.{folder}.map"));
     crate::run(
         crate::cargo()
             .current_dir(root)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args(["rustc", "--release", "-p", "televisit-ffi", "--lib", "--"])
             .arg(format!("-Clink-arg=-Wl,-Map={}", map.display())),
         "cargo rustc --release -p televisit-ffi (with a linker map)",
     )?;
-    let library = root.join("target/release/libtelevisit_ffi.so");
-    let copy = out_dir.join("libtelevisit_ffi.stripped.so");
+    let library = target_dir.join("release/libtelevisit_ffi.so");
+    let copy = out_dir.join(format!("libtelevisit_ffi.{folder}.stripped.so"));
     std::fs::copy(&library, &copy)?;
     crate::run(Command::new("strip").arg(&copy), "strip")?;
     let text = std::fs::read_to_string(&map).context("the linker wrote no map")?;
@@ -345,6 +418,16 @@ fn load_average() -> String {
         .take(3)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+fn machine_line(machine: &Value) -> String {
+    format!(
+        "{} × {}, {}, {}",
+        machine["cpus"],
+        machine["cpu"].as_str().unwrap_or("?"),
+        machine["kernel"].as_str().unwrap_or("?"),
+        machine["rustc"].as_str().unwrap_or("?")
+    )
 }
 
 fn machine() -> Value {

@@ -2,13 +2,13 @@
 //! pre-filled message, and the record of how each launch went.
 
 pub mod launch;
-pub mod lint;
+
 pub mod preflight;
 pub mod templates;
 
+pub use crate::lint::{PhiFinding, PhiKind};
 pub use launch::{AttemptKind, LaunchAttempt, LaunchStep, Platform};
-pub use lint::{PhiFinding, PhiKind};
-pub use preflight::{Check, CheckStatus, ContactState, Preflight};
+pub use preflight::{Check, CheckStatus, ContactState, Preflight, CONTACT_CHECKS};
 pub use templates::{RenderedMessage, TemplateId};
 
 use crate::checklist;

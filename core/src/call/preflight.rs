@@ -22,6 +22,9 @@ pub struct Check {
     pub message: String,
 }
 
+/// The pre-flight's contact checks: what `Televisit::prepare_call` puts right itself.
+pub const CONTACT_CHECKS: &[&str] = &["contact_missing", "contact_out_of_sync"];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preflight {
     pub checks: Vec<Check>,
@@ -79,11 +82,15 @@ pub fn run(policy: &CallPolicy, facts: &Facts<'_>) -> Preflight {
     }
     let consent_fail = match facts.patient.consent {
         ConsentState::Given { .. } => None,
-        ConsentState::None => {
-            Some(("consent_missing", "Record the patient's consent to be contacted on WhatsApp first."))
-        }
+        ConsentState::None => Some((
+            "consent_missing",
+            "The patient has not been asked yet: read them the consent wording and record their answer.",
+        )),
         ConsentState::Revoked { .. } => {
             Some(("consent_revoked", "The patient withdrew consent to be contacted on WhatsApp."))
+        }
+        ConsentState::Declined { .. } => {
+            Some(("consent_declined", "The patient declined to be contacted on WhatsApp: use another way."))
         }
     };
     check(
@@ -95,7 +102,11 @@ pub fn run(policy: &CallPolicy, facts: &Facts<'_>) -> Preflight {
 
     let checklist_fail = match facts.checklist {
         ChecklistStatus::Current => None,
-        ChecklistStatus::Due => Some(("checklist_due", "Your WhatsApp privacy checklist is due: confirm it again.")),
+        ChecklistStatus::Due => Some(("checklist_due", "Your WhatsApp privacy checklist is due: go through it again.")),
+        ChecklistStatus::Reconfirm => Some((
+            "checklist_reconfirm",
+            "WhatsApp was updated or your checklist is a month old: confirm what changed.",
+        )),
         ChecklistStatus::Never => {
             Some(("checklist_never", "Go through the WhatsApp privacy checklist once before calling."))
         }

@@ -1,8 +1,8 @@
 //! The safe message library: short texts a clinician may pre-fill into WhatsApp, with
 //! placeholders, checked for length and by the PHI lint once rendered.
 
-use super::lint::{lint, PhiFinding};
 use crate::error::{Error, Result};
+use crate::lint::{lint, PhiFinding};
 use std::collections::BTreeMap;
 
 /// Longest text pre-filled into a chat; a message longer than this is not a confirmation.

@@ -1,11 +1,17 @@
 //! The WhatsApp privacy-settings checklist: a versioned catalog, the organisation's required
 //! values, runs that the clinician answers item by item (what the phone can tell comes
 //! pre-answered), and whether the last result is still current.
+//!
+//! A result goes stale in two ways. A WhatsApp update, the re-confirmation interval, a new
+//! revision of the catalog or new required values make it due for *re-confirmation*: a run that
+//! carries over the last answers and asks only the items that changed, plus one attestation that
+//! nothing else did. A full run is due only after `checklist.full_run_days`, after a result with
+//! deviations, or when the catalog's major version changes.
 
 /// The catalog lives with the policy that is written against it, in the protocol crate.
 pub use televisit_protocol::catalog;
 
-pub use catalog::{CatalogItem, Choice, Source, CATALOG, CATALOG_VERSION};
+pub use catalog::{CatalogItem, Choice, Source, CATALOG, CATALOG_MAJOR, CATALOG_VERSION};
 
 use crate::device::DeviceSnapshot;
 use crate::error::{Error, Result};
@@ -13,6 +19,8 @@ use crate::log::{self, Actor, Detail, EntryKind, NewEntry};
 use crate::platform::Platform;
 use crate::policy::Policy;
 pub use crate::policy::Requirement;
+
+mod carry;
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -21,8 +29,27 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChecklistStatus {
     Current,
+    /// Re-confirm: only what changed is asked, and one attestation that nothing else did.
+    Reconfirm,
+    /// A full run: every item.
     Due,
     Never,
+}
+
+/// A full run asks every item; a re-confirmation carries the last answers over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Full,
+    Reconfirm,
+}
+
+impl RunKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            RunKind::Full => "full",
+            RunKind::Reconfirm => "reconfirm",
+        }
+    }
 }
 
 /// The requirement in force for each catalog item: the policy's, or the catalog's
@@ -55,6 +82,17 @@ pub struct RunItem {
     pub answer: Option<String>,
     /// Answered by the phone itself: not asked.
     pub pre_answered: bool,
+    /// Carried over from the last result (a re-confirmation): not asked, may be changed.
+    pub carried: bool,
+    /// Answered by Strict account settings being on: shown as covered, not asked, may be changed.
+    pub covered: bool,
+}
+
+impl RunItem {
+    /// Whether the clinician is asked for it in this run.
+    pub fn asked(&self) -> bool {
+        !(self.pre_answered || self.carried || self.covered)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +100,9 @@ pub struct ChecklistRun {
     pub platform: Platform,
     pub catalog_version: u32,
     pub started_at: DateTime<Utc>,
+    pub kind: RunKind,
+    /// A re-confirmation: whether the clinician attested that nothing else changed.
+    pub attested_unchanged: bool,
     pub items: Vec<RunItem>,
 }
 
@@ -109,6 +150,10 @@ pub(crate) fn start(
     device: &DeviceSnapshot,
 ) -> Result<ChecklistRun> {
     let fingerprint = requirements_fingerprint(policy);
+    let kind = match status(&store.conn, now, policy, Some(device))? {
+        ChecklistStatus::Reconfirm => RunKind::Reconfirm,
+        _ => RunKind::Full,
+    };
     let tx = store.conn.transaction()?;
     let open: Option<(i64, String, u32, String)> = tx
         .query_row(
@@ -129,10 +174,22 @@ pub(crate) fn start(
                 tx.execute("DELETE FROM checklist_runs WHERE id = ?1", [id])?;
             }
             tx.execute(
-                "INSERT INTO checklist_runs (platform, catalog_version, requirements, whatsapp_version, started_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![platform_code(platform), CATALOG_VERSION, fingerprint, whatsapp_version(device), now.timestamp_millis()],
+                "INSERT INTO checklist_runs (platform, catalog_version, requirements, whatsapp_version, started_at_ms, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    platform_code(platform),
+                    CATALOG_VERSION,
+                    fingerprint,
+                    whatsapp_version(device),
+                    now.timestamp_millis(),
+                    kind.code()
+                ],
             )?;
-            tx.last_insert_rowid()
+            let id = tx.last_insert_rowid();
+            if kind == RunKind::Reconfirm {
+                carry::carry_over(&tx, id, policy, now)?;
+            }
+            id
         }
     };
     // What the phone can tell is (re)read at each start.
@@ -189,6 +246,24 @@ pub(crate) fn answer(
     Ok(run)
 }
 
+/// A re-confirmation's one attestation: nothing else changed in WhatsApp's privacy settings
+/// since the last result. Logged with the result when the run finishes.
+pub(crate) fn attest_unchanged(store: &mut Store, policy: &Policy) -> Result<ChecklistRun> {
+    let tx = store.conn.transaction()?;
+    let run_id = open_run(&tx)?;
+    let kind: String = tx.query_row("SELECT kind FROM checklist_runs WHERE id = ?1", [run_id], |row| row.get(0))?;
+    if kind != RunKind::Reconfirm.code() {
+        return Err(Error::invalid(
+            "checklist run",
+            "is a full run: every item is answered, there is nothing to attest",
+        ));
+    }
+    tx.execute("UPDATE checklist_runs SET attested_unchanged = 1 WHERE id = ?1", [run_id])?;
+    let run = load_run(&tx, run_id, policy)?;
+    tx.commit()?;
+    Ok(run)
+}
+
 pub(crate) fn current_run(store: &Store, policy: &Policy) -> Result<Option<ChecklistRun>> {
     let id: Option<i64> = store
         .conn
@@ -213,6 +288,12 @@ pub(crate) fn finish(store: &mut Store, now: DateTime<Utc>, policy: &Policy) -> 
         ));
     }
     let run = load_run(&tx, run_id, policy)?;
+    if run.kind == RunKind::Reconfirm && !run.attested_unchanged {
+        return Err(Error::invalid(
+            "checklist run",
+            "confirm first that nothing else changed in WhatsApp's privacy settings since the last check",
+        ));
+    }
     let missing = run.unanswered();
     if !missing.is_empty() {
         return Err(Error::invalid(
@@ -249,15 +330,22 @@ pub(crate) fn finish(store: &mut Store, now: DateTime<Utc>, policy: &Policy) -> 
         .int("deviations", i64::try_from(deviations.len()).unwrap_or(i64::MAX))
         .int("items", i64::try_from(run.items.len()).unwrap_or(i64::MAX))
         .int("catalog", i64::from(CATALOG_VERSION))
-        .code("platform", platform_code(run.platform));
+        .code("platform", platform_code(run.platform))
+        .code("run", run.kind.code())
+        .int("asked", count(run.items.iter().filter(|i| i.asked())))
+        .int("carried", count(run.items.iter().filter(|i| i.carried)))
+        .int("covered", count(run.items.iter().filter(|i| i.covered)))
+        .bool("attested_unchanged", run.attested_unchanged);
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::ChecklistAttested, Actor::Clinician).detail(detail))?;
     tx.commit()?;
     Ok(ChecklistResult { compliant, deviations, finished_at: now })
 }
 
 /// Current while the last finished run was compliant, is younger than the policy's interval,
-/// was made under today's required values and catalog, and (when the phone is known) for the
-/// WhatsApp version installed now.
+/// was made under today's required values and catalog revision, and (when the phone is known)
+/// for the WhatsApp version installed now; otherwise a re-confirmation is due. A full run is due
+/// instead when the last result had deviations, when the last full run is older than
+/// `full_run_days`, or when the catalog's major version changed since.
 pub(crate) fn status(
     conn: &Connection,
     now: DateTime<Utc>,
@@ -275,11 +363,27 @@ pub(crate) fn status(
     let Some((finished_ms, compliant, version, requirements, whatsapp)) = last else {
         return Ok(ChecklistStatus::Never);
     };
-    let finished = DateTime::from_timestamp_millis(finished_ms).unwrap_or_default();
-    let fresh = now - finished < Duration::days(i64::from(policy.checklist.reconfirm_days));
+    let last_full: Option<i64> = conn
+        .query_row(
+            "SELECT max(finished_at_ms) FROM checklist_runs WHERE finished_at_ms IS NOT NULL AND compliant = 1 AND kind = 'full'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let age = |ms: i64| now - DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let full_stale = last_full.is_none_or(|ms| age(ms) >= Duration::days(i64::from(policy.checklist.full_run_days())));
+    if !compliant || full_stale || catalog::major_of(version) != Some(CATALOG_MAJOR) {
+        return Ok(ChecklistStatus::Due);
+    }
+    let fresh = age(finished_ms) < Duration::days(i64::from(policy.checklist.reconfirm_days));
     let same_rules = version == CATALOG_VERSION && requirements == requirements_fingerprint(policy);
     let same_whatsapp = device.is_none_or(|d| whatsapp_version(d) == whatsapp);
-    Ok(if compliant && fresh && same_rules && same_whatsapp { ChecklistStatus::Current } else { ChecklistStatus::Due })
+    Ok(if fresh && same_rules && same_whatsapp { ChecklistStatus::Current } else { ChecklistStatus::Reconfirm })
+}
+
+fn count<T>(items: impl Iterator<Item = T>) -> i64 {
+    i64::try_from(items.count()).unwrap_or(i64::MAX)
 }
 
 fn open_run(conn: &Connection) -> Result<i64> {
@@ -307,10 +411,10 @@ fn save_answer(
 }
 
 fn load_run(conn: &Connection, run_id: i64, policy: &Policy) -> Result<ChecklistRun> {
-    let (platform, version, started): (String, u32, i64) = conn.query_row(
-        "SELECT platform, catalog_version, started_at_ms FROM checklist_runs WHERE id = ?1",
+    let (platform, version, started, kind, attested): (String, u32, i64, String, bool) = conn.query_row(
+        "SELECT platform, catalog_version, started_at_ms, kind, attested_unchanged FROM checklist_runs WHERE id = ?1",
         [run_id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
     )?;
     let platform = if platform == "ios" { Platform::Ios } else { Platform::Android };
     let mut stmt = conn.prepare("SELECT item_id, value, source FROM checklist_answers WHERE run_id = ?1")?;
@@ -320,24 +424,37 @@ fn load_run(conn: &Connection, run_id: i64, policy: &Policy) -> Result<Checklist
         })?
         .collect::<rusqlite::Result<_>>()?;
     let required = effective_requirements(policy);
+    let strict_on = answers.get("strict_account_settings").is_some_and(|(v, _)| v == "on");
     let items = CATALOG
         .iter()
         .filter(|item| required.get(item.id) != Some(&Requirement::NotChecked))
-        .map(|item| RunItem {
-            item,
-            path: match platform {
-                Platform::Android => item.android_path,
-                Platform::Ios => item.iphone_path,
-            },
-            required: required.get(item.id).cloned().unwrap_or(Requirement::NotChecked),
-            answer: answers.get(item.id).map(|(v, _)| v.clone()),
-            pre_answered: item.source != Source::Clinician,
+        .map(|item| {
+            let required = required.get(item.id).cloned().unwrap_or(Requirement::NotChecked);
+            let stored = answers.get(item.id);
+            let chosen_now = stored.is_some_and(|(_, source)| source == "clinician");
+            // Strict account settings answers what it covers, when that meets the requirement
+            // and the clinician has not answered the item in this run.
+            let strict = catalog::strict_value(item.id).filter(|v| strict_on && !chosen_now && required.accepts(v));
+            RunItem {
+                item,
+                path: match platform {
+                    Platform::Android => item.android_path,
+                    Platform::Ios => item.iphone_path,
+                },
+                answer: strict.map(str::to_owned).or_else(|| stored.map(|(v, _)| v.clone())),
+                required,
+                pre_answered: item.source != Source::Clinician,
+                carried: strict.is_none() && stored.is_some_and(|(_, source)| source == carry::CARRIED),
+                covered: strict.is_some(),
+            }
         })
         .collect();
     Ok(ChecklistRun {
         platform,
         catalog_version: version,
         started_at: DateTime::from_timestamp_millis(started).unwrap_or_default(),
+        kind: if kind == RunKind::Reconfirm.code() { RunKind::Reconfirm } else { RunKind::Full },
+        attested_unchanged: attested,
         items,
     })
 }

@@ -74,7 +74,8 @@ impl Televisit {
             seen: checkin::last_checkin(secrets)?.map(|t| t.timestamp()),
             chk: match self.checklist_status(None)? {
                 ChecklistStatus::Current => ChecklistState::Current,
-                ChecklistStatus::Due => ChecklistState::Due,
+                // IT's report keeps its two states: a re-confirmation due is not current.
+                ChecklistStatus::Due | ChecklistStatus::Reconfirm => ChecklistState::Due,
                 ChecklistStatus::Never => ChecklistState::Never,
             },
             wipe: pending.clone().filter(|_| !receipt_written),

@@ -47,6 +47,7 @@ codes! {
         PatientArchived = "patient_archived",
         ConsentRecorded = "consent_recorded",
         ConsentRevoked = "consent_revoked",
+        ConsentDeclined = "consent_declined",
         ContactCreated = "contact_created",
         ContactRepaired = "contact_repaired",
         ContactDeleted = "contact_deleted",

@@ -1,5 +1,6 @@
-//! Consent to be contacted over WhatsApp: recorded (how, which text, by whom, when), revoked,
-//! and read as the current state. Every record and revocation is logged.
+//! Consent to be contacted over WhatsApp: recorded (how, which text, by whom, when), declined
+//! (asked, and the patient said no), revoked, and read as the current state. Every record,
+//! decline and revocation is logged.
 
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
@@ -31,8 +32,23 @@ impl ConsentMethod {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConsentState {
     None,
-    Given { method: ConsentMethod, text_version: String, recorded_by: Actor, at: DateTime<Utc> },
-    Revoked { at: DateTime<Utc>, by: Actor },
+    Given {
+        method: ConsentMethod,
+        text_version: String,
+        recorded_by: Actor,
+        at: DateTime<Utc>,
+    },
+    Revoked {
+        at: DateTime<Utc>,
+        by: Actor,
+    },
+    /// Asked, with this wording, and the patient said no: not the same as never asked.
+    Declined {
+        method: ConsentMethod,
+        text_version: String,
+        recorded_by: Actor,
+        at: DateTime<Utc>,
+    },
 }
 
 impl ConsentState {
@@ -41,10 +57,27 @@ impl ConsentState {
     }
 }
 
+/// The patient's answer to the consent question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Given,
+    Declined,
+}
+
+impl Answer {
+    fn code(self) -> &'static str {
+        match self {
+            Answer::Given => "given",
+            Answer::Declined => "declined",
+        }
+    }
+}
+
 pub(crate) fn record(
     store: &mut Store,
     now: DateTime<Utc>,
     patient: &PatientRef,
+    answer: Answer,
     method: ConsentMethod,
     text_version: &str,
     by: Actor,
@@ -63,16 +96,15 @@ pub(crate) fn record(
         return Err(Error::invalid("patient", format!("{patient} is archived")));
     }
     tx.execute(
-        "INSERT INTO consents (patient_id, method, text_version, recorded_by, recorded_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![patient.as_str(), method.code(), text_version, by.code(), now.timestamp_millis()],
+        "INSERT INTO consents (patient_id, method, text_version, recorded_by, recorded_at_ms, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![patient.as_str(), method.code(), text_version, by.code(), now.timestamp_millis(), answer.code()],
     )?;
     let detail = Detail::new().code("method", method.code()).code("text_version", text_version);
-    log::append_in(
-        &tx,
-        &key,
-        now,
-        &NewEntry::new(EntryKind::ConsentRecorded, by).patient(patient.clone()).detail(detail),
-    )?;
+    let kind = match answer {
+        Answer::Given => EntryKind::ConsentRecorded,
+        Answer::Declined => EntryKind::ConsentDeclined,
+    };
+    log::append_in(&tx, &key, now, &NewEntry::new(kind, by).patient(patient.clone()).detail(detail))?;
     let state = state_in(&tx, patient)?;
     tx.commit()?;
     Ok(state)
@@ -83,7 +115,8 @@ pub(crate) fn revoke(store: &mut Store, now: DateTime<Utc>, patient: &PatientRef
     let tx = store.conn.transaction()?;
     super::get_in(&tx, patient)?;
     let changed = tx.execute(
-        "UPDATE consents SET revoked_at_ms = ?2, revoked_by = ?3 WHERE patient_id = ?1 AND revoked_at_ms IS NULL",
+        "UPDATE consents SET revoked_at_ms = ?2, revoked_by = ?3
+         WHERE patient_id = ?1 AND revoked_at_ms IS NULL AND outcome = 'given'",
         params![patient.as_str(), now.timestamp_millis(), by.code()],
     )?;
     if changed > 0 {
@@ -99,7 +132,7 @@ pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<Consen
     // Cached: a cleanup plan reads this once per contact.
     let latest = conn
         .prepare_cached(
-            "SELECT method, text_version, recorded_by, recorded_at_ms, revoked_at_ms, revoked_by FROM consents
+            "SELECT method, text_version, recorded_by, recorded_at_ms, revoked_at_ms, revoked_by, outcome FROM consents
              WHERE patient_id = ?1 ORDER BY id DESC LIMIT 1",
         )?
         .query_row([patient.as_str()], |row| {
@@ -110,6 +143,7 @@ pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<Consen
                 row.get::<_, i64>(3)?,
                 row.get::<_, Option<i64>>(4)?,
                 row.get::<_, Option<String>>(5)?,
+                row.get::<_, String>(6)?,
             ))
         })
         .optional()?;
@@ -118,10 +152,16 @@ pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<Consen
     let actor = |code: &str| Actor::from_code(code).ok_or_else(unreadable);
     Ok(match latest {
         None => ConsentState::None,
-        Some((_, _, _, _, Some(revoked), by)) => {
+        Some((method, text_version, by, at, _, _, outcome)) if outcome == "declined" => ConsentState::Declined {
+            method: ConsentMethod::from_code(&method).ok_or_else(unreadable)?,
+            text_version,
+            recorded_by: actor(&by)?,
+            at: time(at)?,
+        },
+        Some((_, _, _, _, Some(revoked), by, _)) => {
             ConsentState::Revoked { at: time(revoked)?, by: actor(by.as_deref().unwrap_or("clinician"))? }
         }
-        Some((method, text_version, by, at, None, _)) => ConsentState::Given {
+        Some((method, text_version, by, at, None, _, _)) => ConsentState::Given {
             method: ConsentMethod::from_code(&method).ok_or_else(unreadable)?,
             text_version,
             recorded_by: actor(&by)?,

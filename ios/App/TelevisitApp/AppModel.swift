@@ -356,6 +356,11 @@ final class AppModel: ObservableObject {
 
     /// Runs a core call for a screen: nil and a sentence when it fails, and nothing at all when
     /// the app has locked itself meanwhile.
+    /// The policy's call rules (the consent wording among them), read when a screen needs them.
+    var calls: CallPolicy? {
+        try? televisit?.policy().calls
+    }
+
     func perform<T>(_ work: (Televisit) throws -> T) -> Result<T, ScreenError> {
         guard touch(), let televisit else {
             return .failure(ScreenError(message: "Televisit is locked."))

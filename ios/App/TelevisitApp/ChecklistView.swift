@@ -30,8 +30,16 @@ struct ChecklistView: View {
                     }
                 }
                 Section {
+                    if run.kind == .reconfirm && !run.attestedUnchanged {
+                        // A re-confirmation asks only what changed; the rest is kept from the
+                        // last check (each answer above can still be changed) and attested once.
+                        Button("Nothing else has changed since my last check", action: attest)
+                    }
                     Button("Finish", action: finish)
-                        .disabled(run.items.contains { $0.answer == nil && !isNotChecked($0.required) })
+                        .disabled(
+                            run.items.contains { $0.answer == nil && !isNotChecked($0.required) }
+                                || (run.kind == .reconfirm && !run.attestedUnchanged)
+                        )
                 }
             }
             if let result {
@@ -59,6 +67,8 @@ struct ChecklistView: View {
         switch status {
         case .current?:
             return "Your WhatsApp privacy settings were checked recently and are as required."
+        case .reconfirm?:
+            return "WhatsApp was updated or a month has passed: confirm what changed. Your other answers are kept."
         case .due?:
             return "It is time to check your WhatsApp privacy settings again."
         case .never?:
@@ -94,6 +104,15 @@ struct ChecklistView: View {
 
     private func answer(_ itemId: String, _ value: String) {
         switch model.perform({ try $0.checklistAnswer(itemId: itemId, value: value) }) {
+        case let .success(updated):
+            run = updated
+        case let .failure(failure):
+            error = failure
+        }
+    }
+
+    private func attest() {
+        switch model.perform({ try $0.checklistAttestUnchanged() }) {
         case let .success(updated):
             run = updated
         case let .failure(failure):
@@ -138,6 +157,13 @@ struct ChecklistItemRow: View {
                 Label("Answered by the phone: \(label(for: item.answer))", systemImage: "iphone")
                     .font(.footnote)
             } else {
+                if item.covered {
+                    Label("Covered by Strict account settings", systemImage: "lock.shield")
+                        .font(.footnote)
+                } else if item.carried {
+                    Label("As at your last check", systemImage: "clock.arrow.circlepath")
+                        .font(.footnote)
+                }
                 Picker("Your setting", selection: Binding(
                     get: { item.answer ?? "" },
                     set: { value in

@@ -125,6 +125,8 @@ func reasonText(_ reason: RemovalReason) -> String {
         return "patient archived"
     case .consentRevoked:
         return "consent revoked"
+    case .consentDeclined:
+        return "consent declined"
     case .earlierDeleteFailed:
         return "an earlier delete failed"
     case .orphaned:

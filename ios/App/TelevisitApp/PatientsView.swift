@@ -110,7 +110,18 @@ func consentSummary(_ consent: ConsentState) -> String {
         return "Consent (\(consentMethodName(method)), text \(textVersion)) on \(at.formatted(date: .abbreviated, time: .shortened))"
     case let .revoked(at, _):
         return "Consent revoked on \(at.formatted(date: .abbreviated, time: .shortened))"
+    case let .declined(method, textVersion, _, at):
+        return "Declined (\(consentMethodName(method)), text \(textVersion)) on \(at.formatted(date: .abbreviated, time: .shortened))"
     }
+}
+
+/// The organisation's consent wording, or its version when the policy carries the version only.
+func consentWording(_ calls: CallPolicy?) -> String {
+    guard let calls else { return "" }
+    if let text = calls.consentText {
+        return "Read to the patient (wording \(calls.consentTextVersion)): \(text)"
+    }
+    return "Read the patient your organisation's consent wording \(calls.consentTextVersion), then record their answer."
 }
 
 func consentMethodName(_ method: ConsentMethod) -> String {
@@ -239,10 +250,19 @@ struct PatientDetailView: View {
                 }
                 Section("Consent") {
                     Text(consentSummary(patient.consent))
-                    Menu("Record consent") {
+                    // The wording comes first: what the clinician reads to the patient.
+                    Text(consentWording(model.calls))
+                        .font(.callout)
+                        .foregroundStyle(.secondary)
+                    Menu("They agree") {
                         Button("Verbal") { recordConsent(.verbal) }
                         Button("Written") { recordConsent(.written) }
                         Button("In the app") { recordConsent(.inApp) }
+                    }
+                    Menu("They decline") {
+                        Button("Verbal") { declineConsent(.verbal) }
+                        Button("Written") { declineConsent(.written) }
+                        Button("In the app") { declineConsent(.inApp) }
                     }
                     if case .given = patient.consent {
                         Button("Revoke consent", role: .destructive, action: revokeConsent)
@@ -321,6 +341,13 @@ struct PatientDetailView: View {
         finish(result)
     }
 
+    private func declineConsent(_ method: ConsentMethod) {
+        let result = model.perform {
+            try $0.consentDecline(id: patientId, method: method, textVersion: $0.policy().calls.consentTextVersion, by: .clinician)
+        }
+        finish(result)
+    }
+
     private func revokeConsent() {
         finish(model.perform { try $0.consentRevoke(id: patientId, by: .clinician) })
     }
@@ -363,6 +390,19 @@ struct PatientDetailView: View {
             break
         }
         let device = model.device()
+        // As on Android: the contact is made or put right first when it is the only thing in the
+        // way (the core decides, `prepareCall`); anything else that blocks is shown, not bypassed.
+        switch model.perform({ try $0.prepareCall(book: model.book, device: device, id: patientId) }) {
+        case let .failure(failure):
+            error = failure
+            return
+        case let .success(checked):
+            preflight = checked
+            if checked.checks.contains(where: { $0.status == .block }) {
+                reload()
+                return
+            }
+        }
         let planned = model.perform {
             try $0.launchPlan(book: model.book, device: device, directory: nil, id: patientId, platform: .ios, message: nil)
         }

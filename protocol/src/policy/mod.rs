@@ -98,7 +98,14 @@ pub struct CallPolicy {
     /// The version of the organisation's consent wording that clinicians read out; recorded with
     /// each consent, so that a change of wording shows in the records.
     pub consent_text_version: String,
+    /// The consent wording itself, in plain text, shown to the clinician before each consent
+    /// or decline is recorded. Absent in older policies: the shells then name the version only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_text: Option<String>,
 }
+
+/// The longest consent wording a policy may carry: a short paragraph read out in a minute.
+pub const MAX_CONSENT_TEXT_CHARS: usize = 800;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -180,13 +187,27 @@ impl Requirement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChecklistPolicy {
+    /// After this many days (or a WhatsApp update) the clinician re-confirms: only what changed
+    /// is asked, with one attestation that nothing else did.
     pub reconfirm_days: u32,
+    /// After this many days a full run is due again (default 180; absent in older policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_run_days: Option<u32>,
     /// The catalog version the requirements were written for.
     pub catalog_version: u32,
     /// Per item: one value, a set of acceptable values, or not checked. Items left out take the
     /// catalog's recommendation. Written with sorted keys, so that its JSON is canonical.
     #[serde(serialize_with = "sorted")]
     pub required: HashMap<String, Requirement>,
+}
+
+/// The full run's interval when the policy does not set one.
+pub const DEFAULT_FULL_RUN_DAYS: u32 = 180;
+
+impl ChecklistPolicy {
+    pub fn full_run_days(&self) -> u32 {
+        self.full_run_days.unwrap_or(DEFAULT_FULL_RUN_DAYS)
+    }
 }
 
 fn sorted<S: Serializer>(map: &HashMap<String, Requirement>, serializer: S) -> std::result::Result<S::Ok, S::Error> {
@@ -223,6 +244,7 @@ impl Default for CallPolicy {
             phi_lint: Severity::Block,
             sync_wait_seconds: 10,
             consent_text_version: "v1".into(),
+            consent_text: None,
         }
     }
 }
@@ -286,7 +308,12 @@ impl Default for AppLockPolicy {
 
 impl Default for ChecklistPolicy {
     fn default() -> Self {
-        ChecklistPolicy { reconfirm_days: 30, catalog_version: CATALOG_VERSION, required: Default::default() }
+        ChecklistPolicy {
+            reconfirm_days: 30,
+            full_run_days: None,
+            catalog_version: CATALOG_VERSION,
+            required: Default::default(),
+        }
     }
 }
 
@@ -361,6 +388,9 @@ impl Policy {
         if let Err(problem) = crate::codes::check(version) {
             return Err(Error::invalid("calls.consent_text_version", problem.describe()));
         }
+        if let Some(text) = &self.calls.consent_text {
+            check_consent_text(text)?;
+        }
         in_range("calls.sync_wait_seconds", self.calls.sync_wait_seconds, 1, 60)?;
         if let Some(hours) = &self.calls.hours {
             hours.minutes()?;
@@ -417,14 +447,19 @@ impl Policy {
     /// an id or a value IT typed that the catalog does not have.
     fn validate_checklist(&self) -> Result<()> {
         let field = "checklist.required";
-        if self.checklist.catalog_version != CATALOG_VERSION {
+        // A policy written for an earlier revision of the same major version still holds: the
+        // items it names are still there. A later or another major one needs a newer Televisit.
+        if catalog::major_of(self.checklist.catalog_version) != Some(catalog::CATALOG_MAJOR) {
             return Err(Error::invalid(
                 "checklist.catalog_version",
                 format!(
-                    "the policy was written for checklist catalog v{}, this version has v{CATALOG_VERSION}",
+                    "the policy was written for checklist catalog v{}, which this version of Televisit does not know (it has v{CATALOG_VERSION})",
                     self.checklist.catalog_version
                 ),
             ));
+        }
+        if let Some(days) = self.checklist.full_run_days {
+            in_range("checklist.full_run_days", days, self.checklist.reconfirm_days, MAX_DAYS)?;
         }
         for (id, requirement) in &self.checklist.required {
             let item = catalog::item(id).ok_or_else(|| {
@@ -456,3 +491,32 @@ fn in_range(field: &'static str, value: u32, min: u32, max: u32) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// The consent wording: plain text of one short paragraph, with no phone number in it (it is
+/// read to every patient; a number there is someone's). The phone also runs its PHI lint on it.
+fn check_consent_text(text: &str) -> Result<()> {
+    let problem = |reason: &'static str| Err(Error::invalid("calls.consent_text", reason));
+    let chars = text.chars().count();
+    if text.trim().is_empty() {
+        return problem("is empty: leave it out, or write the wording");
+    }
+    if chars > MAX_CONSENT_TEXT_CHARS {
+        return problem("is longer than 800 characters: keep it to a short paragraph");
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return problem("has control characters: plain text and line breaks only");
+    }
+    // Seven digits or more in a row, spaces, dots, dashes and brackets between them allowed.
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 7 {
+                return problem("has what looks like a phone number: leave numbers out of the wording");
+            }
+        } else if !matches!(c, ' ' | '-' | '.' | '(' | ')' | '+') {
+            run = 0;
+        }
+    }
+    Ok(())
+}

@@ -92,3 +92,30 @@ fn a_policy_file_of_megabytes_is_refused_before_parsing() {
     let err = Policy::from_json(&big).unwrap_err().to_string();
     assert!(err.contains("larger than"), "{err}");
 }
+
+#[test]
+fn the_consent_wording_is_plain_short_and_holds_no_phone_number() {
+    let with = |text: &str| {
+        let mut policy = Policy::default();
+        policy.calls.consent_text = Some(text.to_string());
+        policy.validate()
+    };
+    let wording = "We would like to call you by WhatsApp video for this visit.\nWhatsApp is run by Meta; \
+                   your number will be saved on the clinic's phone until the visit is over. Do you agree?";
+    with(wording).expect("a short paragraph passes");
+    for (text, why) in [
+        ("   ", "is empty"),
+        (&"a".repeat(MAX_CONSENT_TEXT_CHARS + 1), "longer than 800"),
+        ("Call us back on 020 7946 0018 if you have questions.", "phone number"),
+        ("Call +44 (0)20-7946.0018 any time.", "phone number"),
+        ("Agree?\u{7}", "control characters"),
+    ] {
+        let err = with(text).unwrap_err().to_string();
+        assert!(err.contains("calls.consent_text") && err.contains(why), "{err}");
+        assert!(!err.contains("7946"), "the wording is never echoed: {err}");
+    }
+    // A year or a short code is not a phone number.
+    with("Consent wording of March 2026, version 3.").expect("short numbers pass");
+    // A policy without the wording encodes as it always did (signed policies stay byte-identical).
+    assert!(!Policy::default().to_json().contains("consent_text\""));
+}

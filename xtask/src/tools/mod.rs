@@ -23,6 +23,7 @@ pub mod fuzz;
 mod jars;
 mod junit;
 mod kotlin;
+pub mod openssl_min;
 mod swift;
 
 pub use android::{ensure_android_jars, run_android_tests};

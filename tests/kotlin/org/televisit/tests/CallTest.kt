@@ -32,8 +32,8 @@ import java.net.URI
 import java.net.URLDecoder
 
 /** A Kotlin DeviceFacts, as the Android shell's adapter reports the phone. */
-class FakePhone(var apps: List<WhatsAppApp> = listOf(WhatsAppApp.CONSUMER)) : DeviceFacts {
-    override fun snapshot() = DeviceSnapshot(true, false, "Android 15", apps.map { InstalledWhatsApp(it, "2.26.1") }, 0)
+class FakePhone(var apps: List<WhatsAppApp> = listOf(WhatsAppApp.CONSUMER), var whatsappVersion: String = "2.26.1") : DeviceFacts {
+    override fun snapshot() = DeviceSnapshot(true, false, "Android 15", apps.map { InstalledWhatsApp(it, whatsappVersion) }, 0)
 }
 
 class RowDirectory(private val row: Long?) : WhatsAppDirectory {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.assertThrows
 import org.televisit.core.ChecklistStatus
 import org.televisit.core.Platform
 import org.televisit.core.Requirement
+import org.televisit.core.RunKind
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.checklistCatalog
@@ -35,7 +36,8 @@ class ChecklistTest {
         assertTrue(catalog.size >= 21)
         assertTrue(catalog.all { it.androidPath.isNotEmpty() && it.iphonePath.isNotEmpty() })
         assertTrue(catalog.any { it.id == "two_step_verification" })
-        assertEquals(1u, checklistCatalogVersion())
+        assertEquals(2u, checklistCatalogVersion())
+        assertTrue(catalog.any { it.id == "strict_account_settings" })
     }
 
     @Test
@@ -54,7 +56,30 @@ class ChecklistTest {
         assertTrue(tv.checklistFinish().compliant)
         assertEquals(ChecklistStatus.CURRENT, tv.checklistStatus(phone))
         clock.advance(Duration.ofDays(31))
-        assertEquals(ChecklistStatus.DUE, tv.checklistStatus(null))
+        assertEquals(ChecklistStatus.RECONFIRM, tv.checklistStatus(null), "a month on: re-confirm, not start over")
+    }
+
+    @Test
+    fun `after a WhatsApp update only the changed items are asked, with one attestation`() {
+        tv.checklistStart(Platform.ANDROID, phone)
+        answerAll()
+        assertTrue(tv.checklistFinish().compliant)
+        phone.whatsappVersion = "2.26.2"
+        assertEquals(ChecklistStatus.RECONFIRM, tv.checklistStatus(phone))
+        // The organisation now requires Block unknown account messages off: that item alone is asked.
+        val policy = defaultPolicy()
+        tv.setPolicy(policy.copy(checklist = policy.checklist.copy(required = mapOf("block_unknown_account_messages" to Requirement.One("off")))))
+        val run = tv.checklistStart(Platform.ANDROID, phone)
+        assertEquals(RunKind.RECONFIRM, run.kind)
+        assertEquals(listOf("block_unknown_account_messages"), run.items.filter { !it.preAnswered && !it.carried && !it.covered }.map { it.item.id })
+        tv.checklistAnswer("block_unknown_account_messages", "off")
+        // A carried answer can still be changed before finishing.
+        assertEquals("off", tv.checklistAnswer("read_receipts", "off").items.first { it.item.id == "read_receipts" }.answer)
+        val unattested = assertThrows<TelevisitException.InvalidInput> { tv.checklistFinish() }
+        assertTrue(unattested.message!!.contains("nothing else changed"), unattested.message)
+        assertTrue(tv.checklistAttestUnchanged().attestedUnchanged)
+        assertTrue(tv.checklistFinish().compliant)
+        assertEquals(ChecklistStatus.CURRENT, tv.checklistStatus(phone))
     }
 
     @Test

@@ -93,6 +93,17 @@ class PatientsTest {
     }
 
     @Test
+    fun `a decline is recorded as such and is not never asked`() {
+        val p = tv.patientAdd(susan())
+        val declined = tv.consentDecline(p.id, ConsentMethod.VERBAL, "v1", Actor.CLINICIAN)
+        assertTrue(declined is ConsentState.Declined && declined.method == ConsentMethod.VERBAL)
+        assertTrue(tv.patient(p.id).consent is ConsentState.Declined)
+        val kinds = tv.logList(LogQuery(patient = p.id)).map { it.kind }
+        assertEquals(listOf(EntryKind.PATIENT_ADDED, EntryKind.CONSENT_DECLINED), kinds)
+        assertEquals(null, tv.policy().calls.consentText, "the default policy carries the wording's version only")
+    }
+
+    @Test
     fun `ensure contact creates, repairs and is idempotent through a Kotlin ContactBook`() {
         val p = tv.patientAdd(susan())
         val made = tv.ensureContact(book, p.id)

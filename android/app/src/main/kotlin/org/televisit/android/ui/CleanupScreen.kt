@@ -63,6 +63,7 @@ class CleanupScreen(private val activity: Activity, private val session: Session
         RemovalReason.VisitDone -> activity.getString(R.string.cleanup_reason_visit_done)
         RemovalReason.PatientArchived -> activity.getString(R.string.cleanup_reason_archived)
         RemovalReason.ConsentRevoked -> activity.getString(R.string.cleanup_reason_consent_withdrawn)
+        RemovalReason.ConsentDeclined -> activity.getString(R.string.cleanup_reason_consent_declined)
         RemovalReason.EarlierDeleteFailed -> activity.getString(R.string.cleanup_reason_earlier_failed)
         RemovalReason.Orphaned -> activity.getString(R.string.cleanup_reason_orphaned)
     }

@@ -97,6 +97,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
         val consent = when (p.consent) {
             is ConsentState.Given -> R.string.consent_given
             is ConsentState.Revoked -> R.string.consent_withdrawn
+            is ConsentState.Declined -> R.string.consent_declined
             ConsentState.None -> R.string.consent_none
         }
         val time = p.visitAt?.let { at ->
@@ -158,7 +159,23 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
         }
     }
 
+    /** The organisation's wording first (what the clinician reads out), then the patient's answer, then how it was given. */
     private fun askConsent(id: String) {
+        activity.background({ session.open().policy().calls }) { calls ->
+            val version = calls.consentTextVersion
+            secure(
+                AlertDialog.Builder(activity)
+                    .setTitle(activity.getString(R.string.consent_wording_title, version))
+                    .setMessage(calls.consentText ?: activity.getString(R.string.consent_wording_version_only, version))
+                    .setPositiveButton(R.string.consent_agreed) { _, _ -> askMethod(id, version, declined = false) }
+                    .setNeutralButton(R.string.consent_said_no) { _, _ -> askMethod(id, version, declined = true) }
+                    .setNegativeButton(R.string.cancel, null)
+                    .create(),
+            ).show()
+        }
+    }
+
+    private fun askMethod(id: String, version: String, declined: Boolean) {
         val methods = listOf(
             ConsentMethod.VERBAL to R.string.consent_verbal,
             ConsentMethod.WRITTEN to R.string.consent_written,
@@ -170,9 +187,12 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
                 .setItems(methods.map { activity.getString(it.second) }.toTypedArray()) { _, which ->
                     val method = methods[which].first
                     activity.background({
-                        // The wording the clinician read out is the organisation's, versioned by its policy.
                         val tv = session.open()
-                        tv.consentRecord(id, method, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
+                        if (declined) {
+                            tv.consentDecline(id, method, version, Actor.CLINICIAN)
+                        } else {
+                            tv.consentRecord(id, method, version, Actor.CLINICIAN)
+                        }
                     }) { refresh() }
                 }
                 .setNegativeButton(R.string.cancel, null)
@@ -226,18 +246,8 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
      * blocked for another reason (no consent yet, say).
      */
     private fun check(id: String) {
-        activity.background({
-            val tv = session.open()
-            val first = tv.preflight(session.book, session.device, id)
-            val contactInTheWay = first.checks.any { it.code in CONTACT_CHECKS && it.status != CheckStatus.PASS }
-            val otherBlocks = first.checks.any { it.status == CheckStatus.BLOCK && it.code !in CONTACT_CHECKS }
-            if (contactInTheWay && !otherBlocks) {
-                tv.ensureContact(session.book, id)
-                tv.preflight(session.book, session.device, id)
-            } else {
-                first
-            }
-        }) { preflight ->
+        // The core makes or repairs the contact when it is the only thing in the way (prepareCall).
+        activity.background({ session.open().prepareCall(session.book, session.device, id) }) { preflight ->
             if (preflight.checks.all { it.status == CheckStatus.PASS }) startCall(id) else showPreflight(id, preflight)
         }
     }
@@ -330,8 +340,6 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     }
 
     private companion object {
-        /** The pre-flight's contact checks, which the call itself puts right. */
-        val CONTACT_CHECKS = setOf("contact_missing", "contact_out_of_sync")
         const val FIELDS = "patients.fields"
         const val ARCHIVED = "patients.archived"
     }

@@ -48,6 +48,32 @@ class ScreensTest {
     }
 
     @Test
+    fun `a mis-tapped answer is undone with Back, and every answer can be changed from the review`() {
+        setDeviceSecure(true)
+        installWhatsApp()
+        val ui = showScreen(ChecklistScreen::class.java, session)
+        ui.click("Start the checklist")
+        val first = tv.checklistRun()!!.items.first { !it.preAnswered }
+        val wrong = first.item.choices.first { it.value != first.item.recommended }
+        ui.click(wrong.label)
+        assertEquals(wrong.value, tv.checklistRun()!!.items.first { it.item.id == first.item.id }.answer)
+        ui.click("Back to the previous item")
+        assertTrue(ui.texts().contains(first.item.title))
+        ui.click(first.item.choices.first { it.value == first.item.recommended }.label)
+        assertEquals(first.item.recommended, tv.checklistRun()!!.items.first { it.item.id == first.item.id }.answer)
+        // Answer the rest, then change one from the review before finishing.
+        while (true) {
+            val next = tv.checklistRun()!!.items.firstOrNull { it.answer == null && !it.preAnswered } ?: break
+            ui.click(next.item.choices.first { it.value == next.item.recommended }.label)
+        }
+        val receipts = tv.checklistRun()!!.items.first { it.item.id == "read_receipts" }
+        ui.click("${receipts.item.title}: Off")
+        ui.click("On")
+        assertEquals("on", tv.checklistRun()!!.items.first { it.item.id == "read_receipts" }.answer)
+        assertTrue(ui.texts().contains("Finish"))
+    }
+
+    @Test
     fun `the cleanup asks for contacts access first, then its dry run on an empty book lists nothing to remove`() {
         val asked = showScreen(CleanupScreen::class.java, session)
         assertTrue(latestDialogMessage().startsWith("WhatsApp calls only people in your contacts"))

@@ -1,9 +1,20 @@
 //! The catalog: every setting the checklist asks about, as data compiled into the core. Paths
 //! follow current WhatsApp (Settings > Privacy) with the older Settings > Account > Privacy
-//! beside them. A change to items or values is a new `CATALOG_VERSION`.
+//! beside them. A change to items or values is a new `CATALOG_VERSION` (`revisions` says which
+//! items each revision changed, and which revisions start a new major version); where each
+//! item's facts come from is in `sources`.
+
+mod revisions;
+mod sources;
+
+pub use revisions::{changed_since, is_known, major_of, revision_of, strict_value, CATALOG_MAJOR, STRICT_COVERS};
+pub use sources::sources;
 
 /// Bumped whenever an item, a path or a value changes; a policy names the version it was written for.
-pub const CATALOG_VERSION: u32 = 1;
+/// 2 (2026-11): Strict account settings, Block unknown account messages, Advanced chat privacy,
+/// Passkeys and Username added; the same major version as 1, so results of 1 are re-confirmed,
+/// not started over.
+pub const CATALOG_VERSION: u32 = 2;
 
 /// Where an answer comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,6 +365,71 @@ pub const CATALOG: &[CatalogItem] = &[
         source: Source::Clinician,
     },
     CatalogItem {
+        id: "strict_account_settings",
+        title: "Advanced > Strict account settings",
+        why: "One switch that locks several of the settings below to their most private values.",
+        android_path: "WhatsApp > Settings > Privacy > Advanced > Strict account settings",
+        iphone_path: "WhatsApp > Settings > Privacy > Advanced > Strict Account Settings",
+        legacy_path: None,
+        choices: ON_OFF,
+        recommended: "on",
+        also_acceptable: &["off"],
+        recommended_why: "When it is on, the settings it covers are shown as covered and not asked.",
+        source: Source::Clinician,
+    },
+    CatalogItem {
+        id: "block_unknown_account_messages",
+        title: "Advanced > Block unknown account messages",
+        why: "Floods of messages from unknown accounts are blocked (it acts on high volumes only).",
+        android_path: "WhatsApp > Settings > Privacy > Advanced > Block unknown account messages",
+        iphone_path: "WhatsApp > Settings > Privacy > Advanced > Block Unknown Account Messages",
+        legacy_path: None,
+        choices: ON_OFF,
+        recommended: "on",
+        also_acceptable: &[],
+        recommended_why: "A clinician's number reaches many people; it is off by default.",
+        source: Source::Clinician,
+    },
+    CatalogItem {
+        id: "advanced_chat_privacy",
+        title: "Advanced chat privacy (in each patient's chat)",
+        why: "In a chat where it is on, no one can export the chat, save its media automatically or use it for AI.",
+        android_path: "WhatsApp > the patient's chat > tap the chat's name > Advanced chat privacy",
+        iphone_path: "WhatsApp > the patient's chat > tap the chat's name > Advanced Chat Privacy",
+        legacy_path: None,
+        choices: &[c("on", "On in patient chats"), c("off", "Off")],
+        recommended: "on",
+        also_acceptable: &[],
+        recommended_why: "It is per chat and off by default: turn it on in each patient's chat.",
+        source: Source::Clinician,
+    },
+    CatalogItem {
+        id: "passkeys",
+        title: "Account > Passkeys",
+        why: "A passkey ties re-registering your WhatsApp to this phone's screen lock, not an SMS code.",
+        android_path: "WhatsApp > Settings > Account > Passkeys",
+        iphone_path: "WhatsApp > Settings > Account > Passkeys",
+        legacy_path: None,
+        choices: &[c("created", "Passkey created"), c("none", "None")],
+        recommended: "created",
+        also_acceptable: &["none"],
+        recommended_why: "Two-step verification already guards registration; a passkey adds to it.",
+        source: Source::Clinician,
+    },
+    CatalogItem {
+        id: "username",
+        title: "Account > Username",
+        why: "Once WhatsApp turns usernames on, people you message first see your username, not your number.",
+        android_path: "WhatsApp > Settings > Account > Username",
+        iphone_path: "WhatsApp > Settings > Account > Username",
+        legacy_path: None,
+        choices: &[c("set", "Set"), c("not_set", "Not set")],
+        recommended: "set",
+        also_acceptable: &["not_set"],
+        recommended_why: "Until usernames are live, a call still shows your number: the disclosure applies.",
+        source: Source::Clinician,
+    },
+    CatalogItem {
         id: "whatsapp_installed",
         title: "WhatsApp is installed",
         why: "The checklist is about the WhatsApp on this phone and its version.",
@@ -410,8 +486,13 @@ mod tests {
             "screen_lock",
             "lock_screen_previews",
             "whatsapp_notification_content",
+            "strict_account_settings",
+            "block_unknown_account_messages",
+            "advanced_chat_privacy",
+            "passkeys",
+            "username",
         ] {
-            assert!(item(id).is_some(), "DESIGN.md item {id} is in the catalog");
+            assert!(item(id).is_some(), "item {id} is in the catalog");
         }
     }
 }
