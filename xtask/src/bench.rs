@@ -23,24 +23,28 @@ use std::process::{Command, Stdio};
 
 const MB: f64 = 1_000_000.0;
 
-pub fn bench(root: &Path, quick: bool) -> Result<bool> {
+/// `reuse_core`: take figures 1-5, 8 and 9 from the last run's `target/bench/core.json` instead of
+/// measuring them again (when only the library or the table is wanted).
+pub fn bench(root: &Path, quick: bool, reuse_core: bool) -> Result<bool> {
     let out_dir = root.join("target/bench");
     std::fs::create_dir_all(&out_dir)?;
-
-    // 1-5.
-    crate::run(
-        crate::cargo().current_dir(root).args(["build", "--release", "-p", "televisit-bench"]),
-        "cargo build --release -p televisit-bench",
-    )?;
     // The machine may be shared: its load beside the figures says how far to trust them.
     let load_before = load_average();
     let core_json = out_dir.join("core.json");
-    let mut cmd = Command::new(root.join("target/release/televisit-bench"));
-    cmd.current_dir(root).arg("--out").arg(&core_json).arg("--work").arg(out_dir.join("work"));
-    if quick {
-        cmd.arg("--quick");
+
+    // 1-5.
+    if !(reuse_core && core_json.exists()) {
+        crate::run(
+            crate::cargo().current_dir(root).args(["build", "--release", "-p", "televisit-bench"]),
+            "cargo build --release -p televisit-bench",
+        )?;
+        let mut cmd = Command::new(root.join("target/release/televisit-bench"));
+        cmd.current_dir(root).arg("--out").arg(&core_json).arg("--work").arg(out_dir.join("work"));
+        if quick {
+            cmd.arg("--quick");
+        }
+        crate::run(&mut cmd, "televisit-bench")?;
     }
-    crate::run(&mut cmd, "televisit-bench")?;
     let core: Value = serde_json::from_str(&std::fs::read_to_string(&core_json)?)?;
     let mut figures: Vec<Value> = core["figures"].as_array().context("core.json has no figures")?.clone();
 

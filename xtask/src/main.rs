@@ -30,7 +30,9 @@ fn main() -> ExitCode {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("android") => android::run(&root),
         Some("test") => test(&root, args.get(1).map(String::as_str)),
-        Some("bench") => bench::bench(&root, args.get(1).is_some_and(|a| a == "--quick")),
+        Some("bench") => {
+            bench::bench(&root, args.iter().any(|a| a == "--quick"), args.iter().any(|a| a == "--reuse-core"))
+        }
         Some("fuzz") => {
             let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(60);
             fuzz(&root, seconds).map(|run| {
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
         }
         Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check, fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check, fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };

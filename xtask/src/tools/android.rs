@@ -206,9 +206,16 @@ pub fn run_android_tests(
     // callback interfaces (the secret store, the contact book) of the first class loader that
     // registered them, so a second Robolectric sandbox in the same JVM would call into the first.
     let mut total = Counts::zero();
+    // Robolectric unpacks its native runtime (about 200 MB) into the temporary folder at every
+    // start and leaves it: kept under target/ and emptied after each run, so that runs do not
+    // fill the machine's /tmp.
+    let tmp = work.join("tmp");
     for (level, _) in SDKS {
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp)?;
         let mut args = jvm_args.to_vec();
         args.push(format!("-Drobolectric.enabledSdks={level}"));
+        args.push(format!("-Djava.io.tmpdir={}", tmp.display()));
         eprintln!("xtask: the Android tests on API {level}");
         let counts =
             junit::run_tests(jars, &run_cp, &test_classes, &work.join(format!("reports-{level}")), lib_dir, &args)?;
@@ -216,6 +223,7 @@ pub fn run_android_tests(
         total.failed += counts.failed;
         total.failures.extend(counts.failures.into_iter().map(|f| format!("[API {level}] {f}")));
     }
+    let _ = fs::remove_dir_all(&tmp);
     Ok(total)
 }
 

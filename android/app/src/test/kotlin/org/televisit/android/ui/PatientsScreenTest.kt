@@ -80,8 +80,12 @@ class PatientsScreenTest {
     fun `consent is recorded with the policy's wording, and withdrawn after a confirmation`() {
         val ui = addThroughForm("Susan", "Smith", "+44 7400 123456")
         val id = tv.patients(false).single().id
+        val wording = "We would like to hold your visit by WhatsApp video. WhatsApp is run by Meta. Do you agree?"
+        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(consentTextVersion = "wording-2026.2", consentText = wording)) })
         ui.click("Consent")
-        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(consentTextVersion = "wording-2026.2")) })
+        // The wording comes first: what the clinician reads to the patient.
+        assertEquals(wording, latestDialogMessage())
+        clickDialogPositive()
         clickDialogItem(0)
         val given = tv.patient(id).consent as ConsentState.Given
         assertEquals("the policy's wording version is recorded", "wording-2026.2", given.textVersion)
@@ -92,6 +96,13 @@ class PatientsScreenTest {
         clickDialogPositive()
         assertTrue(tv.patient(id).consent is ConsentState.Revoked)
         assertTrue(ui.texts().contains("consent withdrawn"))
+
+        // Asked again, the patient says no: a decline, shown as such.
+        ui.click("Consent")
+        clickDialogNeutral()
+        clickDialogItem(0)
+        assertTrue(tv.patient(id).consent is ConsentState.Declined)
+        assertTrue(ui.texts().contains("Declined WhatsApp"))
     }
 
     @Test
@@ -137,7 +148,9 @@ class PatientsScreenTest {
         assertFalse("no name or number", preflight.contains("Susan") || preflight.contains("7400"))
         assertEquals("no contact for a patient whose call is blocked by more than the contact", 0, tv.contactRecords().size)
         assertEquals(null, shadowOf(ui.activity as Activity).nextStartedActivity)
-        // What to do about the first blocking check: consent is missing, so "Record consent".
+        // What to do about the first blocking check: consent is missing, so "Record consent":
+        // the wording, the patient's answer, then how it was given.
+        clickDialogPositive()
         clickDialogPositive()
         clickDialogItem(0)
         assertTrue(tv.patient(id).consent is ConsentState.Given)

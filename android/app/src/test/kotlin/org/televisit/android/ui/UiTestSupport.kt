@@ -127,3 +127,8 @@ fun clickDialogPositive() {
     (dialog() as AlertDialog).getButton(AlertDialog.BUTTON_POSITIVE).performClick()
     idle()
 }
+
+fun clickDialogNeutral() {
+    (dialog() as AlertDialog).getButton(AlertDialog.BUTTON_NEUTRAL).performClick()
+    idle()
+}
