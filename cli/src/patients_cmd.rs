@@ -7,7 +7,7 @@ use crate::profile::Profile;
 use crate::view::print_json;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use televisit_core::{Actor, ConsentMethod, ContactBook, NewPatient, PatientRef, Televisit};
 
 #[derive(Subcommand)]
@@ -46,38 +46,30 @@ pub enum PatientCommand {
     },
 }
 
+/// A patient's answer to the consent question: who, how they were asked, which wording.
+#[derive(Args)]
+pub struct ConsentAnswer {
+    #[arg(value_name = "ID", value_parser = crate::parse_patient)]
+    id: PatientRef,
+    /// How the patient was asked and answered.
+    #[arg(long, value_enum)]
+    method: Method,
+    /// The version of the consent text read to the patient (a short code); by default the
+    /// policy's `calls.consent_text_version`.
+    #[arg(long, value_name = "CODE")]
+    text_version: Option<String>,
+    /// Who records it.
+    #[arg(long, value_enum, default_value_t = By::Clinician)]
+    by: By,
+}
+
 #[derive(Subcommand)]
 pub enum ConsentCommand {
     /// Record the patient's consent to be contacted over WhatsApp.
-    Record {
-        #[arg(value_name = "ID", value_parser = crate::parse_patient)]
-        id: PatientRef,
-        /// How the patient consented.
-        #[arg(long, value_enum)]
-        method: Method,
-        /// The version of the consent text the patient agreed to (a short code); by default the
-        /// policy's `calls.consent_text_version`.
-        #[arg(long, value_name = "CODE")]
-        text_version: Option<String>,
-        /// Who records it.
-        #[arg(long, value_enum, default_value_t = By::Clinician)]
-        by: By,
-    },
+    Record(ConsentAnswer),
     /// Record that the patient was asked and said no (not the same as never asked): calls are
     /// blocked and the contact becomes due for cleanup.
-    Decline {
-        #[arg(value_name = "ID", value_parser = crate::parse_patient)]
-        id: PatientRef,
-        /// How the patient was asked.
-        #[arg(long, value_enum)]
-        method: Method,
-        /// The version of the consent text read to the patient; by default the policy's.
-        #[arg(long, value_name = "CODE")]
-        text_version: Option<String>,
-        /// Who records it.
-        #[arg(long, value_enum, default_value_t = By::Clinician)]
-        by: By,
-    },
+    Decline(ConsentAnswer),
     /// Print the consent wording the policy carries (what to read to the patient), and its version.
     Wording,
     /// Record that the patient withdrew consent: the contact becomes due for cleanup.
@@ -185,14 +177,14 @@ pub fn patient(tv: &Televisit, command: PatientCommand, json: bool) -> Result<()
 
 pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()> {
     let (id, state) = match command {
-        ConsentCommand::Record { id, method, text_version, by } => {
+        ConsentCommand::Record(ConsentAnswer { id, method, text_version, by }) => {
             let text_version = wording_shown(tv, text_version, json)?;
             let state = tv
                 .consent_record(&id, method.into(), &text_version, by.into())
                 .with_context(|| format!("consent for {id} was not recorded"))?;
             (id, state)
         }
-        ConsentCommand::Decline { id, method, text_version, by } => {
+        ConsentCommand::Decline(ConsentAnswer { id, method, text_version, by }) => {
             let text_version = wording_shown(tv, text_version, json)?;
             let state = tv
                 .consent_decline(&id, method.into(), &text_version, by.into())

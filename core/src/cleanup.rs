@@ -145,8 +145,36 @@ pub(crate) fn plan(
     // query for every record with what the rules need of its patient (no read per patient).
     let tx = store.conn.unchecked_transaction()?;
     let rows = planning_rows(&tx)?;
-    let known: std::collections::HashSet<String> = rows.iter().map(|r| r.platform_id.clone()).collect();
-    let mut remove = Vec::new();
+    // The book first, against the records' ids borrowed (no copy of them): its contacts that
+    // Televisit has no record of are orphans (marked) or lookalikes (named like the convention).
+    let mut orphans = Vec::new();
+    let mut lookalikes = Vec::new();
+    {
+        let known: std::collections::HashSet<&str> = rows.iter().map(|r| r.platform_id.as_str()).collect();
+        let mut matcher = None;
+        for contact in book.list(ListScope::All)? {
+            if known.contains(contact.platform_id.as_str()) {
+                continue;
+            }
+            if let Some(patient) = orphan_of(&contact) {
+                orphans.push(PlannedRemoval {
+                    platform_id: contact.platform_id,
+                    patient,
+                    contact_name: contact.display_name,
+                    reasons: vec![RemovalReason::Orphaned],
+                });
+                continue;
+            }
+            // Compiled once, and only when a contact needs it.
+            if matcher.is_none() {
+                matcher = Some(naming::matcher(&NameTemplate::parse(&policy.contacts.name_template)?)?);
+            }
+            if matcher.as_ref().is_some_and(|m| m.matches(&contact.display_name)) {
+                lookalikes.push(Lookalike { platform_id: contact.platform_id, display_name: contact.display_name });
+            }
+        }
+    }
+    let mut remove = Vec::with_capacity(rows.len() + orphans.len());
     for row in rows {
         let mut reasons = Vec::new();
         let last_visit = row.visit_at.filter(|v| *v <= now).map_or(row.last_used_at, |v| v.max(row.last_used_at));
@@ -177,25 +205,8 @@ pub(crate) fn plan(
             });
         }
     }
-    let matcher = naming::matcher(&NameTemplate::parse(&policy.contacts.name_template)?)?;
-    let mut lookalikes = Vec::new();
-    for contact in book.list(ListScope::All)? {
-        if known.contains(&contact.platform_id) {
-            continue;
-        }
-        match orphan_of(&contact) {
-            Some(patient) => remove.push(PlannedRemoval {
-                platform_id: contact.platform_id,
-                patient,
-                contact_name: contact.display_name,
-                reasons: vec![RemovalReason::Orphaned],
-            }),
-            None if matcher.matches(&contact.display_name) => {
-                lookalikes.push(Lookalike { platform_id: contact.platform_id, display_name: contact.display_name })
-            }
-            None => {}
-        }
-    }
+    // Records first, then the orphans, as the plan always listed them.
+    remove.extend(orphans);
     tx.finish()?;
     Ok(CleanupPlan { made_at: now, rules: *rules, remove, lookalikes })
 }

@@ -283,9 +283,7 @@ impl Televisit {
         text_version: &str,
         by: Actor,
     ) -> Result<ConsentState> {
-        self.clinical()?;
-        let answer = patients::consent::Answer::Given;
-        patients::consent::record(&mut self.store(), self.clock.now(), id, answer, method, text_version, by)
+        self.consent_answer(id, patients::consent::Answer::Given, method, text_version, by)
     }
 
     /// The patient was asked (with the wording of `text_version`) and said no. Told apart from
@@ -297,8 +295,18 @@ impl Televisit {
         text_version: &str,
         by: Actor,
     ) -> Result<ConsentState> {
+        self.consent_answer(id, patients::consent::Answer::Declined, method, text_version, by)
+    }
+
+    fn consent_answer(
+        &self,
+        id: &PatientRef,
+        answer: patients::consent::Answer,
+        method: ConsentMethod,
+        text_version: &str,
+        by: Actor,
+    ) -> Result<ConsentState> {
         self.clinical()?;
-        let answer = patients::consent::Answer::Declined;
         patients::consent::record(&mut self.store(), self.clock.now(), id, answer, method, text_version, by)
     }
 

@@ -34,6 +34,15 @@ pub fn run(root: &Path) -> Result<bool> {
         cmd.args(["-t", abi]);
     }
     cmd.args(["build", "--release", "-p", "televisit-ffi"]);
+    // Each ABI links an OpenSSL built for SQLCipher only (ADR 17), built once per target with
+    // the NDK's compiler; `openssl-sys` reads the folder from its per-target variable.
+    let ndk = ndk().ok_or_else(|| anyhow::anyhow!("no Android NDK"))?;
+    cmd.env("OPENSSL_NO_VENDOR", "1").env("OPENSSL_STATIC", "1");
+    for target in TARGETS {
+        let compiler = ndk_compilers(&ndk, target);
+        let prefix = crate::tools::openssl_min::build_with(root, target, &compiler)?;
+        cmd.env(format!("{}_OPENSSL_DIR", target.to_uppercase().replace('-', "_")), prefix);
+    }
     super::run(&mut cmd, "cargo ndk build")?;
     for abi in ABIS {
         let lib = jni.join(abi).join("libtelevisit_ffi.so");
@@ -73,6 +82,18 @@ fn missing(root: &Path) -> Vec<String> {
         }
     }
     missing
+}
+
+/// The NDK's clang for `target` at the app's minSdk, and its archiver, as OpenSSL's build wants them.
+fn ndk_compilers(ndk: &Path, target: &str) -> Vec<(String, String)> {
+    let bin = ndk.join("toolchains/llvm/prebuilt/linux-x86_64/bin");
+    // The NDK names armv7's clang after the triple LLVM uses for it.
+    let clang_target = if target == "armv7-linux-androideabi" { "armv7a-linux-androideabi" } else { target };
+    vec![
+        ("CC".into(), bin.join(format!("{clang_target}{MIN_SDK}-clang")).display().to_string()),
+        ("AR".into(), bin.join("llvm-ar").display().to_string()),
+        ("RANLIB".into(), bin.join("llvm-ranlib").display().to_string()),
+    ]
 }
 
 fn ndk() -> Option<PathBuf> {

@@ -106,8 +106,15 @@ pub fn env_for(root: &Path, target: &str) -> Result<Vec<(String, String)>> {
     ])
 }
 
-/// Builds (once) and installs the trimmed OpenSSL for `target`; returns its prefix.
+/// Builds (once) and installs the trimmed OpenSSL for `target` with the host's compiler;
+/// returns its prefix.
 pub fn build(root: &Path, target: &str) -> Result<PathBuf> {
+    build_with(root, target, &[])
+}
+
+/// As `build`, with the compiler and archiver in `tools` (`CC`, `AR`, `RANLIB`: an NDK's, for
+/// a phone's target).
+pub fn build_with(root: &Path, target: &str, tools: &[(String, String)]) -> Result<PathBuf> {
     let source = source_dir(root)?;
     let prefix = root.join("target/openssl-min").join(target);
     let stamp = prefix.join("televisit-stamp");
@@ -125,6 +132,7 @@ pub fn build(root: &Path, target: &str) -> Result<PathBuf> {
     crate::run(
         Command::new("perl")
             .current_dir(&build)
+            .envs(tools.iter().map(|(k, v)| (k, v)))
             .arg(source.join("Configure"))
             .arg(configure_target(target)?)
             .arg(format!("--prefix={}", prefix.display()))
@@ -134,7 +142,14 @@ pub fn build(root: &Path, target: &str) -> Result<PathBuf> {
         "OpenSSL Configure",
     )?;
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()).to_string();
-    crate::run(Command::new("make").current_dir(&build).args(["-j", &jobs, "build_libs"]), "make build_libs")?;
+    crate::run(
+        Command::new("make").current_dir(&build).envs(tools.iter().map(|(k, v)| (k, v))).args([
+            "-j",
+            &jobs,
+            "build_libs",
+        ]),
+        "make build_libs",
+    )?;
     crate::run(Command::new("make").current_dir(&build).arg("install_dev"), "make install_dev")?;
     std::fs::write(&stamp, wanted)?;
     let _ = std::fs::remove_dir_all(&build);
