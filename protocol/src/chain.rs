@@ -12,6 +12,9 @@ pub const PURGE_KIND: &str = "log_purged";
 
 pub type Mac = [u8; 32];
 
+/// What every entry's MAC begins with, before the previous MAC and the entry's bytes.
+pub(crate) const MAC_PREFIX: &[u8; 23] = b"televisit log entry v1\0";
+
 /// A row as stored: raw text, so that the verifier needs nothing to parse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEntry {
@@ -88,7 +91,7 @@ pub fn mac(key: &hmac::Key, prev: &Mac, entry: &StoredEntry) -> Mac {
 /// The MAC the entry would have if it stood at `seq`.
 fn mac_at(key: &hmac::Key, prev: &Mac, entry: &StoredEntry, seq: u64) -> Mac {
     let mut ctx = hmac::Context::with_key(key);
-    ctx.update(b"televisit log entry v1\0");
+    ctx.update(MAC_PREFIX);
     ctx.update(prev);
     feed_entry(&mut |bytes| ctx.update(bytes), entry, seq);
     tag_to_mac(ctx.sign())
@@ -264,7 +267,12 @@ fn classify(key: &hmac::Key, prev: &Link, rows: &[StoredEntry], i: usize) -> Tam
 /// forward by hand (entries dropped without a purge) does not match it.
 pub fn last_recorded_purge(rows: &[StoredEntry]) -> Option<u64> {
     let purge = rows.iter().rev().find(|row| row.kind == PURGE_KIND)?;
-    let detail: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&purge.detail).ok()?;
+    purge_cut(&purge.detail)
+}
+
+/// The cut a purge entry's detail records (`through_seq`); none when it does not read.
+pub(crate) fn purge_cut(detail: &str) -> Option<u64> {
+    let detail: serde_json::Map<String, serde_json::Value> = serde_json::from_str(detail).ok()?;
     detail.get("through_seq")?.as_u64()
 }
 

@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 pub type Hash = [u8; 32];
 
+/// What every link of the public chain begins with, before the previous hash and the entry's bytes.
+pub(crate) const CHAIN_PREFIX: &[u8; 23] = b"televisit log chain v1\0";
+
 /// The largest size a checkpoint may claim: the phone's store counts in SQLite's signed integers.
 pub const MAX_SIZE: u64 = i64::MAX as u64;
 
@@ -70,7 +73,7 @@ pub fn anchor(start: Link) -> Point {
 /// checked by the caller (`extend`).
 pub fn next(prev: &Hash, entry: EntryFields<'_>) -> Hash {
     let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(b"televisit log chain v1\0");
+    ctx.update(CHAIN_PREFIX);
     ctx.update(prev);
     feed_fields(&mut |bytes| ctx.update(bytes), entry);
     finish(ctx)

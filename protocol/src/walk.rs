@@ -11,14 +11,13 @@
 //! its prefix, the previous link and that buffer (three updates, where feeding the fields one by
 //! one took nine small ones per chain), and nothing is allocated.
 
-use crate::chain::{feed_fields, EntryFields, Link, Mac, Verification, PURGE_KIND};
-use crate::checkpoint::Hash;
+use crate::chain::{feed_fields, purge_cut, to_mac, EntryFields, Link, Verification, MAC_PREFIX, PURGE_KIND};
+use crate::checkpoint::{Hash, CHAIN_PREFIX};
 use ring::{digest, hmac};
 
-/// The HMAC chain's domain prefix (`chain::mac`) and the public chain's (`checkpoint::next`).
-const MAC_PREFIX: &[u8; PREFIX] = b"televisit log entry v1\0";
-const PUBLIC_PREFIX: &[u8; PREFIX] = b"televisit log chain v1\0";
-const PREFIX: usize = 23;
+/// The length both chains' prefixes share (`chain::MAC_PREFIX`, `checkpoint::CHAIN_PREFIX`).
+const PREFIX: usize = MAC_PREFIX.len();
+const _: () = assert!(CHAIN_PREFIX.len() == PREFIX);
 /// Prefix and previous link: where the entry's bytes begin.
 const HEAD: usize = PREFIX + 32;
 
@@ -78,14 +77,14 @@ impl<'k> Walk<'k> {
             return false;
         }
         if let Some(prev_hash) = &self.public {
-            self.bytes[..PREFIX].copy_from_slice(PUBLIC_PREFIX);
+            self.bytes[..PREFIX].copy_from_slice(CHAIN_PREFIX);
             self.bytes[PREFIX..HEAD].copy_from_slice(prev_hash);
-            self.public = Some(to_array(digest::digest(&digest::SHA256, &self.bytes).as_ref()));
+            self.public = Some(to_mac(digest::digest(&digest::SHA256, &self.bytes).as_ref()));
         }
         if entry.kind == PURGE_KIND {
-            self.purged_through = through_seq(entry.detail);
+            self.purged_through = purge_cut(entry.detail);
         }
-        self.prev = Link { seq: entry.seq, mac: to_array(mac) };
+        self.prev = Link { seq: entry.seq, mac: to_mac(mac) };
         self.count = self.count.saturating_add(1);
         true
     }
@@ -110,16 +109,6 @@ impl<'k> Walk<'k> {
         }
         Some(Verification::Intact { count: self.count, head })
     }
-}
-
-/// The cut a purge entry's detail records (`chain::last_recorded_purge` reads it the same way).
-fn through_seq(detail: &str) -> Option<u64> {
-    let detail: serde_json::Map<String, serde_json::Value> = serde_json::from_str(detail).ok()?;
-    detail.get("through_seq")?.as_u64()
-}
-
-fn to_array(bytes: &[u8]) -> Mac {
-    crate::chain::to_mac(bytes)
 }
 
 #[cfg(test)]
@@ -204,7 +193,7 @@ mod tests {
         swapped.swap(3, 4);
         variants.push(("swapped", swapped, head));
         variants.push(("tail cut", rows[..15].to_vec(), head));
-        variants.push(("tail cut, head moved", rows[..15].to_vec(), Link { seq: 15, mac: to_array(&rows[14].mac) }));
+        variants.push(("tail cut, head moved", rows[..15].to_vec(), Link { seq: 15, mac: to_mac(&rows[14].mac) }));
         variants.push(("emptied", Vec::new(), head));
         let mut bad_mac = rows.clone();
         bad_mac[2].mac.truncate(16);
@@ -243,7 +232,7 @@ mod tests {
         let key = key();
         let (rows, head) = log(10, Some(4));
         // The log starts after entry 2, but its only purge entry records a cut at 0.
-        let start = Link { seq: 2, mac: to_array(&rows[1].mac) };
+        let start = Link { seq: 2, mac: to_mac(&rows[1].mac) };
         let rest = &rows[2..];
         assert!(matches!(
             chain::verify(&key, start, head, chain::last_recorded_purge(rest), rest),
