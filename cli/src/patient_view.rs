@@ -63,15 +63,9 @@ impl From<&ConsentState> for ConsentView {
     fn from(c: &ConsentState) -> Self {
         match c {
             ConsentState::None => ConsentView { state: "none", method: None, text_version: None, by: None, at: None },
-            ConsentState::Given { method, text_version, recorded_by, at } => ConsentView {
-                state: "given",
-                method: Some(method.code()),
-                text_version: Some(text_version.clone()),
-                by: Some(recorded_by.code()),
-                at: Some(time(at)),
-            },
-            ConsentState::Declined { method, text_version, recorded_by, at } => ConsentView {
-                state: "declined",
+            ConsentState::Given { method, text_version, recorded_by, at }
+            | ConsentState::Declined { method, text_version, recorded_by, at } => ConsentView {
+                state: answer_word(c),
                 method: Some(method.code()),
                 text_version: Some(text_version.clone()),
                 by: Some(recorded_by.code()),
@@ -85,6 +79,15 @@ impl From<&ConsentState> for ConsentView {
                 at: Some(time(at)),
             },
         }
+    }
+}
+
+/// The patient's answer as recorded: `given` or `declined`.
+fn answer_word(c: &ConsentState) -> &'static str {
+    if matches!(c, ConsentState::Declined { .. }) {
+        "declined"
+    } else {
+        "given"
     }
 }
 
@@ -102,15 +105,14 @@ pub fn consent_short(c: &ConsentState) -> String {
 pub fn consent_line(c: &ConsentState) -> String {
     match c {
         ConsentState::None => "never asked (none on record)".into(),
-        ConsentState::Given { method, text_version, recorded_by, at } => {
-            format!("given: {}, text {text_version}, recorded by {recorded_by} at {}", method_text(*method), time(at))
-        }
-        ConsentState::Revoked { at, by } => format!("revoked by {by} at {}", time(at)),
-        ConsentState::Declined { method, text_version, recorded_by, at } => format!(
-            "declined: {}, text {text_version}, recorded by {recorded_by} at {}",
+        ConsentState::Given { method, text_version, recorded_by, at }
+        | ConsentState::Declined { method, text_version, recorded_by, at } => format!(
+            "{}: {}, text {text_version}, recorded by {recorded_by} at {}",
+            answer_word(c),
             method_text(*method),
             time(at)
         ),
+        ConsentState::Revoked { at, by } => format!("revoked by {by} at {}", time(at)),
     }
 }
 

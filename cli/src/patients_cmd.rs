@@ -8,7 +8,7 @@ use crate::view::print_json;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use televisit_core::{Actor, ConsentMethod, ContactBook, NewPatient, PatientRef, Televisit};
+use televisit_core::{Actor, ConsentMethod, ConsentState, ContactBook, NewPatient, PatientRef, Televisit};
 
 #[derive(Subcommand)]
 pub enum PatientCommand {
@@ -177,20 +177,8 @@ pub fn patient(tv: &Televisit, command: PatientCommand, json: bool) -> Result<()
 
 pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()> {
     let (id, state) = match command {
-        ConsentCommand::Record(ConsentAnswer { id, method, text_version, by }) => {
-            let text_version = wording_shown(tv, text_version, json)?;
-            let state = tv
-                .consent_record(&id, method.into(), &text_version, by.into())
-                .with_context(|| format!("consent for {id} was not recorded"))?;
-            (id, state)
-        }
-        ConsentCommand::Decline(ConsentAnswer { id, method, text_version, by }) => {
-            let text_version = wording_shown(tv, text_version, json)?;
-            let state = tv
-                .consent_decline(&id, method.into(), &text_version, by.into())
-                .with_context(|| format!("the decline of {id} was not recorded"))?;
-            (id, state)
-        }
+        ConsentCommand::Record(answer) => record_answer(tv, answer, Televisit::consent_record, "consent", json)?,
+        ConsentCommand::Decline(answer) => record_answer(tv, answer, Televisit::consent_decline, "the decline", json)?,
         ConsentCommand::Wording => {
             let calls = tv.policy()?.calls;
             if json {
@@ -218,6 +206,21 @@ pub fn consent(tv: &Televisit, command: ConsentCommand, json: bool) -> Result<()
         println!("{id}: consent {}", patient_view::consent_line(&state));
     }
     Ok(())
+}
+
+/// Records a consent (`consent_record`) or a decline (`consent_decline`), against the wording
+/// shown first.
+fn record_answer(
+    tv: &Televisit,
+    ConsentAnswer { id, method, text_version, by }: ConsentAnswer,
+    record: fn(&Televisit, &PatientRef, ConsentMethod, &str, Actor) -> televisit_core::Result<ConsentState>,
+    what: &str,
+    json: bool,
+) -> Result<(PatientRef, ConsentState)> {
+    let text_version = wording_shown(tv, text_version, json)?;
+    let state = record(tv, &id, method.into(), &text_version, by.into())
+        .with_context(|| format!("{what} for {id} was not recorded"))?;
+    Ok((id, state))
 }
 
 /// The wording version a consent or decline is recorded against (the policy's unless given),

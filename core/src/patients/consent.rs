@@ -150,22 +150,22 @@ pub(crate) fn state_in(conn: &Connection, patient: &PatientRef) -> Result<Consen
     let unreadable = || Error::Storage(format!("the consent record of {patient} is unreadable"));
     let time = |ms: i64| DateTime::from_timestamp_millis(ms).ok_or_else(unreadable);
     let actor = |code: &str| Actor::from_code(code).ok_or_else(unreadable);
-    Ok(match latest {
-        None => ConsentState::None,
-        Some((method, text_version, by, at, _, _, outcome)) if outcome == "declined" => ConsentState::Declined {
-            method: ConsentMethod::from_code(&method).ok_or_else(unreadable)?,
-            text_version,
-            recorded_by: actor(&by)?,
-            at: time(at)?,
-        },
-        Some((_, _, _, _, Some(revoked), by, _)) => {
-            ConsentState::Revoked { at: time(revoked)?, by: actor(by.as_deref().unwrap_or("clinician"))? }
-        }
-        Some((method, text_version, by, at, None, _, _)) => ConsentState::Given {
-            method: ConsentMethod::from_code(&method).ok_or_else(unreadable)?,
-            text_version,
-            recorded_by: actor(&by)?,
-            at: time(at)?,
-        },
+    let Some((method, text_version, by, at, revoked, revoked_by, outcome)) = latest else {
+        return Ok(ConsentState::None);
+    };
+    // Only a consent given can be withdrawn (`revoke`): a decline stays a decline.
+    let declined = outcome == Answer::Declined.code();
+    if let (false, Some(revoked)) = (declined, revoked) {
+        return Ok(ConsentState::Revoked {
+            at: time(revoked)?,
+            by: actor(revoked_by.as_deref().unwrap_or("clinician"))?,
+        });
+    }
+    let method = ConsentMethod::from_code(&method).ok_or_else(unreadable)?;
+    let (recorded_by, at) = (actor(&by)?, time(at)?);
+    Ok(if declined {
+        ConsentState::Declined { method, text_version, recorded_by, at }
+    } else {
+        ConsentState::Given { method, text_version, recorded_by, at }
     })
 }
