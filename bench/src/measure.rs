@@ -18,6 +18,8 @@ use televisit_core::it::wipe;
 use televisit_core::keys::DataKey;
 use televisit_core::log::{self, Verification};
 use televisit_core::{schema, CleanupRules, ContactBook, ListScope, SecretStore, StoreOptions, Televisit};
+use televisit_protocol::chain::{self, EntryFields};
+use televisit_protocol::checkpoint;
 
 /// How big the profiles are; `quick` shrinks them for a smoke run.
 #[derive(Debug, Clone, Copy)]
@@ -277,25 +279,22 @@ fn chain_inputs(conn: &Connection) -> Result<ChainInputs> {
     let (mut mac_chain, mut public_chain) = (Vec::new(), Vec::new());
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let seq: i64 = row.get(0)?;
-        let at_ms: i64 = row.get(1)?;
-        let fields: [Option<String>; 4] = [Some(row.get(2)?), Some(row.get(3)?), row.get(4)?, Some(row.get(5)?)];
+        let (kind, actor, patient, detail): (String, String, Option<String>, String) =
+            (row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?);
+        let fields = EntryFields {
+            seq: u64::try_from(row.get::<_, i64>(0)?)?,
+            at_ms: row.get(1)?,
+            kind: &kind,
+            actor: &actor,
+            patient: patient.as_deref(),
+            detail: &detail,
+        };
+        // The chains' own encoding and prefixes: the floor hashes exactly the verifier's bytes.
         let mut entry = Vec::with_capacity(200);
-        entry.extend_from_slice(&u64::try_from(seq)?.to_be_bytes());
-        entry.extend_from_slice(&at_ms.to_be_bytes());
-        for field in fields {
-            match field {
-                Some(text) => {
-                    entry.push(1);
-                    entry.extend_from_slice(&u64::try_from(text.len())?.to_be_bytes());
-                    entry.extend_from_slice(text.as_bytes());
-                }
-                None => entry.push(0),
-            }
-        }
+        chain::write_entry(&mut entry, fields);
         let whole = |prefix: &[u8], prev: &[u8; 32]| [prefix, prev, &entry].concat();
-        mac_chain.push(whole(b"televisit log entry v1\0", &prev_mac));
-        public_chain.push(whole(b"televisit log chain v1\0", &prev_hash));
+        mac_chain.push(whole(chain::MAC_PREFIX, &prev_mac));
+        public_chain.push(whole(checkpoint::CHAIN_PREFIX, &prev_hash));
         let mac: Vec<u8> = row.get(6)?;
         prev_mac.copy_from_slice(&mac);
         // The floor's public links need not be the log's; only the bytes hashed must match in size.

@@ -13,7 +13,7 @@ pub const PURGE_KIND: &str = "log_purged";
 pub type Mac = [u8; 32];
 
 /// What every entry's MAC begins with, before the previous MAC and the entry's bytes.
-pub(crate) const MAC_PREFIX: &[u8; 23] = b"televisit log entry v1\0";
+pub const MAC_PREFIX: &[u8; 23] = b"televisit log entry v1\0";
 
 /// A row as stored: raw text, so that the verifier needs nothing to parse.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +126,12 @@ impl StoredEntry {
 /// entries share bytes.
 pub(crate) fn feed_entry(update: &mut dyn FnMut(&[u8]), entry: &StoredEntry, seq: u64) {
     feed_fields(update, EntryFields { seq, ..entry.fields() });
+}
+
+/// Appends an entry's canonical bytes to `out`: what both chains hash after their prefix and the
+/// previous link.
+pub fn write_entry(out: &mut Vec<u8>, entry: EntryFields<'_>) {
+    feed_fields(&mut |part| out.extend_from_slice(part), entry);
 }
 
 pub(crate) fn feed_fields(update: &mut dyn FnMut(&[u8]), entry: EntryFields<'_>) {

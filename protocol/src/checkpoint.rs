@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub type Hash = [u8; 32];
 
 /// What every link of the public chain begins with, before the previous hash and the entry's bytes.
-pub(crate) const CHAIN_PREFIX: &[u8; 23] = b"televisit log chain v1\0";
+pub const CHAIN_PREFIX: &[u8; 23] = b"televisit log chain v1\0";
 
 /// The largest size a checkpoint may claim: the phone's store counts in SQLite's signed integers.
 pub const MAX_SIZE: u64 = i64::MAX as u64;

@@ -11,7 +11,7 @@
 //! its prefix, the previous link and that buffer (three updates, where feeding the fields one by
 //! one took nine small ones per chain), and nothing is allocated.
 
-use crate::chain::{feed_fields, purge_cut, to_mac, EntryFields, Link, Verification, MAC_PREFIX, PURGE_KIND};
+use crate::chain::{purge_cut, to_mac, write_entry, EntryFields, Link, Verification, MAC_PREFIX, PURGE_KIND};
 use crate::checkpoint::{Hash, CHAIN_PREFIX};
 use ring::{digest, hmac};
 
@@ -69,7 +69,7 @@ impl<'k> Walk<'k> {
         // then the entry. The head is written in place for each, so each hashes one buffer.
         self.bytes.truncate(HEAD);
         self.bytes.resize(HEAD, 0);
-        feed_fields(&mut |part| self.bytes.extend_from_slice(part), entry);
+        write_entry(&mut self.bytes, entry);
         self.bytes[..PREFIX].copy_from_slice(MAC_PREFIX);
         self.bytes[PREFIX..HEAD].copy_from_slice(&self.prev.mac);
         if hmac::sign(self.key, &self.bytes).as_ref() != mac {
