@@ -322,17 +322,10 @@ pub fn walk(
         }
         write!(out, "\n{}", checklist_view::item_text(item, n + 1, total))?;
         loop {
-            write!(out, "{}", checklist_view::prompt(item))?;
-            out.flush()?;
-            let mut line = String::new();
-            let read = input.read_line(&mut line).context("cannot read the answer")?;
-            if echo {
-                writeln!(out)?;
-            }
-            if read == 0 {
+            let Some(line) = ask(input, out, echo, &checklist_view::prompt(item))? else {
                 stop = Some(Stop::InputEnded);
                 break 'items;
-            }
+            };
             match reply(item.item, &line) {
                 Reply::Value(value) => {
                     tv.checklist_answer(item.item.id, value)
@@ -383,6 +376,19 @@ pub fn walk(
     Ok(Walk::Unfinished { remaining, to_confirm: checklist_view::to_confirm(&run), why })
 }
 
+/// Writes `prompt` and reads one line; none when the input ended. `echo`: the input is not a
+/// terminal, so the prompt's line is ended here.
+fn ask(input: &mut dyn BufRead, out: &mut dyn Write, echo: bool, prompt: &str) -> Result<Option<String>> {
+    write!(out, "{prompt}")?;
+    out.flush()?;
+    let mut line = String::new();
+    let read = input.read_line(&mut line).context("cannot read the answer")?;
+    if echo {
+        writeln!(out)?;
+    }
+    Ok((read > 0).then_some(line))
+}
+
 /// A re-confirmation's last question: has anything else changed? No: attested. Yes: each kept
 /// answer is shown again with its current value (an empty line keeps it), then attested, since
 /// every item has now been looked at. None when the input ended.
@@ -394,28 +400,17 @@ fn attest(
     echo: bool,
 ) -> Result<Option<ChecklistRun>> {
     loop {
-        write!(out, "\nHas anything else changed in WhatsApp's privacy settings since your last check? (y/n): ")?;
-        out.flush()?;
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        if echo {
-            writeln!(out)?;
-        }
+        let question = "\nHas anything else changed in WhatsApp's privacy settings since your last check? (y/n): ";
+        let Some(line) = ask(input, out, echo, question)? else { return Ok(None) };
         match line.trim().to_ascii_lowercase().as_str() {
             "n" | "no" => break,
             "y" | "yes" => {
                 for item in run.items.iter().filter(|i| i.carried || i.covered) {
                     let current = item.answer.as_deref().unwrap_or_default();
-                    write!(out, "\n{}", checklist_view::item_text(item, 0, 0).replacen("[0/0] ", "", 1))?;
+                    write!(out, "\n{}", checklist_view::item_details(item))?;
                     loop {
-                        write!(out, "Now {} (an empty line keeps it): ", item.item.label(current))?;
-                        out.flush()?;
-                        let mut line = String::new();
-                        if input.read_line(&mut line)? == 0 {
-                            return Ok(None);
-                        }
+                        let prompt = format!("Now {} (an empty line keeps it): ", item.item.label(current));
+                        let Some(line) = ask(input, out, echo, &prompt)? else { return Ok(None) };
                         match reply(item.item, &line) {
                             Reply::Skip => break,
                             Reply::Value(value) => {

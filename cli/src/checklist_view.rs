@@ -222,9 +222,15 @@ pub fn phone_line(item: &RunItem) -> String {
 /// One item as the clinician is asked it: title, why, where (and where older WhatsApp keeps it),
 /// the recommendation, and the numbered choices with the recommended and required ones marked.
 pub fn item_text(item: &RunItem, number: usize, total: usize) -> String {
+    format!("[{number}/{total}] {}", item_details(item))
+}
+
+/// An item as `item_text` shows it, without its place in the run: for a kept answer looked at
+/// again in a re-confirmation.
+pub fn item_details(item: &RunItem) -> String {
     let it = item.item;
     let required = item.required.values();
-    let mut out = format!("[{number}/{total}] {}\n", it.title);
+    let mut out = format!("{}\n", it.title);
     out.push_str(&format!("   {}\n", it.why));
     out.push_str(&format!("   Where: {}\n", item.path));
     if let Some(legacy) = it.legacy_path {

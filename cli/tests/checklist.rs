@@ -268,6 +268,24 @@ fn skips_quits_and_unclear_replies() {
 }
 
 #[test]
+fn a_reconfirmation_on_the_terminal_shows_what_is_kept_and_asks_the_attestation() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = &dir.path().join("profile");
+    let file = write_answers(dir.path(), "a.json", &answers(&[]));
+    let out = run(p, &["checklist", "--answers", file.to_str().unwrap(), "--whatsapp-version", "2.26.1"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // WhatsApp updated: nothing changed in the catalog or the policy, so only the attestation is asked.
+    let out = run_with(p, &["checklist", "--whatsapp-version", "2.27.3"], Some("maybe\nn\n"));
+    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("Re-confirming your WhatsApp privacy checklist"), "{}", out.stdout);
+    assert!(out.stdout.contains("= Read receipts: Off (as at your last check)"), "{}", out.stdout);
+    assert!(!out.stdout.contains("Your setting"), "no item is asked again: {}", out.stdout);
+    assert!(out.stdout.contains("   answer y or n"), "{}", out.stdout);
+    assert!(out.stdout.contains("recorded: nothing else changed since the last check"), "{}", out.stdout);
+    assert_eq!(status(p, &["--whatsapp-version", "2.27.3"])["status"], "current");
+}
+
+#[test]
 fn the_phone_flags_decide_its_own_items_and_the_status() {
     let dir = tempfile::tempdir().unwrap();
     let p = &dir.path().join("profile");
