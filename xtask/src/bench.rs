@@ -49,18 +49,19 @@ pub fn bench(root: &Path, quick: bool, reuse_core: bool) -> Result<bool> {
     let mut figures: Vec<Value> = core["figures"].as_array().context("core.json has no figures")?.clone();
 
     // 6. The library as it ships, and the builds before each lever, each in a target folder of
-    // its own so that a second run links nothing again.
+    // its own so that a second run links nothing again (the one with the workspace's own
+    // settings is the workspace's target folder, which the release build above shares).
     eprintln!("bench: 6. release cdylib size (linking with a map), before and after each lever");
     let every_feature = library_size(
         root,
         &out_dir,
-        "size-full",
+        Some("size-full"),
         // An empty list overrides the one in .cargo/config.toml: libsqlite3-sys's own defaults.
         &[("LIBSQLITE3_FLAGS".into(), String::new())],
     )?;
-    let sqlite_trimmed = library_size(root, &out_dir, "size-sqlite", &[])?;
-    let openssl_env = crate::tools::openssl_min::env_for(root, HOST_TARGET)?;
-    let size = library_size(root, &out_dir, "size-min", &openssl_env)?;
+    let sqlite_trimmed = library_size(root, &out_dir, None, &[])?;
+    let openssl_env = crate::tools::openssl_min::env_for(root, &host_target()?)?;
+    let size = library_size(root, &out_dir, Some("size-min"), &openssl_env)?;
     figures.extend(size.figures());
     figures.extend(lever_figures(&[
         ("libsqlite3-sys's defaults, vendored OpenSSL", &every_feature),
@@ -224,8 +225,12 @@ impl LibrarySize {
     }
 }
 
-/// The host's target triple: the library measured here is the host's build of the phone library.
-const HOST_TARGET: &str = "x86_64-unknown-linux-gnu";
+/// The host's target triple (`rustc -vV`): the library measured here is the host's build of
+/// the phone library.
+fn host_target() -> Result<String> {
+    let info = command_line("rustc", &["-vV"]);
+    info.lines().find_map(|line| line.strip_prefix("host: ")).map(str::to_owned).context("rustc -vV names no host")
+}
 
 /// One figure per lever: the stripped library after it, and what it saved from the step before.
 fn lever_figures(steps: &[(&str, &LibrarySize)]) -> Vec<Value> {
@@ -253,13 +258,14 @@ fn lever_figures(steps: &[(&str, &LibrarySize)]) -> Vec<Value> {
 }
 
 /// Builds the release cdylib (the release profile: opt-level z, LTO, one codegen unit) into
-/// `target/<folder>` under `env`, with a linker map beside it, strips a copy and attributes its
-/// sections.
-fn library_size(root: &Path, out_dir: &Path, folder: &str, env: &[(String, String)]) -> Result<LibrarySize> {
+/// `target/<folder>` (the workspace's `target/` itself for none) under `env`, with a linker map
+/// beside it, strips a copy and attributes its sections.
+fn library_size(root: &Path, out_dir: &Path, folder: Option<&str>, env: &[(String, String)]) -> Result<LibrarySize> {
     // When the library is already built with these flags, cargo does not link again and the
     // map of that link still holds.
-    let target_dir = root.join("target").join(folder);
-    let map = out_dir.join(format!("televisit_ffi.{folder}.map"));
+    let target_dir = folder.map_or_else(|| root.join("target"), |f| root.join("target").join(f));
+    let label = folder.unwrap_or("workspace");
+    let map = out_dir.join(format!("televisit_ffi.{label}.map"));
     crate::run(
         crate::cargo()
             .current_dir(root)
@@ -270,7 +276,7 @@ fn library_size(root: &Path, out_dir: &Path, folder: &str, env: &[(String, Strin
         "cargo rustc --release -p televisit-ffi (with a linker map)",
     )?;
     let library = target_dir.join("release/libtelevisit_ffi.so");
-    let copy = out_dir.join(format!("libtelevisit_ffi.{folder}.stripped.so"));
+    let copy = out_dir.join(format!("libtelevisit_ffi.{label}.stripped.so"));
     std::fs::copy(&library, &copy)?;
     crate::run(Command::new("strip").arg(&copy), "strip")?;
     let text = std::fs::read_to_string(&map).context("the linker wrote no map")?;
