@@ -18,12 +18,14 @@ mod file_secrets;
 mod vcard_book;
 
 mod archive;
+mod cleanup;
 mod fixtures;
 mod head;
 mod ledger;
 mod measure;
 mod page_cost;
 mod stats;
+mod wipe;
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -89,11 +91,11 @@ fn run() -> Result<()> {
     }
     if wanted("wipe") {
         step("4. wipe (seeding the vCard contacts takes a while)");
-        figures.extend(measure::wipe(&work, &sizes)?);
+        figures.extend(wipe::wipe(&work, &sizes)?);
     }
     if wanted("cleanup") {
         step("5. cleanup plan");
-        figures.extend(measure::cleanup_plans(&work, &sizes)?);
+        figures.extend(cleanup::cleanup_plans(&work, &sizes)?);
     }
     if wanted("archive") {
         step("9. IT's log archive: verifying an export, checkpoint and proof sizes");

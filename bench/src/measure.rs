@@ -1,23 +1,20 @@
-//! Figures 1 to 5 of issue 9, each beside its baseline in the same run. (6, the library's size,
-//! and 7, the demo's peak memory, are measured by `cargo xtask bench` around the built binaries.)
+//! Figures 1 to 3 of issue 9 (open, append, verify), each beside its baseline in the same run. (4, the wipe,
+//! and 5, the cleanup plan, are in `wipe.rs` and `cleanup.rs`; 6, the library, and 7, the demo's peak memory, are measured by `cargo xtask bench`.)
 
 use crate::file_secrets::FileSecretStore;
-use crate::fixtures::{self, BenchClock, MemoryBook, Org, Scratch, TimedSecrets, CONTACTS, DATABASE, SECRETS};
+use crate::fixtures::{self, Scratch, DATABASE, SECRETS};
 use crate::page_cost;
 use crate::stats::{median, ms, per_second, time_runs, time_runs_keep, Bound, Figure};
-use crate::vcard_book::VcardContactBook;
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde_json::json;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
-use televisit_core::it::wipe;
 use televisit_core::keys::DataKey;
 use televisit_core::log::{self, Verification};
-use televisit_core::{schema, CleanupRules, ContactBook, ListScope, SecretStore, StoreOptions, Televisit};
+use televisit_core::{schema, Televisit};
 use televisit_protocol::chain::{self, EntryFields};
 use televisit_protocol::checkpoint;
 
@@ -39,7 +36,7 @@ impl Sizes {
         Sizes { entries: 10_000, wipe_contacts: 300, cleanup_contacts: 1_000, quick: true }
     }
 
-    fn runs(&self, full: usize) -> usize {
+    pub(crate) fn runs(&self, full: usize) -> usize {
         if self.quick {
             full.min(3)
         } else {
@@ -51,7 +48,7 @@ impl Sizes {
 /// SQLCipher 4's default key derivation applies to a passphrase key (PBKDF2-HMAC-SHA512, 256,000 iterations).
 const PASSPHRASE: &str = "televisit bench passphrase";
 
-fn n(count: u64) -> String {
+pub(crate) fn n(count: u64) -> String {
     crate::stats::thousands(count)
 }
 
@@ -375,245 +372,4 @@ pub fn verify(sizes: &Sizes, profile: &LogProfile) -> Result<Figure> {
         "bytes_hashed_per_chain": total_bytes,
         "mean_entry_bytes": total_bytes as f64 / count as f64,
     })))
-}
-
-/// Milliseconds from the command's arrival to each step of one desktop wipe.
-#[derive(Debug, Clone, Default)]
-struct WipeTimes {
-    marker_written: f64,
-    contacts_deleted: f64,
-    key_destroyed: f64,
-    files_deleted: f64,
-    receipt_written: f64,
-    done: f64,
-    contacts: u32,
-}
-
-/// One wipe as `televisit wipe apply` carries it out (`cli/src/it_cmd.rs`, `apply_wipe`): the
-/// store opened to verify and log the command, closed, the pending wipe run with the profile's
-/// vCard book, the receipt handed on. The clock starts when the command arrives.
-fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment::Enrollment) -> Result<WipeTimes> {
-    let db = dir.join(DATABASE);
-    let files = FileSecretStore::new(&dir.join(SECRETS))?;
-    let secrets = TimedSecrets::new(&files);
-    let token = org.wipe(enrollment)?;
-    // IT pins the device key from the device's report; here, read before the wipe forgets it.
-    let pinned = {
-        let tv = Televisit::open(&db, &files, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
-        tv.enrollment(&files)?.context("not enrolled")?.1
-    };
-    let start = Instant::now();
-    let tv = Televisit::open(&db, &secrets, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
-    tv.receive_wipe(&secrets, &token)?;
-    drop(tv);
-    let book = VcardContactBook::open(&dir.join(CONTACTS))?;
-    let receipt =
-        wipe::resume_pending(&db, &secrets, &book, chrono::Utc::now())?.context("the wipe left no receipt")?;
-    wipe::receipt_taken(&secrets)?;
-    let done = start.elapsed();
-    let receipt = wipe::verify_receipt(&receipt, &pinned)?;
-    ensure!(!db.exists() && files.get(televisit_core::secrets::names::DATA_KEY)?.is_none(), "the wipe left data");
-    let at = |t: Option<Instant>| t.map_or(f64::NAN, |t| ms(t.duration_since(start)));
-    let pending = wipe::PENDING;
-    // The marker is written once before the steps and once after each, in the receipt's order.
-    let after = |step: wipe::Step| receipt.steps.iter().position(|s| s.step == step).map(|i| i + 1);
-    let after_step = |step| at(after(step).and_then(|n| secrets.nth_put(pending, n)));
-    Ok(WipeTimes {
-        marker_written: at(secrets.nth_put(pending, 0)),
-        contacts_deleted: after_step(wipe::Step::DeleteContacts),
-        key_destroyed: at(secrets.deleted(televisit_core::secrets::names::DATA_KEY)),
-        files_deleted: after_step(wipe::Step::DeleteFiles),
-        // The receipt lists the steps before it: its own marker write is the one after them.
-        receipt_written: at(secrets.nth_put(pending, receipt.steps.len() + 1)),
-        done: ms(done),
-        contacts: receipt.steps.iter().find(|s| s.step == wipe::Step::DeleteContacts).map_or(0, |s| s.count),
-    })
-}
-
-fn wipe_runs(work: &Path, name: &str, org: &Org, contacts: usize, entries: u64, runs: usize) -> Result<Vec<WipeTimes>> {
-    let template = work.join(format!("{name}-template"));
-    let _ = std::fs::remove_dir_all(&template);
-    let _keep = Scratch(template.clone());
-    let enrollment = fixtures::desktop_profile(&template, org, contacts, entries)?;
-    let mut out = Vec::new();
-    for i in 0..runs {
-        let dir = work.join(format!("{name}-{i}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        let _scratch = Scratch(dir.clone());
-        fixtures::copy_dir(&template, &dir)?;
-        out.push(wipe_once(&dir, org, &enrollment)?);
-    }
-    Ok(out)
-}
-
-/// Figure 4: Wipe of a desktop profile with the log filled and 5,000 contacts (vCard book): until the
-/// key is destroyed, and until done; against the same wipe of an enrolled profile with no data.
-pub fn wipe(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
-    let org = Org::new()?;
-    let full = wipe_runs(work, "wipe-full", &org, sizes.wipe_contacts, sizes.entries, sizes.runs(3))?;
-    let empty = wipe_runs(work, "wipe-empty", &org, 0, 0, sizes.runs(5))?;
-    ensure!(full.iter().all(|t| t.contacts as usize == sizes.wipe_contacts), "not every contact was deleted");
-    let steps = |runs: &[WipeTimes]| {
-        let col = |f: fn(&WipeTimes) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-        json!({
-            "marker_written_ms": col(|t| t.marker_written),
-            "contacts_deleted_ms": col(|t| t.contacts_deleted),
-            "key_destroyed_ms": col(|t| t.key_destroyed),
-            "files_deleted_ms": col(|t| t.files_deleted),
-            "receipt_written_ms": col(|t| t.receipt_written),
-            "done_ms": col(|t| t.done),
-        })
-    };
-    let detail = json!({ "with_data": steps(&full), "empty_profile": steps(&empty) });
-    let what = format!("{} entries, {} vCard contacts", n(sizes.entries), n(sizes.wipe_contacts as u64));
-    let figure = |id, label: String, f: fn(&WipeTimes) -> f64, target: Option<(&str, Bound)>| {
-        let samples: Vec<f64> = full.iter().map(f).collect();
-        let (m, b) = (median(&samples), median(&empty.iter().map(f).collect::<Vec<_>>()));
-        let fig = Figure::new(id, label, m, "ms", "same wipe, empty profile", Some(b), Some(m / b), "empty's time")
-            .samples(&samples)
-            .detail(detail.clone());
-        match target {
-            Some((text, bound)) => fig.target(text, &[bound]),
-            None => fig,
-        }
-    };
-    Ok(vec![
-        figure(
-            "wipe_unreadable",
-            format!("wipe to unreadable, key destroyed ({what})"),
-            |t| t.key_destroyed,
-            Some(("≤ 50 ms", Bound::MeasuredAtMost(50.0))),
-        ),
-        figure("wipe_done", "wipe done, receipt written".to_owned(), |t| t.done, None),
-    ])
-}
-
-/// Figure 5: Cleanup plan over 10,000 owned contacts a month old (all due), with 100 hand-made
-/// lookalikes; against one read of the same rows (contacts joined to patients) and the book's
-/// list. Twice: with the core tests' in-memory book (the core's own cost: the phone's book is the
-/// platform's), and with the desktop's vCard book (a real book that parses its files).
-pub fn cleanup_plans(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
-    let memory = MemoryBook::default();
-    let in_memory = cleanup_plan(work, sizes, Book::Memory(&memory))?;
-    let dir = work.join("cleanup-vcard");
-    let _ = std::fs::remove_dir_all(&dir);
-    let vcard = VcardContactBook::open(&dir.join(CONTACTS))?;
-    let _scratch = Scratch(dir.clone());
-    let on_disk = cleanup_plan(work, sizes, Book::Vcard(&vcard))?;
-    Ok(vec![in_memory, on_disk])
-}
-
-/// The book a cleanup figure plans against, and how its hand-made lookalikes are made.
-enum Book<'a> {
-    Memory(&'a MemoryBook),
-    Vcard(&'a VcardContactBook),
-}
-
-impl Book<'_> {
-    fn book(&self) -> &dyn ContactBook {
-        match self {
-            Book::Memory(book) => *book,
-            Book::Vcard(book) => *book,
-        }
-    }
-
-    /// Seeding goes through the desktop's seeding book (no lookup by phone, which would read
-    /// every file for every contact).
-    fn seed(&self, tv: &Televisit, patient: &televisit_core::PatientRef) -> Result<()> {
-        match self {
-            Book::Memory(book) => tv.ensure_contact(*book, patient)?,
-            Book::Vcard(book) => tv.ensure_contact(&fixtures::SeedBook(book), patient)?,
-        };
-        Ok(())
-    }
-
-    fn add_by_hand(&self, name: &str) -> Result<()> {
-        match self {
-            Book::Memory(book) => {
-                book.add_by_hand(name, "+14155550199");
-            }
-            Book::Vcard(book) => std::fs::write(
-                book.dir().join(format!("hand-{}.vcf", name.replace(' ', "-"))),
-                format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{name}\r\nTEL;TYPE=cell:+14155550199\r\nEND:VCARD\r\n"),
-            )?,
-        }
-        Ok(())
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            Book::Memory(_) => "memory",
-            Book::Vcard(_) => "vcard",
-        }
-    }
-}
-
-fn cleanup_plan(work: &Path, sizes: &Sizes, book: Book<'_>) -> Result<Figure> {
-    let dir = work.join(format!("cleanup-{}-store", book.code()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let _scratch = Scratch(dir.clone());
-    let secrets = FileSecretStore::new(&dir.join(SECRETS))?;
-    let clock = Arc::new(BenchClock::at(chrono::Utc::now() - chrono::Duration::days(40)));
-    let db = dir.join(DATABASE);
-    let tv = Televisit::open(&db, &secrets, clock.clone(), &StoreOptions::default())?;
-    for i in 0..sizes.cleanup_contacts {
-        let patient = tv.patient_add(&fixtures::synthetic_patient(i))?;
-        book.seed(&tv, &patient.id)?;
-    }
-    for i in 0..100 {
-        book.add_by_hand(&format!("Patient Hand {} {i}", fixtures::synthetic_patient(i).family_name))?;
-    }
-    clock.advance(chrono::Duration::days(31));
-    let contacts = book.book();
-    let plan = tv.cleanup_plan(contacts, None)?;
-    ensure!(plan.remove.len() == sizes.cleanup_contacts && plan.lookalikes.len() == 100, "unexpected plan");
-    eprintln!("bench: 5. cleanup plan ({} book): seeded, timing", book.code());
-    let samples = time_runs(2, sizes.runs(11), || {
-        black_box(tv.cleanup_plan(contacts, None::<CleanupRules>)?);
-        Ok(())
-    })?;
-    let raw = fixtures::raw_connection(&db, &secrets)?;
-    let floor = time_runs(2, sizes.runs(11), || {
-        let mut stmt = raw.prepare(
-            "SELECT c.platform_id, c.patient_id, c.created_at_ms, c.last_used_at_ms, c.visit_done, c.failed_deletes,
-                    p.contact_name, p.visit_at_ms, p.archived_at_ms
-             FROM contacts c JOIN patients p ON p.id = c.patient_id",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<i64>>(7)?,
-                    r.get::<_, Option<i64>>(8)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        black_box((rows, contacts.list(ListScope::All)?));
-        Ok(())
-    })?;
-    let (m, b) = (median(&samples), median(&floor));
-    let (id, what) = match book {
-        Book::Memory(_) => ("cleanup_plan", "the book in memory"),
-        Book::Vcard(_) => ("cleanup_plan_vcard", "the desktop's vCard book"),
-    };
-    Ok(Figure::new(
-        id,
-        format!("cleanup plan ({} owned contacts, {what})", n(sizes.cleanup_contacts as u64)),
-        m,
-        "ms",
-        "one read of the same rows + the book's list",
-        Some(b),
-        Some(m / b),
-        "floor's time",
-    )
-    .target("≤ 1.5× floor", &[Bound::RatioAtMost(1.5)])
-    .samples(&samples)
-    .detail(json!({ "baseline_samples_ms": floor, "lookalikes": 100, "book": book.code() })))
 }

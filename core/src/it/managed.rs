@@ -4,7 +4,9 @@
 //! idempotent: a value already in force is `Unchanged`, and a value already refused is refused
 //! again without a second log entry. A refusal never echoes the value, which IT typed or pasted.
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use crate::log::{Actor, Detail, EntryKind, NewEntry};
+use crate::secrets::SecretStore;
 use serde::Serialize;
 
 /// The keys IT sets, and the one the app answers with. Declared once here; the Android
@@ -92,4 +94,159 @@ pub(crate) fn digest(value: &str) -> String {
 /// The value of `key`, trimmed; blank counts as not set (MDM consoles often leave "" behind).
 pub(crate) fn value<'a>(values: &'a std::collections::HashMap<String, String>, key: &str) -> Option<&'a str> {
     values.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+impl crate::Televisit {
+    /// Applies what IT's MDM delivered (see `crate::it::managed`): the enrollment code, then the signed
+    /// policy, then a wipe command. Refusals are reported per key and logged once per value;
+    /// only a failure of the store itself is an `Err`. When `wipe_started`, the shell closes
+    /// this store and calls `crate::it::wipe::resume_pending`.
+    pub fn apply_managed_config(
+        &self,
+        secrets: &dyn SecretStore,
+        values: &std::collections::HashMap<String, String>,
+    ) -> Result<crate::it::managed::ManagedReport> {
+        use crate::it::managed::{self, keys, ManagedOutcome};
+        let enrollment = match managed::value(values, keys::ENROLLMENT_CODE) {
+            None => ManagedOutcome::NotSet,
+            Some(code) => {
+                let digest = managed::digest(code);
+                let current = crate::it::enrollment::load(secrets)?;
+                if current.as_ref().and_then(|e| e.code_digest.as_deref()) == Some(digest.as_str()) {
+                    ManagedOutcome::Unchanged
+                } else {
+                    self.managed_attempt(keys::ENROLLMENT_CODE, EntryKind::ConfigRefused, &digest, || {
+                        let e = self.enroll(secrets, code)?;
+                        Ok(format!("enrolled with {} as device {}", e.org_name, e.device_id))
+                    })?
+                }
+            }
+        };
+        let policy = match managed::value(values, keys::SIGNED_POLICY) {
+            None => ManagedOutcome::NotSet,
+            Some(signed) => {
+                let org_key = crate::it::enrollment::load(secrets)?.map(|e| e.org_key);
+                let offered = org_key.and_then(|key| crate::it::enrollment::open_policy(signed, &key).ok());
+                // A configuration re-delivered unchanged (the MDM client caches it) is nothing
+                // new, and no contact with IT either: its signed time was counted the first time.
+                if offered.is_some_and(|p| p.policy == self.policy().unwrap_or_default()) {
+                    ManagedOutcome::Unchanged
+                } else {
+                    self.managed_attempt(
+                        keys::SIGNED_POLICY,
+                        EntryKind::ConfigRefused,
+                        &managed::digest(signed),
+                        || {
+                            let p = self.apply_signed_policy(secrets, signed)?;
+                            Ok(format!("policy version {} in force", p.version))
+                        },
+                    )?
+                }
+            }
+        };
+        let mdm_ids = match (managed::value(values, keys::MDM_DEVICE_ID), managed::value(values, keys::MDM_USER)) {
+            (None, None) => ManagedOutcome::NotSet,
+            (device, user) => {
+                let ids =
+                    crate::it::report::MdmIds { device: device.map(str::to_owned), user: user.map(str::to_owned) };
+                let digest = managed::digest(&format!("{:?}", (&ids.device, &ids.user)));
+                match crate::it::report::mdm_ids(secrets)? == ids {
+                    true => ManagedOutcome::Unchanged,
+                    false => self.managed_attempt(keys::MDM_DEVICE_ID, EntryKind::ConfigRefused, &digest, || {
+                        crate::it::report::set_mdm_ids(secrets, &ids)?;
+                        Ok("the MDM's device and user ids recorded for the device report".to_owned())
+                    })?,
+                }
+            }
+        };
+        let mut wipe_started = false;
+        let bulletin = match managed::value(values, keys::BULLETIN) {
+            None => ManagedOutcome::NotSet,
+            Some(text) => {
+                let outcome = std::cell::Cell::new(None);
+                let result =
+                    self.managed_attempt(keys::BULLETIN, EntryKind::ConfigRefused, &managed::digest(text), || {
+                        let applied = self.apply_bulletin(secrets, text)?;
+                        let summary = match &applied {
+                            crate::it::bulletin::BulletinOutcome::Applied { bulletin_id, wipe: Some(c), .. } => {
+                                format!(
+                                    "bulletin {bulletin_id} applied; it holds wipe command {} for this device",
+                                    c.command_id
+                                )
+                            }
+                            crate::it::bulletin::BulletinOutcome::Applied { bulletin_id, .. } => {
+                                format!("bulletin {bulletin_id} applied: in touch with IT")
+                            }
+                            crate::it::bulletin::BulletinOutcome::Unchanged => String::new(),
+                        };
+                        outcome.set(Some(applied));
+                        Ok(summary)
+                    })?;
+                match outcome.into_inner() {
+                    Some(crate::it::bulletin::BulletinOutcome::Unchanged) => ManagedOutcome::Unchanged,
+                    Some(crate::it::bulletin::BulletinOutcome::Applied { wipe, .. }) => {
+                        wipe_started |= wipe.is_some();
+                        result
+                    }
+                    None => result,
+                }
+            }
+        };
+        let wipe = match managed::value(values, keys::WIPE_COMMAND) {
+            None => ManagedOutcome::NotSet,
+            Some(command) => match crate::it::wipe::verify(secrets, command, self.trusted_now(secrets)?) {
+                // MDM keeps delivering a command after it was carried out; that is not news.
+                Err(Error::WipeRefused { code: "replayed", .. }) => ManagedOutcome::Unchanged,
+                _ => {
+                    let outcome = self.managed_attempt(
+                        keys::WIPE_COMMAND,
+                        EntryKind::WipeRefused,
+                        &managed::digest(command),
+                        || {
+                            let c = self.receive_wipe_unlogged_refusal(secrets, command)?;
+                            Ok(format!("wipe command {} accepted", c.command_id))
+                        },
+                    )?;
+                    wipe_started |= matches!(outcome, ManagedOutcome::Applied { .. });
+                    outcome
+                }
+            },
+        };
+        Ok(crate::it::managed::ManagedReport { enrollment, policy, mdm_ids, bulletin, wipe, wipe_started })
+    }
+
+    /// Runs one managed change. A refusal is logged the first time this value is refused only,
+    /// since MDM re-delivers the same configuration at every start.
+    fn managed_attempt(
+        &self,
+        key: &str,
+        kind: EntryKind,
+        digest: &str,
+        apply: impl FnOnce() -> Result<String>,
+    ) -> Result<crate::it::managed::ManagedOutcome> {
+        use crate::it::managed::{refusal_code, ManagedOutcome};
+        let marker = format!("managed_refused.{key}");
+        match apply() {
+            Ok(summary) => {
+                self.store().conn.execute("DELETE FROM settings WHERE name = ?1", [&marker])?;
+                Ok(ManagedOutcome::Applied { summary })
+            }
+            Err(
+                err @ (Error::InvalidInput { .. }
+                | Error::WipeRefused { .. }
+                | Error::OtherOrganisation
+                | Error::PolicyOutdated { .. }
+                | Error::Blocked { .. }),
+            ) => {
+                let code = refusal_code(&err);
+                if self.setting_text(&marker)?.as_deref() != Some(digest) {
+                    let detail = Detail::new().code("key", key).code("reason", code);
+                    self.append_own(&NewEntry::new(kind, Actor::It).detail(detail))?;
+                    self.set_setting_text(&marker, digest)?;
+                }
+                Ok(ManagedOutcome::Refused { code: code.to_owned(), message: err.to_string() })
+            }
+            Err(other) => Err(other),
+        }
+    }
 }

@@ -9,6 +9,7 @@ use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
 use super::envelope::{self, EnvelopeProblem, Kind};
 use crate::contacts::{ContactBook, ContactBookError, DeleteOutcome, ListScope};
 use crate::error::{Error, Result};
+use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::{names, SecretStore};
 use crate::store::remove_database_files;
 use chrono::{DateTime, Utc};
@@ -325,4 +326,38 @@ fn seen(secrets: &dyn SecretStore) -> Result<Vec<String>> {
 /// The enrollment a command must match, for callers that have one.
 pub fn enrollment(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
     enrollment::load(secrets)
+}
+
+impl crate::Televisit {
+    /// Verifies a wipe command and, when it holds, marks the wipe pending (the marker goes to
+    /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
+    /// closes this store and calls `crate::it::wipe::resume_pending`, which carries the wipe out.
+    pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<crate::it::wipe::WipeCommand> {
+        match crate::it::wipe::receive(secrets, command, self.trusted_now(secrets)?) {
+            Err(err) => {
+                if let Error::WipeRefused { code, .. } = &err {
+                    let _ = self.append_own(
+                        &NewEntry::new(EntryKind::WipeRefused, Actor::It).detail(Detail::new().code("reason", code)),
+                    );
+                }
+                Err(err)
+            }
+            Ok(command) => {
+                let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
+                // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
+                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+                Ok(command)
+            }
+        }
+    }
+
+    /// `receive_wipe` without its own refusal entry (the managed path logs refusals once).
+    pub(crate) fn receive_wipe_unlogged_refusal(
+        &self,
+        secrets: &dyn SecretStore,
+        command: &str,
+    ) -> Result<crate::it::wipe::WipeCommand> {
+        crate::it::wipe::verify(secrets, command, self.trusted_now(secrets)?)?;
+        self.receive_wipe(secrets, command)
+    }
 }

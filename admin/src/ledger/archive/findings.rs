@@ -1,0 +1,327 @@
+//! What IT finds in a device's log: each checkpoint recorded as it arrives (from reports and
+//! exports) and held to the archived exports that cover it; a fork, a rollback or a gap is a
+//! finding, kept in the ledger and shown in the fleet report.
+
+use super::{archived_segment, from_sql, open_sealed, read_archived, to_sql};
+use crate::ledger::{digest_hex, Ledger};
+use anyhow::{anyhow, bail, Result};
+use rusqlite::{params, OptionalExtension, Transaction};
+use std::collections::{BTreeMap, HashMap};
+use televisit_protocol::checkpoint::{Checkpoint, Point};
+use televisit_protocol::export::{self, Segment};
+use televisit_protocol::report::DeviceReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// Two different histories at one size: the log was rewritten after IT saw it.
+    Fork,
+    /// A checkpoint smaller than one the phone signed earlier: entries were taken back.
+    Rollback,
+    /// Entries that no archived export holds.
+    Gap,
+}
+
+impl FindingKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            FindingKind::Fork => "fork",
+            FindingKind::Rollback => "rollback",
+            FindingKind::Gap => "gap",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub device_id: String,
+    pub kind: &'static str,
+    /// The first sequence number involved.
+    pub seq: u64,
+    pub detail: String,
+}
+
+impl Finding {
+    /// One line, as every command that finds it says it.
+    pub fn line(&self) -> String {
+        format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
+    }
+}
+
+/// The number of log-wiping receipts the device completed by `at` (Unix seconds).
+pub(super) fn epoch_at(tx: &Transaction<'_>, device_id: &str, at: i64) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "SELECT count(*) FROM receipts WHERE device_id = ?1 AND scope IN ('log', 'all') AND completed_at <= ?2",
+    )?
+    .query_row(params![device_id, at], |r| r.get(0))
+}
+
+/// Records a checkpoint and the findings it makes at once (same size, other hash; smaller than
+/// one signed earlier, or larger than one signed later). `role` is `report`, `export` (an
+/// export's end) or `export_from` (an export's start, which vouches for no size).
+pub(in crate::ledger) fn record_checkpoint(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    point: Point,
+    role: &str,
+    source: &str,
+    signed_at: i64,
+    now: i64,
+) -> Result<()> {
+    let epoch = epoch_at(tx, device_id, signed_at)?;
+    let size = to_sql(point.seq)?;
+    let hash = Checkpoint::from_point(point).h;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO log_checkpoints (device_id, epoch, size, hash, role, source, signed_at, seen_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
+        )?
+        .execute(params![device_id, epoch, size, hash, role, source, signed_at, now])?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    let other: Option<String> = tx
+        .prepare_cached(
+            "SELECT hash FROM log_checkpoints WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash != ?4 LIMIT 1",
+        )?
+        .query_row(params![device_id, epoch, size, hash], |r| r.get(0))
+        .optional()?;
+    if other.is_some() {
+        add_finding(
+            tx,
+            device_id,
+            FindingKind::Fork,
+            point.seq,
+            "two checkpoints of one size name different histories",
+            now,
+        )?;
+    }
+    if role == "export_from" {
+        return Ok(());
+    }
+    // A pair signed in one order whose sizes run the other way.
+    let pair: Option<(i64, i64, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT a.size, a.signed_at, b.size, b.signed_at FROM log_checkpoints a, log_checkpoints b
+             WHERE a.device_id = ?1 AND b.device_id = ?1 AND a.epoch = ?2 AND b.epoch = ?2
+               AND a.role != 'export_from' AND b.role != 'export_from'
+               AND a.signed_at < b.signed_at AND a.size > b.size
+               AND (a.size = ?3 OR b.size = ?3)
+             ORDER BY b.size LIMIT 1",
+        )?
+        .query_row(params![device_id, epoch, size], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    if let Some((larger, larger_at, smaller, smaller_at)) = pair {
+        let when = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+        let detail = format!(
+            "the log held {larger} entries at {}, then only {smaller} at {}",
+            when(larger_at),
+            when(smaller_at)
+        );
+        add_finding(tx, device_id, FindingKind::Rollback, from_sql(smaller).saturating_add(1), &detail, now)?;
+    }
+    Ok(())
+}
+
+fn add_finding(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    kind: FindingKind,
+    seq: u64,
+    detail: &str,
+    now: i64,
+) -> Result<()> {
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![device_id, kind.code(), to_sql(seq)?, detail, now])?;
+    if added > 0 {
+        tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![now, device_id, format!("log_{}", kind.code()), format!("seq {seq}: {detail}")])?;
+    }
+    Ok(())
+}
+
+/// A verified report's checkpoint, recorded with the report.
+pub(in crate::ledger) fn record_report(
+    tx: &Transaction<'_>,
+    report: &DeviceReport,
+    digest: &str,
+    now: i64,
+) -> Result<()> {
+    if let Some(cp) = &report.cp {
+        record_checkpoint(tx, &report.dev, cp.point()?, "report", digest, report.at, now)?;
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// Devices with a checkpoint not yet held to an archived export.
+    pub fn devices_with_unchecked_checkpoints(&self) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .prepare("SELECT DISTINCT device_id FROM log_checkpoints WHERE state = 'pending' ORDER BY device_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Checks every checkpoint of `device_id` not yet held to an archived export that covers its
+    /// size (opening the sealed files it needs), and returns the device's findings.
+    pub fn check_log(&mut self, device_id: &str, identity: &str, now: i64) -> Result<Vec<Finding>> {
+        let dir = self.archive_dir();
+        let tx = self.conn.transaction()?;
+        let pending: Vec<(i64, i64, String)> = tx
+            .prepare("SELECT epoch, size, hash FROM log_checkpoints WHERE device_id = ?1 AND state = 'pending' ORDER BY size")?
+            .query_map([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut opened: HashMap<String, Segment> = HashMap::new();
+        for (epoch, size, hash) in pending {
+            let covering: Option<(String, i64, String, i64, String)> = tx
+                .prepare_cached(
+                    "SELECT digest, from_seq, from_hash, through_seq, through_hash FROM log_exports
+                     WHERE device_id = ?1 AND epoch = ?2 AND from_seq <= ?3 AND through_seq >= ?3
+                     ORDER BY (from_seq = ?3 OR through_seq = ?3) DESC LIMIT 1",
+                )?
+                .query_row(params![device_id, epoch, size], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?;
+            let Some((digest, from, from_hash, through, through_hash)) = covering else {
+                continue;
+            };
+            let archived_hash = if size == from {
+                from_hash
+            } else if size == through {
+                through_hash
+            } else {
+                let segment = match opened.get(&digest) {
+                    Some(segment) => segment,
+                    None => {
+                        let segment = archived_segment(&dir, device_id, &digest, identity)?;
+                        opened.entry(digest.clone()).or_insert(segment)
+                    }
+                };
+                let point = segment.hash_at(from_sql(size)).ok_or_else(|| anyhow!("an archived export ends early"))?;
+                Checkpoint::from_point(Point { seq: from_sql(size), hash: point }).h
+            };
+            let state = if archived_hash == hash { "consistent" } else { "fork" };
+            tx.execute(
+                "UPDATE log_checkpoints SET state = ?4 WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash = ?5",
+                params![device_id, epoch, size, state, hash],
+            )?;
+            if state == "fork" {
+                let detail = "an export names another history than a checkpoint the device signed";
+                add_finding(&tx, device_id, FindingKind::Fork, from_sql(size), detail, now)?;
+            }
+        }
+        tx.commit()?;
+        self.log_findings(Some(device_id))
+    }
+
+    /// Forks and rollbacks found so far, and the gaps in what the archive holds, for one device
+    /// or all.
+    pub fn log_findings(&self, device_id: Option<&str>) -> Result<Vec<Finding>> {
+        let mut findings: Vec<Finding> = self
+            .conn
+            .prepare(
+                "SELECT device_id, kind, seq, detail FROM log_findings WHERE ?1 IS NULL OR device_id = ?1 ORDER BY device_id, seq",
+            )?
+            .query_map([device_id], |r| {
+                let kind: String = r.get(1)?;
+                Ok(Finding {
+                    device_id: r.get(0)?,
+                    kind: if kind == "fork" { "fork" } else { "rollback" },
+                    seq: from_sql(r.get(2)?),
+                    detail: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (device, runs) in self.coverage(device_id)? {
+            for window in runs.windows(2) {
+                let (_, end) = window[0];
+                let (start, _) = window[1];
+                findings.push(Finding {
+                    device_id: device.clone(),
+                    kind: FindingKind::Gap.code(),
+                    seq: end.saturating_add(1),
+                    detail: format!("entries {} to {start} are in no archived export", end.saturating_add(1)),
+                });
+            }
+        }
+        Ok(findings)
+    }
+
+    /// Per device (its current epoch), the runs of sequence numbers the archive holds without a
+    /// gap: (from, through), in order.
+    fn coverage(&self, device_id: Option<&str>) -> Result<BTreeMap<String, Vec<(u64, u64)>>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT e.device_id, e.from_seq, e.through_seq FROM log_exports e
+             WHERE (?1 IS NULL OR e.device_id = ?1)
+               AND e.epoch = (SELECT max(epoch) FROM log_exports m WHERE m.device_id = e.device_id)
+             ORDER BY e.device_id, e.from_seq, e.through_seq",
+        )?;
+        let rows =
+            stmt.query_map([device_id], |r| Ok((r.get::<_, String>(0)?, from_sql(r.get(1)?), from_sql(r.get(2)?))))?;
+        let mut runs: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+        for row in rows {
+            let (device, from, through) = row?;
+            let device_runs = runs.entry(device).or_default();
+            match device_runs.last_mut() {
+                Some((_, end)) if from <= *end => *end = (*end).max(through),
+                _ => device_runs.push((from, through)),
+            }
+        }
+        Ok(runs)
+    }
+
+    /// For the next bulletin: per device, the newest entry the archive holds without a gap from
+    /// the first export it took (the phone's next export starts after it).
+    pub fn log_confirmations(&self) -> Result<BTreeMap<String, u64>> {
+        Ok(self
+            .coverage(None)?
+            .into_iter()
+            .filter_map(|(device, runs)| runs.first().map(|&(_, through)| (device, through)))
+            .collect())
+    }
+
+    /// Re-checks the whole archive: each file is there, is what its name says, opens, verifies
+    /// against the pinned key and says what the ledger recorded; then every checkpoint is held to
+    /// the exports again. Returns the problems (none when all is well) and the findings.
+    pub fn verify_archive(&mut self, identity: &str, now: i64) -> Result<(Vec<String>, Vec<Finding>)> {
+        let rows: Vec<(String, String, i64, i64, String)> = self
+            .conn
+            .prepare(
+                "SELECT e.digest, e.device_id, e.from_seq, e.through_seq, d.device_key FROM log_exports e
+                 JOIN devices d ON d.device_id = e.device_id ORDER BY e.device_id, e.from_seq",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut problems = Vec::new();
+        for (digest, device, from, through, key) in &rows {
+            let checked = read_archived(&self.archive_dir(), device, digest).and_then(|sealed| {
+                if digest_hex(&sealed) != *digest {
+                    bail!("its content is not what its name says");
+                }
+                let signed = open_sealed(&sealed, identity)?;
+                let segment = export::verify(&signed, key)?;
+                if (segment.from.seq, segment.to.seq) != (from_sql(*from), from_sql(*through)) {
+                    bail!("it holds another range than the ledger recorded");
+                }
+                Ok(())
+            });
+            if let Err(err) = checked {
+                problems.push(format!("{device}: export {}: {err:#}", &digest[..12]));
+            }
+        }
+        self.conn.execute("UPDATE log_checkpoints SET state = 'pending' WHERE state = 'consistent'", [])?;
+        let devices: Vec<String> = self
+            .conn
+            .prepare("SELECT DISTINCT device_id FROM log_checkpoints ORDER BY device_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for device in devices {
+            self.check_log(&device, identity, now)?;
+        }
+        Ok((problems, self.log_findings(None)?))
+    }
+}
