@@ -290,6 +290,41 @@ fn a_range_rewritten_after_a_checkpoint_is_a_fork_even_signed_by_the_device() {
 }
 
 #[test]
+fn an_overlapping_export_that_rewrites_what_it_already_archived_is_a_fork_in_either_order() {
+    // Until IT confirms, each export starts again from the log's start, so exports overlap: a
+    // later one must name the same history as the one IT checked before, inside their overlap.
+    let rewrite = |entries: &mut Vec<ExportedEntry>| entries[4].detail = r#"{"ok":false}"#.into();
+    let first_short = World::new();
+    assert_eq!(first_short.import_reports("mdm.csv", &[first_short.report(None, now() - 60)]).code, Some(0));
+    let honest = first_short.write("a.age", &first_short.export(0, 10));
+    assert_eq!(first_short.log_import(&[&honest]).code, Some(0));
+    let longer = first_short.write("b.age", &first_short.export_by(&first_short.key, 0, 20, rewrite));
+    let ran = first_short.log_import(&[&longer]);
+    assert_eq!(ran.code, Some(3), "{}", ran.stdout);
+    assert!(ran.stdout.contains("FORK at seq 10"), "{}", ran.stdout);
+
+    let first_long = World::new();
+    first_long.import_reports("mdm.csv", &[first_long.report(None, now() - 60)]);
+    let honest = first_long.write("a.age", &first_long.export(0, 20));
+    assert_eq!(first_long.log_import(&[&honest]).code, Some(0));
+    let shorter = first_long.write("b.age", &first_long.export_by(&first_long.key, 0, 10, rewrite));
+    let ran = first_long.log_import(&[&shorter]);
+    assert_eq!(ran.code, Some(3), "{}", ran.stdout);
+    assert!(ran.stdout.contains("FORK at seq 10"), "{}", ran.stdout);
+    // And the whole archive, checked again, still says so.
+    let ran = first_long.run(&["log", "verify-archive", "--org", "org"]);
+    assert_ne!(ran.code, Some(0), "{}", ran.stdout);
+    assert!(ran.stdout.contains("FORK"), "{}", ran.stdout);
+
+    // Honest overlapping exports are no finding.
+    let honest_pair = World::new();
+    honest_pair.import_reports("mdm.csv", &[honest_pair.report(None, now() - 60)]);
+    let a = honest_pair.write("a.age", &honest_pair.export(0, 10));
+    let b = honest_pair.write("b.age", &honest_pair.export(0, 20));
+    assert_eq!(honest_pair.log_import(&[&a, &b]).code, Some(0));
+}
+
+#[test]
 fn a_smaller_checkpoint_signed_later_is_a_rollback() {
     let w = World::new();
     let at = now() - 3600;

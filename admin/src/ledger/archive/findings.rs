@@ -155,6 +155,41 @@ pub(in crate::ledger) fn record_report(
     Ok(())
 }
 
+/// Holds every checkpoint IT already has inside a newly archived export's range to that export,
+/// whatever its state: an export that overlaps what IT checked before (the phone exports from its
+/// start until IT confirms) must name the same history there, or it rewrote what IT saw.
+pub(super) fn hold_to_export(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    epoch: i64,
+    segment: &Segment,
+    digest: &str,
+    now: i64,
+) -> Result<()> {
+    let inside: Vec<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT size, hash FROM log_checkpoints
+             WHERE device_id = ?1 AND epoch = ?2 AND size BETWEEN ?3 AND ?4 AND source != ?5",
+        )?
+        .query_map(params![device_id, epoch, to_sql(segment.from.seq)?, to_sql(segment.to.seq)?, digest], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (size, hash) in inside {
+        let seq = from_sql(size);
+        let Some(at) = segment.hash_at(seq) else { continue };
+        if Checkpoint::from_point(Point { seq, hash: at }).h != hash {
+            tx.execute(
+                "UPDATE log_checkpoints SET state = 'fork' WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash = ?4",
+                params![device_id, epoch, size, hash],
+            )?;
+            let detail = "an export names another history than a checkpoint IT already holds";
+            add_finding(tx, device_id, FindingKind::Fork, seq, detail, now)?;
+        }
+    }
+    Ok(())
+}
+
 impl Ledger {
     /// Devices with a checkpoint not yet held to an archived export.
     pub fn devices_with_unchecked_checkpoints(&self) -> Result<Vec<String>> {
@@ -176,40 +211,47 @@ impl Ledger {
             .collect::<rusqlite::Result<_>>()?;
         let mut opened: HashMap<String, Segment> = HashMap::new();
         for (epoch, size, hash) in pending {
-            let covering: Option<(String, i64, String, i64, String)> = tx
+            // Every export that covers the size, not only one: exports overlap (the phone exports
+            // from its start until IT confirms), and each must name the same history there.
+            let covering: Vec<(String, i64, String, i64, String)> = tx
                 .prepare_cached(
                     "SELECT digest, from_seq, from_hash, through_seq, through_hash FROM log_exports
                      WHERE device_id = ?1 AND epoch = ?2 AND from_seq <= ?3 AND through_seq >= ?3
-                     ORDER BY (from_seq = ?3 OR through_seq = ?3) DESC LIMIT 1",
+                     ORDER BY from_seq, through_seq",
                 )?
-                .query_row(params![device_id, epoch, size], |r| {
+                .query_map(params![device_id, epoch, size], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()?;
-            let Some((digest, from, from_hash, through, through_hash)) = covering else {
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            if covering.is_empty() {
                 continue;
-            };
-            let archived_hash = if size == from {
-                from_hash
-            } else if size == through {
-                through_hash
-            } else {
-                let segment = match opened.get(&digest) {
-                    Some(segment) => segment,
-                    None => {
-                        let segment = archived_segment(&dir, device_id, &digest, identity)?;
-                        opened.entry(digest.clone()).or_insert(segment)
-                    }
+            }
+            let mut agrees = true;
+            for (digest, from, from_hash, through, through_hash) in covering {
+                let archived_hash = if size == from {
+                    from_hash
+                } else if size == through {
+                    through_hash
+                } else {
+                    let segment = match opened.get(&digest) {
+                        Some(segment) => segment,
+                        None => {
+                            let segment = archived_segment(&dir, device_id, &digest, identity)?;
+                            opened.entry(digest.clone()).or_insert(segment)
+                        }
+                    };
+                    let point =
+                        segment.hash_at(from_sql(size)).ok_or_else(|| anyhow!("an archived export ends early"))?;
+                    Checkpoint::from_point(Point { seq: from_sql(size), hash: point }).h
                 };
-                let point = segment.hash_at(from_sql(size)).ok_or_else(|| anyhow!("an archived export ends early"))?;
-                Checkpoint::from_point(Point { seq: from_sql(size), hash: point }).h
-            };
-            let state = if archived_hash == hash { "consistent" } else { "fork" };
+                agrees &= archived_hash == hash;
+            }
+            let state = if agrees { "consistent" } else { "fork" };
             tx.execute(
                 "UPDATE log_checkpoints SET state = ?4 WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash = ?5",
                 params![device_id, epoch, size, state, hash],
             )?;
-            if state == "fork" {
+            if !agrees {
                 let detail = "an export names another history than a checkpoint the device signed";
                 add_finding(&tx, device_id, FindingKind::Fork, from_sql(size), detail, now)?;
             }

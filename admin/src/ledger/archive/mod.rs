@@ -19,7 +19,7 @@ use televisit_protocol::export::{self, ExportedEntry, Segment, SignedExport};
 mod findings;
 
 pub(super) use findings::record_report;
-use findings::{epoch_at, record_checkpoint};
+use findings::{epoch_at, hold_to_export, record_checkpoint};
 pub use findings::{Finding, FindingKind};
 
 pub const DIR: &str = "archive";
@@ -175,6 +175,7 @@ impl Ledger {
         )?;
         record_checkpoint(&tx, &body.device_id, segment.from, "export_from", &digest, exported_at, now)?;
         record_checkpoint(&tx, &body.device_id, segment.to, "export", &digest, exported_at, now)?;
+        hold_to_export(&tx, &body.device_id, epoch, &segment, &digest, now)?;
         tx.commit()?;
         Ok(Archived {
             device_id: body.device_id.clone(),
