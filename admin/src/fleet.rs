@@ -4,10 +4,11 @@
 
 use crate::ledger::{DeviceRow, FileOutcome, WipeRow};
 use anyhow::{bail, Context, Result};
-use std::collections::BTreeMap;
-use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS};
+use std::collections::{BTreeMap, HashMap};
+use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS, MAX_WIPES};
 use televisit_protocol::envelope::SigningKey;
 use televisit_protocol::report::{ChecklistState, DeviceReport};
+use televisit_protocol::wipe::WipeScope;
 use televisit_protocol::{ids, wipe};
 
 /// `24h`, `90d`, `30m`: a number of seconds, within `max`.
@@ -37,6 +38,32 @@ pub fn make_bulletin(
     now: i64,
 ) -> Result<(Bulletin, String)> {
     make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), BTreeMap::new(), now)
+}
+
+/// The protocol allows one entry per device and at most `MAX_WIPES`: a bulletin that breaks
+/// either cannot be signed, and then no phone checks in. So two wipes pending for one device
+/// (issued twice, or contacts then all) give the bulletin the wider scope, then the newer; the
+/// other stays pending in the ledger for a later bulletin, as do devices beyond the limit (the
+/// oldest commands go first).
+fn one_per_device(candidates: Vec<FleetWipe>) -> Vec<FleetWipe> {
+    let rank = |w: &FleetWipe| (w.scope == WipeScope::All, w.expires_at);
+    let mut chosen: Vec<FleetWipe> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for wipe in candidates {
+        match index.get(&wipe.device_id) {
+            Some(&at) => {
+                if rank(&wipe) > rank(&chosen[at]) {
+                    chosen[at] = wipe;
+                }
+            }
+            None => {
+                index.insert(wipe.device_id.clone(), chosen.len());
+                chosen.push(wipe);
+            }
+        }
+    }
+    chosen.truncate(MAX_WIPES);
+    chosen
 }
 
 /// A bulletin holding the commands given and the ledger's pending wipes (a command in both is
@@ -74,6 +101,7 @@ pub fn make_fleet_bulletin(
             wipes.push(wipe);
         }
     }
+    let wipes = one_per_device(wipes);
     let expires_at = now.checked_add(valid_seconds).context("the system clock is out of range")?;
     let made =
         Bulletin { v: BULLETIN_VERSION, bulletin_id: ids::random_id("blt")?, issued_at: now, expires_at, wipes, logs };
@@ -260,5 +288,41 @@ mod tests {
         assert!(make_bulletin(&other, 86_400, &[vectors::wipe_command()], now).is_err(), "another org's command");
         assert!(make_bulletin(&org, 86_400, &[vectors::wipe_command()], now + 30 * 86_400).is_err(), "expired");
         assert!(make_bulletin(&org, 40 * 86_400, &[], now).is_err());
+    }
+
+    #[test]
+    fn two_wipes_for_one_device_and_more_devices_than_a_bulletin_holds_still_make_a_bulletin() {
+        let org = vectors::org_key();
+        let now = vectors::ISSUED_AT;
+        let wipe = |device: &str, scope: WipeScope, expires_at: i64| FleetWipe {
+            device_id: device.to_owned(),
+            enrollment_id: ids::random_id("enr").unwrap(),
+            command_id: ids::random_id("cmd").unwrap(),
+            scope,
+            reason: wipe::WipeReason::Lost,
+            expires_at,
+        };
+        let lost = ids::random_id("dev").unwrap();
+        let contacts = wipe(&lost, WipeScope::Contacts, now + 7_200);
+        let all = wipe(&lost, WipeScope::All, now + 3_600);
+        let again = wipe(&lost, WipeScope::All, now + 5_000);
+        let pending = vec![contacts.clone(), all, again.clone()];
+        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, BTreeMap::new(), now).unwrap();
+        assert_eq!(made.wipes, vec![again.clone()], "the widest scope, then the newest");
+        assert_eq!(
+            bulletin::open(&text, &org.public_key()).unwrap().wipe_for(&lost).unwrap().command_id,
+            again.command_id
+        );
+        // Contacts only, twice: the newer.
+        let newer = wipe(&lost, WipeScope::Contacts, now + 9_000);
+        let (made, _) =
+            make_fleet_bulletin(&org, 86_400, &[], vec![contacts, newer.clone()], BTreeMap::new(), now).unwrap();
+        assert_eq!(made.wipes, vec![newer]);
+        // A fleet's worth of lost phones at once: the oldest MAX_WIPES go now, the rest stay pending.
+        let many: Vec<FleetWipe> =
+            (0..MAX_WIPES + 50).map(|_| wipe(&ids::random_id("dev").unwrap(), WipeScope::All, now + 60)).collect();
+        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], many.clone(), BTreeMap::new(), now).unwrap();
+        assert_eq!(made.wipes, many[..MAX_WIPES].to_vec());
+        assert!(bulletin::open(&text, &org.public_key()).is_ok());
     }
 }

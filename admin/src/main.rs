@@ -340,9 +340,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
             let now = ledger_cli::now();
             let pending = ledger.pending_wipes(now)?;
+            let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
             let logs = ledger.log_confirmations()?;
             let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, logs, now)?;
             let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
+            let later = waiting.iter().filter(|id| !ids.contains(&id.as_str())).count();
+            if later > 0 {
+                eprintln!(
+                    "televisit-admin: {later} pending wipe command(s) wait for a later bulletin (one per device, the widest scope first)"
+                );
+            }
             let detail = serde_json::json!({"wipes": ids}).to_string();
             ledger.record_issued(
                 CommandKind::Bulletin,
