@@ -104,7 +104,7 @@ pub fn resume_pending_wipe(
 /// whose store is damaged or whose key is gone. Then call `resume_pending_wipe`.
 #[uniffi::export]
 pub fn receive_wipe_without_store(secrets: Arc<dyn SecretStore>, command: String) -> Result<WipeCommandInfo> {
-    Ok(it::wipe::receive(&ForeignSecrets(secrets), &command, chrono::Utc::now())?.into())
+    Ok(it::wipe::receive(&ForeignSecrets(secrets), &command)?.into())
 }
 
 /// The receipt reached IT: forget it (and after a full wipe, the device key and enrollment).

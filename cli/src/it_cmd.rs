@@ -243,7 +243,7 @@ pub fn apply_wipe(profile: &Profile, command: &str) -> Result<WipeOutcome> {
         drop(tv);
         verdict
     } else {
-        match wipe::verify(&profile.secrets, command, chrono::Utc::now()) {
+        match wipe::verify(&profile.secrets, command) {
             Ok(_) => {
                 let tv = profile.open()?;
                 let verdict = tv.receive_wipe(&profile.secrets, command);

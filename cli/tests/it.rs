@@ -293,7 +293,8 @@ fn expiring(s: &Setup, device: &str, enrollment: &str, not_before: i64, expires_
             device_id: device.into(),
             enrollment_id: enrollment.into(),
             command_id: format!("cmd_test{}", now + not_before),
-            issued_at: now + not_before,
+            // Signed now, or when its window opened if that is earlier.
+            issued_at: now + not_before.min(0),
             not_before: now + not_before,
             expires_at: now + expires_at,
             scope: WipeScope::All,

@@ -209,10 +209,12 @@ fn the_clock_set_back_cannot_dodge_a_block_or_revive_an_expired_command() {
     assert!(matches!(tv.evaluate_triggers(&profile.secrets, &Phone).unwrap(), TriggerState::Blocked { .. }));
     assert!(matches!(tv.evaluate_triggers(&profile.secrets, &Phone).unwrap(), TriggerState::Blocked { .. }));
     assert_eq!(count(&tv, EntryKind::ClockWentBack), 1);
-    // A command seen after its expiry stays expired when the clock is set back.
+    // A command that IT's own later signature shows expired stays expired when the clock is
+    // set back (the phone's clock alone never expires one: see the next test).
     let issued = tv.now().timestamp();
     let token = org.wipe(&e, "cmd_00000000000000000000cccc", WipeScope::All, issued);
     profile.clock.advance(Duration::days(20));
+    tv.apply_bulletin(&profile.secrets, &org.bulletin(tv.now().timestamp(), vec![])).unwrap();
     assert!(matches!(tv.receive_wipe(&profile.secrets, &token), Err(Error::WipeRefused { code: "expired", .. })));
     profile.clock.advance(Duration::days(-19));
     assert!(matches!(tv.receive_wipe(&profile.secrets, &token), Err(Error::WipeRefused { code: "expired", .. })));
@@ -222,6 +224,48 @@ fn the_clock_set_back_cannot_dodge_a_block_or_revive_an_expired_command() {
     let err = tv.apply_bulletin(&profile.secrets, &future).unwrap_err().to_string();
     assert!(err.contains("future"), "{err}");
     assert_eq!(tv.last_checkin(&profile.secrets).unwrap(), before);
+}
+
+#[test]
+fn a_clock_set_ahead_or_behind_cannot_turn_a_wipe_away() {
+    // Ahead: the holder sets the phone a year on, and the app runs under it (its mark follows),
+    // so IT's bulletin looks expired and the command past its expiry. Behind: IT signs ten days
+    // after anything the phone has seen, so both look signed in the future.
+    for (case, phone_shift, it_shift) in [("ahead", Duration::days(400), 0), ("behind", Duration::zero(), 10 * 86_400)]
+    {
+        for single_command in [false, true] {
+            let profile = Profile::new();
+            let tv = profile.open().unwrap();
+            let org = Org::new();
+            let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
+            let it_now = tv.now().timestamp() + it_shift;
+            profile.clock.advance(phone_shift);
+            tv.trusted_now(&profile.secrets).unwrap();
+            let id = "cmd_0000000000000000000eeeee";
+            if single_command {
+                let token = org.wipe(&e, id, WipeScope::All, it_now);
+                let received = tv.receive_wipe(&profile.secrets, &token);
+                assert!(received.is_ok(), "{case}: {received:?}");
+            } else {
+                let entry = FleetWipe {
+                    device_id: e.device_id.clone(),
+                    enrollment_id: e.enrollment_id.clone(),
+                    command_id: id.into(),
+                    scope: WipeScope::All,
+                    reason: WipeReason::Lost,
+                    expires_at: it_now + 7 * 86_400,
+                };
+                let outcome = tv.apply_bulletin(&profile.secrets, &org.bulletin(it_now, vec![entry])).unwrap();
+                assert!(matches!(outcome, BulletinOutcome::Applied { wipe: Some(_), .. }), "{case}: {outcome:?}");
+                // The bulletin moved no check-in: the phone's clock judges contact, not wipes.
+                assert!(tv.last_checkin(&profile.secrets).unwrap().unwrap().timestamp() < it_now, "{case}");
+            }
+            assert_eq!(wipe::pending_command(&profile.secrets).unwrap().unwrap().command_id, id, "{case}");
+            let receipt =
+                wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), tv.now()).unwrap();
+            assert!(receipt.is_some(), "{case}: carried out");
+        }
+    }
 }
 
 #[test]

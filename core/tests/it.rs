@@ -100,7 +100,7 @@ fn every_wipe_refusal_is_distinct_and_logged() {
     assert_eq!(refusal(&tv, s, &org.wipe(&other_device, "cmd_3", WipeScope::All, now)), "other_device");
     let old = enrollment::Enrollment { enrollment_id: "enr_old".into(), ..e.clone() };
     assert_eq!(refusal(&tv, s, &org.wipe(&old, "cmd_4", WipeScope::All, now)), "older_enrollment");
-    assert_eq!(refusal(&tv, s, &org.wipe(&e, "cmd_5", WipeScope::All, now + 86_400)), "not_yet_valid");
+    assert_eq!(refusal(&tv, s, &org.wipe_postdated(&e, "cmd_5", now, now + 86_400)), "not_yet_valid");
     assert_eq!(refusal(&tv, s, &org.wipe(&e, "cmd_6", WipeScope::All, now - 30 * 86_400)), "expired");
     let refused = tv.log_list(&LogQuery { kinds: vec![EntryKind::WipeRefused], ..Default::default() }).unwrap();
     assert_eq!(refused.len(), 8);
@@ -212,7 +212,7 @@ fn a_device_whose_store_is_gone_can_still_receive_and_carry_out_a_wipe() {
     let now = tv.now();
     drop(tv);
     profile.secrets.delete(names::DATA_KEY).unwrap();
-    let command = wipe::receive(&profile.secrets, &token, now).unwrap();
+    let command = wipe::receive(&profile.secrets, &token).unwrap();
     assert_eq!(command.command_id, "cmd_nostore");
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), now).unwrap().unwrap();
     assert!(wipe::verify_receipt(&receipt, &pinned(&profile.secrets)).is_ok());

@@ -39,34 +39,46 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
         return Ok(BulletinOutcome::Unchanged);
     }
-    if now.timestamp() > bulletin.expires_at {
-        return Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"));
-    }
-    checkin::record_signed_time(secrets, bulletin.issued_at, now)?;
+    // This device's wipe first, judged on signed times alone: a clock set ahead (the bulletin
+    // looks expired) or behind (it looks signed in the future) must not turn the wipe away.
     let wipe = match bulletin.wipe_for(&enrollment.device_id) {
-        Some(command) if own_wipe_applies(secrets, &enrollment, &command, now)? => {
+        Some(command) if own_wipe_applies(secrets, &enrollment, &command, bulletin.issued_at)? => {
             wipe::start(secrets, command.clone())?;
             Some(command)
         }
         _ => None,
     };
-    if let Some(through) = bulletin.log_confirmed(&enrollment.device_id) {
-        super::export::record_confirmed(secrets, through)?;
+    // Contact with IT is the phone's clock's to judge: a late bulletin, or one from the future,
+    // moves nothing (and says why, unless it started a wipe, which goes on regardless).
+    let contact = if now.timestamp() > bulletin.expires_at {
+        Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"))
+    } else {
+        checkin::record_signed_time(secrets, bulletin.issued_at, now).map(|_| ())
+    };
+    match contact {
+        Err(err) if wipe.is_none() => return Err(err),
+        Err(_) => {}
+        Ok(()) => {
+            if let Some(through) = bulletin.log_confirmed(&enrollment.device_id) {
+                super::export::record_confirmed(secrets, through)?;
+            }
+        }
     }
     secrets.put(LAST_BULLETIN, bulletin.bulletin_id.as_bytes())?;
     Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe })
 }
 
-/// This device's entry passes every check a single command passes, and no wipe is under way. An
-/// entry that does not (an earlier enrollment closed by a wipe, past its expiry, carried out) is
-/// IT's to clear, not an error for the clinician.
+/// This device's entry passes every check a single command passes (at the bulletin's signed
+/// time), and no wipe is under way. An entry that does not (an earlier enrollment closed by a
+/// wipe, past its expiry, carried out) is IT's to clear, not an error for the clinician.
 fn own_wipe_applies(
     secrets: &dyn SecretStore,
     enrollment: &enrollment::Enrollment,
     command: &WipeCommand,
-    now: DateTime<Utc>,
+    issued_at: i64,
 ) -> Result<bool> {
-    Ok(wipe::refusal_for(secrets, enrollment, command, now)?.is_none() && wipe::pending_command(secrets)?.is_none())
+    Ok(wipe::refusal_for(secrets, enrollment, command, Some(issued_at))?.is_none()
+        && wipe::pending_command(secrets)?.is_none())
 }
 
 impl Televisit {

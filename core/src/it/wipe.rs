@@ -5,6 +5,7 @@
 //! idempotent and recorded in the marker as it completes; `resume_pending` runs at every start
 //! and finishes a wipe that a crash or a kill interrupted.
 
+use super::checkin;
 use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
 use super::envelope::{self, EnvelopeProblem, Kind};
 use crate::contacts::{ContactBook, ContactBookError, DeleteOutcome, ListScope};
@@ -26,7 +27,7 @@ pub const RECEIPT: &str = "televisit.wipe-receipt.v1";
 pub const SEEN: &str = "televisit.wipe-seen.v1";
 
 /// Checks everything about a command, in an order that says the most useful thing first.
-pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<WipeCommand> {
+pub fn verify(secrets: &dyn SecretStore, text: &str) -> Result<WipeCommand> {
     let refuse = |reason: WipeRefusal| Error::WipeRefused { code: reason.code(), reason: reason.describe() };
     let enrollment = enrollment::load(secrets)?;
     let Some(enrollment) = enrollment else {
@@ -44,7 +45,7 @@ pub fn verify(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     };
     // The signature first: a forged command that reuses a seen id is a forgery, not a replay.
     let command = open_command(text, &enrollment.org_key).map_err(refuse)?;
-    match refusal_for(secrets, &enrollment, &command, now)? {
+    match refusal_for(secrets, &enrollment, &command, None)? {
         Some(reason) => Err(refuse(reason)),
         None => Ok(command),
     }
@@ -57,18 +58,26 @@ pub(crate) fn refusal_for(
     secrets: &dyn SecretStore,
     enrollment: &Enrollment,
     command: &WipeCommand,
-    now: DateTime<Utc>,
+    vouched_at: Option<i64>,
 ) -> Result<Option<WipeRefusal>> {
-    let now_s = now.timestamp();
+    // A command's window is judged against times IT signed, never the phone's clock: its holder
+    // can set that either way, and either way would turn a wipe away (ahead, past its expiry;
+    // behind, before it is valid). The time is the newest IT vouched for that the phone has
+    // seen: its last check-in, the bulletin that carries the command, the command's own issue.
+    let signed_now = [checkin::last_checkin(secrets)?.map(|t| t.timestamp()), vouched_at, Some(command.issued_at)]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(command.issued_at);
     Ok(if seen(secrets)?.contains(&command.command_id) {
         Some(WipeRefusal::Replayed)
     } else if command.device_id != enrollment.device_id {
         Some(WipeRefusal::OtherDevice)
     } else if command.enrollment_id != enrollment.enrollment_id {
         Some(WipeRefusal::OlderEnrollment)
-    } else if now_s < command.not_before {
+    } else if signed_now < command.not_before {
         Some(WipeRefusal::NotYetValid)
-    } else if now_s >= command.expires_at {
+    } else if signed_now >= command.expires_at {
         Some(WipeRefusal::Expired)
     } else {
         None
@@ -77,8 +86,8 @@ pub(crate) fn refusal_for(
 
 /// Verifies a command and marks the wipe pending, with no store open: for a device whose
 /// database is damaged, missing or keyless. (With a store, `Televisit::receive_wipe` also logs.)
-pub fn receive(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<WipeCommand> {
-    let command = verify(secrets, text, now)?;
+pub fn receive(secrets: &dyn SecretStore, text: &str) -> Result<WipeCommand> {
+    let command = verify(secrets, text)?;
     start(secrets, command.clone())?;
     Ok(command)
 }
@@ -333,7 +342,7 @@ impl crate::Televisit {
     /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
     /// closes this store and calls `crate::it::wipe::resume_pending`, which carries the wipe out.
     pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<crate::it::wipe::WipeCommand> {
-        match crate::it::wipe::receive(secrets, command, self.trusted_now(secrets)?) {
+        match crate::it::wipe::receive(secrets, command) {
             Err(err) => {
                 if let Error::WipeRefused { code, .. } = &err {
                     let _ = self.append_own(
@@ -357,7 +366,7 @@ impl crate::Televisit {
         secrets: &dyn SecretStore,
         command: &str,
     ) -> Result<crate::it::wipe::WipeCommand> {
-        crate::it::wipe::verify(secrets, command, self.trusted_now(secrets)?)?;
+        crate::it::wipe::verify(secrets, command)?;
         self.receive_wipe(secrets, command)
     }
 }

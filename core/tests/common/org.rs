@@ -55,6 +55,25 @@ impl Org {
         make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1), validity).unwrap()
     }
 
+    /// A command signed at `now` that IT made valid only from `not_before`.
+    pub fn wipe_postdated(&self, e: &enrollment::Enrollment, id: &str, now: i64, not_before: i64) -> String {
+        wipe::issue(
+            &self.key,
+            &WipeCommand {
+                v: 1,
+                device_id: e.device_id.clone(),
+                enrollment_id: e.enrollment_id.clone(),
+                command_id: id.into(),
+                issued_at: now,
+                not_before,
+                expires_at: not_before + 14 * 86_400,
+                scope: WipeScope::All,
+                reason: WipeReason::Lost,
+            },
+        )
+        .unwrap()
+    }
+
     pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
         wipe::issue(
             &self.key,
