@@ -118,11 +118,12 @@ impl DeviceReport {
 }
 
 /// The MDM's ids a report may carry: printable, at most `MAX_MDM_DEVICE_ID` and `MAX_MDM_USER`
-/// characters.
+/// bytes as the report's JSON carries them (UTF-8, with `"` and `\\` escaped), so that the
+/// longest values in any script still fit one keyed app state message.
 pub fn mdm_ids_ok(device: Option<&str>, user: Option<&str>) -> bool {
-    let ok = |value: Option<&str>, max: usize| {
-        value.is_none_or(|v| v.chars().count() <= max && !v.chars().any(char::is_control))
-    };
+    let json_len = |v: &str| v.bytes().map(|b| if b == b'"' || b == b'\\' { 2 } else { 1 }).sum::<usize>();
+    let ok =
+        |value: Option<&str>, max: usize| value.is_none_or(|v| json_len(v) <= max && !v.chars().any(char::is_control));
     ok(device, MAX_MDM_DEVICE_ID) && ok(user, MAX_MDM_USER)
 }
 

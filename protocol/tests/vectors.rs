@@ -252,6 +252,17 @@ fn a_report_with_the_longest_values_fits_one_keyed_app_state_message() {
     longest.cp = None;
     longest.mdm_user = Some("u".repeat(MAX_MDM_USER + 1));
     assert!(report::seal(&vectors::device_key(), &longest).is_err());
+    // The longest ids in other scripts, or of characters JSON escapes, fit too: the limits are
+    // bytes as the JSON carries them, not characters.
+    for (unit, bytes) in [("\u{1F600}", 4), ("é", 2), ("\"", 2), ("\\", 2)] {
+        longest.mdm_dev = Some(unit.repeat(MAX_MDM_DEVICE_ID / bytes));
+        longest.mdm_user = Some(unit.repeat(MAX_MDM_USER / bytes));
+        let text = report::seal(&vectors::device_key(), &longest).unwrap();
+        assert!(text.len() <= MAX_REPORT_CHARS, "{unit}: {} characters", text.len());
+        assert_eq!(report::verify(&text, None).unwrap(), longest);
+        longest.mdm_user = Some(unit.repeat(MAX_MDM_USER / bytes + 1));
+        assert!(report::seal(&vectors::device_key(), &longest).is_err(), "{unit}");
+    }
 }
 
 #[test]

@@ -80,7 +80,9 @@ impl Televisit {
             org,
             device_id: enrolled.device_id,
             enrollment_id: enrolled.enrollment_id,
-            exported_at_ms: self.clock.now().timestamp_millis(),
+            // The trusted time, as reports are signed at: IT orders an export's checkpoint
+            // against the reports' by it, so a clock set back must not date it earlier.
+            exported_at_ms: self.trusted_now(secrets)?.timestamp_millis(),
             from: Checkpoint::from_point(run.from),
             to: Checkpoint::from_point(run.to),
             whole,
