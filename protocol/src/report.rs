@@ -118,7 +118,7 @@ impl DeviceReport {
 }
 
 /// The MDM's ids a report may carry: printable, at most `MAX_MDM_DEVICE_ID` and `MAX_MDM_USER`
-/// bytes as the report's JSON carries them (UTF-8, with `"` and `\\` escaped), so that the
+/// bytes as the report's JSON carries them (UTF-8, with `"` and `\` escaped), so that the
 /// longest values in any script still fit one keyed app state message.
 pub fn mdm_ids_ok(device: Option<&str>, user: Option<&str>) -> bool {
     let json_len = |v: &str| v.bytes().map(|b| if b == b'"' || b == b'\\' { 2 } else { 1 }).sum::<usize>();
