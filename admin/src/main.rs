@@ -173,16 +173,21 @@ enum WipeCommandCli {
         #[arg(long)]
         local: bool,
     },
-    /// Check a receipt against the device's pinned key: given, or from a report of the device.
-    #[command(group(clap::ArgGroup::new("pinned").required(true).args(["device_key", "report"])))]
+    /// Check a receipt against the device's pinned key: the one the ledger pinned (--org), given,
+    /// or from the report IT pinned it from. Never the key a receipt or report merely carries.
+    #[command(group(clap::ArgGroup::new("pinned").required(true).args(["org", "device_key", "report"])))]
     VerifyReceipt {
         /// The receipt text, or a file holding it.
         receipt: String,
+        /// The organisation folder: the key its ledger pinned for the receipt's device.
+        #[arg(long, value_name = "DIR")]
+        org: Option<PathBuf>,
         /// The device key pinned from the device's first report. (Base64url: it may begin
         /// with `-`, which is a value here, not an option.)
         #[arg(long, value_name = "KEY", allow_hyphen_values = true)]
         device_key: Option<String>,
-        /// A report of the device, already checked (`device check`), whose key is pinned.
+        /// The report IT pinned the device's key from (its first, checked with `device check`);
+        /// a report that came with the receipt proves nothing: it carries whatever key it likes.
         #[arg(long, value_name = "FILE|TEXT")]
         report: Option<String>,
     },
@@ -438,15 +443,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 token,
             );
         }
-        Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, device_key, report: device_report }) => {
-            let pinned = match (device_key, device_report) {
-                (Some(key), _) => key,
-                (None, Some(text)) => {
+        Command::Wipe(WipeCommandCli::VerifyReceipt { receipt, org: org_dir, device_key, report: device_report }) => {
+            let receipt = text_or_file(&receipt)?;
+            let pinned = match (org_dir, device_key, device_report) {
+                (Some(dir), _, _) => {
+                    let (_, ledger) = ledger_cli::open(&dir)?;
+                    let device = wipe::claimed_receipt_device(&receipt)
+                        .context("invalid wipe receipt: damaged or in an unknown format")?;
+                    ledger.device_key(&device)?.with_context(|| {
+                        format!("the receipt names device {device}, which the ledger does not know: import its report first")
+                    })?
+                }
+                (None, Some(key), _) => key,
+                (None, None, Some(text)) => {
                     televisit_protocol::report::verify(&text_or_file(&text)?, None).context("the device report")?.key
                 }
-                (None, None) => anyhow::bail!("give the device's pinned key (--device-key) or its report (--report)"),
+                (None, None, None) => {
+                    anyhow::bail!(
+                        "give the ledger (--org), the device's pinned key (--device-key) or its report (--report)"
+                    )
+                }
             };
-            match wipe::verify_receipt(&text_or_file(&receipt)?, &pinned) {
+            match wipe::verify_receipt(&receipt, &pinned) {
                 Ok(r) => {
                     let text = report::receipt_text(&r);
                     print(json, serde_json::json!({"valid": true, "receipt": r}), text);

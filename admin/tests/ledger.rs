@@ -301,6 +301,20 @@ fn a_wipe_goes_from_issue_to_receipt_and_every_state_shows() {
     assert_eq!((json["files"][0]["unchanged"].as_i64(), json["files"][0]["refused"].as_i64()), (Some(1), Some(1)));
     assert!(json["files"][0]["problems"][0]["reason"].as_str().unwrap().contains("did not issue"));
 
+    // One receipt checked by hand against the ledger's pinned key: a forgery that carries its
+    // own key for the same device is refused, and so is a device the ledger does not know.
+    let by_hand = admin(fleet.path(), &["wipe", "verify-receipt", "--org", "org", &receipts[0]]);
+    assert_eq!(by_hand.code, Some(0), "{}", by_hand.stderr);
+    let forger = Phone { key: SigningKey::from_seed(&[99; 32]).unwrap(), ..fleet.phone(1) };
+    let forged =
+        admin(fleet.path(), &["wipe", "verify-receipt", "--org", "org", &receipt(&forger, &id(&by_user), false)]);
+    assert_eq!(forged.code, Some(3), "{}", forged.stderr);
+    let stranger = Phone { dev: "dev_eeeeeeeeeeeeeeeeeeeeeeee".into(), ..fleet.phone(5) };
+    let unknown =
+        admin(fleet.path(), &["wipe", "verify-receipt", "--org", "org", &receipt(&stranger, &id(&by_user), false)]);
+    assert_eq!(unknown.code, Some(1), "{}", unknown.stderr);
+    assert!(unknown.stderr.contains("does not know"), "{}", unknown.stderr);
+
     let state_of = |command: &str, at: i64| {
         fleet.ledger().wipes(at).unwrap().into_iter().find(|w| w.command_id == command).map(|w| w.state)
     };

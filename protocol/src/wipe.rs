@@ -227,6 +227,13 @@ pub fn seal_receipt(device_key: &SigningKey, receipt: &Receipt) -> String {
     device_key.seal_json(Kind::Receipt, receipt)
 }
 
+/// The device a receipt claims to come from, before anything is verified: to find the key IT
+/// pinned for it (`verify_receipt` then checks the receipt against that key).
+pub fn claimed_receipt_device(text: &str) -> Option<String> {
+    let opened = envelope::open(text, Kind::Receipt).ok()?;
+    envelope::parse_canonical::<Receipt>("wipe receipt", &opened.payload).ok().map(|r| r.device_id)
+}
+
 /// IT's side: checks a receipt against the device key IT pinned (from the device's first
 /// report), never against the key written inside it, which anyone could put there.
 pub fn verify_receipt(text: &str, pinned_device_key: &str) -> Result<Receipt> {
