@@ -523,10 +523,23 @@ impl Televisit {
     }
 }
 
+/// A shell reports codes, flags and small counts; a number of seven digits or more is what a
+/// phone or record number typed where a count belongs would look like.
+const MAX_SHELL_NUMBER: u64 = 999_999;
+
 fn shell_may_write(entry: &NewEntry) -> Result<()> {
-    if entry.kind.written_by_shells() {
-        Ok(())
-    } else {
-        Err(Error::invalid("log entry", "this kind is written by Televisit itself, with the action it records"))
+    if !entry.kind.written_by_shells() {
+        return Err(Error::invalid(
+            "log entry",
+            "this kind is written by Televisit itself, with the action it records",
+        ));
     }
+    let too_big = |value: &DetailValue| matches!(value, DetailValue::Int(n) if n.unsigned_abs() > MAX_SHELL_NUMBER);
+    if entry.detail.fields().values().any(too_big) {
+        return Err(Error::invalid(
+            "log detail",
+            "a number looks like a phone or record number: a shell logs counts of at most 999,999",
+        ));
+    }
+    Ok(())
 }

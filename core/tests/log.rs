@@ -111,8 +111,20 @@ fn an_oversized_or_unsafe_detail_is_refused_and_nothing_is_written() {
     let name =
         tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().code("who", "Susan Smith"))).unwrap_err();
     assert!(!name.to_string().contains("Susan"));
-    assert_eq!(tv.log_list(&LogQuery::default()).unwrap().len(), 3);
-    assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { count: 3, .. }));
+    // A number hidden in a key, or written as a count.
+    for key in ["tel4155550132", "n415_555_0132", "to_447700900123"] {
+        let refused = tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().bool(key, true)));
+        let err = refused.unwrap_err().to_string();
+        assert!(err.contains("key looks like a phone") && !err.contains(&key[3..]), "{key}: {err}");
+    }
+    for number in [4_155_550_132_i64, 1_000_000, -7_700_900_123] {
+        let refused = tv.log_append(&entry(EntryKind::CallAttemptFailed).detail(Detail::new().int("n", number)));
+        let err = refused.unwrap_err().to_string();
+        assert!(err.contains("looks like a phone") && !err.contains(&number.unsigned_abs().to_string()), "{err}");
+    }
+    tv.log_append(&entry(EntryKind::CallLaunched).detail(Detail::new().int("attempts", 999_999))).unwrap();
+    assert_eq!(tv.log_list(&LogQuery::default()).unwrap().len(), 4);
+    assert!(matches!(tv.log_verify().unwrap(), Verification::Intact { count: 4, .. }));
 }
 
 #[test]

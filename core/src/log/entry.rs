@@ -200,6 +200,10 @@ impl Detail {
             if !key_ok {
                 return Err(Error::invalid("log detail", "keys are 1 to 32 characters of a-z, 0-9 and _"));
             }
+            // A key is a word, not a place to hide a number (`tel4155550132`).
+            if televisit_protocol::codes::check(key).is_err() {
+                return Err(Error::invalid("log detail", "a key looks like a phone or record number"));
+            }
             if let DetailValue::Code(code) = value {
                 check_code(code)?;
             }

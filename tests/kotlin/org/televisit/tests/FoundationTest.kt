@@ -174,6 +174,14 @@ class FoundationTest {
             }
             assertFalse(refused.message!!.contains(text), refused.message)
         }
+        // A number written as a count, or hidden in a key.
+        val count = assertThrows<TelevisitException.InvalidInput> {
+            tv.logAppend(NewLogEntry(EntryKind.CALL_LAUNCHED, Actor.CLINICIAN, null, mapOf("n" to DetailValue.Number(4155550132L))))
+        }
+        assertFalse(count.message!!.contains("4155550132"), count.message)
+        assertThrows<TelevisitException.InvalidInput> {
+            tv.logAppend(NewLogEntry(EntryKind.CALL_LAUNCHED, Actor.CLINICIAN, null, mapOf("tel4155550132" to DetailValue.Flag(true))))
+        }
         assertThrows<TelevisitException.InvalidInput> { tv.logPurgeOlderThan(0) }
         assertEquals(1, tv.logList(LogQuery()).size)
     }
