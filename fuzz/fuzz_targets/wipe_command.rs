@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use televisit_fuzz::{text, ORG_KEY};
+use televisit_fuzz::{assert_no_echo, text, ORG_KEY};
 use televisit_protocol::{vectors, wipe};
 
 fuzz_target!(|data: &[u8]| {
@@ -20,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(claimed.as_deref(), Some(command.command_id.as_str()));
         }
         // Refusals are codes and fixed sentences.
-        Err(refusal) => assert!(!refusal.describe().is_empty() && !refusal.code().contains(' ')),
+        Err(refusal) => {
+            assert!(!refusal.describe().is_empty() && !refusal.code().contains(' '));
+            assert_no_echo(refusal.describe(), data);
+        }
     }
 });
