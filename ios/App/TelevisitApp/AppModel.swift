@@ -49,6 +49,9 @@ final class AppModel: ObservableObject {
     /// triggers; the managed configuration. Safe to call again (after a problem).
     func start() {
         phase = .starting
+        // A sealed export left for the share sheet by a run that was ended before Settings went
+        // away: sealed to IT, but nothing to leave lying around.
+        try? FileManager.default.removeItem(at: SettingsView.exportURL)
         guard UIApplication.shared.isProtectedDataAvailable else {
             // The Keychain item is readable only after the first unlock since restart.
             phase = .problem(
@@ -252,6 +255,21 @@ final class AppModel: ObservableObject {
             return
         }
         publishReport()
+    }
+
+    /// A background check-in while this process holds the store open (the app suspended, not
+    /// ended), or while its own wipe runs: applied through the open store, so that a wipe closes
+    /// it first and the wipe screen is there when the app comes back. Nil when no store is open:
+    /// `BackgroundCheckIn` then works from the secret store alone.
+    func checkInIfOpen() -> Bool? {
+        if wiping {
+            return true
+        }
+        guard televisit != nil else {
+            return nil
+        }
+        applyManagedConfiguration()
+        return true
     }
 
     /// The signed device report, handed to the MDM at every check-in (nothing before enrollment).

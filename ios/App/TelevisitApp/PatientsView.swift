@@ -176,13 +176,18 @@ struct AddPatientView: View {
         NavigationStack {
             Form {
                 Section {
+                    // A patient's name and number: no AutoFill (its content types offer the
+                    // clinician's own card) and no autocorrection, so the keyboard neither
+                    // suggests from nor learns them.
                     TextField("First name", text: $givenName)
-                        .textContentType(.givenName)
+                        .textInputAutocapitalization(.words)
+                        .autocorrectionDisabled()
                     TextField("Last name", text: $familyName)
-                        .textContentType(.familyName)
+                        .textInputAutocapitalization(.words)
+                        .autocorrectionDisabled()
                     TextField("Mobile number", text: $phone)
                         .keyboardType(.phonePad)
-                        .textContentType(.telephoneNumber)
+                        .autocorrectionDisabled()
                 } footer: {
                     Text("The number as the patient gave it; Televisit checks it and keeps it in international form.")
                 }

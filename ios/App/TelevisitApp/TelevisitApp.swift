@@ -16,7 +16,8 @@ struct TelevisitApp: App {
             databasePath: { try? AppModel.databasePath() },
             secrets: model.secrets,
             book: model.book,
-            managed: model.managed
+            managed: model.managed,
+            whileOpen: { await model.checkInIfOpen() }
         )
         BackgroundCheckIn.schedule()
     }

@@ -18,11 +18,18 @@ public enum BackgroundCheckIn {
     public static let interval: TimeInterval = 15 * 60
 
     /// Registers the handler; call once, before the app finishes launching.
+    ///
+    /// `whileOpen` is asked first: when this process still holds the store open (the app was
+    /// suspended, not ended), the check-in goes through the app's own model, so that a wipe
+    /// closes that store before its files go (the core's contract) and the screen shows the wipe
+    /// when the app comes back; it returns nil when no store is open, and the check-in then
+    /// works from the secret store alone.
     public static func register(
         databasePath: @escaping @Sendable () -> String?,
         secrets: KeychainSecretStore,
         book: ContactStoreBook,
-        managed: ManagedConfiguration
+        managed: ManagedConfiguration,
+        whileOpen: @escaping @Sendable () async -> Bool?
     ) {
         BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
             schedule()
@@ -30,9 +37,15 @@ public enum BackgroundCheckIn {
             task.expirationHandler = {
                 completion.finish(success: false)
             }
-            DispatchQueue.global(qos: .utility).async {
-                let done = checkIn(databasePath: databasePath(), secrets: secrets, book: book, managed: managed)
-                completion.finish(success: done)
+            Task {
+                if let done = await whileOpen() {
+                    completion.finish(success: done)
+                    return
+                }
+                DispatchQueue.global(qos: .utility).async {
+                    let done = checkIn(databasePath: databasePath(), secrets: secrets, book: book, managed: managed)
+                    completion.finish(success: done)
+                }
             }
         }
     }

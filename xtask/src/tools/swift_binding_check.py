@@ -8,9 +8,12 @@ hand-written file
   - matches an enum case of the bindings with another number of associated values;
   - implements a foreign protocol (a callback interface such as SecretStore or ContactBook) with
     a method whose labels differ from the requirement's, or leaves a requirement out.
-Names the bindings do not declare are Apple's or the shell's own, and are not checked; a call
-whose name the bindings declare but whose labels match a declaration in the hand-written files
-(the shell's own helper of the same name) is the shell's.
+  - calls, on the core's object, a method the bindings do not declare (renamed or removed in
+    Rust): the receiver is `televisit`, or `$0` in a closure handed to the app model's
+    `perform`, `performInBackground` or `onStore`, which run work on the open store.
+Other names the bindings do not declare are Apple's or the shell's own, and are not checked; a
+call whose name the bindings declare but whose labels match a declaration in the hand-written
+files (the shell's own helper of the same name) is the shell's.
 
 Usage: swift_binding_check.py GENERATED.swift FILE.swift...   -> JSON on stdout
        swift_binding_check.py --self-test
@@ -181,6 +184,40 @@ def call_parts(call, source):
     return None
 
 
+# The app model's calls whose closure gets the open store as `$0`.
+STORE_RUNNERS = {"perform", "performInBackground", "onStore"}
+
+
+def callee_name(call, source):
+    """The called name of any call_expression (trailing closure or not), or None."""
+    callee = call.children[0] if call.children else None
+    if callee is None:
+        return None
+    if callee.type == "simple_identifier":
+        return text(callee, source)
+    if callee.type == "navigation_expression":
+        nav = named_child(callee, "navigation_suffix")
+        name = named_child(nav, "simple_identifier") if nav is not None else None
+        return text(name, source) if name is not None else None
+    return None
+
+
+def on_core_object(callee, source):
+    """Whether a method call's receiver is the core's Televisit object (see the module doc)."""
+    if callee.type != "navigation_expression" or not callee.children:
+        return False
+    receiver = text(callee.children[0], source).rstrip("?!")
+    if receiver == "televisit":
+        return True
+    if receiver != "$0":
+        return False
+    for node in ancestors(callee):
+        if node.type == "lambda_literal":
+            call = next((a for a in ancestors(node) if a.type == "call_expression"), None)
+            return call is not None and callee_name(call, source) in STORE_RUNNERS
+    return False
+
+
 def fits(candidates, labels):
     if labels and labels[-1] == "__trailing__":
         # A trailing closure fills the last closure parameter, whatever its label.
@@ -217,10 +254,12 @@ def check(generated_source, files):
                     else:
                         declared = ", ".join(sorted({signature("init", p) for p in bindings.inits[name]}))
                         problems.append("%s:%d: %s: no initialiser of %s takes these labels (the bindings declare %s)" % (path, line, shown, name, declared))
+                elif on_core_object(callee, source) and name not in bindings.functions:
+                    problems.append("%s:%d: %s: the core's object has no such method in the bindings (renamed or removed?)" % (path, line, shown))
                 elif name in bindings.functions:
                     if fits(bindings.functions[name], labels):
                         matched += 1
-                    elif not fits(own.functions.get(name, []), labels) and name not in APPLE_NAMES:
+                    elif on_core_object(callee, source) or (not fits(own.functions.get(name, []), labels) and name not in APPLE_NAMES):
                         declared = ", ".join(sorted({signature(name, p) for p in bindings.functions[name]}))
                         problems.append("%s:%d: %s: the bindings declare only %s" % (path, line, shown, declared))
             elif node.type == "pattern" and node.parent is not None and node.parent.type == "switch_pattern":
@@ -282,6 +321,9 @@ final class Keys: SecretStore { func put(key: String, value: Data) throws {}
 let p = NewPatient(given: "a", familyName: "b")
 let rows = try tv.dayList(device: d, archived: false)
 switch c { case let .given(m, at): break }
+let gone = try televisit?.dayLists(device: d, includeArchived: false)
+let away = perform { try $0.todayList(device: d) }
+let fine = names.map { $0.lowercased() }
 """
     import tempfile, os
     with tempfile.TemporaryDirectory() as d:
@@ -294,8 +336,9 @@ switch c { case let .given(m, at): break }
         report = check(generated, paths)
     good_result, bad_result = report["files"]
     problems = bad_result["problems"]
-    expected = ["does not implement SecretStore's put(name:value:)", "no initialiser of NewPatient", "dayList(device:archived:)", "case .given with 2 values"]
-    if not good_result["ok"] or any(not any(e in p for p in problems) for e in expected) or len(problems) != 4:
+    expected = ["does not implement SecretStore's put(name:value:)", "no initialiser of NewPatient", "dayList(device:archived:)", "case .given with 2 values",
+                "dayLists(device:includeArchived:): the core's object has no such method", "todayList(device:): the core's object has no such method"]
+    if not good_result["ok"] or any(not any(e in p for p in problems) for e in expected) or len(problems) != 6:
         sys.exit("binding check self-test failed:\ngood: %r\nbad: %r" % (good_result, problems))
     print("ok")
 

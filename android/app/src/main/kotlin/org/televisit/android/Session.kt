@@ -14,6 +14,9 @@ import org.televisit.core.Platform
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
+import org.televisit.core.managedConfigKeys
+import org.televisit.core.receiveBulletin
+import org.televisit.core.receiveWipeWithoutStore
 import org.televisit.core.resumePendingWipe
 import org.televisit.core.wipeReceiptTaken
 import java.io.File
@@ -80,8 +83,53 @@ class Session(
             publishReport()
             StartResult.Ready(televisit ?: return StartResult.Failed(context.getString(R.string.session_closed_while_starting)))
         } catch (e: TelevisitException) {
+            if (televisit == null) wipeWithoutStore()?.let { return it }
             StartResult.Failed(e.message ?: context.getString(R.string.session_could_not_open))
         }
+    }
+
+    /**
+     * The store would not open (damaged, its key gone, a reinstall): IT's wipe still reaches the
+     * phone, from the bulletin or the wipe command, verified from the secret store alone.
+     * Returns null when there is none for this phone, or it cannot be carried out now.
+     */
+    private fun wipeWithoutStore(): StartResult? {
+        val values = managed.read().strings
+        val keys = managedConfigKeys()
+        val fromBulletin = values[keys.bulletin]?.let { text ->
+            try {
+                receiveBulletin(secrets, text).wipeStarted
+            } catch (e: TelevisitException) {
+                false
+            }
+        } ?: false
+        val fromCommand = !fromBulletin && values[keys.wipeCommand]?.let { text ->
+            try {
+                receiveWipeWithoutStore(secrets, text)
+                true
+            } catch (e: TelevisitException) {
+                false
+            }
+        } == true
+        if (!fromBulletin && !fromCommand) return null
+        return try {
+            finishPendingWipe()
+            StartResult.Wiped(context.getString(R.string.session_it_wipe_done))
+        } catch (e: TelevisitException) {
+            // The marker stays: the next start or check-in finishes the wipe.
+            StartResult.Failed(e.message ?: context.getString(R.string.session_wipe_unfinished))
+        }
+    }
+
+    /**
+     * Told, on any thread, when a wipe ran while the app may be on screen (the restrictions
+     * receiver, the check-in job), so that the screen stops showing what was wiped.
+     */
+    @Volatile
+    var wipeListener: ((String) -> Unit)? = null
+
+    fun wiped(result: StartResult) {
+        if (result is StartResult.Wiped) wipeListener?.invoke(result.message)
     }
 
     /** Applies what MDM delivered; called at start and by the restrictions receiver. */

@@ -40,13 +40,16 @@ object CheckIn {
     }
 
     /**
-     * One check-in; never throws (a background run has no screen to show an error on). A store
-     * the app already holds open is kept, and the configuration applied to it again.
+     * One check-in; never throws (a background run has no screen to show an error on, and an
+     * exception on the job's thread would end the process). A store the app already holds open
+     * is kept, and the configuration applied to it again; a store that will not open still takes
+     * IT's wipe (`Session.start`). A wipe is told to the screen, if one is showing.
      */
     fun run(session: Session): String? = try {
-        if (session.televisit == null) session.start() else session.applyManagedConfig()
+        val result = if (session.televisit == null) session.start() else session.applyManagedConfig()
+        result?.let(session::wiped)
         session.lastNotice
-    } catch (e: RuntimeException) {
+    } catch (e: Exception) {
         e.message
     }
 }

@@ -4,6 +4,7 @@ import android.os.Handler
 import android.os.Looper
 import org.televisit.core.LaunchPlan
 import org.televisit.core.Televisit
+import org.televisit.core.TelevisitException
 import java.util.concurrent.Executor
 
 /**
@@ -27,7 +28,16 @@ class CallLaunch(
 
         /** Ended; shown once, then `acknowledge()` returns to Idle. */
         data class Finished(val patientId: String, val outcome: LaunchOutcome) : State()
+
+        /**
+         * The contact or the plan could not be made: `blocked` when the pre-flight refused (its
+         * message lists the checks). Shown once, then `acknowledge()` returns to Idle.
+         */
+        data class Refused(val patientId: String, val blocked: Boolean, val message: String) : State()
     }
+
+    /** What `start`'s preparation makes: the store, the plan, and the contact's row id. */
+    data class Prepared(val televisit: Televisit, val plan: LaunchPlan, val contactPlatformId: String?)
 
     private val main = Handler(Looper.getMainLooper())
 
@@ -59,23 +69,45 @@ class CallLaunch(
         if (running) set(State.Idle)
     }
 
-    /** Carries the plan out; the state follows it to Finished. */
-    fun launch(televisit: Televisit, plan: LaunchPlan, contactPlatformId: String?) {
-        val patientId = (state as? State.Preparing)?.patientId ?: plan.patient
+    /**
+     * The whole call, off the main thread: `prepare` makes the contact and the plan, then the
+     * plan is carried out. Both run here, not on a screen, so that a rotation (or leaving the
+     * screen) while the contact is being made loses nothing: the screen shown at the end says
+     * the outcome, or why it was refused. False when a call runs already.
+     */
+    fun start(patientId: String, prepare: () -> Prepared): Boolean {
+        if (!begin(patientId)) return false
         runner.execute {
-            val outcome = try {
-                executor.run(plan, contactPlatformId, televisit, waiting = { set(State.WaitingForWhatsApp(patientId)) })
+            val prepared = try {
+                prepare()
             } catch (e: Exception) {
-                LaunchOutcome.Failed("The call could not be started (${e.javaClass.simpleName}).")
+                set(State.Refused(patientId, e is TelevisitException.CallBlocked, e.message ?: e.javaClass.simpleName))
+                return@execute
             }
-            set(State.Finished(patientId, outcome))
+            carryOut(patientId, prepared)
         }
+        return true
     }
 
-    /** The outcome was shown. */
+    /** Carries a plan made elsewhere out; the state follows it to Finished. */
+    fun launch(televisit: Televisit, plan: LaunchPlan, contactPlatformId: String?) {
+        val patientId = (state as? State.Preparing)?.patientId ?: plan.patient
+        runner.execute { carryOut(patientId, Prepared(televisit, plan, contactPlatformId)) }
+    }
+
+    private fun carryOut(patientId: String, prepared: Prepared) {
+        val outcome = try {
+            executor.run(prepared.plan, prepared.contactPlatformId, prepared.televisit, waiting = { set(State.WaitingForWhatsApp(patientId)) })
+        } catch (e: Exception) {
+            LaunchOutcome.Failed("The call could not be started (${e.javaClass.simpleName}).")
+        }
+        set(State.Finished(patientId, outcome))
+    }
+
+    /** The outcome, or the refusal, was shown. */
     @Synchronized
     fun acknowledge() {
-        if (state is State.Finished) set(State.Idle)
+        if (state is State.Finished || state is State.Refused) set(State.Idle)
     }
 
     private fun set(next: State) {

@@ -4,6 +4,7 @@ import android.content.BroadcastReceiver
 import android.content.Context
 import android.content.Intent
 import org.televisit.android.TelevisitApp
+import org.televisit.android.background.CheckIn
 
 /**
  * IT changed the managed configuration while the app runs. Android delivers this broadcast only
@@ -17,9 +18,9 @@ class RestrictionsReceiver : BroadcastReceiver() {
         val pending = goAsync()
         Thread {
             try {
-                session.applyManagedConfig()
-            } catch (e: Exception) {
-                // The session keeps the message for the settings screen; a broadcast has no screen.
+                // A check-in: applied to the open store, or the store opened first (one that will
+                // not open still takes IT's wipe); never throws, keeps its message for Settings.
+                CheckIn.run(session)
             } finally {
                 pending.finish()
             }

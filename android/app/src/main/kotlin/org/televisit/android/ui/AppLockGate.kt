@@ -38,6 +38,12 @@ class AppLockGate(
     private var cancel: CancellationSignal? = null
 
     /**
+     * The wipe just carried out: taking the prompt away makes Android answer with a cancel,
+     * which must not replace what happened with "locked".
+     */
+    private var wipeNotice: String? = null
+
+    /**
      * Unlocked already (counts as activity), or asks for the credential. While locked, the
      * screens are taken away first, so nothing is seen behind the prompt after the inactivity
      * timeout.
@@ -81,6 +87,7 @@ class AppLockGate(
         prompting = true
         promptsShown++
         failedThisPrompt = false
+        wipeNotice = null
         if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
             val signal = CancellationSignal()
             cancel = signal
@@ -136,6 +143,9 @@ class AppLockGate(
         prompting = false
         promptOnCheck = false
         cancel = null
+        val notice = wipeNotice
+        wipeNotice = null
+        if (notice != null && errorCode == BiometricPrompt.BIOMETRIC_ERROR_CANCELED) return locked(notice)
         locked(
             when (errorCode) {
                 BiometricPrompt.BIOMETRIC_ERROR_HW_UNAVAILABLE, BiometricPrompt.BIOMETRIC_ERROR_HW_NOT_PRESENT -> activity.getString(R.string.lock_unavailable)
@@ -199,6 +209,7 @@ class AppLockGate(
             }
         }) { outcome ->
             if (outcome.wiped) {
+                wipeNotice = outcome.text.takeIf { cancel != null }
                 cancel?.cancel()
                 cancel = null
                 prompting = false

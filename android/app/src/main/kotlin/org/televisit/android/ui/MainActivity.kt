@@ -74,6 +74,15 @@ class MainActivity : Activity() {
         }
     }
 
+    /**
+     * A wipe IT sends while the app is on screen (the restrictions receiver, the check-in job)
+     * closes the store under the screens: they make way for what happened at once.
+     */
+    override fun onStart() {
+        super.onStart()
+        session?.wipeListener = { message -> runOnUiThread { if (!isFinishing && !isDestroyed) showMessage(message) } }
+    }
+
     override fun onResume() {
         super.onResume()
         startSession()
@@ -82,6 +91,7 @@ class MainActivity : Activity() {
     /** Nothing of the screens stays in view behind another app or the lock screen. */
     override fun onStop() {
         super.onStop()
+        session?.wipeListener = null
         gate?.leftForeground()
         if (session != null) hideContent(getString(R.string.hidden_while_away))
     }

@@ -22,7 +22,6 @@ import org.televisit.core.ListedPatient
 import org.televisit.core.NewPatient
 import org.televisit.core.Platform
 import org.televisit.core.Preflight
-import org.televisit.core.TelevisitException
 import org.televisit.core.disclosureText
 import java.time.LocalDate
 import java.time.LocalTime
@@ -37,9 +36,9 @@ import java.time.format.FormatStyle
  */
 class PatientsScreen(private val activity: Activity, private val session: Session) : Screen {
     override val title: String = activity.getString(R.string.patients_title)
-    private val given = activity.field(activity.getString(R.string.patients_first_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
-    private val family = activity.field(activity.getString(R.string.patients_last_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME)
-    private val phone = activity.field(activity.getString(R.string.patients_mobile), InputType.TYPE_CLASS_PHONE)
+    private val given = activity.field(activity.getString(R.string.patients_first_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME, patientData = true)
+    private val family = activity.field(activity.getString(R.string.patients_last_name), InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_VARIATION_PERSON_NAME, patientData = true)
+    private val phone = activity.field(activity.getString(R.string.patients_mobile), InputType.TYPE_CLASS_PHONE, patientData = true)
     private val visit = activity.field(activity.getString(R.string.patients_visit_time), InputType.TYPE_CLASS_DATETIME or InputType.TYPE_DATETIME_VARIATION_TIME)
     private val callStatus = activity.label(size = 16f).apply { visibility = View.GONE }
     private val list = activity.column()
@@ -289,18 +288,13 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
         }
     }
 
+    /** The session's call runs it all (see `CallLaunch.start`): this screen may be gone by then. */
     private fun startCall(id: String) {
-        if (!session.calls.begin(id)) return
-        activity.background({
+        session.calls.start(id) {
             val tv = session.open()
             val contact = tv.ensureContact(session.book, id)
-            Triple(tv, tv.launchPlan(session.book, session.device, session.directory, id, Platform.ANDROID, null), contact.platformId)
-        }, failed = { e ->
-            session.calls.abandon()
-            // CallBlocked's message lists the failing checks; the other errors are shown as well.
-            val title = if (e is TelevisitException.CallBlocked) R.string.call_blocked else R.string.app_name
-            message(activity, activity.getString(title), e.message ?: "")
-        }) { (tv, plan, contactId) -> session.calls.launch(tv, plan, contactId) }
+            CallLaunch.Prepared(tv, tv.launchPlan(session.book, session.device, session.directory, id, Platform.ANDROID, null), contact.platformId)
+        }
     }
 
     /** The call's progress, whichever activity started it; the outcome is said once. */
@@ -310,6 +304,13 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
             CallLaunch.State.Idle -> clearStatus()
             is CallLaunch.State.Preparing -> status(R.string.call_preparing)
             is CallLaunch.State.WaitingForWhatsApp -> status(R.string.call_waiting)
+            is CallLaunch.State.Refused -> {
+                clearStatus()
+                session.calls.acknowledge()
+                // CallBlocked's message lists the failing checks; the other errors are shown as well.
+                val title = if (state.blocked) R.string.call_blocked else R.string.app_name
+                message(activity, activity.getString(title), state.message)
+            }
             is CallLaunch.State.Finished -> {
                 clearStatus()
                 session.calls.acknowledge()

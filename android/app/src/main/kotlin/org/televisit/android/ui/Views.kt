@@ -117,9 +117,16 @@ fun Context.button(text: String, onClick: () -> Unit): Button = Button(this).app
     setOnClickListener { onClick() }
 }
 
-fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT): EditText = EditText(this).apply {
+/**
+ * A text field. `patientData` (a name, a number): the keyboard neither suggests from it nor
+ * learns it (`IME_FLAG_NO_PERSONALIZED_LEARNING`, which keyboards honour as incognito typing), so
+ * a patient's name does not come back as a suggestion in another app.
+ */
+fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLASS_TEXT, patientData: Boolean = false): EditText = EditText(this).apply {
     this.hint = hint
-    this.inputType = inputType
+    val isText = inputType and android.text.InputType.TYPE_MASK_CLASS == android.text.InputType.TYPE_CLASS_TEXT
+    this.inputType = if (patientData && isText) inputType or android.text.InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS else inputType
+    if (patientData) imeOptions = imeOptions or android.view.inputmethod.EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING
 }
 
 /** Light modules on each side of a QR code, as the standard asks, so that cameras find it. */

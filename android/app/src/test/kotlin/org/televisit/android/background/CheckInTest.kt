@@ -90,4 +90,31 @@ class CheckInTest {
         assertNull(kept.pendingReceipt)
         assertTrue(kept.lastNotice.orEmpty(), kept.lastNotice.orEmpty().contains("in touch with IT"))
     }
+
+    @Test
+    fun `a phone whose store will not open still carries out IT's wipe at a check-in, and tells the screen`() {
+        val admin = Admin()
+        val keys = managedConfigKeys()
+        var config = Bundle().apply { putString(keys.enrollmentCode, admin.enrollCode()) }
+        val secrets = KeystoreSecretStore.forTests(tempDir())
+        val lost = Session(
+            app,
+            secrets = secrets,
+            book = AndroidContactBook(app.contentResolver),
+            managed = ManagedConfig(app, restrictions = { config }, feedback = KeyedAppStates(app)),
+        )
+        CheckIn.run(lost)
+        val enrolled = lost.open().enrollment()!!
+        // The store's key is lost (a damaged keystore): the store no longer opens.
+        lost.close()
+        secrets.delete("televisit.data-key.v1")
+        CheckIn.run(lost)
+        assertNull(lost.televisit)
+        var told: String? = null
+        lost.wipeListener = { told = it }
+        config = Bundle(config).apply { putString(keys.bulletin, admin.bulletin(admin.wipe(enrolled.deviceId, enrolled.enrollmentId))) }
+        CheckIn.run(lost)
+        assertTrue("the wipe ran from the secret store alone", lost.pendingReceipt.orEmpty().startsWith("tv1.receipt."))
+        assertNotNull("the screen is told", told)
+    }
 }

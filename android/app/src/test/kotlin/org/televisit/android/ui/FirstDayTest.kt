@@ -72,6 +72,9 @@ class FirstDayTest {
         assertTrue(said.last(), said.last().contains("wiped"))
         assertNotSame("the store was wiped and opened afresh at once, not at the next start", tv, session.televisit)
         assertEquals(0, failedUnlocks())
+        // Taking the prompt away makes Android answer with a cancel: the wipe stays what is said.
+        gate.callback.onAuthenticationError(android.hardware.biometrics.BiometricPrompt.BIOMETRIC_ERROR_CANCELED, "Cancelled")
+        assertTrue(said.last(), said.last().contains("wiped"))
     }
 
     @Test
@@ -164,9 +167,10 @@ class FirstDayTest {
         first.type("Mobile number", "+44 7400 123456")
 
         val patient = tv.patientAdd(org.televisit.core.NewPatient("Ann", "Lee", "+447400000001", null))
-        assertTrue(session.calls.begin(patient.id))
-        val plan = emptyPlan(patient.id)
-        session.calls.launch(tv, plan, null)
+        // Rotated while the contact and the plan are still being made: that work is the call's,
+        // not the screen's, so nothing of it is lost with the old activity.
+        var prepared = false
+        assertTrue(session.calls.start(patient.id) { prepared = true; CallLaunch.Prepared(tv, emptyPlan(patient.id), null) })
         idle()
         assertTrue(first.texts().contains("Getting the call ready…"))
 
@@ -174,11 +178,18 @@ class FirstDayTest {
         idle()
         val second = Ui(controller.get().window.decorView, controller.get())
         assertEquals("Susan", second.fieldText("First name"))
+        // The keyboard neither suggests from nor learns a patient's name or number.
+        for (hint in listOf("First name", "Last name", "Mobile number")) {
+            val field = second.editText(hint)
+            assertTrue(hint, field.imeOptions and android.view.inputmethod.EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING != 0)
+        }
+        assertTrue(second.editText("First name").inputType and android.text.InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS != 0)
         assertEquals("+44 7400 123456", second.fieldText("Mobile number"))
         assertTrue("the new screen shows the launch still running", second.texts().contains("Getting the call ready…"))
 
-        pending!!.run() // the ladder ends (an empty plan: nothing could be opened)
+        pending!!.run() // the plan is made, and the ladder ends (an empty plan: nothing could be opened)
         idle()
+        assertTrue(prepared)
         assertEquals(CallLaunch.State.Idle, session.calls.state)
         assertTrue(latestDialogMessage(), latestDialogMessage().startsWith("WhatsApp could not be opened"))
         assertFalse(second.texts().contains("Getting the call ready…"))
@@ -200,6 +211,12 @@ class FirstDayTest {
         assertTrue((calls.state as CallLaunch.State.Finished).outcome is LaunchOutcome.Failed)
         calls.acknowledge()
         assertEquals(CallLaunch.State.Idle, calls.state)
+        // A plan that cannot be made is refused once, with its reason, and Call is free again.
+        assertTrue(calls.start(patient.id) { throw IllegalStateException("Televisit is not open.") })
+        idle()
+        assertEquals("Refused", seen.last())
+        assertEquals("Televisit is not open.", (calls.state as CallLaunch.State.Refused).message)
+        calls.acknowledge()
         assertTrue(calls.begin(patient.id))
     }
 

@@ -109,6 +109,9 @@ class Ui(private val root: Any, val activity: Any) {
     fun type(hint: String, text: String) = (field(hint) as EditText).setText(text)
 
     fun fieldText(hint: String): String = (field(hint) as EditText).text.toString()
+
+    /** The field's EditText, for what the keyboard is told about it. */
+    fun editText(hint: String): EditText = field(hint) as EditText
 }
 
 private fun dialog(): Any = ShadowAlertDialog.getLatestAlertDialog() ?: error("no dialog shown")
