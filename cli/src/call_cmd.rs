@@ -229,7 +229,9 @@ fn plan(profile: &Profile, tv: &Televisit, args: PlanArgs, json: bool) -> Result
     // the OS user's session, which stands for the phone's device credential. The core's app lock
     // lives in memory and every run of the shell starts locked, so each run unlocks it here.
     tv.unlock_succeeded();
-    let preflight = tv.preflight(&book, &phone, &id).with_context(|| format!("the pre-flight for {id} did not run"))?;
+    // As the phones' Call does: the contact made or put right when it is the one thing in the way.
+    let preflight =
+        tv.prepare_call(&book, &phone, &id).with_context(|| format!("the pre-flight for {id} did not run"))?;
     let view = |preflight: &Preflight, plan: Option<PlanView>, refused_message: Option<MessageView>| CallView {
         patient: id.to_string(),
         target: phone.view(video_row),

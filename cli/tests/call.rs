@@ -185,6 +185,21 @@ fn a_call_without_consent_is_blocked_with_its_codes() {
 }
 
 #[test]
+fn call_makes_the_contact_when_it_is_all_that_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let id = add(p);
+    ok(p, &["consent", "record", &id, "--method", "verbal"]);
+    ok(p, &["disclosure", "acknowledge"]);
+    let contacts = || std::fs::read_dir(p.join("contacts")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(contacts(), 0);
+    let out = json(p, &["call", &id]);
+    assert_eq!(out["preflight"]["blocked"], false, "{out}");
+    assert!(out["plan"].is_object());
+    assert_eq!(contacts(), 1, "the contact was made as part of the call");
+}
+
+#[test]
 fn the_android_plan_syncs_then_opens_the_chat() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();

@@ -174,6 +174,34 @@ fn contact_missing_or_out_of_sync() {
 }
 
 #[test]
+fn call_makes_or_mends_the_contact_only_when_it_is_the_one_thing_in_the_way() {
+    let r = ready();
+    let phone = phone_with(&[WhatsAppApp::Consumer]);
+    let id = r.tv.contact_records().unwrap()[0].platform_id.clone();
+    // Changed on the phone: put right, and the pre-flight passes.
+    r.book.edit(&id, |c| c.display_name = "Susan".into());
+    let prepared = r.tv.prepare_call(&r.book, &phone, &r.patient.id).unwrap();
+    assert!(!prepared.blocked(), "{prepared:?}");
+    // Deleted by hand: made again.
+    let id = r.tv.contact_records().unwrap()[0].platform_id.clone();
+    r.book.remove_by_hand(&id);
+    assert!(!r.tv.prepare_call(&r.book, &phone, &r.patient.id).unwrap().blocked());
+    assert_eq!(televisit_core::ContactBook::list(&r.book, televisit_core::ListScope::All).unwrap().len(), 1);
+    // Without consent nothing is made: the clinician sees why first.
+    r.tv.consent_revoke(&r.patient.id, Actor::Clinician).unwrap();
+    let id = r.tv.contact_records().unwrap()[0].platform_id.clone();
+    r.book.remove_by_hand(&id);
+    let blocked = r.tv.prepare_call(&r.book, &phone, &r.patient.id).unwrap();
+    let blocking: Vec<&str> =
+        blocked.checks.iter().filter(|c| c.status == CheckStatus::Block).map(|c| c.code).collect();
+    assert!(blocking.contains(&"consent_revoked") && blocking.contains(&"contact_missing"), "{blocking:?}");
+    assert!(
+        televisit_core::ContactBook::list(&r.book, televisit_core::ListScope::All).unwrap().is_empty(),
+        "no contact made for a blocked call"
+    );
+}
+
+#[test]
 fn a_landline_warns() {
     let r = ready();
     let phone = phone_with(&[WhatsAppApp::Consumer]);
