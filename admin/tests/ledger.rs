@@ -257,6 +257,14 @@ fn stale_devices_are_listed_with_exit_3() {
     assert_eq!(android["devices"].as_array().unwrap().len(), 2);
     let ios = admin_json(fleet.path(), &["devices", "list", "--org", "org", "--platform", "ios"]);
     assert!(ios["devices"].as_array().unwrap().is_empty());
+    // A phone whose clock was set a year ahead reports once, then goes quiet: its report counts
+    // as made when IT imported it, so it is stale two days later like any other.
+    let ahead = fleet.phone(3);
+    let file = fleet.write("ahead.txt", &fleet.report(&ahead, now() + 365 * 86_400));
+    assert_eq!(fleet.import(&[&file]).code, Some(0));
+    let filter = DeviceFilter { stale_seconds: Some(86_400), platform: None };
+    let stale = fleet.ledger().devices(&filter, now() + 2 * 86_400).unwrap();
+    assert!(stale.iter().any(|d| d.device_id == ahead.dev), "the phone set ahead is stale too");
 }
 
 #[test]

@@ -184,9 +184,16 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
     Ok(true)
 }
 
+/// How far ahead of IT's clock a report's own times are believed (clocks differ a little).
+const REPORT_CLOCK_SKEW_SECONDS: i64 = 300;
+
 /// What a verified report says, into the device's row: a new device is pinned; a known one
 /// takes the facts of its newest report (an older report arriving late moves nothing back).
-pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, _now: i64) -> rusqlite::Result<()> {
+/// The phone's holder sets its clock: a report dated ahead of IT's own clock counts as made at
+/// import, so a phone set a year ahead cannot keep itself off the stale list.
+pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> rusqlite::Result<()> {
+    let latest = now.saturating_add(REPORT_CLOCK_SKEW_SECONDS);
+    let (at, seen) = (r.at.min(latest), r.seen.map(|s| s.min(latest)));
     let checklist = match r.chk {
         ChecklistState::Current => "current",
         ChecklistState::Due => "due",
@@ -212,8 +219,8 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, _now: i64) ->
              receipt_held = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.receipt_held ELSE receipt_held END,
              last_report_at = max(last_report_at, excluded.last_report_at)")?.execute(
         params![
-            r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt,
-            r.at, r.seen
+            r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt, at,
+            seen
         ],
     )?;
     Ok(())
