@@ -316,6 +316,7 @@ pub fn walk(
     }
     let total = run.items.len();
     let mut stop = None;
+    let mut asked_now = false;
     'items: for (n, item) in run.items.iter().enumerate() {
         if item.pre_answered || item.answer.is_some() {
             continue;
@@ -331,6 +332,7 @@ pub fn walk(
                     tv.checklist_answer(item.item.id, value)
                         .with_context(|| format!("`{}` was not answered", item.item.id))?;
                     writeln!(out, "   recorded: {}", item.item.label(value))?;
+                    asked_now = true;
                     continue 'items;
                 }
                 Reply::Skip => {
@@ -364,7 +366,11 @@ pub fn walk(
             }
         }
     }
+    if remaining == 0 && run.kind == RunKind::Full && asked_now && stop.is_none() && !review(tv, input, out, echo)? {
+        return Ok(Walk::Unfinished { remaining: 0, to_confirm: checklist_view::to_confirm(&run), why: Stop::Quit });
+    }
     if remaining == 0 && (run.kind == RunKind::Full || run.attested_unchanged) {
+        let run = tv.checklist_run()?.context("the run in progress is gone")?;
         let result = tv.checklist_finish().context("the checklist was not finished")?;
         return Ok(Walk::Finished { result, items: run.items.len() });
     }
@@ -374,6 +380,63 @@ pub fn walk(
         _ => Stop::Skipped,
     };
     Ok(Walk::Unfinished { remaining, to_confirm: checklist_view::to_confirm(&run), why })
+}
+
+/// Before a full run is finished: every answer given, numbered, and the chance to change one
+/// (a mis-typed number is otherwise only found in the result). An empty line, or the input
+/// ending (a script), finishes; `q` stops with the run kept. Returns whether to finish.
+fn review(tv: &Televisit, input: &mut dyn BufRead, out: &mut dyn Write, echo: bool) -> Result<bool> {
+    loop {
+        let run = tv.checklist_run()?.context("the run in progress is gone")?;
+        writeln!(out, "\nYour answers:")?;
+        for (n, item) in run.items.iter().enumerate().filter(|(_, i)| !i.pre_answered) {
+            let answer = item.answer.as_deref().unwrap_or_default();
+            writeln!(out, "  {:>2}. {}: {}", n + 1, item.item.title, item.item.label(answer))?;
+        }
+        let prompt = "An empty line finishes; an item's number changes its answer; q stops for now: ";
+        let Some(line) = ask(input, out, echo, prompt)? else {
+            return Ok(true);
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            return Ok(true);
+        }
+        if line.eq_ignore_ascii_case("q") {
+            return Ok(false);
+        }
+        let chosen = line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| run.items.get(i).map(|item| (i, item)));
+        let Some((index, item)) = chosen.filter(|(_, item)| !item.pre_answered) else {
+            writeln!(out, "   not the number of an answer above")?;
+            continue;
+        };
+        write!(out, "\n{}", checklist_view::item_text(item, index + 1, run.items.len()))?;
+        loop {
+            let Some(line) = ask(input, out, echo, &checklist_view::prompt(item))? else {
+                return Ok(true);
+            };
+            match reply(item.item, &line) {
+                Reply::Value(value) => {
+                    tv.checklist_answer(item.item.id, value)
+                        .with_context(|| format!("`{}` was not answered", item.item.id))?;
+                    writeln!(out, "   changed to: {}", item.item.label(value))?;
+                    break;
+                }
+                Reply::Skip | Reply::Quit => {
+                    writeln!(out, "   kept as it was")?;
+                    break;
+                }
+                Reply::Unclear => writeln!(
+                    out,
+                    "   not one of the choices: type a number from 1 to {} or a code in brackets",
+                    item.item.choices.len()
+                )?,
+            }
+        }
+    }
 }
 
 /// Writes `prompt` and reads one line; none when the input ended. `echo`: the input is not a

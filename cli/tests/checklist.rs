@@ -238,6 +238,35 @@ fn the_items_are_asked_through_stdin_and_a_half_done_run_resumes() {
 }
 
 #[test]
+fn a_mistyped_answer_is_put_right_at_the_review_before_the_run_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = &dir.path().join("profile");
+    let items = clinician_items();
+    // Read receipts mistyped as On; at the review its number, then Off, then an empty line.
+    // The review numbers items as the run lists them: the catalog's order.
+    let read_receipts = 1 + CATALOG.iter().position(|i| i.id == "read_receipts").unwrap();
+    let mut input = typed(&[("read_receipts", "on")]).concat();
+    input.push_str(&format!("{read_receipts}\n{}\n\n", number_of("read_receipts", "off")));
+    let out = run_with(p, &["checklist"], Some(&input));
+    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("Your answers:"), "{}", out.stdout);
+    assert!(out.stdout.contains("Read receipts: On"), "the review lists the answer as given: {}", out.stdout);
+    assert!(out.stdout.contains("   changed to: Off"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!("Compliant: all {} items meet the policy.", items.len() + 2)),
+        "{}",
+        out.stdout
+    );
+    // q at the review keeps the run, unfinished.
+    let q = tempfile::tempdir().unwrap();
+    let p = &q.path().join("profile");
+    let out = run_with(p, &["checklist"], Some(&format!("{}q\n", typed(&[]).concat())));
+    assert_eq!(out.code, Some(1), "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(status(p, &[])["status"], "never");
+    assert_eq!(status(p, &[])["in_progress"]["answered"], items.len() + 2);
+}
+
+#[test]
 fn skips_quits_and_unclear_replies() {
     let dir = tempfile::tempdir().unwrap();
     let p = &dir.path().join("profile");
