@@ -367,7 +367,7 @@ pub const CATALOG: &[CatalogItem] = &[
     CatalogItem {
         id: "strict_account_settings",
         title: "Advanced > Strict account settings",
-        why: "One switch that locks several of the settings below to their most private values.",
+        why: "One switch that locks several of the settings below to their most private values, and also blocks media and attachments from unknown senders.",
         android_path: "WhatsApp > Settings > Privacy > Advanced > Strict account settings",
         iphone_path: "WhatsApp > Settings > Privacy > Advanced > Strict Account Settings",
         legacy_path: None,
