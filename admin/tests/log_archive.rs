@@ -351,22 +351,27 @@ fn prune_removes_only_what_is_older_than_the_retention_and_says_what() {
     let w = World::with_entries_at(seven_years_ago);
     assert_eq!(w.import_reports("mdm.csv", &[w.report(None, now() - 60)]).code, Some(0));
     assert_eq!(w.log_import(&[&w.write("a.age", &w.export(0, 10))]).code, Some(0));
-    let dry = w.run(&["--json", "log", "prune", "--org", "org", "--dry-run"]);
-    let dry: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
-    assert_eq!(dry["pruned"].as_array().unwrap().len(), 1);
-    assert_eq!(dry["retention_days"], 2190);
+    // Entries dated seven years back, received today: kept (the phone's clock dated them).
+    let kept = w.run(&["log", "prune", "--org", "org"]);
+    assert!(kept.stdout.contains("removed 0 export(s)"), "{}", kept.stdout);
+    assert_eq!(w.archived_files(), 1);
+    // Six years and a day after IT received them, they go; a dry run says so and removes nothing.
+    let org = televisit_admin::org::load(&w.path().join("org")).unwrap();
+    let mut ledger = televisit_admin::ledger::Ledger::open(&w.path().join("org"), &org.info.signing_key).unwrap();
+    let later = now() + 2191 * 86_400;
+    let dry = ledger.prune_archive(2190, later, true).unwrap();
+    assert_eq!(dry.len(), 1);
+    assert_eq!((dry[0].from_seq, dry[0].through_seq), (0, 10));
     assert_eq!(w.archived_files(), 1, "a dry run removes nothing");
+    assert_eq!(ledger.prune_archive(2190, later, false).unwrap().len(), 1);
+    assert_eq!(w.archived_files(), 0);
+    // The CLI's dry run and its JSON shape, on a fresh archive.
     let young = World::new();
     young.import_reports("mdm.csv", &[young.report(None, now() - 60)]);
     young.log_import(&[&young.write("a.age", &young.export(0, 10))]);
-    let kept = young.run(&["log", "prune", "--org", "org"]);
-    assert!(kept.stdout.contains("removed 0 export(s)"), "{}", kept.stdout);
+    let dry = young.run(&["--json", "log", "prune", "--org", "org", "--dry-run"]);
+    let dry: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(dry["pruned"].as_array().unwrap().len(), 0);
+    assert_eq!(dry["retention_days"], 2190);
     assert_eq!(young.archived_files(), 1);
-    let pruned = w.run(&["log", "prune", "--org", "org"]);
-    assert!(
-        pruned.stdout.contains("removed 1 export(s)") && pruned.stdout.contains("entries 1 to 10"),
-        "{}",
-        pruned.stdout
-    );
-    assert_eq!(w.archived_files(), 0);
 }

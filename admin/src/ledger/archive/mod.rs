@@ -225,7 +225,10 @@ impl Ledger {
 
     /// Removes archived exports whose newest entry is older than `retention_days` (never fewer
     /// than the default six years' worth of days, unless the policy keeps the log for longer),
-    /// and says what. The checkpoints stay: what remains still continues from them.
+    /// and says what. An entry's time is the phone's claim, and its holder sets the clock: an
+    /// export is also kept for the retention after IT received it, so that entries dated years
+    /// back are never pruned the day they arrive. The checkpoints stay: what remains still
+    /// continues from them.
     pub fn prune_archive(&mut self, retention_days: u32, now: i64, dry_run: bool) -> Result<Vec<Pruned>> {
         let cutoff_ms = now
             .checked_sub(i64::from(retention_days) * 86_400)
@@ -235,7 +238,8 @@ impl Ledger {
             .conn
             .prepare(
                 "SELECT digest, device_id, from_seq, through_seq, newest_at_ms FROM log_exports
-                 WHERE coalesce(newest_at_ms, exported_at * 1000) < ?1 ORDER BY device_id, from_seq",
+                 WHERE max(coalesce(newest_at_ms, exported_at * 1000), imported_at * 1000) < ?1
+                 ORDER BY device_id, from_seq",
             )?
             .query_map([cutoff_ms], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<i64>>(4)?.unwrap_or(0)))
