@@ -298,17 +298,24 @@ fn bad_bulletins_are_refused_and_wipe_nothing() {
 }
 
 #[test]
-fn a_forged_command_reusing_a_seen_id_is_a_forgery_and_a_crash_before_the_marker_allows_no_replay() {
+fn a_forged_command_reusing_a_seen_id_is_a_forgery_and_a_crash_before_the_seen_list_loses_no_wipe() {
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     let org = Org::new();
     let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
     let now = tv.now().timestamp();
     let token = org.wipe(&e, "cmd_00000000000000000000eeee", WipeScope::Contacts, now);
-    // A crash between remembering the command and writing the marker.
-    fault::crash_before_marker(true);
+    // A crash between writing the marker and remembering the command: the wipe is pending all
+    // the same (the old order lost it: remembered as seen, with no marker).
+    fault::crash_before_seen(true);
     assert!(tv.receive_wipe(&profile.secrets, &token).is_err());
-    fault::crash_before_marker(false);
+    fault::crash_before_seen(false);
+    assert_eq!(wipe::pending_command(&profile.secrets).unwrap().unwrap().command_id, "cmd_00000000000000000000eeee");
+    // Delivered again meanwhile: the same wipe, not a second one.
+    tv.receive_wipe(&profile.secrets, &token).unwrap();
+    let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), tv.now()).unwrap();
+    assert!(receipt.is_some());
+    // Carried out: never again, and a forgery reusing its id is a forgery.
     assert!(matches!(tv.receive_wipe(&profile.secrets, &token), Err(Error::WipeRefused { code: "replayed", .. })));
     let forged = Org::new().wipe(&e, "cmd_00000000000000000000eeee", WipeScope::All, now);
     assert!(matches!(

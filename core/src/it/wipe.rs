@@ -137,11 +137,11 @@ pub mod fault {
 
     thread_local! {
         pub static CRASH_AFTER: Cell<Option<Step>> = const { Cell::new(None) };
-        pub static CRASH_BEFORE_MARKER: Cell<bool> = const { Cell::new(false) };
+        pub static CRASH_BEFORE_SEEN: Cell<bool> = const { Cell::new(false) };
     }
 
-    pub fn crash_before_marker(crash: bool) {
-        CRASH_BEFORE_MARKER.with(|c| c.set(crash));
+    pub fn crash_before_seen(crash: bool) {
+        CRASH_BEFORE_SEEN.with(|c| c.set(crash));
     }
 
     pub fn crash_after(step: Option<Step>) {
@@ -162,11 +162,11 @@ fn injected_crash(_step: Step) -> Result<()> {
 /// command that will not run twice (and whose wipe a resent command cannot restart), never a
 /// marker whose command could be replayed. A command that arrives while a wipe is pending is
 /// merged into it (`Pending::merge`), never overwriting its progress.
+/// The marker first, then the command's id among those seen: a crash between the two leaves the
+/// wipe pending (it goes ahead at the next start, which also records the id: `resume_pending`),
+/// never a command remembered as carried out with no wipe to show for it.
 pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<()> {
-    let mut ids = seen(secrets)?;
-    ids.push(command.command_id.clone());
-    secrets.put(SEEN, &serde_json::to_vec(&ids)?)?;
-    injected_crash_between_seen_and_marker()?;
+    let id = command.command_id.clone();
     let pending = match load_pending(secrets)? {
         Some(mut pending) => {
             pending.merge(&command);
@@ -175,13 +175,29 @@ pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<(
         None => Pending { command, done: Vec::new(), merged: Vec::new() },
     };
     save_pending(secrets, &pending)?;
+    injected_crash_between_marker_and_seen()?;
+    remember_seen(secrets, [id.as_str()])
+}
+
+/// Adds command ids to those seen (kept across wipes, so that none is carried out twice).
+fn remember_seen<'a>(secrets: &dyn SecretStore, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut known = seen(secrets)?;
+    let before = known.len();
+    for id in ids {
+        if !known.iter().any(|k| k == id) {
+            known.push(id.to_owned());
+        }
+    }
+    if known.len() != before {
+        secrets.put(SEEN, &serde_json::to_vec(&known)?)?;
+    }
     Ok(())
 }
 
-fn injected_crash_between_seen_and_marker() -> Result<()> {
+fn injected_crash_between_marker_and_seen() -> Result<()> {
     #[cfg(any(test, feature = "testing"))]
-    if fault::CRASH_BEFORE_MARKER.with(|c| c.get()) {
-        return Err(Error::Storage("injected crash before the pending marker".into()));
+    if fault::CRASH_BEFORE_SEEN.with(|c| c.get()) {
+        return Err(Error::Storage("injected crash between the pending marker and the seen list".into()));
     }
     Ok(())
 }
@@ -214,6 +230,10 @@ pub fn resume_pending(
     let Some(mut pending) = load_pending(secrets)? else {
         return Ok(None);
     };
+    // A crash may have come between the marker and the seen list (`start`): the ids go in now,
+    // before anything is wiped, so that none of these commands can run a second time.
+    let ids = std::iter::once(pending.command.command_id.as_str()).chain(pending.merged.iter().map(String::as_str));
+    remember_seen(secrets, ids)?;
     for &step in steps_for(pending.command.scope) {
         if pending.done.iter().any(|d| d.step == step) {
             continue;
