@@ -129,6 +129,15 @@ fn an_emptied_log_is_told_apart_from_a_new_store() {
     assert_eq!(finding, Some((1, Tamper::Emptied)));
     assert_eq!(tv.log_verify().unwrap(), Verification::Broken { seq: 1, problem: Tamper::Emptied });
 
+    // Every entry deleted and the head row left as it was: emptied too, not a cut tail.
+    let kept_row = Phone::new();
+    let (tv, _) = kept_row.open();
+    append(&tv, 2);
+    drop(tv);
+    kept_row.raw().execute_batch("DELETE FROM log_entries;").unwrap();
+    let (_, finding) = kept_row.open();
+    assert_eq!(finding, Some((1, Tamper::Emptied)));
+
     // A new store (a new phone, or one wiped and started again) is not an emptied one.
     let fresh = Phone::new();
     let (tv, finding) = fresh.open();

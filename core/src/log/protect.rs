@@ -113,13 +113,15 @@ pub(crate) fn check(conn: &Connection, key: &hmac::Key, protected: Option<Link>)
         // A store from before the row had a MAC, never protected: nothing to hold it against.
         None => expected.is_none(),
     };
+    // Every entry gone with the head row left (or edited): the log was emptied, not cut.
+    let cut_kind = if newest.is_none() { Tamper::Emptied } else { Tamper::TailCut };
     if !row_ok {
         // Rows cut and the head row edited to match, or the head row edited alone.
         let cut = expected.is_some_and(|p| last < p.seq) || last < head.seq;
-        return Ok(Some(if cut { (after(last), Tamper::TailCut) } else { (head.seq, Tamper::HeadForged) }));
+        return Ok(Some(if cut { (after(last), cut_kind) } else { (head.seq, Tamper::HeadForged) }));
     }
     if last < head.seq {
-        return Ok(Some((after(last), Tamper::TailCut)));
+        return Ok(Some((after(last), cut_kind)));
     }
     let Some(protected) = expected else {
         return Ok(None);
