@@ -52,7 +52,7 @@ class Session(
         private set
 
     /** The open store, for a screen acting on it; it was closed (a wipe) if this throws. */
-    fun open(): Televisit = televisit ?: throw IllegalStateException("Televisit is not open.")
+    fun open(): Televisit = televisit ?: throw IllegalStateException(context.getString(R.string.session_not_open))
 
     /** What the last start or configuration change said, for the settings screen. */
     @Volatile
@@ -143,7 +143,7 @@ class Session(
             lastNotice = context.getString(R.string.session_config_not_applied, e.message ?: "")
             return null
         }
-        lastNotice = ManagedConfig.describe(report, values.wrongType)
+        lastNotice = ManagedConfig.describe(context, report, values.wrongType)
         if (report.wipeStarted) {
             close()
             finishPendingWipe()

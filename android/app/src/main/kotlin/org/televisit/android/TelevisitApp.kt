@@ -12,7 +12,10 @@ class TelevisitApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        // Restriction changes reach only receivers registered while the app runs.
+        // Restriction changes reach only receivers registered while the app runs. No exported
+        // flag: the receiver takes one protected system broadcast only, which Android 14's rule
+        // for context-registered receivers exempts (a flag is required only for receivers of
+        // non-system broadcasts); no other app can send ACTION_APPLICATION_RESTRICTIONS_CHANGED.
         registerReceiver(RestrictionsReceiver(), IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
         // Managed configuration is applied without the app open too (see CheckIn).
         CheckIn.schedule(this)

@@ -99,7 +99,7 @@ class CallLaunch(
         val outcome = try {
             executor.run(prepared.plan, prepared.contactPlatformId, prepared.televisit, waiting = { set(State.WaitingForWhatsApp(patientId)) })
         } catch (e: Exception) {
-            LaunchOutcome.Failed("The call could not be started (${e.javaClass.simpleName}).")
+            LaunchOutcome.Failed(executor.failureText(e))
         }
         set(State.Finished(patientId, outcome))
     }

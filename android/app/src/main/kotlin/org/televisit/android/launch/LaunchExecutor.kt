@@ -2,6 +2,7 @@ package org.televisit.android.launch
 
 import android.content.ActivityNotFoundException
 import android.content.Context
+import org.televisit.android.R
 import android.os.Handler
 import android.os.Looper
 import org.televisit.android.platform.SyncingDirectory
@@ -48,8 +49,11 @@ class LaunchExecutor(
             record(televisit, plan, attempt.kind, opened)
             if (opened) return LaunchOutcome.Opened(attempt.kind, attempt.instruction)
         }
-        return LaunchOutcome.Failed("WhatsApp could not be opened. Check that it is installed, then try again.")
+        return LaunchOutcome.Failed(context.getString(R.string.launch_not_opened))
     }
+
+    /** What the screen says when the ladder itself failed (an exception, not a refused intent). */
+    fun failureText(e: Exception): String = context.getString(R.string.launch_failed, e.javaClass.simpleName)
 
     /** A sync-then-video attempt becomes the direct intent once WhatsApp's row appears, or nothing. */
     private fun resolve(attempt: LaunchAttempt, contactPlatformId: String?, waiting: () -> Unit): LaunchStep? {

@@ -1,6 +1,7 @@
 package org.televisit.android.mdm
 
 import android.content.Context
+import org.televisit.android.R
 import android.content.RestrictionsManager
 import android.os.Bundle
 import org.televisit.core.ManagedOutcome
@@ -55,9 +56,9 @@ class ManagedConfig(
         }
 
         /** One line for the screen: what changed, or every refusal by its key (never a value). */
-        fun describe(report: ManagedReport, wrongType: List<String>): String? {
-            val problems = managedProblems(report) + wrongType.map { "$it: the value is not text, so it was ignored" }
-            if (problems.isNotEmpty()) return "IT's configuration was refused — " + problems.joinToString("; ")
+        fun describe(context: Context, report: ManagedReport, wrongType: List<String>): String? {
+            val problems = managedProblems(report) + wrongType.map { context.getString(R.string.managed_not_text, it) }
+            if (problems.isNotEmpty()) return context.getString(R.string.managed_refused, problems.joinToString("; "))
             val applied = listOf(report.enrollment, report.policy, report.mdmIds, report.bulletin, report.wipe)
                 .filterIsInstance<ManagedOutcome.Applied>()
             return applied.takeIf { it.isNotEmpty() }?.joinToString("; ") { it.summary }
