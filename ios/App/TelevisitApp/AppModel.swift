@@ -42,6 +42,9 @@ final class AppModel: ObservableObject {
     private var observingManaged = false
     /// A wipe is running in the background (`finishPendingWipe`).
     private var wiping = false
+    /// Core calls still running on the store off the main actor (`performInBackground`,
+    /// `launch`): a wipe waits for them, since nothing may hold the store while its files go.
+    private var inFlight = 0
 
     // MARK: - Start
 
@@ -153,6 +156,9 @@ final class AppModel: ObservableObject {
         let (secrets, book, managed) = (self.secrets, self.book, self.managed)
         Task {
             defer { wiping = false }
+            while inFlight > 0 {
+                try? await Task.sleep(nanoseconds: 50_000_000)
+            }
             let outcome = await Task.detached(priority: .userInitiated) { () -> Result<String?, Error> in
                 do {
                     let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
@@ -397,6 +403,8 @@ final class AppModel: ObservableObject {
         guard touch(), let store = televisit else {
             return .failure(ScreenError(message: "Televisit is locked."))
         }
+        inFlight += 1
+        defer { inFlight -= 1 }
         let task = Task.detached(priority: .userInitiated) { () -> Result<T, ScreenError> in
             do {
                 return .success(try work(store))
@@ -405,6 +413,17 @@ final class AppModel: ObservableObject {
             }
         }
         return await task.value
+    }
+
+    /// Carries a launch plan out (each attempt recorded on the store), counted as work on the
+    /// store like `performInBackground`. Nil when the store closed meanwhile.
+    func launch(_ plan: LaunchPlan) async -> LaunchPlanExecutor.Outcome? {
+        guard let store = televisit else {
+            return nil
+        }
+        inFlight += 1
+        defer { inFlight -= 1 }
+        return await LaunchPlanExecutor(televisit: store).run(plan)
     }
 
     func device() -> IOSDeviceFacts {

@@ -416,18 +416,17 @@ struct PatientDetailView: View {
             error = failure
             reload()
         case let .success(plan):
-            guard let televisit = model.televisit else {
-                return
-            }
             calling = true
             Task {
-                let outcome = await LaunchPlanExecutor(televisit: televisit).run(plan)
+                let outcome = await model.launch(plan)
                 calling = false
                 switch outcome {
-                case let .opened(_, instruction):
+                case let .opened(_, instruction)?:
                     note = instruction ?? "WhatsApp is open."
-                case let .failed(message):
+                case let .failed(message)?:
                     error = ScreenError(message: message)
+                case nil:
+                    error = ScreenError(message: "Televisit is locked.")
                 }
             }
         }
