@@ -101,16 +101,7 @@ fn cleanup_plan(work: &Path, sizes: &Sizes, book: Book<'_>) -> Result<Figure> {
     let floor = time_runs(2, sizes.runs(11), || {
         // The plan's own query (`core/src/cleanup.rs`): every owned contact with its patient and
         // latest consent, in one joined read. What the plan adds on top is the core's own cost.
-        let mut stmt = raw.prepare(
-            "SELECT c.platform_id, c.patient_id, c.last_used_at_ms, c.visit_done, c.failed_deletes,
-                    p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL,
-                    k.outcome = 'declined'
-             FROM contacts c JOIN patients p ON p.id = c.patient_id
-             LEFT JOIN (SELECT patient_id, MAX(id) AS id FROM consents GROUP BY patient_id) latest
-                    ON latest.patient_id = c.patient_id
-             LEFT JOIN consents k ON k.id = latest.id
-             ORDER BY c.created_at_ms, c.platform_id",
-        )?;
+        let mut stmt = raw.prepare(televisit_core::cleanup::PLANNING_QUERY)?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((

@@ -229,17 +229,20 @@ struct PlanningRow {
     consent_declined: bool,
 }
 
+/// The plan's one read: every owned contact with its patient and the patient's latest consent.
+/// Public for the bench, whose floor for the plan is this read alone.
+pub const PLANNING_QUERY: &str =
+    "SELECT c.platform_id, c.patient_id, c.last_used_at_ms, c.visit_done, c.failed_deletes,
+        p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL,
+        k.outcome = 'declined'
+ FROM contacts c JOIN patients p ON p.id = c.patient_id
+ LEFT JOIN (SELECT patient_id, MAX(id) AS id FROM consents GROUP BY patient_id) latest
+        ON latest.patient_id = c.patient_id
+ LEFT JOIN consents k ON k.id = latest.id
+ ORDER BY c.created_at_ms, c.platform_id";
+
 fn planning_rows(conn: &Connection) -> Result<Vec<PlanningRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.platform_id, c.patient_id, c.last_used_at_ms, c.visit_done, c.failed_deletes,
-                p.visit_at_ms, p.archived_at_ms IS NOT NULL, p.contact_name, k.revoked_at_ms IS NOT NULL,
-                k.outcome = 'declined'
-         FROM contacts c JOIN patients p ON p.id = c.patient_id
-         LEFT JOIN (SELECT patient_id, MAX(id) AS id FROM consents GROUP BY patient_id) latest
-                ON latest.patient_id = c.patient_id
-         LEFT JOIN consents k ON k.id = latest.id
-         ORDER BY c.created_at_ms, c.platform_id",
-    )?;
+    let mut stmt = conn.prepare(PLANNING_QUERY)?;
     let time = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
     let rows = stmt.query_map([], |row| {
         Ok((

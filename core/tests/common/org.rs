@@ -57,6 +57,15 @@ impl Org {
 
     /// A command signed at `now` that IT made valid only from `not_before`.
     pub fn wipe_postdated(&self, e: &enrollment::Enrollment, id: &str, now: i64, not_before: i64) -> String {
+        self.wipe_within(e, id, WipeScope::All, now, not_before)
+    }
+
+    pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
+        self.wipe_within(e, id, scope, now, now - 60)
+    }
+
+    /// Signed at `now`, valid from `not_before` for 14 days.
+    fn wipe_within(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64, not_before: i64) -> String {
         wipe::issue(
             &self.key,
             &WipeCommand {
@@ -66,25 +75,7 @@ impl Org {
                 command_id: id.into(),
                 issued_at: now,
                 not_before,
-                expires_at: not_before + 14 * 86_400,
-                scope: WipeScope::All,
-                reason: WipeReason::Lost,
-            },
-        )
-        .unwrap()
-    }
-
-    pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
-        wipe::issue(
-            &self.key,
-            &WipeCommand {
-                v: 1,
-                device_id: e.device_id.clone(),
-                enrollment_id: e.enrollment_id.clone(),
-                command_id: id.into(),
-                issued_at: now,
-                not_before: now - 60,
-                expires_at: now + 14 * 86_400,
+                expires_at: not_before + 60 + 14 * 86_400,
                 scope,
                 reason: WipeReason::Lost,
             },
