@@ -16,59 +16,88 @@ use televisit_core::{CleanupRules, ContactBook, ListScope, StoreOptions, Televis
 /// lookalikes; against one read of the same rows (contacts joined to patients) and the book's
 /// list. Twice: with the core tests' in-memory book (the core's own cost: the phone's book is the
 /// platform's), and with the desktop's vCard book (a real book that parses its files).
-///
-/// One store is seeded, through the core, with the vCard book (seeding is most of this figure's
-/// time: 20,000 transactions); the in-memory book then holds the very same contacts, read from
-/// the vCard files, and both plans run on that one store (a plan deletes nothing).
 pub fn cleanup_plans(work: &Path, sizes: &Sizes) -> Result<Vec<Figure>> {
-    let dir = work.join("cleanup-store");
+    let memory = MemoryBook::default();
+    let in_memory = cleanup_plan(work, sizes, Book::Memory(&memory))?;
+    let dir = work.join("cleanup-vcard");
+    let _ = std::fs::remove_dir_all(&dir);
+    let vcard = VcardContactBook::open(&dir.join(CONTACTS))?;
+    let _scratch = Scratch(dir.clone());
+    let on_disk = cleanup_plan(work, sizes, Book::Vcard(&vcard))?;
+    Ok(vec![in_memory, on_disk])
+}
+
+/// The book a cleanup figure plans against, and how its hand-made lookalikes are made.
+enum Book<'a> {
+    Memory(&'a MemoryBook),
+    Vcard(&'a VcardContactBook),
+}
+
+impl Book<'_> {
+    fn book(&self) -> &dyn ContactBook {
+        match self {
+            Book::Memory(book) => *book,
+            Book::Vcard(book) => *book,
+        }
+    }
+
+    /// Seeding goes through the desktop's seeding book (no lookup by phone, which would read
+    /// every file for every contact).
+    fn seed(&self, tv: &Televisit, patient: &televisit_core::PatientRef) -> Result<()> {
+        match self {
+            Book::Memory(book) => tv.ensure_contact(*book, patient)?,
+            Book::Vcard(book) => tv.ensure_contact(&fixtures::SeedBook(book), patient)?,
+        };
+        Ok(())
+    }
+
+    fn add_by_hand(&self, name: &str) -> Result<()> {
+        match self {
+            Book::Memory(book) => {
+                book.add_by_hand(name, "+14155550199");
+            }
+            Book::Vcard(book) => std::fs::write(
+                book.dir().join(format!("hand-{}.vcf", name.replace(' ', "-"))),
+                format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{name}\r\nTEL;TYPE=cell:+14155550199\r\nEND:VCARD\r\n"),
+            )?,
+        }
+        Ok(())
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Book::Memory(_) => "memory",
+            Book::Vcard(_) => "vcard",
+        }
+    }
+}
+
+fn cleanup_plan(work: &Path, sizes: &Sizes, book: Book<'_>) -> Result<Figure> {
+    let dir = work.join(format!("cleanup-{}-store", book.code()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let _scratch = Scratch(dir.clone());
-    let vcard = VcardContactBook::open(&dir.join(CONTACTS))?;
     let secrets = FileSecretStore::new(&dir.join(SECRETS))?;
     let clock = Arc::new(BenchClock::at(chrono::Utc::now() - chrono::Duration::days(40)));
     let db = dir.join(DATABASE);
     let tv = Televisit::open(&db, &secrets, clock.clone(), &StoreOptions::default())?;
     for i in 0..sizes.cleanup_contacts {
         let patient = tv.patient_add(&fixtures::synthetic_patient(i))?;
-        tv.ensure_contact(&fixtures::SeedBook(&vcard), &patient.id)?;
+        book.seed(&tv, &patient.id)?;
     }
     for i in 0..100 {
-        let name = format!("Patient Hand {} {i}", fixtures::synthetic_patient(i).family_name);
-        std::fs::write(
-            vcard.dir().join(format!("hand-{}.vcf", name.replace(' ', "-"))),
-            format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{name}\r\nTEL;TYPE=cell:+14155550199\r\nEND:VCARD\r\n"),
-        )?;
+        book.add_by_hand(&format!("Patient Hand {} {i}", fixtures::synthetic_patient(i).family_name))?;
     }
     clock.advance(chrono::Duration::days(31));
-    let memory = MemoryBook::default();
-    memory
-        .contacts
-        .lock()
-        .map_err(|_| anyhow::anyhow!("the memory book's lock"))?
-        .extend(vcard.list(ListScope::All)?.into_iter().map(|contact| (contact.platform_id.clone(), contact)));
-    let store = Seeded { tv: &tv, db: &db, secrets: &secrets };
-    Ok(vec![cleanup_plan(&store, sizes, &memory, "memory")?, cleanup_plan(&store, sizes, &vcard, "vcard")?])
-}
-
-/// The seeded store both plans run on.
-struct Seeded<'a> {
-    tv: &'a Televisit,
-    db: &'a Path,
-    secrets: &'a FileSecretStore,
-}
-
-fn cleanup_plan(store: &Seeded<'_>, sizes: &Sizes, contacts: &dyn ContactBook, book: &str) -> Result<Figure> {
-    let tv = store.tv;
+    let contacts = book.book();
     let plan = tv.cleanup_plan(contacts, None)?;
     ensure!(plan.remove.len() == sizes.cleanup_contacts && plan.lookalikes.len() == 100, "unexpected plan");
-    eprintln!("bench: 5. cleanup plan ({book} book): timing");
+    eprintln!("bench: 5. cleanup plan ({} book): seeded, timing", book.code());
     let samples = time_runs(2, sizes.runs(11), || {
         black_box(tv.cleanup_plan(contacts, None::<CleanupRules>)?);
         Ok(())
     })?;
-    let raw = fixtures::raw_connection(store.db, store.secrets)?;
+    let raw = fixtures::raw_connection(&db, &secrets)?;
     let floor = time_runs(2, sizes.runs(11), || {
         // The plan's own query (`core/src/cleanup.rs`): every owned contact with its patient and
         // latest consent, in one joined read. What the plan adds on top is the core's own cost.
@@ -94,8 +123,8 @@ fn cleanup_plan(store: &Seeded<'_>, sizes: &Sizes, contacts: &dyn ContactBook, b
     })?;
     let (m, b) = (median(&samples), median(&floor));
     let (id, what) = match book {
-        "memory" => ("cleanup_plan", "the book in memory"),
-        _ => ("cleanup_plan_vcard", "the desktop's vCard book"),
+        Book::Memory(_) => ("cleanup_plan", "the book in memory"),
+        Book::Vcard(_) => ("cleanup_plan_vcard", "the desktop's vCard book"),
     };
     Ok(Figure::new(
         id,
@@ -109,5 +138,5 @@ fn cleanup_plan(store: &Seeded<'_>, sizes: &Sizes, contacts: &dyn ContactBook, b
     )
     .target("≤ 1.5× floor", &[Bound::RatioAtMost(1.5)])
     .samples(&samples)
-    .detail(json!({ "baseline_samples_ms": floor, "lookalikes": 100, "book": book })))
+    .detail(json!({ "baseline_samples_ms": floor, "lookalikes": 100, "book": book.code() })))
 }
