@@ -4,6 +4,8 @@
 //! idempotent: a value already in force is `Unchanged`, and a value already refused is refused
 //! again without a second log entry. A refusal never echoes the value, which IT typed or pasted.
 
+use super::bulletin::BulletinOutcome;
+use super::{enrollment, report, wipe};
 use crate::error::{Error, Result};
 use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::SecretStore;
@@ -97,21 +99,20 @@ pub(crate) fn value<'a>(values: &'a std::collections::HashMap<String, String>, k
 }
 
 impl crate::Televisit {
-    /// Applies what IT's MDM delivered (see `crate::it::managed`): the enrollment code, then the signed
+    /// Applies what IT's MDM delivered (see this module): the enrollment code, then the signed
     /// policy, then a wipe command. Refusals are reported per key and logged once per value;
     /// only a failure of the store itself is an `Err`. When `wipe_started`, the shell closes
-    /// this store and calls `crate::it::wipe::resume_pending`.
+    /// this store and calls `wipe::resume_pending`.
     pub fn apply_managed_config(
         &self,
         secrets: &dyn SecretStore,
         values: &std::collections::HashMap<String, String>,
-    ) -> Result<crate::it::managed::ManagedReport> {
-        use crate::it::managed::{self, keys, ManagedOutcome};
-        let enrollment = match managed::value(values, keys::ENROLLMENT_CODE) {
+    ) -> Result<ManagedReport> {
+        let enrollment = match value(values, keys::ENROLLMENT_CODE) {
             None => ManagedOutcome::NotSet,
             Some(code) => {
-                let digest = managed::digest(code);
-                let current = crate::it::enrollment::load(secrets)?;
+                let digest = digest(code);
+                let current = enrollment::load(secrets)?;
                 if current.as_ref().and_then(|e| e.code_digest.as_deref()) == Some(digest.as_str()) {
                     ManagedOutcome::Unchanged
                 } else {
@@ -122,69 +123,62 @@ impl crate::Televisit {
                 }
             }
         };
-        let policy = match managed::value(values, keys::SIGNED_POLICY) {
+        let policy = match value(values, keys::SIGNED_POLICY) {
             None => ManagedOutcome::NotSet,
             Some(signed) => {
-                let org_key = crate::it::enrollment::load(secrets)?.map(|e| e.org_key);
-                let offered = org_key.and_then(|key| crate::it::enrollment::open_policy(signed, &key).ok());
+                let org_key = enrollment::load(secrets)?.map(|e| e.org_key);
+                let offered = org_key.and_then(|key| enrollment::open_policy(signed, &key).ok());
                 // A configuration re-delivered unchanged (the MDM client caches it) is nothing
                 // new, and no contact with IT either: its signed time was counted the first time.
                 if offered.is_some_and(|p| p.policy == self.policy().unwrap_or_default()) {
                     ManagedOutcome::Unchanged
                 } else {
-                    self.managed_attempt(
-                        keys::SIGNED_POLICY,
-                        EntryKind::ConfigRefused,
-                        &managed::digest(signed),
-                        || {
-                            let p = self.apply_signed_policy(secrets, signed)?;
-                            Ok(format!("policy version {} in force", p.version))
-                        },
-                    )?
+                    self.managed_attempt(keys::SIGNED_POLICY, EntryKind::ConfigRefused, &digest(signed), || {
+                        let p = self.apply_signed_policy(secrets, signed)?;
+                        Ok(format!("policy version {} in force", p.version))
+                    })?
                 }
             }
         };
-        let mdm_ids = match (managed::value(values, keys::MDM_DEVICE_ID), managed::value(values, keys::MDM_USER)) {
+        let mdm_ids = match (value(values, keys::MDM_DEVICE_ID), value(values, keys::MDM_USER)) {
             (None, None) => ManagedOutcome::NotSet,
             (device, user) => {
-                let ids =
-                    crate::it::report::MdmIds { device: device.map(str::to_owned), user: user.map(str::to_owned) };
-                let digest = managed::digest(&format!("{:?}", (&ids.device, &ids.user)));
-                match crate::it::report::mdm_ids(secrets)? == ids {
+                let ids = report::MdmIds { device: device.map(str::to_owned), user: user.map(str::to_owned) };
+                let digest = digest(&format!("{:?}", (&ids.device, &ids.user)));
+                match report::mdm_ids(secrets)? == ids {
                     true => ManagedOutcome::Unchanged,
                     false => self.managed_attempt(keys::MDM_DEVICE_ID, EntryKind::ConfigRefused, &digest, || {
-                        crate::it::report::set_mdm_ids(secrets, &ids)?;
+                        report::set_mdm_ids(secrets, &ids)?;
                         Ok("the MDM's device and user ids recorded for the device report".to_owned())
                     })?,
                 }
             }
         };
         let mut wipe_started = false;
-        let bulletin = match managed::value(values, keys::BULLETIN) {
+        let bulletin = match value(values, keys::BULLETIN) {
             None => ManagedOutcome::NotSet,
             Some(text) => {
                 let outcome = std::cell::Cell::new(None);
-                let result =
-                    self.managed_attempt(keys::BULLETIN, EntryKind::ConfigRefused, &managed::digest(text), || {
-                        let applied = self.apply_bulletin(secrets, text)?;
-                        let summary = match &applied {
-                            crate::it::bulletin::BulletinOutcome::Applied { bulletin_id, wipe: Some(c), .. } => {
-                                format!(
-                                    "bulletin {bulletin_id} applied; it holds wipe command {} for this device",
-                                    c.command_id
-                                )
-                            }
-                            crate::it::bulletin::BulletinOutcome::Applied { bulletin_id, .. } => {
-                                format!("bulletin {bulletin_id} applied: in touch with IT")
-                            }
-                            crate::it::bulletin::BulletinOutcome::Unchanged => String::new(),
-                        };
-                        outcome.set(Some(applied));
-                        Ok(summary)
-                    })?;
+                let result = self.managed_attempt(keys::BULLETIN, EntryKind::ConfigRefused, &digest(text), || {
+                    let applied = self.apply_bulletin(secrets, text)?;
+                    let summary = match &applied {
+                        BulletinOutcome::Applied { bulletin_id, wipe: Some(c), .. } => {
+                            format!(
+                                "bulletin {bulletin_id} applied; it holds wipe command {} for this device",
+                                c.command_id
+                            )
+                        }
+                        BulletinOutcome::Applied { bulletin_id, .. } => {
+                            format!("bulletin {bulletin_id} applied: in touch with IT")
+                        }
+                        BulletinOutcome::Unchanged => String::new(),
+                    };
+                    outcome.set(Some(applied));
+                    Ok(summary)
+                })?;
                 match outcome.into_inner() {
-                    Some(crate::it::bulletin::BulletinOutcome::Unchanged) => ManagedOutcome::Unchanged,
-                    Some(crate::it::bulletin::BulletinOutcome::Applied { wipe, .. }) => {
+                    Some(BulletinOutcome::Unchanged) => ManagedOutcome::Unchanged,
+                    Some(BulletinOutcome::Applied { wipe, .. }) => {
                         wipe_started |= wipe.is_some();
                         result
                     }
@@ -192,27 +186,23 @@ impl crate::Televisit {
                 }
             }
         };
-        let wipe = match managed::value(values, keys::WIPE_COMMAND) {
+        let wipe = match value(values, keys::WIPE_COMMAND) {
             None => ManagedOutcome::NotSet,
-            Some(command) => match crate::it::wipe::verify(secrets, command) {
+            Some(command) => match wipe::verify(secrets, command) {
                 // MDM keeps delivering a command after it was carried out; that is not news.
                 Err(Error::WipeRefused { code: "replayed", .. }) => ManagedOutcome::Unchanged,
-                _ => {
-                    let outcome = self.managed_attempt(
-                        keys::WIPE_COMMAND,
-                        EntryKind::WipeRefused,
-                        &managed::digest(command),
-                        || {
-                            let c = self.receive_wipe_unlogged_refusal(secrets, command)?;
+                verified => {
+                    let outcome =
+                        self.managed_attempt(keys::WIPE_COMMAND, EntryKind::WipeRefused, &digest(command), || {
+                            let c = self.accept_wipe(secrets, verified?)?;
                             Ok(format!("wipe command {} accepted", c.command_id))
-                        },
-                    )?;
+                        })?;
                     wipe_started |= matches!(outcome, ManagedOutcome::Applied { .. });
                     outcome
                 }
             },
         };
-        Ok(crate::it::managed::ManagedReport { enrollment, policy, mdm_ids, bulletin, wipe, wipe_started })
+        Ok(ManagedReport { enrollment, policy, mdm_ids, bulletin, wipe, wipe_started })
     }
 
     /// Runs one managed change. A refusal is logged the first time this value is refused only,
@@ -223,8 +213,7 @@ impl crate::Televisit {
         kind: EntryKind,
         digest: &str,
         apply: impl FnOnce() -> Result<String>,
-    ) -> Result<crate::it::managed::ManagedOutcome> {
-        use crate::it::managed::{refusal_code, ManagedOutcome};
+    ) -> Result<ManagedOutcome> {
         let marker = format!("managed_refused.{key}");
         match apply() {
             Ok(summary) => {

@@ -157,14 +157,11 @@ fn injected_crash(_step: Step) -> Result<()> {
     Ok(())
 }
 
-/// Starts a verified command: the command id remembered, then the marker, then the steps.
-/// The command id joins the seen list first: a crash between the two writes then leaves a
-/// command that will not run twice (and whose wipe a resent command cannot restart), never a
-/// marker whose command could be replayed. A command that arrives while a wipe is pending is
-/// merged into it (`Pending::merge`), never overwriting its progress.
-/// The marker first, then the command's id among those seen: a crash between the two leaves the
-/// wipe pending (it goes ahead at the next start, which also records the id: `resume_pending`),
-/// never a command remembered as carried out with no wipe to show for it.
+/// Starts a verified command: the marker, then the command's id among those seen, then (at
+/// `resume_pending`) the steps. A crash between the two writes leaves the wipe pending (it goes
+/// ahead at the next start, which records the id first), never a command remembered as carried
+/// out with no wipe to show for it. A command that arrives while a wipe is pending is merged
+/// into it (`Pending::merge`), never overwriting its progress.
 pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<()> {
     let id = command.command_id.clone();
     let pending = match load_pending(secrets)? {
@@ -360,9 +357,9 @@ pub fn enrollment(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
 impl crate::Televisit {
     /// Verifies a wipe command and, when it holds, marks the wipe pending (the marker goes to
     /// `secrets` first). The refusal or the receipt of the command is logged. The shell then
-    /// closes this store and calls `crate::it::wipe::resume_pending`, which carries the wipe out.
-    pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<crate::it::wipe::WipeCommand> {
-        match crate::it::wipe::receive(secrets, command) {
+    /// closes this store and calls `resume_pending`, which carries the wipe out.
+    pub fn receive_wipe(&self, secrets: &dyn SecretStore, command: &str) -> Result<WipeCommand> {
+        match verify(secrets, command) {
             Err(err) => {
                 if let Error::WipeRefused { code, .. } = &err {
                     let _ = self.append_own(
@@ -371,22 +368,17 @@ impl crate::Televisit {
                 }
                 Err(err)
             }
-            Ok(command) => {
-                let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
-                // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
-                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
-                Ok(command)
-            }
+            Ok(command) => self.accept_wipe(secrets, command),
         }
     }
 
-    /// `receive_wipe` without its own refusal entry (the managed path logs refusals once).
-    pub(crate) fn receive_wipe_unlogged_refusal(
-        &self,
-        secrets: &dyn SecretStore,
-        command: &str,
-    ) -> Result<crate::it::wipe::WipeCommand> {
-        crate::it::wipe::verify(secrets, command)?;
-        self.receive_wipe(secrets, command)
+    /// Marks a verified command's wipe pending and logs it (the managed path verifies first, and
+    /// logs its refusals once per value itself).
+    pub(crate) fn accept_wipe(&self, secrets: &dyn SecretStore, command: WipeCommand) -> Result<WipeCommand> {
+        start(secrets, command.clone())?;
+        let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
+        // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
+        let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+        Ok(command)
     }
 }
