@@ -9,9 +9,8 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::path::Path;
-use televisit_protocol::envelope::{self, Kind};
 use televisit_protocol::report::{self, ChecklistState, DeviceReport};
-use televisit_protocol::wipe::{self, Receipt, WipeReason};
+use televisit_protocol::wipe::{self, WipeReason};
 
 /// The largest file taken (an MDM's export of a large fleet's app states is a few megabytes).
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -228,18 +227,15 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
 
 /// Returns whether the receipt was new.
 fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bool, Refused> {
-    let claimed: Receipt = envelope::open(text, Kind::Receipt)
-        .ok()
-        .and_then(|opened| envelope::parse_canonical("wipe receipt", &opened.payload).ok())
+    let claimed_device = wipe::claimed_receipt_device(text)
         .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx
         .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
-        .query_row([&claimed.device_id], |r| r.get(0))
+        .query_row([&claimed_device], |r| r.get(0))
         .optional()?;
     let Some(pinned) = pinned else {
         return Err(Refused(format!(
-            "a wipe receipt from {}, a device this ledger does not know: import its report first",
-            claimed.device_id
+            "a wipe receipt from {claimed_device}, a device this ledger does not know: import its report first"
         )));
     };
     let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
