@@ -17,8 +17,9 @@ let package = Package(
             name: "TelevisitCore",
             dependencies: ["TelevisitFFI"],
             path: "Generated/TelevisitCore",
-            // ring draws random bytes with SecRandomCopyBytes.
-            linkerSettings: [.linkedFramework("Security")]
+            // ring draws random bytes with SecRandomCopyBytes; chrono reads the time zone
+            // through CoreFoundation (iana-time-zone). Declared, not left to chance.
+            linkerSettings: [.linkedFramework("Security"), .linkedFramework("CoreFoundation")]
         ),
         .target(
             name: "TelevisitShell",

@@ -331,8 +331,8 @@ impl Televisit {
     }
 
     /// Applies a policy signed by the organisation; an older version is refused.
-    pub fn apply_signed_policy(&self, signed: String) -> Result<Policy> {
-        Ok(self.0.apply_signed_policy(&self.1, &signed)?)
+    pub fn apply_signed_policy(&self, policy: String) -> Result<Policy> {
+        Ok(self.0.apply_signed_policy(&self.1, &policy)?)
     }
 
     /// Verifies a wipe command and marks the wipe pending; then close this store and call

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         }
         Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift syntax check, fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };
@@ -117,22 +117,13 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         anyhow::ensure!(PARTS.contains(&part), "unknown part {part}; one of: {}", PARTS.join(", "));
     }
     let wanted = |part: &str| only.is_none_or(|o| o == part);
-    let mut lines = Vec::new();
-    let mut total = Counts { passed: 0, failed: 0, failures: Vec::new() };
-    let mut record = |part: &str, counts: Result<Counts>, unit: &str| {
-        let counts =
-            counts.unwrap_or_else(|err| Counts { passed: 0, failed: 1, failures: vec![format!("{part}: {err:#}")] });
-        lines.push(format!("{part}: {} {unit}, {} failed", counts.passed, counts.failed));
-        total.passed += counts.passed;
-        total.failed += counts.failed;
-        total.failures.extend(counts.failures);
-    };
+    let mut summary = Summary { lines: Vec::new(), total: Counts::zero() };
 
     if wanted("rust") {
-        record("rust", rust_tests(root), "passed");
+        summary.record("rust", rust_tests(root), "passed");
     }
     if wanted("browser") {
-        record("browser", browser_tests(root), "passed");
+        summary.record("browser", browser_tests(root), "passed");
     }
     let needs_bindings = ["kotlin", "android", "swift"].iter().any(|part| wanted(part));
     let bindings = if needs_bindings {
@@ -150,19 +141,21 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
     let generated =
         |language: &str| bindings.as_ref().map(|dir| dir.join(language)).map_err(|e| anyhow::anyhow!("{e:#}"));
     if wanted("kotlin") {
-        record("kotlin", generated("kotlin").and_then(|dir| kotlin_tests(root, &dir)), "passed");
+        summary.record("kotlin", generated("kotlin").and_then(|dir| kotlin_tests(root, &dir)), "passed");
     }
     if wanted("android") {
-        record("android", generated("kotlin").and_then(|dir| android_tests(root, &dir)), "passed");
+        summary.record("android", generated("kotlin").and_then(|dir| android_tests(root, &dir)), "passed");
     }
     if wanted("swift") {
         match generated("swift").and_then(|dir| swift_check(root, &dir)) {
-            Ok(report) => record(
-                "swift",
-                Ok(report.counts),
-                &format!("files checked, {} binding calls matched", report.binding_calls),
-            ),
-            Err(err) => record("swift", Err(err), "files checked"),
+            Ok(report) => {
+                let line = format!(
+                    "swift: {} files compiled, {} tests passed, {} failed",
+                    report.files_compiled, report.counts.passed, report.counts.failed
+                );
+                summary.add(line, report.counts);
+            }
+            Err(err) => summary.record("swift", Err(err), "tests passed"),
         }
     }
     // The fuzz targets build over the protocol crate alone (no SQLCipher, no OpenSSL), so every
@@ -172,28 +165,45 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         let seconds = seconds.unwrap_or(FUZZ_SECONDS);
         if tools::fuzz::nightly_available() {
             match fuzz(root, seconds) {
-                Ok(run) => {
-                    lines.push(fuzz_line(&run));
-                    total.passed += run.counts.passed;
-                    total.failed += run.counts.failed;
-                    total.failures.extend(run.counts.failures);
-                }
-                Err(err) => record("fuzz", Err(err), "targets"),
+                Ok(run) => summary.add(fuzz_line(&run), run.counts),
+                Err(err) => summary.record("fuzz", Err(err), "targets"),
             }
         } else {
-            lines.push("fuzz: skipped (cargo-fuzz needs a nightly toolchain; none is installed)".into());
+            summary.lines.push("fuzz: skipped (cargo-fuzz needs a nightly toolchain; none is installed)".into());
         }
     }
 
     println!();
-    for failure in &total.failures {
+    for failure in &summary.total.failures {
         println!("FAILED {failure}");
     }
-    for line in &lines {
+    for line in &summary.lines {
         println!("{line}");
     }
-    println!("all: {} passed, {} failed", total.passed, total.failed);
-    Ok(total.failed == 0)
+    println!("all: {} passed, {} failed", summary.total.passed, summary.total.failed);
+    Ok(summary.total.failed == 0)
+}
+
+/// One line per part, and the counts of all of them.
+struct Summary {
+    lines: Vec<String>,
+    total: Counts,
+}
+
+impl Summary {
+    /// `part: N unit, M failed`; an error counts as one failure, named.
+    fn record(&mut self, part: &str, counts: Result<Counts>, unit: &str) {
+        let counts =
+            counts.unwrap_or_else(|err| Counts { passed: 0, failed: 1, failures: vec![format!("{part}: {err:#}")] });
+        self.add(format!("{part}: {} {unit}, {} failed", counts.passed, counts.failed), counts);
+    }
+
+    fn add(&mut self, line: String, counts: Counts) {
+        self.lines.push(line);
+        self.total.passed += counts.passed;
+        self.total.failed += counts.failed;
+        self.total.failures.extend(counts.failures);
+    }
 }
 
 /// `cargo test` for the workspace; counts come from its `test result:` lines.
@@ -275,41 +285,13 @@ fn kotlin_tests(root: &Path, bindings: &Path) -> Result<Counts> {
     tools::run_kotlin_tests(root, &kotlin, &jars, bindings, &root.join("tests/kotlin"), &root.join("target/debug"))
 }
 
-/// Every `.swift` file of the iOS shell: its syntax, and its calls against the generated
-/// bindings (the drift check). The generated file itself is read for its declarations only, not
-/// syntax-checked: tree-sitter-swift rejects valid constructs UniFFI emits
-/// (`let writeReturn = { () }`), and recovers around them.
+/// The iOS shell's Swift compiled by Swift 6.0.3 (installed in a trixie root when missing):
+/// the generated header checked by clang, the bindings and the portable shell built and tested
+/// against the real core, the rest typechecked against Apple stand-ins (`tools::swift`).
 fn swift_check(root: &Path, generated: &Path) -> Result<tools::SwiftReport> {
-    if !generated.join("TelevisitCore.swift").is_file() {
-        bail!("the Swift bindings were not generated into {}", generated.display());
-    }
-    let mut files = Vec::new();
-    collect(&root.join("ios"), "swift", &mut files)?;
-    if files.is_empty() {
-        bail!("no .swift files found under ios/");
-    }
-    let checker = tools::ensure_swift_checker(root)?;
-    tools::check_swift(&checker, &files, &generated.join("TelevisitCore.swift"))
-}
-
-fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            // ios/Generated holds UniFFI's Swift, which tree-sitter-swift cannot parse.
-            if path.file_name().is_some_and(|n| n == ".build" || n == "build" || n == "Generated") {
-                continue;
-            }
-            collect(&path, ext, out)?;
-        } else if path.extension().is_some_and(|e| e == ext) {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(())
+    let swift = tools::ensure_swift_root(root)?;
+    let debug = root.join("target/debug");
+    tools::check_swift(&swift, &tools::SwiftInputs { workspace: root, bindings: generated, debug_dir: &debug })
 }
 
 #[cfg(test)]

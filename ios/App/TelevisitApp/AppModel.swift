@@ -40,29 +40,43 @@ final class AppModel: ObservableObject {
     let book = ContactStoreBook()
     let managed = ManagedConfiguration()
     private var observingManaged = false
-    /// A wipe is running in the background (`finishPendingWipe`).
-    private var wiping = false
+    /// The start running now (`start`): a second start meanwhile waits for it.
+    private var startTask: Task<Void, Never>?
+    /// The wipe running now (`finishPendingWipe`): a background check-in awaits it before it
+    /// tells iOS it is done, and a second wipe is never started beside it.
+    private var wipeTask: Task<Void, Never>?
     /// Core calls still running on the store off the main actor (`performInBackground`,
     /// `launch`): a wipe waits for them, since nothing may hold the store while its files go.
     private var inFlight = 0
+    /// The process's one turn at the store, shared with the background check-in.
+    private let gate = StoreGate.shared
 
     // MARK: - Start
 
     /// At every start, in this order: finish a pending wipe; open the store; the local
-    /// triggers; the managed configuration. Safe to call again (after a problem).
+    /// triggers; the managed configuration. Safe to call again (after a problem); a call while a
+    /// start runs does nothing.
     func start() {
+        guard startTask == nil else {
+            return
+        }
+        startTask = Task {
+            await runStart()
+            startTask = nil
+        }
+    }
+
+    private enum Opening: Sendable {
+        case opened(Televisit)
+        /// A wipe was pending: it ran instead (its receipt, if it finished).
+        case wiped(receipt: String?)
+    }
+
+    private func runStart() async {
         phase = .starting
         // A sealed export left for the share sheet by a run that was ended before Settings went
         // away: sealed to IT, but nothing to leave lying around.
         try? FileManager.default.removeItem(at: SettingsView.exportURL)
-        guard UIApplication.shared.isProtectedDataAvailable else {
-            // The Keychain item is readable only after the first unlock since restart.
-            phase = .problem(
-                message: "Unlock your iPhone first: since it restarted, its protected data (where Televisit keeps its key) is not available. Televisit continues by itself once you unlock.",
-                retry: true
-            )
-            return
-        }
         let path: String
         do {
             path = try AppModel.databasePath()
@@ -70,19 +84,43 @@ final class AppModel: ObservableObject {
             phase = .problem(message: "Televisit could not prepare its storage folder on this iPhone.", retry: true)
             return
         }
-        guard finishPendingWipe(path: path) else {
+        if let wipeTask {
+            await wipeTask.value
             return
         }
+        // One turn: a wipe pending (received in the background meanwhile, or interrupted) is
+        // finished before anything opens the store, and the background check-in cannot start
+        // one while the store opens.
+        let (secrets, book, managed) = (self.secrets, self.book, self.managed)
+        let opening: Result<Opening, Error>
         do {
-            // iOS keeps Keychain items when the app is deleted; this flag goes with the app. On
-            // a reinstall's first start the core then makes a new store instead of reporting the
-            // old key's database missing forever (it logs that it did).
-            let freshInstall = !UserDefaults.standard.bool(forKey: AppModel.installedKey)
-            televisit = try Televisit.openForApplePlatforms(path: path, secrets: secrets, freshInstall: freshInstall)
-            UserDefaults.standard.set(true, forKey: AppModel.installedKey)
+            opening = .success(try await gate.turn { storeOpen in
+                if try wipePending(secrets: secrets) {
+                    return .wiped(receipt: try AppModel.resumeWipe(path: path, secrets: secrets, book: book, managed: managed))
+                }
+                // iOS keeps Keychain items when the app is deleted, and a restore brings them
+                // back without the database: the marker beside the database says when that is
+                // so, and the core then makes a new store (and logs it) instead of reporting
+                // the old key's database missing forever.
+                let marker = InstallMarker(databasePath: path)
+                let store = try Televisit.openForApplePlatforms(path: path, secrets: secrets, freshInstall: marker.isFreshInstall)
+                try? marker.markInstalled()
+                storeOpen = true
+                return .opened(store)
+            })
         } catch {
+            opening = .failure(error)
+        }
+        switch opening {
+        case let .success(.wiped(receipt)):
             televisit = nil
-            phase = .problem(message: UserMessage.text(for: error), retry: UserMessage.isTransient(error))
+            phase = .wiped(message: AppModel.wipedMessage, receipt: receipt)
+            return
+        case let .success(.opened(store)):
+            televisit = store
+        case let .failure(error):
+            televisit = nil
+            phase = .problem(message: AppModel.startProblem(error), retry: UserMessage.isTransient(error))
             return
         }
         guard evaluateTriggers() else {
@@ -90,7 +128,7 @@ final class AppModel: ObservableObject {
         }
         applyManagedConfiguration()
         if televisit == nil {
-            // The configuration held a wipe: it ran (or waits for its retry) and its screen is
+            // The configuration held a wipe: it runs (or waits for its retry) and its screen is
             // up. Nothing else may run on a store that is gone.
             return
         }
@@ -104,8 +142,16 @@ final class AppModel: ObservableObject {
         phase = .locked(message: nil)
     }
 
-    /// Set after the first successful open; deleted by iOS with the app.
-    static let installedKey = "televisit.installed"
+    /// The Keychain item holding the key is readable only after the first unlock since the
+    /// iPhone restarted (`AfterFirstUnlockThisDeviceOnly`); iOS may start the app before that
+    /// (to deliver managed configuration). Said plainly, and the start is tried again when
+    /// protected data arrives.
+    private static func startProblem(_ error: Error) -> String {
+        if case .SecretStore = error as? TelevisitError, !UIApplication.shared.isProtectedDataAvailable {
+            return "Unlock your iPhone: Televisit can read its key only after the iPhone has been unlocked once since it restarted. Televisit continues by itself once you unlock."
+        }
+        return UserMessage.text(for: error)
+    }
 
     func protectedDataBecameAvailable() {
         if case .problem = phase {
@@ -132,59 +178,57 @@ final class AppModel: ObservableObject {
 
     // MARK: - Wipe
 
-    /// Finishes a pending wipe, if any (nothing else may run first). Returns true when there was
-    /// none and the start can go on. The wipe itself runs off the main thread (its contacts step
-    /// walks the whole address book); the screen shows "starting" until it is done.
-    @discardableResult
-    private func finishPendingWipe(path: String) -> Bool {
-        do {
-            guard try wipePending(secrets: secrets) else {
-                return true
-            }
-        } catch {
-            phase = .problem(message: UserMessage.text(for: error), retry: true)
-            return false
+    private static let wipedMessage =
+        "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below."
+
+    /// The wipe's steps, in the store's turn: its receipt is published for the MDM.
+    nonisolated private static func resumeWipe(
+        path: String, secrets: KeychainSecretStore, book: ContactStoreBook, managed: ManagedConfiguration
+    ) throws -> String? {
+        let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
+        if let receipt {
+            managed.writeReceipt(receipt)
+            try wipeReceiptTaken(secrets: secrets)
         }
+        return receipt
+    }
+
+    /// Finishes the pending wipe with the store closed: after the core accepted a wipe (managed
+    /// configuration, a pasted command, a local trigger). It waits for core calls still running
+    /// on the store, then runs in the store's turn off the main thread (its contacts step walks
+    /// the whole address book); the screen shows "starting" until it is done.
+    private func finishPendingWipe(path: String) {
         televisit = nil
         phase = .starting
-        // A second start meanwhile (an activation, protected data becoming available) waits
-        // for this one: one wipe at a time.
-        guard !wiping else {
-            return false
+        guard wipeTask == nil else {
+            return
         }
-        wiping = true
-        let (secrets, book, managed) = (self.secrets, self.book, self.managed)
-        Task {
-            defer { wiping = false }
+        let (secrets, book, managed, gate) = (self.secrets, self.book, self.managed, self.gate)
+        wipeTask = Task {
             while inFlight > 0 {
                 try? await Task.sleep(nanoseconds: 50_000_000)
             }
-            let outcome = await Task.detached(priority: .userInitiated) { () -> Result<String?, Error> in
-                do {
-                    let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
-                    if let receipt {
-                        managed.writeReceipt(receipt)
-                        try wipeReceiptTaken(secrets: secrets)
-                    }
-                    return .success(receipt)
-                } catch {
-                    return .failure(error)
-                }
-            }.value
+            let outcome: Result<String?, Error>
+            do {
+                outcome = .success(try await gate.turn { storeOpen in
+                    // Nothing holds the store now: the background check-in may work alone.
+                    storeOpen = false
+                    return try AppModel.resumeWipe(path: path, secrets: secrets, book: book, managed: managed)
+                })
+            } catch {
+                outcome = .failure(error)
+            }
             switch outcome {
             case let .success(receipt):
-                phase = .wiped(
-                    message: "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below.",
-                    receipt: receipt
-                )
+                phase = .wiped(message: AppModel.wipedMessage, receipt: receipt)
             case let .failure(error):
                 phase = .problem(
                     message: "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start.",
                     retry: true
                 )
             }
+            wipeTask = nil
         }
-        return false
     }
 
     /// After the core accepted a wipe (managed configuration, a pasted command, a local trigger):
@@ -267,14 +311,20 @@ final class AppModel: ObservableObject {
     /// ended), or while its own wipe runs: applied through the open store, so that a wipe closes
     /// it first and the wipe screen is there when the app comes back. Nil when no store is open:
     /// `BackgroundCheckIn` then works from the secret store alone.
-    func checkInIfOpen() -> Bool? {
-        if wiping {
+    func checkInIfOpen() async -> Bool? {
+        if let wipeTask {
+            await wipeTask.value
             return true
         }
         guard televisit != nil else {
             return nil
         }
         applyManagedConfiguration()
+        // A wipe it started must end before iOS is told the task is done, or iOS suspends the
+        // app half-way through it.
+        if let wipeTask {
+            await wipeTask.value
+        }
         return true
     }
 

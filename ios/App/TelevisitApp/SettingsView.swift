@@ -69,8 +69,8 @@ struct SettingsView: View {
                     .lineLimit(3 ... 6)
                     .textInputAutocapitalization(.never)
                     .autocorrectionDisabled()
-                Button("Enroll with this code", action: enroll)
-                Button("Apply this signed policy", action: applyPolicy)
+                Button("Enroll with this code") { enroll() }
+                Button("Apply this signed policy") { applyPolicy() }
                 Button("Carry out this wipe command", role: .destructive) { confirmWipe = true }
                 Button("Check device management again") { model.applyManagedConfiguration() }
             } header: {
@@ -82,7 +82,7 @@ struct SettingsView: View {
                 Button("Lock now") { model.lockNow() }
             }
             Section("Records") {
-                Button("Check the database's integrity", action: checkIntegrity)
+                Button("Check the database's integrity") { checkIntegrity() }
                 if let integrity {
                     Text(integrity).font(.footnote)
                 }
@@ -107,12 +107,17 @@ struct SettingsView: View {
             isPresented: $confirmWipe,
             titleVisibility: .visible
         ) {
-            Button("Wipe", role: .destructive, action: wipe)
+            Button("Wipe", role: .destructive) { wipe() }
         }
         .alert(item: $error) { error in
             Alert(title: Text("Settings"), message: Text(error.message))
         }
-        .alert("Done", isPresented: Binding(get: { info != nil }, set: { if !$0 { info = nil } })) {
+        // SwiftUI's Binding takes `@isolated(any) @Sendable` closures: these read and write view
+        // state, so they are isolated to the main actor, where SwiftUI calls them.
+        .alert("Done", isPresented: Binding(
+            get: { @MainActor in info != nil },
+            set: { @MainActor presented in if !presented { info = nil } }
+        )) {
             Button("OK") { info = nil }
         } message: {
             Text(info ?? "")
@@ -146,8 +151,8 @@ struct SettingsView: View {
     }
 
     private func applyPolicy() {
-        let signed = trimmed
-        switch model.perform({ try $0.applySignedPolicy(signed: signed) }) {
+        let policy = trimmed
+        switch model.perform({ try $0.applySignedPolicy(policy: policy) }) {
         case let .success(applied):
             pasted = ""
             info = "Policy version \(applied.version) applied."

@@ -9,7 +9,10 @@ public enum AppLock {
     public enum Outcome: Equatable, Sendable {
         case unlocked
         /// The person failed to authenticate (`LAError.authenticationFailed` only): the core
-        /// counts it (`unlockFailed`).
+        /// counts it (`unlockFailed`). With `.deviceOwnerAuthentication` iOS falls back to its
+        /// own passcode sheet, retries wrong passcodes itself and counts them toward the
+        /// iPhone's own limits without telling the app, so this may never arrive: the policy's
+        /// failed-unlock wipe cannot be relied on here, and the README says so for IT.
         case failed(message: String)
         /// Cancelled by the person or by iOS: not counted.
         case cancelled

@@ -3,10 +3,11 @@ import Foundation
 import TelevisitCore
 
 /// A wipe must not wait for anyone to open the app. iOS hands the managed configuration to the
-/// app only while it runs, so Televisit also checks in from a `BGAppRefreshTask`: it reads the
-/// managed configuration, applies the fleet's bulletin with no store open (contact with IT; a
-/// wipe when it names this iPhone), takes a single wipe command the same way, and finishes a
-/// pending wipe, publishing its receipt in `com.apple.feedback.managed`.
+/// app only while it runs, so Televisit also checks in from a `BGAppRefreshTask`: through the
+/// app's open store when this process holds one (the app was suspended, not ended), else from
+/// the secret store alone (`SecretStoreCheckIn`). The task is marked complete only when the
+/// check-in, a wipe it started included, has ended; when iOS takes the time back first, the
+/// work is cancelled between steps and the wipe finishes at the next check-in or start.
 ///
 /// iOS decides when background refresh runs (it learns from how the app is used, and runs
 /// nothing while Background App Refresh is off or Low Power Mode is on): the earliest date asked
@@ -19,11 +20,10 @@ public enum BackgroundCheckIn {
 
     /// Registers the handler; call once, before the app finishes launching.
     ///
-    /// `whileOpen` is asked first: when this process still holds the store open (the app was
-    /// suspended, not ended), the check-in goes through the app's own model, so that a wipe
-    /// closes that store before its files go (the core's contract) and the screen shows the wipe
-    /// when the app comes back; it returns nil when no store is open, and the check-in then
-    /// works from the secret store alone.
+    /// `whileOpen` is asked first, and again when the store turns out to be open: it checks in
+    /// through the app's own model, so that a wipe closes that store before its files go (the
+    /// core's contract) and the screen shows the wipe when the app comes back. It returns only
+    /// when that check-in, and a wipe it started, have ended; nil when no store is open.
     public static func register(
         databasePath: @escaping @Sendable () -> String?,
         secrets: KeychainSecretStore,
@@ -34,18 +34,15 @@ public enum BackgroundCheckIn {
         BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
             schedule()
             let completion = Completion(task)
-            task.expirationHandler = {
-                completion.finish(success: false)
+            let work = Task {
+                let done = await checkIn(
+                    databasePath: databasePath(), secrets: secrets, book: book, managed: managed, whileOpen: whileOpen
+                )
+                completion.finish(success: done)
             }
-            Task {
-                if let done = await whileOpen() {
-                    completion.finish(success: done)
-                    return
-                }
-                DispatchQueue.global(qos: .utility).async {
-                    let done = checkIn(databasePath: databasePath(), secrets: secrets, book: book, managed: managed)
-                    completion.finish(success: done)
-                }
+            task.expirationHandler = {
+                work.cancel()
+                completion.finish(success: false)
             }
         }
     }
@@ -57,43 +54,57 @@ public enum BackgroundCheckIn {
         try? BGTaskScheduler.shared.submit(request)
     }
 
-    /// One check-in with no store open. Returns false when something failed (iOS is told, and
-    /// the next run or start tries again); never shows anything.
-    public static func checkIn(
+    private static func checkIn(
         databasePath: String?,
         secrets: KeychainSecretStore,
         book: ContactStoreBook,
-        managed: ManagedConfiguration
-    ) -> Bool {
-        let reading = managed.read()
-        let keys = managedConfigKeys()
-        var succeeded = true
-        if let bulletin = reading.values[keys.bulletin], !bulletin.isEmpty {
-            do {
-                _ = try receiveBulletin(secrets: secrets, bulletin: bulletin)
-            } catch {
-                succeeded = false
+        managed: ManagedConfiguration,
+        whileOpen: @Sendable () async -> Bool?
+    ) async -> Bool {
+        if let done = await whileOpen() {
+            return done
+        }
+        // The work runs on a queue of its own (a wipe walks the address book), outside the task:
+        // the task's cancellation reaches it through a flag.
+        let cancelled = Flag()
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<SecretStoreCheckIn.Outcome, Never>) in
+                DispatchQueue.global(qos: .utility).async {
+                    continuation.resume(returning: SecretStoreCheckIn.run(
+                        databasePath: databasePath, secrets: secrets, book: book, managed: managed,
+                        isCancelled: { cancelled.isSet }
+                    ))
+                }
             }
+        } onCancel: {
+            cancelled.set()
         }
-        if let command = reading.values[keys.wipeCommand], !command.isEmpty {
-            // Refused (already carried out, for another phone, damaged): the app shows why when
-            // it next starts; here nothing is shown.
-            _ = try? receiveWipeWithoutStore(secrets: secrets, command: command)
-        }
-        guard let pending = try? wipePending(secrets: secrets), pending else {
-            return succeeded
-        }
-        guard let databasePath else {
+        switch outcome {
+        case .done:
+            return true
+        case .failed, .cancelled:
             return false
+        case .storeOpen:
+            // The app opened its store meanwhile: the check-in is the open store's.
+            return await whileOpen() ?? false
         }
-        do {
-            if let receipt = try resumePendingWipe(path: databasePath, secrets: secrets, book: book) {
-                managed.writeReceipt(receipt)
-            }
-            return succeeded
-        } catch {
-            return false
-        }
+    }
+}
+
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }
 

@@ -285,12 +285,13 @@ public final class ContactStoreBook: ContactBook, @unchecked Sendable {
         if groupLookedUp {
             return group
         }
-        groupLookedUp = true
         // Under iOS 18's limited access groups cannot be read: looking for ours would find none
-        // and make a new "Televisit" group at every launch. No group then.
+        // and make a new "Televisit" group at every launch. No group then, and nothing
+        // remembered: once the clinician grants full access, the next contact finds or makes it.
         if ContactStoreBook.access() != .full {
             return nil
         }
+        groupLookedUp = true
         let containerId = store.defaultContainerIdentifier()
         let predicate = CNContainer.predicateForContainers(withIdentifiers: [containerId])
         if let container = (try? store.containers(matching: predicate))?.first, container.type == .exchange {

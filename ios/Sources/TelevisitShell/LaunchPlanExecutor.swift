@@ -1,11 +1,12 @@
 import Foundation
 import TelevisitCore
-import UIKit
 
 /// Carries out the core's launch plan on iOS: each attempt in order, `UIApplication.open` for
 /// `openUrl` steps, moving on when iOS cannot open one (WhatsApp missing, the scheme not
 /// listed), and records every attempt with the core. Android steps never appear in an iOS plan;
-/// one that did would be skipped as unsupported, never guessed at.
+/// one that did would be skipped as unsupported, never guessed at. The app opens URLs with
+/// `UIApplication.open` (`init(televisit:)`, in LaunchPlanExecutor+UIKit.swift); the opener is
+/// a parameter so that the rest runs, and is tested, without UIKit.
 @MainActor
 public final class LaunchPlanExecutor {
     public enum Outcome: Equatable {
@@ -19,11 +20,9 @@ public final class LaunchPlanExecutor {
     private let televisit: Televisit
     private let opener: @MainActor (URL) async -> Bool
 
-    public init(televisit: Televisit, opener: (@MainActor (URL) async -> Bool)? = nil) {
+    public init(televisit: Televisit, opener: @escaping @MainActor (URL) async -> Bool) {
         self.televisit = televisit
-        self.opener = opener ?? { url in
-            await UIApplication.shared.open(url, options: [:])
-        }
+        self.opener = opener
     }
 
     public func run(_ plan: LaunchPlan) async -> Outcome {

@@ -102,16 +102,32 @@ public final class ManagedConfiguration: @unchecked Sendable {
 
     /// Publishes the signed wipe receipt for the MDM, keeping whatever else is there.
     public func writeReceipt(_ receipt: String) {
-        var feedback = defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]
-        feedback[managedConfigKeys().wipeReceipt] = receipt
-        defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
+        writeFeedback(managedConfigKeys().wipeReceipt, receipt)
     }
 
     /// Publishes the signed device report for the MDM (IT pins this iPhone's key from it).
     public func writeReport(_ report: String) {
+        writeFeedback(managedConfigKeys().deviceReport, report)
+    }
+
+    /// The feedback is one dictionary, read, changed and written back: a background check-in's
+    /// receipt and the app's report written at once would otherwise lose one of them. One lock
+    /// for the whole process, since every instance writes the same `UserDefaults` key.
+    private static let feedbackLock = NSLock()
+
+    private func writeFeedback(_ key: String, _ value: String) {
+        ManagedConfiguration.feedbackLock.lock()
+        defer { ManagedConfiguration.feedbackLock.unlock() }
         var feedback = defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]
-        feedback[managedConfigKeys().deviceReport] = report
+        feedback[key] = value
         defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
+    }
+
+    /// What the MDM reads back, by key (tests, and the Settings screen's own check).
+    public func feedback() -> [String: String] {
+        ManagedConfiguration.feedbackLock.lock()
+        defer { ManagedConfiguration.feedbackLock.unlock() }
+        return (defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]).compactMapValues { $0 as? String }
     }
 
     /// One sentence per outcome worth telling the clinician; `notSet` and `unchanged` say nothing.

@@ -225,6 +225,11 @@ pub enum RootedDeviceAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WipeTriggers {
+    /// Failed authentications at the app lock before the app wipes itself. Only failures the
+    /// platform reports count. On iOS that may be none: device-owner authentication falls back
+    /// to the passcode sheet, which iOS retries by itself and counts toward the iPhone's own
+    /// limits without telling the app, so there the MDM's passcode policy (maximum failed
+    /// attempts) is the safeguard.
     pub max_failed_unlocks: u32,
     /// Block clinical work this long after the phone's last contact with IT (a verified
     /// bulletin, policy or enrollment code). Off (none) by default: an organisation turns it on

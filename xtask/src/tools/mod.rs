@@ -1,5 +1,5 @@
 //! External tools for the test run: the Kotlin compiler, JNA + the JUnit 5
-//! console launcher, and a tree-sitter based Swift syntax checker.
+//! console launcher, Chromium, and a Swift toolchain.
 //!
 //! Everything is installed by this module itself into `<root>/target/tools/`
 //! and cached there. Each install either lands in a temporary directory that
@@ -10,7 +10,8 @@
 //! - `jars`: JNA and the JUnit console launcher from Maven Central, SHA-256 pinned
 //! - `junit`: running the console launcher and reading its results
 //! - `android`: Robolectric's jars (via Maven), compiling the Android app and its tests
-//! - `swift`: a venv with tree-sitter-swift, the syntax checker and the binding drift check
+//! - `swift_root`: Swift 6.0.3 in a Debian trixie root (debootstrap, chroot), cached outside the clone
+//! - `swift`: the generated header, bindings and the iOS shell compiled there; XCTest against the core
 //! - `android_res`: the manifest and res/ checked and packaged with Debian's aapt
 //! - `apt`: Debian's packages (Chromium, aapt), cached
 //! - `browser`: Debian's Chromium, for IT's fleet report
@@ -25,12 +26,14 @@ mod junit;
 mod kotlin;
 pub mod openssl_min;
 mod swift;
+mod swift_root;
 
 pub use android::{ensure_android_jars, run_android_tests};
 pub use browser::ensure_chromium;
 pub use jars::ensure_jars;
 pub use kotlin::{ensure_kotlin, run_kotlin_tests};
-pub use swift::{check_swift, ensure_swift_checker, SwiftReport};
+pub use swift::{check_swift, SwiftInputs, SwiftReport};
+pub use swift_root::ensure_swift_root;
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsString;

@@ -1,0 +1,87 @@
+import Foundation
+import TelevisitCore
+
+/// A check-in with no store open, from the secret store alone: what a background task does when
+/// nobody opened the app. It applies the fleet's bulletin (contact with IT; a wipe when it names
+/// this iPhone), takes a single wipe command the same way, and finishes a pending wipe,
+/// publishing its receipt in the managed feedback. It never shows anything.
+///
+/// It runs in the process's store turn (`StoreGate`): when this process holds the store open,
+/// it does nothing and says so, and the check-in belongs to the open store's owner, which closes
+/// the store before a wipe deletes its files.
+public enum SecretStoreCheckIn {
+    public enum Outcome: Equatable, Sendable {
+        /// Everything it had to do went through (a wipe included, to its receipt).
+        case done
+        /// Something failed; the next run or start tries again.
+        case failed
+        /// This process holds the store open: nothing was done here.
+        case storeOpen
+        /// iOS took the time back before the check-in ended; a wipe half-done is finished by
+        /// the next check-in or start (each of its steps can run again).
+        case cancelled
+    }
+
+    /// Runs on the calling thread (never the main one: a wipe walks the address book).
+    /// `isCancelled` is asked between steps.
+    public static func run(
+        databasePath: String?,
+        secrets: SecretStore,
+        book: ContactBook,
+        managed: ManagedConfiguration,
+        gate: StoreGate = .shared,
+        isCancelled: () -> Bool = { false }
+    ) -> Outcome {
+        gate.exclusive { storeOpen in
+            if storeOpen {
+                return .storeOpen
+            }
+            return steps(databasePath: databasePath, secrets: secrets, book: book, managed: managed, isCancelled: isCancelled)
+        }
+    }
+
+    private static func steps(
+        databasePath: String?,
+        secrets: SecretStore,
+        book: ContactBook,
+        managed: ManagedConfiguration,
+        isCancelled: () -> Bool
+    ) -> Outcome {
+        let reading = managed.read()
+        let keys = managedConfigKeys()
+        var succeeded = true
+        if let bulletin = reading.values[keys.bulletin], !bulletin.isEmpty {
+            do {
+                _ = try receiveBulletin(secrets: secrets, bulletin: bulletin)
+            } catch {
+                succeeded = false
+            }
+        }
+        if isCancelled() {
+            return .cancelled
+        }
+        if let command = reading.values[keys.wipeCommand], !command.isEmpty {
+            // Refused (already carried out, for another phone, damaged): the app shows why when
+            // it next starts; here nothing is shown.
+            _ = try? receiveWipeWithoutStore(secrets: secrets, command: command)
+        }
+        guard let pending = try? wipePending(secrets: secrets), pending else {
+            return succeeded ? .done : .failed
+        }
+        if isCancelled() {
+            return .cancelled
+        }
+        guard let databasePath else {
+            return .failed
+        }
+        do {
+            if let receipt = try resumePendingWipe(path: databasePath, secrets: secrets, book: book) {
+                // The core keeps the receipt too: this path never says it was taken.
+                managed.writeReceipt(receipt)
+            }
+            return succeeded ? .done : .failed
+        } catch {
+            return .failed
+        }
+    }
+}
