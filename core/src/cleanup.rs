@@ -3,7 +3,7 @@
 //! Contacts that only look like the convention (made by hand) are listed apart and deleted only
 //! when the user confirms each one.
 
-use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome, ListScope};
+use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome};
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
 use crate::naming::{self, NameTemplate};
@@ -133,15 +133,19 @@ pub struct CleanupReport {
     pub failed: u32,
 }
 
-/// The dry run: changes nothing.
+/// The dry run: changes nothing. `listed` is what the phone's book listed (`ListScope::All`),
+/// asked by the caller before the store was locked (a walk of the phone's contacts can take
+/// seconds, and nothing else may wait for the store that long). Listed before the records are
+/// read, a contact made in between is known here by its record; one whose record is written
+/// only after this read is planned as an orphan, which `apply` checks again and leaves alone.
 pub(crate) fn plan(
     store: &Store,
     now: DateTime<Utc>,
     policy: &Policy,
     rules: &CleanupRules,
-    book: &dyn ContactBook,
+    listed: Vec<BookContact>,
 ) -> Result<CleanupPlan> {
-    // One read transaction: one lock and one consistent view for the whole plan; one joined
+    // One read transaction: one consistent view of the records for the whole plan; one joined
     // query for every record with what the rules need of its patient (no read per patient).
     let tx = store.conn.unchecked_transaction()?;
     let rows = planning_rows(&tx)?;
@@ -152,7 +156,7 @@ pub(crate) fn plan(
     {
         let known: std::collections::HashSet<&str> = rows.iter().map(|r| r.platform_id.as_str()).collect();
         let mut matcher = None;
-        for contact in book.list(ListScope::All)? {
+        for contact in listed {
             if known.contains(contact.platform_id.as_str()) {
                 continue;
             }
@@ -296,15 +300,24 @@ fn orphan_of(contact: &BookContact) -> Option<PatientRef> {
     PatientRef::parse(marker.strip_prefix("televisit:")?).ok()
 }
 
-/// Deletes what the plan lists and the lookalikes the user confirmed, one outcome per contact.
-/// A contact that fails stays recorded and is tried again next time; the rest go on.
-pub(crate) fn apply(
-    store: &mut Store,
-    now: DateTime<Utc>,
-    book: &dyn ContactBook,
-    plan: &CleanupPlan,
-    confirmed_lookalikes: &[String],
-) -> Result<CleanupReport> {
+/// What a cleanup run deletes: the plan's contacts still due, each with its patient, then the
+/// lookalikes the user confirmed.
+pub(crate) struct Deletion {
+    owned: Vec<(String, PatientRef)>,
+    confirmed: Vec<String>,
+}
+
+impl Deletion {
+    fn targets(&self) -> impl Iterator<Item = &String> {
+        self.owned.iter().map(|(id, _)| id).chain(self.confirmed.iter())
+    }
+}
+
+/// The first step of a run, a read of the store: checks the confirmed lookalikes against the
+/// plan, and each planned contact against the record again (the plan may be stale). The caller
+/// keeps contact-making calls out until the run is recorded, so that nothing it checked here
+/// changes before then.
+pub(crate) fn deletion(conn: &Connection, plan: &CleanupPlan, confirmed_lookalikes: &[String]) -> Result<Deletion> {
     let offered: HashSet<&str> = plan.lookalikes.iter().map(|l| l.platform_id.as_str()).collect();
     let mut confirmed: Vec<String> = confirmed_lookalikes.to_vec();
     confirmed.sort();
@@ -312,29 +325,46 @@ pub(crate) fn apply(
     if confirmed.iter().any(|id| !offered.contains(id.as_str())) {
         return Err(Error::invalid("confirmed lookalikes", "may only name contacts that the plan lists as lookalikes"));
     }
-    // Each planned contact is checked against the record again: the plan may be stale. An
-    // orphan must still be unknown to the record (ensure_contact may have adopted it since).
+    // An orphan must still be unknown to the record (ensure_contact may have adopted it since).
     let mut owned: Vec<(String, PatientRef)> = Vec::new();
     for planned in &plan.remove {
         let still_due = if planned.reasons.contains(&RemovalReason::Orphaned) {
-            !contacts::platform_id_known(&store.conn, &planned.platform_id)?
+            !contacts::platform_id_known(conn, &planned.platform_id)?
         } else {
-            contacts::record_for(&store.conn, &planned.patient)?.is_some_and(|r| r.platform_id == planned.platform_id)
+            contacts::record_for(conn, &planned.patient)?.is_some_and(|r| r.platform_id == planned.platform_id)
         };
         if still_due {
             owned.push((planned.platform_id.clone(), planned.patient.clone()));
         }
     }
-    let targets: Vec<String> = owned.iter().map(|(id, _)| id.clone()).chain(confirmed.iter().cloned()).collect();
+    Ok(Deletion { owned, confirmed })
+}
+
+/// The second step, the phone's book alone (called with the store unlocked: deleting many
+/// contacts takes seconds): one outcome per contact, in the deletion's order.
+pub(crate) fn delete(book: &dyn ContactBook, deletion: &Deletion) -> Vec<DeleteOutcome> {
+    let targets: Vec<String> = deletion.targets().cloned().collect();
     let mut outcomes = if targets.is_empty() { Vec::new() } else { book.delete(&targets) };
     // A book that answers with fewer outcomes than ids has failed for the rest.
     outcomes.resize(targets.len(), DeleteOutcome::Failed("the contacts app gave no answer for this contact".into()));
+    outcomes
+}
 
+/// The last step: records each outcome, one per contact, and logs counts only, in one
+/// transaction. A contact that failed stays recorded and is tried again next time. Should the
+/// app die before this, the contacts already deleted are found gone by the next run.
+pub(crate) fn record(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    plan: &CleanupPlan,
+    deletion: Deletion,
+    outcomes: Vec<DeleteOutcome>,
+) -> Result<CleanupReport> {
     let key = store.key.log_mac_key();
     let tx = store.conn.transaction()?;
     let mut report = CleanupReport::default();
-    for (i, (platform_id, outcome)) in targets.iter().zip(outcomes).enumerate() {
-        let patient = owned.get(i).map(|(_, p)| p.clone());
+    for (i, (platform_id, outcome)) in deletion.targets().zip(outcomes).enumerate() {
+        let patient = deletion.owned.get(i).map(|(_, p)| p.clone());
         let outcome = match outcome {
             DeleteOutcome::Deleted => CleanupOutcome::Deleted,
             DeleteOutcome::NotFound => CleanupOutcome::AlreadyGone,
@@ -374,7 +404,7 @@ pub(crate) fn apply(
         .int("already_gone", i64::from(report.already_gone))
         .int("failed", i64::from(report.failed))
         .int("lookalikes_deleted", count(lookalikes_deleted))
-        .int("lookalikes_left", count(plan.lookalikes.len().saturating_sub(confirmed.len())));
+        .int("lookalikes_left", count(plan.lookalikes.len().saturating_sub(deletion.confirmed.len())));
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(summary))?;
     tx.commit()?;
     Ok(report)

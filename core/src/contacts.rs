@@ -122,15 +122,17 @@ pub struct EnsuredContact {
     pub action: EnsureAction,
 }
 
-/// Makes the patient's contact exist as the convention says, whatever happened to it on the
-/// phone. Idempotent: a second call changes nothing and says `Unchanged`.
-pub(crate) fn ensure(
-    store: &mut Store,
-    now: DateTime<Utc>,
-    book: &dyn ContactBook,
-    id: &PatientRef,
-) -> Result<EnsuredContact> {
-    let patient = patients::get_in(&store.conn, id)?;
+/// What making a patient's contact starts from, read from the store: the card the convention
+/// wants and the platform id Televisit recorded for it, if any.
+pub(crate) struct EnsureTarget {
+    pub card: ContactCard,
+    pub recorded: Option<String>,
+}
+
+/// The store's half of `Televisit::ensure_contact`, read before the phone's book is asked (with
+/// the store unlocked).
+pub(crate) fn ensure_target(conn: &Connection, id: &PatientRef) -> Result<EnsureTarget> {
+    let patient = patients::get_in(conn, id)?;
     if patient.archived_at.is_some() {
         return Err(Error::invalid("patient", format!("{id} is archived; its contact is left to cleanup")));
     }
@@ -139,16 +141,26 @@ pub(crate) fn ensure(
         phone: patient.phone.clone(),
         marker: marker_for(id),
     };
-    let recorded = record_for(&store.conn, id)?;
-    let (platform_id, action) = match recorded {
-        Some(record) => match book.get(&record.platform_id)? {
-            Some(found) if matches_card(&found, &card) => (record.platform_id, EnsureAction::Unchanged),
-            Some(_) => match book.update(&record.platform_id, &card) {
-                Ok(()) => (record.platform_id, EnsureAction::Repaired),
-                Err(ContactBookError::NotFound) => (book.create(&card)?, EnsureAction::Repaired),
+    let recorded = record_for(conn, id)?.map(|r| r.platform_id);
+    Ok(EnsureTarget { card, recorded })
+}
+
+/// The book's half of `Televisit::ensure_contact`: makes the patient's contact exist as the
+/// convention says, whatever happened to it on the phone, and says what it did. Touches no
+/// store, so the caller holds no store lock while the phone's book works (which can take
+/// seconds); the caller then records the result (`save_record`). Idempotent: a second run
+/// changes nothing (`Unchanged`).
+pub(crate) fn put_right(book: &dyn ContactBook, target: &EnsureTarget) -> Result<(String, EnsureAction)> {
+    let card = &target.card;
+    Ok(match &target.recorded {
+        Some(recorded) => match book.get(recorded)? {
+            Some(found) if matches_card(&found, card) => (recorded.clone(), EnsureAction::Unchanged),
+            Some(_) => match book.update(recorded, card) {
+                Ok(()) => (recorded.clone(), EnsureAction::Repaired),
+                Err(ContactBookError::NotFound) => (book.create(card)?, EnsureAction::Repaired),
                 Err(err) => return Err(err.into()),
             },
-            None => (book.create(&card)?, EnsureAction::Repaired),
+            None => (book.create(card)?, EnsureAction::Repaired),
         },
         None => {
             let ours = book
@@ -157,17 +169,15 @@ pub(crate) fn ensure(
                 .find(|c| c.marker.as_deref() == Some(card.marker.as_str()));
             match ours {
                 Some(found) => {
-                    if !matches_card(&found, &card) {
-                        book.update(&found.platform_id, &card)?;
+                    if !matches_card(&found, card) {
+                        book.update(&found.platform_id, card)?;
                     }
                     (found.platform_id, EnsureAction::Adopted)
                 }
-                None => (book.create(&card)?, EnsureAction::Created),
+                None => (book.create(card)?, EnsureAction::Created),
             }
         }
-    };
-    save_record(store, now, id, &platform_id, &action)?;
-    Ok(EnsuredContact { platform_id, action })
+    })
 }
 
 fn matches_card(found: &BookContact, card: &ContactCard) -> bool {
@@ -175,8 +185,9 @@ fn matches_card(found: &BookContact, card: &ContactCard) -> bool {
 }
 
 /// Records the contact (a new platform id replaces the old) and logs what was done, in one
-/// transaction. The contact already exists on the phone: if this fails, the next call adopts it.
-fn save_record(
+/// transaction. The contact already exists on the phone: if this fails (or the app dies first),
+/// the next call adopts it by its marker.
+pub(crate) fn save_record(
     store: &mut Store,
     now: DateTime<Utc>,
     id: &PatientRef,

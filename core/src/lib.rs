@@ -54,7 +54,7 @@ pub use store::{Opened, Store, StoreOptions};
 
 use rusqlite::OptionalExtension;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One clinician's Televisit on one device: the encrypted store and everything kept in it.
 pub struct Televisit {
@@ -66,6 +66,8 @@ pub struct Televisit {
     blocked: Mutex<Vec<&'static str>>,
     /// The log's head kept beyond the database, once a shell turns it on (`protect_log_head`).
     head_guard: Mutex<Option<log_guard::HeadGuard>>,
+    /// Serialises the calls that make, put right or delete patient contacts (`contacts_gate`).
+    contacts: Mutex<()>,
 }
 
 /// The result of `integrity_check`: SQLCipher's page check, SQLite's structure check, the chain.
@@ -95,6 +97,7 @@ impl Televisit {
             lock: Mutex::default(),
             blocked: Mutex::default(),
             head_guard: Mutex::default(),
+            contacts: Mutex::default(),
         };
         if opened.is_new() {
             // After a reinstall the earlier log is gone with the app: the new one says so first.
@@ -116,9 +119,19 @@ impl Televisit {
     }
 
     /// A panic in another call leaves no half-written transaction (SQLite rolls it back), so the
-    /// store stays usable after a poisoned lock.
+    /// store stays usable after a poisoned lock. Never held across a call into the platform's
+    /// contacts, device facts or WhatsApp directory: those can take seconds, and every other
+    /// call (`touch` from the main thread among them) waits for the store.
     pub(crate) fn store(&self) -> log_guard::StoreAccess<'_> {
         Televisit::store_access(&self.store, &self.head_guard)
+    }
+
+    /// Held by a call that makes, puts right or deletes patient contacts, from its first read of
+    /// the records to its last write, around the phone's book (the store itself is unlocked
+    /// there): two such calls never act on one record at once (no patient gets two contacts),
+    /// and nothing else waits for it. Never taken with the store locked.
+    pub(crate) fn contacts_gate(&self) -> MutexGuard<'_, ()> {
+        self.contacts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Appends an entry a shell reports: only the kinds a shell may write
@@ -317,7 +330,7 @@ impl Televisit {
     /// Creates the patient's contact, or puts it right if it was renamed, renumbered or deleted.
     pub fn ensure_contact(&self, book: &dyn ContactBook, id: &PatientRef) -> Result<EnsuredContact> {
         self.clinical()?;
-        let result = contacts::ensure(&mut self.store(), self.clock.now(), book, id);
+        let result = self.ensure_serialised(book, id);
         if let Err(Error::ContactBook(_)) = &result {
             // The phone refused (permission, provider): evidence for IT, without the phone's words.
             let entry = NewEntry::new(EntryKind::ContactFailed, Actor::Clinician)
@@ -326,6 +339,17 @@ impl Televisit {
             let _ = self.append_own(&entry);
         }
         result
+    }
+
+    /// The store read, the book put right with the store unlocked, the result recorded. Between
+    /// the read and the record only calls that leave the contact record alone can run (patient
+    /// edits are linearised after this call: their contact is put right by the next one).
+    fn ensure_serialised(&self, book: &dyn ContactBook, id: &PatientRef) -> Result<EnsuredContact> {
+        let _serialised = self.contacts_gate();
+        let target = contacts::ensure_target(&self.store().conn, id)?;
+        let (platform_id, action) = contacts::put_right(book, &target)?;
+        contacts::save_record(&mut self.store(), self.clock.now(), id, &platform_id, &action)?;
+        Ok(EnsuredContact { platform_id, action })
     }
 
     pub fn mark_visit_done(&self, id: &PatientRef) -> Result<()> {
@@ -351,7 +375,9 @@ impl Televisit {
         if rules.older_than_days == 0 {
             return Err(Error::invalid("cleanup age", "must be at least 1 day"));
         }
-        cleanup::plan(&self.store(), self.clock.now(), &policy, &rules, book)
+        // The walk of the phone's contacts, with the store unlocked, before the records are read.
+        let listed = book.list(ListScope::All)?;
+        cleanup::plan(&self.store(), self.clock.now(), &policy, &rules, listed)
     }
 
     pub fn cleanup_apply(
@@ -360,7 +386,12 @@ impl Televisit {
         plan: &CleanupPlan,
         confirmed_lookalikes: &[String],
     ) -> Result<CleanupReport> {
-        cleanup::apply(&mut self.store(), self.clock.now(), book, plan, confirmed_lookalikes)
+        // Contact-making calls wait until the run is recorded (one could adopt a planned orphan
+        // between the check and the delete); the store is locked only to read and to record.
+        let _serialised = self.contacts_gate();
+        let deletion = cleanup::deletion(&self.store().conn, plan, confirmed_lookalikes)?;
+        let outcomes = cleanup::delete(book, &deletion);
+        cleanup::record(&mut self.store(), self.clock.now(), plan, deletion, outcomes)
     }
 
     pub(crate) fn setting_i64(&self, name: &str) -> Result<Option<i64>> {
@@ -384,21 +415,13 @@ impl Televisit {
     }
 
     /// Refuses a clinical action while a local trigger blocks the device.
-    fn clinical(&self) -> Result<()> {
+    pub(crate) fn clinical(&self) -> Result<()> {
         let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
         if blocked.is_empty() {
             Ok(())
         } else {
             Err(Error::Blocked { reasons: blocked.join(", ") })
         }
-    }
-
-    pub fn acknowledge_disclosure(&self) -> Result<()> {
-        call::acknowledge_disclosure(&mut self.store(), self.clock.now())
-    }
-
-    pub fn disclosure_acknowledged(&self) -> Result<bool> {
-        call::disclosure_acknowledged(&self.store())
     }
 
     /// Current, due or never; with the phone's facts, a new WhatsApp version also makes it due.
@@ -411,7 +434,9 @@ impl Televisit {
     /// Starts the checklist for `platform`, or resumes the run in progress.
     pub fn checklist_start(&self, platform: Platform, device: &dyn DeviceFacts) -> Result<checklist::ChecklistRun> {
         let policy = self.policy()?;
-        checklist::start(&mut self.store(), self.clock.now(), &policy, platform, &device.snapshot())
+        // Read before the store is locked (an argument beside `self.store()` would be read with it held).
+        let snapshot = device.snapshot();
+        checklist::start(&mut self.store(), self.clock.now(), &policy, platform, &snapshot)
     }
 
     pub fn checklist_answer(&self, item_id: &str, value: &str) -> Result<checklist::ChecklistRun> {
@@ -434,73 +459,6 @@ impl Televisit {
     pub fn checklist_finish(&self) -> Result<checklist::ChecklistResult> {
         let policy = self.policy()?;
         checklist::finish(&mut self.store(), self.clock.now(), &policy)
-    }
-
-    /// Each check before a call: pass, warn or block, with its reason code.
-    pub fn preflight(&self, book: &dyn ContactBook, device: &dyn DeviceFacts, id: &PatientRef) -> Result<Preflight> {
-        let policy = self.policy()?;
-        let unlocked = self.touch()?;
-        let snapshot = device.snapshot();
-        let ctx = call::CallContext { policy: &policy, book, device: &snapshot, unlocked, now: self.clock.now() };
-        let mut checked = call::preflight(&self.store(), &ctx, id)?;
-        if let Err(blocked) = self.clinical() {
-            let message = format!("This device is blocked by your organisation's policy ({blocked}).");
-            checked.checks.push(call::Check { code: "device_blocked", status: call::CheckStatus::Block, message });
-        }
-        Ok(checked)
-    }
-
-    /// What Call does first, on every shell: the pre-flight, and when the patient's contact (missing,
-    /// or changed on the phone) is the only thing in the way, the contact made or put right and
-    /// the pre-flight run again. A contact is never made for a call something else blocks (no
-    /// consent, say): the clinician sees that first.
-    pub fn prepare_call(&self, book: &dyn ContactBook, device: &dyn DeviceFacts, id: &PatientRef) -> Result<Preflight> {
-        let first = self.preflight(book, device, id)?;
-        let contact_in_the_way =
-            first.checks.iter().any(|c| call::CONTACT_CHECKS.contains(&c.code) && c.status != call::CheckStatus::Pass);
-        let other_blocks = first
-            .checks
-            .iter()
-            .any(|c| c.status == call::CheckStatus::Block && !call::CONTACT_CHECKS.contains(&c.code));
-        if !contact_in_the_way || other_blocks {
-            return Ok(first);
-        }
-        self.ensure_contact(book, id)?;
-        self.preflight(book, device, id)
-    }
-
-    /// The ordered attempts that open the video call, after a pre-flight that must not block.
-    pub fn launch_plan(
-        &self,
-        book: &dyn ContactBook,
-        device: &dyn DeviceFacts,
-        directory: Option<&dyn WhatsAppDirectory>,
-        id: &PatientRef,
-        platform: Platform,
-        message: Option<&MessageRequest>,
-    ) -> Result<LaunchPlan> {
-        self.clinical()?;
-        let policy = self.policy()?;
-        let unlocked = self.touch()?;
-        let snapshot = device.snapshot();
-        let ctx = call::CallContext { policy: &policy, book, device: &snapshot, unlocked, now: self.clock.now() };
-        call::launch_plan(&self.store(), &ctx, directory, id, platform, message)
-    }
-
-    /// Logs how one attempt of a plan went.
-    pub fn record_launch(
-        &self,
-        id: &PatientRef,
-        attempt: call::AttemptKind,
-        app: Option<WhatsAppApp>,
-        succeeded: bool,
-    ) -> Result<()> {
-        call::record_launch(&mut self.store(), self.clock.now(), id, attempt, app, succeeded)
-    }
-
-    /// A template filled in and linted, for the screen's preview.
-    pub fn render_message(&self, request: &MessageRequest) -> Result<call::RenderedMessage> {
-        call::templates::render(request.template, &request.values)
     }
 
     /// Counts per day (calls, consents, opt-outs, contacts, cleanups) over the last `days` days.

@@ -1,8 +1,8 @@
 //! Starting the WhatsApp video call: the pre-flight, the launch plan with its optional
 //! pre-filled message, and the record of how each launch went.
 
+mod facade;
 pub mod launch;
-
 pub mod preflight;
 pub mod templates;
 
@@ -12,15 +12,15 @@ pub use preflight::{Check, CheckStatus, ContactState, Preflight, CONTACT_CHECKS}
 pub use templates::{RenderedMessage, TemplateId};
 
 use crate::checklist;
-use crate::contacts::{self, ContactBook};
+use crate::contacts::{self, BookContact, ContactBook};
 use crate::device::{DeviceSnapshot, WhatsAppApp, WhatsAppDirectory};
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
-use crate::patients;
+use crate::patients::{self, Patient};
 use crate::policy::{Policy, Severity};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// Said once, in plain words, before the first call (the hospital tip sheet's first point).
@@ -50,23 +50,60 @@ pub struct LaunchPlan {
 
 pub(crate) struct CallContext<'a> {
     pub policy: &'a Policy,
-    pub book: &'a dyn ContactBook,
     pub device: &'a DeviceSnapshot,
     pub unlocked: bool,
     pub now: DateTime<Utc>,
 }
 
-pub(crate) fn preflight(store: &Store, ctx: &CallContext<'_>, id: &PatientRef) -> Result<Preflight> {
+/// The platform id Televisit recorded for the patient's contact: what the pre-flight asks the
+/// phone's book about, with the store unlocked. Fails first for an unknown patient, as the
+/// pre-flight always has.
+pub(crate) fn recorded_contact(conn: &Connection, id: &PatientRef) -> Result<Option<String>> {
+    patients::get_in(conn, id)?;
+    Ok(contacts::record_for(conn, id)?.map(|r| r.platform_id))
+}
+
+/// What the phone's book holds under a recorded platform id, asked with no store lock held.
+pub(crate) struct BookLook {
+    pub platform_id: Option<String>,
+    pub found: Option<BookContact>,
+}
+
+pub(crate) fn look_up(book: &dyn ContactBook, recorded: Option<String>) -> Result<BookLook> {
+    let found = match &recorded {
+        Some(platform_id) => book.get(platform_id)?,
+        None => None,
+    };
+    Ok(BookLook { platform_id: recorded, found })
+}
+
+/// A pre-flight with what it read: the launch plan goes on from it.
+pub(crate) struct Checked {
+    pub preflight: Preflight,
+    pub patient: Patient,
+    pub platform_id: Option<String>,
+}
+
+/// The pre-flight, from the store and what the book said (`look_up`). None when the record
+/// names another contact than the one looked up (a contact-making call ran in between): the
+/// caller looks again.
+pub(crate) fn preflight(
+    store: &Store,
+    ctx: &CallContext<'_>,
+    id: &PatientRef,
+    look: BookLook,
+) -> Result<Option<Checked>> {
     let patient = patients::get_in(&store.conn, id)?;
-    let contact = match contacts::record_for(&store.conn, id)? {
+    let platform_id = contacts::record_for(&store.conn, id)?.map(|r| r.platform_id);
+    if platform_id != look.platform_id {
+        return Ok(None);
+    }
+    let contact = match look.found {
         None => ContactState::Missing,
-        Some(record) => match ctx.book.get(&record.platform_id)? {
-            None => ContactState::Missing,
-            Some(found) if found.display_name == patient.contact_name && found.phones.contains(&patient.phone) => {
-                ContactState::Ready
-            }
-            Some(_) => ContactState::OutOfSync,
-        },
+        Some(found) if found.display_name == patient.contact_name && found.phones.contains(&patient.phone) => {
+            ContactState::Ready
+        }
+        Some(_) => ContactState::OutOfSync,
     };
     let facts = preflight::Facts {
         patient: &patient,
@@ -77,18 +114,20 @@ pub(crate) fn preflight(store: &Store, ctx: &CallContext<'_>, id: &PatientRef) -
         disclosure_acknowledged: disclosure_acknowledged(store)?,
         now: ctx.now,
     };
-    Ok(preflight::run(&ctx.policy.calls, &facts))
+    let preflight = preflight::run(&ctx.policy.calls, &facts);
+    Ok(Some(Checked { preflight, patient, platform_id }))
 }
 
+/// The plan from a pre-flight that must not block. It reads no store (the directory, the
+/// platform's, is asked with no lock held).
 pub(crate) fn launch_plan(
-    store: &Store,
     ctx: &CallContext<'_>,
+    checked: Checked,
     directory: Option<&dyn WhatsAppDirectory>,
-    id: &PatientRef,
     platform: Platform,
     message: Option<&MessageRequest>,
 ) -> Result<LaunchPlan> {
-    let checked = preflight(store, ctx, id)?;
+    let Checked { preflight: checked, patient, platform_id } = checked;
     if checked.blocked() {
         return Err(Error::CallBlocked { reasons: checked.blocking_codes().join(", ") });
     }
@@ -104,10 +143,9 @@ pub(crate) fn launch_plan(
             (Some(rendered.text), rendered.findings)
         }
     };
-    let patient = patients::get_in(&store.conn, id)?;
-    let row = match (platform, checked.app, directory, contacts::record_for(&store.conn, id)?) {
-        (Platform::Android, Some(app), Some(directory), Some(record)) => {
-            directory.video_call_row(&record.platform_id, app)
+    let row = match (platform, checked.app, directory, platform_id) {
+        (Platform::Android, Some(app), Some(directory), Some(platform_id)) => {
+            directory.video_call_row(&platform_id, app)
         }
         _ => None,
     };
@@ -122,7 +160,7 @@ pub(crate) fn launch_plan(
         ctx.policy.calls.sync_wait_seconds,
     );
     Ok(LaunchPlan {
-        patient: id.clone(),
+        patient: patient.id,
         platform,
         app: checked.app,
         attempts,

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod book;
+pub mod gate;
 pub mod org;
 
 use std::path::{Path, PathBuf};
