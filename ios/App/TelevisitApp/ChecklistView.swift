@@ -18,7 +18,7 @@ struct ChecklistView: View {
             Section {
                 Text(statusText)
                 if run == nil {
-                    Button(status == .never ? "Start the checklist" : "Check again", action: start)
+                    Button(status == .never ? "Start the checklist" : "Check again") { start() }
                 }
             }
             if let run {
@@ -33,9 +33,9 @@ struct ChecklistView: View {
                     if run.kind == .reconfirm && !run.attestedUnchanged {
                         // A re-confirmation asks only what changed; the rest is kept from the
                         // last check (each answer above can still be changed) and attested once.
-                        Button("Nothing else has changed since my last check", action: attest)
+                        Button("Nothing else has changed since my last check") { attest() }
                     }
-                    Button("Finish", action: finish)
+                    Button("Finish") { finish() }
                         .disabled(
                             run.items.contains { $0.answer == nil && !isNotChecked($0.required) }
                                 || (run.kind == .reconfirm && !run.attestedUnchanged)
@@ -164,9 +164,11 @@ struct ChecklistItemRow: View {
                     Label("As at your last check", systemImage: "clock.arrow.circlepath")
                         .font(.footnote)
                 }
+                // Binding's closures are `@isolated(any) @Sendable`: isolated to the main actor,
+                // where SwiftUI calls them and where `onAnswer` may run.
                 Picker("Your setting", selection: Binding(
-                    get: { item.answer ?? "" },
-                    set: { value in
+                    get: { @MainActor in item.answer ?? "" },
+                    set: { @MainActor value in
                         if !value.isEmpty {
                             onAnswer(value)
                         }

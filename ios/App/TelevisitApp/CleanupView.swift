@@ -18,7 +18,7 @@ struct CleanupView: View {
         List {
             ContactsAccessSection()
             Section {
-                Button("Find contacts to remove", action: makePlan)
+                Button("Find contacts to remove") { makePlan() }
             } footer: {
                 Text("Nothing is deleted until you confirm.")
             }
@@ -39,9 +39,11 @@ struct CleanupView: View {
                 if !plan.lookalikes.isEmpty {
                     Section {
                         ForEach(plan.lookalikes, id: \.platformId) { lookalike in
+                            // Binding's closures are `@isolated(any) @Sendable`: isolated to
+                            // the main actor, which owns `confirmed`.
                             Toggle(lookalike.displayName, isOn: Binding(
-                                get: { confirmed.contains(lookalike.platformId) },
-                                set: { on in
+                                get: { @MainActor in confirmed.contains(lookalike.platformId) },
+                                set: { @MainActor on in
                                     if on {
                                         confirmed.insert(lookalike.platformId)
                                     } else {
@@ -75,7 +77,7 @@ struct CleanupView: View {
         }
         .navigationTitle("Cleanup")
         .confirmationDialog("Delete these contacts from your iPhone?", isPresented: $confirming, titleVisibility: .visible) {
-            Button("Delete", role: .destructive, action: apply)
+            Button("Delete", role: .destructive) { apply() }
         }
         .alert(item: $error) { error in
             Alert(title: Text("Cleanup"), message: Text(error.message))

@@ -13,7 +13,7 @@ struct LogView: View {
     var body: some View {
         List {
             Section {
-                Button("Check the log's chain", action: verify)
+                Button("Check the log's chain") { verify() }
                 if let verification {
                     Label(verificationText(verification), systemImage: isIntact(verification) ? "checkmark.seal" : "xmark.seal")
                         .foregroundStyle(isIntact(verification) ? Color.primary : Color.red)

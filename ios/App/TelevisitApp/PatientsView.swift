@@ -205,7 +205,7 @@ struct AddPatientView: View {
                     Button("Cancel") { dismiss() }
                 }
                 ToolbarItem(placement: .confirmationAction) {
-                    Button("Add", action: add)
+                    Button("Add") { add() }
                 }
             }
             .alert(item: $error) { error in
@@ -270,11 +270,11 @@ struct PatientDetailView: View {
                         Button("In the app") { declineConsent(.inApp) }
                     }
                     if case .given = patient.consent {
-                        Button("Revoke consent", role: .destructive, action: revokeConsent)
+                        Button("Revoke consent", role: .destructive) { revokeConsent() }
                     }
                 }
                 Section("Contact") {
-                    Button("Add or repair the contact", action: ensureContact)
+                    Button("Add or repair the contact") { ensureContact() }
                 }
                 if let preflight {
                     Section("Before the call") {
@@ -297,8 +297,8 @@ struct PatientDetailView: View {
                     }
                 }
                 Section {
-                    Button("Visit done", action: visitDone)
-                    Button("Archive patient", role: .destructive, action: archive)
+                    Button("Visit done") { visitDone() }
+                    Button("Archive patient", role: .destructive) { archive() }
                         .disabled(patient.archivedAt != nil)
                 }
             }

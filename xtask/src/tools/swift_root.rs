@@ -4,7 +4,7 @@
 //! package.
 //!
 //! The root is cached outside the clone (`TELEVISIT_SWIFT_ROOT`, else
-//! `$HOME/.cache/televisit/swift-6.0.3-trixie`): about 3.3 GB that a fresh clone on the same
+//! `$HOME/.cache/televisit/swift-6.0.3-trixie`, or `/var/cache/televisit/…` with no home): about 3.3 GB that a fresh clone on the same
 //! machine reuses. It is built under a temporary name and renamed into place once the compiler
 //! answers, with a marker naming what it holds, so a run that was killed half-way is never
 //! trusted. `/proc` is mounted inside only while a command runs (swiftc cannot load
@@ -70,7 +70,8 @@ fn cache_dir() -> Result<PathBuf> {
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".cache")))
-        .context("neither TELEVISIT_SWIFT_ROOT, XDG_CACHE_HOME nor HOME is set: nowhere to keep the Swift root")?;
+        // Root makes the root; with no home to keep it in, the system's cache folder does.
+        .unwrap_or_else(|| PathBuf::from("/var/cache"));
     Ok(cache.join("televisit").join("swift-6.0.3-trixie"))
 }
 
