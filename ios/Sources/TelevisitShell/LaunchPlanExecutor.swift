@@ -9,7 +9,7 @@ import TelevisitCore
 /// a parameter so that the rest runs, and is tested, without UIKit.
 @MainActor
 public final class LaunchPlanExecutor {
-    public enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         /// An attempt opened; `instruction` is the core's next step for the clinician (on iOS:
         /// "tap the video button"), shown as it is.
         case opened(kind: AttemptKind, instruction: String?)

@@ -61,11 +61,25 @@ public enum SecretStoreCheckIn {
             return .cancelled
         }
         if let command = reading.values[keys.wipeCommand], !command.isEmpty {
-            // Refused (already carried out, for another phone, damaged): the app shows why when
-            // it next starts; here nothing is shown.
-            _ = try? receiveWipeWithoutStore(secrets: secrets, command: command)
+            do {
+                _ = try receiveWipeWithoutStore(secrets: secrets, command: command)
+            } catch TelevisitError.SecretStore {
+                // The Keychain is locked (before the first unlock since a restart, the usual
+                // state of a background task): nothing was decided; the next run tries again.
+                succeeded = false
+            } catch {
+                // Refused (already carried out, for another phone, damaged): the app shows why
+                // when it next starts; here nothing is shown.
+            }
         }
-        guard let pending = try? wipePending(secrets: secrets), pending else {
+        // An unreadable secret store is not "no wipe pending": iOS is told the check-in failed.
+        let pending: Bool
+        do {
+            pending = try wipePending(secrets: secrets)
+        } catch {
+            return .failed
+        }
+        guard pending else {
             return succeeded ? .done : .failed
         }
         if isCancelled() {

@@ -29,6 +29,10 @@ const PORTABLE_IMPORTS: &[&str] = &["Foundation", "Dispatch", "TelevisitCore"];
 /// Links the core's shared library wherever the generated header's module is imported.
 const MODULE_MAP: &str = "module TelevisitFFI {\n    header \"TelevisitFFI.h\"\n    link \"televisit_ffi\"\n    export *\n}\n";
 const MODES: &[&str] = &["6", "5"];
+/// An expression the type checker cannot solve in this many seconds is an error ("unable to
+/// type-check this expression in reasonable time") instead of minutes of a stalled run; the
+/// compiler's own limit is ten minutes.
+const SOLVER_SECONDS: u32 = 30;
 
 /// What the Swift part did: files compiled (typechecked ones included) and the XCTest counts.
 pub struct SwiftReport {
@@ -266,7 +270,8 @@ fn check_header(swift: &SwiftRoot) -> Result<()> {
 
 fn build(swift: &SwiftRoot, package: &str, mode: &str, tests: bool) -> Result<()> {
     let script = format!(
-        "cd {STAGE}/{package} && swift build --build-path .build-{mode} {} -Xlinker -L{STAGE}/lib",
+        "cd {STAGE}/{package} && swift build --build-path .build-{mode} {} -Xlinker -L{STAGE}/lib \
+         -Xswiftc -Xfrontend -Xswiftc -solver-expression-time-threshold={SOLVER_SECONDS}",
         if tests { "--build-tests" } else { "" }
     );
     let out = swift.output(&script, &[("TELEVISIT_SWIFT_MODE", mode)])?;
