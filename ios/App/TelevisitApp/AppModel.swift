@@ -70,6 +70,8 @@ final class AppModel: ObservableObject {
         case opened(Televisit)
         /// A wipe was pending: it ran instead (its receipt, if it finished).
         case wiped(receipt: String?)
+        /// A wipe was pending and did not finish: said, and tried again at the next start.
+        case wipeUnfinished(message: String)
     }
 
     private func runStart() async {
@@ -96,7 +98,11 @@ final class AppModel: ObservableObject {
         do {
             opening = .success(try await gate.turn { storeOpen in
                 if try wipePending(secrets: secrets) {
-                    return .wiped(receipt: try AppModel.resumeWipe(path: path, secrets: secrets, book: book, managed: managed))
+                    do {
+                        return .wiped(receipt: try AppModel.resumeWipe(path: path, secrets: secrets, book: book, managed: managed))
+                    } catch {
+                        return .wipeUnfinished(message: AppModel.wipeUnfinished(error))
+                    }
                 }
                 // iOS keeps Keychain items when the app is deleted, and a restore brings them
                 // back without the database: the marker beside the database says when that is
@@ -115,6 +121,10 @@ final class AppModel: ObservableObject {
         case let .success(.wiped(receipt)):
             televisit = nil
             phase = .wiped(message: AppModel.wipedMessage, receipt: receipt)
+            return
+        case let .success(.wipeUnfinished(message)):
+            televisit = nil
+            phase = .problem(message: message, retry: true)
             return
         case let .success(.opened(store)):
             televisit = store
@@ -181,6 +191,10 @@ final class AppModel: ObservableObject {
     private static let wipedMessage =
         "Televisit was wiped on your organisation's instruction: its patient contacts, its records and its key are gone from this iPhone. The signed receipt was handed to your organisation's device management; you can also share it below."
 
+    nonisolated private static func wipeUnfinished(_ error: Error) -> String {
+        "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start."
+    }
+
     /// The wipe's steps, in the store's turn: its receipt is published for the MDM.
     nonisolated private static func resumeWipe(
         path: String, secrets: KeychainSecretStore, book: ContactStoreBook, managed: ManagedConfiguration
@@ -222,10 +236,7 @@ final class AppModel: ObservableObject {
             case let .success(receipt):
                 phase = .wiped(message: AppModel.wipedMessage, receipt: receipt)
             case let .failure(error):
-                phase = .problem(
-                    message: "The wipe your organisation asked for has not finished: \(UserMessage.text(for: error)) Televisit finishes it at the next start.",
-                    retry: true
-                )
+                phase = .problem(message: AppModel.wipeUnfinished(error), retry: true)
             }
             wipeTask = nil
         }
