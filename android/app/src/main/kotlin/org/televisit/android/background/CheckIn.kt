@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit
  *   schedule the job again.
  * Each runs `Session.start()`: a pending wipe is finished first, then the store is opened, the
  * local triggers read and the configuration applied (which may wipe), and the device report
- * published.
+ * published; the job and the receivers finish only once the keyed app states were handed to
+ * the MDM's receiver (or after `HAND_OFF_WAIT_MILLIS`).
  */
 object CheckIn {
     const val JOB_ID = 4711
@@ -51,7 +52,15 @@ object CheckIn {
         session.lastNotice
     } catch (e: Exception) {
         e.message
+    } finally {
+        // The report and any receipt went to the MDM's receivers asynchronously (bind, then
+        // hand-off): the job or receiver must not finish, letting the process go, before the
+        // hand-off. Bounded; on the main thread (tests) it does not wait.
+        session.managed.awaitHandOff(HAND_OFF_WAIT_MILLIS)
     }
+
+    /** How long a background check-in waits for its keyed app states to be handed off. */
+    val HAND_OFF_WAIT_MILLIS: Long = TimeUnit.SECONDS.toMillis(10)
 }
 
 /** The periodic job: one check-in off the main thread. */

@@ -28,15 +28,23 @@ class ManagedConfig(
     fun read(): Values = fromBundle(restrictions())
 
     /**
-     * Hands the receipt to the MDM; `delivered` runs once a receiver has taken it. Without a
+     * Hands the receipt to the MDM as an *immediate* state (IT waits on it; the receiver may
+     * still queue it under its quota); `delivered` runs once a receiver has taken it. Without a
      * device or profile owner (no MDM), it is kept by the core and sent at the next start.
      */
     fun publishReceipt(receipt: String, delivered: () -> Unit): Boolean =
-        feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, delivered)
+        feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, immediate = true, delivered)
 
-    /** Publishes the signed device report (one keyed app state message: at most 1,000 characters). */
+    /**
+     * Publishes the signed device report (one keyed app state: at most 1,000 characters) as a
+     * routine state (`WHAT_STATE`): it is sent at every check-in and Settings visit, and the
+     * receivers allow about one immediate upload a minute.
+     */
     fun publishReport(report: String): Boolean =
-        feedback.send(managedConfigKeys().deviceReport, KeyedAppStates.SEVERITY_INFO, "device report", report) {}
+        feedback.send(managedConfigKeys().deviceReport, KeyedAppStates.SEVERITY_INFO, "device report", report, immediate = false) {}
+
+    /** Waits, off the main thread and at most `timeoutMillis`, until the states sent were handed off. */
+    fun awaitHandOff(timeoutMillis: Long): Boolean = feedback.awaitHandOff(timeoutMillis)
 
     companion object {
         fun fromBundle(bundle: Bundle): Values {

@@ -19,7 +19,8 @@ class RestrictionsReceiver : BroadcastReceiver() {
         Thread {
             try {
                 // A check-in: applied to the open store, or the store opened first (one that will
-                // not open still takes IT's wipe); never throws, keeps its message for Settings.
+                // not open still takes IT's wipe); never throws, keeps its message for Settings;
+                // returns once its keyed app states were handed off (bounded), so `finish` after.
                 CheckIn.run(session)
             } finally {
                 pending.finish()

@@ -4,6 +4,7 @@ import android.app.job.JobScheduler
 import android.content.Intent
 import android.os.Bundle
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
@@ -14,11 +15,13 @@ import org.robolectric.RuntimeEnvironment
 import org.televisit.android.Admin
 import org.televisit.android.Session
 import org.televisit.android.attributes
+import org.televisit.android.mdm.AndroidXAppStatesService
 import org.televisit.android.mdm.KeyedAppStates
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.AndroidContactBook
 import org.televisit.android.platform.KeystoreSecretStore
 import org.televisit.android.tempDir
+import org.televisit.android.ui.idle
 import org.televisit.core.managedConfigKeys
 
 @RunWith(RobolectricTestRunner::class)
@@ -116,5 +119,31 @@ class CheckInTest {
         CheckIn.run(lost)
         assertTrue("the wipe ran from the secret store alone", lost.pendingReceipt.orEmpty().startsWith("tv1.receipt."))
         assertNotNull("the screen is told", told)
+    }
+
+    @Test
+    fun `a background check-in finishes only after its device report was handed to the MDM's receiver`() {
+        val admin = Admin()
+        val config = Bundle().apply { putString(managedConfigKeys().enrollmentCode, admin.enrollCode()) }
+        val phone = phone { config }
+        CheckIn.run(phone) // enrolled; no receiver on the phone yet
+        val dpc = AndroidXAppStatesService.install(app)
+        // The job's thread: the check-in, then the wait for the hand-off (the job finishes after).
+        val job = Thread { CheckIn.run(phone) }
+        job.start()
+        val end = System.nanoTime() + 30_000_000_000L
+        while (job.state != Thread.State.TIMED_WAITING && job.state != Thread.State.TERMINATED && System.nanoTime() < end) Thread.sleep(5)
+        assertEquals("the job waits for the connection (made on the main thread)", Thread.State.TIMED_WAITING, job.state)
+        assertTrue(dpc.received.isEmpty())
+        while (job.isAlive && System.nanoTime() < end) {
+            idle()
+            job.join(10)
+        }
+        assertFalse(job.isAlive)
+        idle()
+        val report = dpc.received.single()
+        assertEquals(managedConfigKeys().deviceReport, report.key)
+        assertEquals(phone.deviceReport, report.data)
+        assertFalse("a routine state", report.requestSync)
     }
 }
