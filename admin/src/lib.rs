@@ -6,6 +6,7 @@
 pub mod fleet;
 pub mod fleet_html;
 pub mod ledger;
+pub mod mdm_export;
 pub mod org;
 pub mod report;
 pub mod usage;

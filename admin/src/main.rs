@@ -8,11 +8,13 @@
 
 mod ledger_cli;
 mod log_cli;
+mod mdm_cli;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use ledger_cli::{DevicesCommand, FleetCommand, Which, WipeStateArg};
 use log_cli::LogCommand;
+use mdm_cli::MdmCommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use televisit_admin::ledger::{self, CommandKind};
@@ -28,7 +30,7 @@ use televisit_protocol::Policy;
     name = "televisit-admin",
     version,
     about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, the fleet's ledger, remote wipe, sealed log exports.",
-    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\nEvery week:\n  televisit-admin devices import --org ./org <the MDM's app states export>\n  televisit-admin devices list --org ./org --stale 48h\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --user <the clinician's MDM user> --reason lost   (the next bulletin carries it)\n  televisit-admin devices import --org ./org <export with the receipt>; televisit-admin wipe status --org ./org\nExit codes: 0 done, 1 error, 2 usage, 3 a check failed (a receipt or an export does not verify, an import refused a record, stale phones found)."
+    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\n  televisit-admin mdm export --for intune-ios --code CODE --policy policy.signed --bulletin bulletin.txt > body.json   (what the MDM takes)\nEvery week:\n  televisit-admin devices import --org ./org <the MDM's app states export>\n  televisit-admin devices list --org ./org --stale 48h\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --user <the clinician's MDM user> --reason lost   (the next bulletin carries it)\n  televisit-admin devices import --org ./org <export with the receipt>; televisit-admin wipe status --org ./org\nExit codes: 0 done, 1 error, 2 usage, 3 a check failed (a receipt or an export does not verify, an import refused a record, stale phones found)."
 )]
 struct Cli {
     /// Print results as JSON.
@@ -76,6 +78,9 @@ enum Command {
     /// The devices' sealed activity-log exports: open one, archive them, search and check the archive.
     #[command(subcommand)]
     Log(LogCommand),
+    /// The fleet's configuration as each MDM takes it: Intune (iOS, Android), Jamf Pro, Workspace ONE, an EMM.
+    #[command(subcommand)]
+    Mdm(MdmCommand),
 }
 
 #[derive(Subcommand)]
@@ -479,6 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Log(command) => return log_cli::run(command, json),
+        Command::Mdm(command) => return mdm_cli::run(command, json),
     }
     Ok(ExitCode::SUCCESS)
 }

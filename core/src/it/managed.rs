@@ -11,23 +11,10 @@ use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::SecretStore;
 use serde::Serialize;
 
-/// The keys IT sets, and the one the app answers with. Declared once here; the Android
-/// restrictions XML and the iOS AppConfig specification name the same keys (tests check them).
+/// The keys IT sets, and the ones the app answers with. Declared once, in the protocol crate
+/// (`televisit_protocol::managed_keys`), which IT's tool shares; re-exported here unchanged.
 pub mod keys {
-    pub const ENROLLMENT_CODE: &str = "enrollment_code";
-    pub const SIGNED_POLICY: &str = "signed_policy";
-    pub const WIPE_COMMAND: &str = "wipe_command";
-    /// The fleet's bulletin (`televisit-admin bulletin sign`): contact with IT and pending wipes.
-    pub const BULLETIN: &str = "bulletin";
-    /// The MDM's own ids of the device and its user, filled by the MDM's variables (Intune
-    /// `{{deviceid}}` and `{{userprincipalname}}`; Workspace ONE `{DeviceUid}` and `{EmailAddress}`).
-    pub const MDM_DEVICE_ID: &str = "mdm_device_id";
-    pub const MDM_USER: &str = "mdm_user";
-    /// Feedback from the device (Android keyed app state, iOS `com.apple.feedback.managed`).
-    pub const WIPE_RECEIPT: &str = "wipe_receipt";
-    pub const DEVICE_REPORT: &str = "device_report";
-    /// The keys the app reads, in the order they are applied (enrollment first: the others need it).
-    pub const READ: [&str; 6] = [ENROLLMENT_CODE, SIGNED_POLICY, MDM_DEVICE_ID, MDM_USER, BULLETIN, WIPE_COMMAND];
+    pub use televisit_protocol::managed_keys::*;
 }
 
 /// What became of one key of the configuration.
