@@ -2,7 +2,7 @@
 //! through its MDM (contact with IT, and the organisation's pending wipes), and the device
 //! reports the phones publish back.
 
-use crate::ledger::{DeviceRow, FileOutcome, WipeRow};
+use crate::ledger::{DeviceRow, FileOutcome, Format, WipeRow};
 use anyhow::{bail, Context, Result};
 use std::collections::{BTreeMap, HashMap};
 use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS, MAX_WIPES};
@@ -165,8 +165,19 @@ pub fn import_text(o: &FileOutcome) -> String {
         "{}: {} new reports, {} new receipts, {} seen before, {} refused",
         o.file_name, o.reports, o.receipts, o.unchanged, o.refused
     );
+    if o.format != Format::Text {
+        text.push_str(&format!(" (read as {})", o.format.code()));
+    }
+    if o.format == Format::GraphStatuses {
+        text.push_str(&format!(
+            "; configuration status of {} devices recorded, {} rows matched no device in the ledger",
+            o.config_statuses, o.config_unmatched
+        ));
+    }
+    // A text file's problems are by line; an MDM's answer's by the record's place in it.
+    let place = if o.format == Format::Text { "line" } else { "record" };
     for problem in &o.problems {
-        text.push_str(&format!("\n  line {}: {}", problem.line, problem.reason));
+        text.push_str(&format!("\n  {place} {}: {}", problem.line, problem.reason));
     }
     if o.problems.len() < o.refused as usize {
         text.push_str(&format!("\n  … and {} more", o.refused as usize - o.problems.len()));
@@ -177,13 +188,14 @@ pub fn import_text(o: &FileOutcome) -> String {
 /// A device in one line: its state first.
 pub fn device_line(d: &DeviceRow, now: i64) -> String {
     format!(
-        "{:<8} {}  {:<32} {:<7} policy {:<4} last report {:<12} {}",
+        "{:<8} {}  {:<32} {:<7} policy {:<4} last report {:<12} config {:<18} {}",
         device_state(d),
         d.device_id,
         d.mdm_user.as_deref().unwrap_or("-"),
         d.platform,
         d.policy_version,
         ago(d.last_report_at, now),
+        d.config.as_ref().map_or_else(|| "-".into(), |c| c.summary()),
         d.flag.as_deref().map(|f| format!("[{f}]")).unwrap_or_default()
     )
 }
@@ -223,6 +235,14 @@ pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
         d.last_checkin.map_or_else(|| "never".into(), time),
         d.device_key
     );
+    if let Some(c) = &d.config {
+        text.push_str(&format!(
+            "\n  app configuration (Intune): {} (status {}, matched by {})",
+            c.summary(),
+            c.status,
+            c.matched_by
+        ));
+    }
     if let Some(flag) = &d.flag {
         text.push_str(&format!("\n  flag: {flag}: a report signed by another key was refused (clone or reinstall?); check the phone, then `devices repin`"));
     }

@@ -170,6 +170,7 @@ mod tests {
             flag: None,
             stale,
             wiped: false,
+            config: None,
         }
     }
 

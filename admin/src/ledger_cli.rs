@@ -14,11 +14,17 @@ use televisit_admin::org;
 #[derive(Subcommand)]
 pub enum DevicesCommand {
     /// Import device reports and wipe receipts: text, JSON, or an MDM console's CSV export (found
-    /// by their prefix in any column). Importing a file again changes nothing. Exit 3 when any
-    /// record was refused (listed by line).
+    /// by their prefix in any column); an Android Management API devices.get/devices.list
+    /// response; an Apple ManagedApplicationFeedback command result (XML plist); a Graph
+    /// app-configuration deviceStatuses list (whether the configuration reached each device).
+    /// Importing a file again changes nothing. Exit 3 when any record was refused (listed by line
+    /// or record); exit 1 when a file breaks the shape of its format (nothing from it is written).
     Import {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
+        /// How to read the files (default: by their content).
+        #[arg(long, value_enum, default_value = "auto")]
+        format: FormatArg,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -83,6 +89,27 @@ impl Which {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Text,
+    Ama,
+    AppleFeedback,
+    GraphStatuses,
+}
+
+impl FormatArg {
+    fn format(self) -> ledger::Format {
+        match self {
+            FormatArg::Auto => ledger::Format::Auto,
+            FormatArg::Text => ledger::Format::Text,
+            FormatArg::Ama => ledger::Format::Ama,
+            FormatArg::AppleFeedback => ledger::Format::AppleFeedback,
+            FormatArg::GraphStatuses => ledger::Format::GraphStatuses,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 pub enum PlatformArg {
     Android,
     Ios,
@@ -128,12 +155,12 @@ pub fn open(org_dir: &std::path::Path) -> Result<(org::Org, Ledger)> {
 
 pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
     match command {
-        DevicesCommand::Import { org, files } => {
+        DevicesCommand::Import { org, format, files } => {
             let (_, mut ledger) = open(&org)?;
             let before = ledger.log_findings(None)?;
             let mut outcomes = Vec::new();
             for file in &files {
-                outcomes.push(ledger.import_file(file, now())?);
+                outcomes.push(ledger.import_file_as(file, format.format(), now())?);
             }
             // The reports' checkpoints, held to the archive where it covers them.
             let identity = org::export_identity(&org)?;

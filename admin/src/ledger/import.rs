@@ -2,12 +2,16 @@
 //! they are in a file (report lines as text, JSON, a CSV exported from an MDM console whose
 //! cells hold them). Each file is one transaction: the good records and the import's own row
 //! commit together, the bad lines are listed with their reasons, and a file imported before
-//! changes nothing.
+//! changes nothing. An MDM's own answer (mdm.rs: Android Management API, Apple managed
+//! feedback, Graph device statuses) is read as that MDM writes it; a file that breaks the shape
+//! it claims is refused whole, before anything is written.
 
+use super::mdm::{self, Format, MalformedFile, Published};
 use super::{digest_hex, reason_code, short, Ledger};
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::Path;
 use televisit_protocol::report::{self, ChecklistState, DeviceReport};
 use televisit_protocol::wipe::{self, WipeReason};
@@ -29,6 +33,8 @@ pub struct LineProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileOutcome {
     pub file_name: String,
+    /// How the file was read (`text`, `ama`, `apple-feedback`, `graph-statuses`).
+    pub format: Format,
     /// Set when this very file (by its digest) was imported before: nothing changed.
     pub already_imported_at: Option<i64>,
     pub reports: u32,
@@ -36,30 +42,50 @@ pub struct FileOutcome {
     /// Records seen before (the same report in another file).
     pub unchanged: u32,
     pub refused: u32,
+    /// Graph device statuses recorded, and those that matched no device in the ledger.
+    pub config_statuses: u32,
+    pub config_unmatched: u32,
     pub problems: Vec<LineProblem>,
 }
 
 impl Ledger {
     /// Imports one file in one transaction.
     pub fn import_file(&mut self, path: &Path, now: i64) -> Result<FileOutcome> {
+        self.import_file_as(path, Format::Auto, now)
+    }
+
+    /// Imports one file read as `format` (`Auto`: by its content).
+    pub fn import_file_as(&mut self, path: &Path, format: Format, now: i64) -> Result<FileOutcome> {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
         if size > MAX_IMPORT_BYTES {
             bail!("{} is larger than {} MB: split it", path.display(), MAX_IMPORT_BYTES / (1024 * 1024));
         }
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        self.import_bytes(&file_name, &bytes, now)
+        self.import_bytes_as(&file_name, &bytes, format, now)
     }
 
     pub fn import_bytes(&mut self, file_name: &str, bytes: &[u8], now: i64) -> Result<FileOutcome> {
+        self.import_bytes_as(file_name, bytes, Format::Auto, now)
+    }
+
+    pub fn import_bytes_as(&mut self, file_name: &str, bytes: &[u8], format: Format, now: i64) -> Result<FileOutcome> {
         let digest = digest_hex(bytes);
+        let file_name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
+        // Binary garbage becomes replacement characters and holds no record: nothing to import.
+        let text = String::from_utf8_lossy(bytes);
+        // Read (and refused, if it breaks its shape) before the ledger is touched.
+        let content = read_content(&file_name, &text, format)?;
         let mut outcome = FileOutcome {
-            file_name: file_name.chars().filter(|c| !c.is_control()).take(200).collect(),
+            file_name,
+            format: content.format(),
             already_imported_at: None,
             reports: 0,
             receipts: 0,
             unchanged: 0,
             refused: 0,
+            config_statuses: 0,
+            config_unmatched: 0,
             problems: Vec::new(),
         };
         let org_id = self.org_id.clone();
@@ -71,16 +97,23 @@ impl Ledger {
             return Ok(outcome);
         }
         tx.execute(
-            "INSERT INTO imports (file_name, digest, at, reports, receipts, unchanged, refused, problems)
-             VALUES (?1, ?2, ?3, 0, 0, 0, 0, '[]')",
-            params![outcome.file_name, digest, now],
+            "INSERT INTO imports (file_name, digest, at, reports, receipts, unchanged, refused, problems, format)
+             VALUES (?1, ?2, ?3, 0, 0, 0, 0, '[]', ?4)",
+            params![outcome.file_name, digest, now, outcome.format.code()],
         )?;
         let import_id = tx.last_insert_rowid();
-        // Binary garbage becomes replacement characters and holds no record: nothing to import.
-        let text = String::from_utf8_lossy(bytes);
+        let published: Box<dyn Iterator<Item = (usize, Cow<'_, str>)>> = match content {
+            Content::Statuses(rows) => {
+                let (recorded, unmatched) = mdm::graph::record(&tx, &rows, import_id, now, &mut outcome.problems)?;
+                (outcome.config_statuses, outcome.config_unmatched) = (recorded, unmatched);
+                Box::new(std::iter::empty())
+            }
+            Content::Text => Box::new(text.lines().enumerate().map(|(i, line)| (i + 1, Cow::Borrowed(line)))),
+            Content::Published(_, values) => Box::new(values.into_iter().map(|p| (p.at, Cow::Owned(p.value)))),
+        };
         let mut records = 0usize;
-        for (index, line) in text.lines().enumerate() {
-            for token in tokens(line) {
+        for (line_no, line) in published {
+            for token in tokens(&line) {
                 records += 1;
                 fault_point(records);
                 let result = if token.starts_with(REPORT_PREFIX) {
@@ -95,25 +128,59 @@ impl Ledger {
                     Err(Refused(reason)) => {
                         outcome.refused += 1;
                         if outcome.problems.len() < MAX_PROBLEMS_LISTED {
-                            outcome.problems.push(LineProblem { line: index + 1, reason });
+                            outcome.problems.push(LineProblem { line: line_no, reason });
                         }
                     }
                 }
             }
         }
         tx.execute(
-            "UPDATE imports SET reports = ?2, receipts = ?3, unchanged = ?4, refused = ?5, problems = ?6 WHERE id = ?1",
+            "UPDATE imports SET reports = ?2, receipts = ?3, unchanged = ?4, refused = ?5, problems = ?6, config_statuses = ?7
+             WHERE id = ?1",
             params![
                 import_id,
                 outcome.reports,
                 outcome.receipts,
                 outcome.unchanged,
                 outcome.refused,
-                serde_json::to_string(&outcome.problems)?
+                serde_json::to_string(&outcome.problems)?,
+                outcome.config_statuses
             ],
         )?;
         tx.commit()?;
         Ok(outcome)
+    }
+}
+
+/// A file's content, read as its format says.
+enum Content {
+    Text,
+    Published(Format, Vec<Published>),
+    Statuses(Vec<mdm::graph::StatusRow>),
+}
+
+impl Content {
+    fn format(&self) -> Format {
+        match self {
+            Content::Text => Format::Text,
+            Content::Published(format, _) => *format,
+            Content::Statuses(_) => Format::GraphStatuses,
+        }
+    }
+}
+
+fn read_content(file_name: &str, text: &str, format: Format) -> Result<Content, MalformedFile> {
+    let format = if format == Format::Auto { mdm::detect(text) } else { format };
+    let malformed = |what: String| MalformedFile { file: file_name.to_owned(), format, what };
+    let json = || {
+        serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+            .map_err(|e| malformed(format!("not JSON (line {}, column {})", e.line(), e.column())))
+    };
+    match format {
+        Format::Auto | Format::Text => Ok(Content::Text),
+        Format::Ama => Ok(Content::Published(format, mdm::ama_values(&json()?).map_err(malformed)?)),
+        Format::AppleFeedback => Ok(Content::Published(format, mdm::apple_values(text).map_err(malformed)?)),
+        Format::GraphStatuses => Ok(Content::Statuses(mdm::graph::rows(&json()?).map_err(malformed)?)),
     }
 }
 

@@ -9,11 +9,14 @@
 
 pub mod archive;
 mod import;
+pub mod mdm;
 mod schema;
 pub mod views;
 
 pub use archive::{Archived, ArchivedEntry, Finding, Pruned, SearchQuery};
 pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};
+pub use mdm::graph::ConfigStatus;
+pub use mdm::{Format, MalformedFile};
 pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
 
 use anyhow::{bail, Context, Result};

@@ -117,6 +117,17 @@ const MIGRATIONS: &[&str] = &[
          found_at INTEGER NOT NULL,
          UNIQUE (device_id, kind, seq, detail)
      );",
+    // 3: whether the MDM's app configuration reached each device (Graph `deviceStatuses`).
+    "CREATE TABLE config_status (
+         device_id TEXT PRIMARY KEY REFERENCES devices (device_id),
+         status TEXT NOT NULL,
+         reported_at INTEGER,
+         matched_by TEXT NOT NULL,
+         import_id INTEGER NOT NULL,
+         recorded_at INTEGER NOT NULL
+     );
+     ALTER TABLE imports ADD COLUMN format TEXT NOT NULL DEFAULT 'text';
+     ALTER TABLE imports ADD COLUMN config_statuses INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub enum MigrateError {

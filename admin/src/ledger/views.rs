@@ -1,6 +1,7 @@
 //! What IT asks the ledger every week: which phones, whose, which are quiet, which wipes are
 //! pending, done (and by which receipt), failed or expired.
 
+use super::mdm::graph::ConfigStatus;
 use super::Ledger;
 use anyhow::Result;
 use rusqlite::{params, Row};
@@ -30,6 +31,8 @@ pub struct DeviceRow {
     pub stale: bool,
     /// Wiped: a receipt of a full wipe was imported for this enrollment.
     pub wiped: bool,
+    /// Whether the MDM's app configuration reached it (Graph `deviceStatuses`), where imported.
+    pub config: Option<ConfigStatus>,
 }
 
 /// Which devices `devices list` shows.
@@ -102,7 +105,11 @@ impl WipeRow {
 const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.platform, d.os_version, d.app_version,
      d.policy_version, d.checklist, d.mdm_device_id, d.mdm_user, d.wipe_under_way, d.first_report_at,
      d.last_report_at, d.last_checkin, d.flag,
-     EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')";
+     EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all'),
+     cs.status, cs.reported_at, cs.matched_by";
+
+/// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
+const DEVICE_JOIN: &str = "LEFT JOIN config_status cs ON cs.device_id = d.device_id";
 
 fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
     let last_report_at: i64 = row.get(12)?;
@@ -124,6 +131,10 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         flag: row.get(14)?,
         stale: is_stale(last_report_at, row.get(15)?, stale_before),
         wiped: row.get(15)?,
+        config: match row.get::<_, Option<String>>(16)? {
+            Some(status) => Some(ConfigStatus { status, reported_at: row.get(17)?, matched_by: row.get(18)? }),
+            None => None,
+        },
     })
 }
 
@@ -143,7 +154,7 @@ impl Ledger {
         let stale_before = now.saturating_sub(filter.stale_seconds.unwrap_or(DEFAULT_STALE_SECONDS));
         let only_stale = filter.stale_seconds.is_some();
         let sql = format!(
-            "SELECT {DEVICE_COLUMNS} FROM devices d
+            "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN}
              WHERE (?1 = 0 OR (d.last_report_at < ?2
                     AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')))
                AND (?3 IS NULL OR d.platform = ?3)
@@ -163,7 +174,9 @@ impl Ledger {
             DeviceKey::User(user) => ("d.mdm_user", user),
             DeviceKey::MdmDevice(id) => ("d.mdm_device_id", id),
         };
-        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices d WHERE {column} = ?1 ORDER BY d.last_report_at DESC");
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN} WHERE {column} = ?1 ORDER BY d.last_report_at DESC"
+        );
         let stale_before = now.saturating_sub(DEFAULT_STALE_SECONDS);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([value], |r| device_row(r, stale_before))?;
