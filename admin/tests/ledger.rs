@@ -2,122 +2,13 @@
 //! killed half-way), devices by id, user and MDM id, a key that changed, wipes from issue to
 //! receipt (pending, done, failed, expired, local), and ledgers that are not this org's.
 
-use std::path::{Path, PathBuf};
-use televisit_admin::ledger::{DeviceFilter, Ledger, WipeState};
-use televisit_protocol::envelope::{self, SigningKey};
-use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
-use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
+use televisit_admin::ledger::{DeviceFilter, WipeState};
+use televisit_protocol::envelope::SigningKey;
 
 mod common;
 
-use common::{admin, admin_env, admin_json, now, Ran};
-
-/// An organisation's folder, and the phones that enroll with it.
-struct Fleet {
-    dir: tempfile::TempDir,
-    org_id: String,
-    org_key: String,
-}
-
-struct Phone {
-    key: SigningKey,
-    dev: String,
-    enr: String,
-    user: String,
-}
-
-impl Fleet {
-    fn new(name: &str) -> Fleet {
-        let dir = tempfile::tempdir().unwrap();
-        let info = admin_json(dir.path(), &["org", "init", "--org", "org", "--name", name]);
-        let org_key = info["signing_key"].as_str().unwrap().to_owned();
-        Fleet { org_id: envelope::key_id(&org_key).unwrap(), org_key, dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn org(&self) -> PathBuf {
-        self.dir.path().join("org")
-    }
-
-    fn phone(&self, n: u8) -> Phone {
-        Phone {
-            key: SigningKey::from_seed(&[n; 32]).unwrap(),
-            dev: format!("dev_{:024x}", n),
-            enr: format!("enr_{:024x}", n),
-            user: format!("clinician{n}@northclinic.example"),
-        }
-    }
-
-    fn report(&self, phone: &Phone, at: i64) -> String {
-        self.report_with(phone, at, &self.org_id)
-    }
-
-    fn report_with(&self, phone: &Phone, at: i64, org: &str) -> String {
-        let r = DeviceReport {
-            v: REPORT_VERSION,
-            dev: phone.dev.clone(),
-            enr: phone.enr.clone(),
-            key: phone.key.public_key(),
-            org: org.to_owned(),
-            os: "android".into(),
-            os_ver: "16".into(),
-            app_ver: "0.1.0".into(),
-            pol: 2,
-            seen: Some(at - 600),
-            chk: ChecklistState::Current,
-            wipe: None,
-            rcpt: None,
-            mdm_dev: Some(format!("mdm-{}", &phone.dev[phone.dev.len() - 8..])),
-            mdm_user: Some(phone.user.clone()),
-            cp: None,
-            at,
-        };
-        report::seal(&phone.key, &r).unwrap()
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn import(&self, files: &[&str]) -> Ran {
-        admin(self.path(), &[&["--json", "devices", "import", "--org", "org"], files].concat())
-    }
-
-    fn ledger(&self) -> Ledger {
-        Ledger::open(&self.org(), &self.org_key).unwrap()
-    }
-}
-
-fn receipt(phone: &Phone, command_id: &str, failed_contacts: bool) -> String {
-    let done = |step, failed: bool| StepDone {
-        step,
-        count: u32::from(!failed),
-        failed: u32::from(failed),
-        reason: failed.then(|| "permission_denied".to_owned()),
-    };
-    let r = Receipt {
-        v: COMMAND_VERSION,
-        device_id: phone.dev.clone(),
-        enrollment_id: phone.enr.clone(),
-        command_id: command_id.into(),
-        scope: WipeScope::All,
-        reason: if command_id.starts_with("loc_") { WipeReason::LocalTrigger } else { WipeReason::Lost },
-        completed_at: now(),
-        steps: vec![
-            done(Step::DestroyKey, false),
-            done(Step::DeleteContacts, failed_contacts),
-            done(Step::DeleteFiles, false),
-        ],
-        device_key: phone.key.public_key(),
-        merged_command_ids: Vec::new(),
-    };
-    wipe::seal_receipt(&phone.key, &r)
-}
+use common::fleet::{receipt, Fleet, Phone};
+use common::{admin, admin_env, admin_json, now};
 
 #[test]
 fn an_mdm_export_is_imported_once_and_its_bad_lines_are_listed_without_their_text() {
@@ -275,7 +166,7 @@ fn a_wipe_goes_from_issue_to_receipt_and_every_state_shows() {
     assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
     // By user, by MDM device id, by device id; an unknown device only with --unlisted.
     let by_user = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--user", &phones[0].user]);
-    let mdm = format!("mdm-{}", &phones[1].dev[phones[1].dev.len() - 8..]);
+    let mdm = phones[1].mdm_dev.clone();
     let by_mdm = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--mdm-device", &mdm, "--ttl", "1d"]);
     let by_id = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &phones[2].dev]);
     let unknown = admin(fleet.path(), &["wipe", "issue", "--org", "org", "--device", "dev_ffffffffffffffffffffffff"]);

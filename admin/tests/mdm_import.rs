@@ -3,126 +3,14 @@
 //! Android Management API devices.list / devices.get response, an Apple ManagedApplicationFeedback
 //! command result, a Graph app-configuration deviceStatuses list; broken files refused whole.
 
-use std::path::{Path, PathBuf};
-use televisit_admin::ledger::{DeviceFilter, Ledger, WipeState};
-use televisit_protocol::envelope::{self, SigningKey};
-use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
-use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
+use std::path::Path;
+use televisit_admin::ledger::{DeviceFilter, WipeState};
+use televisit_protocol::envelope::SigningKey;
 
 mod common;
 
+use common::fleet::{receipt, Fleet, Phone};
 use common::{admin, admin_json, now, Ran};
-
-struct Fleet {
-    dir: tempfile::TempDir,
-    org_id: String,
-    org_key: String,
-}
-
-struct Phone {
-    key: SigningKey,
-    dev: String,
-    enr: String,
-    user: String,
-    mdm_dev: String,
-}
-
-impl Fleet {
-    fn new() -> Fleet {
-        let dir = tempfile::tempdir().unwrap();
-        let info = admin_json(dir.path(), &["org", "init", "--org", "org", "--name", "North Clinic"]);
-        let org_key = info["signing_key"].as_str().unwrap().to_owned();
-        Fleet { org_id: envelope::key_id(&org_key).unwrap(), org_key, dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn org(&self) -> PathBuf {
-        self.dir.path().join("org")
-    }
-
-    /// Intune's `{{deviceid}}` is a GUID: phone 1 carries one, so Graph's status id can name it.
-    fn phone(&self, n: u8) -> Phone {
-        Phone {
-            key: SigningKey::from_seed(&[n; 32]).unwrap(),
-            dev: format!("dev_{:024x}", n),
-            enr: format!("enr_{:024x}", n),
-            user: format!("clinician{n}@northclinic.example"),
-            mdm_dev: format!("{n:08x}-5d1e-4c3b-9a2f-00000000000{n}"),
-        }
-    }
-
-    fn report(&self, phone: &Phone, at: i64, app_ver: &str) -> String {
-        let r = DeviceReport {
-            v: REPORT_VERSION,
-            dev: phone.dev.clone(),
-            enr: phone.enr.clone(),
-            key: phone.key.public_key(),
-            org: self.org_id.clone(),
-            os: "android".into(),
-            os_ver: "16".into(),
-            app_ver: app_ver.into(),
-            pol: 2,
-            seen: Some(at - 600),
-            chk: ChecklistState::Current,
-            wipe: None,
-            rcpt: None,
-            mdm_dev: Some(phone.mdm_dev.clone()),
-            mdm_user: Some(phone.user.clone()),
-            cp: None,
-            at,
-        };
-        report::seal(&phone.key, &r).unwrap()
-    }
-
-    /// A fixture with its placeholders filled, written into the fleet's folder.
-    fn fixture(&self, name: &str, fill: &[(&str, &str)]) -> String {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mdm").join(name);
-        let mut text = std::fs::read_to_string(here).unwrap();
-        for (placeholder, value) in fill {
-            text = text.replace(&format!("{{{{{placeholder}}}}}"), value);
-        }
-        assert!(!text.contains("{{"), "{name}: a placeholder left unfilled");
-        self.write(name, &text)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn import(&self, args: &[&str]) -> Ran {
-        admin(self.path(), &[&["--json", "devices", "import", "--org", "org"], args].concat())
-    }
-
-    fn ledger(&self) -> Ledger {
-        Ledger::open(&self.org(), &self.org_key).unwrap()
-    }
-
-    fn wipe_state(&self, command: &str) -> Option<WipeState> {
-        self.ledger().wipes(now()).unwrap().into_iter().find(|w| w.command_id == command).map(|w| w.state)
-    }
-}
-
-fn receipt(phone: &Phone, command_id: &str) -> String {
-    let done = |step| StepDone { step, count: 1, failed: 0, reason: None };
-    let r = Receipt {
-        v: COMMAND_VERSION,
-        device_id: phone.dev.clone(),
-        enrollment_id: phone.enr.clone(),
-        command_id: command_id.into(),
-        scope: WipeScope::All,
-        reason: if command_id.starts_with("loc_") { WipeReason::LocalTrigger } else { WipeReason::Lost },
-        completed_at: now(),
-        steps: vec![done(Step::DestroyKey), done(Step::DeleteContacts), done(Step::DeleteFiles)],
-        device_key: phone.key.public_key(),
-        merged_command_ids: Vec::new(),
-    };
-    wipe::seal_receipt(&phone.key, &r)
-}
 
 fn json(out: &Ran) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{} {}", out.stdout, out.stderr))
@@ -130,14 +18,11 @@ fn json(out: &Ran) -> serde_json::Value {
 
 #[test]
 fn an_android_management_api_list_pins_devices_and_a_device_get_carries_the_receipt() {
-    let fleet = Fleet::new();
+    let fleet = Fleet::new("North Clinic");
     let (a, b) = (fleet.phone(1), fleet.phone(2));
     let list = fleet.fixture(
         "ama-devices-list.json",
-        &[
-            ("REPORT_1", &fleet.report(&a, now() - 3600, "0.1.0")),
-            ("REPORT_2", &fleet.report(&b, now() - 3600, "0.1.0")),
-        ],
+        &[("REPORT_1", &fleet.report(&a, now() - 3600)), ("REPORT_2", &fleet.report(&b, now() - 3600))],
     );
     let out = fleet.import(&[&list]);
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
@@ -155,7 +40,7 @@ fn an_android_management_api_list_pins_devices_and_a_device_get_carries_the_rece
     assert_eq!(fleet.wipe_state(command), Some(WipeState::Pending));
     let get = fleet.fixture(
         "ama-device-get.json",
-        &[("RECEIPT", &receipt(&a, command)), ("REPORT", &fleet.report(&a, now(), "0.2.0"))],
+        &[("RECEIPT", &receipt(&a, command, false)), ("REPORT", &fleet.report_from_app(&a, now(), "0.2.0"))],
     );
     let out = fleet.import(&[&get]);
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
@@ -169,7 +54,7 @@ fn an_android_management_api_list_pins_devices_and_a_device_get_carries_the_rece
     let forger = Phone { key: SigningKey::from_seed(&[99; 32]).unwrap(), ..fleet.phone(2) };
     let forged = fleet.fixture(
         "ama-device-get.json",
-        &[("RECEIPT", "tv1.receipt.not-a-receipt"), ("REPORT", &fleet.report(&forger, now(), "9.9.9"))],
+        &[("RECEIPT", "tv1.receipt.not-a-receipt"), ("REPORT", &fleet.report_from_app(&forger, now(), "9.9.9"))],
     );
     let out = fleet.import(&[&forged]);
     assert_eq!(out.code, Some(3), "{} {}", out.stdout, out.stderr);
@@ -181,14 +66,14 @@ fn an_android_management_api_list_pins_devices_and_a_device_get_carries_the_rece
 
 #[test]
 fn an_apple_managed_feedback_result_pins_the_device_and_its_receipt_sets_the_wipe_state() {
-    let fleet = Fleet::new();
+    let fleet = Fleet::new("North Clinic");
     let phone = fleet.phone(3);
     // The phone wiped itself (a local trigger): its receipt arrives with its report.
     let feedback = fleet.fixture(
         "apple-feedback.plist",
         &[
-            ("REPORT", &fleet.report(&phone, now(), "0.1.0")),
-            ("RECEIPT", &receipt(&phone, "loc_00000000000000000000000c")),
+            ("REPORT", &fleet.report(&phone, now())),
+            ("RECEIPT", &receipt(&phone, "loc_00000000000000000000000c", false)),
         ],
     );
     let out = fleet.import(&[&feedback]);
@@ -206,7 +91,10 @@ fn an_apple_managed_feedback_result_pins_the_device_and_its_receipt_sets_the_wip
     let command = issued["command_id"].as_str().unwrap();
     let feedback = fleet.fixture(
         "apple-feedback.plist",
-        &[("REPORT", &fleet.report(&phone, now() + 1, "0.2.0")), ("RECEIPT", &receipt(&phone, command))],
+        &[
+            ("REPORT", &fleet.report_from_app(&phone, now() + 1, "0.2.0")),
+            ("RECEIPT", &receipt(&phone, command, false)),
+        ],
     );
     let out = fleet.import(&["--format", "apple-feedback", &feedback]);
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
@@ -215,10 +103,9 @@ fn an_apple_managed_feedback_result_pins_the_device_and_its_receipt_sets_the_wip
 
 #[test]
 fn graph_device_statuses_say_whether_the_configuration_reached_each_device() {
-    let fleet = Fleet::new();
+    let fleet = Fleet::new("North Clinic");
     let (a, b) = (fleet.phone(1), fleet.phone(2));
-    let reports =
-        fleet.write("r.txt", &format!("{}\n{}", fleet.report(&a, now(), "0.1.0"), fleet.report(&b, now(), "0.1.0")));
+    let reports = fleet.write("r.txt", &format!("{}\n{}", fleet.report(&a, now()), fleet.report(&b, now())));
     assert_eq!(fleet.import(&[&reports]).code, Some(0));
     // Row 1 names phone 1's Intune device id inside Graph's composite id; row 2 names a device id
     // the ledger does not know, so it matches by the user; row 3 matches no device.
@@ -257,9 +144,9 @@ fn graph_device_statuses_say_whether_the_configuration_reached_each_device() {
 
 #[test]
 fn an_existing_ledger_takes_the_new_table_by_migration() {
-    let fleet = Fleet::new();
+    let fleet = Fleet::new("North Clinic");
     let a = fleet.phone(1);
-    assert_eq!(fleet.import(&[&fleet.write("r.txt", &fleet.report(&a, now(), "0.1.0"))]).code, Some(0));
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &fleet.report(&a, now()))]).code, Some(0));
     // Back to the previous schema, as a ledger written by the last release is.
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
@@ -281,9 +168,9 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
 
 #[test]
 fn a_broken_mdm_file_is_refused_whole_naming_the_file_and_writing_nothing() {
-    let fleet = Fleet::new();
+    let fleet = Fleet::new("North Clinic");
     let (a, b) = (fleet.phone(1), fleet.phone(2));
-    let good = fleet.report(&a, now(), "0.1.0");
+    let good = fleet.report(&a, now());
     let cases: Vec<(String, Vec<&str>, &str)> = vec![
         // The first device is good, the second breaks the shape: nothing of either is written.
         (
@@ -309,7 +196,7 @@ fn a_broken_mdm_file_is_refused_whole_naming_the_file_and_writing_nothing() {
             vec!["--format", "graph-statuses"],
             "unknown `status`",
         ),
-        (fleet.write("export.csv", &format!("Device,State\nPixel,\"{}\"\n", fleet.report(&b, now(), "0.1.0"))), vec!["--format", "ama"], "not JSON"),
+        (fleet.write("export.csv", &format!("Device,State\nPixel,\"{}\"\n", fleet.report(&b, now()))), vec!["--format", "ama"], "not JSON"),
     ];
     for (file, flags, what) in &cases {
         let name = Path::new(file).file_name().unwrap().to_str().unwrap();
