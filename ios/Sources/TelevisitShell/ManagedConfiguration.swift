@@ -123,7 +123,7 @@ public final class ManagedConfiguration: @unchecked Sendable {
         defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
     }
 
-    /// What the MDM reads back, by key (tests, and the Settings screen's own check).
+    /// What the MDM reads back, by key (the text values only).
     public func feedback() -> [String: String] {
         ManagedConfiguration.feedbackLock.lock()
         defer { ManagedConfiguration.feedbackLock.unlock() }

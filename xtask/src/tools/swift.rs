@@ -293,7 +293,7 @@ fn run_tests(swift: &SwiftRoot) -> Result<Counts> {
         &[("LD_LIBRARY_PATH", &format!("{STAGE}/lib")), ("TELEVISIT_ADMIN", &format!("{STAGE}/lib/televisit-admin"))],
     )?;
     let text = super::combined_output(&out);
-    print!("{text}\n");
+    println!("{text}");
     let mut counts = xctest_counts(&text).context("swift test printed no XCTest summary")?;
     if !out.status.success() && counts.failed == 0 {
         counts.failed = 1;

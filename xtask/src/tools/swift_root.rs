@@ -10,7 +10,10 @@
 //! trusted. `/proc` is mounted inside only while a command runs (swiftc cannot load
 //! libswiftCore without it), and unmounted after, whatever happened.
 
-use super::{apt, combined_output, marker_matches, move_into_place, remove_path, remove_stale_temps, temp_sibling, MARKER};
+use super::{
+    apt, combined_output, marker_matches, move_into_place, remove_path, remove_stale_temps, run_captured, temp_sibling,
+    MARKER,
+};
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,7 +84,7 @@ fn is_root_user() -> bool {
 
 fn build_root(workspace: &Path, tmp: &Path) -> Result<()> {
     apt::ensure_packages(workspace, &["debootstrap"], &[Path::new("/usr/sbin/debootstrap")])?;
-    checked(
+    run_captured(
         Command::new("/usr/sbin/debootstrap").args(["--variant=minbase", SUITE]).arg(tmp).arg(MIRROR),
         "debootstrap trixie",
     )?;
@@ -134,14 +137,6 @@ impl SwiftRoot {
     }
 }
 
-fn checked(cmd: &mut Command, what: &str) -> Result<Output> {
-    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("{what}: could not start"))?;
-    if !out.status.success() {
-        bail!("{what} failed ({}):\n{}", out.status, combined_output(&out));
-    }
-    Ok(out)
-}
-
 /// `/proc` inside the root for as long as this lives; unmounted on drop when this mounted it.
 struct ProcMount {
     target: Option<PathBuf>,
@@ -154,7 +149,7 @@ impl ProcMount {
             return Ok(ProcMount { target: None });
         }
         fs::create_dir_all(&target)?;
-        checked(Command::new("mount").args(["-t", "proc", "proc"]).arg(&target), "mount -t proc")?;
+        run_captured(Command::new("mount").args(["-t", "proc", "proc"]).arg(&target), "mount -t proc")?;
         Ok(ProcMount { target: Some(target) })
     }
 }
@@ -170,7 +165,7 @@ impl Drop for ProcMount {
 fn unmount_proc(root: &Path) -> Result<()> {
     let target = root.join("proc");
     if is_mounted(&target) {
-        checked(Command::new("umount").arg(&target), "umount proc")?;
+        run_captured(Command::new("umount").arg(&target), "umount proc")?;
     }
     Ok(())
 }
