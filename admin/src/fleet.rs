@@ -37,7 +37,7 @@ pub fn make_bulletin(
     commands: &[String],
     now: i64,
 ) -> Result<(Bulletin, String)> {
-    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), BTreeMap::new(), now)
+    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), Confirmations::default(), now)
 }
 
 /// The protocol allows one entry per device and at most `MAX_WIPES`: a bulletin that breaks
@@ -66,14 +66,25 @@ fn one_per_device(candidates: Vec<FleetWipe>) -> Vec<FleetWipe> {
     chosen
 }
 
+/// What a bulletin confirms IT received from its phones (`Ledger::log_confirmations`,
+/// `Ledger::receipt_confirmations`).
+#[derive(Debug, Clone, Default)]
+pub struct Confirmations {
+    /// Per device, the newest log entry archived without a gap.
+    pub logs: BTreeMap<String, u64>,
+    /// Per device, the command ids of the newest wipe receipt held.
+    pub receipts: BTreeMap<String, Vec<String>>,
+}
+
 /// A bulletin holding the commands given and the ledger's pending wipes (a command in both is
-/// carried once), confirming each device's log as far as the archive holds it (`logs`).
+/// carried once), confirming what IT holds from each device (its log as far as the archive holds
+/// it, its wipe receipt).
 pub fn make_fleet_bulletin(
     org: &SigningKey,
     valid_seconds: i64,
     commands: &[String],
     pending: Vec<FleetWipe>,
-    logs: BTreeMap<String, u64>,
+    confirmations: Confirmations,
     now: i64,
 ) -> Result<(Bulletin, String)> {
     if !(1..=MAX_VALID_SECONDS).contains(&valid_seconds) {
@@ -103,8 +114,16 @@ pub fn make_fleet_bulletin(
     }
     let wipes = one_per_device(wipes);
     let expires_at = now.checked_add(valid_seconds).context("the system clock is out of range")?;
-    let made =
-        Bulletin { v: BULLETIN_VERSION, bulletin_id: ids::random_id("blt")?, issued_at: now, expires_at, wipes, logs };
+    let Confirmations { logs, receipts } = confirmations;
+    let made = Bulletin {
+        v: BULLETIN_VERSION,
+        bulletin_id: ids::random_id("blt")?,
+        issued_at: now,
+        expires_at,
+        wipes,
+        logs,
+        receipts,
+    };
     let text = bulletin::sign(org, &made)?;
     Ok((made, text))
 }
@@ -327,7 +346,7 @@ mod tests {
         let all = wipe(&lost, WipeScope::All, now + 3_600);
         let again = wipe(&lost, WipeScope::All, now + 5_000);
         let pending = vec![contacts.clone(), all, again.clone()];
-        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, BTreeMap::new(), now).unwrap();
+        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, Confirmations::default(), now).unwrap();
         assert_eq!(made.wipes, vec![again.clone()], "the widest scope, then the newest");
         assert_eq!(
             bulletin::open(&text, &org.public_key()).unwrap().wipe_for(&lost).unwrap().command_id,
@@ -336,12 +355,12 @@ mod tests {
         // Contacts only, twice: the newer.
         let newer = wipe(&lost, WipeScope::Contacts, now + 9_000);
         let (made, _) =
-            make_fleet_bulletin(&org, 86_400, &[], vec![contacts, newer.clone()], BTreeMap::new(), now).unwrap();
+            make_fleet_bulletin(&org, 86_400, &[], vec![contacts, newer.clone()], Confirmations::default(), now).unwrap();
         assert_eq!(made.wipes, vec![newer]);
         // A fleet's worth of lost phones at once: the oldest MAX_WIPES go now, the rest stay pending.
         let many: Vec<FleetWipe> =
             (0..MAX_WIPES + 50).map(|_| wipe(&ids::random_id("dev").unwrap(), WipeScope::All, now + 60)).collect();
-        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], many.clone(), BTreeMap::new(), now).unwrap();
+        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], many.clone(), Confirmations::default(), now).unwrap();
         assert_eq!(made.wipes, many[..MAX_WIPES].to_vec());
         assert!(bulletin::open(&text, &org.public_key()).is_ok());
     }

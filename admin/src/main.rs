@@ -351,8 +351,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let now = ledger_cli::now();
             let pending = ledger.pending_wipes(now)?;
             let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
-            let logs = ledger.log_confirmations()?;
-            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, logs, now)?;
+            let confirmations =
+                fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, confirmations, now)?;
             let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
             let later = waiting.iter().filter(|id| !ids.contains(&id.as_str())).count();
             if later > 0 {
@@ -369,10 +370,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 made.expires_at,
                 &detail,
             )?;
-            eprintln!("televisit-admin: bulletin {} carries {} wipe command(s)", made.bulletin_id, ids.len());
+            eprintln!(
+                "televisit-admin: bulletin {} carries {} wipe command(s) and confirms {} wipe receipt(s) to their phones",
+                made.bulletin_id,
+                ids.len(),
+                made.receipts.len()
+            );
+            let confirmed: Vec<&str> = made.receipts.keys().map(String::as_str).collect();
             print(
                 json,
-                serde_json::json!({"bulletin_id": made.bulletin_id, "issued_at": made.issued_at, "expires_at": made.expires_at, "wipes": ids, "bulletin": text}),
+                serde_json::json!({"bulletin_id": made.bulletin_id, "issued_at": made.issued_at, "expires_at": made.expires_at, "wipes": ids, "receipts_confirmed": confirmed, "bulletin": text}),
                 text,
             );
         }

@@ -2,8 +2,11 @@
 //! killed half-way), devices by id, user and MDM id, a key that changed, wipes from issue to
 //! receipt (pending, done, failed, expired, local), and ledgers that are not this org's.
 
-use televisit_admin::ledger::{DeviceFilter, WipeState};
+use std::path::Path;
+use televisit_admin::ledger::{DeviceFilter, WipeState, RECEIPT_CONFIRMED_FOR};
+use televisit_protocol::bulletin;
 use televisit_protocol::envelope::SigningKey;
+use televisit_protocol::wipe::{self, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
 
 mod common;
 
@@ -226,6 +229,63 @@ fn a_wipe_goes_from_issue_to_receipt_and_every_state_shows() {
     assert_eq!(pending["wipes"].as_array().unwrap().len(), 1);
     let next = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
     assert_eq!(next["wipes"], serde_json::json!([id(&by_mdm)]), "only the wipe still to do");
+    // And IT's signed word to each wiped phone that its receipt arrived, so that the phone stops
+    // publishing it (a failed step is still a receipt IT holds).
+    let mut wiped = vec![phones[0].dev.clone(), phones[2].dev.clone(), phones[3].dev.clone()];
+    wiped.sort();
+    assert_eq!(next["receipts_confirmed"], serde_json::json!(wiped));
+    let signed = bulletin::open(next["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
+    assert!(signed.receipt_confirmed(&phones[0].dev, &[&id(&by_user)]));
+    assert!(signed.receipt_confirmed(&phones[3].dev, &["loc_00000000000000000000000a"]));
+    assert!(!signed.receipt_confirmed(&phones[1].dev, &[&id(&by_mdm)]), "no receipt from it yet");
+}
+
+#[test]
+fn a_receipt_is_confirmed_while_its_phone_publishes_it_and_a_rewritten_one_replaces_it() {
+    let fleet = Fleet::new("North Clinic");
+    let phone = fleet.phone(1);
+    let t0 = now();
+    let mut ledger = fleet.ledger();
+    ledger.import_file(Path::new(&fleet.write("r.txt", &fleet.report(&phone, t0))), t0).unwrap();
+    let first = "cmd_0000000000000000000000f1";
+    let second = "cmd_0000000000000000000000f2";
+    for id in [first, second] {
+        let command = WipeCommand {
+            v: COMMAND_VERSION,
+            device_id: phone.dev.clone(),
+            enrollment_id: phone.enr.clone(),
+            command_id: id.into(),
+            issued_at: t0,
+            not_before: t0 - 60,
+            expires_at: t0 + 14 * 86_400,
+            scope: WipeScope::All,
+            reason: WipeReason::Lost,
+        };
+        ledger.record_wipe(&command, "tv1.wipe.x.y", "it", t0).unwrap();
+    }
+    assert!(ledger.receipt_confirmations(t0).unwrap().is_empty(), "nothing received yet");
+    let held = receipt(&phone, first, false);
+    ledger.import_file(Path::new(&fleet.write("a.txt", &held)), t0).unwrap();
+    let confirmed = |at: i64| ledger_confirmations(&fleet, at);
+    assert_eq!(confirmed(t0).get(&phone.dev), Some(&vec![first.to_owned()]));
+    // A month unseen: the phone has forgotten it (or is gone); the bulletin stops carrying it.
+    assert_eq!(confirmed(t0 + RECEIPT_CONFIRMED_FOR + 1).get(&phone.dev), None);
+    // The phone was off, and publishes it again: confirmed again, from that sighting.
+    let back = t0 + 40 * 86_400;
+    fleet.ledger().import_file(Path::new(&fleet.write("b.txt", &format!("again\n{held}"))), back).unwrap();
+    assert_eq!(confirmed(back + RECEIPT_CONFIRMED_FOR - 1).get(&phone.dev), Some(&vec![first.to_owned()]));
+    // A second command merged into the wipe: the rewritten receipt names both, and replaces the
+    // first (the phone forgets its receipt only when every id it names is confirmed).
+    let mut rewritten = wipe::verify_receipt(&held, &phone.key.public_key()).unwrap();
+    rewritten.merged_command_ids = vec![second.to_owned()];
+    rewritten.completed_at += 60;
+    let rewritten = wipe::seal_receipt(&phone.key, &rewritten);
+    fleet.ledger().import_file(Path::new(&fleet.write("c.txt", &rewritten)), back).unwrap();
+    assert_eq!(confirmed(back).get(&phone.dev), Some(&vec![first.to_owned(), second.to_owned()]));
+}
+
+fn ledger_confirmations(fleet: &Fleet, at: i64) -> std::collections::BTreeMap<String, Vec<String>> {
+    fleet.ledger().receipt_confirmations(at).unwrap()
 }
 
 #[test]

@@ -216,6 +216,28 @@ fn the_honest_run_of_exports_is_archived_searched_confirmed_and_verified() {
     )
     .unwrap();
     assert_eq!(bulletin.log_confirmed(&w.dev), Some(30));
+
+    // The phone wiped itself (a local trigger): its log starts again from one. The archive keeps
+    // the old log, but no bulletin confirms it any more (the new log's first export would skip 30
+    // entries); the receipt is confirmed instead.
+    let phone = common::fleet::Phone {
+        key: SigningKey::from_seed(&[7; 32]).unwrap(),
+        dev: w.dev.clone(),
+        enr: "enr_000000000000000000000007".into(),
+        user: "clinician7@northclinic.example".into(),
+        mdm_dev: "-".into(),
+    };
+    let receipt = common::fleet::receipt(&phone, "loc_0000000000000000000000a7", false);
+    assert_eq!(w.import_reports("receipt.txt", &[receipt]).code, Some(0));
+    let signed = w.run(&["--json", "bulletin", "sign", "--org", "org"]);
+    let text: serde_json::Value = serde_json::from_str(&signed.stdout).unwrap();
+    let bulletin = televisit_protocol::bulletin::open(
+        text["bulletin"].as_str().unwrap(),
+        org_key["signing_key"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bulletin.log_confirmed(&w.dev), None);
+    assert!(bulletin.receipt_confirmed(&w.dev, &["loc_0000000000000000000000a7"]));
 }
 
 #[test]

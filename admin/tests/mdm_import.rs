@@ -151,7 +151,8 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "DROP TABLE config_status; ALTER TABLE imports DROP COLUMN format;
+            "DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
+             DROP TABLE config_status; ALTER TABLE imports DROP COLUMN format;
              ALTER TABLE imports DROP COLUMN config_statuses; PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -164,6 +165,25 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
     let shown = admin_json(fleet.path(), &["devices", "show", "--org", "org", &a.dev]);
     assert_eq!(shown["devices"][0]["config"]["status"], "compliant");
+}
+
+#[test]
+fn receipts_in_a_ledger_from_before_confirmations_are_confirmed_from_when_they_were_imported() {
+    let fleet = Fleet::new("North Clinic");
+    let a = fleet.phone(1);
+    let receipt = common::fleet::receipt(&a, "loc_0000000000000000000000b7", false);
+    let file = fleet.write("r.txt", &format!("{}\n{receipt}\n", fleet.report(&a, now())));
+    assert_eq!(fleet.import(&[&file]).code, Some(0));
+    {
+        let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
+        conn.execute_batch(
+            "DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at; PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let signed = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
+    assert_eq!(signed["receipts_confirmed"], serde_json::json!([a.dev]));
+    assert!(fleet.ledger().receipt_confirmations(now() + 32 * 86_400).unwrap().is_empty(), "a month after its import");
 }
 
 #[test]

@@ -34,15 +34,23 @@ pub struct BulletinResult {
     pub bulletin_id: Option<String>,
     /// It held a wipe for this device, now pending: close the store, call `resumePendingWipe`.
     pub wipe_started: bool,
+    /// It confirmed that IT holds this device's wipe receipt, which the core has now forgotten:
+    /// stop publishing it (remove it from the managed feedback, hide it on Settings).
+    pub receipt_confirmed: bool,
 }
 
 impl From<BulletinOutcome> for BulletinResult {
     fn from(outcome: BulletinOutcome) -> Self {
         match outcome {
-            BulletinOutcome::Unchanged => BulletinResult { applied: false, bulletin_id: None, wipe_started: false },
-            BulletinOutcome::Applied { bulletin_id, wipe, .. } => {
-                BulletinResult { applied: true, bulletin_id: Some(bulletin_id), wipe_started: wipe.is_some() }
+            BulletinOutcome::Unchanged => {
+                BulletinResult { applied: false, bulletin_id: None, wipe_started: false, receipt_confirmed: false }
             }
+            BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } => BulletinResult {
+                applied: true,
+                bulletin_id: Some(bulletin_id),
+                wipe_started: wipe.is_some(),
+                receipt_confirmed: receipt_confirmed.is_some(),
+            },
         }
     }
 }

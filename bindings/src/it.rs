@@ -88,8 +88,9 @@ impl From<TriggerState> for Triggers {
     }
 }
 
-/// Run at every start, before `Televisit.open`: finishes a wipe that was interrupted (or just
-/// received) and returns its signed receipt for IT, or nothing when no wipe is pending.
+/// Run at every start and check-in, before `Televisit.open`: finishes a wipe that was interrupted
+/// (or just received) and returns its signed receipt for IT (just written, or held since and not
+/// yet confirmed by IT's bulletin), or nothing.
 #[uniffi::export]
 pub fn resume_pending_wipe(
     path: String,
@@ -107,13 +108,16 @@ pub fn receive_wipe_without_store(secrets: Arc<dyn SecretStore>, command: String
     Ok(it::wipe::receive(&ForeignSecrets(secrets), &command)?.into())
 }
 
-/// The receipt reached IT: forget it (and after a full wipe, the device key and enrollment).
+/// The signed receipt of a finished wipe that IT has not yet confirmed holding: publish it at every
+/// check-in (`wipe_receipt`) and show it on Settings. The core forgets it only when a bulletin
+/// confirms it (`BulletinResult.receipt_confirmed`), never because a send returned.
 #[uniffi::export]
-pub fn wipe_receipt_taken(secrets: Arc<dyn SecretStore>) -> Result<()> {
-    Ok(it::wipe::receipt_taken(&ForeignSecrets(secrets))?)
+pub fn held_wipe_receipt(secrets: Arc<dyn SecretStore>) -> Result<Option<String>> {
+    Ok(it::wipe::held_receipt(&ForeignSecrets(secrets))?.map(|held| held.text))
 }
 
-/// Whether a wipe is pending (the app must not open the store until it is done).
+/// Whether a wipe is under way (the app must not open the store until it is done). A finished
+/// wipe whose receipt is held is not.
 #[uniffi::export]
 pub fn wipe_pending(secrets: Arc<dyn SecretStore>) -> Result<bool> {
     Ok(it::wipe::pending_command(&ForeignSecrets(secrets))?.is_some())

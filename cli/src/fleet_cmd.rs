@@ -34,13 +34,25 @@ pub fn desktop_facts() -> ReportFacts {
 /// a phone's Settings screen shows it (the core's encoding, drawn in the terminal).
 pub fn report(profile: &Profile, tv: &Televisit, qr: bool, json: bool) -> Result<ExitCode> {
     let text = tv.device_report(&profile.secrets, &desktop_facts())?;
+    // A receipt IT has not confirmed goes with the report, as a phone publishes both at every
+    // check-in, until IT's bulletin says it arrived.
+    let held = televisit_core::it::wipe::held_receipt(&profile.secrets)?;
     if json {
-        print_json(&serde_json::json!({"report": text, "length": text.len()}));
+        print_json(&serde_json::json!({
+            "report": text,
+            "length": text.len(),
+            "receipt": held.as_ref().map(|h| &h.text),
+            "receipt_command": held.as_ref().map(|h| &h.command_id),
+        }));
     } else {
         if qr {
             println!("{}", terminal_qr(&QrCode::encode(&text)?));
         }
         println!("{text}");
+        if let Some(held) = held {
+            println!("a wipe receipt IT has not yet confirmed ({}): hand it on with the report", held.command_id);
+            println!("{}", held.text);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -62,9 +74,11 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
     let text = message_or_file(&bulletin, "bulletin")?;
     let outcome = tv.apply_bulletin(&profile.secrets, &text)?;
     let checkin = tv.last_checkin(&profile.secrets)?;
-    let (state, bulletin_id, wipe) = match &outcome {
-        BulletinOutcome::Unchanged => ("unchanged", None, None),
-        BulletinOutcome::Applied { bulletin_id, wipe, .. } => ("applied", Some(bulletin_id.clone()), wipe.clone()),
+    let (state, bulletin_id, wipe, confirmed) = match &outcome {
+        BulletinOutcome::Unchanged => ("unchanged", None, None, None),
+        BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } => {
+            ("applied", Some(bulletin_id.clone()), wipe.clone(), receipt_confirmed.clone())
+        }
     };
     if json {
         print_json(&serde_json::json!({
@@ -72,11 +86,15 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             "bulletin_id": bulletin_id,
             "last_checkin": crate::it_view::time(checkin),
             "wipe": wipe.as_ref().map(|c| c.command_id.clone()),
+            "receipt_confirmed": confirmed,
         }));
     } else {
         match &bulletin_id {
             Some(id) => println!("bulletin {id} applied: in touch with IT (last contact {})", fmt(checkin)),
             None => println!("bulletin already applied: nothing new (last contact {})", fmt(checkin)),
+        }
+        if let Some(command) = &confirmed {
+            println!("it confirms IT holds the receipt of wipe {command}: the device no longer keeps it");
         }
         if let Some(command) = &wipe {
             println!("it holds wipe command {} for this device: carrying it out", command.command_id);
@@ -86,7 +104,7 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
         // The core marked the wipe pending; the store is closed before the wipe removes it.
         drop(tv);
         if let Some(receipt) = profile.resume_pending_wipe()? {
-            it_cmd::deliver_receipt(profile, &receipt, WipeCause::Applied, json)?;
+            it_cmd::deliver_receipt(&receipt, WipeCause::Applied, json)?;
         }
     }
     Ok(ExitCode::SUCCESS)

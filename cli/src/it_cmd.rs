@@ -5,9 +5,9 @@
 //! itself, as a file holding it, or as `-` for stdin.
 //!
 //! A wipe's receipt reaches IT through this shell's output: on the desktop that is the channel
-//! (on phones, managed app feedback). The receipt is printed, and only once it has been written
-//! does the core forget it (`receipt_taken`); a receipt that could not be written stays, and the
-//! next start prints it again.
+//! (on phones, managed app feedback). The receipt is printed when the wipe finishes, and the core
+//! keeps it (`televisit status --report` shows it again) until a bulletin, IT's signed word,
+//! confirms IT holds it: output that went nowhere loses nothing.
 //!
 //! With `--json` that receipt is a JSON document of its own, printed before the command's output
 //! (a stream of two documents, as `jq` reads them).
@@ -187,7 +187,7 @@ pub fn status(profile: &Profile, tv: Televisit, args: StatusArgs, json: bool) ->
         // The trigger wrote the pending marker; the store is closed before the wipe removes it.
         drop(tv);
         if let Some(receipt) = profile.resume_pending_wipe()? {
-            deliver_receipt(profile, &receipt, WipeCause::LocalTrigger(reason), json)?;
+            deliver_receipt(&receipt, WipeCause::LocalTrigger(reason), json)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -220,6 +220,7 @@ pub fn status_of(profile: &Profile, tv: &Televisit, phone: &TargetPhone) -> Resu
         app_lock: "not_applicable",
         triggers: TriggersView::from(&state),
         pending_wipe,
+        receipt_held: wipe::held_receipt(&profile.secrets)?.map(|held| held.command_id),
         phone: PhoneView { target: phone.view(None), compromised: phone.compromised },
     };
     Ok((view, state))
@@ -275,31 +276,28 @@ pub fn wipe(profile: &Profile, command: WipeCommand, json: bool) -> Result<ExitC
             Ok(ExitCode::from(REFUSED))
         }
         WipeOutcome::Done { receipt } => {
-            deliver_receipt(profile, &receipt, WipeCause::Applied, json)?;
+            deliver_receipt(&receipt, WipeCause::Applied, json)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// Prints a wipe's receipt (text or JSON), and only once it is written lets the core forget it.
-pub fn deliver_receipt(profile: &Profile, receipt: &str, cause: WipeCause, json: bool) -> Result<()> {
+/// Prints a wipe's receipt (text or JSON). The core keeps it until IT's bulletin confirms it.
+pub fn deliver_receipt(receipt: &str, cause: WipeCause, json: bool) -> Result<()> {
     let view = it_view::receipt_view(receipt, cause);
     let text = if json { format!("{}\n", serde_json::to_string_pretty(&view)?) } else { it_view::receipt_text(&view) };
-    hand_on(profile, &text)
+    deliver_receipt_text(&text)
 }
 
-/// Writes `text` (which carries the receipt) to stdout, the desktop's channel to IT, then lets
-/// the core forget the receipt, the marker and, after a full wipe, the device key and enrollment.
-pub fn hand_on(profile: &Profile, text: &str) -> Result<()> {
+/// Writes `text`, which carries a receipt, to stdout: the desktop's channel to IT.
+pub fn deliver_receipt_text(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| {
         anyhow!(
-            "the wipe receipt could not be written to the output ({}); it is kept, and printed again at the next start",
+            "the wipe receipt could not be written to the output ({}); it is kept: `televisit status --report` shows it",
             e.kind()
         )
-    })?;
-    wipe::receipt_taken(&profile.secrets)?;
-    Ok(())
+    })
 }
 
 /// Every start, before the store is opened: a wipe left pending (by a kill, a crash, a local
@@ -308,7 +306,7 @@ pub fn finish_pending_wipe(profile: &Profile, json: bool) -> Result<()> {
     let receipt =
         profile.resume_pending_wipe().context("a pending wipe could not be finished, so nothing else was done")?;
     if let Some(receipt) = receipt {
-        deliver_receipt(profile, &receipt, WipeCause::PendingAtStart, json)?;
+        deliver_receipt(&receipt, WipeCause::PendingAtStart, json)?;
     }
     Ok(())
 }

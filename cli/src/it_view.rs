@@ -90,6 +90,8 @@ pub struct StatusView {
     pub triggers: TriggersView,
     /// A wipe is pending (a local trigger just started one: it is carried out after this status).
     pub pending_wipe: bool,
+    /// The command id of a finished wipe whose receipt waits for IT's confirmation.
+    pub receipt_held: Option<String>,
     pub phone: PhoneView,
 }
 
@@ -128,6 +130,9 @@ pub fn status_text(v: &StatusView) -> String {
     };
     rows.push(("local triggers:", triggers));
     rows.push(("pending wipe:", if v.pending_wipe { "yes".into() } else { "no".into() }));
+    if let Some(command) = &v.receipt_held {
+        rows.push(("wipe receipt:", format!("{command}, held until IT's bulletin confirms it (status --report shows it)")));
+    }
     let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
     let mut out: String = rows.iter().map(|(label, value)| format!("{label:<width$}  {value}\n")).collect();
     out.push_str(&key_note.unwrap_or_default());
@@ -266,7 +271,7 @@ pub fn receipt_text(v: &ReceiptView) -> String {
         ),
     };
     format!(
-        "{headline}\n  steps: {}\nthe receipt, signed by this device's key (on the desktop this output is the channel to IT: the\ndevice forgets the receipt once it is printed):\n{}\n{VERIFY_HINT}\n",
+        "{headline}\n  steps: {}\nthe receipt, signed by this device's key (on the desktop this output is the channel to IT; the\ndevice keeps the receipt, and `televisit status --report` shows it, until IT's bulletin confirms it):\n{}\n{VERIFY_HINT}\n",
         steps_line(&v.steps),
         v.receipt
     )
@@ -330,6 +335,7 @@ mod tests {
             app_lock: "not_applicable",
             triggers: TriggersView::from(state),
             pending_wipe: false,
+            receipt_held: None,
             phone: PhoneView { target: TargetPhone::new(Platform::Ios, Installed::None, 0).view(None), compromised },
         }
     }

@@ -57,7 +57,7 @@ pub fn run(profile: &Profile, tv: Televisit, args: ManagedArgs, json: bool) -> R
     if report.wipe_started {
         drop(tv);
         if let Some(receipt) = profile.resume_pending_wipe()? {
-            deliver_receipt(profile, &receipt, WipeCause::Applied, json)?;
+            deliver_receipt(&receipt, WipeCause::Applied, json)?;
         }
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(crate::it_cmd::REFUSED) })

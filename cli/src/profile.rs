@@ -44,8 +44,8 @@ impl Profile {
 
     /// Carries out, or finishes, the wipe pending in this profile, if any (one that a kill or a
     /// crash interrupted, one a local trigger started, or one `wipe apply` just accepted), and
-    /// returns its receipt, which the caller hands on and then lets the core forget
-    /// (`it_cmd::deliver_receipt`). The store must not be open: the wipe removes its files.
+    /// returns its receipt, which the caller prints (`it_cmd::deliver_receipt`); the core keeps it
+    /// until IT's bulletin confirms it. The store must not be open: the wipe removes its files.
     pub fn resume_pending_wipe(&self) -> Result<Option<String>> {
         // Without a marker there is nothing to do; checked first so that the contacts folder is
         // not made for nothing.

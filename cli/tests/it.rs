@@ -465,11 +465,22 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
             assert!(!contains(&bytes, needle), "{} holds {what}", file.display());
         }
     }
-    let names: Vec<String> = left.iter().map(|f| f.strip_prefix(&s.profile).unwrap().display().to_string()).collect();
+    let names = || -> Vec<String> {
+        files_under(&s.profile).iter().map(|f| f.strip_prefix(&s.profile).unwrap().display().to_string()).collect()
+    };
     assert_eq!(
-        names,
-        ["secrets/televisit.time-high-water.v1", "secrets/televisit.wipe-seen.v1"],
-        "only the ids of the commands carried out, and the clock's high-water mark, are left"
+        names(),
+        [
+            "secrets/televisit.checkin.v1",
+            "secrets/televisit.device-key.v1",
+            "secrets/televisit.enrollment.v1",
+            "secrets/televisit.time-high-water.v1",
+            "secrets/televisit.wipe-pending.v1",
+            "secrets/televisit.wipe-receipt.v1",
+            "secrets/televisit.wipe-seen.v1",
+        ],
+        "the ids of the commands carried out, the clock's mark, and until IT confirms the receipt: the receipt, \
+         its marker, and the device key and enrollment that sign and name it"
     );
 
     // IT checks the receipt against the key recorded at enrollment (written with '=').
@@ -482,8 +493,26 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
 
     // The same command again: refused as a replay, and no store is made to refuse it.
     refused(&s, &command, "replayed", "already carried out");
-    assert_eq!(files_under(&s.profile).len(), 2, "the seen commands and the clock's mark");
+    assert_eq!(names().len(), 7, "nothing new");
+
+    // Printed is not received: `status --report` hands the receipt on again with the report,
+    // until IT's bulletin confirms it.
+    let status = ok(&s.profile, &["status"]);
+    assert!(status.contains("wipe receipt:") && status.contains("held until IT's bulletin confirms it"), "{status}");
+    let again = json(&s.profile, &["status", "--report"]);
+    assert_eq!(again["receipt"].as_str(), Some(receipt.as_str()));
+    std::fs::write(s.it.join("published.txt"), format!("{}\n{}\n", again["report"].as_str().unwrap(), receipt)).unwrap();
+    let imported = admin(&s.it, &["devices", "import", "--org", "org", "published.txt"]);
+    assert_eq!(imported.code, Some(0), "{} {}", imported.stdout, imported.stderr);
+    std::fs::write(s.it.join("bulletin.txt"), admin_ok(&s.it, &["bulletin", "sign", "--org", "org"])).unwrap();
+    let bulletin = s.it.join("bulletin.txt");
+    let applied = ok(&s.profile, &["bulletin", "apply", bulletin.to_str().unwrap()]);
+    assert!(applied.contains("it confirms IT holds the receipt of wipe cmd_"), "{applied}");
+    for gone in ["televisit.device-key.v1", "televisit.enrollment.v1", wipe::PENDING, wipe::RECEIPT] {
+        assert!(!s.secret(gone).exists(), "{gone} outlived IT's confirmation");
+    }
     assert_eq!(json(&s.profile, &["status"])["enrolled"], false, "a wiped device starts again as new");
+    assert!(json(&s.profile, &["status"])["receipt_held"].is_null());
 }
 
 /// The desktop's secret store as the shell keeps it (one file a secret in `secrets/`), for the
@@ -551,13 +580,14 @@ fn a_wipe_left_pending_is_finished_at_the_next_start() {
     let checked = admin(&s.it, &["wipe", "verify-receipt", receipt, &format!("--device-key={key}")]);
     assert_eq!(checked.code, Some(0), "{}", checked.stderr);
     assert!(!contact.exists());
-    assert!(!s.secret(wipe::PENDING).exists() && !s.secret(wipe::RECEIPT).exists());
-    // Handed on once: the start after that has nothing to finish.
+    // Finished once: the start after that has nothing to finish (the receipt stays held for IT).
     assert_eq!(ok(&s.profile, &["--json", "patient", "list"]).trim(), "[]");
+    assert!(s.secret(wipe::RECEIPT).exists());
+    assert_eq!(json(&s.profile, &["status"])["receipt_held"].as_str(), documents[0]["command_id"].as_str());
 }
 
 #[test]
-fn a_receipt_that_could_not_be_printed_is_printed_at_the_next_start() {
+fn a_receipt_that_could_not_be_printed_is_kept_and_shown_with_the_report() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         eprintln!("skipped: no /dev/full to make the output fail");
         return;
@@ -574,16 +604,16 @@ fn a_receipt_that_could_not_be_printed_is_printed_at_the_next_start() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("could not be written to the output") && err.contains("printed again at the next start"));
-    assert!(s.secret(wipe::RECEIPT).exists(), "the receipt is kept until it is handed on");
+    assert!(err.contains("could not be written to the output") && err.contains("status --report"), "{err}");
+    assert!(s.secret(wipe::RECEIPT).exists(), "the receipt is kept until IT confirms it");
     assert!(!s.profile.join("televisit.db").exists(), "the wipe itself is done");
 
-    let out = ok(&s.profile, &["status"]);
-    assert!(out.starts_with("a pending wipe was finished before anything else: cmd_"), "{out}");
-    let checked = admin(&s.it, &["wipe", "verify-receipt", &receipt_of(&out), &format!("--device-key={key}")]);
+    let out = ok(&s.profile, &["status", "--report"]);
+    assert!(out.contains("a wipe receipt IT has not yet confirmed (cmd_"), "{out}");
+    let receipt = out.lines().find(|l| l.starts_with("tv1.receipt.")).unwrap();
+    let checked = admin(&s.it, &["wipe", "verify-receipt", receipt, &format!("--device-key={key}")]);
     assert_eq!(checked.code, Some(0), "{}", checked.stderr);
-    assert!(!s.secret(wipe::RECEIPT).exists());
-    assert!(out.contains("not enrolled"), "{out}");
+    assert!(s.secret(wipe::RECEIPT).exists(), "shown is not received either");
 }
 
 #[test]

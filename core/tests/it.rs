@@ -132,13 +132,13 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
     with_patient_contact(&tv, &book);
     let hand_made = book.add_by_hand("Mum", "+14155550100");
     let device_key = tv.enrollment(&profile.secrets).unwrap().unwrap().1;
-    let token = org.wipe(&e, "cmd_all", WipeScope::All, tv.now().timestamp());
+    let token = org.wipe(&e, "cmd_0000000000000000000000a1", WipeScope::All, tv.now().timestamp());
     tv.receive_wipe(&profile.secrets, &token).unwrap();
     let now = tv.now();
     drop(tv);
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &book, now).unwrap().expect("a receipt");
     let checked = wipe::verify_receipt(&receipt, &device_key).unwrap();
-    assert_eq!(checked.command_id, "cmd_all");
+    assert_eq!(checked.command_id, "cmd_0000000000000000000000a1");
     let counts: Vec<_> = checked.steps.iter().map(|s| (s.step, s.count)).collect();
     assert_eq!(counts[0], (Step::DestroyKey, 1), "the data is unreadable first");
     assert_eq!(counts[1], (Step::DeleteContacts, 1));
@@ -152,8 +152,10 @@ fn a_full_wipe_leaves_nothing_and_a_receipt_it_can_verify() {
         assert!(!text.contains("Susan") && !text.contains("4155550132"));
     }
     assert_eq!(std::fs::read_dir(profile.dir.path()).unwrap().count(), 0, "no database file is left");
-    // The receipt is handed on; then the device forgets its key and enrollment.
-    wipe::receipt_taken(&profile.secrets).unwrap();
+    // The receipt is held until IT's bulletin confirms it; then the device forgets its key and
+    // enrollment (core/tests/receipts.rs tries the ways it could be lost).
+    let confirming = org.bulletin_confirming_receipt(now.timestamp(), &e.device_id, &["cmd_0000000000000000000000a1"]);
+    televisit_core::it::bulletin::receive(&profile.secrets, &confirming, now).unwrap();
     assert!(profile.secrets.get(enrollment::DEVICE_KEY).unwrap().is_none());
     assert!(enrollment::load(&profile.secrets).unwrap().is_none());
     assert!(matches!(
@@ -174,7 +176,6 @@ fn a_replayed_command_is_refused_after_success() {
     tv.receive_wipe(&profile.secrets, &token).unwrap();
     let book = MemoryBook::default();
     wipe::resume_pending(&profile.db(), &profile.secrets, &book, tv.now()).unwrap().unwrap();
-    wipe::receipt_taken(&profile.secrets).unwrap();
     assert_eq!(refusal(&tv, &profile.secrets, &token), "replayed");
     assert!(profile.secrets.get(names::DATA_KEY).unwrap().is_some(), "a contacts wipe keeps the store");
 }
@@ -225,7 +226,7 @@ fn nothing_happens_without_a_pending_wipe() {
     let book = MemoryBook::default();
     assert_eq!(wipe::resume_pending(&profile.db(), &profile.secrets, &book, tv.now()).unwrap(), None);
     assert!(profile.db().exists());
-    assert!(wipe::receipt_taken(&profile.secrets).is_ok());
+    assert!(wipe::held_receipt(&profile.secrets).unwrap().is_none());
 }
 
 struct Phone {

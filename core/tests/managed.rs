@@ -138,17 +138,19 @@ fn a_wipe_command_starts_the_wipe_once_and_is_unchanged_afterwards() {
     assert_eq!(refused_code(&report.wipe), "other_device");
     assert!(!report.wipe_started && wipe::pending_command(&profile.secrets).unwrap().is_none());
 
-    let command = org.wipe(&e, "cmd_lost", WipeScope::All, now);
+    let command = org.wipe(&e, "cmd_00000000000000000000105e", WipeScope::All, now);
     let values = config(&[(keys::ENROLLMENT_CODE, &code), (keys::WIPE_COMMAND, &command)]);
     let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();
     assert_eq!(report.enrollment, ManagedOutcome::Unchanged);
     assert!(report.wipe_started, "{report:?}");
-    assert!(matches!(&report.wipe, ManagedOutcome::Applied { summary } if summary.contains("cmd_lost")));
+    assert!(matches!(&report.wipe, ManagedOutcome::Applied { summary } if summary.contains("cmd_00000000000000000000105e")));
     let at = tv.now();
     drop(tv);
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), at).unwrap();
     assert!(receipt.is_some());
-    wipe::receipt_taken(&profile.secrets).unwrap();
+    // IT's next bulletin confirms the receipt: the device forgets its enrollment.
+    let confirming = org.bulletin_confirming_receipt(at.timestamp(), &e.device_id, &["cmd_00000000000000000000105e"]);
+    televisit_core::it::bulletin::receive(&profile.secrets, &confirming, at).unwrap();
 
     // MDM still holds the same configuration: the fresh store enrolls again; the wipe is not news.
     let fresh = profile.open().unwrap();

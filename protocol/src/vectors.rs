@@ -178,8 +178,11 @@ pub const BULLETIN_ID: &str = "blt_00112233445566778899aabb";
 /// Another phone of the fleet, with a pending wipe in the vector bulletin.
 pub const OTHER_DEVICE_ID: &str = "dev_ffeeddccbbaa998877665544";
 
+/// A phone of the fleet whose wipe receipt the vector bulletin confirms.
+pub const WIPED_DEVICE_ID: &str = "dev_0a1b2c3d4e5f60718293a4b5";
+
 /// A fleet bulletin, valid a day, with a pending wipe for another phone, confirming the vector
-/// device's log archived through the vector export.
+/// device's log archived through the vector export and a third phone's wipe receipt.
 pub fn bulletin() -> String {
     let bulletin = Bulletin {
         v: BULLETIN_VERSION,
@@ -195,6 +198,7 @@ pub fn bulletin() -> String {
             expires_at: ISSUED_AT + 14 * 86_400,
         }],
         logs: [(DEVICE_ID.to_owned(), 7)].into_iter().collect(),
+        receipts: [(WIPED_DEVICE_ID.to_owned(), vec!["cmd_0a1b2c3d4e5f60718293a4b5".to_owned()])].into_iter().collect(),
     };
     bulletin::sign(&org_key(), &bulletin).expect("the vector bulletin is valid")
 }

@@ -119,7 +119,7 @@ impl Ledger {
                 let result = if token.starts_with(REPORT_PREFIX) {
                     import_report(&tx, &org_id, token, import_id, now).map(|new| (new, true))
                 } else {
-                    import_receipt(&tx, token, import_id).map(|new| (new, false))
+                    import_receipt(&tx, token, import_id, now).map(|new| (new, false))
                 };
                 match result {
                     Ok((true, true)) => outcome.reports += 1,
@@ -223,6 +223,9 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
         .query_row([&digest], |r| r.get(0))
         .optional()?;
     if seen.is_some() {
+        // Published again: the phone still holds it, so the bulletins keep confirming it.
+        tx.prepare_cached("UPDATE receipts SET seen_at = MAX(seen_at, ?2) WHERE digest = ?1")?
+            .execute(params![digest, now])?;
         return Ok(false);
     }
     let pinned: Option<String> = tx
@@ -293,7 +296,7 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
 }
 
 /// Returns whether the receipt was new.
-fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bool, Refused> {
+fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, Refused> {
     let claimed_device = wipe::claimed_receipt_device(text)
         .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx
@@ -312,6 +315,9 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
         .query_row([&digest], |r| r.get(0))
         .optional()?;
     if seen.is_some() {
+        // Published again: the phone still holds it, so the bulletins keep confirming it.
+        tx.prepare_cached("UPDATE receipts SET seen_at = MAX(seen_at, ?2) WHERE digest = ?1")?
+            .execute(params![digest, now])?;
         return Ok(false);
     }
     let mut carried_out = vec![receipt.command_id.clone()];
@@ -337,8 +343,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
         )));
     }
     let failed = receipt.steps.iter().filter(|s| s.failed > 0 || s.reason.is_some()).count();
-    tx.prepare_cached("INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(
+    tx.prepare_cached("INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(
         params![
             digest,
             receipt.device_id,
@@ -348,7 +354,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64) -> Result<bo
             receipt.completed_at,
             serde_json::to_string(&receipt.steps).unwrap_or_default(),
             i64::try_from(failed).unwrap_or(i64::MAX),
-            import_id
+            import_id,
+            now
         ],
     )?;
     // A receipt written again after a merge supersedes the earlier one for its commands.

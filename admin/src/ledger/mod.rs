@@ -21,13 +21,16 @@ pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use televisit_protocol::bulletin::FleetWipe;
+use televisit_protocol::bulletin::{FleetWipe, MAX_RECEIPT_CONFIRMATIONS};
 use televisit_protocol::envelope;
 use televisit_protocol::report::DeviceReport;
-use televisit_protocol::wipe::WipeCommand;
+use televisit_protocol::wipe::{WipeCommand, MAX_MERGED};
 
 pub const FILE: &str = "ledger.db";
+/// How long after a receipt was last seen published the bulletins keep confirming it.
+pub const RECEIPT_CONFIRMED_FOR: i64 = 31 * 86_400;
 
 pub struct Ledger {
     conn: Connection,
@@ -163,6 +166,38 @@ impl Ledger {
             });
         }
         Ok(wipes)
+    }
+
+    /// For the next bulletin: per device, the command ids of the newest wipe receipt the ledger
+    /// holds from it (its command and those merged into it), for receipts seen published within
+    /// `RECEIPT_CONFIRMED_FOR` of `now`. A phone forgets its receipt only on this word; after a
+    /// month unseen it has (or is gone), and the bulletin stays small.
+    pub fn receipt_confirmations(&self, now: i64) -> Result<BTreeMap<String, Vec<String>>> {
+        let since = now.saturating_sub(RECEIPT_CONFIRMED_FOR);
+        let mut stmt = self.conn.prepare(
+            "SELECT r.device_id, rc.command_id FROM receipts r
+             JOIN receipt_commands rc ON rc.receipt_digest = r.digest
+             WHERE r.seen_at >= ?1
+               AND NOT EXISTS (SELECT 1 FROM receipts newer WHERE newer.device_id = r.device_id
+                               AND (newer.completed_at, newer.digest) > (r.completed_at, r.digest))
+             ORDER BY r.seen_at DESC, r.device_id, rc.command_id",
+        )?;
+        let rows = stmt.query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut confirmations: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for row in rows {
+            let (device, command) = row?;
+            let known = confirmations.len();
+            // The most recently seen first; beyond the protocol's limit the rest wait (a fleet
+            // never has that many phones wiped within a month).
+            if known >= MAX_RECEIPT_CONFIRMATIONS && !confirmations.contains_key(&device) {
+                continue;
+            }
+            let commands = confirmations.entry(device).or_default();
+            if commands.len() <= MAX_MERGED {
+                commands.push(command);
+            }
+        }
+        Ok(confirmations)
     }
 
     /// Re-pins a device's key on purpose (a reinstall IT knows about), from a report it carries,

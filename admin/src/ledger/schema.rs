@@ -128,6 +128,11 @@ const MIGRATIONS: &[&str] = &[
      );
      ALTER TABLE imports ADD COLUMN format TEXT NOT NULL DEFAULT 'text';
      ALTER TABLE imports ADD COLUMN config_statuses INTEGER NOT NULL DEFAULT 0;",
+    // 4: when each receipt was last seen published: bulletins confirm it to its phone for a month
+    // after that (a phone that was off publishes it again when it comes back).
+    "ALTER TABLE receipts ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
+     UPDATE receipts SET seen_at = COALESCE((SELECT at FROM imports WHERE imports.id = receipts.import_id), 0);
+     CREATE INDEX receipts_by_device ON receipts (device_id, completed_at);",
 ];
 
 pub enum MigrateError {

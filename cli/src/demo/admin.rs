@@ -174,6 +174,36 @@ impl Admin {
         }
     }
 
+    /// IT takes a receipt into its ledger (`devices import`) and signs the next bulletin
+    /// (`bulletin sign`), which confirms the receipt to its phone: (the import's line, the bulletin).
+    pub fn confirm_receipt(&self, dir: &Path, org: &str, file: &str) -> Result<(String, String)> {
+        match self {
+            Admin::Binary(path) => {
+                let imported = Admin::run(path, dir, &["devices", "import", "--org", org, file])?;
+                if imported.code != Some(0) {
+                    bail!("televisit-admin devices import failed: {}{}", imported.stdout.trim(), imported.stderr.trim());
+                }
+                let bulletin = Admin::ok(path, dir, &["bulletin", "sign", "--org", org])?;
+                Ok((imported.stdout.trim().to_owned(), bulletin.trim().to_owned()))
+            }
+            Admin::InProcess => {
+                let org_dir = dir.join(org);
+                let keys = org::load(&org_dir)?;
+                let mut ledger = Ledger::open(&org_dir, &keys.info.signing_key)?;
+                let now = chrono::Utc::now().timestamp();
+                let imported = ledger.import_file(&dir.join(file), now)?;
+                let confirmations = televisit_admin::fleet::Confirmations {
+                    logs: ledger.log_confirmations()?,
+                    receipts: ledger.receipt_confirmations(now)?,
+                };
+                let pending = ledger.pending_wipes(now)?;
+                let (_, bulletin) =
+                    televisit_admin::fleet::make_fleet_bulletin(&keys.key, 86_400, &[], pending, confirmations, now)?;
+                Ok((televisit_admin::fleet::import_text(&imported), bulletin))
+            }
+        }
+    }
+
     /// IT's side of an export: `devices import` of the device's report (which pins its key),
     /// `log import` of the export into the archive, then `log open`. Returns (verified and
     /// archived, the import's line, the open's report).

@@ -158,8 +158,9 @@ pub fn run(temp: &Path) -> Result<()> {
             lost_wipe = Some(command.command_id);
         }
         let pending = ledger.pending_wipes(now)?;
-        let logs = ledger.log_confirmations()?;
-        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, logs, now)?;
+        let confirmations =
+            fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, confirmations, now)?;
         ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "cron", now, made.expires_at, "")?;
         let mut line = format!("   {}:", hour(&clock));
         let mut notes = Vec::new();
@@ -229,6 +230,7 @@ pub fn run(temp: &Path) -> Result<()> {
     println!("   phone A never saw an error: the other phones' wipes in the bulletin are none of its business");
     receipts.extend(latest_reports.into_values());
     ledger_summary(&mut ledger, &org_dir, &org.info.name, &receipts, &clock)?;
+    confirm_receipts(&ledger, &org.key, &phones, &clock)?;
     println!();
     Ok(())
 }
@@ -284,5 +286,37 @@ fn ledger_summary(
     let html = std::env::temp_dir().join("televisit-demo-fleet-report.html");
     std::fs::write(&html, page)?;
     println!("      $ televisit-admin fleet report --org fleet-org --html fleet.html   → written to {} (open it in a browser)", html.display());
+    Ok(())
+}
+
+/// The next bulletin confirms the receipts IT now holds: the lost phone, checking in with no
+/// store open, forgets its receipt; the one still off keeps its own, and publishes it again when
+/// it is switched on. Until then every check-in hands the receipt on again.
+fn confirm_receipts(
+    ledger: &Ledger,
+    org_key: &televisit_protocol::envelope::SigningKey,
+    phones: &[Phone],
+    clock: &DemoClock,
+) -> Result<()> {
+    clock.advance(Duration::hours(12));
+    let now = clock.now().timestamp();
+    let confirmations =
+        fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+    let confirmed = confirmations.receipts.len();
+    let (made, bulletin) = fleet::make_fleet_bulletin(org_key, 86_400, &[], ledger.pending_wipes(now)?, confirmations, now)?;
+    println!(
+        "   {}: the next bulletin ({}) confirms {confirmed} wipe receipts to their phones; until now each check-in handed its receipt on again",
+        hour(clock),
+        made.bulletin_id
+    );
+    let lost = phones.iter().find(|p| p.name == "C").context("no phone C")?;
+    anyhow::ensure!(wipe::held_receipt(&lost.profile.secrets)?.is_some(), "phone C forgot its receipt unconfirmed");
+    let outcome = televisit_core::it::bulletin::receive(&lost.profile.secrets, &bulletin, clock.now())?;
+    let forgotten = matches!(outcome, televisit_core::it::bulletin::BulletinOutcome::Applied { receipt_confirmed: Some(_), .. });
+    anyhow::ensure!(forgotten && wipe::held_receipt(&lost.profile.secrets)?.is_none(), "phone C still holds its receipt");
+    println!("      phone C (store-less check-in): receipt confirmed, forgotten with its key and enrollment");
+    let drawer = phones.iter().find(|p| p.name == "B").context("no phone B")?;
+    anyhow::ensure!(wipe::held_receipt(&drawer.profile.secrets)?.is_some(), "phone B forgot its receipt");
+    println!("      phone B, still off: keeps its receipt until a bulletin reaches it");
     Ok(())
 }

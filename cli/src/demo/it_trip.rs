@@ -255,13 +255,31 @@ fn wipe_step(
         receipt: abbreviated_with(&receipt, "the full text went to IT as receipt.txt"),
         ..it_view::receipt_view(&receipt, it_view::WipeCause::Applied)
     };
-    // Printed, then forgotten by the device, as `televisit wipe apply` does.
-    it_cmd::hand_on(profile, &indent(&indent(&it_view::receipt_text(&shown))))?;
+    // Printed, as `televisit wipe apply` does; the device keeps it until IT confirms it.
+    it_cmd::deliver_receipt_text(&indent(&indent(&it_view::receipt_text(&shown))))?;
     println!("   IT checks it against the device key it recorded at step 15 (with '=': a key may start with '-'):");
     println!("   $ televisit-admin wipe verify-receipt receipt.txt --device-key={}", enrolled.device_key);
     let (valid, report) = admin.verify_receipt(it_dir, "receipt.txt", &enrolled.device_key)?;
     print!("{}", indent(&indent(&report)));
     anyhow::ensure!(valid, "IT refused the receipt");
+    anyhow::ensure!(
+        televisit_core::it::wipe::held_receipt(&profile.secrets)?.is_some(),
+        "the device forgot its receipt before IT confirmed it"
+    );
+    println!("   printed is not received: the device keeps the receipt, and `televisit status --report` shows it,");
+    println!("   until IT's signed word says it arrived. IT takes it into its ledger and signs the next bulletin:");
+    println!("   $ televisit-admin devices import --org {ORG} receipt.txt && televisit-admin bulletin sign --org {ORG} > bulletin.txt");
+    let (imported, bulletin) = admin.confirm_receipt(it_dir, ORG, "receipt.txt")?;
+    println!("      {imported}");
+    fs::write(it_dir.join("bulletin.txt"), &bulletin)?;
+    println!("   $ televisit bulletin apply bulletin.txt   (on a phone: the next check-in, with no store open)");
+    let outcome = televisit_core::it::bulletin::receive(&profile.secrets, &bulletin, chrono::Utc::now())?;
+    let confirmed = match outcome {
+        televisit_core::it::bulletin::BulletinOutcome::Applied { receipt_confirmed: Some(id), .. } => id,
+        _ => anyhow::bail!("the bulletin did not confirm the receipt"),
+    };
+    anyhow::ensure!(confirmed == command_id, "the bulletin confirmed another command's receipt");
+    println!("      the bulletin confirms the receipt of {confirmed}: the device forgets it, its key and its enrollment");
 
     println!("   the same command again, replayed:");
     refused("wipe-command.txt", &command, &["not_enrolled", "replayed"])?;

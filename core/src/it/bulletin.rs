@@ -21,8 +21,9 @@ pub const LAST_BULLETIN: &str = "televisit.bulletin-last.v1";
 pub enum BulletinOutcome {
     /// The bulletin applied last time, delivered again.
     Unchanged,
-    /// A new bulletin: contact with IT at its issue time; `wipe` when it holds this device's.
-    Applied { bulletin_id: String, issued_at: i64, wipe: Option<WipeCommand> },
+    /// A new bulletin: contact with IT at its issue time; `wipe` when it holds this device's;
+    /// `receipt_confirmed`, the command id of the wipe receipt it confirmed (now forgotten).
+    Applied { bulletin_id: String, issued_at: i64, wipe: Option<WipeCommand>, receipt_confirmed: Option<String> },
 }
 
 /// Verifies and applies a bulletin with no store open. When a wipe starts, the caller carries it
@@ -49,23 +50,31 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
         _ => None,
     };
     // Contact with IT is the phone's clock's to judge: a late bulletin, or one from the future,
-    // moves nothing (and says why, unless it started a wipe, which goes on regardless).
+    // moves nothing (and says why, unless it did something else, which goes on regardless).
     let contact = if now.timestamp() > bulletin.expires_at {
         Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"))
     } else {
         checkin::record_signed_time(secrets, bulletin.issued_at, now).map(|_| ())
     };
-    match contact {
-        Err(err) if wipe.is_none() => return Err(err),
-        Err(_) => {}
-        Ok(()) => {
-            if let Some(through) = bulletin.log_confirmed(&enrollment.device_id) {
-                super::export::record_confirmed(secrets, through)?;
-            }
+    // While this phone's log was wiped and IT has not confirmed the receipt, IT's word on the log
+    // is about the old one: taken, it would make the new log's first export skip as many entries.
+    if contact.is_ok() && !wipe::log_wiped_unconfirmed(secrets)? {
+        if let Some(through) = bulletin.log_confirmed(&enrollment.device_id) {
+            super::export::record_confirmed(secrets, through)?;
+        }
+    }
+    // IT's signed word that it holds this device's receipt stands whatever the clock says: a
+    // receipt is forgotten on it, and only on it. Last, since after a full wipe it closes the
+    // enrollment and its check-in. (After the wipe this bulletin started, if any, nothing is
+    // confirmed: that command merged into the receipt held, which IT has not seen name it.)
+    let receipt_confirmed = wipe::confirm(secrets, &bulletin)?;
+    if let Err(err) = contact {
+        if wipe.is_none() && receipt_confirmed.is_none() {
+            return Err(err);
         }
     }
     secrets.put(LAST_BULLETIN, bulletin.bulletin_id.as_bytes())?;
-    Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe })
+    Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe, receipt_confirmed })
 }
 
 /// This device's entry passes every check a single command passes (at the bulletin's signed
@@ -86,8 +95,11 @@ impl Televisit {
     pub fn apply_bulletin(&self, secrets: &dyn SecretStore, text: &str) -> Result<BulletinOutcome> {
         // Through the store's trusted_now, so that a clock set back is logged here too.
         let outcome = receive_at(secrets, text, self.trusted_now(secrets)?)?;
-        if let BulletinOutcome::Applied { bulletin_id, wipe, .. } = &outcome {
-            let detail = Detail::new().code("bulletin", bulletin_id);
+        if let BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } = &outcome {
+            let mut detail = Detail::new().code("bulletin", bulletin_id);
+            if let Some(command) = receipt_confirmed {
+                detail = detail.code("receipt_confirmed", command);
+            }
             self.append_own(&NewEntry::new(EntryKind::BulletinApplied, Actor::It).detail(detail))?;
             if let Some(command) = wipe {
                 let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());

@@ -57,8 +57,8 @@ impl Televisit {
         })?;
         let key = enrollment::device_key(secrets)?;
         let now = self.trusted_now(secrets)?;
-        let pending = wipe::pending_command(secrets)?.map(|c| c.command_id);
-        let receipt_written = secrets.get(wipe::RECEIPT)?.is_some();
+        let under_way = wipe::pending_command(secrets)?.map(|c| c.command_id);
+        let held = wipe::held_receipt(secrets)?.map(|r| r.command_id);
         let mdm = mdm_ids(secrets)?;
         let report = DeviceReport {
             v: REPORT_VERSION,
@@ -78,8 +78,8 @@ impl Televisit {
                 ChecklistStatus::Due | ChecklistStatus::Reconfirm => ChecklistState::Due,
                 ChecklistStatus::Never => ChecklistState::Never,
             },
-            wipe: pending.clone().filter(|_| !receipt_written),
-            rcpt: pending.filter(|_| receipt_written),
+            wipe: under_way,
+            rcpt: held,
             mdm_dev: mdm.device,
             mdm_user: mdm.user,
             cp: Some(self.log_checkpoint()?),

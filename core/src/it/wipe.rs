@@ -4,6 +4,12 @@
 //! The pending marker is written to the secret store before anything else; each step is
 //! idempotent and recorded in the marker as it completes; `resume_pending` runs at every start
 //! and finishes a wipe that a crash or a kill interrupted.
+//!
+//! The receipt is then *held*: the shells publish it at every check-in, under the same key, and
+//! the core forgets it (with the marker, and after a full wipe the device key and enrollment)
+//! only when a bulletin, IT's signed word, confirms it holds that receipt (`confirm`). A send
+//! returning proves nothing: an MDM may drop what the app hands it, and the desktop's output may
+//! go nowhere.
 
 use super::checkin;
 use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
@@ -23,6 +29,8 @@ pub use televisit_protocol::wipe::{
 
 pub const PENDING: &str = "televisit.wipe-pending.v1";
 pub const RECEIPT: &str = "televisit.wipe-receipt.v1";
+/// The device and enrollment a local wipe names on a device that no organisation enrolled.
+const UNENROLLED: &str = "unenrolled";
 /// Command ids already carried out: kept across wipes, so that a command is never replayed.
 pub const SEEN: &str = "televisit.wipe-seen.v1";
 
@@ -204,8 +212,8 @@ pub(crate) fn start_local(secrets: &dyn SecretStore, now: DateTime<Utc>) -> Resu
     let enrolled = enrollment::load(secrets)?;
     let command = WipeCommand {
         v: COMMAND_VERSION,
-        device_id: enrolled.as_ref().map_or_else(|| "unenrolled".to_owned(), |e| e.device_id.clone()),
-        enrollment_id: enrolled.as_ref().map_or_else(|| "unenrolled".to_owned(), |e| e.enrollment_id.clone()),
+        device_id: enrolled.as_ref().map_or_else(|| UNENROLLED.to_owned(), |e| e.device_id.clone()),
+        enrollment_id: enrolled.as_ref().map_or_else(|| UNENROLLED.to_owned(), |e| e.enrollment_id.clone()),
         command_id: enrollment::random_id("loc")?,
         issued_at: now.timestamp(),
         not_before: now.timestamp(),
@@ -217,7 +225,8 @@ pub(crate) fn start_local(secrets: &dyn SecretStore, now: DateTime<Utc>) -> Resu
     Ok(command)
 }
 
-/// Carries out (or finishes) the pending wipe, if any; returns the receipt text once written.
+/// Carries out (or finishes) the pending wipe, if any; returns the receipt held for IT (just
+/// written, or written earlier and not yet confirmed), which the shell publishes again.
 pub fn resume_pending(
     path: &Path,
     secrets: &dyn SecretStore,
@@ -240,7 +249,14 @@ pub fn resume_pending(
         save_pending(secrets, &pending)?;
         injected_crash(step)?;
     }
-    Ok(secrets.get(RECEIPT)?.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+    let held = held_receipt(secrets)?.map(|held| held.text);
+    if pending.command.device_id == UNENROLLED {
+        // A local trigger on a device no organisation enrolled: no IT will ever confirm it, and
+        // a receipt held for nobody would only merge into a later enrollment's wipe.
+        secrets.delete(RECEIPT)?;
+        secrets.delete(PENDING)?;
+    }
+    Ok(held)
 }
 
 fn run_step(
@@ -303,28 +319,69 @@ fn run_step(
     }
 }
 
-/// The receipt reached IT (or the shell handed it on): forget it, the marker, and after a
-/// full wipe the device key and the enrollment.
-pub fn receipt_taken(secrets: &dyn SecretStore) -> Result<()> {
+impl Pending {
+    fn finished(&self) -> bool {
+        steps_for(self.command.scope).iter().all(|step| self.done.iter().any(|d| d.step == *step))
+    }
+
+    /// The command ids the receipt names: its command and those merged into it.
+    fn named(&self) -> Vec<&str> {
+        std::iter::once(self.command.command_id.as_str()).chain(self.merged.iter().map(String::as_str)).collect()
+    }
+}
+
+/// IT's bulletin confirms the receipt held here (every command id it names): forget it, the
+/// marker, and after a full wipe the device key and enrollment (the receipt closed them; the next
+/// enrollment gets new ids). Returns the receipt's command id when it was forgotten. Looked up by
+/// the device the receipt is from, which is the one IT confirms it for.
+pub(crate) fn confirm(secrets: &dyn SecretStore, bulletin: &televisit_protocol::bulletin::Bulletin) -> Result<Option<String>> {
     let Some(pending) = load_pending(secrets)? else {
-        return Ok(());
+        return Ok(None);
     };
-    if !pending.done.iter().any(|d| d.step == Step::WriteReceipt) {
-        return Err(Error::invalid("wipe receipt", "the wipe has not finished yet"));
+    if !pending.finished() || !bulletin.receipt_confirmed(&pending.command.device_id, &pending.named()) {
+        return Ok(None);
     }
     if pending.command.scope == WipeScope::All {
-        // The receipt closes this enrollment: the next one gets new ids.
         secrets.delete(DEVICE_KEY)?;
         secrets.delete(ENROLLMENT)?;
         super::checkin::forget_checkin(secrets)?;
     }
+    // The receipt before the marker: a crash between the two leaves a marker with no receipt,
+    // which `held_receipt` reads as nothing held, never a receipt with no wipe behind it.
     secrets.delete(RECEIPT)?;
     secrets.delete(PENDING)?;
-    Ok(())
+    Ok(Some(pending.command.command_id))
 }
 
+/// The wipe under way: its command, while any of its steps is still to run. A wipe whose receipt
+/// is written is done, even while the receipt waits for IT's confirmation (`held_receipt`).
 pub fn pending_command(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>> {
-    Ok(load_pending(secrets)?.map(|p| p.command))
+    Ok(load_pending(secrets)?.filter(|p| !p.finished()).map(|p| p.command))
+}
+
+/// A wipe that removes the log is under way, or done with its receipt not yet confirmed by IT.
+pub(crate) fn log_wiped_unconfirmed(secrets: &dyn SecretStore) -> Result<bool> {
+    Ok(load_pending(secrets)?.is_some_and(|p| p.command.scope != WipeScope::Contacts))
+}
+
+/// The signed receipt of a finished wipe, held until IT's bulletin confirms it: what the shells
+/// publish at every check-in and show on Settings.
+pub fn held_receipt(secrets: &dyn SecretStore) -> Result<Option<HeldReceipt>> {
+    let Some(pending) = load_pending(secrets)?.filter(Pending::finished) else {
+        return Ok(None);
+    };
+    Ok(secrets.get(RECEIPT)?.map(|bytes| HeldReceipt {
+        command_id: pending.command.command_id,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }))
+}
+
+/// A receipt waiting for IT's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReceipt {
+    pub command_id: String,
+    /// The signed receipt (`tv1.receipt.…`): ids, counts and a signature, no patient data.
+    pub text: String,
 }
 
 fn load_pending(secrets: &dyn SecretStore) -> Result<Option<Pending>> {

@@ -46,7 +46,22 @@ impl Org {
     pub fn bulletin_confirming(&self, at: i64, wipes: Vec<FleetWipe>, logs: &[(&str, u64)]) -> String {
         let id = format!("blt_{:024x}", at);
         let logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
-        let made = Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes, logs };
+        let made =
+            Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes, logs, receipts: Default::default() };
+        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
+    }
+
+    /// A bulletin signed at `at` confirming, per device, the wipe receipt naming these commands.
+    pub fn bulletin_confirming_receipt(&self, at: i64, device: &str, commands: &[&str]) -> String {
+        let made = Bulletin {
+            v: 1,
+            bulletin_id: format!("blt_{:024x}", at),
+            issued_at: at,
+            expires_at: at + 86_400,
+            wipes: Vec::new(),
+            logs: Default::default(),
+            receipts: [(device.to_owned(), commands.iter().map(|c| (*c).to_owned()).collect())].into_iter().collect(),
+        };
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
 

@@ -318,10 +318,22 @@ impl Ledger {
 
     /// For the next bulletin: per device, the newest entry the archive holds without a gap from
     /// the first export it took (the phone's next export starts after it).
+    /// A device whose log a wipe started again since its last export gets none: the archive
+    /// holds the old log, and confirming it would make the new log's first export skip as many.
     pub fn log_confirmations(&self) -> Result<BTreeMap<String, u64>> {
+        let restarted: std::collections::HashSet<String> = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT e.device_id FROM log_exports e
+                 WHERE (SELECT max(epoch) FROM log_exports m WHERE m.device_id = e.device_id)
+                     < (SELECT count(*) FROM receipts r WHERE r.device_id = e.device_id AND r.scope IN ('log', 'all'))",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(self
             .coverage(None)?
             .into_iter()
+            .filter(|(device, _)| !restarted.contains(device))
             .filter_map(|(device, runs)| runs.first().map(|&(_, through)| (device, through)))
             .collect())
     }

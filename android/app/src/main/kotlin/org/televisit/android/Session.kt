@@ -15,10 +15,11 @@ import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
 import org.televisit.core.managedConfigKeys
+import org.televisit.core.heldWipeReceipt
 import org.televisit.core.receiveBulletin
 import org.televisit.core.receiveWipeWithoutStore
 import org.televisit.core.resumePendingWipe
-import org.televisit.core.wipeReceiptTaken
+import org.televisit.core.wipePending
 import java.io.File
 
 /**
@@ -46,7 +47,10 @@ class Session(
     var televisit: Televisit? = null
         private set
 
-    /** A receipt no MDM has taken yet, for the settings screen to show (IT can copy it). */
+    /**
+     * A wipe receipt IT has not yet confirmed holding, for the settings screen to show (IT can
+     * copy it). Handed to the MDM again at every check-in until a bulletin confirms it.
+     */
     @Volatile
     var pendingReceipt: String? = null
         private set
@@ -84,6 +88,7 @@ class Session(
             StartResult.Ready(televisit ?: return StartResult.Failed(context.getString(R.string.session_closed_while_starting)))
         } catch (e: TelevisitException) {
             if (televisit == null) wipeWithoutStore()?.let { return it }
+            republishHeldReceipt()
             StartResult.Failed(e.message ?: context.getString(R.string.session_could_not_open))
         }
     }
@@ -150,6 +155,7 @@ class Session(
             return StartResult.Wiped(context.getString(R.string.session_it_wipe_done))
         }
         publishReport()
+        republishHeldReceipt()
         return null
     }
 
@@ -177,14 +183,31 @@ class Session(
         "unknown"
     }
 
-    /** Finishes a wipe left pending and hands its receipt to IT; keeps it for later if it can't. */
+    /**
+     * Finishes a wipe left pending, and hands its receipt (just written, or held since) to the
+     * MDM. A send that returns proves nothing (an EMM without app reports drops it): the core
+     * keeps the receipt until IT's bulletin confirms it, and every check-in sends it again.
+     */
     fun finishPendingWipe() {
-        val receipt = resumePendingWipe(database.path, secrets, book) ?: return
+        val underWay = wipePending(secrets)
+        val receipt = resumePendingWipe(database.path, secrets, book)
         pendingReceipt = receipt
-        managed.publishReceipt(receipt) {
-            wipeReceiptTaken(secrets)
-            pendingReceipt = null
+        // Just written: at once. One held since goes again with the check-in's report.
+        if (underWay) receipt?.let { managed.publishReceipt(it) }
+    }
+
+    /**
+     * After a configuration was applied: a bulletin may have confirmed the receipt (the core
+     * forgot it: stop showing it); one still held is handed on again with the report.
+     */
+    private fun republishHeldReceipt() {
+        val held = try {
+            heldWipeReceipt(secrets)
+        } catch (e: TelevisitException) {
+            return // the secret store failed: the receipt is still there, for the next check-in
         }
+        if (held != pendingReceipt) pendingReceipt = held
+        held?.let { managed.publishReceipt(it, immediate = false) }
     }
 
     /**

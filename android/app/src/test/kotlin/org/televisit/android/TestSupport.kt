@@ -90,7 +90,14 @@ class Admin {
     fun wipe(device: String, enrollment: String): String =
         run("wipe", "issue", "--org", "org", "--unlisted", "--device", device, "--enrollment", enrollment, "--scope", "all")
 
-    /** The fleet's bulletin, holding these wipe commands. */
+    /** `devices import` of what the MDM collected (reports, receipts), one per line. */
+    fun import(vararg published: String): String {
+        val file = java.io.File(dir, "published-${System.nanoTime()}.txt")
+        file.writeText(published.joinToString("\n") + "\n")
+        return run("devices", "import", "--org", "org", file.path)
+    }
+
+    /** The fleet's bulletin, holding these wipe commands (and confirming what the ledger holds). */
     fun bulletin(vararg wipes: String): String =
         run("bulletin", "sign", "--org", "org", *wipes.flatMap { listOf("--wipe", it) }.toTypedArray())
 }

@@ -28,12 +28,13 @@ class ManagedConfig(
     fun read(): Values = fromBundle(restrictions())
 
     /**
-     * Hands the receipt to the MDM as an *immediate* state (IT waits on it; the receiver may
-     * still queue it under its quota); `delivered` runs once a receiver has taken it. Without a
-     * device or profile owner (no MDM), it is kept by the core and sent at the next start.
+     * Hands the receipt to the MDM: as an *immediate* state when the wipe just finished (IT waits
+     * on it; the receiver may still queue it under its quota), as a routine one when it is sent
+     * again at a check-in. Taken by a receiver is not received by IT: the core keeps the receipt
+     * until IT's bulletin confirms it, so nothing here forgets it.
      */
-    fun publishReceipt(receipt: String, delivered: () -> Unit): Boolean =
-        feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, immediate = true, delivered)
+    fun publishReceipt(receipt: String, immediate: Boolean = true): Boolean =
+        feedback.send(managedConfigKeys().wipeReceipt, KeyedAppStates.SEVERITY_INFO, "wipe done", receipt, immediate) {}
 
     /**
      * Publishes the signed device report (one keyed app state: at most 1,000 characters) as a

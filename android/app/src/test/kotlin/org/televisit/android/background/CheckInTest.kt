@@ -22,6 +22,7 @@ import org.televisit.android.platform.AndroidContactBook
 import org.televisit.android.platform.KeystoreSecretStore
 import org.televisit.android.tempDir
 import org.televisit.android.ui.idle
+import org.televisit.core.heldWipeReceipt
 import org.televisit.core.managedConfigKeys
 
 @RunWith(RobolectricTestRunner::class)
@@ -145,5 +146,53 @@ class CheckInTest {
         assertEquals(managedConfigKeys().deviceReport, report.key)
         assertEquals(phone.deviceReport, report.data)
         assertFalse("a routine state", report.requestSync)
+    }
+
+    @Test
+    fun `a receipt the MDM dropped is sent again at every check-in and forgotten only on IT's bulletin`() {
+        val admin = Admin()
+        val keys = managedConfigKeys()
+        var config = Bundle().apply { putString(keys.enrollmentCode, admin.enrollCode()) }
+        val secrets = KeystoreSecretStore.forTests(tempDir())
+        val lost = Session(
+            app,
+            secrets = secrets,
+            book = AndroidContactBook(app.contentResolver),
+            managed = ManagedConfig(app, restrictions = { config }, feedback = KeyedAppStates(app)),
+        )
+        CheckIn.run(lost)
+        val report = lost.deviceReport!!
+        val enrolled = lost.open().enrollment()!!
+        // An EMM that has not turned app reports on: it takes the states and discards them.
+        val dpc = AndroidXAppStatesService.install(app).apply { reportsEnabled = false }
+        config = Bundle(config).apply { putString(keys.bulletin, admin.bulletin(admin.wipe(enrolled.deviceId, enrolled.enrollmentId))) }
+        CheckIn.run(lost)
+        idle()
+        val receipt = lost.pendingReceipt!!
+        assertTrue(receipt.startsWith("tv1.receipt."))
+        assertEquals(receipt, dpc.ignored.single { it.key == keys.wipeReceipt }.data)
+        assertTrue("the first send was immediate", dpc.ignored.single { it.key == keys.wipeReceipt }.requestSync)
+        assertTrue(dpc.received.isEmpty())
+
+        // IT turns app reports on. The next check-in (a fresh store: the old one was wiped) hands
+        // the same receipt on again; nothing on the phone forgot it.
+        dpc.reportsEnabled = true
+        CheckIn.run(lost)
+        idle()
+        assertEquals(receipt, heldWipeReceipt(secrets))
+        assertEquals(receipt, dpc.received.last { it.key == keys.wipeReceipt }.data)
+        assertEquals(receipt, lost.pendingReceipt)
+
+        // IT imports what the MDM collected; its next bulletin confirms the receipt.
+        admin.import(report, receipt)
+        config = Bundle(config).apply { putString(keys.bulletin, admin.bulletin()) }
+        CheckIn.run(lost)
+        idle()
+        assertNull("forgotten on IT's word", heldWipeReceipt(secrets))
+        assertNull("and no longer shown", lost.pendingReceipt)
+        dpc.received.clear()
+        CheckIn.run(lost)
+        idle()
+        assertTrue("no longer sent", dpc.received.none { it.key == keys.wipeReceipt })
     }
 }

@@ -51,6 +51,16 @@ class AndroidXAppStatesService : Service() {
     /** Messages that gave no state, with the reason. */
     val dropped = mutableListOf<String>()
 
+    /**
+     * Off: the EMM has not enabled app reports for this app, and discards the states it is
+     * handed ("lost forever", in Google's words); they are kept in [ignored] for the test.
+     */
+    @Volatile
+    var reportsEnabled = true
+
+    /** States handed over while [reportsEnabled] was off. */
+    val ignored = mutableListOf<Received>()
+
     private val messenger = Messenger(IncomingHandler())
 
     val remote: IBinder = object : Binder() {
@@ -77,7 +87,8 @@ class AndroidXAppStatesService : Service() {
         private fun handleStateMessage(message: Message, requestSync: Boolean) {
             val states = extractReceivedKeyedAppStates(message, requestSync)
             if (states.isEmpty()) return
-            received += states.associateBy { it.key }.values
+            val deduplicated = states.associateBy { it.key }.values
+            if (reportsEnabled) received += deduplicated else ignored += deduplicated
         }
 
         private fun extractReceivedKeyedAppStates(message: Message, requestSync: Boolean): List<Received> {
