@@ -33,6 +33,8 @@ final class AppModel: ObservableObject {
     /// The signed device report last handed to the MDM, for the Settings screen (text and QR
     /// code); nil before enrollment.
     @Published private(set) var deviceReport: String?
+    /// A wipe receipt IT has not yet confirmed holding, for the Settings screen (IT can scan it).
+    @Published private(set) var heldReceipt: String?
     /// Whether the privacy cover hides the screen (app switcher snapshots).
     @Published private(set) var covered = false
 
@@ -200,10 +202,9 @@ final class AppModel: ObservableObject {
         path: String, secrets: KeychainSecretStore, book: ContactStoreBook, managed: ManagedConfiguration
     ) throws -> String? {
         let receipt = try resumePendingWipe(path: path, secrets: secrets, book: book)
-        if let receipt {
-            managed.writeReceipt(receipt)
-            try wipeReceiptTaken(secrets: secrets)
-        }
+        // Published, and held by the core until IT's bulletin confirms it (`publishReport`
+        // keeps the feedback in step at every check-in).
+        managed.syncReceipt(receipt)
         return receipt
     }
 
@@ -350,6 +351,13 @@ final class AppModel: ObservableObject {
         if let deviceReport {
             managed.writeReport(deviceReport)
         }
+        // A wipe receipt IT has not confirmed goes with the report; gone once a bulletin
+        // confirmed it. A Keychain that cannot be read changes nothing.
+        do {
+            let held = try heldWipeReceipt(secrets: secrets)
+            heldReceipt = held
+            managed.syncReceipt(held)
+        } catch {}
     }
 
     // MARK: - Lock

@@ -57,6 +57,22 @@ struct SettingsView: View {
             } footer: {
                 Text("Your organisation's device management receives this report; IT can also scan it here.")
             }
+            if let receipt = model.heldReceipt {
+                Section {
+                    if let code = try? qrCode(text: receipt) {
+                        QRCodeView(code: code, label: "QR code of the wipe receipt")
+                            .frame(maxWidth: .infinity)
+                    }
+                    Text(receipt)
+                        .font(.caption2.monospaced())
+                        .textSelection(.enabled)
+                    Button("Copy the wipe receipt") { UIPasteboard.general.string = receipt }
+                } header: {
+                    Text("For IT: a wipe receipt not yet confirmed")
+                } footer: {
+                    Text("Handed to your organisation's device management at every check-in until IT confirms it has it.")
+                }
+            }
             if !model.managedNotices.isEmpty {
                 Section("From your organisation's device management") {
                     ForEach(model.managedNotices, id: \.self) { line in

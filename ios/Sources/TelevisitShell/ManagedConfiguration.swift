@@ -105,6 +105,13 @@ public final class ManagedConfiguration: @unchecked Sendable {
         writeFeedback(managedConfigKeys().wipeReceipt, receipt)
     }
 
+    /// The feedback holds the receipt the core holds (`heldWipeReceipt`), at every check-in: put
+    /// back if something removed it, and removed once IT's bulletin confirmed it (nil). The MDM
+    /// reading the feedback is no sign that IT received it, so nothing here forgets it sooner.
+    public func syncReceipt(_ held: String?) {
+        writeFeedback(managedConfigKeys().wipeReceipt, held)
+    }
+
     /// Publishes the signed device report for the MDM (IT pins this iPhone's key from it).
     public func writeReport(_ report: String) {
         writeFeedback(managedConfigKeys().deviceReport, report)
@@ -115,10 +122,14 @@ public final class ManagedConfiguration: @unchecked Sendable {
     /// for the whole process, since every instance writes the same `UserDefaults` key.
     private static let feedbackLock = NSLock()
 
-    private func writeFeedback(_ key: String, _ value: String) {
+    /// Writes one key (nil removes it); unchanged feedback is not written again.
+    private func writeFeedback(_ key: String, _ value: String?) {
         ManagedConfiguration.feedbackLock.lock()
         defer { ManagedConfiguration.feedbackLock.unlock() }
         var feedback = defaults.dictionary(forKey: ManagedConfiguration.feedbackKey) ?? [:]
+        guard (feedback[key] as? String) != value || (value == nil && feedback[key] != nil) else {
+            return
+        }
         feedback[key] = value
         defaults.set(feedback, forKey: ManagedConfiguration.feedbackKey)
     }

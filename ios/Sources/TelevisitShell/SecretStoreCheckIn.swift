@@ -3,8 +3,9 @@ import TelevisitCore
 
 /// A check-in with no store open, from the secret store alone: what a background task does when
 /// nobody opened the app. It applies the fleet's bulletin (contact with IT; a wipe when it names
-/// this iPhone), takes a single wipe command the same way, and finishes a pending wipe,
-/// publishing its receipt in the managed feedback. It never shows anything.
+/// this iPhone), takes a single wipe command the same way, finishes a pending wipe, and keeps
+/// the receipt the core holds in the managed feedback until IT's bulletin confirms it. It never
+/// shows anything.
 ///
 /// It runs in the process's store turn (`StoreGate`): when this process holds the store open,
 /// it does nothing and says so, and the check-in belongs to the open store's owner, which closes
@@ -79,23 +80,26 @@ public enum SecretStoreCheckIn {
         } catch {
             return .failed
         }
-        guard pending else {
-            return succeeded ? .done : .failed
-        }
-        if isCancelled() {
-            return .cancelled
-        }
-        guard let databasePath else {
-            return .failed
-        }
-        do {
-            if let receipt = try resumePendingWipe(path: databasePath, secrets: secrets, book: book) {
-                // The core keeps the receipt too: this path never says it was taken.
-                managed.writeReceipt(receipt)
+        if pending {
+            if isCancelled() {
+                return .cancelled
             }
-            return succeeded ? .done : .failed
+            guard let databasePath else {
+                return .failed
+            }
+            do {
+                _ = try resumePendingWipe(path: databasePath, secrets: secrets, book: book)
+            } catch {
+                return .failed
+            }
+        }
+        // The receipt the core holds goes in the feedback at every check-in, and leaves it only
+        // when the bulletin above confirmed IT holds it (the core then forgot it).
+        do {
+            managed.syncReceipt(try heldWipeReceipt(secrets: secrets))
         } catch {
             return .failed
         }
+        return succeeded ? .done : .failed
     }
 }

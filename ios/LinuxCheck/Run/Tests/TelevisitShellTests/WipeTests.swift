@@ -94,10 +94,21 @@ final class WipeTests: TelevisitTestCase {
         try admin.run("devices", "import", "--org", admin.org, try admin.file("receipt.txt", Data(receipt.utf8)))
         XCTAssertTrue(try admin.run("wipe", "status", "--org", admin.org).contains("done"))
 
-        // Once taken, the wipe is over, and the same command delivered again does nothing.
-        try wipeReceiptTaken(secrets: secrets)
-        XCTAssertFalse(try wipePending(secrets: secrets))
+        // The MDM reading the feedback is no sign that IT has it: the core holds the receipt,
+        // and every check-in keeps it in the feedback (put back if something cleared it).
+        XCTAssertFalse(try wipePending(secrets: secrets), "the wipe itself is done")
+        managed.syncReceipt(nil)
         XCTAssertEqual(checkIn(), .done)
+        XCTAssertEqual(try heldWipeReceipt(secrets: secrets), receipt)
+        XCTAssertEqual(managed.feedback()[keys.wipeReceipt], receipt)
+
+        // IT's next bulletin confirms it: forgotten, and gone from the feedback. The same command
+        // delivered again does nothing.
+        let bulletin = try admin.run("bulletin", "sign", "--org", admin.org)
+        setManaged(defaults, [keys.wipeCommand: command, keys.bulletin: bulletin])
+        XCTAssertEqual(checkIn(), .done)
+        XCTAssertNil(try heldWipeReceipt(secrets: secrets))
+        XCTAssertNil(managed.feedback()[keys.wipeReceipt])
         XCTAssertFalse(try wipePending(secrets: secrets))
         let fresh = try Televisit.openForApplePlatforms(path: db, secrets: secrets, freshInstall: false)
         XCTAssertTrue(fresh.wasCreated(), "the next start is a new, empty store")

@@ -18,9 +18,9 @@ import org.televisit.core.managedConfigKeys
 import org.televisit.core.Platform
 import org.televisit.core.managedProblems
 import org.televisit.core.receiveBulletin
+import org.televisit.core.heldWipeReceipt
 import org.televisit.core.resumePendingWipe
 import org.televisit.core.wipePending
-import org.televisit.core.wipeReceiptTaken
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit
@@ -150,7 +150,17 @@ class ItTest {
         assertEquals(3, admin.exit("wipe", "verify-receipt", receipt.replaceRange(20, 22, "AA"), "--device-key=${enrolled.deviceKey}"))
         // Without the pinned key IT's tool calls no receipt valid.
         assertEquals(2, admin.exit("wipe", "verify-receipt", receipt))
-        wipeReceiptTaken(secrets)
+        // Handed to the MDM is not received by IT: the receipt is held, and handed on again at
+        // every check-in, until IT's bulletin confirms it.
+        assertFalse(wipePending(secrets), "the wipe itself is done")
+        assertEquals(receipt, resumePendingWipe(db, secrets, book))
+        assertEquals(receipt, heldWipeReceipt(secrets))
+        val published = dir.resolve("receipt.txt")
+        Files.writeString(published, receipt + "\n")
+        assertTrue(admin.run("devices", "import", "--org", admin.org.toString(), published.toString()).contains("1 new receipts"))
+        val confirming = receiveBulletin(secrets, admin.run("bulletin", "sign", "--org", admin.org.toString()))
+        assertTrue(confirming.receiptConfirmed, confirming.toString())
+        assertNull(heldWipeReceipt(secrets))
         assertNull(resumePendingWipe(db, secrets, book))
         // Replaying the command on the new, unenrolled store is refused.
         tv = Televisit.open(db, secrets)
