@@ -35,6 +35,8 @@ final class AppModel: ObservableObject {
     @Published private(set) var deviceReport: String?
     /// A wipe receipt IT has not yet confirmed holding, for the Settings screen (IT can scan it).
     @Published private(set) var heldReceipt: String?
+    /// Follows the declarative app configuration for the app's lifetime (iOS 18.4+).
+    private var declarativeConfiguration: Task<Void, Never>?
     /// Whether the privacy cover hides the screen (app switcher snapshots).
     @Published private(set) var covered = false
 
@@ -148,6 +150,13 @@ final class AppModel: ObservableObject {
             observingManaged = true
             managed.observe { [weak self] in
                 self?.applyManagedConfiguration()
+            }
+            // An MDM sending the declarative app configuration (iOS 18.4+) reaches the app
+            // through the ManagedApp framework instead: followed the same way.
+            if #available(iOS 18.4, *) {
+                declarativeConfiguration = managed.followDeclarative { [weak self] in
+                    self?.applyManagedConfiguration()
+                }
             }
         }
         contactsAccess = ContactStoreBook.access()

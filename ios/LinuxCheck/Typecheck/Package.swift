@@ -41,12 +41,13 @@ let package = Package(
         standIn("LocalAuthentication"),
         standIn("Security"),
         standIn("BackgroundTasks"),
+        standIn("ManagedApp"),
 
         .systemLibrary(name: "TelevisitFFI", path: "Sources/TelevisitFFI"),
         .target(name: "TelevisitCore", dependencies: ["TelevisitFFI"], path: "Sources/TelevisitCore", swiftSettings: settings),
         .target(
             name: "TelevisitShell",
-            dependencies: ["TelevisitCore", "UIKit", "Contacts", "LocalAuthentication", "Security", "BackgroundTasks"],
+            dependencies: ["TelevisitCore", "UIKit", "Contacts", "LocalAuthentication", "Security", "BackgroundTasks", "ManagedApp"],
             path: "Sources/TelevisitShell",
             swiftSettings: settings
         ),

@@ -64,6 +64,11 @@ public enum BackgroundCheckIn {
         if let done = await whileOpen() {
             return done
         }
+        // The declarative configuration (iOS 18.4+) is read before anything is applied: a wipe
+        // in this run's bulletin must not wait for the app to open.
+        if #available(iOS 18.4, *) {
+            await managed.loadDeclarative()
+        }
         // The work runs on a queue of its own (a wipe walks the address book), outside the task:
         // the task's cancellation reaches it through a flag.
         let cancelled = Flag()

@@ -3,8 +3,11 @@ import TelevisitCore
 
 /// MDM's managed app configuration, the AppConfig convention: the organisation's enrollment
 /// code, signed policy, the MDM's ids, the fleet's bulletin and a wipe command arrive in
-/// `UserDefaults` under `com.apple.configuration.managed`; the device report and the wipe
-/// receipt go back under
+/// `UserDefaults` under `com.apple.configuration.managed` (the MDM's `InstallApplication` or
+/// `Settings` command, and the declarative `AppManaged` with a `LegacyAppConfigAssetReference`),
+/// or, from iOS 18.4, through the ManagedApp framework when the MDM sends a declarative
+/// `AppConfig` (`DeclarativeConfiguration`, set by `followDeclarative`): that one wins while it
+/// is there. The device report and the wipe receipt go back under
 /// `com.apple.feedback.managed`, where the MDM reads it. The key names come from the core
 /// (`managedConfigKeys()`), and the core decides what each value means
 /// (`Televisit.applyManagedConfig`): this only reads, filters and writes.
@@ -33,6 +36,34 @@ public final class ManagedConfiguration: @unchecked Sendable {
         self.defaults = defaults
     }
 
+    /// The keys the app reads, in the core's order.
+    static var readKeys: [String] {
+        let keys = managedConfigKeys()
+        return [keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand]
+    }
+
+    static func notText(_ key: String) -> String {
+        "The managed setting \"\(key)\" is not text, so Televisit skipped it. Ask your IT team to send it as a string."
+    }
+
+    private let declarativeLock = NSLock()
+    private var declarativeValue: DeclarativeConfiguration?
+
+    /// The declarative configuration the ManagedApp framework delivered last (nil: none, or the
+    /// MDM uses the legacy dictionary). Set from its sequence; read by `read()`.
+    public var declarative: DeclarativeConfiguration? {
+        get {
+            declarativeLock.lock()
+            defer { declarativeLock.unlock() }
+            return declarativeValue
+        }
+        set {
+            declarativeLock.lock()
+            defer { declarativeLock.unlock() }
+            declarativeValue = newValue
+        }
+    }
+
     deinit {
         if let observer {
             NotificationCenter.default.removeObserver(observer)
@@ -40,6 +71,9 @@ public final class ManagedConfiguration: @unchecked Sendable {
     }
 
     public func read() -> Reading {
+        if let declarative {
+            return Reading(values: declarative.values, problems: declarative.problems)
+        }
         guard let raw = defaults.object(forKey: ManagedConfiguration.configurationKey) else {
             return Reading(values: [:], problems: [])
         }
@@ -48,10 +82,7 @@ public final class ManagedConfiguration: @unchecked Sendable {
                 "The managed configuration from your organisation is not a list of settings, so Televisit ignored it. Ask your IT team to check the app configuration in the MDM.",
             ])
         }
-        let keys = managedConfigKeys()
-        let ours: Set<String> = [
-            keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand,
-        ]
+        let ours = Set(ManagedConfiguration.readKeys)
         var values: [String: String] = [:]
         var problems: [String] = []
         var otherSkipped = 0
@@ -62,9 +93,7 @@ public final class ManagedConfiguration: @unchecked Sendable {
             if let text = value as? String {
                 values[key] = text
             } else if ours.contains(key) {
-                problems.append(
-                    "The managed setting \"\(key)\" is not text, so Televisit skipped it. Ask your IT team to send it as a string."
-                )
+                problems.append(ManagedConfiguration.notText(key))
             } else {
                 otherSkipped += 1
             }
