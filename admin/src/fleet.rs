@@ -1,15 +1,10 @@
-//! The fleet loop, IT's side: the bulletin IT signs on a schedule and pushes to every phone
-//! through its MDM (contact with IT, and the organisation's pending wipes), and the device
-//! reports the phones publish back.
+//! The fleet loop, IT's side: the device reports the phones publish back, and how IT's tool
+//! shows them, imports and wipes. The bulletin itself is made in `fleet_bulletin`.
 
+pub use crate::fleet_bulletin::{make_bulletin, make_fleet_bulletin, Confirmations, MAX_BULLETIN_CHARS};
 use crate::ledger::{DeviceRow, FileOutcome, Format, WipeRow};
-use anyhow::{bail, Context, Result};
-use std::collections::{BTreeMap, HashMap};
-use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS, MAX_WIPES};
-use televisit_protocol::envelope::SigningKey;
+use anyhow::Result;
 use televisit_protocol::report::{ChecklistState, DeviceReport};
-use televisit_protocol::wipe::WipeScope;
-use televisit_protocol::{ids, wipe};
 
 /// `24h`, `90d`, `30m`: a number of seconds, within `max`.
 pub fn parse_duration(text: &str, max: i64) -> Result<i64, String> {
@@ -27,105 +22,6 @@ pub fn parse_duration(text: &str, max: i64) -> Result<i64, String> {
         .and_then(|n| n.checked_mul(unit_seconds))
         .filter(|s| (1..=max).contains(s))
         .ok_or_else(|| format!("a positive duration of at most {} days, like 24h or 90d", max / 86_400))
-}
-
-/// A bulletin valid for `valid_seconds` from `now`, holding the wipe commands given (each a
-/// signed command from `wipe issue`, checked against the organisation's key).
-pub fn make_bulletin(
-    org: &SigningKey,
-    valid_seconds: i64,
-    commands: &[String],
-    now: i64,
-) -> Result<(Bulletin, String)> {
-    make_fleet_bulletin(org, valid_seconds, commands, Vec::new(), Confirmations::default(), now)
-}
-
-/// The protocol allows one entry per device and at most `MAX_WIPES`: a bulletin that breaks
-/// either cannot be signed, and then no phone checks in. So two wipes pending for one device
-/// (issued twice, or contacts then all) give the bulletin the wider scope, then the newer; the
-/// other stays pending in the ledger for a later bulletin, as do devices beyond the limit (the
-/// oldest commands go first).
-fn one_per_device(candidates: Vec<FleetWipe>) -> Vec<FleetWipe> {
-    let rank = |w: &FleetWipe| (w.scope == WipeScope::All, w.expires_at);
-    let mut chosen: Vec<FleetWipe> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for wipe in candidates {
-        match index.get(&wipe.device_id) {
-            Some(&at) => {
-                if rank(&wipe) > rank(&chosen[at]) {
-                    chosen[at] = wipe;
-                }
-            }
-            None => {
-                index.insert(wipe.device_id.clone(), chosen.len());
-                chosen.push(wipe);
-            }
-        }
-    }
-    chosen.truncate(MAX_WIPES);
-    chosen
-}
-
-/// What a bulletin confirms IT received from its phones (`Ledger::log_confirmations`,
-/// `Ledger::receipt_confirmations`).
-#[derive(Debug, Clone, Default)]
-pub struct Confirmations {
-    /// Per device, the newest log entry archived without a gap.
-    pub logs: BTreeMap<String, u64>,
-    /// Per device, the command ids of the newest wipe receipt held.
-    pub receipts: BTreeMap<String, Vec<String>>,
-}
-
-/// A bulletin holding the commands given and the ledger's pending wipes (a command in both is
-/// carried once), confirming what IT holds from each device (its log as far as the archive holds
-/// it, its wipe receipt).
-pub fn make_fleet_bulletin(
-    org: &SigningKey,
-    valid_seconds: i64,
-    commands: &[String],
-    pending: Vec<FleetWipe>,
-    confirmations: Confirmations,
-    now: i64,
-) -> Result<(Bulletin, String)> {
-    if !(1..=MAX_VALID_SECONDS).contains(&valid_seconds) {
-        bail!("a bulletin is valid for at most 31 days");
-    }
-    let mut wipes = Vec::new();
-    for (i, text) in commands.iter().enumerate() {
-        let command = wipe::open_command(text, &org.public_key()).map_err(|refusal| {
-            anyhow::anyhow!("wipe command {} of {}: {}", i + 1, commands.len(), refusal.describe())
-        })?;
-        if command.expires_at <= now {
-            bail!("wipe command {} of {} ({}) has expired: issue a new one", i + 1, commands.len(), command.command_id);
-        }
-        wipes.push(FleetWipe {
-            device_id: command.device_id,
-            enrollment_id: command.enrollment_id,
-            command_id: command.command_id,
-            scope: command.scope,
-            reason: command.reason,
-            expires_at: command.expires_at,
-        });
-    }
-    for wipe in pending {
-        if wipe.expires_at > now && !wipes.iter().any(|w: &FleetWipe| w.command_id == wipe.command_id) {
-            wipes.push(wipe);
-        }
-    }
-    let wipes = one_per_device(wipes);
-    let expires_at = now.checked_add(valid_seconds).context("the system clock is out of range")?;
-    let Confirmations { logs, receipts } = confirmations;
-    let made = Bulletin {
-        v: BULLETIN_VERSION,
-        bulletin_id: ids::random_id("blt")?,
-        issued_at: now,
-        expires_at,
-        wipes,
-        logs,
-        receipts,
-    };
-    let text = bulletin::sign(org, &made)?;
-    Ok((made, text))
 }
 
 pub fn time(seconds: i64) -> String {
@@ -301,7 +197,7 @@ pub fn wipe_line(w: &WipeRow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use televisit_protocol::vectors;
+    use televisit_protocol::bulletin::MAX_VALID_SECONDS;
 
     #[test]
     fn durations_are_bounded() {
@@ -313,55 +209,5 @@ mod tests {
         for typed in ["9999999999999999999d", "Susan"] {
             assert!(!parse_duration(typed, MAX_VALID_SECONDS).unwrap_err().contains(typed));
         }
-    }
-
-    #[test]
-    fn a_bulletin_carries_the_commands_it_is_given_and_refuses_others() {
-        let org = vectors::org_key();
-        let now = vectors::ISSUED_AT;
-        let (made, text) = make_bulletin(&org, 86_400, &[vectors::wipe_command()], now).unwrap();
-        assert_eq!(made.wipes.len(), 1);
-        let opened = bulletin::open(&text, &org.public_key()).unwrap();
-        assert_eq!(opened.wipe_for(vectors::DEVICE_ID).unwrap().command_id, vectors::COMMAND_ID);
-        let other = SigningKey::from_seed(&[9; 32]).unwrap();
-        assert!(make_bulletin(&other, 86_400, &[vectors::wipe_command()], now).is_err(), "another org's command");
-        assert!(make_bulletin(&org, 86_400, &[vectors::wipe_command()], now + 30 * 86_400).is_err(), "expired");
-        assert!(make_bulletin(&org, 40 * 86_400, &[], now).is_err());
-    }
-
-    #[test]
-    fn two_wipes_for_one_device_and_more_devices_than_a_bulletin_holds_still_make_a_bulletin() {
-        let org = vectors::org_key();
-        let now = vectors::ISSUED_AT;
-        let wipe = |device: &str, scope: WipeScope, expires_at: i64| FleetWipe {
-            device_id: device.to_owned(),
-            enrollment_id: ids::random_id("enr").unwrap(),
-            command_id: ids::random_id("cmd").unwrap(),
-            scope,
-            reason: wipe::WipeReason::Lost,
-            expires_at,
-        };
-        let lost = ids::random_id("dev").unwrap();
-        let contacts = wipe(&lost, WipeScope::Contacts, now + 7_200);
-        let all = wipe(&lost, WipeScope::All, now + 3_600);
-        let again = wipe(&lost, WipeScope::All, now + 5_000);
-        let pending = vec![contacts.clone(), all, again.clone()];
-        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, Confirmations::default(), now).unwrap();
-        assert_eq!(made.wipes, vec![again.clone()], "the widest scope, then the newest");
-        assert_eq!(
-            bulletin::open(&text, &org.public_key()).unwrap().wipe_for(&lost).unwrap().command_id,
-            again.command_id
-        );
-        // Contacts only, twice: the newer.
-        let newer = wipe(&lost, WipeScope::Contacts, now + 9_000);
-        let (made, _) =
-            make_fleet_bulletin(&org, 86_400, &[], vec![contacts, newer.clone()], Confirmations::default(), now).unwrap();
-        assert_eq!(made.wipes, vec![newer]);
-        // A fleet's worth of lost phones at once: the oldest MAX_WIPES go now, the rest stay pending.
-        let many: Vec<FleetWipe> =
-            (0..MAX_WIPES + 50).map(|_| wipe(&ids::random_id("dev").unwrap(), WipeScope::All, now + 60)).collect();
-        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], many.clone(), Confirmations::default(), now).unwrap();
-        assert_eq!(made.wipes, many[..MAX_WIPES].to_vec());
-        assert!(bulletin::open(&text, &org.public_key()).is_ok());
     }
 }

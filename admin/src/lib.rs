@@ -4,6 +4,7 @@
 //! It depends on `televisit-protocol` only: nothing here links the phone's encrypted store.
 
 pub mod fleet;
+pub mod fleet_bulletin;
 pub mod fleet_html;
 pub mod ledger;
 pub mod mdm_export;

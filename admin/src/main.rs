@@ -351,9 +351,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let now = ledger_cli::now();
             let pending = ledger.pending_wipes(now)?;
             let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
-            let confirmations =
-                fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+            let confirmations = ledger.confirmations(now)?;
+            let to_confirm = confirmations.len();
             let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, confirmations, now)?;
+            let confirmed = made.logs.len() + made.receipts.len();
+            if confirmed < to_confirm {
+                eprintln!(
+                    "televisit-admin: {} confirmation(s) wait for a later bulletin (one is kept under {} characters, within what Android stores)",
+                    to_confirm - confirmed,
+                    fleet::MAX_BULLETIN_CHARS
+                );
+            }
             let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
             let later = waiting.iter().filter(|id| !ids.contains(&id.as_str())).count();
             if later > 0 {

@@ -131,7 +131,10 @@ pub fn status_text(v: &StatusView) -> String {
     rows.push(("local triggers:", triggers));
     rows.push(("pending wipe:", if v.pending_wipe { "yes".into() } else { "no".into() }));
     if let Some(command) = &v.receipt_held {
-        rows.push(("wipe receipt:", format!("{command}, held until IT's bulletin confirms it (status --report shows it)")));
+        rows.push((
+            "wipe receipt:",
+            format!("{command}, held until IT's bulletin confirms it (status --report shows it)"),
+        ));
     }
     let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
     let mut out: String = rows.iter().map(|(label, value)| format!("{label:<width$}  {value}\n")).collect();

@@ -501,7 +501,8 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
     assert!(status.contains("wipe receipt:") && status.contains("held until IT's bulletin confirms it"), "{status}");
     let again = json(&s.profile, &["status", "--report"]);
     assert_eq!(again["receipt"].as_str(), Some(receipt.as_str()));
-    std::fs::write(s.it.join("published.txt"), format!("{}\n{}\n", again["report"].as_str().unwrap(), receipt)).unwrap();
+    std::fs::write(s.it.join("published.txt"), format!("{}\n{}\n", again["report"].as_str().unwrap(), receipt))
+        .unwrap();
     let imported = admin(&s.it, &["devices", "import", "--org", "org", "published.txt"]);
     assert_eq!(imported.code, Some(0), "{} {}", imported.stdout, imported.stderr);
     std::fs::write(s.it.join("bulletin.txt"), admin_ok(&s.it, &["bulletin", "sign", "--org", "org"])).unwrap();

@@ -143,7 +143,9 @@ fn a_wipe_command_starts_the_wipe_once_and_is_unchanged_afterwards() {
     let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();
     assert_eq!(report.enrollment, ManagedOutcome::Unchanged);
     assert!(report.wipe_started, "{report:?}");
-    assert!(matches!(&report.wipe, ManagedOutcome::Applied { summary } if summary.contains("cmd_00000000000000000000105e")));
+    assert!(
+        matches!(&report.wipe, ManagedOutcome::Applied { summary } if summary.contains("cmd_00000000000000000000105e"))
+    );
     let at = tv.now();
     drop(tv);
     let receipt = wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), at).unwrap();

@@ -72,7 +72,8 @@ fn a_full_wipes_receipt_is_published_at_every_check_in_until_its_bulletin_confir
     // Bulletins that do not confirm it leave it held: another device's confirmation, another
     // command's, a bulletin signed by someone else.
     let at = profile.clock.now().timestamp();
-    let other_device = org.bulletin_confirming_receipt(at, "dev_ffeeddccbbaa998877665544", &["cmd_000000000000000000000a11"]);
+    let other_device =
+        org.bulletin_confirming_receipt(at, "dev_ffeeddccbbaa998877665544", &["cmd_000000000000000000000a11"]);
     let other_command = org.bulletin_confirming_receipt(at + 1, &e.device_id, &["cmd_00000000000000000000ffff"]);
     for text in [other_device, other_command] {
         assert!(matches!(applied(&profile, &text), BulletinOutcome::Applied { receipt_confirmed: None, .. }));
@@ -107,10 +108,18 @@ fn a_contacts_wipes_receipt_is_confirmed_even_by_a_late_bulletin_and_the_enrollm
     let late = org.bulletin_confirming_receipt(now + 86_400, &e.device_id, &["cmd_000000000000000000000c01"]);
     assert!(matches!(applied(&profile, &late), BulletinOutcome::Applied { receipt_confirmed: Some(_), .. }));
     assert_eq!(check_in(&profile), None);
-    assert_eq!(enrollment::load(&profile.secrets).unwrap().unwrap().device_id, e.device_id, "a contacts wipe closes nothing");
+    assert_eq!(
+        enrollment::load(&profile.secrets).unwrap().unwrap().device_id,
+        e.device_id,
+        "a contacts wipe closes nothing"
+    );
     // The store opens and logs the confirmation with the bulletin.
     let tv = profile.open().unwrap();
-    let confirmed = org.bulletin_confirming_receipt(profile.clock.now().timestamp(), &e.device_id, &["cmd_000000000000000000000c01"]);
+    let confirmed = org.bulletin_confirming_receipt(
+        profile.clock.now().timestamp(),
+        &e.device_id,
+        &["cmd_000000000000000000000c01"],
+    );
     tv.apply_bulletin(&profile.secrets, &confirmed).unwrap();
     let entries = tv.log_list(&LogQuery { kinds: vec![EntryKind::BulletinApplied], ..LogQuery::default() }).unwrap();
     assert!(entries.iter().all(|entry| entry.detail.get("receipt_confirmed").is_none()), "nothing held any more");
@@ -166,7 +175,10 @@ fn while_a_wiped_logs_receipt_is_held_no_confirmation_of_the_old_log_shortens_th
         assert_eq!(export::confirmed_through(&profile.secrets).unwrap(), None, "{scope:?}");
         if scope == WipeScope::Log {
             // Once IT confirmed the receipt, its word on the (new) log counts again.
-            applied(&profile, &org.bulletin_confirming_receipt(at + 1, &e.device_id, &["cmd_0000000000000000000000d1"]));
+            applied(
+                &profile,
+                &org.bulletin_confirming_receipt(at + 1, &e.device_id, &["cmd_0000000000000000000000d1"]),
+            );
             applied(&profile, &org.bulletin_confirming(at + 2, Vec::new(), &[(&e.device_id, 4)]));
             assert_eq!(export::confirmed_through(&profile.secrets).unwrap(), Some(4));
         }

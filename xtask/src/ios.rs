@@ -133,7 +133,11 @@ mod tests {
     /// each with one of Apple's reasons. A category missing from the manifest makes App Store
     /// Connect reject the upload (ITMS-91053).
     const REQUIRED: &[(&str, &str, &str)] = &[
-        ("NSPrivacyAccessedAPICategoryUserDefaults", "CA92.1", "the app's settings; managed configuration and feedback"),
+        (
+            "NSPrivacyAccessedAPICategoryUserDefaults",
+            "CA92.1",
+            "the app's settings; managed configuration and feedback",
+        ),
         ("NSPrivacyAccessedAPICategoryFileTimestamp", "C617.1", "SQLite stats the database files in the container"),
         ("NSPrivacyAccessedAPICategorySystemBootTime", "35F9.1", "std::time::Instant: elapsed time between events"),
         // SQLite's os_unix.c, with SQLITE_ENABLE_LOCKING_STYLE (on by default for __APPLE__),
@@ -150,7 +154,10 @@ mod tests {
                 .find(&format!("<string>{category}</string>"))
                 .unwrap_or_else(|| panic!("{} lacks {category} ({why})", path.display()));
             let entry = &text[start..text[start..].find("</dict>").map_or(text.len(), |end| start + end)];
-            assert!(entry.contains(&format!("<string>{reason}</string>")), "{category} lacks its reason {reason} ({why})");
+            assert!(
+                entry.contains(&format!("<string>{reason}</string>")),
+                "{category} lacks its reason {reason} ({why})"
+            );
         }
     }
 }

@@ -173,6 +173,23 @@ impl Ledger {
     /// `RECEIPT_CONFIRMED_FOR` of `now`. A phone forgets its receipt only on this word; after a
     /// month unseen it has (or is gone), and the bulletin stays small.
     pub fn receipt_confirmations(&self, now: i64) -> Result<BTreeMap<String, Vec<String>>> {
+        Ok(self.receipts_to_confirm(now)?.into_iter().collect())
+    }
+
+    /// What the next bulletin confirms, each list most urgent first (a bulletin that cannot hold
+    /// them all takes the first): receipts most recently seen, logs most recently archived.
+    pub fn confirmations(&self, now: i64) -> Result<crate::fleet_bulletin::Confirmations> {
+        let archived: std::collections::HashMap<String, i64> = self
+            .conn
+            .prepare("SELECT device_id, max(imported_at) FROM log_exports GROUP BY device_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut logs: Vec<(String, u64)> = self.log_confirmations()?.into_iter().collect();
+        logs.sort_by_key(|(device, _)| std::cmp::Reverse(archived.get(device).copied().unwrap_or(0)));
+        Ok(crate::fleet_bulletin::Confirmations { logs, receipts: self.receipts_to_confirm(now)? })
+    }
+
+    fn receipts_to_confirm(&self, now: i64) -> Result<Vec<(String, Vec<String>)>> {
         let since = now.saturating_sub(RECEIPT_CONFIRMED_FOR);
         let mut stmt = self.conn.prepare(
             "SELECT r.device_id, rc.command_id FROM receipts r
@@ -183,16 +200,22 @@ impl Ledger {
              ORDER BY r.seen_at DESC, r.device_id, rc.command_id",
         )?;
         let rows = stmt.query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut confirmations: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // In the order the rows come: the most recently seen first. Beyond the protocol's limit
+        // the rest wait (a fleet never has that many phones wiped within a month).
+        let mut confirmations: Vec<(String, Vec<String>)> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for row in rows {
             let (device, command) = row?;
-            let known = confirmations.len();
-            // The most recently seen first; beyond the protocol's limit the rest wait (a fleet
-            // never has that many phones wiped within a month).
-            if known >= MAX_RECEIPT_CONFIRMATIONS && !confirmations.contains_key(&device) {
-                continue;
-            }
-            let commands = confirmations.entry(device).or_default();
+            let index = match at.get(&device) {
+                Some(&index) => index,
+                None if confirmations.len() >= MAX_RECEIPT_CONFIRMATIONS => continue,
+                None => {
+                    at.insert(device.clone(), confirmations.len());
+                    confirmations.push((device, Vec::new()));
+                    confirmations.len() - 1
+                }
+            };
+            let commands = &mut confirmations[index].1;
             if commands.len() <= MAX_MERGED {
                 commands.push(command);
             }

@@ -36,9 +36,10 @@ pub const DEFAULT_ANDROID_PACKAGE: &str = "org.televisit.android";
 /// Above this a value is "large": warn. A bulletin grows by about 260 bytes per pending wipe
 /// and about 51 per log confirmation (its JSON, base64url in the envelope; measured on the
 /// protocol's `FleetWipe` with real-length ids), so 16 KiB is about 60 pending wipes or 300
-/// confirmations: IT hears of the growth long before Android's 65,535-byte string limit below
-/// (which a bulletin at the protocol's own maxima, 200 wipes and 2,000 confirmations, about
-/// 150 KiB, would pass). It also stays under the 20 KB our notes
+/// confirmations: IT hears of the growth long before Android's 65,535-byte string limit below.
+/// (`bulletin sign` never passes that limit: it keeps a bulletin under
+/// `fleet_bulletin::MAX_BULLETIN_CHARS` and leaves what does not fit to a later one; a bulletin
+/// at the protocol's own maxima, about 150 KiB, would.) It also stays under the 20 KB our notes
 /// (the design notes on the MDM channels) ask to be tried on a real Intune tenant first, because
 /// Intune documents no value-size limit at all.
 pub const LARGE_VALUE_BYTES: usize = 16 * 1024;

@@ -181,7 +181,11 @@ impl Admin {
             Admin::Binary(path) => {
                 let imported = Admin::run(path, dir, &["devices", "import", "--org", org, file])?;
                 if imported.code != Some(0) {
-                    bail!("televisit-admin devices import failed: {}{}", imported.stdout.trim(), imported.stderr.trim());
+                    bail!(
+                        "televisit-admin devices import failed: {}{}",
+                        imported.stdout.trim(),
+                        imported.stderr.trim()
+                    );
                 }
                 let bulletin = Admin::ok(path, dir, &["bulletin", "sign", "--org", org])?;
                 Ok((imported.stdout.trim().to_owned(), bulletin.trim().to_owned()))
@@ -192,10 +196,7 @@ impl Admin {
                 let mut ledger = Ledger::open(&org_dir, &keys.info.signing_key)?;
                 let now = chrono::Utc::now().timestamp();
                 let imported = ledger.import_file(&dir.join(file), now)?;
-                let confirmations = televisit_admin::fleet::Confirmations {
-                    logs: ledger.log_confirmations()?,
-                    receipts: ledger.receipt_confirmations(now)?,
-                };
+                let confirmations = ledger.confirmations(now)?;
                 let pending = ledger.pending_wipes(now)?;
                 let (_, bulletin) =
                     televisit_admin::fleet::make_fleet_bulletin(&keys.key, 86_400, &[], pending, confirmations, now)?;

@@ -158,8 +158,7 @@ pub fn run(temp: &Path) -> Result<()> {
             lost_wipe = Some(command.command_id);
         }
         let pending = ledger.pending_wipes(now)?;
-        let confirmations =
-            fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+        let confirmations = ledger.confirmations(now)?;
         let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, confirmations, now)?;
         ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "cron", now, made.expires_at, "")?;
         let mut line = format!("   {}:", hour(&clock));
@@ -300,10 +299,10 @@ fn confirm_receipts(
 ) -> Result<()> {
     clock.advance(Duration::hours(12));
     let now = clock.now().timestamp();
-    let confirmations =
-        fleet::Confirmations { logs: ledger.log_confirmations()?, receipts: ledger.receipt_confirmations(now)? };
+    let confirmations = ledger.confirmations(now)?;
     let confirmed = confirmations.receipts.len();
-    let (made, bulletin) = fleet::make_fleet_bulletin(org_key, 86_400, &[], ledger.pending_wipes(now)?, confirmations, now)?;
+    let (made, bulletin) =
+        fleet::make_fleet_bulletin(org_key, 86_400, &[], ledger.pending_wipes(now)?, confirmations, now)?;
     println!(
         "   {}: the next bulletin ({}) confirms {confirmed} wipe receipts to their phones; until now each check-in handed its receipt on again",
         hour(clock),
@@ -312,8 +311,12 @@ fn confirm_receipts(
     let lost = phones.iter().find(|p| p.name == "C").context("no phone C")?;
     anyhow::ensure!(wipe::held_receipt(&lost.profile.secrets)?.is_some(), "phone C forgot its receipt unconfirmed");
     let outcome = televisit_core::it::bulletin::receive(&lost.profile.secrets, &bulletin, clock.now())?;
-    let forgotten = matches!(outcome, televisit_core::it::bulletin::BulletinOutcome::Applied { receipt_confirmed: Some(_), .. });
-    anyhow::ensure!(forgotten && wipe::held_receipt(&lost.profile.secrets)?.is_none(), "phone C still holds its receipt");
+    let forgotten =
+        matches!(outcome, televisit_core::it::bulletin::BulletinOutcome::Applied { receipt_confirmed: Some(_), .. });
+    anyhow::ensure!(
+        forgotten && wipe::held_receipt(&lost.profile.secrets)?.is_none(),
+        "phone C still holds its receipt"
+    );
     println!("      phone C (store-less check-in): receipt confirmed, forgotten with its key and enrollment");
     let drawer = phones.iter().find(|p| p.name == "B").context("no phone B")?;
     anyhow::ensure!(wipe::held_receipt(&drawer.profile.secrets)?.is_some(), "phone B forgot its receipt");

@@ -279,7 +279,9 @@ fn wipe_step(
         _ => anyhow::bail!("the bulletin did not confirm the receipt"),
     };
     anyhow::ensure!(confirmed == command_id, "the bulletin confirmed another command's receipt");
-    println!("      the bulletin confirms the receipt of {confirmed}: the device forgets it, its key and its enrollment");
+    println!(
+        "      the bulletin confirms the receipt of {confirmed}: the device forgets it, its key and its enrollment"
+    );
 
     println!("   the same command again, replayed:");
     refused("wipe-command.txt", &command, &["not_enrolled", "replayed"])?;

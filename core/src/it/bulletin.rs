@@ -74,7 +74,12 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
         }
     }
     secrets.put(LAST_BULLETIN, bulletin.bulletin_id.as_bytes())?;
-    Ok(BulletinOutcome::Applied { bulletin_id: bulletin.bulletin_id, issued_at: bulletin.issued_at, wipe, receipt_confirmed })
+    Ok(BulletinOutcome::Applied {
+        bulletin_id: bulletin.bulletin_id,
+        issued_at: bulletin.issued_at,
+        wipe,
+        receipt_confirmed,
+    })
 }
 
 /// This device's entry passes every check a single command passes (at the bulletin's signed

@@ -334,7 +334,10 @@ impl Pending {
 /// marker, and after a full wipe the device key and enrollment (the receipt closed them; the next
 /// enrollment gets new ids). Returns the receipt's command id when it was forgotten. Looked up by
 /// the device the receipt is from, which is the one IT confirms it for.
-pub(crate) fn confirm(secrets: &dyn SecretStore, bulletin: &televisit_protocol::bulletin::Bulletin) -> Result<Option<String>> {
+pub(crate) fn confirm(
+    secrets: &dyn SecretStore,
+    bulletin: &televisit_protocol::bulletin::Bulletin,
+) -> Result<Option<String>> {
     let Some(pending) = load_pending(secrets)? else {
         return Ok(None);
     };

@@ -46,8 +46,15 @@ impl Org {
     pub fn bulletin_confirming(&self, at: i64, wipes: Vec<FleetWipe>, logs: &[(&str, u64)]) -> String {
         let id = format!("blt_{:024x}", at);
         let logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
-        let made =
-            Bulletin { v: 1, bulletin_id: id, issued_at: at, expires_at: at + 86_400, wipes, logs, receipts: Default::default() };
+        let made = Bulletin {
+            v: 1,
+            bulletin_id: id,
+            issued_at: at,
+            expires_at: at + 86_400,
+            wipes,
+            logs,
+            receipts: Default::default(),
+        };
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
 

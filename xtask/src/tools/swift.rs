@@ -27,7 +27,8 @@ const STAGE: &str = "/televisit-stage";
 /// The modules a shell file may import and still be compiled and run on Linux.
 const PORTABLE_IMPORTS: &[&str] = &["Foundation", "Dispatch", "TelevisitCore"];
 /// Links the core's shared library wherever the generated header's module is imported.
-const MODULE_MAP: &str = "module TelevisitFFI {\n    header \"TelevisitFFI.h\"\n    link \"televisit_ffi\"\n    export *\n}\n";
+const MODULE_MAP: &str =
+    "module TelevisitFFI {\n    header \"TelevisitFFI.h\"\n    link \"televisit_ffi\"\n    export *\n}\n";
 const MODES: &[&str] = &["6", "5"];
 /// An expression the type checker cannot solve in this many seconds is an error ("unable to
 /// type-check this expression in reasonable time") instead of minutes of a stalled run; the
@@ -81,7 +82,10 @@ pub fn check_swift(swift: &SwiftRoot, inputs: &SwiftInputs) -> Result<SwiftRepor
             }
         }
     } else {
-        fail(&mut counts, "ios/LinuxCheck/Typecheck/Package.swift is missing: the Apple-only files were not compiled".into());
+        fail(
+            &mut counts,
+            "ios/LinuxCheck/Typecheck/Package.swift is missing: the Apple-only files were not compiled".into(),
+        );
     }
     Ok(SwiftReport { files_compiled: compiled.len(), counts })
 }
@@ -149,7 +153,10 @@ fn stage(swift: &SwiftRoot, inputs: &SwiftInputs, compiled: &mut BTreeSet<PathBu
     let debug = inputs.debug_dir;
     fill(
         &stage.join("lib"),
-        &[(debug.join("libtelevisit_ffi.so"), "libtelevisit_ffi.so"), (debug.join("televisit-admin"), "televisit-admin")],
+        &[
+            (debug.join("libtelevisit_ffi.so"), "libtelevisit_ffi.so"),
+            (debug.join("televisit-admin"), "televisit-admin"),
+        ],
         None,
     )?;
     Ok(Staged { typecheck })
@@ -212,10 +219,8 @@ fn mirror(src: &Path, dst: &Path, keep: &[&str]) -> Result<()> {
 }
 
 fn fill_files(dir: &Path, files: &[PathBuf]) -> Result<()> {
-    let named: Vec<(PathBuf, &str)> = files
-        .iter()
-        .map(|f| (f.clone(), f.file_name().and_then(|n| n.to_str()).unwrap_or_default()))
-        .collect();
+    let named: Vec<(PathBuf, &str)> =
+        files.iter().map(|f| (f.clone(), f.file_name().and_then(|n| n.to_str()).unwrap_or_default())).collect();
     fill(dir, &named, None)
 }
 
@@ -257,12 +262,18 @@ fn check_header(swift: &SwiftRoot) -> Result<()> {
     let probe = format!("{header}\nvoid televisit_keyword_probe(RustBuffer signed);\n");
     super::write_if_changed(&dir.join("keyword-probe.h"), &probe)?;
     for language in ["c", "objective-c"] {
-        let probe = swift.output(&format!("{CLANG} -fsyntax-only -x {language} {STAGE}/header/keyword-probe.h"), &[])?;
+        let probe =
+            swift.output(&format!("{CLANG} -fsyntax-only -x {language} {STAGE}/header/keyword-probe.h"), &[])?;
         if probe.status.success() {
             bail!("clang accepted an argument named `signed` as {language}: the header check proves nothing");
         }
         swift
-            .run(&format!("{CLANG} -fsyntax-only -Wno-pragma-once-outside-header -x {language} {STAGE}/header/TelevisitFFI.h"), &[])
+            .run(
+                &format!(
+                    "{CLANG} -fsyntax-only -Wno-pragma-once-outside-header -x {language} {STAGE}/header/TelevisitFFI.h"
+                ),
+                &[],
+            )
             .with_context(|| format!("the generated TelevisitFFI.h does not parse as {language}"))?;
     }
     Ok(())
@@ -311,7 +322,8 @@ pub fn xctest_counts(text: &str) -> Option<Counts> {
         if let Some(name) = line.strip_prefix("Test Case '").and_then(|l| l.split_once("' failed")).map(|(n, _)| n) {
             counts.failures.push(format!("swift: {name}"));
         }
-        if line.starts_with("Test Suite 'All tests'") && (line.contains(" passed at ") || line.contains(" failed at ")) {
+        if line.starts_with("Test Suite 'All tests'") && (line.contains(" passed at ") || line.contains(" failed at "))
+        {
             let summary = lines.next()?.trim();
             let rest = summary.strip_prefix("Executed ")?;
             let executed: usize = rest.split(' ').next()?.parse().ok()?;

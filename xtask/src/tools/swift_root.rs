@@ -52,7 +52,10 @@ pub fn ensure_swift_root(root: &Path) -> Result<SwiftRoot> {
     remove_stale_temps(&dir);
     let tmp = temp_sibling(&dir);
     remove_path(&tmp)?;
-    eprintln!("xtask: making a Debian {SUITE} root for Swift in {} (about 3 minutes, 530 MB of downloads)", dir.display());
+    eprintln!(
+        "xtask: making a Debian {SUITE} root for Swift in {} (about 3 minutes, 530 MB of downloads)",
+        dir.display()
+    );
     let made = build_root(root, &tmp);
     if let Err(err) = made {
         let _ = unmount_proc(&tmp);
@@ -123,7 +126,13 @@ impl SwiftRoot {
     pub fn output(&self, script: &str, env: &[(&str, &str)]) -> Result<Output> {
         let _proc = ProcMount::mount(&self.dir)?;
         let mut cmd = Command::new("chroot");
-        cmd.arg(&self.dir).args(["/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "LANG=C.UTF-8"]);
+        cmd.arg(&self.dir).args([
+            "/usr/bin/env",
+            "-i",
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "HOME=/root",
+            "LANG=C.UTF-8",
+        ]);
         for (key, value) in env {
             cmd.arg(format!("{key}={value}"));
         }
