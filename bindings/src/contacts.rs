@@ -1,7 +1,7 @@
 //! The phone's contact book as a foreign trait each shell implements, and the cleanup's types.
 
 use crate::patients::patient_ref;
-use crate::TelevisitError;
+use crate::{Televisit, TelevisitError};
 use std::sync::Arc;
 use std::time::SystemTime;
 use televisit_core::cleanup as core_cleanup;
@@ -274,5 +274,25 @@ impl From<core_cleanup::CleanupReport> for CleanupReport {
             already_gone: r.already_gone,
             failed: r.failed,
         }
+    }
+}
+
+pub use televisit_core::orphans::OrphanSweep;
+
+/// What a sweep of contacts left behind by an earlier store found.
+#[uniffi::remote(Enum)]
+pub enum OrphanSweep {
+    NotDue,
+    Waiting,
+    Swept { deleted: u32, failed: u32 },
+}
+
+#[uniffi::export]
+impl Televisit {
+    /// After every open: on a new store that holds no patient yet, deletes Televisit's marked
+    /// contacts an earlier store left in the phone's book (clear data, a reinstall). Never after
+    /// a wipe that kept the contacts, never once a patient was added.
+    pub fn sweep_orphaned_contacts(&self, book: Arc<dyn ContactBook>) -> crate::Result<OrphanSweep> {
+        Ok(self.0.sweep_orphaned_contacts(&self.1, &ForeignBook(book))?)
     }
 }

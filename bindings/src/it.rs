@@ -116,6 +116,13 @@ pub fn held_wipe_receipt(secrets: Arc<dyn SecretStore>) -> Result<Option<String>
     Ok(it::wipe::held_receipt(&ForeignSecrets(secrets))?.map(|held| held.text))
 }
 
+/// The wipe under way, if any: its command id, scope and reason (a shell removes its contacts
+/// account after a wipe whose scope takes the contacts).
+#[uniffi::export]
+pub fn wipe_under_way(secrets: Arc<dyn SecretStore>) -> Result<Option<WipeCommandInfo>> {
+    Ok(it::wipe::pending_command(&ForeignSecrets(secrets))?.map(Into::into))
+}
+
 /// Whether a wipe is under way (the app must not open the store until it is done). A finished
 /// wipe whose receipt is held is not.
 #[uniffi::export]

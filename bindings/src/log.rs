@@ -37,6 +37,7 @@ pub enum EntryKind {
     UnlockFailed,
     ClockWentBack,
     BulletinApplied,
+    OrphansSwept,
 }
 
 #[uniffi::remote(Enum)]

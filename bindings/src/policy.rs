@@ -1,7 +1,7 @@
 //! The policy types, exposed as they are in the core (UniFFI remote types: no copies to convert).
 
 use televisit_core::policy::{
-    AppLockPolicy, CallChecks, CallPolicy, CallingHours, ChecklistPolicy, ContactsPolicy, LogPolicy,
+    AppLockPolicy, BiometricClass, CallChecks, CallPolicy, CallingHours, ChecklistPolicy, ContactsPolicy, LogPolicy,
     RootedDeviceAction, Severity, WipeTriggers,
 };
 pub use televisit_core::Policy;
@@ -71,6 +71,13 @@ pub struct LogPolicy {
 #[uniffi::remote(Record)]
 pub struct AppLockPolicy {
     pub inactivity_timeout_seconds: u32,
+    pub android_biometrics: BiometricClass,
+}
+
+#[uniffi::remote(Enum)]
+pub enum BiometricClass {
+    Strong,
+    Weak,
 }
 
 #[uniffi::remote(Record)]

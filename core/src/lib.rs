@@ -20,6 +20,7 @@ pub mod log;
 mod log_guard;
 pub mod metrics;
 pub mod naming;
+pub mod orphans;
 pub mod patients;
 pub mod platform;
 pub mod policy;

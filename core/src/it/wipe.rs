@@ -362,6 +362,11 @@ pub fn pending_command(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>>
     Ok(load_pending(secrets)?.filter(|p| !p.finished()).map(|p| p.command))
 }
 
+/// The wipe under way or done with its receipt held, whatever its scope.
+pub(crate) fn pending_or_held(secrets: &dyn SecretStore) -> Result<Option<WipeCommand>> {
+    Ok(load_pending(secrets)?.map(|p| p.command))
+}
+
 /// A wipe that removes the log is under way, or done with its receipt not yet confirmed by IT.
 pub(crate) fn log_wiped_unconfirmed(secrets: &dyn SecretStore) -> Result<bool> {
     Ok(load_pending(secrets)?.is_some_and(|p| p.command.scope != WipeScope::Contacts))

@@ -67,6 +67,7 @@ codes! {
         UnlockFailed = "unlock_failed",
         ClockWentBack = "clock_went_back",
         BulletinApplied = "bulletin_applied",
+        OrphansSwept = "orphans_swept",
     }
 }
 

@@ -12,6 +12,8 @@ pub struct MemoryBook {
     pub fail_delete: Mutex<HashSet<String>>,
     /// Every write is refused, as when the contacts permission was withdrawn.
     pub refuse_writes: Mutex<bool>,
+    /// Listing is refused too, as before the contacts permission was ever granted.
+    pub refuse_reads: Mutex<bool>,
 }
 
 impl MemoryBook {
@@ -93,6 +95,9 @@ impl ContactBook for MemoryBook {
     }
 
     fn list(&self, scope: ListScope) -> Result<Vec<BookContact>, ContactBookError> {
+        if *self.refuse_reads.lock().unwrap() {
+            return Err(ContactBookError::PermissionDenied("contacts access not granted".into()));
+        }
         let contacts = self.contacts.lock().unwrap();
         Ok(contacts.values().filter(|c| scope == ListScope::All || c.marker.is_some()).cloned().collect())
     }

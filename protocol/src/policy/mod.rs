@@ -155,6 +155,30 @@ pub struct LogPolicy {
 pub struct AppLockPolicy {
     /// Automatic logoff (HIPAA 164.312(a)(2)(iii)).
     pub inactivity_timeout_seconds: u32,
+    /// Which biometrics unlock the app on Android, besides the device credential (always
+    /// accepted). Absent from a policy that keeps the default, so that policies signed before
+    /// it existed, and phones that predate it, read the same bytes.
+    #[serde(skip_serializing_if = "BiometricClass::is_strong")]
+    pub android_biometrics: BiometricClass,
+}
+
+/// Android's biometric classes (`BiometricManager.Authenticators`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BiometricClass {
+    /// Class 3 only: fingerprint, and face unlock with secure hardware.
+    #[default]
+    Strong,
+    /// Class 2 as well: the camera face unlock most phones have. A face not recognised is then
+    /// not counted as a failed unlock (a passive face miss happens by looking away); failed
+    /// device credentials are the lock screen's to count.
+    Weak,
+}
+
+impl BiometricClass {
+    pub fn is_strong(&self) -> bool {
+        *self == BiometricClass::Strong
+    }
 }
 
 /// What the organisation requires of one checklist item.
@@ -307,7 +331,7 @@ impl Default for LogPolicy {
 
 impl Default for AppLockPolicy {
     fn default() -> Self {
-        AppLockPolicy { inactivity_timeout_seconds: 5 * 60 }
+        AppLockPolicy { inactivity_timeout_seconds: 5 * 60, android_biometrics: BiometricClass::Strong }
     }
 }
 

@@ -9,6 +9,7 @@ import org.televisit.android.platform.AndroidContactBook
 import org.televisit.android.platform.AndroidDeviceFacts
 import org.televisit.android.platform.AndroidWhatsAppDirectory
 import org.televisit.android.platform.KeystoreSecretStore
+import org.televisit.core.BiometricClass
 import org.televisit.core.ManagedReport
 import org.televisit.core.Platform
 import org.televisit.core.Televisit
@@ -19,7 +20,9 @@ import org.televisit.core.heldWipeReceipt
 import org.televisit.core.receiveBulletin
 import org.televisit.core.receiveWipeWithoutStore
 import org.televisit.core.resumePendingWipe
-import org.televisit.core.wipePending
+import org.televisit.core.WipeScope
+import org.televisit.core.wipeUnderWay
+import org.televisit.android.platform.ContactAccounts
 import java.io.File
 
 /**
@@ -36,7 +39,7 @@ class Session(
     val directory: AndroidWhatsAppDirectory = AndroidWhatsAppDirectory(context.contentResolver),
     val managed: ManagedConfig = ManagedConfig(context),
 ) {
-    val launcher = LaunchExecutor(context.applicationContext ?: context, directory)
+    val launcher = LaunchExecutor(context.applicationContext ?: context, directory, inForeground = { org.televisit.android.launch.Foreground.visible })
 
     /** The call being launched: the session's, so that it outlives a rotation. */
     var calls = CallLaunch(launcher)
@@ -57,6 +60,22 @@ class Session(
 
     /** The open store, for a screen acting on it; it was closed (a wipe) if this throws. */
     fun open(): Televisit = televisit ?: throw IllegalStateException(context.getString(R.string.session_not_open))
+
+    /**
+     * The policy's choice of biometrics for the app lock (read at every start and configuration
+     * change, so that the prompt, on the main thread, asks the core nothing).
+     */
+    @Volatile
+    var lockBiometrics: BiometricClass = BiometricClass.STRONG
+        private set
+
+    private fun readLockPolicy(tv: Televisit) {
+        lockBiometrics = try {
+            tv.policy().appLock.androidBiometrics
+        } catch (e: TelevisitException) {
+            lockBiometrics
+        }
+    }
 
     /** What the last start or configuration change said, for the settings screen. */
     @Volatile
@@ -83,7 +102,9 @@ class Session(
                 is Triggers.Blocked -> lastNotice = context.getString(R.string.session_blocked, triggers.reasons.joinToString())
                 Triggers.Clear -> {}
             }
+            readLockPolicy(tv)
             applyManagedConfig()?.let { return it }
+            sweepOrphanedContacts(tv)
             publishReport()
             StartResult.Ready(televisit ?: return StartResult.Failed(context.getString(R.string.session_closed_while_starting)))
         } catch (e: TelevisitException) {
@@ -149,6 +170,7 @@ class Session(
             return null
         }
         lastNotice = ManagedConfig.describe(context, report, values.wrongType)
+        readLockPolicy(tv)
         if (report.wipeStarted) {
             close()
             finishPendingWipe()
@@ -189,11 +211,34 @@ class Session(
      * keeps the receipt until IT's bulletin confirms it, and every check-in sends it again.
      */
     fun finishPendingWipe() {
-        val underWay = wipePending(secrets)
+        val underWay = wipeUnderWay(secrets)
         val receipt = resumePendingWipe(database.path, secrets, book)
         pendingReceipt = receipt
+        if (underWay == null || receipt == null) return
         // Just written: at once. One held since goes again with the check-in's report.
-        if (underWay) receipt?.let { managed.publishReceipt(it) }
+        managed.publishReceipt(receipt)
+        // The account goes last, with whatever it still holds (a contact the provider would not
+        // delete one by one). A wipe of the log only keeps the contacts, as IT chose.
+        if (underWay.scope != WipeScope.LOG) {
+            try {
+                ContactAccounts.remove(context)
+            } catch (e: SecurityException) {
+                // Not the account's authenticator (a broken install): the core's step stands.
+            }
+        }
+    }
+
+    /**
+     * Clearing the app's data (or an EMM's clear-data command) leaves Televisit's contacts in the
+     * phone's book with no store that knows them: the new store sweeps them once, before its
+     * first patient (the core decides when; see `sweepOrphanedContacts`).
+     */
+    private fun sweepOrphanedContacts(tv: Televisit) {
+        try {
+            tv.sweepOrphanedContacts(book)
+        } catch (e: TelevisitException) {
+            // Tried again at the next start.
+        }
     }
 
     /**

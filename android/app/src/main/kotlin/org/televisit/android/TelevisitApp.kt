@@ -12,6 +12,8 @@ class TelevisitApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
+        // Whether an activity is on screen, for launches that finish after the clinician left.
+        registerActivityLifecycleCallbacks(org.televisit.android.launch.Foreground)
         // Restriction changes reach only receivers registered while the app runs. No exported
         // flag: the receiver takes one protected system broadcast only, which Android 14's rule
         // for context-registered receivers exempts (a flag is required only for receivers of

@@ -26,6 +26,8 @@ class LaunchExecutor(
     private val context: Context,
     private val directory: SyncingDirectory,
     private val sleep: (Long) -> Unit = { Thread.sleep(it) },
+    /** Whether Televisit is on screen (`Foreground.visible` in the app; tests say). */
+    private val inForeground: () -> Boolean = { true },
 ) {
     private val main = Handler(Looper.getMainLooper())
 
@@ -45,11 +47,31 @@ class LaunchExecutor(
                 record(televisit, plan, attempt.kind, false)
                 null
             } ?: continue
+            if (!inForeground()) {
+                // Android would drop the start silently: not opened, and the clinician is
+                // offered to open it with a tap once back in the app (`openNow`).
+                record(televisit, plan, attempt.kind, false)
+                return LaunchOutcome.TapToOpen(plan, attempt.kind, step, attempt.instruction)
+            }
             val opened = start(step)
             record(televisit, plan, attempt.kind, opened)
             if (opened) return LaunchOutcome.Opened(attempt.kind, attempt.instruction)
         }
         return LaunchOutcome.Failed(context.getString(R.string.launch_not_opened))
+    }
+
+    /**
+     * The clinician tapped "open": from the activity now on screen, the step the ladder had
+     * reached, logged as opened or not, like any attempt.
+     */
+    fun openNow(pending: LaunchOutcome.TapToOpen, televisit: Televisit, start: (LaunchStep) -> Boolean = ::start): LaunchOutcome {
+        val opened = start(pending.step)
+        record(televisit, pending.plan, pending.kind, opened)
+        return if (opened) {
+            LaunchOutcome.Opened(pending.kind, pending.instruction)
+        } else {
+            LaunchOutcome.Failed(context.getString(R.string.launch_not_opened))
+        }
     }
 
     /** What the screen says when the ladder itself failed (an exception, not a refused intent). */
@@ -113,4 +135,7 @@ class LaunchExecutor(
 sealed class LaunchOutcome {
     data class Opened(val kind: AttemptKind, val instruction: String?) : LaunchOutcome()
     data class Failed(val message: String) : LaunchOutcome()
+
+    /** Ready, but Televisit was no longer on screen: opened only when the clinician taps. */
+    data class TapToOpen(val plan: LaunchPlan, val kind: AttemptKind, val step: LaunchStep, val instruction: String?) : LaunchOutcome()
 }

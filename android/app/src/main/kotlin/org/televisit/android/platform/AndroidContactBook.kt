@@ -172,8 +172,9 @@ object ContactAccounts {
         return try {
             val exists = manager.getAccountsByType(ContactAccount.TYPE).any { it.name == account.name }
             when {
-                exists -> ContactAccount.OWN
-                manager.addAccountExplicitly(account, null, null) -> {
+                exists || manager.addAccountExplicitly(account, null, null) -> {
+                    // Every time: the person may have hidden the account in their contacts app,
+                    // and a restored or migrated provider may have lost the setting.
                     makeVisible(context.contentResolver)
                     ContactAccount.OWN
                 }
@@ -184,21 +185,30 @@ object ContactAccounts {
         }
     }
 
-    /** The contacts app hides an account's ungrouped contacts unless told otherwise. */
-    private fun makeVisible(resolver: ContentResolver) {
-        val values = ContentValues().apply {
-            put(ContactsContract.Settings.ACCOUNT_NAME, ContactAccount.NAME)
-            put(ContactsContract.Settings.ACCOUNT_TYPE, ContactAccount.TYPE)
-            put(ContactsContract.Settings.UNGROUPED_VISIBLE, 1)
-        }
+    /**
+     * The contacts app hides an account's ungrouped contacts unless told otherwise. The setting
+     * is one row per account: updated when there, inserted when not.
+     */
+    fun makeVisible(resolver: ContentResolver) {
+        val values = ContentValues().apply { put(ContactsContract.Settings.UNGROUPED_VISIBLE, 1) }
+        val where = "${ContactsContract.Settings.ACCOUNT_NAME} = ? AND ${ContactsContract.Settings.ACCOUNT_TYPE} = ?"
+        val account = arrayOf(ContactAccount.NAME, ContactAccount.TYPE)
         try {
-            resolver.insert(ContactsContract.Settings.CONTENT_URI, values)
+            if (resolver.update(ContactsContract.Settings.CONTENT_URI, values, where, account) == 0) {
+                values.put(ContactsContract.Settings.ACCOUNT_NAME, ContactAccount.NAME)
+                values.put(ContactsContract.Settings.ACCOUNT_TYPE, ContactAccount.TYPE)
+                resolver.insert(ContactsContract.Settings.CONTENT_URI, values)
+            }
         } catch (e: Exception) {
             // Visibility in the contacts app is a nicety; WhatsApp reads the rows either way.
         }
     }
 
-    /** Removing the account removes every contact under it: the wipe's fast path. */
+    /**
+     * Removing the account removes every contact under it: the last step of a wipe of the
+     * contacts (after the core deleted each marked contact and wrote its receipt), so that none
+     * is left behind under it whatever the receipt could count.
+     */
     fun remove(context: Context) {
         val manager = AccountManager.get(context)
         manager.getAccountsByType(ContactAccount.TYPE).forEach { manager.removeAccountExplicitly(it) }

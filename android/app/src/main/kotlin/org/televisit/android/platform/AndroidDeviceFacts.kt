@@ -20,18 +20,25 @@ import java.util.TimeZone
 class AndroidDeviceFacts(
     private val context: Context,
     private val rootSignals: List<String> = ROOT_SIGNALS,
+    private val buildTags: String? = Build.TAGS,
 ) : DeviceFacts {
 
     override fun snapshot(): DeviceSnapshot {
         val keyguard = context.getSystemService(KeyguardManager::class.java)
         return DeviceSnapshot(
             passcodeSet = keyguard?.isDeviceSecure ?: false,
-            compromised = rootSignals.any { File(it).exists() } || Build.TAGS?.contains("test-keys") == true,
+            // A build signed with test keys (a custom ROM, an emulator image, some OEM engineering
+            // builds) is not a rooted phone: it is said on Settings (`unofficialBuild`), and
+            // never blocks or wipes on its own.
+            compromised = rootSignals.any { File(it).exists() },
             osVersion = "Android ${Build.VERSION.RELEASE} (API ${Build.VERSION.SDK_INT})",
             whatsapp = installedWhatsApp(context.packageManager),
             utcOffsetMinutes = TimeZone.getDefault().getOffset(System.currentTimeMillis()) / 60_000,
         )
     }
+
+    /** The system is signed with Android's public test keys: a custom or engineering build. */
+    val unofficialBuild: Boolean get() = buildTags?.contains("test-keys") == true
 
     companion object {
         /** Common `su` locations: a hint, not proof (Play Integrity is the server-side check). */

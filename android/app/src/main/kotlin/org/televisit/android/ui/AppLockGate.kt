@@ -3,6 +3,7 @@ package org.televisit.android.ui
 import android.app.Activity
 import android.app.KeyguardManager
 import android.hardware.biometrics.BiometricManager.Authenticators.BIOMETRIC_STRONG
+import android.hardware.biometrics.BiometricManager.Authenticators.BIOMETRIC_WEAK
 import android.hardware.biometrics.BiometricManager.Authenticators.DEVICE_CREDENTIAL
 import android.hardware.biometrics.BiometricPrompt
 import android.os.Build
@@ -10,6 +11,7 @@ import android.os.CancellationSignal
 import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.android.StartResult
+import org.televisit.core.BiometricClass
 import org.televisit.core.TelevisitException
 
 /**
@@ -88,14 +90,20 @@ class AppLockGate(
         promptsShown++
         failedThisPrompt = false
         wipeNotice = null
-        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+        if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) {
             val signal = CancellationSignal()
             cancel = signal
-            BiometricPrompt.Builder(activity)
-                .setTitle(activity.getString(R.string.lock_prompt_title))
-                .setAllowedAuthenticators(BIOMETRIC_STRONG or DEVICE_CREDENTIAL)
-                .build()
-                .authenticate(signal, activity.mainExecutor, callback)
+            val builder = BiometricPrompt.Builder(activity).setTitle(activity.getString(R.string.lock_prompt_title))
+            if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) {
+                // The policy's choice: class 3 only, or class 2 (camera face unlock) as well.
+                val biometric = if (session.lockBiometrics == BiometricClass.WEAK) BIOMETRIC_WEAK else BIOMETRIC_STRONG
+                builder.setAllowedAuthenticators(biometric or DEVICE_CREDENTIAL)
+            } else {
+                // API 28-29: a fingerprint, or the device credential, in the one prompt.
+                @Suppress("DEPRECATION")
+                builder.setDeviceCredentialAllowed(true)
+            }
+            builder.build().authenticate(signal, activity.mainExecutor, callback)
         } else {
             @Suppress("DEPRECATION")
             val intent = keyguard.createConfirmDeviceCredentialIntent(activity.getString(R.string.lock_prompt_title), null)
@@ -111,7 +119,8 @@ class AppLockGate(
 
     /**
      * Android's answers while the prompt is up; tests call it as the system would. Made on first
-     * use only: BiometricPrompt is API 28, and the app runs from API 26.
+     * use only: BiometricPrompt is API 28, and the app runs from API 26 (where the lock screen's
+     * own confirmation is asked instead, below).
      */
     val callback by lazy { promptCallback() }
 
@@ -125,6 +134,9 @@ class AppLockGate(
          * default policy's five that wipe.
          */
         override fun onAuthenticationFailed() {
+            // With class 2 allowed, a miss is mostly a camera that saw no face it knows (the
+            // person looked away): not an attempt at all.
+            if (session.lockBiometrics == BiometricClass.WEAK) return
             if (failedThisPrompt) return
             failedThisPrompt = true
             finished(false)

@@ -20,6 +20,9 @@ class ContactsAccess(private val activity: Activity) {
     /** The action waiting for the user's answer; at most one. */
     private var waiting: (() -> Unit)? = null
 
+    /** Whether Android would show a rationale before this request: it had been denied once. */
+    private var deniedBefore = false
+
     fun granted(): Boolean = PERMISSIONS.all { activity.checkSelfPermission(it) == PackageManager.PERMISSION_GRANTED }
 
     /** Runs `action` now if the permission is there; otherwise after it has been granted. */
@@ -30,7 +33,10 @@ class ContactsAccess(private val activity: Activity) {
             AlertDialog.Builder(activity)
                 .setTitle(R.string.contacts_why_title)
                 .setMessage(R.string.contacts_why)
-                .setPositiveButton(R.string.contacts_continue) { _, _ -> activity.requestPermissions(PERMISSIONS, REQUEST) }
+                .setPositiveButton(R.string.contacts_continue) { _, _ ->
+                    deniedBefore = PERMISSIONS.any { activity.shouldShowRequestPermissionRationale(it) }
+                    activity.requestPermissions(PERMISSIONS, REQUEST)
+                }
                 .setNegativeButton(R.string.cancel) { _, _ -> waiting = null }
                 .create(),
         ).show()
@@ -42,10 +48,16 @@ class ContactsAccess(private val activity: Activity) {
         val action = waiting
         waiting = null
         val allGranted = grantResults.isNotEmpty() && grantResults.all { it == PackageManager.PERMISSION_GRANTED }
+        val rationaleNow = PERMISSIONS.any { activity.shouldShowRequestPermissionRationale(it) }
         when {
             allGranted -> action?.invoke()
-            // Android shows its dialog no more: only the app's settings can grant it now.
-            PERMISSIONS.none { activity.shouldShowRequestPermissionRationale(it) } -> blocked()
+            // The request was interrupted (another dialog, a rotation): nothing was answered.
+            grantResults.isEmpty() -> {}
+            // Denied after an earlier denial, and Android offers no rationale any more: it will
+            // not show its dialog again ("don't ask again", or a second denial on Android 11+).
+            // Only then is "turned off, open Settings" true. A first denial with no rationale is
+            // a dismissed dialog (Android 11+ counts it as nothing), which the next tap asks again.
+            deniedBefore && !rationaleNow -> blocked()
             else -> message(activity, activity.getString(R.string.contacts_why_title), activity.getString(R.string.contacts_denied))
         }
         return true

@@ -317,10 +317,31 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
                 when (val outcome = state.outcome) {
                     is LaunchOutcome.Opened -> outcome.instruction?.let { message(activity, activity.getString(R.string.call_in_whatsapp), it) }
                     is LaunchOutcome.Failed -> message(activity, activity.getString(R.string.call_not_started), outcome.message)
+                    is LaunchOutcome.TapToOpen -> offerToOpen(outcome)
                 }
                 refresh()
             }
         }
+    }
+
+    /** The call was ready while Televisit was in the background: opened only on a tap, now. */
+    private fun offerToOpen(pending: LaunchOutcome.TapToOpen) {
+        secure(
+            AlertDialog.Builder(activity)
+                .setTitle(R.string.call_ready_title)
+                .setMessage(R.string.call_ready_background)
+                .setPositiveButton(R.string.call_open_whatsapp) { _, _ ->
+                    val tv = session.televisit ?: return@setPositiveButton
+                    when (val outcome = session.launcher.openNow(pending, tv)) {
+                        is LaunchOutcome.Opened -> outcome.instruction?.let { message(activity, activity.getString(R.string.call_in_whatsapp), it) }
+                        is LaunchOutcome.Failed -> message(activity, activity.getString(R.string.call_not_started), outcome.message)
+                        is LaunchOutcome.TapToOpen -> {}
+                    }
+                    refresh()
+                }
+                .setNegativeButton(R.string.cancel, null)
+                .create(),
+        ).show()
     }
 
     private fun status(text: Int) {

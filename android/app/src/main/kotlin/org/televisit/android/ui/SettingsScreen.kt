@@ -22,6 +22,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
     )
     private val policy = activity.label()
     private val notice = activity.label()
+    private val build = activity.label()
     private val disclosure = activity.label()
     private val reportStatus = activity.label()
     private val reportText = monospace()
@@ -39,6 +40,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             activity.button(activity.getString(R.string.settings_enroll)) { enroll() },
             policy,
             notice,
+            build,
             activity.label(activity.getString(R.string.settings_report_title), 18f),
             reportStatus,
             reportQr,
@@ -64,6 +66,8 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             val said = session.lastNotice ?: activity.getString(R.string.settings_nothing_delivered)
             notice.text = activity.getString(R.string.settings_managed_config, said)
             disclosure.text = activity.getString(if (acknowledged) R.string.settings_acknowledged else R.string.settings_not_acknowledged)
+            build.text = if (session.device.unofficialBuild) activity.getString(R.string.settings_unofficial_build) else ""
+            build.visibility = if (session.device.unofficialBuild) android.view.View.VISIBLE else android.view.View.GONE
         }
         showForIt()
     }

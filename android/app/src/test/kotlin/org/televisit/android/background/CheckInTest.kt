@@ -84,12 +84,16 @@ class CheckInTest {
         assertTrue(admin.run("device", "check", report).contains("dr.lee@northclinic.example"))
 
         // The lost phone's wipe goes into the fleet's bulletin, pushed to every phone.
+        org.televisit.android.platform.ContactAccounts.ensure(app)
+        val accounts = android.accounts.AccountManager.get(app)
+        assertEquals(1, accounts.getAccountsByType(org.televisit.android.platform.ContactAccount.TYPE).size)
         val bulletin = admin.bulletin(admin.wipe(enrolled.deviceId, enrolled.enrollmentId))
         config = Bundle(config).apply { putString(keys.bulletin, bulletin) }
         CheckIn.run(lost)
         CheckIn.run(kept)
         assertNull("the lost phone wiped, with no screen", lost.televisit)
         assertTrue(lost.pendingReceipt!!.startsWith("tv1.receipt."))
+        assertEquals("the account goes as the wipe's last step", 0, accounts.getAccountsByType(org.televisit.android.platform.ContactAccount.TYPE).size)
         assertNotNull("the other phone carries on", kept.televisit)
         assertNull(kept.pendingReceipt)
         assertTrue(kept.lastNotice.orEmpty(), kept.lastNotice.orEmpty().contains("in touch with IT"))

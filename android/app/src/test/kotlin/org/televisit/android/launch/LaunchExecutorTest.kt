@@ -148,4 +148,37 @@ class LaunchExecutorTest {
         val nothing = LaunchExecutor(app, SlowDirectory(41)).run(plan(SlowDirectory(41)), contactId, tv)
         assertTrue(nothing is LaunchOutcome.Failed)
     }
+
+    @Test
+    fun `a call ready after the clinician left the app is not opened in the background but offered, and opened on a tap`() {
+        val app = org.robolectric.RuntimeEnvironment.getApplication()
+        var visible = false
+        val started = mutableListOf<LaunchStep>()
+        val executor = LaunchExecutor(app, SlowDirectory(41), inForeground = { visible })
+        val outcome = executor.run(plan(SlowDirectory(41)), contactId, tv) { started += it; true }
+        val pending = outcome as LaunchOutcome.TapToOpen
+        assertEquals(AttemptKind.DIRECT_VIDEO, pending.kind)
+        assertTrue("nothing was started from the background", started.isEmpty())
+        val logged = { tv.logList(LogQuery(null, null, listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), null, null, false)).map { it.kind } }
+        assertEquals("logged as not opened", listOf(EntryKind.CALL_ATTEMPT_FAILED), logged())
+
+        // Back in the app, the clinician taps "Open WhatsApp".
+        visible = true
+        val opened = executor.openNow(pending, tv) { started += it; true }
+        assertEquals(LaunchOutcome.Opened(AttemptKind.DIRECT_VIDEO, pending.instruction), opened)
+        assertEquals(pending.step, started.single())
+        assertEquals(listOf(EntryKind.CALL_ATTEMPT_FAILED, EntryKind.CALL_LAUNCHED), logged())
+    }
+
+    @Test
+    fun `the foreground tracker follows the app's started activities`() {
+        // TelevisitApp (the manifest's application, which Robolectric makes) registered it.
+        assertTrue(org.robolectric.RuntimeEnvironment.getApplication() is org.televisit.android.TelevisitApp)
+        val before = Foreground.startedActivities
+        val controller = org.robolectric.Robolectric.buildActivity(android.app.Activity::class.java).setup()
+        assertEquals(before + 1, Foreground.startedActivities)
+        assertTrue(Foreground.visible)
+        controller.stop()
+        assertEquals(before, Foreground.startedActivities)
+    }
 }

@@ -63,11 +63,13 @@ class AdaptersTest {
 
     @Test
     fun `device facts read the screen lock and the installed WhatsApp apps with their versions`() {
-        val facts = AndroidDeviceFacts(context, rootSignals = emptyList())
-        // A test-keys build (Robolectric's Android 8 image) is a signal of its own.
-        org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "test-keys")
-        assertTrue(facts.snapshot().compromised)
-        org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "release-keys")
+        val facts = AndroidDeviceFacts(context, rootSignals = emptyList(), buildTags = "release-keys")
+        // A test-keys build (a custom ROM, an emulator, Robolectric's Android 8 image) is said on
+        // Settings, and is not a rooted phone: nothing blocks or wipes for it.
+        val testKeys = AndroidDeviceFacts(context, rootSignals = emptyList(), buildTags = "test-keys")
+        assertFalse(testKeys.snapshot().compromised)
+        assertTrue(testKeys.unofficialBuild)
+        assertFalse(facts.unofficialBuild)
         shadowOf(context.getSystemService(KeyguardManager::class.java)).setIsDeviceSecure(false)
         assertFalse(facts.snapshot().passcodeSet)
         assertTrue(facts.snapshot().whatsapp.isEmpty())

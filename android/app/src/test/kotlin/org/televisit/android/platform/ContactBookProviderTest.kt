@@ -117,4 +117,26 @@ class ContactBookProviderTest {
         book.create(card)
         assertEquals("the batch went under a fresh account", 1, manager.getAccountsByType(ContactAccount.TYPE).size)
     }
+
+    @Test
+    fun `the account's contacts are made visible at every ensure, in one settings row`() {
+        ContactAccounts.ensure(app)
+        assertEquals(listOf(Triple(ContactAccount.NAME, ContactAccount.TYPE, 1)), provider.settingsRows())
+        // Hidden in the contacts app (or lost in a migration): the next batch shows them again.
+        provider.db.execSQL("UPDATE settings SET ungrouped_visible = 0")
+        ContactAccounts.ensure(app)
+        assertEquals(listOf(Triple(ContactAccount.NAME, ContactAccount.TYPE, 1)), provider.settingsRows())
+    }
+
+    @Test
+    fun `a new store sweeps the contacts an earlier one left behind, and only Televisit's`() {
+        val book = AndroidContactBook(app.contentResolver)
+        val left = book.create(card)
+        val google = provider.addRawContact("com.google", "dr.lee@gmail.com", "Patient Susan Smith")
+        val tv = Televisit.open(tempDir().resolve("televisit.db").path, KeystoreSecretStore.forTests(tempDir()))
+        assertEquals(org.televisit.core.OrphanSweep.Swept(1u, 0u), tv.sweepOrphanedContacts(book))
+        assertNull(book.get(left))
+        assertEquals("a lookalike in another account is not Televisit's", "Patient Susan Smith", book.get(google.toString())!!.displayName)
+        assertEquals(org.televisit.core.OrphanSweep.NotDue, tv.sweepOrphanedContacts(book))
+    }
 }

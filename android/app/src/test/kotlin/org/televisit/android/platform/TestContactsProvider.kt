@@ -32,14 +32,23 @@ class TestContactsProvider : ContentProvider() {
             "CREATE VIEW data AS SELECT d.*, r.contact_id AS contact_id, r.account_type AS account_type " +
                 "FROM data_rows d JOIN raw_contacts r ON r._id = d.raw_contact_id WHERE r.deleted = 0",
         )
+        // ContactsContract.Settings: one row per account (the provider's own key).
+        db.execSQL("CREATE TABLE settings (account_name TEXT, account_type TEXT, ungrouped_visible INTEGER, UNIQUE (account_name, account_type))")
         return true
     }
 
     private fun table(uri: Uri) = when (uri.pathSegments.firstOrNull()) {
         "raw_contacts" -> "raw_contacts"
         "data" -> "data_rows"
+        "settings" -> "settings"
         else -> throw IllegalArgumentException("unsupported uri")
     }
+
+    /** The account's `UNGROUPED_VISIBLE` rows, as (name, type, visible). */
+    fun settingsRows(): List<Triple<String, String, Int>> =
+        db.rawQuery("SELECT account_name, account_type, ungrouped_visible FROM settings", null).use { c ->
+            generateSequence { if (c.moveToNext()) Triple(c.getString(0), c.getString(1), c.getInt(2)) else null }.toList()
+        }
 
     private fun isAdapter(uri: Uri) = uri.getQueryParameter(ContactsContract.CALLER_IS_SYNCADAPTER) == "true"
 
@@ -51,7 +60,11 @@ class TestContactsProvider : ContentProvider() {
     }
 
     override fun query(uri: Uri, projection: Array<out String>?, selection: String?, args: Array<out String>?, order: String?): Cursor {
-        val source = if (table(uri) == "data_rows") "data" else "(SELECT * FROM raw_contacts WHERE deleted = 0)"
+        val source = when (table(uri)) {
+            "data_rows" -> "data"
+            "settings" -> "settings"
+            else -> "(SELECT * FROM raw_contacts WHERE deleted = 0)"
+        }
         val columns = projection?.joinToString() ?: "*"
         val where = selection?.let { "WHERE $it" } ?: ""
         return db.rawQuery("SELECT $columns FROM $source $where ${order?.let { "ORDER BY $it" } ?: ""}", args?.map { it }?.toTypedArray())

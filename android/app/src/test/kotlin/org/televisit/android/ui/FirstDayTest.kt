@@ -236,10 +236,20 @@ class FirstDayTest {
         val activity = Robolectric.buildActivity(Activity::class.java).setup().get()
         val access = ContactsAccess(activity)
         var ran = 0
+        val denied = intArrayOf(PackageManager.PERMISSION_DENIED, PackageManager.PERMISSION_DENIED)
+        // The first dialog dismissed (Android 11+ answers "denied", with no rationale): not "turned
+        // off", since Android asks again at the next tap.
         access.thenRun { ran++ }
         clickDialogPositive()
-        // Denied, and Android will not ask again (no rationale to show).
-        assertTrue(access.onResult(ContactsAccess.REQUEST, intArrayOf(PackageManager.PERMISSION_DENIED, PackageManager.PERMISSION_DENIED)))
+        assertTrue(access.onResult(ContactsAccess.REQUEST, denied))
+        assertFalse(latestDialogMessage().startsWith("Contacts access is turned off for Televisit"))
+        // Denied once: Android now offers a rationale. Denied again, and the rationale is gone:
+        // Android will not show its dialog any more, and only then does the app say so.
+        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity).setShouldShowRequestPermissionRationale(permission, true)
+        access.thenRun { ran++ }
+        clickDialogPositive()
+        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity).setShouldShowRequestPermissionRationale(permission, false)
+        assertTrue(access.onResult(ContactsAccess.REQUEST, denied))
         assertEquals(0, ran)
         assertTrue(latestDialogMessage().startsWith("Contacts access is turned off for Televisit"))
         clickDialogPositive()
@@ -265,6 +275,14 @@ class FirstDayTest {
         val authenticator = pm.queryIntentServices(Intent("android.accounts.AccountAuthenticator").setPackage(app.packageName), PackageManager.GET_META_DATA)
         assertEquals("org.televisit.android.account.AuthenticatorService", authenticator.single().serviceInfo.name)
         assertNotNull(authenticator.single().serviceInfo.metaData)
+        // The contacts sync adapter and structure, so contacts apps show the account's contacts.
+        val sync = pm.queryIntentServices(Intent("android.content.SyncAdapter").setPackage(app.packageName), PackageManager.GET_META_DATA).single()
+        assertEquals("org.televisit.android.account.SyncService", sync.serviceInfo.name)
+        assertTrue(sync.serviceInfo.metaData.containsKey("android.content.SyncAdapter"))
+        assertTrue(sync.serviceInfo.metaData.containsKey("android.provider.CONTACTS_STRUCTURE"))
+        // No other app may start a check-in: the boot receiver is not exported.
+        val receiver = pm.getReceiverInfo(android.content.ComponentName(app, "org.televisit.android.background.CheckInReceiver"), 0)
+        assertFalse(receiver.exported)
         val launcher = pm.getLaunchIntentForPackage(app.packageName)
         assertEquals("org.televisit.android.ui.MainActivity", launcher!!.component!!.className)
         assertEquals("Televisit", app.getString(org.televisit.android.R.string.app_name))

@@ -82,6 +82,28 @@ class MainActivityTest {
         assertTrue("nothing wiped", session.televisit === tv)
     }
 
+    @Test
+    fun `with class 2 biometrics allowed, a face not recognised is not a failed unlock`() {
+        // BiometricPrompt is API 28; below it the lock screen's own confirmation is asked.
+        org.junit.Assume.assumeTrue(android.os.Build.VERSION.SDK_INT >= 28)
+        val tv = session.started()
+        val ui = launchMain(session)
+        val gate = AppLockGate(ui.activity as android.app.Activity, session, unlocked = {}, locked = {})
+        val failed = { tv.logList(LogQuery(kinds = listOf(EntryKind.UNLOCK_FAILED))).size }
+        val withBiometrics = { biometrics: org.televisit.core.BiometricClass ->
+            tv.setPolicy(tv.policy().let { it.copy(appLock = it.appLock.copy(androidBiometrics = biometrics)) })
+            session.applyManagedConfig() // read again at every configuration change
+            assertEquals(biometrics, session.lockBiometrics)
+        }
+        withBiometrics(org.televisit.core.BiometricClass.WEAK)
+        repeat(5) { gate.callback.onAuthenticationFailed() }
+        assertEquals("five passive face misses count nothing", 0, failed())
+        assertTrue("nothing wiped", session.televisit === tv)
+        withBiometrics(org.televisit.core.BiometricClass.STRONG)
+        gate.callback.onAuthenticationFailed()
+        assertEquals("a fingerprint not recognised is a failed unlock", 1, failed())
+    }
+
     private companion object {
         val TITLES = listOf("Patients", "Checklist", "Cleanup", "Log", "Settings")
     }

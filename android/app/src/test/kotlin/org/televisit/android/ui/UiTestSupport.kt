@@ -26,8 +26,8 @@ import java.util.concurrent.Executor
 fun testSession(): Session {
     // Core calls run inline, so each click's effect is visible when performClick returns.
     Work.executor = Executor { it.run() }
-    // Robolectric's Android 8 image is a test-keys build, which the device facts report as a
-    // compromised phone (and the default policy blocks): these tests are of a release phone.
+    // Robolectric's Android 8 image is a test-keys build, which Settings mentions: these tests
+    // are of a release phone.
     org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "release-keys")
     val app = RuntimeEnvironment.getApplication()
     return Session(app, secrets = KeystoreSecretStore.forTests(File(app.filesDir, "test-secrets")))
