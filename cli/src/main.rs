@@ -213,6 +213,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         it_cmd::finish_pending_wipe(&profile, cli.json)?;
         return Ok(ExitCode::from(BROKEN));
     }
+    // A new profile sweeps the Televisit contacts an earlier one left in the contacts folder
+    // (its data deleted without them), once, before its first patient.
+    if let televisit_core::orphans::OrphanSweep::Swept { deleted, failed } =
+        tv.sweep_orphaned_contacts(&profile.secrets, &profile.contact_book()?)?
+    {
+        eprintln!(
+            "televisit: removed {deleted} Televisit contact(s) an earlier profile left behind, with no record here ({failed} could not be removed)"
+        );
+    }
     match cli.command {
         Command::Patient(command) => patients_cmd::patient(&tv, command, cli.json)?,
         Command::Consent(command) => patients_cmd::consent(&tv, command, cli.json)?,

@@ -160,6 +160,7 @@ final class AppModel: ObservableObject {
             }
         }
         contactsAccess = ContactStoreBook.access()
+        sweepOrphanedContacts()
         phase = .locked(message: nil)
     }
 
@@ -275,6 +276,14 @@ final class AppModel: ObservableObject {
             return nil
         }
         return try work(store)
+    }
+
+    /// iOS keeps contacts when an app is deleted: a reinstall's new store sweeps Televisit's
+    /// marked contacts the old one left, once, before its first patient (the core decides when;
+    /// without contacts access it waits for a later start).
+    private func sweepOrphanedContacts() {
+        let book = self.book
+        _ = try? onStore { try $0.sweepOrphanedContacts(book: book) }
     }
 
     /// Returns false when a trigger started a wipe.

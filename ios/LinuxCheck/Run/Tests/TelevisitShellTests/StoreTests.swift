@@ -184,6 +184,26 @@ final class StoreTests: TelevisitTestCase {
         XCTAssertFalse(marker.isFreshInstall)
     }
 
+    /// iOS keeps contacts when the app is deleted: the reinstall's new store sweeps Televisit's
+    /// marked contacts the old one left, keeps the clinician's own, and does so once.
+    func testAReinstallSweepsTheContactsTheDeletedAppLeftBehind() throws {
+        let book = MemoryContactBook()
+        do {
+            let old = try Televisit.openForApplePlatforms(path: db, secrets: MemorySecretStore(), freshInstall: true)
+            let patient = try old.patientAdd(patient: Susan.patient(phone: Susan.e164))
+            _ = try old.ensureContact(book: book, id: patient.id)
+        }
+        let mum = book.addByHand(name: "Mum", phone: "+14155550100")
+        // The app deleted (its folder with it) and installed again.
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            try FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+        }
+        let tv = try Televisit.openForApplePlatforms(path: db, secrets: MemorySecretStore(), freshInstall: true)
+        XCTAssertEqual(try tv.sweepOrphanedContacts(book: book), .swept(deleted: 1, failed: 0))
+        XCTAssertEqual(Array(book.contacts.keys), [mum], "the clinician's own contact stays")
+        XCTAssertEqual(try tv.sweepOrphanedContacts(book: book), .notDue)
+    }
+
     func testWithTheMarkerPresentADeletedDatabaseIsStillDatabaseMissing() throws {
         let secrets = MemorySecretStore()
         let marker = InstallMarker(databasePath: db)

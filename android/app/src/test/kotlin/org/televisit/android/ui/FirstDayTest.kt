@@ -245,10 +245,10 @@ class FirstDayTest {
         assertFalse(latestDialogMessage().startsWith("Contacts access is turned off for Televisit"))
         // Denied once: Android now offers a rationale. Denied again, and the rationale is gone:
         // Android will not show its dialog any more, and only then does the app say so.
-        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity).setShouldShowRequestPermissionRationale(permission, true)
+        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity.packageManager).setShouldShowRequestPermissionRationale(permission, true)
         access.thenRun { ran++ }
         clickDialogPositive()
-        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity).setShouldShowRequestPermissionRationale(permission, false)
+        for (permission in ContactsAccess.PERMISSIONS) shadowOf(activity.packageManager).setShouldShowRequestPermissionRationale(permission, false)
         assertTrue(access.onResult(ContactsAccess.REQUEST, denied))
         assertEquals(0, ran)
         assertTrue(latestDialogMessage().startsWith("Contacts access is turned off for Televisit"))
