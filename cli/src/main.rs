@@ -215,9 +215,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     // A new profile sweeps the Televisit contacts an earlier one left in the contacts folder
     // (its data deleted without them), once, before its first patient.
-    if let televisit_core::orphans::OrphanSweep::Swept { deleted, failed } =
-        tv.sweep_orphaned_contacts(&profile.secrets, &profile.contact_book()?)?
-    {
+    let swept = tv.sweep_orphaned_contacts(&profile.secrets, &profile.contact_book()?)?;
+    if let televisit_core::orphans::OrphanSweep::Swept { deleted, failed } = swept.filter_found() {
         eprintln!(
             "televisit: removed {deleted} Televisit contact(s) an earlier profile left behind, with no record here ({failed} could not be removed)"
         );

@@ -24,7 +24,20 @@ pub enum OrphanSweep {
     NotDue,
     /// The phone's contacts could not be read (permission not granted): asked again next time.
     Waiting,
-    Swept { deleted: u32, failed: u32 },
+    Swept {
+        deleted: u32,
+        failed: u32,
+    },
+}
+
+impl OrphanSweep {
+    /// `Swept` when it found something, `NotDue` otherwise (an empty sweep is nothing to say).
+    pub fn filter_found(self) -> OrphanSweep {
+        match self {
+            OrphanSweep::Swept { deleted: 0, failed: 0 } => OrphanSweep::NotDue,
+            other => other,
+        }
+    }
 }
 
 impl Televisit {
@@ -54,7 +67,11 @@ impl Televisit {
                 Err(err) => return Err(Error::from(err)),
             };
             let ids: Vec<String> = listed.into_iter().map(|c| c.platform_id).collect();
-            if ids.is_empty() { Vec::new() } else { book.delete(&ids) }
+            if ids.is_empty() {
+                Vec::new()
+            } else {
+                book.delete(&ids)
+            }
         };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());

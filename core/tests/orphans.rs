@@ -13,7 +13,12 @@ use televisit_core::{ContactBook, ListScope, NewPatient, Televisit};
 
 fn add_patient_with_contact(tv: &Televisit, book: &MemoryBook, given: &str, phone: &str) {
     let p = tv
-        .patient_add(&NewPatient { given_name: given.into(), family_name: "Smith".into(), phone: phone.into(), visit_at: None })
+        .patient_add(&NewPatient {
+            given_name: given.into(),
+            family_name: "Smith".into(),
+            phone: phone.into(),
+            visit_at: None,
+        })
         .unwrap();
     tv.ensure_contact(book, &p.id).unwrap();
 }
@@ -41,7 +46,10 @@ fn clearing_the_apps_data_leaves_contacts_the_next_store_sweeps_once_keeping_han
     // "Clear data": the store and the secrets are gone, the phone's book is not.
     let after = Profile::new();
     let fresh = after.open().unwrap();
-    assert_eq!(fresh.sweep_orphaned_contacts(&after.secrets, &book).unwrap(), OrphanSweep::Swept { deleted: 2, failed: 0 });
+    assert_eq!(
+        fresh.sweep_orphaned_contacts(&after.secrets, &book).unwrap(),
+        OrphanSweep::Swept { deleted: 2, failed: 0 }
+    );
     assert_eq!(owned(&book), 0);
     assert!(book.by_id(&mum).is_some(), "not Televisit's: kept");
     assert_eq!(swept_entries(&fresh), 1);
