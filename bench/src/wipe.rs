@@ -27,13 +27,14 @@ struct WipeTimes {
 
 /// One wipe as `televisit wipe apply` carries it out (`cli/src/it_cmd.rs`, `apply_wipe`): the
 /// store opened to verify and log the command, closed, the pending wipe run with the profile's
-/// vCard book, the receipt handed on. The clock starts when the command arrives.
+/// vCard book, its receipt written (and held until IT's bulletin confirms it). The clock starts
+/// when the command arrives.
 fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment::Enrollment) -> Result<WipeTimes> {
     let db = dir.join(DATABASE);
     let files = FileSecretStore::new(&dir.join(SECRETS))?;
     let secrets = TimedSecrets::new(&files);
     let token = org.wipe(enrollment)?;
-    // IT pins the device key from the device's report; here, read before the wipe forgets it.
+    // IT pins the device key from the device's report; here, read before the wipe.
     let pinned = {
         let tv = Televisit::open(&db, &files, Arc::new(televisit_core::SystemClock), &StoreOptions::default())?;
         tv.enrollment(&files)?.context("not enrolled")?.1
@@ -45,7 +46,6 @@ fn wipe_once(dir: &Path, org: &Org, enrollment: &televisit_core::it::enrollment:
     let book = VcardContactBook::open(&dir.join(CONTACTS))?;
     let receipt =
         wipe::resume_pending(&db, &secrets, &book, chrono::Utc::now())?.context("the wipe left no receipt")?;
-    wipe::receipt_taken(&secrets)?;
     let done = start.elapsed();
     let receipt = wipe::verify_receipt(&receipt, &pinned)?;
     ensure!(!db.exists() && files.get(televisit_core::secrets::names::DATA_KEY)?.is_none(), "the wipe left data");
