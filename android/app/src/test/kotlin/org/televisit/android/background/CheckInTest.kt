@@ -58,9 +58,9 @@ class CheckInTest {
     }
 
     /** Robolectric has no contacts provider: the book reads as empty, which the wipe handles. */
-    private fun phone(config: () -> Bundle) = Session(
+    private fun phone(secrets: KeystoreSecretStore = KeystoreSecretStore.forTests(tempDir()), config: () -> Bundle) = Session(
         app,
-        secrets = KeystoreSecretStore.forTests(tempDir()),
+        secrets = secrets,
         book = AndroidContactBook(app.contentResolver),
         managed = ManagedConfig(app, restrictions = config, feedback = KeyedAppStates(app)),
     )
@@ -105,12 +105,7 @@ class CheckInTest {
         val keys = managedConfigKeys()
         var config = Bundle().apply { putString(keys.enrollmentCode, admin.enrollCode()) }
         val secrets = KeystoreSecretStore.forTests(tempDir())
-        val lost = Session(
-            app,
-            secrets = secrets,
-            book = AndroidContactBook(app.contentResolver),
-            managed = ManagedConfig(app, restrictions = { config }, feedback = KeyedAppStates(app)),
-        )
+        val lost = phone(secrets) { config }
         CheckIn.run(lost)
         val enrolled = lost.open().enrollment()!!
         // The store's key is lost (a damaged keystore): the store no longer opens.
@@ -158,12 +153,7 @@ class CheckInTest {
         val keys = managedConfigKeys()
         var config = Bundle().apply { putString(keys.enrollmentCode, admin.enrollCode()) }
         val secrets = KeystoreSecretStore.forTests(tempDir())
-        val lost = Session(
-            app,
-            secrets = secrets,
-            book = AndroidContactBook(app.contentResolver),
-            managed = ManagedConfig(app, restrictions = { config }, feedback = KeyedAppStates(app)),
-        )
+        val lost = phone(secrets) { config }
         CheckIn.run(lost)
         val report = lost.deviceReport!!
         val enrolled = lost.open().enrollment()!!
