@@ -8,17 +8,16 @@ use televisit_protocol::report::{ChecklistState, DeviceReport};
 
 /// `24h`, `90d`, `30m`: a number of seconds, within `max`.
 pub fn parse_duration(text: &str, max: i64) -> Result<i64, String> {
-    let split = text.len().saturating_sub(1);
-    let (number, unit) = text.split_at(split);
-    let unit_seconds = match unit {
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err("a number with m, h or d after it, like 24h or 90d".into()),
+    // By the last character, never a byte index: typed text may end in "ë" or an emoji.
+    let units = [('m', 60), ('h', 3600), ('d', 86_400)];
+    let Some((number, unit_seconds)) =
+        units.iter().find_map(|&(unit, seconds)| text.strip_suffix(unit).map(|number| (number, seconds)))
+    else {
+        return Err("a number with m, h or d after it, like 24h or 90d".into());
     };
-    number
-        .parse::<i64>()
-        .ok()
+    Some(number)
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<i64>().ok())
         .and_then(|n| n.checked_mul(unit_seconds))
         .filter(|s| (1..=max).contains(s))
         .ok_or_else(|| format!("a positive duration of at most {} days, like 24h or 90d", max / 86_400))
@@ -115,9 +114,11 @@ pub fn device_line(d: &DeviceRow, now: i64) -> String {
     )
 }
 
-/// A device's state in a word: `wiped`, `flagged`, `wiping`, `stale` or `ok`.
+/// A device's state in a word: `retired`, `wiped`, `flagged`, `wiping`, `stale` or `ok`.
 pub fn device_state(d: &DeviceRow) -> &'static str {
-    if d.wiped {
+    if d.retired_at.is_some() {
+        "retired"
+    } else if d.wiped {
         "wiped"
     } else if d.flag.is_some() {
         "flagged"
@@ -158,8 +159,13 @@ pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
             c.matched_by
         ));
     }
-    if let Some(flag) = &d.flag {
-        text.push_str(&format!("\n  flag: {flag}: a report signed by another key was refused (clone or reinstall?); check the phone, then `devices repin`"));
+    match d.flag.as_deref() {
+        Some(crate::ledger::device_findings::REPORTED_AFTER_WIPE) => text.push_str(&format!(
+            "\n  flag: {}: a report signed by its key after its full wipe (a copy of the phone put back?); the next bulletin carries a new wipe",
+            crate::ledger::device_findings::REPORTED_AFTER_WIPE
+        )),
+        Some(flag) => text.push_str(&format!("\n  flag: {flag}: a report signed by another key was refused (clone or reinstall?); check the phone, then `devices repin`")),
+        None => {}
     }
     for w in wipes.iter().filter(|w| w.device_id == d.device_id) {
         text.push_str(&format!("\n  wipe: {}", wipe_line(w)));
@@ -203,10 +209,11 @@ mod tests {
     fn durations_are_bounded() {
         assert_eq!(parse_duration("24h", MAX_VALID_SECONDS), Ok(86_400));
         assert_eq!(parse_duration("90d", 366 * 86_400), Ok(90 * 86_400));
-        for bad in ["", "h", "0h", "-1h", "24", "32d", "9999999999999999999d", "Susan"] {
+        for bad in ["", "h", "0h", "-1h", "+1h", "24", "32d", "9999999999999999999d", "Susan", "Zoë", "ë", "🙂d", "1ë"]
+        {
             assert!(parse_duration(bad, MAX_VALID_SECONDS).is_err(), "{bad}");
         }
-        for typed in ["9999999999999999999d", "Susan"] {
+        for typed in ["9999999999999999999d", "Susan", "Zoë"] {
             assert!(!parse_duration(typed, MAX_VALID_SECONDS).unwrap_err().contains(typed));
         }
     }

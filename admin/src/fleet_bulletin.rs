@@ -24,6 +24,9 @@ pub struct Confirmations {
     pub logs: Vec<(String, u64)>,
     /// Per device, the command ids of the newest wipe receipt held; most recently seen first.
     pub receipts: Vec<(String, Vec<String>)>,
+    /// The wipe commands IT cancelled that have not expired (`Ledger::cancelled_wipes`): every
+    /// phone refuses them from then on.
+    pub cancelled: Vec<String>,
 }
 
 impl Confirmations {
@@ -92,6 +95,7 @@ pub fn make_fleet_bulletin(
         wipes: Vec::new(),
         logs: Default::default(),
         receipts: Default::default(),
+        cancelled: Vec::new(),
     };
     fit(org, empty, one_per_device(wipes), confirmations)
 }
@@ -136,6 +140,11 @@ fn fit(org: &SigningKey, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmat
     let cost = |json_bytes: usize| json_bytes.saturating_mul(4).div_ceil(3) + 1;
     let mut used = bulletin::sign(org, &made)?.len();
     let mut order = Vec::new();
+    // Cancellations before anything else: a wipe IT took back must never run for want of room.
+    for command in c.cancelled.into_iter().take(bulletin::MAX_WIPES) {
+        used += cost(command.len() + 3);
+        made.cancelled.push(command);
+    }
     for wipe in wipes {
         let add = cost(serde_json::to_string(&wipe)?.len() + 1);
         if used + add > MAX_BULLETIN_CHARS {
@@ -252,6 +261,7 @@ mod tests {
             receipts: (0..500)
                 .map(|_| (ids::random_id("dev").unwrap(), vec![ids::random_id("cmd").unwrap()]))
                 .collect(),
+            cancelled: Vec::new(),
         };
         let (made, text) = make_fleet_bulletin(&org, 86_400, &[], wipes.clone(), confirmations.clone(), now).unwrap();
         assert!(text.len() <= MAX_BULLETIN_CHARS, "{} characters", text.len());
@@ -269,5 +279,15 @@ mod tests {
         assert!(!made.logs.is_empty() && made.logs.len() < 2000, "{} logs", made.logs.len());
         let first: Vec<&String> = confirmations.logs[..made.logs.len()].iter().map(|(d, _)| d).collect();
         assert!(first.iter().all(|d| made.logs.contains_key(*d)), "the freshest archives first");
+        // A fleet of 10,000 archived logs (it failed outright past 2,000 before), and wipes IT
+        // cancelled, which go in before anything else.
+        let huge = Confirmations {
+            logs: (0..10_000).map(|i| (ids::random_id("dev").unwrap(), i)).collect(),
+            receipts: Vec::new(),
+            cancelled: (0..20).map(|_| ids::random_id("cmd").unwrap()).collect(),
+        };
+        let (made, text) = make_fleet_bulletin(&org, 86_400, &[], wipes, huge, now).unwrap();
+        assert!(text.len() <= MAX_BULLETIN_CHARS);
+        assert_eq!(made.cancelled.len(), 20);
     }
 }

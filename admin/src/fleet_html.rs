@@ -170,6 +170,7 @@ mod tests {
             flag: None,
             stale,
             wiped: false,
+            retired_at: None,
             config: None,
         }
     }

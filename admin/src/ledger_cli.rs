@@ -45,6 +45,16 @@ pub enum DevicesCommand {
         #[command(flatten)]
         which: Which,
     },
+    /// Retire a device (replaced, returned, lost for good): closed like a wiped one, never stale,
+    /// skipped by `wipe issue --user`, its log no longer confirmed by bulletins; logged.
+    Retire {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        device: String,
+        /// Who does it (default: the account running the tool).
+        #[arg(long)]
+        by: Option<String>,
+    },
     /// Pin a device's new key on purpose (a reinstall IT knows about), from a report of it; logged.
     Repin {
         #[arg(long, value_name = "DIR")]
@@ -123,6 +133,7 @@ pub enum WipeStateArg {
     Failed,
     Expired,
     Local,
+    Cancelled,
 }
 
 #[derive(Subcommand)]
@@ -209,6 +220,14 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             print(json, serde_json::json!({"devices": rows, "wipes": theirs}), text);
             Ok(ExitCode::SUCCESS)
         }
+        DevicesCommand::Retire { org, device, by } => {
+            let (_, mut ledger) = open(&org)?;
+            let was_live = ledger.retire(&device, &ledger::issuer(by.as_deref()), now())?;
+            let text =
+                if was_live { format!("{device} retired (logged)") } else { format!("{device} was retired already") };
+            print(json, serde_json::json!({"device_id": device, "retired": true, "was_live": was_live}), text);
+            Ok(ExitCode::SUCCESS)
+        }
         DevicesCommand::Repin { org, device, report, by } => {
             let (_, mut ledger) = open(&org)?;
             let report =
@@ -235,6 +254,7 @@ pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -
             WipeStateArg::Failed => WipeState::Failed,
             WipeStateArg::Expired => WipeState::Expired,
             WipeStateArg::Local => WipeState::Local,
+            WipeStateArg::Cancelled => WipeState::Cancelled,
         })
         .collect();
     let rows: Vec<WipeRow> =
@@ -280,7 +300,19 @@ pub fn resolve_wipe_target(
     enrollment: Option<&str>,
     unlisted: bool,
 ) -> Result<(String, String)> {
-    let found = ledger.find_devices(which.key(), now())?;
+    let now = now();
+    let found = ledger.find_devices(which.key(), now)?;
+    // By a user or an MDM device id, a device that is closed (wiped in full) is no candidate: a
+    // clinician's earlier phone, wiped or replaced, must not make their current one ambiguous.
+    // By its own id any device can be named.
+    let matched = found.len();
+    let found: Vec<DeviceRow> =
+        if which.device.is_some() { found } else { found.into_iter().filter(|d| !d.closed()).collect() };
+    if found.is_empty() && matched > 0 {
+        bail!(
+            "each of the {matched} device(s) that match is wiped or retired: to wipe one again, name it with --device"
+        );
+    }
     match (found.as_slice(), &which.device, enrollment) {
         ([one], _, given) => {
             if given.is_some_and(|e| e != one.enrollment_id) {
@@ -298,9 +330,19 @@ pub fn resolve_wipe_target(
             "no device in the ledger matches: import its report (devices import), or give --device, --enrollment and --unlisted"
         ),
         (many, _, _) => bail!(
-            "{} devices match ({}): name one by its id",
+            "{} devices that are not wiped or retired match: name one with --device\n{}",
             many.len(),
-            many.iter().map(|d| d.device_id.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|d| format!(
+                    "  {} ({}, {} {}, last report {})",
+                    d.device_id,
+                    fleet::device_state(d),
+                    d.platform,
+                    d.os_version,
+                    fleet::ago(d.last_report_at, now)
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
         ),
     }
 }

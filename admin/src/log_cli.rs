@@ -106,8 +106,13 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
             let verdict = report::verdict(&signed, pinned.as_deref());
             let (verified, text) = report::export_text(&signed, &verdict);
             if json {
-                let verdict = text.lines().last().unwrap_or_default();
-                let value = serde_json::json!({"verified": verified, "verdict": verdict, "export": signed.body});
+                let verdict = text.lines().next().unwrap_or_default();
+                // The entries only of an export that verified (see `export_text`).
+                let mut body = signed.body.clone();
+                if !verified {
+                    body.entries.clear();
+                }
+                let value = serde_json::json!({"verified": verified, "verdict": verdict, "export": body});
                 println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 print!("{text}");

@@ -162,7 +162,19 @@ enum WipeCommandCli {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Every wipe and its state: pending, done (with its receipt), failed, expired, local.
+    /// Take a wipe back: it leaves the bulletins, and every bulletin until it would have expired
+    /// names it as cancelled, so that a phone that has not run it yet refuses it (a phone that
+    /// has, ran it: its receipt says so). Recorded and logged.
+    Cancel {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        /// The command id (cmd_…), as `wipe status` shows it.
+        command: String,
+        /// Who takes it back (default: the account running the tool).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Every wipe and its state: pending, done (with its receipt), failed, expired, local, cancelled.
     Status {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
@@ -177,6 +189,8 @@ enum WipeCommandCli {
         /// Wipes phones did by themselves (a local trigger).
         #[arg(long)]
         local: bool,
+        #[arg(long)]
+        cancelled: bool,
     },
     /// Check a receipt against the device's pinned key: the one the ledger pinned (--org), given,
     /// or from the report IT pinned it from. Never the key a receipt or report merely carries.
@@ -349,6 +363,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
             let now = ledger_cli::now();
+            // A device that reported after its full wipe is wiped again (a copy put back).
+            let reissued = ledger.reissue_after_reports(&org.key, now)?;
+            if !reissued.is_empty() {
+                eprintln!(
+                    "televisit-admin: {} device(s) reported after their full wipe: a new wipe for each ({})",
+                    reissued.len(),
+                    reissued.join(", ")
+                );
+            }
             let pending = ledger.pending_wipes(now)?;
             let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
             let confirmations = ledger.confirmations(now)?;
@@ -393,13 +416,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Devices(command) => return ledger_cli::devices(command, json),
         Command::Fleet(command) => return ledger_cli::fleet_report(command, json),
-        Command::Wipe(WipeCommandCli::Status { org, pending, done, failed, expired, local }) => {
+        Command::Wipe(WipeCommandCli::Cancel { org, command, by }) => {
+            let (_, mut ledger) = ledger_cli::open(&org)?;
+            let ran = ledger.cancel_wipe(&command, &ledger::issuer(by.as_deref()), ledger_cli::now())?;
+            let text = if ran {
+                format!("{command} cancelled; it had run already (its receipt is in the ledger): nothing more is wiped, the record says it was taken back")
+            } else {
+                format!("{command} cancelled: it leaves the bulletins, and the next ones tell every phone to refuse it")
+            };
+            print(json, serde_json::json!({"command_id": command, "cancelled": true, "had_run": ran}), text);
+        }
+        Command::Wipe(WipeCommandCli::Status { org, pending, done, failed, expired, local, cancelled }) => {
             let states: Vec<WipeStateArg> = [
                 (pending, WipeStateArg::Pending),
                 (done, WipeStateArg::Done),
                 (failed, WipeStateArg::Failed),
                 (expired, WipeStateArg::Expired),
                 (local, WipeStateArg::Local),
+                (cancelled, WipeStateArg::Cancelled),
             ]
             .into_iter()
             .filter_map(|(on, state)| on.then_some(state))
@@ -459,7 +493,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             print(
                 json,
-                serde_json::json!({"command_id": command.command_id, "expires_at": command.expires_at, "command": token}),
+                serde_json::json!({"command_id": command.command_id, "device_id": command.device_id, "expires_at": command.expires_at, "command": token}),
                 token,
             );
         }

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use televisit_protocol::export::{self, Segment, SignedExport};
+use televisit_protocol::text::shown;
 use televisit_protocol::wipe::Receipt;
 
 /// A receipt verified against the device's pinned key, one paragraph.
@@ -11,7 +12,7 @@ pub fn receipt_text(receipt: &Receipt) -> String {
         .steps
         .iter()
         .map(|s| match &s.reason {
-            Some(reason) => format!("{} did not run ({reason})", s.step.code()),
+            Some(reason) => format!("{} did not run ({})", s.step.code(), shown(reason)),
             None => format!("{} {} (failed {})", s.step.code(), s.count, s.failed),
         })
         .collect();
@@ -40,7 +41,16 @@ pub fn verdict(signed: &SignedExport, pinned: Option<&str>) -> Result<Segment, S
 /// it verified, and the text.
 pub fn export_text(signed: &SignedExport, verdict: &Result<Segment, String>) -> (bool, String) {
     let body = &signed.body;
-    let mut out = format!(
+    // The verdict first, and the entries only of an export that verified: what does not verify
+    // is anybody's text, and may be written to look like a verdict.
+    let mut out = match verdict {
+        Ok(segment) => format!(
+            "verified: signed by the pinned device key; the entries lead from seq {} to the checkpoint at seq {}\n",
+            segment.from.seq, segment.to.seq
+        ),
+        Err(reason) => format!("NOT VERIFIED: {}\n", shown(reason)),
+    };
+    out.push_str(&format!(
         "export of device {} (enrollment {}): entries {} to {} ({}{})\n",
         body.device_id,
         body.enrollment_id,
@@ -48,7 +58,11 @@ pub fn export_text(signed: &SignedExport, verdict: &Result<Segment, String>) -> 
         body.to.n,
         body.entries.len(),
         if body.whole { ", all the phone holds" } else { ", since IT's last confirmation" }
-    );
+    ));
+    if verdict.is_err() {
+        out.push_str("its entries are not shown: the export does not verify\n");
+        return (false, out);
+    }
     for e in &body.entries {
         let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
             .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -56,18 +70,11 @@ pub fn export_text(signed: &SignedExport, verdict: &Result<Segment, String>) -> 
         out.push_str(&format!(
             "{:>5}  {at}  {:<24} {:<9} {:<35} {}\n",
             e.seq,
-            e.kind,
-            e.actor,
-            e.patient.as_deref().unwrap_or("-"),
-            e.detail
+            shown(&e.kind),
+            shown(&e.actor),
+            shown(e.patient.as_deref().unwrap_or("-")),
+            shown(&e.detail)
         ));
     }
-    out.push_str(&match verdict {
-        Ok(segment) => format!(
-            "verified: signed by the pinned device key; the entries lead from seq {} to the checkpoint at seq {}\n",
-            segment.from.seq, segment.to.seq
-        ),
-        Err(reason) => format!("NOT VERIFIED: {reason}\n"),
-    });
-    (verdict.is_ok(), out)
+    (true, out)
 }

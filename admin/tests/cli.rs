@@ -66,3 +66,20 @@ fn a_crafted_export_at_the_end_of_the_sequence_numbers_is_refused_not_a_panic() 
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
 }
+
+/// Issue 30, case 8: a duration typed with a letter beyond ASCII split at a byte index and
+/// panicked (exit 101), repeating the input. Each flag that takes one, with `Zoë`.
+#[test]
+fn a_typed_duration_that_is_not_one_is_a_usage_error_that_does_not_repeat_it() {
+    let dir = tempfile::tempdir().unwrap();
+    common::admin_json(dir.path(), &["org", "init", "--org", "org", "--name", "North Clinic"]);
+    for args in [
+        &["devices", "list", "--org", "org", "--stale", "Zoë"][..],
+        &["bulletin", "sign", "--org", "org", "--valid", "Zoë"],
+        &["fleet", "report", "--org", "org", "--stale", "🙂d"],
+    ] {
+        let ran = admin(dir.path(), args);
+        assert_eq!(ran.code, Some(2), "{args:?}: {}", ran.stderr);
+        assert!(!ran.stderr.contains("panicked") && !ran.stderr.contains("Zoë"), "{args:?}: {}", ran.stderr);
+    }
+}

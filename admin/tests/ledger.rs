@@ -326,3 +326,215 @@ fn the_fleet_report_is_one_page_with_counts_devices_and_wipes() {
     assert!(page.contains(&format!("data-device=\"{}\" data-state=\"stale\"", a.dev)));
     assert!(!page.contains("http://") && !page.contains("https://"), "self-contained");
 }
+
+/// Issue 30, case 2: a copy of the phone put back after its full wipe checked in and reported,
+/// and the ledger showed it `wiped`, off the stale list, with no finding.
+#[test]
+fn a_report_after_a_full_wipe_that_does_not_hold_its_receipt_is_a_finding_and_the_wipe_goes_out_again() {
+    let fleet = Fleet::new("North Clinic");
+    let (lost, honest) = (fleet.phone(1), fleet.phone(2));
+    let reports = [fleet.report(&lost, now() - 600), fleet.report(&honest, now() - 600)];
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
+    let id = |v: &serde_json::Value| v["command_id"].as_str().unwrap().to_owned();
+    let first = id(&admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &lost.dev]));
+    let second = id(&admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &honest.dev]));
+    let receipts = [receipt(&lost, &first, false), receipt(&honest, &second, false)];
+    assert_eq!(fleet.import(&[&fleet.write("receipts.txt", &receipts.join("\n"))]).code, Some(0));
+    let state = |dev: &str| {
+        let shown = admin(fleet.path(), &["devices", "show", "--org", "org", dev]).stdout;
+        let first = shown.lines().next().unwrap_or_default().to_owned();
+        first.split_once(" (").map(|(_, s)| s.trim_end_matches(')').to_owned()).unwrap_or_default()
+    };
+    assert_eq!(state(&lost.dev), "wiped");
+
+    // The honest phone reports while it holds its receipt (IT has not confirmed it yet): fine.
+    // The lost one's copy, put back, reports without it.
+    let after = [fleet.report_holding(&honest, now() + 60, &second), fleet.report(&lost, now() + 60)];
+    let out = fleet.import(&[&fleet.write("after.txt", &after.join("\n"))]);
+    assert_eq!(out.code, Some(3), "a finding is a failed check: {} {}", out.stdout, out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["files"][0]["reports"], 2, "both are kept as evidence");
+    assert_eq!(json["log_findings"][0]["kind"], "reported_after_wipe");
+    assert_eq!(json["log_findings"][0]["device_id"], lost.dev.as_str());
+    assert_eq!(state(&honest.dev), "wiped");
+    assert_eq!(state(&lost.dev), "flagged");
+    let listed = admin(fleet.path(), &["devices", "list", "--org", "org"]);
+    assert!(listed.stdout.contains("[reported_after_wipe]"), "{}", listed.stdout);
+    let shown = admin(fleet.path(), &["devices", "show", "--org", "org", &lost.dev]);
+    assert!(shown.stdout.contains("a copy of the phone put back?"), "{}", shown.stdout);
+    // Quiet, it is stale again (a wiped device never is): as IT would see it a week later.
+    let week = fleet
+        .ledger()
+        .devices(&DeviceFilter { stale_seconds: Some(86_400), platform: None }, now() + 7 * 86_400)
+        .unwrap();
+    let stale: Vec<&str> = week.iter().map(|d| d.device_id.as_str()).collect();
+    assert!(stale.contains(&lost.dev.as_str()) && !stale.contains(&honest.dev.as_str()), "{stale:?}");
+
+    // The next bulletin carries a new full wipe for it; `wipe status` says why.
+    let signed = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
+    let carried: Vec<&str> = signed["wipes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
+    assert_eq!(carried.len(), 1, "{carried:?}");
+    let bulletin = televisit_protocol::bulletin::open(signed["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
+    assert!(bulletin.wipe_for(&lost.dev).is_some() && bulletin.wipe_for(&honest.dev).is_none());
+    let status = admin(fleet.path(), &["wipe", "status", "--org", "org", "--pending"]);
+    assert!(status.stdout.contains("reported after its wipe"), "{}", status.stdout);
+    // The fleet report lists the finding.
+    let findings = fleet.ledger().log_findings(Some(&lost.dev)).unwrap();
+    assert_eq!(findings.iter().filter(|f| f.kind == "reported_after_wipe").count(), 1);
+}
+
+/// Issue 30, case 7: once a user had a second phone, `--user` failed with "2 devices match".
+#[test]
+fn wipe_issue_by_user_skips_the_users_wiped_phone_and_lists_live_ones_with_their_state() {
+    let fleet = Fleet::new("North Clinic");
+    let (old, new) = (fleet.phone(1), Phone { user: fleet.phone(1).user, ..fleet.phone(2) });
+    let reports = [fleet.report(&old, now() - 86_400 * 30), fleet.report(&new, now() - 600)];
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
+    let cmd = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &old.dev]);
+    let receipt = receipt(&old, cmd["command_id"].as_str().unwrap(), false);
+    assert_eq!(fleet.import(&[&fleet.write("rc.txt", &receipt)]).code, Some(0));
+    let by_user = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--user", &old.user]);
+    assert_eq!(by_user["device_id"].as_str(), Some(new.dev.as_str()), "{by_user}");
+
+    // A third phone of the same user, live: both live ones are listed, with their state.
+    let third = Phone { user: fleet.phone(1).user, ..fleet.phone(3) };
+    assert_eq!(fleet.import(&[&fleet.write("r3.txt", &fleet.report(&third, now() - 60))]).code, Some(0));
+    let many = admin(fleet.path(), &["wipe", "issue", "--org", "org", "--user", &old.user]);
+    assert_eq!(many.code, Some(1));
+    assert!(many.stderr.contains("2 devices that are not wiped or retired match"), "{}", many.stderr);
+    assert!(many.stderr.contains(&third.dev) && many.stderr.contains("last report"), "{}", many.stderr);
+    assert!(!many.stderr.contains(&old.dev), "{}", many.stderr);
+}
+
+/// Issue 30, case 9: a fresh install with its clock set back into an expired code's window
+/// enrolled, and nothing told IT. The phone alone cannot tell; IT's clock can.
+#[test]
+fn a_first_report_after_its_enrollment_code_expired_by_its_clock_is_a_finding() {
+    let fleet = Fleet::new("North Clinic");
+    let (late, timely) = (fleet.phone(1), fleet.phone(2));
+    let at = now() - 200 * 86_400;
+    let mut ledger = fleet.ledger();
+    // The code IT made 200 days ago, valid 90 days; the phones report that it is the newest
+    // thing they saw signed by IT (`seen` is the report's time less ten minutes).
+    ledger
+        .record_issued(
+            televisit_admin::ledger::CommandKind::EnrollCode,
+            "code_0123456789abcdef01234567",
+            "it",
+            at - 600,
+            at - 600 + 90 * 86_400,
+            "policy version 1",
+        )
+        .unwrap();
+    ledger.import_file(Path::new(&fleet.write("timely.txt", &fleet.report(&timely, at))), at + 3600).unwrap();
+    ledger.import_file(Path::new(&fleet.write("late.txt", &fleet.report(&late, at))), now()).unwrap();
+    let kinds = |dev: &str| -> Vec<&'static str> {
+        fleet.ledger().log_findings(Some(dev)).unwrap().into_iter().map(|f| f.kind).collect()
+    };
+    assert_eq!(kinds(&late.dev), ["enrolled_after_code_expiry"]);
+    assert!(kinds(&timely.dev).is_empty());
+}
+
+/// Issue 30, case 5: `bulletin sign` failed outright ("confirms more than 2000 logs") once more
+/// than 2,000 devices had archived logs, and wiped or retired devices never left the bulletin.
+/// A ledger of 10,000 devices, 30% of them gone (retired or wiped in full), signs a bulletin that
+/// fits Android's limit and names none of the gone ones.
+#[test]
+fn a_ten_thousand_device_ledger_with_churn_signs_a_bulletin_that_leaves_the_gone_devices_out() {
+    let fleet = Fleet::new("North Clinic");
+    drop(fleet.ledger()); // made, at the newest schema
+    {
+        let mut conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
+        let tx = conn.transaction().unwrap();
+        let t = now() - 86_400;
+        for n in 0..10_000u32 {
+            let dev = format!("dev_{n:024x}");
+            tx.execute(
+                "INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
+                                      checklist, first_report_at, last_report_at, retired_at)
+                 VALUES (?1, ?2, 'k', 'android', '16', '0.1.0', 1, 'current', ?3, ?3, ?4)",
+                rusqlite::params![dev, format!("enr_{n:024x}"), t, (n % 10 < 2).then_some(t)],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO log_exports (digest, device_id, enrollment_id, epoch, from_seq, from_hash, through_seq,
+                                          through_hash, entries, whole, exported_at, imported_at)
+                 VALUES (?1, ?2, ?3, 0, 0, 'h', 40, 'h', 40, 0, ?4, ?5)",
+                rusqlite::params![format!("{n:064x}"), dev, format!("enr_{n:024x}"), t, t + i64::from(n)],
+            )
+            .unwrap();
+            if n % 10 == 2 {
+                // Wiped in full: IT holds the receipt.
+                tx.execute(
+                    "INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id, seen_at)
+                     VALUES (?1, ?2, ?3, 'all', 'lost', ?4, '[]', 0, 0, ?4)",
+                    rusqlite::params![format!("r{n:063x}"), dev, format!("cmd_{n:024x}"), t],
+                )
+                .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let ran = admin(fleet.path(), &["--json", "bulletin", "sign", "--org", "org"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("wait for a later bulletin"), "{}", ran.stderr);
+    let signed: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let text = signed["bulletin"].as_str().unwrap();
+    assert!(text.len() <= televisit_admin::fleet::MAX_BULLETIN_CHARS, "{}", text.len());
+    let bulletin = televisit_protocol::bulletin::open(text, &fleet.org_key).unwrap();
+    assert!(!bulletin.logs.is_empty());
+    for device in bulletin.logs.keys() {
+        let n = u32::from_str_radix(device.trim_start_matches("dev_"), 16).unwrap();
+        assert!(n % 10 >= 3, "{device} is retired or wiped, and still confirmed");
+    }
+    // The freshest archives first.
+    let newest = bulletin.logs.keys().map(|d| u32::from_str_radix(d.trim_start_matches("dev_"), 16).unwrap()).max();
+    assert_eq!(newest, Some(9_999));
+}
+
+#[test]
+fn a_retired_device_is_closed_in_every_view() {
+    let fleet = Fleet::new("North Clinic");
+    let (old, new) = (fleet.phone(1), Phone { user: fleet.phone(1).user, ..fleet.phone(2) });
+    let reports = [fleet.report(&old, now() - 30 * 86_400), fleet.report(&new, now() - 60)];
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
+    let retired = admin_json(fleet.path(), &["devices", "retire", "--org", "org", &old.dev, "--by", "it.oncall"]);
+    assert_eq!(retired["was_live"], true);
+    assert_eq!(admin_json(fleet.path(), &["devices", "retire", "--org", "org", &old.dev])["was_live"], false);
+    let listed = admin(fleet.path(), &["devices", "list", "--org", "org"]).stdout;
+    assert!(listed.lines().any(|l| l.starts_with("retired") && l.contains(&old.dev)), "{listed}");
+    let stale = admin(fleet.path(), &["devices", "list", "--org", "org", "--stale", "2d"]);
+    assert_eq!(stale.code, Some(0), "a retired device is never stale: {}", stale.stdout);
+    let by_user = admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--user", &old.user]);
+    assert_eq!(by_user["device_id"].as_str(), Some(new.dev.as_str()));
+    let unknown = admin(fleet.path(), &["devices", "retire", "--org", "org", "dev_ffffffffffffffffffffffff"]);
+    assert_eq!(unknown.code, Some(1));
+}
+
+/// Issue 30, case 11: a mistaken wipe rode every bulletin for 14 days, with no way back.
+#[test]
+fn a_cancelled_wipe_leaves_the_bulletins_and_the_next_ones_name_it_as_cancelled() {
+    let fleet = Fleet::new("North Clinic");
+    let (mistaken, lost) = (fleet.phone(1), fleet.phone(2));
+    let reports = [fleet.report(&mistaken, now() - 60), fleet.report(&lost, now() - 60)];
+    assert_eq!(fleet.import(&[&fleet.write("r.txt", &reports.join("\n"))]).code, Some(0));
+    let id = |v: serde_json::Value| v["command_id"].as_str().unwrap().to_owned();
+    let wrong = id(admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &mistaken.dev]));
+    let right = id(admin_json(fleet.path(), &["wipe", "issue", "--org", "org", "--device", &lost.dev]));
+    let cancelled = admin_json(fleet.path(), &["wipe", "cancel", "--org", "org", &wrong, "--by", "it.oncall"]);
+    assert_eq!(cancelled["had_run"], false);
+    let signed = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
+    assert_eq!(signed["wipes"], serde_json::json!([right.clone()]));
+    let bulletin = televisit_protocol::bulletin::open(signed["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
+    assert_eq!(bulletin.cancelled, [wrong.clone()]);
+    assert_eq!(fleet.wipe_state(&wrong), Some(WipeState::Cancelled));
+    let status = admin(fleet.path(), &["wipe", "status", "--org", "org", "--cancelled"]);
+    assert!(status.stdout.contains(&wrong) && !status.stdout.contains(&right), "{}", status.stdout);
+    // One that had run: the record says so; nothing else changes.
+    let receipt = receipt(&lost, &right, false);
+    assert_eq!(fleet.import(&[&fleet.write("rc.txt", &receipt)]).code, Some(0));
+    assert_eq!(admin_json(fleet.path(), &["wipe", "cancel", "--org", "org", &right])["had_run"], true);
+    assert_eq!(fleet.wipe_state(&right), Some(WipeState::Done));
+    let unknown = admin(fleet.path(), &["wipe", "cancel", "--org", "org", "cmd_ffffffffffffffffffffffff"]);
+    assert_eq!(unknown.code, Some(1));
+}

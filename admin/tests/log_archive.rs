@@ -9,6 +9,7 @@ use televisit_protocol::checkpoint::{self, Checkpoint, Point};
 use televisit_protocol::envelope::{self, SigningKey};
 use televisit_protocol::export::{self, ExportBody, ExportedEntry};
 use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
+use televisit_protocol::wipe::{self, Receipt, WipeReason, WipeScope, COMMAND_VERSION};
 
 mod common;
 
@@ -238,6 +239,45 @@ fn the_honest_run_of_exports_is_archived_searched_confirmed_and_verified() {
     .unwrap();
     assert_eq!(bulletin.log_confirmed(&w.dev), None);
     assert!(bulletin.receipt_confirmed(&w.dev, &["loc_0000000000000000000000a7"]));
+}
+
+/// Issue 30, case 4: whoever holds a copy of the device key could sign a local receipt of scope
+/// `log`; the ledger took it without any command and started a new epoch, so that the
+/// checkpoints IT held no longer bound the device.
+#[test]
+fn a_local_receipt_that_wipes_only_the_log_is_refused_and_no_local_receipt_voids_the_history() {
+    let w = World::new();
+    assert_eq!(w.import_reports("mdm.csv", &[w.report(Some(w.point(20)), w.at(20))]).code, Some(0));
+    let forged = |scope: WipeScope, id: &str| {
+        let r = Receipt {
+            v: COMMAND_VERSION,
+            device_id: w.dev.clone(),
+            enrollment_id: "enr_000000000000000000000007".into(),
+            command_id: id.into(),
+            scope,
+            reason: WipeReason::LocalTrigger,
+            completed_at: w.at(20) + 60,
+            steps: Vec::new(),
+            device_key: w.key.public_key(),
+            merged_command_ids: Vec::new(),
+        };
+        wipe::seal_receipt(&w.key, &r)
+    };
+    let ran = w.import_reports("log-only.txt", &[forged(WipeScope::Log, "loc_0000000000000000000000b1")]);
+    assert_eq!(ran.code, Some(3), "{}", ran.stdout);
+    assert!(ran.stdout.contains("a phone's own trigger wipes everything"), "{}", ran.stdout);
+    // One of scope `all` is taken (it closes the device) but starts no new log: a report made
+    // after it with a smaller log, not holding the receipt, is still a rollback.
+    assert_eq!(w.import_reports("all.txt", &[forged(WipeScope::All, "loc_0000000000000000000000b2")]).code, Some(0));
+    let rolled = w.import_reports("later.csv", &[w.report(Some(w.point(5)), w.at(20) + 120)]);
+    assert_eq!(rolled.code, Some(3), "{}", rolled.stdout);
+    assert!(rolled.stdout.contains("log ROLLBACK at seq 6") && rolled.stdout.contains(": REPORTED_AFTER_WIPE: "), "{}", rolled.stdout);
+    let org: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path().join("org/org.json")).unwrap()).unwrap();
+    let ledger =
+        televisit_admin::ledger::Ledger::open(&w.path().join("org"), org["signing_key"].as_str().unwrap()).unwrap();
+    let kinds: Vec<&str> = ledger.log_findings(Some(&w.dev)).unwrap().into_iter().map(|f| f.kind).collect();
+    assert!(kinds.contains(&"rollback") && kinds.contains(&"reported_after_wipe"), "{kinds:?}");
 }
 
 #[test]

@@ -92,7 +92,8 @@ fn an_apple_managed_feedback_result_pins_the_device_and_its_receipt_sets_the_wip
     let feedback = fleet.fixture(
         "apple-feedback.plist",
         &[
-            ("REPORT", &fleet.report_from_app(&phone, now() + 1, "0.2.0")),
+            // Made after the wipe, while the phone holds its receipt (as a wiped phone's are).
+            ("REPORT", &fleet.report_holding(&phone, now() + 1, command)),
             ("RECEIPT", &receipt(&phone, command, false)),
         ],
     );
@@ -151,7 +152,8 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
+            "ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
+             ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
              DROP TABLE config_status; ALTER TABLE imports DROP COLUMN format;
              ALTER TABLE imports DROP COLUMN config_statuses; PRAGMA user_version = 2;",
         )
@@ -177,7 +179,9 @@ fn receipts_in_a_ledger_from_before_confirmations_are_confirmed_from_when_they_w
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at; PRAGMA user_version = 3;",
+            "ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
+             ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device;
+             ALTER TABLE receipts DROP COLUMN seen_at; PRAGMA user_version = 3;",
         )
         .unwrap();
     }

@@ -129,3 +129,24 @@ pub fn wipe_under_way(secrets: Arc<dyn SecretStore>) -> Result<Option<WipeComman
 pub fn wipe_pending(secrets: Arc<dyn SecretStore>) -> Result<bool> {
     Ok(it::wipe::pending_command(&ForeignSecrets(secrets))?.is_some())
 }
+
+pub use televisit_core::it::storeless::StorelessCheckIn;
+
+/// What a check-in with no store open did.
+#[uniffi::remote(Record)]
+pub struct StorelessCheckIn {
+    pub wipe_started: bool,
+    pub bulletin_refused: bool,
+    pub secret_store_failed: bool,
+}
+
+/// The check-in with no store open (a background task, or a store that will not open): the
+/// bulletin, then a wipe command, from the managed configuration as read. When `wipe_started`,
+/// call `resume_pending_wipe`. Both shells call this one rule.
+#[uniffi::export]
+pub fn check_in_without_store(
+    secrets: Arc<dyn SecretStore>,
+    values: std::collections::HashMap<String, String>,
+) -> StorelessCheckIn {
+    it::storeless::check_in(&ForeignSecrets(secrets), &values, chrono::Utc::now())
+}

@@ -99,7 +99,7 @@ pub fn read_message(value: &str) -> Result<String> {
         }
         fs::File::open(path)
             .and_then(|file| file.take(limit).read_to_end(&mut bytes))
-            .map_err(|e| anyhow!("cannot read {}: {}", path.display(), e.kind()))?;
+            .map_err(|e| anyhow!("cannot read the file given: {}", e.kind()))?;
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -173,7 +173,7 @@ pub fn apply_signed(profile: &Profile, tv: &Televisit, text: &str) -> Result<Pol
 
 pub fn status(profile: &Profile, tv: Televisit, args: StatusArgs, json: bool) -> Result<ExitCode> {
     if args.report {
-        return crate::fleet_cmd::report(profile, &tv, args.qr, json);
+        return crate::report_cmd::report(profile, &tv, args.qr, json);
     }
     let mut phone = TargetPhone::from_args(&args.target.phone);
     phone.compromised = args.compromised;
@@ -327,7 +327,7 @@ pub fn log_export(profile: &Profile, tv: &Televisit, args: &ExportArgs, json: bo
 pub fn export_to(profile: &Profile, tv: &Televisit, out: &Path, whole: bool) -> Result<ExportView> {
     // Checked before the export is made and logged.
     if out.symlink_metadata().is_ok() {
-        bail!("{} already exists; an export is never written over a file", out.display());
+        bail!("the file given already exists; an export is never written over a file");
     }
     let made = tv.export_log(&profile.secrets, whole)?;
     let org = tv.enrollment(&profile.secrets)?.map(|(e, _)| e.org_name).unwrap_or_default();
@@ -349,11 +349,11 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| anyhow!("cannot create {}: {}", path.display(), e.kind()))?;
+        .map_err(|e| anyhow!("cannot create the export file: {}", e.kind()))?;
     if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
         drop(file);
         let _ = fs::remove_file(path);
-        bail!("cannot write {}: {}", path.display(), e.kind());
+        bail!("cannot write the export file: {}", e.kind());
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub struct EnrolledView {
     /// base64url Ed25519: what IT records, to check this device's wipe receipts.
     pub device_key: String,
     pub policy_version: u64,
-    /// Enrolled before with the same organisation: the same device id, a new enrollment id.
+    /// Enrolled before with the same organisation: the same device and enrollment ids.
     pub re_enrolled: bool,
 }
 
@@ -33,7 +33,7 @@ pub fn enrolled_text(v: &EnrolledView) -> String {
     out.push_str(&format!("  device key:     {}\n", v.device_key));
     if v.re_enrolled {
         out.push_str(
-            "enrolled again: the same device id, a new enrollment id (wipe commands for the earlier enrollment are refused from now on)\n",
+            "enrolled again with the same organisation: the same device and enrollment ids (IT's pending wipe commands stay valid)\n",
         );
     }
     out.push_str(&format!(

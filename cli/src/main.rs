@@ -23,6 +23,7 @@ mod patient_view;
 mod patients_cmd;
 mod phone;
 mod profile;
+mod report_cmd;
 use televisit_admin::usage;
 mod vcard_book;
 mod view;
@@ -275,7 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Policy(PolicyCommand::Set { file }) => {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {}", file.display(), e.kind()))?;
+                .map_err(|e| anyhow::anyhow!("cannot read the policy file given: {}", e.kind()))?;
             let policy = Policy::from_json(&text)?;
             // The core refuses an unsigned policy on an enrolled device.
             tv.set_unsigned_policy(&profile.secrets, &policy)?;

@@ -92,7 +92,7 @@ fn read_config(path: &str) -> Result<String> {
     } else {
         std::fs::File::open(path)
             .and_then(|file| file.take(limit).read_to_string(&mut text))
-            .map_err(|e| anyhow!("cannot read {path}: {}", e.kind()))?;
+            .map_err(|e| anyhow!("cannot read the file given: {}", e.kind()))?;
     }
     Ok(text)
 }

@@ -474,12 +474,13 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
             "secrets/televisit.checkin.v1",
             "secrets/televisit.device-key.v1",
             "secrets/televisit.enrollment.v1",
+            "secrets/televisit.signed-high.v1",
             "secrets/televisit.time-high-water.v1",
             "secrets/televisit.wipe-pending.v1",
             "secrets/televisit.wipe-receipt.v1",
             "secrets/televisit.wipe-seen.v1",
         ],
-        "the ids of the commands carried out, the clock's mark, and until IT confirms the receipt: the receipt, \
+        "the ids of the commands carried out, the clock's marks, and until IT confirms the receipt: the receipt, \
          its marker, and the device key and enrollment that sign and name it"
     );
 
@@ -493,7 +494,7 @@ fn a_full_wipe_leaves_no_key_name_or_number_and_its_receipt_verifies() {
 
     // The same command again: refused as a replay, and no store is made to refuse it.
     refused(&s, &command, "replayed", "already carried out");
-    assert_eq!(names().len(), 7, "nothing new");
+    assert_eq!(names().len(), 8, "nothing new");
 
     // Printed is not received: `status --report` hands the receipt on again with the report,
     // until IT's bulletin confirms it.

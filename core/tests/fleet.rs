@@ -257,8 +257,11 @@ fn a_clock_set_ahead_or_behind_cannot_turn_a_wipe_away() {
                 };
                 let outcome = tv.apply_bulletin(&profile.secrets, &org.bulletin(it_now, vec![entry])).unwrap();
                 assert!(matches!(outcome, BulletinOutcome::Applied { wipe: Some(_), .. }), "{case}: {outcome:?}");
-                // The bulletin moved no check-in: the phone's clock judges contact, not wipes.
-                assert!(tv.last_checkin(&profile.secrets).unwrap().unwrap().timestamp() < it_now, "{case}");
+                // Ahead, the bulletin is contact all the same: IT signed it after the last one
+                // the phone applied, so it cannot be a replay (issue 30, case 1). Behind, it looks
+                // signed in the future, and moves nothing.
+                let checkin = tv.last_checkin(&profile.secrets).unwrap().unwrap().timestamp();
+                assert_eq!(checkin == it_now, case == "ahead", "{case}");
             }
             assert_eq!(wipe::pending_command(&profile.secrets).unwrap().unwrap().command_id, id, "{case}");
             let receipt =

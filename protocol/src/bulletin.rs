@@ -61,6 +61,11 @@ pub struct Bulletin {
     /// (Absent from bulletins that confirm none.)
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub receipts: BTreeMap<String, Vec<String>>,
+    /// Wipe commands IT cancelled (`wipe cancel`) that have not expired: a phone refuses them,
+    /// whichever way they reach it (a bulletin cached by the MDM, its own `wipe_command` key).
+    /// (Absent from bulletins that cancel none.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cancelled: Vec<String>,
 }
 
 impl Bulletin {
@@ -97,6 +102,12 @@ impl Bulletin {
         };
         if !self.receipts.iter().all(|(device, commands)| receipt_ok(device, commands)) {
             return Err(Error::invalid(field, "confirms a wipe receipt without valid device and command ids"));
+        }
+        if self.cancelled.len() > MAX_WIPES {
+            return Err(Error::invalid(field, format!("cancels more than {MAX_WIPES} wipes")));
+        }
+        if !self.cancelled.iter().all(|c| ids::is_id_with_prefix(c, "cmd")) {
+            return Err(Error::invalid(field, "cancels a wipe without a valid command id"));
         }
         let mut devices = HashSet::new();
         for wipe in &self.wipes {
@@ -172,6 +183,7 @@ mod tests {
             expires_at: 1_700_086_400,
             wipes: Vec::new(),
             logs: BTreeMap::new(),
+            cancelled: Vec::new(),
             receipts: receipts
                 .iter()
                 .map(|(d, c)| ((*d).to_owned(), c.iter().map(|c| (*c).to_owned()).collect()))

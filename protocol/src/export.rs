@@ -122,6 +122,13 @@ pub fn parse(json: &[u8]) -> Result<SignedExport> {
     if export.body.format != FORMAT {
         return Err(Error::invalid("log export", "is in a format this tool does not know"));
     }
+    // The ids are named before the signature is checked (to find the pinned key): only
+    // well-formed ones, which hold no character a terminal would act on.
+    if !crate::ids::is_id_with_prefix(&export.body.device_id, "dev")
+        || !crate::ids::is_id_with_prefix(&export.body.enrollment_id, "enr")
+    {
+        return Err(Error::invalid("log export", "has no valid device or enrollment id"));
+    }
     Ok(export)
 }
 

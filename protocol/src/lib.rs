@@ -23,6 +23,7 @@ pub mod ids;
 pub mod managed_keys;
 pub mod policy;
 pub mod report;
+pub mod text;
 pub mod vectors;
 pub mod walk;
 pub mod wipe;

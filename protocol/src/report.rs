@@ -91,7 +91,7 @@ impl DeviceReport {
         if !matches!(self.os.as_str(), "android" | "ios" | "desktop") {
             return bad("names no known platform");
         }
-        let printable = |s: &str, max: usize| s.chars().count() <= max && !s.chars().any(char::is_control);
+        let printable = |s: &str, max: usize| s.chars().count() <= max && crate::text::is_plain(s);
         if !printable(&self.os_ver, MAX_VERSION) || !printable(&self.app_ver, MAX_VERSION) {
             return bad("has a version that is too long or not printable");
         }
@@ -122,8 +122,9 @@ impl DeviceReport {
 /// longest values in any script still fit one keyed app state message.
 pub fn mdm_ids_ok(device: Option<&str>, user: Option<&str>) -> bool {
     let json_len = |v: &str| v.bytes().map(|b| if b == b'"' || b == b'\\' { 2 } else { 1 }).sum::<usize>();
-    let ok =
-        |value: Option<&str>, max: usize| value.is_none_or(|v| json_len(v) <= max && !v.chars().any(char::is_control));
+    // Printable: no control character, and no format character (a bidirectional override would
+    // show IT's list backwards, a zero-width space make two users look alike).
+    let ok = |value: Option<&str>, max: usize| value.is_none_or(|v| json_len(v) <= max && crate::text::is_plain(v));
     ok(device, MAX_MDM_DEVICE_ID) && ok(user, MAX_MDM_USER)
 }
 

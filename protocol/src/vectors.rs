@@ -199,6 +199,7 @@ pub fn bulletin() -> String {
         }],
         logs: [(DEVICE_ID.to_owned(), 7)].into_iter().collect(),
         receipts: [(WIPED_DEVICE_ID.to_owned(), vec!["cmd_0a1b2c3d4e5f60718293a4b5".to_owned()])].into_iter().collect(),
+        cancelled: Vec::new(),
     };
     bulletin::sign(&org_key(), &bulletin).expect("the vector bulletin is valid")
 }

@@ -79,6 +79,8 @@ pub enum WipeRefusal {
     NotYetValid,
     Expired,
     Replayed,
+    /// IT cancelled the command (`televisit-admin wipe cancel`), and a bulletin said so.
+    Cancelled,
 }
 
 impl WipeRefusal {
@@ -93,6 +95,7 @@ impl WipeRefusal {
             WipeRefusal::NotYetValid => "not_yet_valid",
             WipeRefusal::Expired => "expired",
             WipeRefusal::Replayed => "replayed",
+            WipeRefusal::Cancelled => "cancelled",
         }
     }
 
@@ -107,6 +110,7 @@ impl WipeRefusal {
             WipeRefusal::NotYetValid => "the wipe command is not valid yet",
             WipeRefusal::Expired => "the wipe command has expired",
             WipeRefusal::Replayed => "the wipe command was already carried out",
+            WipeRefusal::Cancelled => "IT cancelled the wipe command",
         }
     }
 }
@@ -231,7 +235,12 @@ pub fn seal_receipt(device_key: &SigningKey, receipt: &Receipt) -> String {
 /// pinned for it (`verify_receipt` then checks the receipt against that key).
 pub fn claimed_receipt_device(text: &str) -> Option<String> {
     let opened = envelope::open(text, Kind::Receipt).ok()?;
-    envelope::parse_canonical::<Receipt>("wipe receipt", &opened.payload).ok().map(|r| r.device_id)
+    // Only a well-formed device id is named back: before the signature is checked, the rest of
+    // the receipt is anybody's text.
+    envelope::parse_canonical::<Receipt>("wipe receipt", &opened.payload)
+        .ok()
+        .map(|r| r.device_id)
+        .filter(|id| crate::ids::is_id_with_prefix(id, "dev"))
 }
 
 /// IT's side: checks a receipt against the device key IT pinned (from the device's first

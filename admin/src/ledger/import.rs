@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::path::Path;
 use televisit_protocol::report::{self, ChecklistState, DeviceReport};
-use televisit_protocol::wipe::{self, WipeReason};
+use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 
 /// The largest file taken (an MDM's export of a large fleet's app states is a few megabytes).
 pub const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -223,15 +223,13 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
         .query_row([&digest], |r| r.get(0))
         .optional()?;
     if seen.is_some() {
-        // Published again: the phone still holds it, so the bulletins keep confirming it.
-        tx.prepare_cached("UPDATE receipts SET seen_at = MAX(seen_at, ?2) WHERE digest = ?1")?
-            .execute(params![digest, now])?;
         return Ok(false);
     }
     let pinned: Option<String> = tx
         .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
         .query_row([&report.dev], |r| r.get(0))
         .optional()?;
+    let first_report = pinned.is_none();
     if let Some(pinned) = pinned.filter(|key| *key != report.key) {
         // Never re-pinned silently: flagged, and logged once per key seen.
         tx.prepare_cached("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1")?.execute([&report.dev])?;
@@ -248,7 +246,12 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
     }
     tx.prepare_cached("INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![digest, report.dev, report.at, import_id])?;
+    if first_report {
+        super::device_findings::check_first_report(tx, &report, now)?;
+    }
     apply_report(tx, &report, now)?;
+    // Kept as evidence all the same; flagged when it speaks after its full wipe.
+    super::device_findings::check_report(tx, &report, now)?;
     super::archive::record_report(tx, &report, &digest, now).map_err(|e| Refused(format!("a device report: {e:#}")))?;
     Ok(true)
 }
@@ -336,6 +339,15 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
             None => {}
         }
     }
+    // A phone's own trigger always wipes everything: a local receipt of a narrower scope was
+    // signed by someone holding a copy of the device key, to start a new log without a command.
+    if known == 0 && receipt.reason == WipeReason::LocalTrigger && receipt.scope != WipeScope::All {
+        return Err(Refused(format!(
+            "a wipe receipt from {} for a local wipe of scope {}: a phone's own trigger wipes everything",
+            receipt.device_id,
+            receipt.scope.code()
+        )));
+    }
     if known == 0 && receipt.reason != WipeReason::LocalTrigger {
         return Err(Refused(format!(
             "a wipe receipt from {} for a command this ledger did not issue ({})",
@@ -358,6 +370,9 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
             now
         ],
     )?;
+    if receipt.scope == WipeScope::All {
+        super::device_findings::clear_on_receipt(tx, &receipt.device_id)?;
+    }
     // A receipt written again after a merge supersedes the earlier one for its commands.
     for id in &carried_out {
         tx.prepare_cached(

@@ -8,6 +8,7 @@
 //! Every write is one transaction; the schema moves forward with `user_version` migrations.
 
 pub mod archive;
+pub mod device_findings;
 mod import;
 pub mod mdm;
 mod schema;
@@ -146,7 +147,7 @@ impl Ledger {
         let mut stmt = self.conn.prepare(
             "SELECT c.device_id, c.enrollment_id, c.command_id, c.scope, c.reason, c.expires_at
              FROM commands c
-             WHERE c.kind = 'wipe' AND c.expires_at > ?1
+             WHERE c.kind = 'wipe' AND c.expires_at > ?1 AND c.cancelled_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id)
              ORDER BY c.issued_at, c.command_id",
         )?;
@@ -186,7 +187,11 @@ impl Ledger {
             .collect::<rusqlite::Result<_>>()?;
         let mut logs: Vec<(String, u64)> = self.log_confirmations()?.into_iter().collect();
         logs.sort_by_key(|(device, _)| std::cmp::Reverse(archived.get(device).copied().unwrap_or(0)));
-        Ok(crate::fleet_bulletin::Confirmations { logs, receipts: self.receipts_to_confirm(now)? })
+        Ok(crate::fleet_bulletin::Confirmations {
+            logs,
+            receipts: self.receipts_to_confirm(now)?,
+            cancelled: self.cancelled_wipes(now)?,
+        })
     }
 
     fn receipts_to_confirm(&self, now: i64) -> Result<Vec<(String, Vec<String>)>> {
@@ -221,6 +226,70 @@ impl Ledger {
             }
         }
         Ok(confirmations)
+    }
+
+    /// Takes a wipe back (`wipe cancel`): it leaves the bulletins, and every bulletin until it
+    /// would have expired names it as cancelled, so that a phone that has not run it yet
+    /// refuses it whichever way it arrives. Returns whether it had run already (its receipt is
+    /// in the ledger): then only the record says so. Logged.
+    pub fn cancel_wipe(&mut self, command_id: &str, by: &str, now: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let found: Option<Option<i64>> = tx
+            .query_row("SELECT cancelled_at FROM commands WHERE command_id = ?1 AND kind = 'wipe'", [command_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(cancelled_at) = found else {
+            bail!("no wipe command in the ledger has this id");
+        };
+        let ran: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM receipt_commands WHERE command_id = ?1)", [command_id], |r| {
+                r.get(0)
+            })?;
+        if cancelled_at.is_none() {
+            tx.execute(
+                "UPDATE commands SET cancelled_at = ?2, cancelled_by = ?3 WHERE command_id = ?1",
+                params![command_id, now, by],
+            )?;
+            tx.execute(
+                "INSERT INTO events (at, device_id, kind, detail)
+                 SELECT ?2, device_id, 'wipe_cancelled', ?3 FROM commands WHERE command_id = ?1",
+                params![command_id, now, format!("{command_id} cancelled by {by}")],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ran)
+    }
+
+    /// The cancelled wipes that have not expired: what the next bulletin names as cancelled.
+    pub fn cancelled_wipes(&self, now: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT command_id FROM commands WHERE kind = 'wipe' AND cancelled_at IS NOT NULL AND expires_at > ?1
+             ORDER BY cancelled_at DESC, command_id",
+        )?;
+        let rows = stmt.query_map([now], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Retires a device on purpose (replaced, returned, lost for good): it is closed, as a
+    /// wiped one is (see `DeviceRow::closed`), and logged. Returns whether it was live.
+    pub fn retire(&mut self, device_id: &str, by: &str, now: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let known: Option<Option<i64>> = tx
+            .query_row("SELECT retired_at FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0))
+            .optional()?;
+        let Some(retired_at) = known else {
+            bail!("no device in the ledger has this id");
+        };
+        if retired_at.is_none() {
+            tx.execute("UPDATE devices SET retired_at = ?2 WHERE device_id = ?1", params![device_id, now])?;
+            tx.execute(
+                "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'retired', ?3)",
+                params![now, device_id, format!("retired by {by}")],
+            )?;
+        }
+        tx.commit()?;
+        Ok(retired_at.is_none())
     }
 
     /// Re-pins a device's key on purpose (a reinstall IT knows about), from a report it carries,

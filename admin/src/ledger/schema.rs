@@ -133,6 +133,11 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE receipts ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
      UPDATE receipts SET seen_at = COALESCE((SELECT at FROM imports WHERE imports.id = receipts.import_id), 0);
      CREATE INDEX receipts_by_device ON receipts (device_id, completed_at);",
+    // 5: devices IT retired (replaced, returned, lost for good): closed, like a wiped one.
+    "ALTER TABLE devices ADD COLUMN retired_at INTEGER;",
+    // 6: wipes IT took back (`wipe cancel`).
+    "ALTER TABLE commands ADD COLUMN cancelled_at INTEGER;
+     ALTER TABLE commands ADD COLUMN cancelled_by TEXT;",
 ];
 
 pub enum MigrateError {

@@ -25,14 +25,26 @@ pub struct DeviceRow {
     pub last_report_at: i64,
     /// The newest signed time from IT the phone had verified (its last contact with IT).
     pub last_checkin: Option<i64>,
-    /// `key_mismatch`: a report signed by another key was refused (a clone, or a reinstall).
+    /// `key_mismatch`: a report signed by another key was refused (a clone, or a reinstall);
+    /// `reported_after_wipe`: a report signed by its key after its full wipe (a copy put back).
     pub flag: Option<String>,
     /// No report for longer than the threshold asked for.
     pub stale: bool,
-    /// Wiped: a receipt of a full wipe was imported for this enrollment.
+    /// Wiped: a receipt of a full wipe was imported for this enrollment (and it has not spoken
+    /// since: a device that reported after its wipe is flagged instead).
     pub wiped: bool,
+    /// Retired by IT (`devices retire`): closed, as a wiped device is.
+    pub retired_at: Option<i64>,
     /// Whether the MDM's app configuration reached it (Graph `deviceStatuses`), where imported.
     pub config: Option<ConfigStatus>,
+}
+
+impl DeviceRow {
+    /// Closed: wiped in full, or retired. It is never stale, never a candidate when a wipe is
+    /// issued by user or MDM id, and no bulletin confirms its log.
+    pub fn closed(&self) -> bool {
+        self.wiped || self.retired_at.is_some()
+    }
 }
 
 /// Which devices `devices list` shows.
@@ -56,6 +68,8 @@ pub enum WipeState {
     Expired,
     /// The phone wiped itself (a local trigger); no command of IT's.
     Local,
+    /// IT took it back (`wipe cancel`) before any receipt of it arrived.
+    Cancelled,
 }
 
 impl WipeState {
@@ -66,6 +80,7 @@ impl WipeState {
             WipeState::Failed => "failed",
             WipeState::Expired => "expired",
             WipeState::Local => "local",
+            WipeState::Cancelled => "cancelled",
         }
     }
 }
@@ -105,8 +120,9 @@ impl WipeRow {
 const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.platform, d.os_version, d.app_version,
      d.policy_version, d.checklist, d.mdm_device_id, d.mdm_user, d.wipe_under_way, d.first_report_at,
      d.last_report_at, d.last_checkin, d.flag,
-     EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all'),
-     cs.status, cs.reported_at, cs.matched_by";
+     EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')
+         AND coalesce(d.flag, '') != 'reported_after_wipe',
+     cs.status, cs.reported_at, cs.matched_by, d.retired_at";
 
 /// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
 const DEVICE_JOIN: &str = "LEFT JOIN config_status cs ON cs.device_id = d.device_id";
@@ -129,8 +145,13 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         last_report_at,
         last_checkin: row.get(13)?,
         flag: row.get(14)?,
-        stale: is_stale(last_report_at, row.get(15)?, stale_before),
+        stale: is_stale(
+            last_report_at,
+            row.get::<_, bool>(15)? || row.get::<_, Option<i64>>(19)?.is_some(),
+            stale_before,
+        ),
         wiped: row.get(15)?,
+        retired_at: row.get(19)?,
         config: match row.get::<_, Option<String>>(16)? {
             Some(status) => Some(ConfigStatus { status, reported_at: row.get(17)?, matched_by: row.get(18)? }),
             None => None,
@@ -155,8 +176,9 @@ impl Ledger {
         let only_stale = filter.stale_seconds.is_some();
         let sql = format!(
             "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN}
-             WHERE (?1 = 0 OR (d.last_report_at < ?2
-                    AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')))
+             WHERE (?1 = 0 OR (d.last_report_at < ?2 AND d.retired_at IS NULL
+                    AND (coalesce(d.flag, '') = 'reported_after_wipe'
+                         OR NOT EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all'))))
                AND (?3 IS NULL OR d.platform = ?3)
              ORDER BY {}",
             if only_stale { "d.last_report_at, d.device_id" } else { "d.mdm_user IS NULL, d.mdm_user, d.device_id" }
@@ -187,7 +209,7 @@ impl Ledger {
     pub fn wipes(&self, now: i64) -> Result<Vec<WipeRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT c.command_id, c.device_id, c.enrollment_id, c.scope, c.reason, c.issued_by, c.issued_at, c.expires_at,
-                    r.completed_at, r.failed_steps, r.digest, d.mdm_user
+                    r.completed_at, r.failed_steps, r.digest, d.mdm_user, c.cancelled_at
              FROM commands c
              LEFT JOIN receipt_commands rc ON rc.command_id = c.command_id
              LEFT JOIN receipts r ON r.digest = rc.receipt_digest
@@ -195,7 +217,7 @@ impl Ledger {
              WHERE c.kind = 'wipe'
              UNION ALL
              SELECT r.command_id, r.device_id, NULL, r.scope, r.reason, NULL, NULL, NULL,
-                    r.completed_at, r.failed_steps, r.digest, d.mdm_user
+                    r.completed_at, r.failed_steps, r.digest, d.mdm_user, NULL
              FROM receipts r
              LEFT JOIN devices d ON d.device_id = r.device_id
              WHERE r.reason = 'local_trigger'
@@ -207,8 +229,10 @@ impl Ledger {
             let expires_at: Option<i64> = r.get(7)?;
             let completed_at: Option<i64> = r.get(8)?;
             let failed_steps: Option<i64> = r.get(9)?;
+            let cancelled_at: Option<i64> = r.get(12)?;
             let state = match (issued_at, completed_at) {
                 (None, _) => WipeState::Local,
+                (Some(_), None) if cancelled_at.is_some() => WipeState::Cancelled,
                 (Some(_), Some(_)) if failed_steps.unwrap_or(0) > 0 => WipeState::Failed,
                 (Some(_), Some(_)) => WipeState::Done,
                 (Some(_), None) if expires_at.is_some_and(|e| e <= now) => WipeState::Expired,

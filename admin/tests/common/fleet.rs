@@ -65,8 +65,20 @@ impl Fleet {
         self.signed_report(phone, at, &self.org_id, app_ver)
     }
 
+    /// A report made while the phone holds the receipt of this wipe (after the wipe, before IT
+    /// confirmed it).
+    pub fn report_holding(&self, phone: &Phone, at: i64, receipt_for: &str) -> String {
+        let mut r = self.report_body(phone, at, &self.org_id, "0.1.0");
+        r.rcpt = Some(receipt_for.to_owned());
+        report::seal(&phone.key, &r).unwrap()
+    }
+
     fn signed_report(&self, phone: &Phone, at: i64, org: &str, app_ver: &str) -> String {
-        let r = DeviceReport {
+        report::seal(&phone.key, &self.report_body(phone, at, org, app_ver)).unwrap()
+    }
+
+    fn report_body(&self, phone: &Phone, at: i64, org: &str, app_ver: &str) -> DeviceReport {
+        DeviceReport {
             v: REPORT_VERSION,
             dev: phone.dev.clone(),
             enr: phone.enr.clone(),
@@ -84,8 +96,7 @@ impl Fleet {
             mdm_user: Some(phone.user.clone()),
             cp: None,
             at,
-        };
-        report::seal(&phone.key, &r).unwrap()
+        }
     }
 
     /// A fixture of tests/fixtures/mdm with its placeholders filled, written into the folder.

@@ -160,7 +160,7 @@ fn visit_step(profile: &Profile, tv: &Televisit, book: &VcardContactBook, zoe: &
 
 fn export_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) -> Result<()> {
     println!("18. The device exports its activity log for IT; IT archives it and opens it");
-    fs::write(it_dir.join("report.txt"), tv.device_report(&profile.secrets, &crate::fleet_cmd::desktop_facts())?)?;
+    fs::write(it_dir.join("report.txt"), tv.device_report(&profile.secrets, &crate::report_cmd::desktop_facts())?)?;
     println!("   the device's signed report reached IT through the MDM: $ televisit-admin devices import --org {ORG} report.txt");
     println!("   (it pins the device's key, and records the log's checkpoint the report carries)");
     let file = it_dir.join("export.age");
@@ -179,11 +179,14 @@ fn export_step(admin: &Admin, profile: &Profile, tv: &Televisit, it_dir: &Path) 
     let lines: Vec<&str> = report.lines().collect();
     anyhow::ensure!(lines.len() > 6, "a short export report: {report}");
     // The entries from the enrollment on; the earlier ones are those step 10 listed.
+    // The verdict first, then the export's line, then its entries (`log open` shows the entries
+    // only of an export that verified).
     let enrolled_at = lines.iter().position(|l| l.contains(" enrolled ")).context("no enrollment in the export")?;
     println!("      {}", lines[0]);
+    println!("      {}", lines[1]);
     println!(
         "      … (entries 1 to {enrolled_at}: the store, the policy and steps 3 to 9, as step 10 listed them)",
-        enrolled_at = enrolled_at - 1
+        enrolled_at = enrolled_at - 2
     );
     for line in &lines[enrolled_at..] {
         println!("      {line}");

@@ -47,7 +47,7 @@ pub fn caught_by_it(copy_dir: &Path, before_dir: &Path, org_key: &str, it_dir: &
     for _ in 0..2 {
         tv.log_append(&NewEntry::new(EntryKind::CallLaunched, Actor::Clinician))?;
     }
-    let report = tv.device_report(&copy.secrets, &crate::fleet_cmd::desktop_facts())?;
+    let report = tv.device_report(&copy.secrets, &crate::report_cmd::desktop_facts())?;
     let reported = tv.log_checkpoint()?.n;
     drop(tv);
     let mut ledger = Ledger::open(it_dir, org_key)?;
@@ -65,7 +65,7 @@ pub fn caught_by_it(copy_dir: &Path, before_dir: &Path, org_key: &str, it_dir: &
     );
     // Reports are signed to the second: the next check-in is a later one.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let later = tv.device_report(&copy.secrets, &crate::fleet_cmd::desktop_facts())?;
+    let later = tv.device_report(&copy.secrets, &crate::report_cmd::desktop_facts())?;
     let now_size = tv.log_checkpoint()?.n;
     drop(tv);
     let outcome = ledger.import_bytes("tuesday.csv", later.as_bytes(), chrono::Utc::now().timestamp())?;

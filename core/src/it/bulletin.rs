@@ -22,24 +22,41 @@ pub enum BulletinOutcome {
     /// The bulletin applied last time, delivered again.
     Unchanged,
     /// A new bulletin: contact with IT at its issue time; `wipe` when it holds this device's;
-    /// `receipt_confirmed`, the command id of the wipe receipt it confirmed (now forgotten).
-    Applied { bulletin_id: String, issued_at: i64, wipe: Option<WipeCommand>, receipt_confirmed: Option<String> },
+    /// `receipt_confirmed`, the command id of the wipe receipt it confirmed (now forgotten);
+    /// `in_touch`, whether it counted as contact with IT (a late one, applied for its wipe or
+    /// its confirmation, does not).
+    Applied {
+        bulletin_id: String,
+        issued_at: i64,
+        wipe: Option<WipeCommand>,
+        receipt_confirmed: Option<String>,
+        in_touch: bool,
+    },
 }
 
 /// Verifies and applies a bulletin with no store open. When a wipe starts, the caller carries it
 /// out (`it::wipe::resume_pending`).
 pub fn receive(secrets: &dyn SecretStore, text: &str, wall: DateTime<Utc>) -> Result<BulletinOutcome> {
-    receive_at(secrets, text, checkin::trusted_now(secrets, wall)?.at)
+    receive_at(secrets, text, checkin::trusted_now(secrets, wall)?.at, wall)
 }
 
-/// As `receive`, at a time already trusted (never before the clock's high-water mark).
-fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Result<BulletinOutcome> {
+/// As `receive`, at a time already trusted (never before the clock's high-water mark); `wall` is
+/// the clock as read, which settles the mark when it agrees with IT's newer word.
+fn receive_at(
+    secrets: &dyn SecretStore,
+    text: &str,
+    now: DateTime<Utc>,
+    wall: DateTime<Utc>,
+) -> Result<BulletinOutcome> {
     let enrollment = enrollment::load(secrets)?
         .ok_or_else(|| Error::invalid("bulletin", "this device is not enrolled, so it takes no bulletin"))?;
     let bulletin = open(text, &enrollment.org_key)?;
     if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
         return Ok(BulletinOutcome::Unchanged);
     }
+    // IT's cancellations first: a wipe it took back is refused from now on, here and whichever
+    // other way it arrives.
+    wipe::remember_cancelled(secrets, &bulletin.cancelled)?;
     // This device's wipe first, judged on signed times alone: a clock set ahead (the bulletin
     // looks expired) or behind (it looks signed in the future) must not turn the wipe away.
     let wipe = match bulletin.wipe_for(&enrollment.device_id) {
@@ -51,10 +68,19 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     };
     // Contact with IT is the phone's clock's to judge: a late bulletin, or one from the future,
     // moves nothing (and says why, unless it did something else, which goes on regardless).
-    let contact = if now.timestamp() > bulletin.expires_at {
+    // A bulletin signed after the last contact is contact, even when this phone's clock says it
+    // expired: it cannot be a replay, and a clock run ahead must not cut the phone off from IT.
+    let late = now.timestamp() > bulletin.expires_at && !checkin::is_newer_than_checkin(secrets, bulletin.issued_at)?;
+    let contact = if late {
         Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"))
     } else {
-        checkin::record_signed_time(secrets, bulletin.issued_at, now).map(|_| ())
+        checkin::record_signed_time(secrets, bulletin.issued_at, now).and_then(|moved| {
+            if moved {
+                checkin::settle(secrets, bulletin.issued_at, wall)
+            } else {
+                Ok(())
+            }
+        })
     };
     // While this phone's log was wiped and IT has not confirmed the receipt, IT's word on the log
     // is about the old one: taken, it would make the new log's first export skip as many entries.
@@ -68,6 +94,7 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
     // enrollment and its check-in. (After the wipe this bulletin started, if any, nothing is
     // confirmed: that command merged into the receipt held, which IT has not seen name it.)
     let receipt_confirmed = wipe::confirm(secrets, &bulletin)?;
+    let in_touch = contact.is_ok();
     if let Err(err) = contact {
         if wipe.is_none() && receipt_confirmed.is_none() {
             return Err(err);
@@ -79,6 +106,7 @@ fn receive_at(secrets: &dyn SecretStore, text: &str, now: DateTime<Utc>) -> Resu
         issued_at: bulletin.issued_at,
         wipe,
         receipt_confirmed,
+        in_touch,
     })
 }
 
@@ -99,7 +127,7 @@ impl Televisit {
     /// Applies a bulletin (see `receive`) and logs a new one by its id, and the wipe it starts.
     pub fn apply_bulletin(&self, secrets: &dyn SecretStore, text: &str) -> Result<BulletinOutcome> {
         // Through the store's trusted_now, so that a clock set back is logged here too.
-        let outcome = receive_at(secrets, text, self.trusted_now(secrets)?)?;
+        let outcome = receive_at(secrets, text, self.trusted_now(secrets)?, self.clock.now())?;
         if let BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } = &outcome {
             let mut detail = Detail::new().code("bulletin", bulletin_id);
             if let Some(command) = receipt_confirmed {

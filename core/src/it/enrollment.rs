@@ -91,7 +91,7 @@ impl Televisit {
     /// issued stays valid; only a wipe closes an enrollment. An expired code is refused for a
     /// first enrollment, and changes nothing for a device already enrolled with its organisation.
     pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<Enrollment> {
-        let code_digest = super::managed::digest(code.trim());
+        let code_digest = digest(code.trim());
         let (code, signed) = read_enroll_code(code)?;
         let previous = load(secrets)?;
         if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
@@ -108,8 +108,11 @@ impl Televisit {
         if signed.policy.version < current.version {
             return Err(Error::PolicyOutdated { offered: signed.policy.version, current: current.version });
         }
-        checkin::record_signed_time(secrets, code.issued_at, now)?;
-        checkin::record_signed_time(secrets, signed.issued_at, now)?;
+        for issued_at in [code.issued_at, signed.issued_at] {
+            if checkin::record_signed_time(secrets, issued_at, now)? {
+                checkin::settle(secrets, issued_at, self.clock.now())?;
+            }
+        }
         device_key(secrets)?;
         let (device_id, enrollment_id) = match &previous {
             Some(p) => (p.device_id.clone(), p.enrollment_id.clone()),
@@ -149,7 +152,9 @@ impl Televisit {
             .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
         let signed = open_policy(signed, &enrollment.org_key)?;
         let now = self.trusted_now(secrets)?;
-        checkin::record_signed_time(secrets, signed.issued_at, now)?;
+        if checkin::record_signed_time(secrets, signed.issued_at, now)? {
+            checkin::settle(secrets, signed.issued_at, self.clock.now())?;
+        }
         self.apply_policy_checked(&signed.policy)?;
         Ok(signed.policy)
     }
@@ -164,4 +169,10 @@ impl Televisit {
         }
         Ok(())
     }
+}
+
+/// A digest that identifies a delivered value without keeping it (SHA-256, hex): an enrollment
+/// code's, and each managed value's (`it::managed`).
+pub(crate) fn digest(value: &str) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, value.as_bytes()))
 }

@@ -75,10 +75,7 @@ pub(crate) fn refusal_code(err: &Error) -> &'static str {
     }
 }
 
-/// A digest that identifies a delivered value without keeping it (SHA-256, hex).
-pub(crate) fn digest(value: &str) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, value.as_bytes()))
-}
+pub(crate) use super::enrollment::digest;
 
 /// The value of `key`, trimmed; blank counts as not set (MDM consoles often leave "" behind).
 pub(crate) fn value<'a>(values: &'a std::collections::HashMap<String, String>, key: &str) -> Option<&'a str> {
@@ -155,8 +152,11 @@ impl crate::Televisit {
                                 c.command_id
                             )
                         }
-                        BulletinOutcome::Applied { bulletin_id, .. } => {
+                        BulletinOutcome::Applied { bulletin_id, in_touch: true, .. } => {
                             format!("bulletin {bulletin_id} applied: in touch with IT")
+                        }
+                        BulletinOutcome::Applied { bulletin_id, .. } => {
+                            format!("bulletin {bulletin_id} applied for what it confirms; it is too late to count as contact with IT")
                         }
                         BulletinOutcome::Unchanged => String::new(),
                     };

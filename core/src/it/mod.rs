@@ -7,5 +7,6 @@ pub mod envelope;
 pub mod export;
 pub mod managed;
 pub mod report;
+pub mod storeless;
 pub mod triggers;
 pub mod wipe;

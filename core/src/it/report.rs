@@ -31,10 +31,27 @@ pub fn mdm_ids(secrets: &dyn SecretStore) -> Result<MdmIds> {
     }
 }
 
-/// Keeps the MDM's ids, when a report can carry them.
+/// Keeps the MDM's ids, when a report can carry them. They are signed into every report and
+/// shown on IT's screens, so nothing that looks like a patient's data gets in: a device id is
+/// the MDM's identifier (letters, digits, `-._:{}`, not a long run of digits alone, which could be
+/// a phone number), and a user id passes the PHI lint (an e-mail address is what it should be).
 pub(crate) fn set_mdm_ids(secrets: &dyn SecretStore, ids: &MdmIds) -> Result<()> {
     if !mdm_ids_ok(ids.device.as_deref(), ids.user.as_deref()) {
         return Err(Error::invalid("MDM id", "must be printable and at most 64 (device) or 96 (user) characters"));
+    }
+    let device_ok = ids.device.as_deref().is_none_or(|d| {
+        d.chars().all(|c| c.is_ascii_alphanumeric() || "-._:{}".contains(c))
+            && !(d.len() > 8 && d.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let user_ok = ids
+        .user
+        .as_deref()
+        .is_none_or(|u| crate::lint::lint(u).iter().all(|finding| finding.kind == crate::lint::PhiKind::Email));
+    if !device_ok || !user_ok {
+        return Err(Error::invalid(
+            "MDM id",
+            "looks like a patient's data, not the MDM's ids: set the MDM's variables ({{deviceid}} and {{userprincipalname}} in Intune)",
+        ));
     }
     secrets.put(MDM_IDS, &serde_json::to_vec(ids)?)?;
     Ok(())

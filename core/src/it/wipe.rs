@@ -33,6 +33,10 @@ pub const RECEIPT: &str = "televisit.wipe-receipt.v1";
 const UNENROLLED: &str = "unenrolled";
 /// Command ids already carried out: kept across wipes, so that a command is never replayed.
 pub const SEEN: &str = "televisit.wipe-seen.v1";
+/// Command ids IT cancelled, as bulletins said: refused from then on (the newest kept).
+pub const CANCELLED: &str = "televisit.wipe-cancelled.v1";
+/// How many cancelled command ids a phone keeps: more than a bulletin carries at once.
+const MAX_CANCELLED_KEPT: usize = 1000;
 
 /// Checks everything about a command, in an order that says the most useful thing first.
 pub fn verify(secrets: &dyn SecretStore, text: &str) -> Result<WipeCommand> {
@@ -79,6 +83,8 @@ pub(crate) fn refusal_for(
         .unwrap_or(command.issued_at);
     Ok(if seen(secrets)?.contains(&command.command_id) {
         Some(WipeRefusal::Replayed)
+    } else if cancelled(secrets)?.contains(&command.command_id) {
+        Some(WipeRefusal::Cancelled)
     } else if command.device_id != enrollment.device_id {
         Some(WipeRefusal::OtherDevice)
     } else if command.enrollment_id != enrollment.enrollment_id {
@@ -403,6 +409,34 @@ fn load_pending(secrets: &dyn SecretStore) -> Result<Option<Pending>> {
 
 fn save_pending(secrets: &dyn SecretStore, pending: &Pending) -> Result<()> {
     secrets.put(PENDING, &serde_json::to_vec(pending)?)?;
+    Ok(())
+}
+
+fn cancelled(secrets: &dyn SecretStore) -> Result<Vec<String>> {
+    match secrets.get(CANCELLED)? {
+        None => Ok(Vec::new()),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|_| Error::SecretStore("the list of wipe commands cancelled is unreadable".into())),
+    }
+}
+
+/// Keeps the cancellations a bulletin from IT (already verified) carries.
+pub(crate) fn remember_cancelled(secrets: &dyn SecretStore, commands: &[String]) -> Result<()> {
+    if commands.is_empty() {
+        return Ok(());
+    }
+    let mut known = cancelled(secrets)?;
+    let before = known.len();
+    for id in commands {
+        if !known.contains(id) {
+            known.push(id.clone());
+        }
+    }
+    if known.len() != before {
+        let drop = known.len().saturating_sub(MAX_CANCELLED_KEPT);
+        known.drain(..drop);
+        secrets.put(CANCELLED, &serde_json::to_vec(&known)?)?;
+    }
     Ok(())
 }
 

@@ -37,6 +37,12 @@ impl Org {
         make_enroll_code(&self.key, "North Clinic", RECIPIENT, signed_policy, validity).unwrap()
     }
 
+    /// An enrollment code signed at `at` (Unix seconds), valid 90 days, with this signed policy.
+    pub fn code_signed_at(&self, at: i64, signed_policy: &str) -> String {
+        let validity = Validity::from(at, DEFAULT_CODE_VALID_SECONDS).unwrap();
+        make_enroll_code(&self.key, "North Clinic", RECIPIENT, signed_policy, validity).unwrap()
+    }
+
     /// A bulletin signed at `at`, valid a day, with these pending wipes.
     pub fn bulletin(&self, at: i64, wipes: Vec<FleetWipe>) -> String {
         self.bulletin_confirming(at, wipes, &[])
@@ -54,6 +60,22 @@ impl Org {
             wipes,
             logs,
             receipts: Default::default(),
+            cancelled: Vec::new(),
+        };
+        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
+    }
+
+    /// A bulletin signed at `at` cancelling these wipe commands.
+    pub fn bulletin_cancelling(&self, at: i64, commands: &[&str]) -> String {
+        let made = Bulletin {
+            v: 1,
+            bulletin_id: format!("blt_{:024x}", at),
+            issued_at: at,
+            expires_at: at + 86_400,
+            wipes: Vec::new(),
+            logs: Default::default(),
+            receipts: Default::default(),
+            cancelled: commands.iter().map(|c| (*c).to_owned()).collect(),
         };
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
@@ -68,6 +90,7 @@ impl Org {
             wipes: Vec::new(),
             logs: Default::default(),
             receipts: [(device.to_owned(), commands.iter().map(|c| (*c).to_owned()).collect())].into_iter().collect(),
+            cancelled: Vec::new(),
         };
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }

@@ -48,30 +48,12 @@ public enum SecretStoreCheckIn {
         managed: ManagedConfiguration,
         isCancelled: () -> Bool
     ) -> Outcome {
-        let reading = managed.read()
-        let keys = managedConfigKeys()
-        var succeeded = true
-        if let bulletin = reading.values[keys.bulletin], !bulletin.isEmpty {
-            do {
-                _ = try receiveBulletin(secrets: secrets, bulletin: bulletin)
-            } catch {
-                succeeded = false
-            }
-        }
+        // Which keys, in which order, and whether a wipe started: the core's one rule, the same
+        // Android's check-in calls. A refused bulletin or a locked Keychain is a failed run.
+        let checkIn = checkInWithoutStore(secrets: secrets, values: managed.read().values)
+        let succeeded = !checkIn.bulletinRefused && !checkIn.secretStoreFailed
         if isCancelled() {
             return .cancelled
-        }
-        if let command = reading.values[keys.wipeCommand], !command.isEmpty {
-            do {
-                _ = try receiveWipeWithoutStore(secrets: secrets, command: command)
-            } catch TelevisitError.SecretStore {
-                // The Keychain is locked (before the first unlock since a restart, the usual
-                // state of a background task): nothing was decided; the next run tries again.
-                succeeded = false
-            } catch {
-                // Refused (already carried out, for another phone, damaged): the app shows why
-                // when it next starts; here nothing is shown.
-            }
         }
         // An unreadable secret store is not "no wipe pending": iOS is told the check-in failed.
         let pending: Bool

@@ -43,14 +43,24 @@ pub struct Finding {
 impl Finding {
     /// One line, as every command that finds it says it.
     pub fn line(&self) -> String {
-        format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
+        match self.kind {
+            "fork" | "rollback" | "gap" => {
+                format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
+            }
+            // A finding about the device itself (`ledger::device_findings`), not about its log.
+            _ => format!("{}: {}: {}", self.device_id, self.kind.to_uppercase(), self.detail),
+        }
     }
 }
 
 /// The number of log-wiping receipts the device completed by `at` (Unix seconds).
 pub(super) fn epoch_at(tx: &Transaction<'_>, device_id: &str, at: i64) -> rusqlite::Result<i64> {
+    // Only a wipe IT commanded starts the log again: a local trigger's receipt is signed by the
+    // device key alone, and whoever copied that key could otherwise sign one to void every
+    // checkpoint IT holds. (A phone that wiped itself in full is closed: it reports no more.)
     tx.prepare_cached(
-        "SELECT count(*) FROM receipts WHERE device_id = ?1 AND scope IN ('log', 'all') AND completed_at <= ?2",
+        "SELECT count(*) FROM receipts WHERE device_id = ?1 AND scope IN ('log', 'all') AND completed_at <= ?2
+           AND reason != 'local_trigger'",
     )?
     .query_row(params![device_id, at], |r| r.get(0))
 }
@@ -149,6 +159,11 @@ pub(in crate::ledger) fn record_report(
     digest: &str,
     now: i64,
 ) -> Result<()> {
+    // A report made while the phone holds a wipe's receipt is of a wiped log (or of the store
+    // made after it): it says nothing about the history IT holds, and is not held to it.
+    if report.rcpt.is_some() {
+        return Ok(());
+    }
     if let Some(cp) = &report.cp {
         record_checkpoint(tx, &report.dev, cp.point()?, "report", digest, report.at, now)?;
     }
@@ -260,8 +275,8 @@ impl Ledger {
         self.log_findings(Some(device_id))
     }
 
-    /// Forks and rollbacks found so far, and the gaps in what the archive holds, for one device
-    /// or all.
+    /// Forks, rollbacks and reports after a full wipe found so far, and the gaps in what the
+    /// archive holds, for one device or all.
     pub fn log_findings(&self, device_id: Option<&str>) -> Result<Vec<Finding>> {
         let mut findings: Vec<Finding> = self
             .conn
@@ -272,7 +287,12 @@ impl Ledger {
                 let kind: String = r.get(1)?;
                 Ok(Finding {
                     device_id: r.get(0)?,
-                    kind: if kind == "fork" { "fork" } else { "rollback" },
+                    kind: match kind.as_str() {
+                        "fork" => "fork",
+                        crate::ledger::device_findings::REPORTED_AFTER_WIPE => crate::ledger::device_findings::REPORTED_AFTER_WIPE,
+                        crate::ledger::device_findings::LATE_ENROLLMENT => crate::ledger::device_findings::LATE_ENROLLMENT,
+                        _ => "rollback",
+                    },
                     seq: from_sql(r.get(2)?),
                     detail: r.get(3)?,
                 })
@@ -320,13 +340,19 @@ impl Ledger {
     /// the first export it took (the phone's next export starts after it).
     /// A device whose log a wipe started again since its last export gets none: the archive
     /// holds the old log, and confirming it would make the new log's first export skip as many.
+    /// Nor does a device a full wipe closed.
     pub fn log_confirmations(&self) -> Result<BTreeMap<String, u64>> {
+        // Left out as well: a device closed by a full wipe (it reports no more; a copy of it that
+        // does is flagged, and wiped again), so that the bulletin does not grow with history.
         let restarted: std::collections::HashSet<String> = self
             .conn
             .prepare(
                 "SELECT DISTINCT e.device_id FROM log_exports e
                  WHERE (SELECT max(epoch) FROM log_exports m WHERE m.device_id = e.device_id)
-                     < (SELECT count(*) FROM receipts r WHERE r.device_id = e.device_id AND r.scope IN ('log', 'all'))",
+                     < (SELECT count(*) FROM receipts r WHERE r.device_id = e.device_id AND r.scope IN ('log', 'all')
+                          AND r.reason != 'local_trigger')
+                    OR EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = e.device_id AND r.scope = 'all')
+                    OR EXISTS (SELECT 1 FROM devices d WHERE d.device_id = e.device_id AND d.retired_at IS NOT NULL)",
             )?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;

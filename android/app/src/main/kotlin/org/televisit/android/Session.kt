@@ -15,10 +15,8 @@ import org.televisit.core.Platform
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
-import org.televisit.core.managedConfigKeys
 import org.televisit.core.heldWipeReceipt
-import org.televisit.core.receiveBulletin
-import org.televisit.core.receiveWipeWithoutStore
+import org.televisit.core.checkInWithoutStore
 import org.televisit.core.resumePendingWipe
 import org.televisit.core.WipeScope
 import org.televisit.core.wipeUnderWay
@@ -120,24 +118,9 @@ class Session(
      * Returns null when there is none for this phone, or it cannot be carried out now.
      */
     private fun wipeWithoutStore(): StartResult? {
-        val values = managed.read().strings
-        val keys = managedConfigKeys()
-        val fromBulletin = values[keys.bulletin]?.let { text ->
-            try {
-                receiveBulletin(secrets, text).wipeStarted
-            } catch (e: TelevisitException) {
-                false
-            }
-        } ?: false
-        val fromCommand = !fromBulletin && values[keys.wipeCommand]?.let { text ->
-            try {
-                receiveWipeWithoutStore(secrets, text)
-                true
-            } catch (e: TelevisitException) {
-                false
-            }
-        } == true
-        if (!fromBulletin && !fromCommand) return null
+        // Which keys, in which order, and whether a wipe started: the core's one rule.
+        val outcome = checkInWithoutStore(secrets, managed.read().strings)
+        if (!outcome.wipeStarted) return null
         return try {
             finishPendingWipe()
             StartResult.Wiped(context.getString(R.string.session_it_wipe_done))
