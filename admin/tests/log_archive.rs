@@ -271,7 +271,11 @@ fn a_local_receipt_that_wipes_only_the_log_is_refused_and_no_local_receipt_voids
     assert_eq!(w.import_reports("all.txt", &[forged(WipeScope::All, "loc_0000000000000000000000b2")]).code, Some(0));
     let rolled = w.import_reports("later.csv", &[w.report(Some(w.point(5)), w.at(20) + 120)]);
     assert_eq!(rolled.code, Some(3), "{}", rolled.stdout);
-    assert!(rolled.stdout.contains("log ROLLBACK at seq 6") && rolled.stdout.contains(": REPORTED_AFTER_WIPE: "), "{}", rolled.stdout);
+    assert!(
+        rolled.stdout.contains("log ROLLBACK at seq 6") && rolled.stdout.contains(": REPORTED_AFTER_WIPE: "),
+        "{}",
+        rolled.stdout
+    );
     let org: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.path().join("org/org.json")).unwrap()).unwrap();
     let ledger =

@@ -306,8 +306,13 @@ fn wipe_step(
         if let Some(found) = needles.iter().position(|n| bytes.windows(n.len()).any(|w| w == n.as_slice())) {
             anyhow::bail!("{relative} still holds {}", if found < 3 { "the old data key" } else { "a patient's data" });
         }
-        let what = if relative.starts_with(SECRETS) && relative.ends_with(televisit_core::it::wipe::SEEN) {
+        let secret = |name: &str| relative.starts_with(SECRETS) && relative.ends_with(name);
+        let what = if secret(televisit_core::it::wipe::SEEN) {
             "the ids of the wipe commands carried out, so that none runs twice".to_owned()
+        } else if secret(televisit_core::it::bulletin::LAST_BULLETIN) {
+            "the id of the last bulletin applied (the MDM delivers it again until IT signs the next)".to_owned()
+        } else if secret(televisit_core::it::checkin::SIGNED_HIGH) || secret(televisit_core::it::checkin::HIGH_WATER) {
+            "a time the clock must not run back below (the newest IT signed, the clock as read)".to_owned()
         } else if relative.starts_with(CONTACTS) {
             let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
             match book.get(id) {

@@ -228,6 +228,10 @@ mod tests {
         // A wipe that closes the enrollment takes the mark back to the newest signed time.
         trusted_now(&secrets, next + chrono::Duration::days(400)).unwrap();
         forget_checkin(&secrets).unwrap();
-        assert_eq!(read_seconds(&secrets, HIGH_WATER).unwrap(), Some(next.timestamp() + 3600), "the newest signed time");
+        assert_eq!(
+            read_seconds(&secrets, HIGH_WATER).unwrap(),
+            Some(next.timestamp() + 3600),
+            "the newest signed time"
+        );
     }
 }
