@@ -198,7 +198,10 @@ mod tests {
         let (made, text) = make_bulletin(&org, 86_400, &[vectors::wipe_command()], now).unwrap();
         assert_eq!(made.wipes.len(), 1);
         let opened = bulletin::open(&text, &org.public_key()).unwrap();
-        assert_eq!(opened.wipe_for(vectors::DEVICE_ID).unwrap().command_id, vectors::COMMAND_ID);
+        assert_eq!(
+            opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID).unwrap().command_id,
+            vectors::COMMAND_ID
+        );
         let other = SigningKey::from_seed(&[9; 32]).unwrap();
         assert!(make_bulletin(&other, 86_400, &[vectors::wipe_command()], now).is_err(), "another org's command");
         assert!(make_bulletin(&org, 86_400, &[vectors::wipe_command()], now + 30 * 86_400).is_err(), "expired");
@@ -225,7 +228,7 @@ mod tests {
         let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, Confirmations::default(), now).unwrap();
         assert_eq!(made.wipes, vec![again.clone()], "the widest scope, then the newest");
         assert_eq!(
-            bulletin::open(&text, &org.public_key()).unwrap().wipe_for(&lost).unwrap().command_id,
+            bulletin::open(&text, &org.public_key()).unwrap().wipe_for(&lost, &again.enrollment_id).unwrap().command_id,
             again.command_id
         );
         // Contacts only, twice: the newer.

@@ -56,6 +56,7 @@ fn the_fleet_report_renders_in_a_browser_with_its_counts_states_and_local_times(
             mdm_dev: Some(format!("8d3f6c1e-52a4-4b7e-9c0d-00000000000{i}")),
             mdm_user: Some((*user).into()),
             cp: None,
+            conf: None,
             at,
         };
         lines.push(report::seal(&key, &r).unwrap());

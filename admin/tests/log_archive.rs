@@ -82,6 +82,11 @@ impl World {
 
     /// A report signed at `at` whose checkpoint is `cp`.
     fn report(&self, cp: Option<Point>, at: i64) -> String {
+        self.report_confirming(cp, None, at)
+    }
+
+    /// A report that also carries the chain's point at the size IT confirmed (`conf`).
+    fn report_confirming(&self, cp: Option<Point>, conf: Option<Point>, at: i64) -> String {
         let r = DeviceReport {
             v: REPORT_VERSION,
             dev: self.dev.clone(),
@@ -99,6 +104,7 @@ impl World {
             mdm_dev: None,
             mdm_user: Some("clinician7@northclinic.example".into()),
             cp: cp.map(Checkpoint::from_point),
+            conf: conf.map(Checkpoint::from_point),
             at,
         };
         report::seal(&self.key, &r).unwrap()
@@ -440,4 +446,28 @@ fn prune_removes_only_what_is_older_than_the_retention_and_says_what() {
     assert_eq!(dry["pruned"].as_array().unwrap().len(), 0);
     assert_eq!(dry["retention_days"], 2190);
     assert_eq!(young.archived_files(), 1);
+}
+
+/// Issue 30, case 3: a holder who put back an older copy of the log and added entries until it
+/// was larger than IT last saw passed every report (only "smaller and later" and a fork at one
+/// size were caught), and was found only if they chose to export. The report now carries the
+/// chain's point at the size IT confirmed, which must name the history IT archived there.
+#[test]
+fn a_log_put_back_and_grown_past_what_it_confirmed_is_found_at_the_next_report() {
+    let w = World::new();
+    assert_eq!(w.import_reports("mdm.csv", &[w.report(Some(w.point(5)), w.at(5))]).code, Some(0));
+    let (a, b, c) =
+        (w.write("a.age", &w.export(0, 10)), w.write("b.age", &w.export(10, 20)), w.write("c.age", &w.export(20, 30)));
+    assert_eq!(w.log_import(&[&a, &b, &c]).code, Some(0));
+    // The honest phone, after the bulletin confirmed 30, grows on: its point at 30 is IT's.
+    let grown = Point { seq: 45, hash: [4; 32] };
+    let honest = w.report_confirming(Some(grown), Some(w.point(30)), w.at(30) + 600);
+    assert_eq!(w.import_reports("honest.csv", &[honest]).code, Some(0));
+    // The copy put back at 12 and grown to 50: larger than anything IT saw, but its chain at 30
+    // is another history.
+    let forged = Point { seq: 30, hash: [8; 32] };
+    let copy = w.report_confirming(Some(Point { seq: 50, hash: [9; 32] }), Some(forged), w.at(30) + 1200);
+    let found = w.import_reports("copy.csv", &[copy]);
+    assert_eq!(found.code, Some(3), "{}", found.stdout);
+    assert!(found.stdout.contains("log FORK at seq 30"), "{}", found.stdout);
 }

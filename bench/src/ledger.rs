@@ -1,7 +1,8 @@
 //! Figure 8, IT's fleet ledger at a large fleet's scale, each beside its floor in the same run:
 //! importing 10,000 device reports against verifying the same 10,000 reports alone (parse,
 //! checks, Ed25519: what no import can skip); over a ledger of 10,000 devices and 100,000
-//! reports, `devices list --stale` and `wipe status` against a bare scan of the same tables.
+//! reports, `devices list --stale` and `wipe status` against a bare scan of the same tables; and
+//! `bulletin sign` from that ledger against the same from a ledger of 100 devices.
 
 use crate::stats::{median, ms, time_runs, Bound, Figure};
 use anyhow::{ensure, Result};
@@ -62,6 +63,7 @@ fn reports(keys: &[SigningKey], org_id: &str, round: usize, now: i64) -> Result<
             mdm_user: Some(format!("clinician{i}@northclinic.example")),
             // Each round's log is ten entries longer: a checkpoint the ledger records and checks.
             cp: Some(Checkpoint::from_point(Point { seq: (round as u64 + 1) * 10, hash: [(i % 251) as u8; 32] })),
+            conf: None,
             at,
         };
         out.push_str(&report::seal(key, &r)?);
@@ -217,6 +219,52 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
         .target("≤ 5× the scan", &[Bound::RatioAtMost(5.0)])
         .samples(&status),
     );
+    // 8d. The bulletin signed from this ledger, against the same from a ledger of 100 devices:
+    // its size and its time must not grow with the fleet (it once failed outright past 2,000).
+    let small_dir = work.join("ledger-fleet-100");
+    let _ = std::fs::remove_dir_all(&small_dir);
+    std::fs::create_dir_all(&small_dir)?;
+    let mut small = Ledger::open(&small_dir, &org_key)?;
+    let hundred: String = rounds[0].lines().take(100).map(|l| format!("{l}\n")).collect();
+    small.import_bytes("round-0.csv", hundred.as_bytes(), now)?;
+    let sign = |ledger: &Ledger| -> Result<usize> {
+        let confirmations = ledger.confirmations(now)?;
+        let pending = ledger.pending_wipes(now)?;
+        let (_, text) = televisit_admin::fleet::make_fleet_bulletin(&org, 86_400, &[], pending, confirmations, now)?;
+        Ok(text.len())
+    };
+    let size = sign(&ledger)?;
+    ensure!(size <= televisit_admin::fleet::MAX_BULLETIN_CHARS, "a bulletin of {size} characters");
+    let large = time_runs(1, sizes.runs * 2, || {
+        black_box(sign(&ledger)?);
+        Ok(())
+    })?;
+    let hundred_time = time_runs(1, sizes.runs * 2, || {
+        black_box(sign(&small)?);
+        Ok(())
+    })?;
+    let (m, b) = (median(&large), median(&hundred_time));
+    figures.push(
+        Figure::new(
+            "ledger_bulletin",
+            format!(
+                "ledger: bulletin sign ({} devices, {} wipes; {} characters)",
+                crate::stats::thousands(sizes.devices as u64),
+                crate::stats::thousands(sizes.wipes as u64),
+                crate::stats::thousands(size as u64)
+            ),
+            m,
+            "ms",
+            "the same from a ledger of 100 devices",
+            Some(b),
+            Some(m / b),
+            "100 devices' time",
+        )
+        .target("≤ 100× 100 devices' (a hundred times the fleet)", &[Bound::RatioAtMost(100.0)])
+        .samples(&large),
+    );
+    drop(small);
+    let _ = std::fs::remove_dir_all(&small_dir);
     drop(ledger);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures)

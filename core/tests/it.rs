@@ -9,6 +9,7 @@ use common::org::{self, Org, RECIPIENT};
 use common::Profile;
 use televisit_core::it::enrollment::{self, make_enroll_code, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_core::it::envelope::SigningKey;
+use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::wipe::{self, fault, Step, WipeReason, WipeScope};
 use televisit_core::log::{EntryKind, LogQuery};
 use televisit_core::secrets::names;
@@ -406,6 +407,12 @@ fn exports_continue_each_other_from_what_it_confirmed_and_a_purge_keeps_the_publ
     let now = org::SIGNED_AT + 3600;
     let confirm = org.bulletin_confirming(now, vec![], &[(&e.device_id, first.through_seq)]);
     tv.apply_bulletin(&profile.secrets, &confirm).unwrap();
+    // And the report carries the chain's point there (issue 30, case 3): IT checks it names the
+    // history it archived, so a log put back and grown past it is found at the next report.
+    let facts = ReportFacts { os: "desktop".into(), os_version: "x".into(), app_version: "0.1.0".into() };
+    let report = report::verify(&tv.device_report(&profile.secrets, &facts).unwrap(), Some(&key)).unwrap();
+    let conf = report.conf.expect("the confirmed point").point().unwrap();
+    assert_eq!(conf, first_segment.to);
     let second = tv.export_log(&profile.secrets, false).unwrap();
     assert_eq!(second.from_seq, first.through_seq);
     assert_eq!(second.entries, second.through_seq - first.through_seq);

@@ -8,6 +8,12 @@
 //! It is also IT's signed word that something reached it: the log entries it archived (`logs`)
 //! and the wipe receipts it holds (`receipts`). A phone forgets a receipt only on that word, never
 //! because a one-way send returned (an MDM may drop what the app hands it).
+//!
+//! Every phone receives every bulletin, so none names a device or an enrollment: on the wire each
+//! is a tag, a hash of its id (`device_tag`, `enrollment_tag`), which only the phone that holds
+//! the id can match. A phone learns no other phone's ids from a bulletin, nor whose wipe is for
+//! which reason. IT builds a bulletin with the ids (`sign` turns them into tags); `open` gives the
+//! tagged form, which the lookups below take ids for.
 
 use crate::checkpoint::MAX_SIZE;
 use crate::envelope::{self, Kind, SigningKey};
@@ -17,7 +23,8 @@ use crate::wipe::{WipeCommand, WipeReason, WipeScope, COMMAND_VERSION, MAX_MERGE
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
-pub const BULLETIN_VERSION: u32 = 1;
+/// 2: devices and enrollments named by their tags, never their ids.
+pub const BULLETIN_VERSION: u32 = 2;
 /// Longest a bulletin may be valid: IT signs them far more often.
 pub const MAX_VALID_SECONDS: i64 = 31 * 86_400;
 /// More pending wipes than any fleet has at once; keeps a bulletin well inside an envelope.
@@ -68,8 +75,64 @@ pub struct Bulletin {
     pub cancelled: Vec<String>,
 }
 
+/// A device as a bulletin names it: `dvh_` and 32 hex digits of SHA-256 over its id. The ids are
+/// 96 random bits: a tag cannot be turned back into one, and only the phone holding the id can
+/// match it.
+pub fn device_tag(device_id: &str) -> String {
+    tag("dvh", "televisit.bulletin.device", device_id)
+}
+
+/// An enrollment as a bulletin names it (see `device_tag`).
+pub fn enrollment_tag(enrollment_id: &str) -> String {
+    tag("enh", "televisit.bulletin.enrollment", enrollment_id)
+}
+
+fn tag(prefix: &str, context: &str, id: &str) -> String {
+    let mut input = Vec::with_capacity(context.len() + 1 + id.len());
+    input.extend_from_slice(context.as_bytes());
+    input.push(0);
+    input.extend_from_slice(id.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+    format!("{prefix}_{}", hex::encode(&digest.as_ref()[..16]))
+}
+
+/// Whether a bulletin names devices by their ids (as IT builds it) or by their tags (as signed).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Ids,
+    Tags,
+}
+
+impl Naming {
+    fn device_ok(self, text: &str) -> bool {
+        ids::is_id_with_prefix(text, if self == Naming::Ids { "dev" } else { "dvh" })
+    }
+
+    fn enrollment_ok(self, text: &str) -> bool {
+        ids::is_id_with_prefix(text, if self == Naming::Ids { "enr" } else { "enh" })
+    }
+}
+
 impl Bulletin {
-    fn check(&self) -> Result<()> {
+    /// The same bulletin with every device and enrollment id replaced by its tag.
+    fn tagged(&self) -> Bulletin {
+        Bulletin {
+            wipes: self
+                .wipes
+                .iter()
+                .map(|w| FleetWipe {
+                    device_id: device_tag(&w.device_id),
+                    enrollment_id: enrollment_tag(&w.enrollment_id),
+                    ..w.clone()
+                })
+                .collect(),
+            logs: self.logs.iter().map(|(d, n)| (device_tag(d), *n)).collect(),
+            receipts: self.receipts.iter().map(|(d, c)| (device_tag(d), c.clone())).collect(),
+            ..self.clone()
+        }
+    }
+
+    fn check(&self, naming: Naming) -> Result<()> {
         let field = "bulletin";
         if self.v != BULLETIN_VERSION {
             return Err(Error::invalid(field, "is in a format this version does not know"));
@@ -87,7 +150,7 @@ impl Bulletin {
         if self.logs.len() > MAX_LOG_CONFIRMATIONS {
             return Err(Error::invalid(field, format!("confirms more than {MAX_LOG_CONFIRMATIONS} logs")));
         }
-        if self.logs.iter().any(|(device, &through)| !ids::is_id_with_prefix(device, "dev") || through > MAX_SIZE) {
+        if self.logs.iter().any(|(device, &through)| !naming.device_ok(device) || through > MAX_SIZE) {
             return Err(Error::invalid(field, "confirms a log without a valid device id or size"));
         }
         if self.receipts.len() > MAX_RECEIPT_CONFIRMATIONS {
@@ -96,7 +159,7 @@ impl Bulletin {
         // A receipt names its command and at most MAX_MERGED merged into it; a local trigger's
         // command ids start with `loc`.
         let receipt_ok = |device: &String, commands: &Vec<String>| {
-            ids::is_id_with_prefix(device, "dev")
+            naming.device_ok(device)
                 && (1..=MAX_MERGED + 1).contains(&commands.len())
                 && commands.iter().all(|c| ids::is_id_with_prefix(c, "cmd") || ids::is_id_with_prefix(c, "loc"))
         };
@@ -111,8 +174,8 @@ impl Bulletin {
         }
         let mut devices = HashSet::new();
         for wipe in &self.wipes {
-            let ids_ok = ids::is_id_with_prefix(&wipe.device_id, "dev")
-                && ids::is_id_with_prefix(&wipe.enrollment_id, "enr")
+            let ids_ok = naming.device_ok(&wipe.device_id)
+                && naming.enrollment_ok(&wipe.enrollment_id)
                 && ids::is_id_with_prefix(&wipe.command_id, "cmd");
             if !ids_ok || wipe.expires_at < self.issued_at {
                 return Err(Error::invalid(field, "holds a wipe without valid ids or validity"));
@@ -124,26 +187,36 @@ impl Bulletin {
         Ok(())
     }
 
-    /// The newest log entry IT confirms archiving from this device, if it confirms any.
+    /// The newest log entry IT confirms archiving from this device, if it confirms any (of a
+    /// bulletin as opened: by the device's tag).
     pub fn log_confirmed(&self, device_id: &str) -> Option<u64> {
-        self.logs.get(device_id).copied()
+        self.logs.get(&device_tag(device_id)).copied()
     }
 
     /// Whether IT confirms holding a receipt from this device that names every one of `commands`
     /// (a receipt rewritten after IT took it, for a command merged since, is not yet confirmed).
     pub fn receipt_confirmed(&self, device_id: &str, commands: &[&str]) -> bool {
         self.receipts
-            .get(device_id)
+            .get(&device_tag(device_id))
             .is_some_and(|held| !commands.is_empty() && commands.iter().all(|c| held.iter().any(|h| h == c)))
     }
 
-    /// The entry for this device, as the wipe command it stands for; none for the others.
-    pub fn wipe_for(&self, device_id: &str) -> Option<WipeCommand> {
-        let wipe = self.wipes.iter().find(|w| w.device_id == device_id)?;
+    /// The entry for this device (of a bulletin as opened: by its tag), as the wipe command it
+    /// stands for, for the phone's own enrollment; none for the others. An entry for another
+    /// enrollment of this device names that enrollment's tag, which no enrollment id matches (the
+    /// phone then refuses it as for an earlier enrollment).
+    pub fn wipe_for(&self, device_id: &str, enrollment_id: &str) -> Option<WipeCommand> {
+        let tag = device_tag(device_id);
+        let wipe = self.wipes.iter().find(|w| w.device_id == tag)?;
+        let enrollment = if wipe.enrollment_id == enrollment_tag(enrollment_id) {
+            enrollment_id.to_owned()
+        } else {
+            wipe.enrollment_id.clone()
+        };
         Some(WipeCommand {
             v: COMMAND_VERSION,
-            device_id: wipe.device_id.clone(),
-            enrollment_id: wipe.enrollment_id.clone(),
+            device_id: device_id.to_owned(),
+            enrollment_id: enrollment,
             command_id: wipe.command_id.clone(),
             issued_at: self.issued_at,
             not_before: self.issued_at.saturating_sub(CLOCK_SKEW_SECONDS),
@@ -156,8 +229,10 @@ impl Bulletin {
 
 /// IT's side: a bulletin, checked, signed.
 pub fn sign(org: &SigningKey, bulletin: &Bulletin) -> Result<String> {
-    bulletin.check()?;
-    Ok(org.seal_json(Kind::Bulletin, bulletin))
+    bulletin.check(Naming::Ids)?;
+    let tagged = bulletin.tagged();
+    tagged.check(Naming::Tags)?;
+    Ok(org.seal_json(Kind::Bulletin, &tagged))
 }
 
 /// Verifies a bulletin against the pinned organisation key and checks its form. Its times are
@@ -167,7 +242,7 @@ pub fn open(text: &str, org_key: &str) -> Result<Bulletin> {
     let payload =
         envelope::open(text, Kind::Bulletin).and_then(|o| o.verify(org_key)).map_err(|p| Error::refused(what, p))?;
     let bulletin: Bulletin = envelope::parse_canonical(what, &payload)?;
-    bulletin.check()?;
+    bulletin.check(Naming::Tags)?;
     Ok(bulletin)
 }
 
@@ -198,8 +273,8 @@ mod tests {
 
     #[test]
     fn a_receipt_is_confirmed_only_when_every_command_it_names_is() {
-        let b = bulletin(&[(DEV, &[CMD, LOCAL])]);
-        assert!(b.check().is_ok());
+        let b = bulletin(&[(DEV, &[CMD, LOCAL])]).tagged();
+        assert!(b.check(Naming::Tags).is_ok());
         assert!(b.receipt_confirmed(DEV, &[CMD]));
         assert!(b.receipt_confirmed(DEV, &[CMD, LOCAL]));
         assert!(!b.receipt_confirmed(DEV, &[CMD, MERGED]), "merged after IT took the receipt");
@@ -218,13 +293,45 @@ mod tests {
             vec![(DEV, &["enr_0a1b2c3d4e5f60718293a4b5"][..])],
             vec![(DEV, &too_many[..])],
         ] {
-            let err = bulletin(&receipts).check().unwrap_err().to_string();
+            let err = bulletin(&receipts).check(Naming::Ids).unwrap_err().to_string();
             assert!(err.contains("wipe receipt"), "{err}");
             assert!(!err.contains("Susan"), "{err}");
         }
         let many: Vec<String> = (0..=MAX_RECEIPT_CONFIRMATIONS).map(|i| format!("dev_{i:024x}")).collect();
         let mut b = bulletin(&[]);
         b.receipts = many.into_iter().map(|d| (d, vec![CMD.to_owned()])).collect();
-        assert!(b.check().unwrap_err().to_string().contains("more than 500 wipe receipts"));
+        assert!(b.check(Naming::Ids).unwrap_err().to_string().contains("more than 500 wipe receipts"));
+    }
+
+    /// Issue 30, case 12: every phone received every other device's id, and the reason of each
+    /// pending wipe, in clear.
+    #[test]
+    fn a_signed_bulletin_names_no_device_or_enrollment_and_only_the_holder_of_an_id_finds_its_entry() {
+        let org = SigningKey::from_seed(&[5; 32]).unwrap();
+        let enr = "enr_0a1b2c3d4e5f60718293a4b5";
+        let mut b = bulletin(&[(DEV, &[CMD])]);
+        b.logs.insert(DEV.into(), 12);
+        b.wipes.push(FleetWipe {
+            device_id: DEV.into(),
+            enrollment_id: enr.into(),
+            command_id: CMD.into(),
+            scope: WipeScope::All,
+            reason: WipeReason::Stolen,
+            expires_at: b.issued_at + 3600,
+        });
+        let text = sign(&org, &b).unwrap();
+        let payload = crate::envelope::open(&text, Kind::Bulletin).unwrap().payload;
+        let wire = String::from_utf8(payload).unwrap();
+        assert!(!wire.contains(DEV) && !wire.contains(enr), "{wire}");
+        let opened = open(&text, &org.public_key()).unwrap();
+        let command = opened.wipe_for(DEV, enr).unwrap();
+        assert_eq!((command.device_id.as_str(), command.enrollment_id.as_str()), (DEV, enr));
+        assert_ne!(
+            opened.wipe_for(DEV, "enr_ffffffffffffffffffffffff").unwrap().enrollment_id,
+            "enr_ffffffffffffffffffffffff"
+        );
+        assert!(opened.wipe_for("dev_ffeeddccbbaa998877665544", enr).is_none());
+        assert_eq!(opened.log_confirmed(DEV), Some(12));
+        assert!(opened.receipt_confirmed(DEV, &[CMD]));
     }
 }

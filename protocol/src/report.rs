@@ -67,6 +67,12 @@ pub struct DeviceReport {
     /// The activity log's latest checkpoint (its size and public chain hash), which IT holds
     /// every later export to. None before the log has its public chain.
     pub cp: Option<Checkpoint>,
+    /// The public chain's point at the size IT last confirmed archiving (a bulletin's `logs`
+    /// entry): IT checks it names the history it archived there, so that a log put back from an
+    /// older copy and grown past the old size is found at its next report, not only at an export.
+    /// Absent until IT confirmed an export (and from reports of phones that predate it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conf: Option<Checkpoint>,
     /// Unix seconds (the phone's clock, never before its high-water mark).
     pub at: i64,
 }
@@ -109,6 +115,13 @@ impl DeviceReport {
         }
         if let Some(cp) = &self.cp {
             cp.point()?;
+        }
+        if let Some(conf) = &self.conf {
+            // Confirmed is archived: never past the log's own head.
+            if self.cp.as_ref().is_none_or(|cp| conf.n > cp.n) {
+                return bad("confirms a point past its log's checkpoint");
+            }
+            conf.point()?;
         }
         if !mdm_ids_ok(self.mdm_dev.as_deref(), self.mdm_user.as_deref()) {
             return bad("has an MDM id that is too long or not printable");

@@ -184,7 +184,12 @@ pub const WIPED_DEVICE_ID: &str = "dev_0a1b2c3d4e5f60718293a4b5";
 /// A fleet bulletin, valid a day, with a pending wipe for another phone, confirming the vector
 /// device's log archived through the vector export and a third phone's wipe receipt.
 pub fn bulletin() -> String {
-    let bulletin = Bulletin {
+    bulletin::sign(&org_key(), &bulletin_body()).expect("the vector bulletin is valid")
+}
+
+/// The vector bulletin as IT builds it, with the ids (`bulletin::sign` puts tags in their place).
+pub fn bulletin_body() -> Bulletin {
+    Bulletin {
         v: BULLETIN_VERSION,
         bulletin_id: BULLETIN_ID.into(),
         issued_at: ISSUED_AT,
@@ -200,8 +205,7 @@ pub fn bulletin() -> String {
         logs: [(DEVICE_ID.to_owned(), 7)].into_iter().collect(),
         receipts: [(WIPED_DEVICE_ID.to_owned(), vec!["cmd_0a1b2c3d4e5f60718293a4b5".to_owned()])].into_iter().collect(),
         cancelled: Vec::new(),
-    };
-    bulletin::sign(&org_key(), &bulletin).expect("the vector bulletin is valid")
+    }
 }
 
 /// The report of the vector device, with the longest MDM values a report takes.
@@ -228,6 +232,7 @@ pub fn report() -> DeviceReport {
                 .and_then(|points| points.last().copied())
                 .unwrap_or_else(export_from),
         )),
+        conf: None,
         at: ISSUED_AT + 120,
     }
 }

@@ -283,20 +283,28 @@ fn reports_and_receipts_verify_against_the_pinned_key_only() {
 #[test]
 fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone_finds_only_its_entry() {
     let opened = bulletin::open(&vectors::bulletin(), &org()).unwrap();
-    assert!(opened.wipe_for(vectors::DEVICE_ID).is_none(), "the vector device has no entry");
-    let command = opened.wipe_for(vectors::OTHER_DEVICE_ID).unwrap();
+    assert!(opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID).is_none(), "the vector device has no entry");
+    let command = opened.wipe_for(vectors::OTHER_DEVICE_ID, "enr_ffeeddccbbaa998877665544").unwrap();
     assert_eq!(command.issued_at, vectors::ISSUED_AT);
+    assert_eq!(command.enrollment_id, "enr_ffeeddccbbaa998877665544");
     let key = vectors::org_key();
-    let mut twice = opened.clone();
+    let body = vectors::bulletin_body();
+    let mut twice = body.clone();
     twice.wipes.push(twice.wipes[0].clone());
-    assert!(bulletin::sign(&key, &twice).is_err());
-    let forced = key.seal(Kind::Bulletin, &envelope::canonical_json(&twice));
+    let err = bulletin::sign(&key, &twice).unwrap_err().to_string();
+    assert!(err.contains("names a device twice"), "{err}");
+    let mut forced_twice = opened.clone();
+    forced_twice.wipes.push(forced_twice.wipes[0].clone());
+    let forced = key.seal(Kind::Bulletin, &envelope::canonical_json(&forced_twice));
     let err = bulletin::open(&forced, &org()).unwrap_err().to_string();
     assert!(err.contains("names a device twice"), "{err}");
-    let mut forever = opened.clone();
+    // Signed with ids in place of tags (as a bulletin made by hand): refused on opening.
+    let naked = key.seal(Kind::Bulletin, &envelope::canonical_json(&body));
+    assert!(bulletin::open(&naked, &org()).is_err());
+    let mut forever = body.clone();
     forever.expires_at = i64::MAX;
     assert!(bulletin::sign(&key, &forever).is_err());
-    let mut backwards = opened;
+    let mut backwards = body;
     backwards.issued_at = i64::MIN;
     assert!(bulletin::sign(&key, &backwards).is_err());
     let other_org = televisit_protocol::envelope::SigningKey::from_seed(&[0x55; 32]).unwrap();

@@ -95,6 +95,7 @@ impl Fleet {
             mdm_dev: Some(phone.mdm_dev.clone()),
             mdm_user: Some(phone.user.clone()),
             cp: None,
+            conf: None,
             at,
         }
     }

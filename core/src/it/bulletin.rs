@@ -12,7 +12,7 @@ use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::SecretStore;
 use crate::Televisit;
 use chrono::{DateTime, Utc};
-pub use televisit_protocol::bulletin::{open, sign, Bulletin, FleetWipe};
+pub use televisit_protocol::bulletin::{open, sign, Bulletin, FleetWipe, BULLETIN_VERSION};
 
 /// The id of the last bulletin applied: the MDM re-delivers the same one until IT signs the next.
 pub const LAST_BULLETIN: &str = "televisit.bulletin-last.v1";
@@ -59,7 +59,7 @@ fn receive_at(
     wipe::remember_cancelled(secrets, &bulletin.cancelled)?;
     // This device's wipe first, judged on signed times alone: a clock set ahead (the bulletin
     // looks expired) or behind (it looks signed in the future) must not turn the wipe away.
-    let wipe = match bulletin.wipe_for(&enrollment.device_id) {
+    let wipe = match bulletin.wipe_for(&enrollment.device_id, &enrollment.enrollment_id) {
         Some(command) if own_wipe_applies(secrets, &enrollment, &command, bulletin.issued_at)? => {
             wipe::start(secrets, command.clone())?;
             Some(command)

@@ -102,4 +102,15 @@ impl Televisit {
         let store = self.store();
         Ok(Checkpoint::from_point(log::checkpoint(&store.conn, &store.key.log_mac_key())?))
     }
+
+    /// The public chain's point at the entry IT last confirmed archiving, while the log still
+    /// holds it (the report carries it: IT checks it names the history it archived).
+    pub(crate) fn confirmed_checkpoint(&self, secrets: &dyn SecretStore) -> Result<Option<Checkpoint>> {
+        let Some(through) = confirmed_through(secrets)? else {
+            return Ok(None);
+        };
+        let store = self.store();
+        let run = log::export_run(&store.conn, &store.key.log_mac_key(), Some(through))?;
+        Ok((run.from.seq == through).then(|| Checkpoint::from_point(run.from)))
+    }
 }

@@ -100,6 +100,7 @@ impl Televisit {
             mdm_dev: mdm.device,
             mdm_user: mdm.user,
             cp: Some(self.log_checkpoint()?),
+            conf: self.confirmed_checkpoint(secrets)?,
             at: now.timestamp(),
         };
         Ok(seal(&key, &report)?)

@@ -1,6 +1,6 @@
 //! Plays the organisation's IT: its signing key, signed policies, enrollment codes, wipe commands.
 
-use televisit_core::it::bulletin::{Bulletin, FleetWipe};
+use televisit_core::it::bulletin::{Bulletin, FleetWipe, BULLETIN_VERSION};
 use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_core::it::envelope::SigningKey;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
@@ -53,7 +53,7 @@ impl Org {
         let id = format!("blt_{:024x}", at);
         let logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
         let made = Bulletin {
-            v: 1,
+            v: BULLETIN_VERSION,
             bulletin_id: id,
             issued_at: at,
             expires_at: at + 86_400,
@@ -68,7 +68,7 @@ impl Org {
     /// A bulletin signed at `at` cancelling these wipe commands.
     pub fn bulletin_cancelling(&self, at: i64, commands: &[&str]) -> String {
         let made = Bulletin {
-            v: 1,
+            v: BULLETIN_VERSION,
             bulletin_id: format!("blt_{:024x}", at),
             issued_at: at,
             expires_at: at + 86_400,
@@ -83,7 +83,7 @@ impl Org {
     /// A bulletin signed at `at` confirming, per device, the wipe receipt naming these commands.
     pub fn bulletin_confirming_receipt(&self, at: i64, device: &str, commands: &[&str]) -> String {
         let made = Bulletin {
-            v: 1,
+            v: BULLETIN_VERSION,
             bulletin_id: format!("blt_{:024x}", at),
             issued_at: at,
             expires_at: at + 86_400,
@@ -114,7 +114,7 @@ impl Org {
         wipe::issue(
             &self.key,
             &WipeCommand {
-                v: 1,
+                v: wipe::COMMAND_VERSION,
                 device_id: e.device_id.clone(),
                 enrollment_id: e.enrollment_id.clone(),
                 command_id: id.into(),

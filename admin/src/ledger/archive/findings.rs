@@ -105,7 +105,8 @@ pub(in crate::ledger) fn record_checkpoint(
             now,
         )?;
     }
-    if role == "export_from" {
+    // A point that vouches for a history, not for the log's size then: only the fork check.
+    if role == "export_from" || role == "report_confirmed" {
         return Ok(());
     }
     // A pair signed in one order whose sizes run the other way.
@@ -113,7 +114,7 @@ pub(in crate::ledger) fn record_checkpoint(
         .prepare_cached(
             "SELECT a.size, a.signed_at, b.size, b.signed_at FROM log_checkpoints a, log_checkpoints b
              WHERE a.device_id = ?1 AND b.device_id = ?1 AND a.epoch = ?2 AND b.epoch = ?2
-               AND a.role != 'export_from' AND b.role != 'export_from'
+               AND a.role NOT IN ('export_from', 'report_confirmed') AND b.role NOT IN ('export_from', 'report_confirmed')
                AND a.signed_at < b.signed_at AND a.size > b.size
                AND (a.size = ?3 OR b.size = ?3)
              ORDER BY b.size LIMIT 1",
@@ -166,6 +167,11 @@ pub(in crate::ledger) fn record_report(
     }
     if let Some(cp) = &report.cp {
         record_checkpoint(tx, &report.dev, cp.point()?, "report", digest, report.at, now)?;
+    }
+    // The point at the size IT confirmed: it must name the history IT archived there. A log put
+    // back from an older copy and grown past that size names another (a fork at that size).
+    if let Some(conf) = &report.conf {
+        record_checkpoint(tx, &report.dev, conf.point()?, "report_confirmed", digest, report.at, now)?;
     }
     Ok(())
 }
