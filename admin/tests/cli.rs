@@ -83,3 +83,34 @@ fn a_typed_duration_that_is_not_one_is_a_usage_error_that_does_not_repeat_it() {
         assert!(!ran.stderr.contains("panicked") && !ran.stderr.contains("Zoë"), "{args:?}: {}", ran.stderr);
     }
 }
+
+/// Issue 30, case 6: a receipt's claimed device id was printed (and stored in the import's
+/// problems) as it came, before anything was verified: an escape sequence in it reached IT's
+/// terminal. Now a device is named only by a well-formed id.
+#[test]
+fn a_receipt_claiming_a_device_id_with_an_escape_sequence_is_refused_without_repeating_it() {
+    use televisit_protocol::envelope::SigningKey;
+    use televisit_protocol::wipe::{self, Receipt, WipeReason, WipeScope, COMMAND_VERSION};
+    let dir = tempfile::tempdir().unwrap();
+    common::admin_json(dir.path(), &["org", "init", "--org", "org", "--name", "North Clinic"]);
+    let key = SigningKey::from_seed(&[3; 32]).unwrap();
+    let receipt = Receipt {
+        v: COMMAND_VERSION,
+        device_id: "dev_1\u{1b}[2K\rall receipts verified".into(),
+        enrollment_id: "enr_000000000000000000000001".into(),
+        command_id: "cmd_000000000000000000000001".into(),
+        scope: WipeScope::All,
+        reason: WipeReason::Lost,
+        completed_at: 1_800_000_000,
+        steps: Vec::new(),
+        device_key: key.public_key(),
+        merged_command_ids: Vec::new(),
+    };
+    std::fs::write(dir.path().join("r.txt"), wipe::seal_receipt(&key, &receipt)).unwrap();
+    let ran = admin(dir.path(), &["devices", "import", "--org", "org", "r.txt"]);
+    assert_eq!(ran.code, Some(3), "{}", ran.stdout);
+    assert!(ran.stdout.contains("damaged or in an unknown format"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains('\u{1b}') && !ran.stderr.contains('\u{1b}'), "{}", ran.stdout);
+    let checked = admin(dir.path(), &["wipe", "verify-receipt", "--org", "org", "r.txt"]);
+    assert!(!checked.stderr.contains('\u{1b}') && !checked.stdout.contains('\u{1b}'), "{}", checked.stderr);
+}

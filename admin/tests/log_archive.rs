@@ -471,3 +471,27 @@ fn a_log_put_back_and_grown_past_what_it_confirmed_is_found_at_the_next_report()
     assert_eq!(found.code, Some(3), "{}", found.stdout);
     assert!(found.stdout.contains("log FORK at seq 30"), "{}", found.stdout);
 }
+
+/// Issue 30, case 6: the entries of an export that does not verify were printed as they came,
+/// escape sequences included (one could rewrite the terminal's line and hide the real verdict
+/// under a fake "verified"). Now the verdict comes first, and the entries only of an export
+/// that verified.
+#[test]
+fn an_export_that_does_not_verify_shows_its_verdict_first_and_none_of_its_entries() {
+    let w = World::new();
+    assert_eq!(w.import_reports("mdm.csv", &[w.report(None, now() - 60)]).code, Some(0));
+    let other = SigningKey::from_seed(&[9; 32]).unwrap();
+    let hostile = w.export_by(&other, 0, 3, |entries| {
+        entries[0].detail = "{\"x\":\"\u{1b}[2K\rverified: signed by the pinned device key\"}".into();
+    });
+    let file = w.write("hostile.age", &hostile);
+    let opened = w.run(&["log", "open", &file, "--org", "org"]);
+    assert_eq!(opened.code, Some(3));
+    assert!(opened.stdout.starts_with("NOT VERIFIED: "), "{}", opened.stdout);
+    assert!(opened.stdout.contains("its entries are not shown"), "{}", opened.stdout);
+    assert!(!opened.stdout.contains('\u{1b}') && !opened.stdout.contains("patient_added"), "{}", opened.stdout);
+    let json = w.run(&["--json", "log", "open", &file, "--org", "org"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["export"]["entries"], serde_json::json!([]));
+    assert!(value["verdict"].as_str().unwrap().starts_with("NOT VERIFIED"));
+}

@@ -92,3 +92,26 @@ fn an_error_about_a_file_never_names_the_file() {
         out.stderr
     );
 }
+
+/// Case 12, a smaller one: the desktop said "a new enrollment id" when the id did not change.
+/// (A bulletin too late to count as contact: `core/tests/clock_ahead.rs`.)
+#[test]
+fn the_desktop_says_the_ids_stay_when_enrolled_again() {
+    let temp = tempfile::tempdir().unwrap();
+    let (it, profile) = (temp.path().join("it"), temp.path().join("phone"));
+    std::fs::create_dir_all(&it).unwrap();
+    admin_json(&it, &["org", "init", "--org", "org", "--name", "North Clinic"]);
+    std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
+    let signed =
+        admin_json(&it, &["policy", "sign", "policy.json", "--org", "org"])["signed"].as_str().unwrap().to_owned();
+    let code =
+        admin_json(&it, &["enroll-code", "--org", "org", "--policy", &signed])["code"].as_str().unwrap().to_owned();
+    let first = json(&profile, &["status"]);
+    assert_eq!(first["enrolled"], false);
+    ok(&profile, &["enroll", &code]);
+    let enrollment = json(&profile, &["status"])["enrollment_id"].clone();
+    let again = ok(&profile, &["enroll", &code]);
+    assert!(again.contains("the same device and enrollment ids"), "{again}");
+    assert!(!again.contains("a new enrollment id"), "{again}");
+    assert_eq!(json(&profile, &["status"])["enrollment_id"], enrollment);
+}

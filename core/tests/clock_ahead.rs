@@ -99,3 +99,59 @@ fn the_wipe_a_clock_run_ahead_caused_happens_once_not_again_after_every_enrollme
     fresh.enroll(&profile.secrets, &code).unwrap();
     assert_eq!(fresh.evaluate_triggers(&profile.secrets, &Phone).unwrap(), TriggerState::Clear);
 }
+
+/// Issue 30, case 12: a late bulletin applied for the wipe it carries was reported as "in touch
+/// with IT".
+#[test]
+fn a_late_bulletin_applied_for_its_wipe_does_not_count_as_contact_and_does_not_say_so() {
+    use televisit_core::it::bulletin::FleetWipe;
+    use televisit_core::it::managed::{keys, ManagedOutcome};
+    use televisit_core::it::wipe::{WipeReason, WipeScope};
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
+    let newer = tv.now().timestamp();
+    tv.apply_bulletin(&profile.secrets, &org.bulletin(newer, Vec::new())).unwrap();
+    // An older bulletin, expired by now, that holds this phone's wipe (the MDM cached it).
+    profile.clock.advance(Duration::days(3));
+    let entry = FleetWipe {
+        device_id: e.device_id.clone(),
+        enrollment_id: e.enrollment_id.clone(),
+        command_id: "cmd_0000000000000000000000d0".into(),
+        scope: WipeScope::Contacts,
+        reason: WipeReason::Other,
+        expires_at: newer + 14 * 86_400,
+    };
+    let late = org.bulletin(newer - 60, vec![entry]);
+    let values = [(keys::BULLETIN.to_owned(), late)].into_iter().collect();
+    let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();
+    assert!(report.wipe_started);
+    match report.bulletin {
+        ManagedOutcome::Applied { summary } => {
+            assert!(summary.contains("wipe command") && !summary.contains("in touch"), "{summary}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(tv.last_checkin(&profile.secrets).unwrap().unwrap().timestamp(), newer, "no contact moved");
+}
+
+#[test]
+fn a_late_bulletin_that_confirms_a_receipt_is_applied_but_is_not_contact() {
+    use televisit_core::it::wipe::WipeScope;
+    let profile = Profile::new();
+    let tv = profile.open().unwrap();
+    let org = Org::new();
+    let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
+    let at = tv.now().timestamp();
+    tv.receive_wipe(&profile.secrets, &org.wipe(&e, "cmd_0000000000000000000000d1", WipeScope::Contacts, at)).unwrap();
+    wipe::resume_pending(&profile.db(), &profile.secrets, &MemoryBook::default(), tv.now()).unwrap().unwrap();
+    tv.apply_bulletin(&profile.secrets, &org.bulletin(at + 60, Vec::new())).unwrap();
+    profile.clock.advance(Duration::days(3));
+    let late = org.bulletin_confirming_receipt(at + 30, &e.device_id, &["cmd_0000000000000000000000d1"]);
+    let outcome = tv.apply_bulletin(&profile.secrets, &late).unwrap();
+    assert!(
+        matches!(outcome, BulletinOutcome::Applied { in_touch: false, receipt_confirmed: Some(_), .. }),
+        "{outcome:?}"
+    );
+}
