@@ -59,27 +59,7 @@ impl Kind {
     }
 }
 
-/// Why an envelope was refused, before its content is looked at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvelopeProblem {
-    TooLong,
-    Malformed,
-    WrongKind,
-    UnsupportedVersion,
-    BadSignature,
-}
-
-impl EnvelopeProblem {
-    pub fn describe(self) -> &'static str {
-        match self {
-            EnvelopeProblem::TooLong => "is far too long",
-            EnvelopeProblem::Malformed => "is not a Televisit message (damaged, truncated or not base64)",
-            EnvelopeProblem::WrongKind => "is another kind of Televisit message",
-            EnvelopeProblem::UnsupportedVersion => "is in a format this app does not know",
-            EnvelopeProblem::BadSignature => "is not signed by the expected key",
-        }
-    }
-}
+pub use crate::error::EnvelopeProblem;
 
 fn signed_bytes(kind: Kind, payload: &[u8]) -> Vec<u8> {
     let mut bytes = format!("televisit-v1\0{}\0", kind.code()).into_bytes();

@@ -23,11 +23,7 @@ const MAX_PROBLEMS_LISTED: usize = 200;
 const REPORT_PREFIX: &str = "tv1.report.";
 const RECEIPT_PREFIX: &str = "tv1.receipt.";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LineProblem {
-    pub line: usize,
-    pub reason: String,
-}
+pub use super::problems::LineProblem;
 
 /// What one file's import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -11,6 +11,7 @@ pub mod archive;
 pub mod device_findings;
 mod import;
 pub mod mdm;
+mod problems;
 mod schema;
 pub mod views;
 

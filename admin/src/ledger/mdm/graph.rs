@@ -16,7 +16,7 @@
 //! failing that, the one device whose `mdm_user` is the row's `userPrincipalName` (never when
 //! that user has several devices). Rows that match nothing are counted, not stored.
 
-use super::super::import::LineProblem;
+use super::super::problems::LineProblem;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
