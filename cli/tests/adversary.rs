@@ -12,6 +12,16 @@ fn admin_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out.stdout).unwrap()
 }
 
+/// IT's organisation in `it`, with a signed policy; its enrollment code.
+fn organisation(it: &Path) -> String {
+    std::fs::create_dir_all(it).unwrap();
+    admin_json(it, &["org", "init", "--org", "org", "--name", "North Clinic"]);
+    std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
+    let signed =
+        admin_json(it, &["policy", "sign", "policy.json", "--org", "org"])["signed"].as_str().unwrap().to_owned();
+    admin_json(it, &["enroll-code", "--org", "org", "--policy", &signed])["code"].as_str().unwrap().to_owned()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -32,13 +42,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn a_copy_put_back_after_its_wipe_is_found_at_its_next_report_and_wiped_again() {
     let temp = tempfile::tempdir().unwrap();
     let (it, profile, saved) = (temp.path().join("it"), temp.path().join("phone"), temp.path().join("saved"));
-    std::fs::create_dir_all(&it).unwrap();
-    admin_json(&it, &["org", "init", "--org", "org", "--name", "North Clinic"]);
-    std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
-    let signed =
-        admin_json(&it, &["policy", "sign", "policy.json", "--org", "org"])["signed"].as_str().unwrap().to_owned();
-    let code =
-        admin_json(&it, &["enroll-code", "--org", "org", "--policy", &signed])["code"].as_str().unwrap().to_owned();
+    let code = organisation(&it);
     ok(&profile, &["enroll", &code]);
     ok(&profile, &["patient", "add", "--first", "Philippa", "--last", "Quennell", "--phone", "+1 415 555 0132"]);
     let first = json(&profile, &["status", "--report"])["report"].as_str().unwrap().to_owned();
@@ -99,13 +103,7 @@ fn an_error_about_a_file_never_names_the_file() {
 fn the_desktop_says_the_ids_stay_when_enrolled_again() {
     let temp = tempfile::tempdir().unwrap();
     let (it, profile) = (temp.path().join("it"), temp.path().join("phone"));
-    std::fs::create_dir_all(&it).unwrap();
-    admin_json(&it, &["org", "init", "--org", "org", "--name", "North Clinic"]);
-    std::fs::write(it.join("policy.json"), r#"{"version": 1, "organisation": "North Clinic"}"#).unwrap();
-    let signed =
-        admin_json(&it, &["policy", "sign", "policy.json", "--org", "org"])["signed"].as_str().unwrap().to_owned();
-    let code =
-        admin_json(&it, &["enroll-code", "--org", "org", "--policy", &signed])["code"].as_str().unwrap().to_owned();
+    let code = organisation(&it);
     let first = json(&profile, &["status"]);
     assert_eq!(first["enrolled"], false);
     ok(&profile, &["enroll", &code]);

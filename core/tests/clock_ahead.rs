@@ -8,25 +8,12 @@ mod common;
 use chrono::Duration;
 use common::book::MemoryBook;
 use common::org::{self, Org};
+use common::phone::Phone;
 use common::Profile;
 use televisit_core::it::bulletin::BulletinOutcome;
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe;
-use televisit_core::{Clock, DeviceFacts, DeviceSnapshot};
-
-struct Phone;
-
-impl DeviceFacts for Phone {
-    fn snapshot(&self) -> DeviceSnapshot {
-        DeviceSnapshot {
-            passcode_set: true,
-            compromised: false,
-            os_version: "16".into(),
-            whatsapp: vec![],
-            utc_offset_minutes: 0,
-        }
-    }
-}
+use televisit_core::Clock;
 
 fn triggers(org: &Org, block_hours: Option<u32>, wipe_days: Option<u32>) -> String {
     org.policy_with(1, org::SIGNED_AT, |p| {

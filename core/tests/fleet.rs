@@ -7,6 +7,7 @@ mod common;
 use chrono::Duration;
 use common::book::MemoryBook;
 use common::org::{self, Org};
+use common::phone::Phone;
 use common::Profile;
 use std::collections::HashMap;
 use televisit_core::it::bulletin::{BulletinOutcome, FleetWipe};
@@ -15,21 +16,7 @@ use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe::{self, fault, WipeReason, WipeScope};
 use televisit_core::log::{EntryKind, LogQuery};
-use televisit_core::{DeviceFacts, DeviceSnapshot, Error, SecretStore};
-
-struct Phone;
-
-impl DeviceFacts for Phone {
-    fn snapshot(&self) -> DeviceSnapshot {
-        DeviceSnapshot {
-            passcode_set: true,
-            compromised: false,
-            os_version: "16".into(),
-            whatsapp: vec![],
-            utc_offset_minutes: 0,
-        }
-    }
-}
+use televisit_core::{Error, SecretStore};
 
 fn triggers_on(org: &Org) -> String {
     org.policy_with(1, org::SIGNED_AT, |p| {

@@ -3,6 +3,7 @@
 pub mod book;
 pub mod gate;
 pub mod org;
+pub mod phone;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -50,24 +50,27 @@ impl Org {
 
     /// As `bulletin`, confirming each device's log archived through a sequence number.
     pub fn bulletin_confirming(&self, at: i64, wipes: Vec<FleetWipe>, logs: &[(&str, u64)]) -> String {
-        let id = format!("blt_{:024x}", at);
-        let logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
-        let made = Bulletin {
-            v: BULLETIN_VERSION,
-            bulletin_id: id,
-            issued_at: at,
-            expires_at: at + 86_400,
-            wipes,
-            logs,
-            receipts: Default::default(),
-            cancelled: Vec::new(),
-        };
-        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
+        self.signed_bulletin(at, |b| {
+            b.wipes = wipes;
+            b.logs = logs.iter().map(|(device, through)| ((*device).to_owned(), *through)).collect();
+        })
     }
 
     /// A bulletin signed at `at` cancelling these wipe commands.
     pub fn bulletin_cancelling(&self, at: i64, commands: &[&str]) -> String {
-        let made = Bulletin {
+        self.signed_bulletin(at, |b| b.cancelled = commands.iter().map(|c| (*c).to_owned()).collect())
+    }
+
+    /// A bulletin signed at `at` confirming, per device, the wipe receipt naming these commands.
+    pub fn bulletin_confirming_receipt(&self, at: i64, device: &str, commands: &[&str]) -> String {
+        self.signed_bulletin(at, |b| {
+            b.receipts = [(device.to_owned(), commands.iter().map(|c| (*c).to_owned()).collect())].into_iter().collect()
+        })
+    }
+
+    /// An empty bulletin signed at `at`, valid a day, as `fill` completes it.
+    fn signed_bulletin(&self, at: i64, fill: impl FnOnce(&mut Bulletin)) -> String {
+        let mut made = Bulletin {
             v: BULLETIN_VERSION,
             bulletin_id: format!("blt_{:024x}", at),
             issued_at: at,
@@ -75,23 +78,9 @@ impl Org {
             wipes: Vec::new(),
             logs: Default::default(),
             receipts: Default::default(),
-            cancelled: commands.iter().map(|c| (*c).to_owned()).collect(),
-        };
-        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
-    }
-
-    /// A bulletin signed at `at` confirming, per device, the wipe receipt naming these commands.
-    pub fn bulletin_confirming_receipt(&self, at: i64, device: &str, commands: &[&str]) -> String {
-        let made = Bulletin {
-            v: BULLETIN_VERSION,
-            bulletin_id: format!("blt_{:024x}", at),
-            issued_at: at,
-            expires_at: at + 86_400,
-            wipes: Vec::new(),
-            logs: Default::default(),
-            receipts: [(device.to_owned(), commands.iter().map(|c| (*c).to_owned()).collect())].into_iter().collect(),
             cancelled: Vec::new(),
         };
+        fill(&mut made);
         televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
     }
 
