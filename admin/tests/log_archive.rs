@@ -495,3 +495,34 @@ fn an_export_that_does_not_verify_shows_its_verdict_first_and_none_of_its_entrie
     assert_eq!(value["export"]["entries"], serde_json::json!([]));
     assert!(value["verdict"].as_str().unwrap().starts_with("NOT VERIFIED"));
 }
+
+/// Issue 30, case 3, the rest: entries past what IT archived, held only by the phone for longer
+/// than the export interval, are named (a rollback among them would be seen only at an export).
+#[test]
+fn a_log_grown_past_the_archive_with_no_export_for_a_month_is_a_finding() {
+    let w = World::new();
+    assert_eq!(w.import_reports("mdm.csv", &[w.report(Some(w.point(5)), w.at(5))]).code, Some(0));
+    let a = w.write("a.age", &w.export(0, 10));
+    assert_eq!(w.log_import(&[&a]).code, Some(0));
+    let org: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path().join("org/org.json")).unwrap()).unwrap();
+    let mut ledger =
+        televisit_admin::ledger::Ledger::open(&w.path().join("org"), org["signing_key"].as_str().unwrap()).unwrap();
+    // A report past the archive soon after the export: nothing to say.
+    let soon = w.write("soon.csv", w.report(Some(w.point(20)), w.at(20)).as_bytes());
+    ledger.import_file(&w.path().join(&soon), now() + 86_400).unwrap();
+    assert!(ledger.log_findings(Some(&w.dev)).unwrap().iter().all(|f| f.kind != "unarchived"));
+    // Forty days on, still no export: named once, at the entry after the archive's end.
+    let late = w.write("late.csv", w.report(Some(w.point(25)), w.at(25)).as_bytes());
+    ledger.import_file(&w.path().join(&late), now() + 40 * 86_400).unwrap();
+    let later = w.write("later.csv", w.report(Some(w.point(30)), w.at(30)).as_bytes());
+    ledger.import_file(&w.path().join(&later), now() + 41 * 86_400).unwrap();
+    let unarchived: Vec<u64> = ledger
+        .log_findings(Some(&w.dev))
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.kind == "unarchived")
+        .map(|f| f.seq)
+        .collect();
+    assert_eq!(unarchived, [11]);
+}

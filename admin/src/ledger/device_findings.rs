@@ -19,6 +19,11 @@ use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 pub const REPORTED_AFTER_WIPE: &str = "reported_after_wipe";
 /// The finding of a device whose first report says it enrolled with a code already expired.
 pub const LATE_ENROLLMENT: &str = "enrolled_after_code_expiry";
+/// The finding of a device whose log has grown past what IT archived, with no export for longer
+/// than `EXPORT_INTERVAL_SECONDS`.
+pub const UNARCHIVED: &str = "unarchived";
+/// How long a device's newer entries may go without an archived export before IT is told.
+pub const EXPORT_INTERVAL_SECONDS: i64 = 31 * 86_400;
 /// The `issued_by` of a wipe `bulletin sign` issues again for a device that reported after one.
 pub const REISSUED_BY: &str = "bulletin sign: reported after its wipe";
 
@@ -121,4 +126,39 @@ pub(super) fn check_first_report(tx: &Transaction<'_>, report: &DeviceReport, no
     )?
     .execute(params![report.dev, LATE_ENROLLMENT, detail, now])?;
     Ok(true)
+}
+
+/// A report whose checkpoint lies past the end of what IT archived, from a device whose last
+/// export reached IT more than `EXPORT_INTERVAL_SECONDS` ago: those entries are held only by the
+/// phone (a rollback among them would be seen only at an export). One finding per archived end,
+/// for devices that export at all.
+pub(super) fn check_unarchived(tx: &Transaction<'_>, report: &DeviceReport, now: i64) -> rusqlite::Result<bool> {
+    let (Some(cp), None) = (&report.cp, &report.rcpt) else {
+        return Ok(false);
+    };
+    let archived: Option<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT max(through_seq), max(imported_at) FROM log_exports e WHERE device_id = ?1
+               AND epoch = (SELECT max(epoch) FROM log_exports m WHERE m.device_id = ?1)
+             HAVING count(*) > 0",
+        )?
+        .query_row([&report.dev], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((through, last_import)) = archived else {
+        return Ok(false);
+    };
+    let past = i64::try_from(cp.n).unwrap_or(i64::MAX) > through;
+    if !past || now.saturating_sub(last_import) <= EXPORT_INTERVAL_SECONDS {
+        return Ok(false);
+    }
+    let detail = format!(
+        "its log holds entries past {through}, and no export has reached IT for over {} days: ask for one",
+        EXPORT_INTERVAL_SECONDS / 86_400
+    );
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![report.dev, UNARCHIVED, through.saturating_add(1), detail, now])?;
+    Ok(added > 0)
 }

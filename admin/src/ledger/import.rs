@@ -248,6 +248,7 @@ fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64,
     apply_report(tx, &report, now)?;
     // Kept as evidence all the same; flagged when it speaks after its full wipe.
     super::device_findings::check_report(tx, &report, now)?;
+    super::device_findings::check_unarchived(tx, &report, now)?;
     super::archive::record_report(tx, &report, &digest, now).map_err(|e| Refused(format!("a device report: {e:#}")))?;
     Ok(true)
 }

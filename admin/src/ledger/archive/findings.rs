@@ -44,7 +44,7 @@ impl Finding {
     /// One line, as every command that finds it says it.
     pub fn line(&self) -> String {
         match self.kind {
-            "fork" | "rollback" | "gap" => {
+            "fork" | "rollback" | "gap" | "unarchived" => {
                 format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
             }
             // A finding about the device itself (`ledger::device_findings`), not about its log.
@@ -297,6 +297,7 @@ impl Ledger {
                         "fork" => "fork",
                         crate::ledger::device_findings::REPORTED_AFTER_WIPE => crate::ledger::device_findings::REPORTED_AFTER_WIPE,
                         crate::ledger::device_findings::LATE_ENROLLMENT => crate::ledger::device_findings::LATE_ENROLLMENT,
+                        crate::ledger::device_findings::UNARCHIVED => crate::ledger::device_findings::UNARCHIVED,
                         _ => "rollback",
                     },
                     seq: from_sql(r.get(2)?),
