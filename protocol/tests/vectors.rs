@@ -283,6 +283,9 @@ fn reports_and_receipts_verify_against_the_pinned_key_only() {
 #[test]
 fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone_finds_only_its_entry() {
     let opened = bulletin::open(&vectors::bulletin(), &org()).unwrap();
+    // As the fuzz target checks it: opened (tagged), sealed again, the same text.
+    let resealed = vectors::org_key().seal(Kind::Bulletin, &envelope::canonical_json(&opened));
+    assert_eq!(resealed, vectors::bulletin());
     assert!(opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID).is_none(), "the vector device has no entry");
     let command = opened.wipe_for(vectors::OTHER_DEVICE_ID, "enr_ffeeddccbbaa998877665544").unwrap();
     assert_eq!(command.issued_at, vectors::ISSUED_AT);
