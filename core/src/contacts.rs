@@ -275,3 +275,18 @@ pub(crate) fn records(conn: &Connection, only: Option<&PatientRef>) -> Result<Ve
 pub(crate) fn platform_id_known(conn: &Connection, platform_id: &str) -> Result<bool> {
     Ok(conn.query_row("SELECT 1 FROM contacts WHERE platform_id = ?1", [platform_id], |_| Ok(())).optional()?.is_some())
 }
+
+/// Deletes every contact that carries Televisit's marker (found in the phone's book itself: the
+/// store may be gone or new), and counts what was deleted and what failed. The wipe's contacts
+/// step and a new store's sweep of what an earlier one left both do exactly this.
+pub fn delete_owned(book: &dyn ContactBook) -> std::result::Result<(u32, u32), ContactBookError> {
+    let ids: Vec<String> = book.list(ListScope::Owned)?.into_iter().map(|c| c.platform_id).collect();
+    if ids.is_empty() {
+        return Ok((0, 0));
+    }
+    let outcomes = book.delete(&ids);
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());
+    let failed = count(outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count());
+    Ok((deleted, failed))
+}

@@ -7,7 +7,7 @@
 //! contacts on purpose (a `log` scope: IT chose to leave them), and never once the store holds
 //! a patient: from then on every marked contact may be one of its own.
 
-use crate::contacts::{ContactBook, ContactBookError, DeleteOutcome, ListScope};
+use crate::contacts::{delete_owned, ContactBook, ContactBookError};
 use crate::error::{Error, Result};
 use crate::it::wipe;
 use crate::log::{Actor, Detail, EntryKind, NewEntry};
@@ -44,14 +44,18 @@ impl Televisit {
     /// Sweeps Televisit's marked contacts on a store that never held a patient (see the
     /// module). The shells call it after every open; it acts at most until it once succeeds.
     pub fn sweep_orphaned_contacts(&self, secrets: &dyn SecretStore, book: &dyn ContactBook) -> Result<OrphanSweep> {
-        let state = self.setting_text(SWEEP)?;
-        if state.is_none() {
-            // Decided once, when the store is new: a store made after a wipe that kept the
-            // contacts (its marker is still there) is never due.
-            let due = self.opened().is_new() && wipe::pending_or_held(secrets)?.is_none();
-            self.set_setting_text(SWEEP, if due { "due" } else { "done" })?;
-        }
-        if self.setting_text(SWEEP)?.as_deref() != Some("due") {
+        let state = match self.setting_text(SWEEP)? {
+            Some(state) => state,
+            None => {
+                // Decided once, when the store is new: a store made after a wipe that kept the
+                // contacts (its marker is still there) is never due.
+                let due = self.opened().is_new() && wipe::pending_or_held(secrets)?.is_none();
+                let state = if due { "due" } else { "done" };
+                self.set_setting_text(SWEEP, state)?;
+                state.to_owned()
+            }
+        };
+        if state != "due" {
             return Ok(OrphanSweep::NotDue);
         }
         if !self.patients(true)?.is_empty() {
@@ -59,23 +63,15 @@ impl Televisit {
             return Ok(OrphanSweep::NotDue);
         }
         // The phone's book is asked with the store unlocked, as every contact call is.
-        let outcomes = {
+        let swept = {
             let _gate = self.contacts_gate();
-            let listed = match book.list(ListScope::Owned) {
-                Ok(listed) => listed,
-                Err(ContactBookError::PermissionDenied(_)) => return Ok(OrphanSweep::Waiting),
-                Err(err) => return Err(Error::from(err)),
-            };
-            let ids: Vec<String> = listed.into_iter().map(|c| c.platform_id).collect();
-            if ids.is_empty() {
-                Vec::new()
-            } else {
-                book.delete(&ids)
-            }
+            delete_owned(book)
         };
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());
-        let failed = count(outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count());
+        let (deleted, failed) = match swept {
+            Ok(counts) => counts,
+            Err(ContactBookError::PermissionDenied(_)) => return Ok(OrphanSweep::Waiting),
+            Err(err) => return Err(Error::from(err)),
+        };
         if deleted + failed > 0 {
             let detail = Detail::new().int("deleted", i64::from(deleted)).int("failed", i64::from(failed));
             self.append_own(&NewEntry::new(EntryKind::OrphansSwept, Actor::System).detail(detail))?;

@@ -14,7 +14,7 @@
 use super::checkin;
 use super::enrollment::{self, Enrollment, DEVICE_KEY, ENROLLMENT};
 use super::envelope::{self, EnvelopeProblem, Kind};
-use crate::contacts::{ContactBook, ContactBookError, DeleteOutcome, ListScope};
+use crate::contacts::{delete_owned, ContactBook, ContactBookError};
 use crate::error::{Error, Result};
 use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::{names, SecretStore};
@@ -192,7 +192,27 @@ pub(crate) fn start(secrets: &dyn SecretStore, command: WipeCommand) -> Result<(
 
 /// Adds command ids to those seen (kept across wipes, so that none is carried out twice).
 fn remember_seen<'a>(secrets: &dyn SecretStore, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
-    let mut known = seen(secrets)?;
+    add_ids(secrets, SEEN, "seen", ids, usize::MAX)
+}
+
+/// A list of command ids kept in the secret store (`SEEN`, `CANCELLED`).
+fn read_ids(secrets: &dyn SecretStore, name: &str, what: &str) -> Result<Vec<String>> {
+    match secrets.get(name)? {
+        None => Ok(Vec::new()),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|_| Error::SecretStore(format!("the list of wipe commands {what} is unreadable"))),
+    }
+}
+
+/// Adds the ids not yet in the list, keeping its newest `keep`; written only when it changed.
+fn add_ids<'a>(
+    secrets: &dyn SecretStore,
+    name: &str,
+    what: &str,
+    ids: impl IntoIterator<Item = &'a str>,
+    keep: usize,
+) -> Result<()> {
+    let mut known = read_ids(secrets, name, what)?;
     let before = known.len();
     for id in ids {
         if !known.iter().any(|k| k == id) {
@@ -200,7 +220,9 @@ fn remember_seen<'a>(secrets: &dyn SecretStore, ids: impl IntoIterator<Item = &'
         }
     }
     if known.len() != before {
-        secrets.put(SEEN, &serde_json::to_vec(&known)?)?;
+        let drop = known.len().saturating_sub(keep);
+        known.drain(..drop);
+        secrets.put(name, &serde_json::to_vec(&known)?)?;
     }
     Ok(())
 }
@@ -278,20 +300,11 @@ fn run_step(
             // Every contact that carries Televisit's marker: the database may already be gone.
             // When the phone's contacts cannot be read (access revoked, the provider failing),
             // the rest of the wipe still runs, and the receipt says this step did not, and why.
-            let listed = match book.list(ListScope::Owned) {
-                Ok(listed) => listed,
-                Err(ContactBookError::PermissionDenied(_)) => return Ok((0, 1, Some("permission_denied"))),
-                Err(_) => return Ok((0, 1, Some("failed"))),
-            };
-            let ids: Vec<String> = listed.into_iter().map(|c| c.platform_id).collect();
-            if ids.is_empty() {
-                return Ok((0, 0, None));
+            match delete_owned(book) {
+                Ok((deleted, failed)) => Ok((deleted, failed, None)),
+                Err(ContactBookError::PermissionDenied(_)) => Ok((0, 1, Some("permission_denied"))),
+                Err(_) => Ok((0, 1, Some("failed"))),
             }
-            let outcomes = book.delete(&ids);
-            let count = |found: usize| u32::try_from(found).unwrap_or(u32::MAX);
-            let deleted = count(outcomes.iter().filter(|o| **o == DeleteOutcome::Deleted).count());
-            let failed = count(outcomes.iter().filter(|o| matches!(o, DeleteOutcome::Failed(_))).count());
-            Ok((deleted, failed, None))
         }
         Step::DestroyKey => {
             let had = secrets.get(names::DATA_KEY)?.is_some();
@@ -413,39 +426,20 @@ fn save_pending(secrets: &dyn SecretStore, pending: &Pending) -> Result<()> {
 }
 
 fn cancelled(secrets: &dyn SecretStore) -> Result<Vec<String>> {
-    match secrets.get(CANCELLED)? {
-        None => Ok(Vec::new()),
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|_| Error::SecretStore("the list of wipe commands cancelled is unreadable".into())),
-    }
+    read_ids(secrets, CANCELLED, "cancelled")
 }
 
 /// Keeps the cancellations a bulletin from IT (already verified) carries.
 pub(crate) fn remember_cancelled(secrets: &dyn SecretStore, commands: &[String]) -> Result<()> {
+    // Most bulletins cancel nothing: no read of the secret store for them.
     if commands.is_empty() {
         return Ok(());
     }
-    let mut known = cancelled(secrets)?;
-    let before = known.len();
-    for id in commands {
-        if !known.contains(id) {
-            known.push(id.clone());
-        }
-    }
-    if known.len() != before {
-        let drop = known.len().saturating_sub(MAX_CANCELLED_KEPT);
-        known.drain(..drop);
-        secrets.put(CANCELLED, &serde_json::to_vec(&known)?)?;
-    }
-    Ok(())
+    add_ids(secrets, CANCELLED, "cancelled", commands.iter().map(String::as_str), MAX_CANCELLED_KEPT)
 }
 
 fn seen(secrets: &dyn SecretStore) -> Result<Vec<String>> {
-    match secrets.get(SEEN)? {
-        None => Ok(Vec::new()),
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|_| Error::SecretStore("the list of wipe commands seen is unreadable".into())),
-    }
+    read_ids(secrets, SEEN, "seen")
 }
 
 /// The enrollment a command must match, for callers that have one.
