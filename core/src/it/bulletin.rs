@@ -74,13 +74,7 @@ fn receive_at(
     let contact = if late {
         Err(Error::invalid("bulletin", "has expired: IT's schedule of bulletins has stopped or is late"))
     } else {
-        checkin::record_signed_time(secrets, bulletin.issued_at, now).and_then(|moved| {
-            if moved {
-                checkin::settle(secrets, bulletin.issued_at, wall)
-            } else {
-                Ok(())
-            }
-        })
+        checkin::record_signed_time(secrets, bulletin.issued_at, now, wall).map(|_| ())
     };
     // While this phone's log was wiped and IT has not confirmed the receipt, IT's word on the log
     // is about the old one: taken, it would make the new log's first export skip as many entries.

@@ -83,9 +83,14 @@ pub fn trusted_now(secrets: &dyn SecretStore, wall: DateTime<Utc>) -> Result<Tru
 
 /// A signed issue time the phone verified: refused when it lies in the future beyond a small
 /// skew (a phone that trusted it would think itself in touch for as long as the signer liked);
-/// otherwise it raises the check-in and the mark, never lowers them. Returns whether the
-/// check-in moved.
-pub fn record_signed_time(secrets: &dyn SecretStore, issued_at: i64, now: DateTime<Utc>) -> Result<bool> {
+/// otherwise it raises the check-in and the mark, never lowers them below it (see `settle` for
+/// the wall clock `wall` as read). Returns whether the check-in moved.
+pub fn record_signed_time(
+    secrets: &dyn SecretStore,
+    issued_at: i64,
+    now: DateTime<Utc>,
+    wall: DateTime<Utc>,
+) -> Result<bool> {
     if issued_at > now.timestamp().saturating_add(FUTURE_SKEW_SECONDS) {
         return Err(Error::invalid(
             "signed time",
@@ -108,6 +113,7 @@ pub fn record_signed_time(secrets: &dyn SecretStore, issued_at: i64, now: DateTi
         write_seconds(secrets, HIGH_WATER, kept)?;
     }
     write_seconds(secrets, CHECKIN, issued_at)?;
+    settle(secrets, issued_at, wall)?;
     Ok(true)
 }
 
@@ -115,7 +121,7 @@ pub fn record_signed_time(secrets: &dyn SecretStore, issued_at: i64, now: DateTi
 /// within the skew: the clock is right now, and whatever the mark holds above it is what a clock
 /// run ahead left behind. The mark comes down to the clock (never below the newest signed time),
 /// so that a phone put right is in touch, and unblocked, at IT's next word.
-pub fn settle(secrets: &dyn SecretStore, issued_at: i64, wall: DateTime<Utc>) -> Result<()> {
+fn settle(secrets: &dyn SecretStore, issued_at: i64, wall: DateTime<Utc>) -> Result<()> {
     let wall_s = wall.timestamp();
     if wall_s.abs_diff(issued_at) > FUTURE_SKEW_SECONDS.unsigned_abs() {
         return Ok(());
@@ -167,7 +173,13 @@ mod tests {
     #[test]
     fn the_clock_never_runs_back_below_the_mark() {
         let secrets = MemorySecretStore::new();
-        record_signed_time(&secrets, t("2026-05-31T12:00:00Z").timestamp(), t("2026-06-01T12:00:00Z")).unwrap();
+        record_signed_time(
+            &secrets,
+            t("2026-05-31T12:00:00Z").timestamp(),
+            t("2026-06-01T12:00:00Z"),
+            t("2026-06-01T12:00:00Z"),
+        )
+        .unwrap();
         let first = trusted_now(&secrets, t("2026-06-01T12:00:00Z")).unwrap();
         assert_eq!(first, TrustedNow { at: t("2026-06-01T12:00:00Z"), went_back: false });
         let back = trusted_now(&secrets, t("2026-05-01T12:00:00Z")).unwrap();
@@ -181,12 +193,12 @@ mod tests {
     fn only_a_newer_signed_time_moves_the_checkin_and_one_from_the_future_is_refused() {
         let secrets = MemorySecretStore::new();
         let now = t("2026-06-01T12:00:00Z");
-        assert!(record_signed_time(&secrets, now.timestamp() - 3600, now).unwrap());
-        assert!(!record_signed_time(&secrets, now.timestamp() - 7200, now).unwrap(), "older");
-        assert!(!record_signed_time(&secrets, now.timestamp() - 3600, now).unwrap(), "the same again");
+        assert!(record_signed_time(&secrets, now.timestamp() - 3600, now, now).unwrap());
+        assert!(!record_signed_time(&secrets, now.timestamp() - 7200, now, now).unwrap(), "older");
+        assert!(!record_signed_time(&secrets, now.timestamp() - 3600, now, now).unwrap(), "the same again");
         assert_eq!(last_checkin(&secrets).unwrap(), Some(now - chrono::Duration::hours(1)));
-        assert!(record_signed_time(&secrets, now.timestamp() + 3600, now).is_err(), "from the future");
-        assert!(record_signed_time(&secrets, now.timestamp() + 60, now).unwrap(), "within the skew");
+        assert!(record_signed_time(&secrets, now.timestamp() + 3600, now, now).is_err(), "from the future");
+        assert!(record_signed_time(&secrets, now.timestamp() + 60, now, now).unwrap(), "within the skew");
         // The mark follows the newest signed time: the wall clock cannot undercut it.
         assert_eq!(
             trusted_now(&secrets, now - chrono::Duration::days(1)).unwrap().at.timestamp(),
@@ -203,7 +215,7 @@ mod tests {
         // Before any signed time the wall clock raises nothing.
         trusted_now(&secrets, real + chrono::Duration::days(400)).unwrap();
         assert_eq!(read_seconds(&secrets, HIGH_WATER).unwrap(), None);
-        record_signed_time(&secrets, real.timestamp() - 60, real).unwrap();
+        record_signed_time(&secrets, real.timestamp() - 60, real, real).unwrap();
         let ahead = trusted_now(&secrets, real + chrono::Duration::days(400)).unwrap();
         assert_eq!(ahead.at, real + chrono::Duration::days(400), "the wall clock is read as it is");
         let mark = read_seconds(&secrets, HIGH_WATER).unwrap().unwrap();
@@ -213,14 +225,20 @@ mod tests {
         assert!(trusted_now(&secrets, real + chrono::Duration::hours(1)).unwrap().went_back);
         let next = real + chrono::Duration::hours(1);
         assert!(is_newer_than_checkin(&secrets, next.timestamp()).unwrap());
-        assert!(record_signed_time(&secrets, next.timestamp(), at(mark).unwrap()).unwrap());
+        assert!(record_signed_time(&secrets, next.timestamp(), at(mark).unwrap(), at(mark).unwrap()).unwrap());
         assert_eq!(last_checkin(&secrets).unwrap(), Some(next));
         assert!(read_seconds(&secrets, HIGH_WATER).unwrap().unwrap() <= next.timestamp() + WALL_AHEAD_SECONDS);
         // IT's word and the clock agree: the mark comes down to the clock.
         settle(&secrets, next.timestamp(), next + chrono::Duration::seconds(20)).unwrap();
         assert!(!trusted_now(&secrets, next + chrono::Duration::minutes(1)).unwrap().went_back);
         // A clock that disagrees with IT's word settles nothing.
-        record_signed_time(&secrets, next.timestamp() + 3600, next + chrono::Duration::hours(1)).unwrap();
+        record_signed_time(
+            &secrets,
+            next.timestamp() + 3600,
+            next + chrono::Duration::hours(1),
+            next + chrono::Duration::hours(1),
+        )
+        .unwrap();
         trusted_now(&secrets, next + chrono::Duration::days(40)).unwrap();
         let held = read_seconds(&secrets, HIGH_WATER).unwrap();
         settle(&secrets, next.timestamp() + 3600, next + chrono::Duration::days(2)).unwrap();

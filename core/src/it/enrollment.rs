@@ -109,9 +109,7 @@ impl Televisit {
             return Err(Error::PolicyOutdated { offered: signed.policy.version, current: current.version });
         }
         for issued_at in [code.issued_at, signed.issued_at] {
-            if checkin::record_signed_time(secrets, issued_at, now)? {
-                checkin::settle(secrets, issued_at, self.clock.now())?;
-            }
+            checkin::record_signed_time(secrets, issued_at, now, self.clock.now())?;
         }
         device_key(secrets)?;
         let (device_id, enrollment_id) = match &previous {
@@ -152,9 +150,7 @@ impl Televisit {
             .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
         let signed = open_policy(signed, &enrollment.org_key)?;
         let now = self.trusted_now(secrets)?;
-        if checkin::record_signed_time(secrets, signed.issued_at, now)? {
-            checkin::settle(secrets, signed.issued_at, self.clock.now())?;
-        }
+        checkin::record_signed_time(secrets, signed.issued_at, now, self.clock.now())?;
         self.apply_policy_checked(&signed.policy)?;
         Ok(signed.policy)
     }
