@@ -9,6 +9,7 @@
 //! device flagged (no longer "wiped", and stale again when quiet), and at the next `bulletin
 //! sign` a new wipe for it.
 
+use super::archive::{insert_finding, FindingKind};
 use super::Ledger;
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -16,12 +17,12 @@ use televisit_protocol::envelope::SigningKey;
 use televisit_protocol::report::DeviceReport;
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 
-pub const REPORTED_AFTER_WIPE: &str = "reported_after_wipe";
+pub const REPORTED_AFTER_WIPE: &str = FindingKind::ReportedAfterWipe.code();
 /// The finding of a device whose first report says it enrolled with a code already expired.
-pub const LATE_ENROLLMENT: &str = "enrolled_after_code_expiry";
+pub const LATE_ENROLLMENT: &str = FindingKind::EnrolledAfterCodeExpiry.code();
 /// The finding of a device whose log has grown past what IT archived, with no export for longer
 /// than `EXPORT_INTERVAL_SECONDS`.
-pub const UNARCHIVED: &str = "unarchived";
+pub const UNARCHIVED: &str = FindingKind::Unarchived.code();
 /// How long a device's newer entries may go without an archived export before IT is told.
 pub const EXPORT_INTERVAL_SECONDS: i64 = 31 * 86_400;
 /// The `issued_by` of a wipe `bulletin sign` issues again for a device that reported after one.
@@ -51,10 +52,7 @@ pub(super) fn check_report(tx: &Transaction<'_>, report: &DeviceReport, now: i64
     tx.prepare_cached("UPDATE devices SET flag = ?2 WHERE device_id = ?1")?
         .execute(params![report.dev, REPORTED_AFTER_WIPE])?;
     let detail = format!("a report signed by its pinned key after the full wipe {command} it has a receipt for");
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, 0, ?3, ?4)",
-    )?
-    .execute(params![report.dev, REPORTED_AFTER_WIPE, detail, now])?;
+    insert_finding(tx, &report.dev, FindingKind::ReportedAfterWipe, 0, &detail, now)?;
     tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
         now,
         report.dev,
@@ -121,10 +119,7 @@ pub(super) fn check_first_report(tx: &Transaction<'_>, report: &DeviceReport, no
         return Ok(false);
     };
     let detail = format!("its first report came after {code} had expired, and it has seen nothing newer from IT");
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, 0, ?3, ?4)",
-    )?
-    .execute(params![report.dev, LATE_ENROLLMENT, detail, now])?;
+    insert_finding(tx, &report.dev, FindingKind::EnrolledAfterCodeExpiry, 0, &detail, now)?;
     Ok(true)
 }
 
@@ -155,10 +150,5 @@ pub(super) fn check_unarchived(tx: &Transaction<'_>, report: &DeviceReport, now:
         "its log holds entries past {through}, and no export has reached IT for over {} days: ask for one",
         EXPORT_INTERVAL_SECONDS / 86_400
     );
-    let added = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![report.dev, UNARCHIVED, through.saturating_add(1), detail, now])?;
-    Ok(added > 0)
+    insert_finding(tx, &report.dev, FindingKind::Unarchived, through.saturating_add(1), &detail, now)
 }

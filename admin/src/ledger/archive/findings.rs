@@ -19,15 +19,43 @@ pub enum FindingKind {
     Rollback,
     /// Entries that no archived export holds.
     Gap,
+    /// Entries past what IT archived, held by the phone alone for longer than the export
+    /// interval (`ledger::device_findings`).
+    Unarchived,
+    /// A report by the pinned key after its full wipe, holding no receipt: a copy put back.
+    ReportedAfterWipe,
+    /// A first report after its enrollment code expired by IT's clock.
+    EnrolledAfterCodeExpiry,
 }
 
 impl FindingKind {
-    pub fn code(self) -> &'static str {
+    const ALL: [FindingKind; 6] = [
+        FindingKind::Fork,
+        FindingKind::Rollback,
+        FindingKind::Gap,
+        FindingKind::Unarchived,
+        FindingKind::ReportedAfterWipe,
+        FindingKind::EnrolledAfterCodeExpiry,
+    ];
+
+    pub const fn code(self) -> &'static str {
         match self {
             FindingKind::Fork => "fork",
             FindingKind::Rollback => "rollback",
             FindingKind::Gap => "gap",
+            FindingKind::Unarchived => "unarchived",
+            FindingKind::ReportedAfterWipe => "reported_after_wipe",
+            FindingKind::EnrolledAfterCodeExpiry => "enrolled_after_code_expiry",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<FindingKind> {
+        FindingKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// About the log and a sequence number in it, rather than about the device itself.
+    fn about_log(self) -> bool {
+        matches!(self, FindingKind::Fork | FindingKind::Rollback | FindingKind::Gap | FindingKind::Unarchived)
     }
 }
 
@@ -43,12 +71,11 @@ pub struct Finding {
 impl Finding {
     /// One line, as every command that finds it says it.
     pub fn line(&self) -> String {
-        match self.kind {
-            "fork" | "rollback" | "gap" | "unarchived" => {
-                format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
-            }
+        if FindingKind::from_code(self.kind).is_some_and(FindingKind::about_log) {
+            format!("{}: log {} at seq {}: {}", self.device_id, self.kind.to_uppercase(), self.seq, self.detail)
+        } else {
             // A finding about the device itself (`ledger::device_findings`), not about its log.
-            _ => format!("{}: {}: {}", self.device_id, self.kind.to_uppercase(), self.detail),
+            format!("{}: {}: {}", self.device_id, self.kind.to_uppercase(), self.detail)
         }
     }
 }
@@ -133,6 +160,24 @@ pub(in crate::ledger) fn record_checkpoint(
     Ok(())
 }
 
+/// Records a finding once (the same device, kind, place and detail again adds nothing); returns
+/// whether it is new. The log's findings also log an event (`add_finding`).
+pub(in crate::ledger) fn insert_finding(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    kind: FindingKind,
+    seq: i64,
+    detail: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let added = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![device_id, kind.code(), seq, detail, now])?;
+    Ok(added > 0)
+}
+
 fn add_finding(
     tx: &Transaction<'_>,
     device_id: &str,
@@ -141,12 +186,7 @@ fn add_finding(
     detail: &str,
     now: i64,
 ) -> Result<()> {
-    let added = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![device_id, kind.code(), to_sql(seq)?, detail, now])?;
-    if added > 0 {
+    if insert_finding(tx, device_id, kind, to_sql(seq)?, detail, now)? {
         tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![now, device_id, format!("log_{}", kind.code()), format!("seq {seq}: {detail}")])?;
     }
@@ -293,13 +333,7 @@ impl Ledger {
                 let kind: String = r.get(1)?;
                 Ok(Finding {
                     device_id: r.get(0)?,
-                    kind: match kind.as_str() {
-                        "fork" => "fork",
-                        crate::ledger::device_findings::REPORTED_AFTER_WIPE => crate::ledger::device_findings::REPORTED_AFTER_WIPE,
-                        crate::ledger::device_findings::LATE_ENROLLMENT => crate::ledger::device_findings::LATE_ENROLLMENT,
-                        crate::ledger::device_findings::UNARCHIVED => crate::ledger::device_findings::UNARCHIVED,
-                        _ => "rollback",
-                    },
+                    kind: FindingKind::from_code(&kind).unwrap_or(FindingKind::Rollback).code(),
                     seq: from_sql(r.get(2)?),
                     detail: r.get(3)?,
                 })

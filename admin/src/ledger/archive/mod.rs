@@ -18,6 +18,7 @@ use televisit_protocol::export::{self, ExportedEntry, Segment, SignedExport};
 
 mod findings;
 
+pub(in crate::ledger) use findings::insert_finding;
 pub(super) use findings::record_report;
 use findings::{epoch_at, hold_to_export, record_checkpoint};
 pub use findings::{Finding, FindingKind};
