@@ -137,7 +137,10 @@ enum Entry {
 /// from the least urgent end until the signed text fits (the estimate is close, not exact).
 fn fit(org: &SigningKey, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmations) -> Result<(Bulletin, String)> {
     // The payload is base64url in the envelope: each byte of JSON costs 4/3 of a character.
+    // Entries are measured as they are signed, devices and enrollments named by their tags, so
+    // that the estimate is close and the loop below signs again rarely.
     let cost = |json_bytes: usize| json_bytes.saturating_mul(4).div_ceil(3) + 1;
+    let tag = bulletin::device_tag;
     let mut used = bulletin::sign(org, &made)?.len();
     let mut order = Vec::new();
     // Cancellations before anything else: a wipe IT took back must never run for want of room.
@@ -146,7 +149,12 @@ fn fit(org: &SigningKey, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmat
         made.cancelled.push(command);
     }
     for wipe in wipes {
-        let add = cost(serde_json::to_string(&wipe)?.len() + 1);
+        let signed = FleetWipe {
+            device_id: tag(&wipe.device_id),
+            enrollment_id: bulletin::enrollment_tag(&wipe.enrollment_id),
+            ..wipe.clone()
+        };
+        let add = cost(serde_json::to_string(&signed)?.len() + 1);
         if used + add > MAX_BULLETIN_CHARS {
             break;
         }
@@ -155,7 +163,7 @@ fn fit(org: &SigningKey, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmat
         order.push(Entry::Wipe);
     }
     for (device, commands) in c.receipts {
-        let add = cost(serde_json::to_string(&(&device, &commands))?.len());
+        let add = cost(serde_json::to_string(&(tag(&device), &commands))?.len());
         if used + add > MAX_BULLETIN_CHARS || made.receipts.len() >= bulletin::MAX_RECEIPT_CONFIRMATIONS {
             continue;
         }
@@ -164,7 +172,7 @@ fn fit(org: &SigningKey, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmat
         made.receipts.insert(device, commands);
     }
     for (device, through) in c.logs {
-        let add = cost(serde_json::to_string(&(&device, through))?.len());
+        let add = cost(serde_json::to_string(&(tag(&device), through))?.len());
         if used + add > MAX_BULLETIN_CHARS || made.logs.len() >= bulletin::MAX_LOG_CONFIRMATIONS {
             continue;
         }
