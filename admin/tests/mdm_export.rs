@@ -53,23 +53,13 @@ fn input() -> Input {
 
 impl Input {
     fn export(&self, target: &str, extra: &[&str]) -> Ran {
-        let args = [
-            &[
-                "mdm",
-                "export",
-                "--for",
-                target,
-                "--code",
-                "code.txt",
-                "--policy",
-                &self.policy,
-                "--bulletin",
-                "bulletin.txt",
-            ],
-            extra,
-        ]
-        .concat();
+        let args = [&export_args(target, "code.txt", &self.policy, "bulletin.txt")[..], extra].concat();
         admin(self.dir.path(), &args)
+    }
+
+    /// `mdm export` of the fixed policy with another code or bulletin (a file name or the value).
+    fn export_with(&self, target: &str, code: &str, bulletin: &str) -> Ran {
+        admin(self.dir.path(), &export_args(target, code, &self.policy, bulletin))
     }
 
     fn body(&self, target: &str) -> String {
@@ -91,6 +81,11 @@ fn golden(name: &str) -> PathBuf {
 /// Every key the phone reads from the fleet's configuration (all but the one-phone wipe command).
 fn fleet_keys() -> Vec<&'static str> {
     keys::READ.iter().copied().filter(|k| *k != keys::WIPE_COMMAND).collect()
+}
+
+/// The arguments of `mdm export` with each of its three values (a file name or the value itself).
+fn export_args<'a>(target: &'a str, code: &'a str, policy: &'a str, bulletin: &'a str) -> [&'a str; 10] {
+    ["mdm", "export", "--for", target, "--code", code, "--policy", policy, "--bulletin", bulletin]
 }
 
 #[test]
@@ -280,21 +275,7 @@ fn out_writes_the_same_body_and_json_wraps_it_with_notes_and_warnings() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read_to_string(input.dir.path().join("body.xml")).unwrap(), stdout);
-    let wrapped = admin_json(
-        input.dir.path(),
-        &[
-            "mdm",
-            "export",
-            "--for",
-            "jamf",
-            "--code",
-            "code.txt",
-            "--policy",
-            &input.policy,
-            "--bulletin",
-            "bulletin.txt",
-        ],
-    );
+    let wrapped = admin_json(input.dir.path(), &export_args("jamf", "code.txt", &input.policy, "bulletin.txt"));
     assert_eq!(wrapped["for"], "jamf");
     assert_eq!(wrapped["body"], stdout.as_str());
     assert!(wrapped["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("no size limit")));
@@ -319,19 +300,7 @@ fn a_bulletin_grown_by_pending_wipes_is_warned_of_by_key_and_size_only() {
     let input = input();
     let big = seal(Kind::Bulletin, &"w".repeat(LARGE_VALUE_BYTES));
     std::fs::write(input.dir.path().join("big.txt"), &big).unwrap();
-    let args = [
-        "mdm",
-        "export",
-        "--for",
-        "intune-ios",
-        "--code",
-        "code.txt",
-        "--policy",
-        &input.policy,
-        "--bulletin",
-        "big.txt",
-    ];
-    let out = admin(input.dir.path(), &args);
+    let out = input.export_with("intune-ios", "code.txt", "big.txt");
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let line = out.stderr.lines().find(|l| l.contains("warning:")).unwrap_or_else(|| panic!("{}", out.stderr));
     assert!(
@@ -345,19 +314,7 @@ fn a_bulletin_grown_by_pending_wipes_is_warned_of_by_key_and_size_only() {
     for (target, limit) in
         [("intune-android", "65535"), ("workspace-one", "65535"), ("emm-android", "65535"), ("jamf", "16384")]
     {
-        let args = [
-            "mdm",
-            "export",
-            "--for",
-            target,
-            "--code",
-            "code.txt",
-            "--policy",
-            &input.policy,
-            "--bulletin",
-            "huge.txt",
-        ];
-        let out = admin(input.dir.path(), &args);
+        let out = input.export_with(target, "code.txt", "huge.txt");
         assert_eq!(out.code, Some(0), "{}", out.stderr);
         assert!(out.stderr.contains(&format!("(limit {limit})")), "{target}: {}", out.stderr);
     }
@@ -367,59 +324,17 @@ fn a_bulletin_grown_by_pending_wipes_is_warned_of_by_key_and_size_only() {
 fn bad_inputs_are_clear_errors_with_the_admins_exit_codes() {
     let input = input();
     // A missing file: exit 1, the option named, the value not exported as text.
-    let out = admin(
-        input.dir.path(),
-        &[
-            "mdm",
-            "export",
-            "--for",
-            "jamf",
-            "--code",
-            "code.txt",
-            "--policy",
-            &input.policy,
-            "--bulletin",
-            "bulletn.txt",
-        ],
-    );
+    let out = input.export_with("jamf", "code.txt", "bulletn.txt");
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("--bulletin: no such file") && out.stdout.is_empty(), "{}", out.stderr);
     // Files mixed up: the policy given as the bulletin.
-    let out = admin(
-        input.dir.path(),
-        &[
-            "mdm",
-            "export",
-            "--for",
-            "jamf",
-            "--code",
-            "code.txt",
-            "--policy",
-            &input.policy,
-            "--bulletin",
-            &input.policy,
-        ],
-    );
+    let out = input.export_with("jamf", "code.txt", &input.policy);
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("--bulletin") && out.stderr.contains("another kind"), "{}", out.stderr);
     assert!(!out.stderr.contains(&input.policy[..30]), "{}", out.stderr);
     // A damaged value.
     let damaged = format!("{}!", &input.code);
-    let out = admin(
-        input.dir.path(),
-        &[
-            "mdm",
-            "export",
-            "--for",
-            "jamf",
-            "--code",
-            &damaged,
-            "--policy",
-            &input.policy,
-            "--bulletin",
-            "bulletin.txt",
-        ],
-    );
+    let out = input.export_with("jamf", &damaged, "bulletin.txt");
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("--code") && out.stderr.contains("not a Televisit message"), "{}", out.stderr);
     // An unknown MDM: a usage error, exit 2, naming --for and what it takes.
@@ -447,21 +362,7 @@ fn an_organisations_real_values_are_carried_unchanged() {
     let bulletin = admin_json(dir.path(), &["bulletin", "sign", "--org", "org"]);
     let bulletin = bulletin["bulletin"].as_str().unwrap().to_owned();
     std::fs::write(dir.path().join("bulletin.txt"), &bulletin).unwrap();
-    let out = admin(
-        dir.path(),
-        &[
-            "mdm",
-            "export",
-            "--for",
-            "intune-ios",
-            "--code",
-            &code,
-            "--policy",
-            "policy.signed",
-            "--bulletin",
-            "bulletin.txt",
-        ],
-    );
+    let out = admin(dir.path(), &export_args("intune-ios", &code, "policy.signed", "bulletin.txt"));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let body: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let value = |key: &str| {
