@@ -103,12 +103,8 @@ fn a_late_bulletin_applied_for_its_wipe_does_not_count_as_contact_and_does_not_s
     // An older bulletin, expired by now, that holds this phone's wipe (the MDM cached it).
     profile.clock.advance(Duration::days(3));
     let entry = FleetWipe {
-        device_id: e.device_id.clone(),
-        enrollment_id: e.enrollment_id.clone(),
-        command_id: "cmd_0000000000000000000000d0".into(),
-        scope: WipeScope::Contacts,
         reason: WipeReason::Other,
-        expires_at: newer + 14 * 86_400,
+        ..org.fleet_wipe(&e, "cmd_0000000000000000000000d0", WipeScope::Contacts, newer + 14 * 86_400)
     };
     let late = org.bulletin(newer - 60, vec![entry]);
     let values = [(keys::BULLETIN.to_owned(), late)].into_iter().collect();

@@ -149,14 +149,7 @@ fn a_fleet_bulletin_wipes_exactly_the_named_phone() {
         .collect();
     let lost = &phones[1].2;
     let now = phones[0].1.now().timestamp();
-    let entry = FleetWipe {
-        device_id: lost.device_id.clone(),
-        enrollment_id: lost.enrollment_id.clone(),
-        command_id: "cmd_00000000000000000000bbbb".into(),
-        scope: WipeScope::All,
-        reason: WipeReason::Lost,
-        expires_at: now + 14 * 86_400,
-    };
+    let entry = org.fleet_wipe(lost, "cmd_00000000000000000000bbbb", WipeScope::All, now + 14 * 86_400);
     let managed = config(&[(keys::ENROLLMENT_CODE, &code), (keys::BULLETIN, &org.bulletin(now, vec![entry]))]);
     for (i, (profile, tv, _)) in phones.iter().enumerate() {
         let report = tv.apply_managed_config(&profile.secrets, &managed).unwrap();
@@ -234,14 +227,7 @@ fn a_clock_set_ahead_or_behind_cannot_turn_a_wipe_away() {
                 let received = tv.receive_wipe(&profile.secrets, &token);
                 assert!(received.is_ok(), "{case}: {received:?}");
             } else {
-                let entry = FleetWipe {
-                    device_id: e.device_id.clone(),
-                    enrollment_id: e.enrollment_id.clone(),
-                    command_id: id.into(),
-                    scope: WipeScope::All,
-                    reason: WipeReason::Lost,
-                    expires_at: it_now + 7 * 86_400,
-                };
+                let entry = org.fleet_wipe(&e, id, WipeScope::All, it_now + 7 * 86_400);
                 let outcome = tv.apply_bulletin(&profile.secrets, &org.bulletin(it_now, vec![entry])).unwrap();
                 assert!(matches!(outcome, BulletinOutcome::Applied { wipe: Some(_), .. }), "{case}: {outcome:?}");
                 // Ahead, the bulletin is contact all the same: IT signed it after the last one
@@ -266,12 +252,8 @@ fn bad_bulletins_are_refused_and_wipe_nothing() {
     let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
     let now = tv.now().timestamp();
     let entry = FleetWipe {
-        device_id: e.device_id.clone(),
-        enrollment_id: e.enrollment_id.clone(),
-        command_id: "cmd_00000000000000000000dddd".into(),
-        scope: WipeScope::All,
         reason: WipeReason::Stolen,
-        expires_at: now + 86_400,
+        ..org.fleet_wipe(&e, "cmd_00000000000000000000dddd", WipeScope::All, now + 86_400)
     };
     let good = org.bulletin(now, vec![entry.clone()]);
     let other_org = Org::new().bulletin(now, vec![entry]);

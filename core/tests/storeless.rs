@@ -6,10 +6,9 @@ mod common;
 use common::org::Org;
 use common::Profile;
 use std::collections::HashMap;
-use televisit_core::it::bulletin::FleetWipe;
 use televisit_core::it::managed::keys;
 use televisit_core::it::storeless::{check_in, StorelessCheckIn};
-use televisit_core::it::wipe::{self, WipeReason, WipeScope};
+use televisit_core::it::wipe::{self, WipeScope};
 use televisit_core::Clock;
 
 fn values(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -32,14 +31,7 @@ fn the_bulletin_then_the_command_and_a_refusal_of_either_is_told_apart() {
     // A command alone starts the wipe; a bulletin that names this phone does it first, and the
     // command given beside it is then not taken at all.
     let command = org.wipe(&e, "cmd_00000000000000000000c0de", WipeScope::Contacts, now.timestamp());
-    let entry = FleetWipe {
-        device_id: e.device_id.clone(),
-        enrollment_id: e.enrollment_id.clone(),
-        command_id: "cmd_00000000000000000000b0b0".into(),
-        scope: WipeScope::All,
-        reason: WipeReason::Lost,
-        expires_at: now.timestamp() + 86_400,
-    };
+    let entry = org.fleet_wipe(&e, "cmd_00000000000000000000b0b0", WipeScope::All, now.timestamp() + 86_400);
     let naming = org.bulletin(now.timestamp() + 1, vec![entry]);
     let both = check_in(&profile.secrets, &values(&[(keys::BULLETIN, &naming), (keys::WIPE_COMMAND, &command)]), now);
     assert!(both.wipe_started && both.succeeded(), "{both:?}");
@@ -62,14 +54,7 @@ fn a_wipe_cancelled_by_a_bulletin_is_refused_however_it_arrives_afterwards() {
     let now = profile.clock.now();
     let mistaken = "cmd_0000000000000000000000ca";
     let command = org.wipe(&e, mistaken, WipeScope::All, now.timestamp());
-    let entry = FleetWipe {
-        device_id: e.device_id.clone(),
-        enrollment_id: e.enrollment_id.clone(),
-        command_id: mistaken.into(),
-        scope: WipeScope::All,
-        reason: WipeReason::Lost,
-        expires_at: now.timestamp() + 86_400,
-    };
+    let entry = org.fleet_wipe(&e, mistaken, WipeScope::All, now.timestamp() + 86_400);
     let old = org.bulletin(now.timestamp() - 60, vec![entry]);
     tv.apply_bulletin(&profile.secrets, &org.bulletin_cancelling(now.timestamp(), &[mistaken])).unwrap();
     let refused = tv.receive_wipe(&profile.secrets, &command).unwrap_err();

@@ -94,6 +94,18 @@ impl Org {
         self.wipe_within(e, id, WipeScope::All, now, not_before)
     }
 
+    /// A bulletin's entry wiping this enrollment (for a lost phone) until `expires_at`.
+    pub fn fleet_wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, expires_at: i64) -> FleetWipe {
+        FleetWipe {
+            device_id: e.device_id.clone(),
+            enrollment_id: e.enrollment_id.clone(),
+            command_id: id.into(),
+            scope,
+            reason: WipeReason::Lost,
+            expires_at,
+        }
+    }
+
     pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
         self.wipe_within(e, id, scope, now, now - 60)
     }
