@@ -71,6 +71,15 @@ impl Admin {
         Ok(ran.stdout)
     }
 
+    /// `devices import` of one file; a failure carries both streams (a refusal is told on stdout).
+    fn import_devices(path: &Path, dir: &Path, org: &str, file: &str) -> Result<String> {
+        let imported = Admin::run(path, dir, &["devices", "import", "--org", org, file])?;
+        if imported.code != Some(0) {
+            bail!("televisit-admin devices import failed: {}{}", imported.stdout.trim(), imported.stderr.trim());
+        }
+        Ok(imported.stdout)
+    }
+
     fn json(path: &Path, dir: &Path, args: &[&str]) -> Result<serde_json::Value> {
         let out = Admin::ok(path, dir, &[&["--json"], args].concat())?;
         serde_json::from_str(&out).context("televisit-admin printed no JSON")
@@ -183,16 +192,9 @@ impl Admin {
     pub fn confirm_receipt(&self, dir: &Path, org: &str, file: &str) -> Result<(String, String)> {
         match self {
             Admin::Binary(path) => {
-                let imported = Admin::run(path, dir, &["devices", "import", "--org", org, file])?;
-                if imported.code != Some(0) {
-                    bail!(
-                        "televisit-admin devices import failed: {}{}",
-                        imported.stdout.trim(),
-                        imported.stderr.trim()
-                    );
-                }
+                let imported = Admin::import_devices(path, dir, org, file)?;
                 let bulletin = Admin::ok(path, dir, &["bulletin", "sign", "--org", org])?;
-                Ok((imported.stdout.trim().to_owned(), bulletin.trim().to_owned()))
+                Ok((imported.trim().to_owned(), bulletin.trim().to_owned()))
             }
             Admin::InProcess => {
                 let org_dir = dir.join(org);
@@ -221,14 +223,7 @@ impl Admin {
     ) -> Result<(bool, String, String)> {
         match self {
             Admin::Binary(path) => {
-                let imported = Admin::run(path, dir, &["devices", "import", "--org", org, report_file])?;
-                if imported.code != Some(0) {
-                    bail!(
-                        "televisit-admin devices import failed: {}{}",
-                        imported.stdout.trim(),
-                        imported.stderr.trim()
-                    );
-                }
+                Admin::import_devices(path, dir, org, report_file)?;
                 let archived = Admin::run(path, dir, &["log", "import", "--org", org, file])?;
                 if !matches!(archived.code, Some(0) | Some(3)) {
                     bail!("televisit-admin log import failed: {}", archived.stderr.trim());
