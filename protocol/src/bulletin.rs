@@ -9,6 +9,12 @@
 //! and the wipe receipts it holds (`receipts`). A phone forgets a receipt only on that word, never
 //! because a one-way send returned (an MDM may drop what the app hands it).
 //!
+//! It is signed by the online bulletin key, which may sign nothing else. So its wipe entries and
+//! cancellations each carry the signature of the admin key that issued them (`wipe issue`,
+//! `wipe cancel`): a stolen bulletin key keeps phones in touch, and cannot wipe one or take a
+//! wipe back. It carries the organisation's newest key set links (`keys`), which a phone follows
+//! before it verifies anything else in it.
+//!
 //! Every phone receives every bulletin, so none names a device or an enrollment: on the wire each
 //! is a tag, a hash of its id (`device_tag`, `enrollment_tag`), which only the phone that holds
 //! the id can match. A phone learns no other phone's ids from a bulletin, nor whose wipe is for
@@ -16,17 +22,22 @@
 //! tagged form, which the lookups below take ids for.
 
 use crate::checkpoint::MAX_SIZE;
-use crate::envelope::{self, Kind, SigningKey};
+use crate::envelope::{self, Kind};
 use crate::error::{Error, Result};
 use crate::ids;
-use crate::wipe::{WipeCommand, WipeReason, WipeScope, COMMAND_VERSION, MAX_MERGED};
+use crate::keyset::{self, KeySet, Role, Signer, MAX_KEYSET_CHARS, MAX_LINKS};
+use crate::wipe::{self, Cancel, WipeCommand, WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION, MAX_MERGED};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
-/// 2: devices and enrollments named by their tags, never their ids.
-pub const BULLETIN_VERSION: u32 = 2;
+/// 2: devices and enrollments named by their tags, never their ids. 3: signed by a named key,
+/// carrying key set links, wipes and cancellations signed by admins' keys.
+pub const BULLETIN_VERSION: u32 = 3;
 /// Longest a bulletin may be valid: IT signs them far more often.
 pub const MAX_VALID_SECONDS: i64 = 31 * 86_400;
+/// Longest a bulletin signed by a named (online) key may be valid: a stolen one's bulletins die
+/// two days after the key is revoked, whatever it signed.
+pub const MAX_ONLINE_VALID_SECONDS: i64 = 48 * 3600;
 /// More pending wipes than any fleet has at once; keeps a bulletin well inside an envelope.
 pub const MAX_WIPES: usize = 200;
 /// Devices whose archived log a bulletin confirms: a fleet's every phone, with room.
@@ -37,7 +48,8 @@ pub const MAX_RECEIPT_CONFIRMATIONS: usize = 500;
 /// How far before its issue time a fleet wipe is already valid (phones' clocks differ a little).
 pub const CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// One pending wipe, for one device and its enrollment.
+/// One pending wipe, for one device and its enrollment: the wipe command an admin signed, less
+/// the ids (a phone rebuilds the command from its own and checks the admin's signature on it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FleetWipe {
@@ -46,8 +58,50 @@ pub struct FleetWipe {
     pub command_id: String,
     pub scope: WipeScope,
     pub reason: WipeReason,
-    /// Unix seconds.
+    /// Unix seconds, as the command says.
+    pub issued_at: i64,
+    pub not_before: i64,
     pub expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// The command's signature (base64url), by the admin key it names.
+    pub signature: String,
+}
+
+impl FleetWipe {
+    /// IT's side: the entry for a command `wipe issue` signed, checked against the key set.
+    pub fn from_command(text: &str, keys: &KeySet) -> std::result::Result<FleetWipe, WipeRefusal> {
+        let command = wipe::open_command(text, keys)?;
+        let signature = wipe::command_signature(text).ok_or(WipeRefusal::Malformed)?;
+        Ok(FleetWipe {
+            device_id: command.device_id,
+            enrollment_id: command.enrollment_id,
+            command_id: command.command_id,
+            scope: command.scope,
+            reason: command.reason,
+            issued_at: command.issued_at,
+            not_before: command.not_before,
+            expires_at: command.expires_at,
+            signed_by: command.signed_by,
+            signature,
+        })
+    }
+
+    /// The command this entry stands for, for the ids given.
+    fn command(&self, device_id: &str, enrollment_id: &str) -> WipeCommand {
+        WipeCommand {
+            v: COMMAND_VERSION,
+            device_id: device_id.to_owned(),
+            enrollment_id: enrollment_id.to_owned(),
+            command_id: self.command_id.clone(),
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            expires_at: self.expires_at,
+            scope: self.scope,
+            reason: self.reason,
+            signed_by: self.signed_by.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +112,13 @@ pub struct Bulletin {
     /// Unix seconds: what the phone counts as its last contact with IT.
     pub issued_at: i64,
     pub expires_at: i64,
+    /// The key set's name for the key that signed it (absent: the org key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// The organisation's newest key set links, oldest first: a phone follows them before it
+    /// checks anything else here. (Absent from a legacy organisation's bulletins.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
     pub wipes: Vec<FleetWipe>,
     /// Per device id, the newest log entry IT has archived from it without a gap: the phone's
     /// next export starts after it. (Absent from bulletins that confirm nothing.)
@@ -68,11 +129,11 @@ pub struct Bulletin {
     /// (Absent from bulletins that confirm none.)
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub receipts: BTreeMap<String, Vec<String>>,
-    /// Wipe commands IT cancelled (`wipe cancel`) that have not expired: a phone refuses them,
-    /// whichever way they reach it (a bulletin cached by the MDM, its own `wipe_command` key).
-    /// (Absent from bulletins that cancel none.)
+    /// Wipe commands IT cancelled (`wipe cancel`) that have not expired, each signed by an
+    /// admin's key: a phone refuses them, whichever way they reach it (a bulletin cached by the
+    /// MDM, its own `wipe_command` key). (Absent from bulletins that cancel none.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cancelled: Vec<String>,
+    pub cancelled: Vec<Cancel>,
 }
 
 /// A device as a bulletin names it: `dvh_` and 32 hex digits of SHA-256 over its id. The ids are
@@ -169,15 +230,25 @@ impl Bulletin {
         if self.cancelled.len() > MAX_WIPES {
             return Err(Error::invalid(field, format!("cancels more than {MAX_WIPES} wipes")));
         }
-        if !self.cancelled.iter().all(|c| ids::is_id_with_prefix(c, "cmd")) {
-            return Err(Error::invalid(field, "cancels a wipe without a valid command id"));
+        if !self.cancelled.iter().all(|c| ids::is_id_with_prefix(&c.command_id, "cmd") && c.well_formed()) {
+            return Err(Error::invalid(field, "cancels a wipe without a valid command id or signature"));
+        }
+        if self.keys.len() > MAX_LINKS || self.keys.iter().any(|k| k.len() > MAX_KEYSET_CHARS) {
+            return Err(Error::invalid(field, "carries more key set links than it may"));
+        }
+        if !self.signed_by.as_deref().is_none_or(keyset::name_ok) {
+            return Err(Error::invalid(field, "names its signer in a form no key has"));
         }
         let mut devices = HashSet::new();
         for wipe in &self.wipes {
             let ids_ok = naming.device_ok(&wipe.device_id)
                 && naming.enrollment_ok(&wipe.enrollment_id)
-                && ids::is_id_with_prefix(&wipe.command_id, "cmd");
-            if !ids_ok || wipe.expires_at < self.issued_at {
+                && ids::is_id_with_prefix(&wipe.command_id, "cmd")
+                && wipe.signed_by.as_deref().is_none_or(keyset::name_ok)
+                && (1..=100).contains(&wipe.signature.len());
+            let window_ok = wipe.not_before <= wipe.expires_at
+                && wipe.expires_at.checked_sub(wipe.issued_at).is_some_and(|s| s <= wipe::MAX_COMMAND_SECONDS);
+            if !ids_ok || !window_ok || wipe.expires_at < self.issued_at {
                 return Err(Error::invalid(field, "holds a wipe without valid ids or validity"));
             }
             if !devices.insert(wipe.device_id.as_str()) {
@@ -202,48 +273,88 @@ impl Bulletin {
     }
 
     /// The entry for this device (of a bulletin as opened: by its tag), as the wipe command it
-    /// stands for, for the phone's own enrollment; none for the others. An entry for another
-    /// enrollment of this device names that enrollment's tag, which no enrollment id matches (the
-    /// phone then refuses it as for an earlier enrollment).
-    pub fn wipe_for(&self, device_id: &str, enrollment_id: &str) -> Option<WipeCommand> {
+    /// stands for, its admin's signature checked with `keys`, for the phone's own enrollment;
+    /// none for the others. An entry for another enrollment of this device names that
+    /// enrollment's tag, which no enrollment id matches (the phone then refuses it as for an
+    /// earlier enrollment, and checks no signature: nothing of it is carried out).
+    pub fn wipe_for(
+        &self,
+        device_id: &str,
+        enrollment_id: &str,
+        keys: &KeySet,
+    ) -> Option<std::result::Result<WipeCommand, WipeRefusal>> {
         let tag = device_tag(device_id);
         let wipe = self.wipes.iter().find(|w| w.device_id == tag)?;
-        let enrollment = if wipe.enrollment_id == enrollment_tag(enrollment_id) {
-            enrollment_id.to_owned()
-        } else {
-            wipe.enrollment_id.clone()
-        };
-        Some(WipeCommand {
-            v: COMMAND_VERSION,
-            device_id: device_id.to_owned(),
-            enrollment_id: enrollment,
-            command_id: wipe.command_id.clone(),
-            issued_at: self.issued_at,
-            not_before: self.issued_at.saturating_sub(CLOCK_SKEW_SECONDS),
-            expires_at: wipe.expires_at,
-            scope: wipe.scope,
-            reason: wipe.reason,
-        })
+        if wipe.enrollment_id != enrollment_tag(enrollment_id) {
+            return Some(Ok(wipe.command(device_id, &wipe.enrollment_id)));
+        }
+        let command = wipe.command(device_id, enrollment_id);
+        Some(command.verify_signature(keys, &wipe.signature).map(|()| command))
+    }
+
+    /// The command ids IT cancelled, each cancellation signed by a key with the `wipe` role in
+    /// `keys`; and how many were refused (signed by a key the set no longer holds, or forged).
+    pub fn cancellations(&self, keys: &KeySet) -> (Vec<String>, usize) {
+        let (good, bad): (Vec<&Cancel>, Vec<&Cancel>) = self.cancelled.iter().partition(|c| c.verify(keys).is_ok());
+        (good.into_iter().map(|c| c.command_id.clone()).collect(), bad.len())
     }
 }
 
-/// IT's side: a bulletin, checked, signed.
-pub fn sign(org: &SigningKey, bulletin: &Bulletin) -> Result<String> {
+/// IT's side: a bulletin, checked, signed by the key it names.
+pub fn sign(signer: &Signer, bulletin: &Bulletin) -> Result<String> {
+    if bulletin.signed_by != signer.name {
+        return Err(Error::invalid("bulletin", "names another signer than the key signing it"));
+    }
     bulletin.check(Naming::Ids)?;
     let tagged = bulletin.tagged();
     tagged.check(Naming::Tags)?;
-    Ok(org.seal_json(Kind::Bulletin, &tagged))
+    check_online_validity(&tagged)?;
+    Ok(signer.key.seal_json(Kind::Bulletin, &tagged))
 }
 
-/// Verifies a bulletin against the pinned organisation key and checks its form. Its times are
-/// the phone's to judge (against its clock's high-water mark).
-pub fn open(text: &str, org_key: &str) -> Result<Bulletin> {
+/// A bulletin signed by a named key is valid for at most two days.
+fn check_online_validity(bulletin: &Bulletin) -> Result<()> {
+    if bulletin.signed_by.is_some() && bulletin.expires_at - bulletin.issued_at > MAX_ONLINE_VALID_SECONDS {
+        return Err(Error::invalid("bulletin", "signed by the online bulletin key may be valid for at most 48 hours"));
+    }
+    Ok(())
+}
+
+/// A bulletin as a phone opens it: the bulletin, and the key set it verified with when its links
+/// took the phone's further (to keep; none when they brought nothing new).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub bulletin: Bulletin,
+    pub newer_keys: Option<KeySet>,
+}
+
+/// The key set links a bulletin carries, read before its signature is checked (each link is
+/// checked on its own, against the root a phone holds): a phone follows them first, so that a
+/// policy or a command signed by a key it learns here verifies in the same delivery.
+pub fn key_links(text: &str) -> Result<Vec<String>> {
     let what = "bulletin";
-    let payload =
-        envelope::open(text, Kind::Bulletin).and_then(|o| o.verify(org_key)).map_err(|p| Error::refused(what, p))?;
-    let bulletin: Bulletin = envelope::parse_canonical(what, &payload)?;
+    let opened = envelope::open(text, Kind::Bulletin).map_err(|p| Error::refused(what, p))?;
+    let bulletin: Bulletin = envelope::parse_canonical(what, &opened.payload)?;
     bulletin.check(Naming::Tags)?;
-    Ok(bulletin)
+    Ok(bulletin.keys)
+}
+
+/// Follows the key set links it carries from `pinned`, then verifies the bulletin with the key
+/// its signer has in the set reached (a key with the `bulletin` role), and checks its form. Its
+/// times are the phone's to judge (against its clock's high-water mark).
+pub fn open(text: &str, pinned: &KeySet) -> Result<Opened> {
+    let what = "bulletin";
+    let opened = envelope::open(text, Kind::Bulletin).map_err(|p| Error::refused(what, p))?;
+    let bulletin: Bulletin = envelope::parse_canonical(what, &opened.payload)?;
+    bulletin.check(Naming::Tags)?;
+    let newer_keys = keyset::follow_chain(pinned, &bulletin.keys)?;
+    let keys = newer_keys.as_ref().unwrap_or(pinned);
+    let key = keys
+        .verifier(bulletin.signed_by.as_deref(), Role::Bulletin, bulletin.issued_at)
+        .map_err(|p| crate::enrollment::signer(what, p))?;
+    opened.verify(&key.key).map_err(|p| Error::refused(what, p))?;
+    check_online_validity(&bulletin)?;
+    Ok(Opened { bulletin, newer_keys })
 }
 
 #[cfg(test)]
@@ -256,6 +367,8 @@ mod tests {
             bulletin_id: "blt_00112233445566778899aabb".into(),
             issued_at: 1_700_000_000,
             expires_at: 1_700_086_400,
+            signed_by: None,
+            keys: Vec::new(),
             wipes: Vec::new(),
             logs: BTreeMap::new(),
             cancelled: Vec::new(),
@@ -307,30 +420,40 @@ mod tests {
     /// pending wipe, in clear.
     #[test]
     fn a_signed_bulletin_names_no_device_or_enrollment_and_only_the_holder_of_an_id_finds_its_entry() {
-        let org = SigningKey::from_seed(&[5; 32]).unwrap();
+        let org = crate::envelope::SigningKey::from_seed(&[5; 32]).unwrap();
+        let keys = KeySet::legacy(&org.public_key(), crate::vectors::RECIPIENT);
+        let signer = Signer::legacy(org);
         let enr = "enr_0a1b2c3d4e5f60718293a4b5";
         let mut b = bulletin(&[(DEV, &[CMD])]);
         b.logs.insert(DEV.into(), 12);
-        b.wipes.push(FleetWipe {
+        let command = WipeCommand {
+            v: COMMAND_VERSION,
             device_id: DEV.into(),
             enrollment_id: enr.into(),
             command_id: CMD.into(),
+            issued_at: b.issued_at,
+            not_before: b.issued_at - 300,
+            expires_at: b.issued_at + 3600,
             scope: WipeScope::All,
             reason: WipeReason::Stolen,
-            expires_at: b.issued_at + 3600,
-        });
-        let text = sign(&org, &b).unwrap();
+            signed_by: None,
+        };
+        b.wipes.push(FleetWipe::from_command(&wipe::issue(&signer, &command).unwrap(), &keys).unwrap());
+        let text = sign(&signer, &b).unwrap();
         let payload = crate::envelope::open(&text, Kind::Bulletin).unwrap().payload;
         let wire = String::from_utf8(payload).unwrap();
         assert!(!wire.contains(DEV) && !wire.contains(enr), "{wire}");
-        let opened = open(&text, &org.public_key()).unwrap();
-        let command = opened.wipe_for(DEV, enr).unwrap();
-        assert_eq!((command.device_id.as_str(), command.enrollment_id.as_str()), (DEV, enr));
+        let opened = open(&text, &keys).unwrap().bulletin;
+        assert_eq!(opened.wipe_for(DEV, enr, &keys).unwrap().unwrap(), command, "rebuilt, and its signature checks");
         assert_ne!(
-            opened.wipe_for(DEV, "enr_ffffffffffffffffffffffff").unwrap().enrollment_id,
+            opened.wipe_for(DEV, "enr_ffffffffffffffffffffffff", &keys).unwrap().unwrap().enrollment_id,
             "enr_ffffffffffffffffffffffff"
         );
-        assert!(opened.wipe_for("dev_ffeeddccbbaa998877665544", enr).is_none());
+        assert!(opened.wipe_for("dev_ffeeddccbbaa998877665544", enr, &keys).is_none());
+        // An entry whose fields were changed after the admin signed it is refused.
+        let mut tampered = opened.clone();
+        tampered.wipes[0].expires_at += 86_400;
+        assert_eq!(tampered.wipe_for(DEV, enr, &keys), Some(Err(WipeRefusal::BadSignature)));
         assert_eq!(opened.log_confirmed(DEV), Some(12));
         assert!(opened.receipt_confirmed(DEV, &[CMD]));
     }

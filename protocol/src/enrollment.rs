@@ -3,12 +3,14 @@
 //! recipient exports are sealed to, and a policy signed by that same key. Both carry a signed
 //! issue time: the newest one a phone has verified is its last contact with IT.
 
-use crate::envelope::{self, Kind, SigningKey};
+use crate::envelope::{self, Kind};
 use crate::error::{Error, Result};
+use crate::keyset::{self, KeySet, Role, SignedKeySet, Signer};
 use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
 
-/// What a device needs to enroll, as IT's `enroll-code` writes it (signed by the org key it carries).
+/// What a device needs to enroll, as IT's `enroll-code` writes it: signed by a key with the
+/// `enroll` role in the key set it carries (a legacy code: by the org key it carries).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrollCode {
@@ -23,6 +25,12 @@ pub struct EnrollCode {
     /// re-delivery of a code already enrolled with is harmless after that.
     pub issued_at: i64,
     pub expires_at: i64,
+    /// The organisation's newest signed key set (absent from a legacy organisation's codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<String>,
+    /// The key set's name for the key that signed the code (absent: the org key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
 }
 
 /// How long an enrollment code is valid unless IT says otherwise.
@@ -37,22 +45,32 @@ pub struct SignedPolicy {
     /// Unix seconds.
     pub issued_at: i64,
     pub policy: Policy,
+    /// The key set's name for the key that signed it (absent: the org key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
 }
 
-/// IT's side: a policy, validated first, signed by the organisation at `issued_at` (Unix seconds).
-pub fn sign_policy(org: &SigningKey, policy: &Policy, issued_at: i64) -> Result<String> {
+/// IT's side: a policy, validated first, signed at `issued_at` (Unix seconds).
+pub fn sign_policy(signer: &Signer, policy: &Policy, issued_at: i64) -> Result<String> {
     policy.validate()?;
-    Ok(org.seal_json(Kind::Policy, &SignedPolicy { issued_at, policy: policy.clone() }))
+    let signed = SignedPolicy { issued_at, policy: policy.clone(), signed_by: signer.name.clone() };
+    Ok(signer.key.seal_json(Kind::Policy, &signed))
 }
 
-/// Verifies a signed policy against the pinned organisation key, then validates it.
-pub fn open_policy(text: &str, org_key: &str) -> Result<SignedPolicy> {
+/// Verifies a signed policy with the key its signer has in `keys` (a key with the `policy`
+/// role), then validates it.
+pub fn open_policy(text: &str, keys: &KeySet) -> Result<SignedPolicy> {
     let what = "signed policy";
-    let payload =
-        envelope::open(text, Kind::Policy).and_then(|o| o.verify(org_key)).map_err(|p| Error::refused(what, p))?;
-    let signed: SignedPolicy = envelope::parse_canonical(what, &payload)?;
+    let opened = envelope::open(text, Kind::Policy).map_err(|p| Error::refused(what, p))?;
+    let signed: SignedPolicy = envelope::parse_canonical(what, &opened.payload)?;
+    let key = keys.verifier(signed.signed_by.as_deref(), Role::Policy, signed.issued_at).map_err(|p| signer(what, p))?;
+    opened.verify(&key.key).map_err(|p| Error::refused(what, p))?;
     signed.policy.validate()?;
     Ok(signed)
+}
+
+pub(crate) fn signer(what: &'static str, problem: keyset::SignerProblem) -> Error {
+    Error::invalid(what, problem.describe())
 }
 
 /// When an enrollment code is issued and until when it is valid, in Unix seconds.
@@ -72,37 +90,73 @@ impl Validity {
     }
 }
 
-/// IT's side: the enrollment code for an organisation and a policy it signed.
-pub fn make_enroll_code(
-    org: &SigningKey,
-    org_name: &str,
-    export_recipient: &str,
-    signed_policy: &str,
-    validity: Validity,
-) -> Result<String> {
-    open_policy(signed_policy, &org.public_key())?;
+/// Who an organisation is, as IT's tool holds it: its name, its first key (what names it for
+/// good), and its newest key set with that set's signed text (none for a legacy organisation).
+pub struct OrgTrust {
+    pub name: String,
+    pub org_key: String,
+    pub keys: KeySet,
+    pub link: Option<String>,
+}
+
+/// IT's side: the enrollment code for an organisation and a policy it signed, carrying its key set.
+pub fn make_enroll_code(signer: &Signer, org: &OrgTrust, signed_policy: &str, validity: Validity) -> Result<String> {
+    open_policy(signed_policy, &org.keys)?;
     let code = EnrollCode {
-        org_name: org_name.to_owned(),
-        org_key: org.public_key(),
-        export_recipient: export_recipient.to_owned(),
+        org_name: org.name.clone(),
+        org_key: org.org_key.clone(),
+        export_recipient: org.keys.export_recipient.clone(),
         policy: signed_policy.trim().to_owned(),
         issued_at: validity.issued_at,
         expires_at: validity.expires_at,
+        keys: org.link.clone(),
+        signed_by: signer.name.clone(),
     };
     check_code(&code)?;
-    Ok(org.seal_json(Kind::Enroll, &code))
+    let text = signer.key.seal_json(Kind::Enroll, &code);
+    read_enroll_code(&text, Some(&org.keys))?;
+    Ok(text)
 }
 
-/// Reads an enrollment code: it must be signed by the key it names, and its policy by that key
-/// too. Whether it has expired is the phone's to judge (against its clock's high-water mark).
-pub fn read_enroll_code(text: &str) -> Result<(EnrollCode, SignedPolicy)> {
+/// An enrollment code as read: the code, its policy, and the key set the phone keeps from now on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadCode {
+    pub code: EnrollCode,
+    pub policy: SignedPolicy,
+    pub keys: KeySet,
+}
+
+/// Reads an enrollment code. A first enrollment (`pinned` none) takes the key set the code
+/// carries, whole and of the organisation the code names (a legacy code: its org key, for every
+/// role). A device that holds a key set keeps it unless the code's is the very next version,
+/// signed by its root; never an older one. The code and its policy must be signed by keys of the
+/// set kept, with their roles. Whether it has expired is the phone's to judge (against its
+/// clock's high-water mark).
+pub fn read_enroll_code(text: &str, pinned: Option<&KeySet>) -> Result<ReadCode> {
     let what = "enrollment code";
     let opened = envelope::open(text, Kind::Enroll).map_err(|p| Error::refused(what, p))?;
     let code: EnrollCode = envelope::parse_canonical(what, &opened.payload)?;
-    opened.verify(&code.org_key).map_err(|p| Error::refused(what, p))?;
     check_code(&code)?;
-    let policy = open_policy(&code.policy, &code.org_key)?;
-    Ok((code, policy))
+    let carried = match &code.keys {
+        Some(link) => {
+            let link = SignedKeySet::parse(link)?;
+            if code.export_recipient != link.set.export_recipient {
+                return Err(Error::invalid(what, "names another export recipient than its key set"));
+            }
+            Some(link)
+        }
+        None => None,
+    };
+    let keys = match (pinned, carried) {
+        (None, Some(link)) => keyset::self_signed(&link, &code.org_key)?,
+        (None, None) => KeySet::legacy(&code.org_key, &code.export_recipient),
+        (Some(held), Some(link)) if link.set.version > held.version => keyset::follow(held, &link)?,
+        (Some(held), _) => held.clone(),
+    };
+    let key = keys.verifier(code.signed_by.as_deref(), Role::Enroll, code.issued_at).map_err(|p| signer(what, p))?;
+    opened.verify(&key.key).map_err(|p| Error::refused(what, p))?;
+    let policy = open_policy(&code.policy, &keys)?;
+    Ok(ReadCode { code, policy, keys })
 }
 
 fn check_code(code: &EnrollCode) -> Result<()> {

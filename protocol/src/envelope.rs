@@ -36,11 +36,25 @@ pub enum Kind {
     Report,
     /// A log export's detached signature (an export is too large for an envelope).
     Export,
+    /// The organisation's key set (`keyset`): signed by a threshold of root keys.
+    Keys,
+    /// IT taking a wipe back (`wipe::Cancel`): signed by an admin's wipe key, carried by bulletins.
+    Cancel,
 }
 
 impl Kind {
     pub const ALL: &'static [Kind] =
-        &[Kind::Policy, Kind::Enroll, Kind::Wipe, Kind::Receipt, Kind::Bulletin, Kind::Report, Kind::Export];
+        &[
+        Kind::Policy,
+        Kind::Enroll,
+        Kind::Wipe,
+        Kind::Receipt,
+        Kind::Bulletin,
+        Kind::Report,
+        Kind::Export,
+        Kind::Keys,
+        Kind::Cancel,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -51,6 +65,8 @@ impl Kind {
             Kind::Bulletin => "bulletin",
             Kind::Report => "report",
             Kind::Export => "export",
+            Kind::Keys => "keys",
+            Kind::Cancel => "cancel",
         }
     }
 

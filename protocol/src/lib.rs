@@ -20,6 +20,7 @@ pub mod envelope;
 pub mod error;
 pub mod export;
 pub mod ids;
+pub mod keyset;
 pub mod managed_keys;
 pub mod policy;
 pub mod report;

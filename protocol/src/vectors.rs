@@ -9,8 +9,9 @@
 use crate::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION};
 use crate::chain::{self, Link};
 use crate::checkpoint::{self, Checkpoint, Point};
-use crate::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
+use crate::enrollment::{make_enroll_code, sign_policy, OrgTrust, Validity, DEFAULT_CODE_VALID_SECONDS};
 use crate::envelope::SigningKey;
+use crate::keyset::{self, KeySet, Role, RoleKey, Signer, KEYSET_VERSION};
 use crate::export::{self, ExportBody, ExportedEntry};
 use crate::policy::{Policy, Requirement};
 use crate::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
@@ -41,7 +42,110 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("export.json", String::from_utf8(export_json()).unwrap_or_default()),
         ("bulletin.txt", bulletin()),
         ("report.txt", device_report()),
+        ("keyset.txt", key_set_link()),
+        ("keyset_rotated.txt", rotated_key_set_link()),
+        ("bulletin_named.txt", named_bulletin()),
     ]
+}
+
+/// The vector organisation's role keys and later root keys (key set vectors).
+pub const BULLETIN_SEED: [u8; 32] = [0x44; 32];
+pub const ADMIN_SEED: [u8; 32] = [0x55; 32];
+pub const POLICY_SEED: [u8; 32] = [0x66; 32];
+pub const ROOT2_SEED: [u8; 32] = [0x77; 32];
+pub const ROOT3_SEED: [u8; 32] = [0x88; 32];
+/// The admin whose key signs the vector wipes.
+pub const ADMIN: &str = "alice";
+
+fn seeded(seed: &[u8; 32]) -> SigningKey {
+    SigningKey::from_seed(seed).expect("a fixed seed is a key")
+}
+
+/// The legacy organisation's one key, as a signer.
+pub fn org() -> Signer {
+    Signer::legacy(org_key())
+}
+
+/// What a phone enrolled by the legacy vector code holds.
+pub fn legacy_keys() -> KeySet {
+    KeySet::legacy(&org_key().public_key(), RECIPIENT)
+}
+
+pub fn admin() -> Signer {
+    Signer { key: seeded(&ADMIN_SEED), name: Some(ADMIN.into()) }
+}
+
+pub fn bulletin_key() -> Signer {
+    Signer { key: seeded(&BULLETIN_SEED), name: Some("bulletin".into()) }
+}
+
+pub fn policy_key() -> Signer {
+    Signer { key: seeded(&POLICY_SEED), name: Some("policy".into()) }
+}
+
+/// Version 1: the org key stays the root (1 of 1) and holds no role; a bulletin key, an admin's
+/// wipe key, and a key for policies and codes, each for a year.
+pub fn key_set() -> KeySet {
+    let role = |signer: Signer, roles: &[Role]| RoleKey {
+        name: signer.name.unwrap_or_default(),
+        key: signer.key.public_key(),
+        roles: roles.to_vec(),
+        expires_at: ISSUED_AT + 365 * 86_400,
+    };
+    KeySet {
+        v: KEYSET_VERSION,
+        org: crate::envelope::key_id(&org_key().public_key()).expect("a key"),
+        version: 1,
+        issued_at: ISSUED_AT,
+        roots: vec![org_key().public_key()],
+        threshold: 1,
+        export_recipient: RECIPIENT.into(),
+        keys: vec![
+            role(bulletin_key(), &[Role::Bulletin]),
+            role(admin(), &[Role::Wipe]),
+            role(policy_key(), &[Role::Policy, Role::Enroll]),
+        ],
+    }
+}
+
+pub fn key_set_link() -> String {
+    keyset::sign(&key_set(), &[&org_key()]).expect("the vector key set is valid")
+}
+
+/// Version 2: the root moves to 2 of 3 keys (the org key and two new ones), signed by the old
+/// root and two of the new; the admin's key is revoked.
+pub fn rotated_key_set() -> KeySet {
+    let mut set = key_set();
+    set.version = 2;
+    set.issued_at = ISSUED_AT + 86_400;
+    set.roots = vec![org_key().public_key(), seeded(&ROOT2_SEED).public_key(), seeded(&ROOT3_SEED).public_key()];
+    set.threshold = 2;
+    set.keys.retain(|k| k.name != ADMIN);
+    set
+}
+
+pub fn rotated_key_set_link() -> String {
+    keyset::sign(&rotated_key_set(), &[&org_key(), &seeded(&ROOT2_SEED)]).expect("the rotated key set is valid")
+}
+
+/// A bulletin signed by the bulletin key of key set 1, carrying that link, a wipe the admin
+/// signed for the vector device, and a cancellation the admin signed.
+pub fn named_bulletin() -> String {
+    let keys = key_set();
+    let command = WipeCommand { signed_by: Some(ADMIN.into()), ..command() };
+    let text = wipe::issue(&admin(), &command).expect("the vector command is valid");
+    let entry = FleetWipe::from_command(&text, &keys).expect("the admin may sign wipes");
+    let cancel = wipe::Cancel::sign(&admin(), "cmd_ffeeddccbbaa998877665544", ISSUED_AT).expect("a cancel");
+    let body = Bulletin {
+        signed_by: Some("bulletin".into()),
+        keys: vec![key_set_link()],
+        wipes: vec![entry],
+        cancelled: vec![cancel],
+        logs: Default::default(),
+        receipts: Default::default(),
+        ..bulletin_body()
+    };
+    bulletin::sign(&bulletin_key(), &body).expect("the named vector bulletin is valid")
 }
 
 pub fn org_key() -> SigningKey {
@@ -72,13 +176,18 @@ pub fn policy() -> Policy {
 }
 
 pub fn signed_policy() -> String {
-    sign_policy(&org_key(), &policy(), ISSUED_AT).expect("the vector policy is valid")
+    sign_policy(&org(), &policy(), ISSUED_AT).expect("the vector policy is valid")
 }
 
 pub fn enroll_code() -> String {
     let validity = Validity::from(ISSUED_AT, DEFAULT_CODE_VALID_SECONDS).expect("90 days is a validity");
-    make_enroll_code(&org_key(), "North Clinic", RECIPIENT, &signed_policy(), validity)
-        .expect("the vector code is valid")
+    let trust = OrgTrust {
+        name: "North Clinic".into(),
+        org_key: org_key().public_key(),
+        keys: legacy_keys(),
+        link: None,
+    };
+    make_enroll_code(&org(), &trust, &signed_policy(), validity).expect("the vector code is valid")
 }
 
 pub fn command() -> WipeCommand {
@@ -92,11 +201,12 @@ pub fn command() -> WipeCommand {
         expires_at: ISSUED_AT + 14 * 86_400,
         scope: WipeScope::All,
         reason: WipeReason::Lost,
+        signed_by: None,
     }
 }
 
 pub fn wipe_command() -> String {
-    wipe::issue(&org_key(), &command()).expect("the vector command is valid")
+    wipe::issue(&org(), &command()).expect("the vector command is valid")
 }
 
 pub fn receipt() -> String {
@@ -184,7 +294,7 @@ pub const WIPED_DEVICE_ID: &str = "dev_0a1b2c3d4e5f60718293a4b5";
 /// A fleet bulletin, valid a day, with a pending wipe for another phone, confirming the vector
 /// device's log archived through the vector export and a third phone's wipe receipt.
 pub fn bulletin() -> String {
-    bulletin::sign(&org_key(), &bulletin_body()).expect("the vector bulletin is valid")
+    bulletin::sign(&org(), &bulletin_body()).expect("the vector bulletin is valid")
 }
 
 /// The vector bulletin as IT builds it, with the ids (`bulletin::sign` puts tags in their place).
@@ -194,14 +304,23 @@ pub fn bulletin_body() -> Bulletin {
         bulletin_id: BULLETIN_ID.into(),
         issued_at: ISSUED_AT,
         expires_at: ISSUED_AT + 86_400,
-        wipes: vec![FleetWipe {
-            device_id: OTHER_DEVICE_ID.into(),
-            enrollment_id: "enr_ffeeddccbbaa998877665544".into(),
-            command_id: "cmd_ffeeddccbbaa998877665544".into(),
-            scope: WipeScope::All,
-            reason: WipeReason::Stolen,
-            expires_at: ISSUED_AT + 14 * 86_400,
-        }],
+        signed_by: None,
+        keys: Vec::new(),
+        wipes: vec![FleetWipe::from_command(
+            &wipe::issue(
+                &org(),
+                &WipeCommand {
+                    device_id: OTHER_DEVICE_ID.into(),
+                    enrollment_id: "enr_ffeeddccbbaa998877665544".into(),
+                    command_id: "cmd_ffeeddccbbaa998877665544".into(),
+                    reason: WipeReason::Stolen,
+                    ..command()
+                },
+            )
+            .expect("the vector command is valid"),
+            &legacy_keys(),
+        )
+        .expect("the org key signs wipes")],
         logs: [(DEVICE_ID.to_owned(), 7)].into_iter().collect(),
         receipts: [(WIPED_DEVICE_ID.to_owned(), vec!["cmd_0a1b2c3d4e5f60718293a4b5".to_owned()])].into_iter().collect(),
         cancelled: Vec::new(),

@@ -4,11 +4,15 @@
 
 use crate::envelope::{self, EnvelopeProblem, Kind, SigningKey};
 use crate::error::{Error, Result};
+use crate::keyset::{KeySet, Role, SignerProblem, Signer};
 use serde::{Deserialize, Serialize};
 
 pub const COMMAND_VERSION: u32 = 1;
 /// Longest id a command or receipt carries.
 const MAX_ID_LEN: usize = 64;
+/// Longest a command may be valid from its issue: IT's tool issues at most 365 days. It also
+/// bounds what a stolen key does after it expired: a command it backdates dies within this.
+pub const MAX_COMMAND_SECONDS: i64 = 366 * 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +69,9 @@ pub struct WipeCommand {
     pub expires_at: i64,
     pub scope: WipeScope,
     pub reason: WipeReason,
+    /// The key set's name for the admin key that signed it (absent: the org key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
 }
 
 /// Each way a wipe command is refused; the refusal is logged as evidence.
@@ -81,6 +88,22 @@ pub enum WipeRefusal {
     Replayed,
     /// IT cancelled the command (`televisit-admin wipe cancel`), and a bulletin said so.
     Cancelled,
+    /// Signed by a key the device's key set does not hold (revoked, replaced, never added).
+    UnknownSigner,
+    /// Signed by a key without the `wipe` role (the bulletin key, a policy key).
+    SignerNotAllowed,
+    /// Signed after its key expired.
+    SignerExpired,
+}
+
+impl From<SignerProblem> for WipeRefusal {
+    fn from(problem: SignerProblem) -> Self {
+        match problem {
+            SignerProblem::Unknown => WipeRefusal::UnknownSigner,
+            SignerProblem::NotAllowed => WipeRefusal::SignerNotAllowed,
+            SignerProblem::Expired => WipeRefusal::SignerExpired,
+        }
+    }
 }
 
 impl WipeRefusal {
@@ -96,6 +119,9 @@ impl WipeRefusal {
             WipeRefusal::Expired => "expired",
             WipeRefusal::Replayed => "replayed",
             WipeRefusal::Cancelled => "cancelled",
+            WipeRefusal::UnknownSigner => "unknown_signer",
+            WipeRefusal::SignerNotAllowed => "signer_not_allowed",
+            WipeRefusal::SignerExpired => "signer_expired",
         }
     }
 
@@ -111,6 +137,11 @@ impl WipeRefusal {
             WipeRefusal::Expired => "the wipe command has expired",
             WipeRefusal::Replayed => "the wipe command was already carried out",
             WipeRefusal::Cancelled => "IT cancelled the wipe command",
+            WipeRefusal::UnknownSigner => {
+                "the wipe command is signed by a key this device's organisation no longer trusts (revoked or replaced)"
+            }
+            WipeRefusal::SignerNotAllowed => "the wipe command is signed by a key that may not sign wipes",
+            WipeRefusal::SignerExpired => "the wipe command was signed after its key expired",
         }
     }
 }
@@ -122,6 +153,16 @@ impl WipeCommand {
             && id_ok(&self.enrollment_id)
             && id_ok(&self.command_id)
             && self.not_before <= self.expires_at
+            && self.expires_at.checked_sub(self.issued_at).is_some_and(|s| s <= MAX_COMMAND_SECONDS)
+            && self.signed_by.as_deref().is_none_or(crate::keyset::name_ok)
+    }
+
+    /// Verifies a signature over this command (from its text, or a bulletin's entry for it) with
+    /// the key its signer has in `keys`, which must have the `wipe` role.
+    pub fn verify_signature(&self, keys: &KeySet, signature: &str) -> std::result::Result<(), WipeRefusal> {
+        let key = keys.verifier(self.signed_by.as_deref(), Role::Wipe, self.issued_at)?;
+        envelope::verify_detached(&key.key, Kind::Wipe, &envelope::canonical_json(self), signature)
+            .map_err(|_| WipeRefusal::BadSignature)
     }
 }
 
@@ -131,12 +172,66 @@ fn id_ok(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// IT's side: a command, checked for its form, signed.
-pub fn issue(org: &SigningKey, command: &WipeCommand) -> Result<String> {
+/// IT's side: a command, checked for its form, signed by the admin key it names.
+pub fn issue(signer: &Signer, command: &WipeCommand) -> Result<String> {
     if command.v != COMMAND_VERSION || !command.well_formed() {
         return Err(Error::invalid("wipe command", "needs ids of a-z, 0-9 and _ and a validity window"));
     }
-    Ok(org.seal_json(Kind::Wipe, command))
+    if command.signed_by != signer.name {
+        return Err(Error::invalid("wipe command", "names another signer than the key signing it"));
+    }
+    Ok(signer.key.seal_json(Kind::Wipe, command))
+}
+
+/// A command's signature, from its text: what a bulletin's entry for it carries (the phone
+/// rebuilds the command from the entry and its own ids, and checks this against it).
+pub fn command_signature(text: &str) -> Option<String> {
+    let opened = envelope::open(text, Kind::Wipe).ok()?;
+    Some(opened.to_text().rsplit('.').next()?.to_owned())
+}
+
+/// IT taking a wipe back: signed by an admin's wipe key, so that the online bulletin key cannot
+/// take back a wipe IT wants (a thief holding a lost phone would want exactly that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cancel {
+    pub command_id: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    /// base64url Ed25519 signature over the other fields' canonical JSON.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub signature: String,
+}
+
+impl Cancel {
+    fn unsigned(&self) -> Cancel {
+        Cancel { signature: String::new(), ..self.clone() }
+    }
+
+    /// IT's side: a cancellation of `command_id`, signed.
+    pub fn sign(signer: &Signer, command_id: &str, issued_at: i64) -> Result<Cancel> {
+        if !id_ok(command_id) {
+            return Err(Error::invalid("wipe cancellation", "needs a command id of a-z, 0-9 and _"));
+        }
+        let unsigned = Cancel { command_id: command_id.to_owned(), issued_at, signed_by: signer.name.clone(), signature: String::new() };
+        let signature = signer.key.sign_detached(Kind::Cancel, &envelope::canonical_json(&unsigned));
+        Ok(Cancel { signature, ..unsigned })
+    }
+
+    /// Whether a key with the `wipe` role in `keys` signed it.
+    pub fn verify(&self, keys: &KeySet) -> std::result::Result<(), WipeRefusal> {
+        let key = keys.verifier(self.signed_by.as_deref(), Role::Wipe, self.issued_at)?;
+        envelope::verify_detached(&key.key, Kind::Cancel, &envelope::canonical_json(&self.unsigned()), &self.signature)
+            .map_err(|_| WipeRefusal::BadSignature)
+    }
+
+    pub(crate) fn well_formed(&self) -> bool {
+        id_ok(&self.command_id)
+            && self.signed_by.as_deref().is_none_or(crate::keyset::name_ok)
+            && (1..=100).contains(&self.signature.len())
+    }
 }
 
 /// The command id a wipe text claims, before anything is verified: to say "already carried out"
@@ -146,15 +241,17 @@ pub fn claimed_command_id(text: &str) -> Option<String> {
     envelope::parse_canonical::<WipeCommand>("wipe command", &opened.payload).ok().map(|c| c.command_id)
 }
 
-/// Opens a wipe command and checks its signature against the organisation's key and its form.
-pub fn open_command(text: &str, org_key: &str) -> std::result::Result<WipeCommand, WipeRefusal> {
+/// Opens a wipe command and checks its form and its signature, with the key its signer has in
+/// the organisation's key set (a key with the `wipe` role).
+pub fn open_command(text: &str, keys: &KeySet) -> std::result::Result<WipeCommand, WipeRefusal> {
     let opened = envelope::open(text, Kind::Wipe).map_err(|p| match p {
         EnvelopeProblem::UnsupportedVersion => WipeRefusal::UnsupportedVersion,
         _ => WipeRefusal::Malformed,
     })?;
-    let payload = opened.verify(org_key).map_err(|_| WipeRefusal::BadSignature)?;
     let command: WipeCommand =
-        envelope::parse_canonical("wipe command", &payload).map_err(|_| WipeRefusal::Malformed)?;
+        envelope::parse_canonical("wipe command", &opened.payload).map_err(|_| WipeRefusal::Malformed)?;
+    let key = keys.verifier(command.signed_by.as_deref(), Role::Wipe, command.issued_at)?;
+    opened.verify(&key.key).map_err(|_| WipeRefusal::BadSignature)?;
     if command.v != COMMAND_VERSION {
         return Err(WipeRefusal::UnsupportedVersion);
     }

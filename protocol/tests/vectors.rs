@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use televisit_protocol::envelope::{self, Kind, MAX_LEN};
 use televisit_protocol::report::{self, MAX_MDM_DEVICE_ID, MAX_MDM_USER, MAX_REPORT_CHARS};
+use televisit_protocol::keyset::{self, KeySet, SignedKeySet};
 use televisit_protocol::{bulletin, enrollment, export, vectors, wipe, Error, Policy};
 
 fn dir() -> PathBuf {
@@ -29,8 +30,9 @@ fn the_vectors_are_what_this_build_writes() {
     }
 }
 
-fn org() -> String {
-    vectors::org_key().public_key()
+/// What a phone enrolled by the vector (legacy) code holds.
+fn org() -> KeySet {
+    vectors::legacy_keys()
 }
 
 /// How a text is opened: `Ok` means accepted, `Err` holds the message.
@@ -47,7 +49,7 @@ fn openers() -> Vec<(&'static str, String, Opener)> {
         (
             "enrollment code",
             vectors::enroll_code(),
-            Box::new(|t| enrollment::read_enroll_code(t).map(drop).map_err(|e| e.to_string())),
+            Box::new(|t| enrollment::read_enroll_code(t, None).map(drop).map_err(|e| e.to_string())),
         ),
         (
             "wipe command",
@@ -62,6 +64,28 @@ fn openers() -> Vec<(&'static str, String, Opener)> {
             }),
         ),
         ("bulletin", vectors::bulletin(), Box::new(|t| bulletin::open(t, &org()).map(drop).map_err(|e| e.to_string()))),
+        (
+            "key set",
+            vectors::key_set_link(),
+            Box::new(|t| {
+                SignedKeySet::parse(t).and_then(|l| keyset::follow(&org(), &l)).map(drop).map_err(|e| e.to_string())
+            }),
+        ),
+        (
+            "rotated key set",
+            vectors::rotated_key_set_link(),
+            Box::new(|t| {
+                SignedKeySet::parse(t)
+                    .and_then(|l| keyset::follow(&vectors::key_set(), &l))
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }),
+        ),
+        (
+            "bulletin signed by the bulletin key",
+            vectors::named_bulletin(),
+            Box::new(|t| bulletin::open(t, &org()).map(drop).map_err(|e| e.to_string())),
+        ),
         (
             "device report",
             vectors::device_report(),
@@ -141,7 +165,17 @@ fn a_valid_signature_over_another_kind_is_refused() {
     assert!(enrollment::open_policy(&as_policy, &org()).is_err());
     let relabelled = vectors::wipe_command().replacen(".wipe.", ".policy.", 1);
     let err = enrollment::open_policy(&relabelled, &org()).unwrap_err();
-    assert!(matches!(err, Error::Refused { .. }), "{err}");
+    assert!(matches!(err, Error::Invalid { field: "signed policy", .. }), "{err}");
+    // A policy's payload relabelled: it parses, and its signature (made as a policy) fails.
+    let relabelled = vectors::signed_policy().replacen(".policy.", ".wipe.", 1);
+    assert_eq!(wipe::open_command(&relabelled, &org()), Err(wipe::WipeRefusal::Malformed));
+    let command_as_policy = vectors::wipe_command().replacen(".wipe.", ".enroll.", 1);
+    assert!(enrollment::read_enroll_code(&command_as_policy, None).is_err());
+    let policy_payload = envelope::open_any(&vectors::signed_policy()).unwrap().payload;
+    let resealed_other_kind = key.sign_detached(Kind::Wipe, &policy_payload);
+    let forged = format!("tv1.policy.{}.{}", vectors::signed_policy().split('.').nth(2).unwrap(), resealed_other_kind);
+    let err = enrollment::open_policy(&forged, &org()).unwrap_err();
+    assert!(matches!(err, Error::Refused { .. }), "a signature made for another kind: {err}");
 }
 
 #[test]
@@ -282,19 +316,20 @@ fn reports_and_receipts_verify_against_the_pinned_key_only() {
 
 #[test]
 fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone_finds_only_its_entry() {
-    let opened = bulletin::open(&vectors::bulletin(), &org()).unwrap();
+    let opened = bulletin::open(&vectors::bulletin(), &org()).unwrap().bulletin;
     // As the fuzz target checks it: opened (tagged), sealed again, the same text.
     let resealed = vectors::org_key().seal(Kind::Bulletin, &envelope::canonical_json(&opened));
     assert_eq!(resealed, vectors::bulletin());
-    assert!(opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID).is_none(), "the vector device has no entry");
-    let command = opened.wipe_for(vectors::OTHER_DEVICE_ID, "enr_ffeeddccbbaa998877665544").unwrap();
+    assert!(opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &org()).is_none(), "the vector device has no entry");
+    let command = opened.wipe_for(vectors::OTHER_DEVICE_ID, "enr_ffeeddccbbaa998877665544", &org()).unwrap().unwrap();
     assert_eq!(command.issued_at, vectors::ISSUED_AT);
     assert_eq!(command.enrollment_id, "enr_ffeeddccbbaa998877665544");
     let key = vectors::org_key();
+    let signer = vectors::org();
     let body = vectors::bulletin_body();
     let mut twice = body.clone();
     twice.wipes.push(twice.wipes[0].clone());
-    let err = bulletin::sign(&key, &twice).unwrap_err().to_string();
+    let err = bulletin::sign(&signer, &twice).unwrap_err().to_string();
     assert!(err.contains("names a device twice"), "{err}");
     let mut forced_twice = opened.clone();
     forced_twice.wipes.push(forced_twice.wipes[0].clone());
@@ -306,10 +341,57 @@ fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone
     assert!(bulletin::open(&naked, &org()).is_err());
     let mut forever = body.clone();
     forever.expires_at = i64::MAX;
-    assert!(bulletin::sign(&key, &forever).is_err());
+    assert!(bulletin::sign(&signer, &forever).is_err());
     let mut backwards = body;
     backwards.issued_at = i64::MIN;
-    assert!(bulletin::sign(&key, &backwards).is_err());
+    assert!(bulletin::sign(&signer, &backwards).is_err());
     let other_org = televisit_protocol::envelope::SigningKey::from_seed(&[0x55; 32]).unwrap();
-    assert!(bulletin::open(&vectors::bulletin(), &other_org.public_key()).is_err());
+    let other = KeySet::legacy(&other_org.public_key(), vectors::RECIPIENT);
+    assert!(bulletin::open(&vectors::bulletin(), &other).is_err());
+}
+
+/// Compromise drill, in the protocol: what the online bulletin key can and cannot do.
+#[test]
+fn a_stolen_bulletin_key_keeps_phones_in_touch_and_cannot_wipe_cancel_or_sign_policy() {
+    let thief = vectors::bulletin_key();
+    let v1 = vectors::key_set();
+    // A bulletin it signs is a bulletin.
+    let opened = bulletin::open(&vectors::named_bulletin(), &org()).unwrap();
+    assert_eq!(opened.newer_keys.as_ref(), Some(&v1), "the phone followed the link it carries");
+    let named = opened.bulletin;
+    assert!(named.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &v1).unwrap().is_ok(), "alice's wipe");
+    assert_eq!(named.cancellations(&v1), (vec!["cmd_ffeeddccbbaa998877665544".to_owned()], 0));
+    // A wipe entry it writes itself (or one it re-attributes) carries no admin's signature.
+    let mut forged = named.clone();
+    forged.wipes[0].signed_by = Some("bulletin".into());
+    assert_eq!(
+        forged.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &v1),
+        Some(Err(wipe::WipeRefusal::SignerNotAllowed))
+    );
+    let command = wipe::WipeCommand { signed_by: Some("bulletin".into()), ..vectors::command() };
+    let text = wipe::issue(&thief, &command).unwrap();
+    assert_eq!(wipe::open_command(&text, &v1), Err(wipe::WipeRefusal::SignerNotAllowed));
+    forged.wipes[0].signature = wipe::command_signature(&text).unwrap();
+    assert_eq!(
+        forged.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &v1),
+        Some(Err(wipe::WipeRefusal::SignerNotAllowed))
+    );
+    // Nor a cancellation, a policy or an enrollment code.
+    let cancel = wipe::Cancel::sign(&thief, vectors::COMMAND_ID, vectors::ISSUED_AT).unwrap();
+    assert_eq!(cancel.verify(&v1), Err(wipe::WipeRefusal::SignerNotAllowed));
+    let policy = enrollment::sign_policy(&thief, &vectors::policy(), vectors::ISSUED_AT).unwrap();
+    let err = enrollment::open_policy(&policy, &v1).unwrap_err().to_string();
+    assert!(err.contains("role does not allow"), "{err}");
+    // Valid for more than 48 hours: not from the online key.
+    let mut long = vectors::bulletin_body();
+    long.signed_by = Some("bulletin".into());
+    long.expires_at = long.issued_at + 3 * 86_400;
+    assert!(bulletin::sign(&thief, &long).unwrap_err().to_string().contains("48 hours"));
+    // Revoked in version 2 (the admin's key too): a phone that follows refuses it.
+    let v2 = vectors::rotated_key_set();
+    assert_eq!(
+        named.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &v2),
+        Some(Err(wipe::WipeRefusal::UnknownSigner)),
+        "alice was revoked"
+    );
 }
