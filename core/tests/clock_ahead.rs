@@ -91,9 +91,8 @@ fn the_wipe_a_clock_run_ahead_caused_happens_once_not_again_after_every_enrollme
 /// with IT".
 #[test]
 fn a_late_bulletin_applied_for_its_wipe_does_not_count_as_contact_and_does_not_say_so() {
-    use televisit_core::it::bulletin::FleetWipe;
     use televisit_core::it::managed::{keys, ManagedOutcome};
-    use televisit_core::it::wipe::{WipeReason, WipeScope};
+    use televisit_core::it::wipe::WipeScope;
     let profile = Profile::new();
     let tv = profile.open().unwrap();
     let org = Org::new();
@@ -102,10 +101,7 @@ fn a_late_bulletin_applied_for_its_wipe_does_not_count_as_contact_and_does_not_s
     tv.apply_bulletin(&profile.secrets, &org.bulletin(newer, Vec::new())).unwrap();
     // An older bulletin, expired by now, that holds this phone's wipe (the MDM cached it).
     profile.clock.advance(Duration::days(3));
-    let entry = FleetWipe {
-        reason: WipeReason::Other,
-        ..org.fleet_wipe(&e, "cmd_0000000000000000000000d0", WipeScope::Contacts, newer + 14 * 86_400)
-    };
+    let entry = org.fleet_wipe(&e, "cmd_0000000000000000000000d0", WipeScope::Contacts, newer + 14 * 86_400);
     let late = org.bulletin(newer - 60, vec![entry]);
     let values = [(keys::BULLETIN.to_owned(), late)].into_iter().collect();
     let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();

@@ -14,7 +14,7 @@ use televisit_core::it::bulletin::{BulletinOutcome, FleetWipe};
 use televisit_core::it::managed::keys;
 use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::triggers::TriggerState;
-use televisit_core::it::wipe::{self, fault, WipeReason, WipeScope};
+use televisit_core::it::wipe::{self, fault, WipeReason, WipeRefusal, WipeScope};
 use televisit_core::log::{EntryKind, LogQuery};
 use televisit_core::{Error, SecretStore};
 
@@ -251,10 +251,15 @@ fn bad_bulletins_are_refused_and_wipe_nothing() {
     let org = Org::new();
     let e = tv.enroll(&profile.secrets, &org.code()).unwrap();
     let now = tv.now().timestamp();
-    let entry = FleetWipe {
-        reason: WipeReason::Stolen,
-        ..org.fleet_wipe(&e, "cmd_00000000000000000000dddd", WipeScope::All, now + 86_400)
-    };
+    let entry = org.fleet_wipe(&e, "cmd_00000000000000000000dddd", WipeScope::All, now + 86_400);
+    // An entry changed after its admin signed it (by the bulletin's signer, say): the bulletin
+    // is in touch, and the wipe is refused as forged, with a log entry for IT.
+    let tampered = org.bulletin(now - 10, vec![FleetWipe { reason: WipeReason::Stolen, ..entry.clone() }]);
+    assert!(matches!(
+        tv.apply_bulletin(&profile.secrets, &tampered).unwrap(),
+        BulletinOutcome::Applied { wipe: None, wipe_refused: Some(WipeRefusal::BadSignature), .. }
+    ));
+    assert!(wipe::pending_command(&profile.secrets).unwrap().is_none());
     let good = org.bulletin(now, vec![entry.clone()]);
     let other_org = Org::new().bulletin(now, vec![entry]);
     let expired = org.bulletin(now - 2 * 86_400, vec![]);

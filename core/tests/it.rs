@@ -7,7 +7,7 @@ use chrono::Duration;
 use common::book::MemoryBook;
 use common::org::{self, Org, RECIPIENT};
 use common::Profile;
-use televisit_core::it::enrollment::{self, make_enroll_code, Validity, DEFAULT_CODE_VALID_SECONDS};
+use televisit_core::it::enrollment;
 use televisit_core::it::envelope::SigningKey;
 use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::wipe::{self, fault, Step, WipeReason, WipeScope};
@@ -54,8 +54,7 @@ fn bad_enrollment_codes_are_refused() {
     }
     // A policy inside signed by another key.
     let other = Org::new();
-    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
-    let mixed = make_enroll_code(&org.key, "X", RECIPIENT, &other.policy(1), validity);
+    let mixed = org.try_code(&other.policy(1), RECIPIENT);
     assert!(mixed.is_err());
     assert!(enrollment::load(&profile.secrets).unwrap().is_none());
 }
@@ -354,8 +353,7 @@ fn a_sealed_export_opens_for_it_and_verifies_against_the_device_key_only() {
     let org = Org::new();
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
-    let code = make_enroll_code(&org.key, "North Clinic", &recipient, &org.policy(1), validity).unwrap();
+    let code = org.try_code(&org.policy(1), &recipient).unwrap();
     let e = tv.enroll(&profile.secrets, &code).unwrap();
     let book = MemoryBook::default();
     with_patient_contact(&tv, &book);
@@ -395,9 +393,7 @@ fn exports_continue_each_other_from_what_it_confirmed_and_a_purge_keeps_the_publ
     let tv = profile.open().unwrap();
     let org = Org::new();
     let identity = age::x25519::Identity::generate();
-    let validity = Validity::from(org::SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
-    let code = make_enroll_code(&org.key, "North Clinic", &identity.to_public().to_string(), &org.policy(1), validity)
-        .unwrap();
+    let code = org.try_code(&org.policy(1), &identity.to_public().to_string()).unwrap();
     let e = tv.enroll(&profile.secrets, &code).unwrap();
     let key = pinned(&profile.secrets);
     let first = tv.export_log(&profile.secrets, false).unwrap();

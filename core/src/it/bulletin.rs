@@ -1,18 +1,21 @@
-//! The fleet bulletin on the phone: verified against the pinned organisation key, its signed
-//! issue time counted as contact with IT, and its wipe entry for this device (if any) carried out.
+//! The fleet bulletin on the phone: its key set links followed first (each checked against the
+//! root the phone holds), then verified with the bulletin key of the set reached, its signed
+//! issue time counted as contact with IT, and its wipe entry for this device (if any, signed by
+//! an admin's key the set holds) carried out.
 //! Every phone receives the same bulletin; the others' entries are none of its business and
 //! leave no trace. It works with no store open (a background job, a phone whose database is
 //! gone); `Televisit::apply_bulletin` adds the log entry.
 
 use super::checkin;
 use super::enrollment;
-use super::wipe::{self, WipeCommand};
+use super::keyset;
+use super::wipe::{self, WipeCommand, WipeRefusal};
 use crate::error::{Error, Result};
 use crate::log::{Actor, Detail, EntryKind, NewEntry};
 use crate::secrets::SecretStore;
 use crate::Televisit;
 use chrono::{DateTime, Utc};
-pub use televisit_protocol::bulletin::{open, sign, Bulletin, FleetWipe, BULLETIN_VERSION};
+pub use televisit_protocol::bulletin::{key_links, open, sign, Bulletin, FleetWipe, BULLETIN_VERSION};
 
 /// The id of the last bulletin applied: the MDM re-delivers the same one until IT signs the next.
 pub const LAST_BULLETIN: &str = "televisit.bulletin-last.v1";
@@ -24,13 +27,18 @@ pub enum BulletinOutcome {
     /// A new bulletin: contact with IT at its issue time; `wipe` when it holds this device's;
     /// `receipt_confirmed`, the command id of the wipe receipt it confirmed (now forgotten);
     /// `in_touch`, whether it counted as contact with IT (a late one, applied for its wipe or
-    /// its confirmation, does not).
+    /// its confirmation, does not); `key_set`, the version of the key set its links took the
+    /// phone to; `wipe_refused`, why this device's entry was refused when its signer or
+    /// signature was (a revoked admin's wipe: evidence for IT); `signed_by`, its signer's name.
     Applied {
         bulletin_id: String,
         issued_at: i64,
         wipe: Option<WipeCommand>,
         receipt_confirmed: Option<String>,
         in_touch: bool,
+        key_set: Option<u64>,
+        wipe_refused: Option<WipeRefusal>,
+        signed_by: Option<String>,
     },
 }
 
@@ -48,21 +56,38 @@ fn receive_at(
     now: DateTime<Utc>,
     wall: DateTime<Utc>,
 ) -> Result<BulletinOutcome> {
-    let enrollment = enrollment::load(secrets)?
-        .ok_or_else(|| Error::invalid("bulletin", "this device is not enrolled, so it takes no bulletin"))?;
-    let bulletin = open(text, &enrollment.org_key)?;
+    let not_enrolled = || Error::invalid("bulletin", "this device is not enrolled, so it takes no bulletin");
+    let enrollment = enrollment::load(secrets)?.ok_or_else(not_enrolled)?;
+    let held = keyset::current(secrets)?.ok_or_else(not_enrolled)?;
+    let opened = open(text, &held)?;
+    let bulletin = opened.bulletin;
     if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
         return Ok(BulletinOutcome::Unchanged);
     }
+    // The key set its links reached, kept: it verified this bulletin, and verifies what follows.
+    let key_set = opened.newer_keys.as_ref().map(|k| k.version);
+    let keys = match opened.newer_keys {
+        Some(newer) => {
+            keyset::save(secrets, &newer)?;
+            newer
+        }
+        None => held,
+    };
     // IT's cancellations first: a wipe it took back is refused from now on, here and whichever
-    // other way it arrives.
-    wipe::remember_cancelled(secrets, &bulletin.cancelled)?;
+    // other way it arrives. Only those an admin's key signed: the bulletin key cannot take a
+    // wipe back.
+    wipe::remember_cancelled(secrets, &bulletin.cancellations(&keys).0)?;
     // This device's wipe first, judged on signed times alone: a clock set ahead (the bulletin
     // looks expired) or behind (it looks signed in the future) must not turn the wipe away.
-    let wipe = match bulletin.wipe_for(&enrollment.device_id, &enrollment.enrollment_id) {
-        Some(command) if own_wipe_applies(secrets, &enrollment, &command, bulletin.issued_at)? => {
+    let mut wipe_refused = None;
+    let wipe = match bulletin.wipe_for(&enrollment.device_id, &enrollment.enrollment_id, &keys) {
+        Some(Ok(command)) if own_wipe_applies(secrets, &enrollment, &command, bulletin.issued_at)? => {
             wipe::start(secrets, command.clone())?;
             Some(command)
+        }
+        Some(Err(refusal)) => {
+            wipe_refused = Some(refusal);
+            None
         }
         _ => None,
     };
@@ -90,7 +115,7 @@ fn receive_at(
     let receipt_confirmed = wipe::confirm(secrets, &bulletin)?;
     let in_touch = contact.is_ok();
     if let Err(err) = contact {
-        if wipe.is_none() && receipt_confirmed.is_none() {
+        if wipe.is_none() && receipt_confirmed.is_none() && key_set.is_none() {
             return Err(err);
         }
     }
@@ -101,6 +126,9 @@ fn receive_at(
         wipe,
         receipt_confirmed,
         in_touch,
+        key_set,
+        wipe_refused,
+        signed_by: bulletin.signed_by,
     })
 }
 
@@ -122,16 +150,28 @@ impl Televisit {
     pub fn apply_bulletin(&self, secrets: &dyn SecretStore, text: &str) -> Result<BulletinOutcome> {
         // Through the store's trusted_now, so that a clock set back is logged here too.
         let outcome = receive_at(secrets, text, self.trusted_now(secrets)?, self.clock.now())?;
-        if let BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } = &outcome {
+        if let BulletinOutcome::Applied {
+            bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, ..
+        } = &outcome
+        {
+            if let Some(version) = key_set {
+                self.log_key_set(*version)?;
+            }
             let mut detail = Detail::new().code("bulletin", bulletin_id);
+            if let Some(name) = signed_by {
+                detail = detail.code("signed_by", name);
+            }
             if let Some(command) = receipt_confirmed {
                 detail = detail.code("receipt_confirmed", command);
             }
             self.append_own(&NewEntry::new(EntryKind::BulletinApplied, Actor::It).detail(detail))?;
+            if let Some(refusal) = wipe_refused {
+                let detail = Detail::new().code("reason", refusal.code()).code("via", "bulletin");
+                self.append_own(&NewEntry::new(EntryKind::WipeRefused, Actor::It).detail(detail))?;
+            }
             if let Some(command) = wipe {
-                let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
                 // The wipe is already pending; the entry is evidence, and the wipe goes on without it.
-                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(wipe::received_detail(command)));
             }
         }
         Ok(outcome)

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use serde::{Deserialize, Serialize};
 pub use televisit_protocol::enrollment::{
-    make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode, SignedPolicy, Validity,
-    DEFAULT_CODE_VALID_SECONDS,
+    make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode, OrgTrust, ReadCode, SignedPolicy,
+    Validity, DEFAULT_CODE_VALID_SECONDS,
 };
 pub use televisit_protocol::ids::random_id;
 use zeroize::Zeroizing;
@@ -30,6 +30,10 @@ pub struct Enrollment {
     /// code is recognised instead of enrolling again (which would void pending wipe commands).
     #[serde(default)]
     pub code_digest: Option<String>,
+    /// The organisation's key set, from the code or followed since (`it::keyset`); none: the
+    /// legacy set of its one key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<televisit_protocol::keyset::KeySet>,
 }
 
 pub fn load(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
@@ -92,8 +96,18 @@ impl Televisit {
     /// first enrollment, and changes nothing for a device already enrolled with its organisation.
     pub fn enroll(&self, secrets: &dyn SecretStore, code: &str) -> Result<Enrollment> {
         let code_digest = digest(code.trim());
-        let (code, signed) = read_enroll_code(code)?;
         let previous = load(secrets)?;
+        // The organisation first: a code of another one is refused as that, before its keys.
+        if let Ok(claimed) = televisit_protocol::envelope::open(code, televisit_protocol::envelope::Kind::Enroll)
+            .map_err(drop)
+            .and_then(|o| serde_json::from_slice::<EnrollCode>(&o.payload).map_err(drop))
+        {
+            if previous.as_ref().is_some_and(|p| p.org_key != claimed.org_key) {
+                return Err(Error::OtherOrganisation);
+            }
+        }
+        let held = super::keyset::current(secrets)?;
+        let ReadCode { code, policy: signed, keys } = read_enroll_code(code, held.as_ref())?;
         if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
             return Err(Error::OtherOrganisation);
         }
@@ -116,21 +130,29 @@ impl Televisit {
             Some(p) => (p.device_id.clone(), p.enrollment_id.clone()),
             None => (random_id("dev")?, random_id("enr")?),
         };
+        let moved = held.as_ref().map_or(keys.version > 0, |h| keys.version > h.version);
         let enrollment = Enrollment {
             org_name: code.org_name,
             org_key: code.org_key,
-            export_recipient: code.export_recipient,
+            export_recipient: keys.export_recipient.clone(),
             device_id,
             enrollment_id,
             enrolled_at: previous.as_ref().map_or_else(|| now.timestamp(), |p| p.enrolled_at),
             code_digest: Some(code_digest),
+            keys: (keys.version > 0).then(|| keys.clone()),
         };
         save(secrets, &enrollment)?;
-        let detail = Detail::new()
+        let mut detail = Detail::new()
             .code("enrollment", &enrollment.enrollment_id)
             .code("device", &enrollment.device_id)
             .bool("again", previous.is_some());
+        if let Some(name) = &code.signed_by {
+            detail = detail.code("signed_by", name);
+        }
         self.append_own(&NewEntry::new(EntryKind::Enrolled, Actor::It).detail(detail))?;
+        if moved && previous.is_some() {
+            self.log_key_set(keys.version)?;
+        }
         self.apply_policy_checked(&signed.policy)?;
         Ok(enrollment)
     }
@@ -146,9 +168,9 @@ impl Televisit {
     /// Applies a policy signed by the pinned organisation key; an older version is refused. Its
     /// signed issue time counts as contact with IT when it is newer than the last.
     pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
-        let enrollment = load(secrets)?
+        let keys = super::keyset::current(secrets)?
             .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
-        let signed = open_policy(signed, &enrollment.org_key)?;
+        let signed = open_policy(signed, &keys)?;
         let now = self.trusted_now(secrets)?;
         checkin::record_signed_time(secrets, signed.issued_at, now, self.clock.now())?;
         self.apply_policy_checked(&signed.policy)?;

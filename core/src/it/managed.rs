@@ -107,11 +107,19 @@ impl crate::Televisit {
                 }
             }
         };
+        // The key set links the bulletin carries, before anything they may verify: a policy or a
+        // wipe signed by a key IT added since then verifies in this same delivery. (A link that
+        // does not hold changes nothing; the bulletin's own refusal says why, below.)
+        if let Some(links) = value(values, keys::BULLETIN).and_then(|text| super::bulletin::key_links(text).ok()) {
+            if let Ok(Some(version)) = super::keyset::follow(secrets, &links) {
+                self.log_key_set(version)?;
+            }
+        }
         let policy = match value(values, keys::SIGNED_POLICY) {
             None => ManagedOutcome::NotSet,
             Some(signed) => {
-                let org_key = enrollment::load(secrets)?.map(|e| e.org_key);
-                let offered = org_key.and_then(|key| enrollment::open_policy(signed, &key).ok());
+                let held = super::keyset::current(secrets)?;
+                let offered = held.and_then(|keys| enrollment::open_policy(signed, &keys).ok());
                 // A configuration re-delivered unchanged (the MDM client caches it) is nothing
                 // new, and no contact with IT either: its signed time was counted the first time.
                 if offered.is_some_and(|p| p.policy == self.policy().unwrap_or_default()) {

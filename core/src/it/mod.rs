@@ -5,6 +5,7 @@ pub mod checkin;
 pub mod enrollment;
 pub mod envelope;
 pub mod export;
+pub mod keyset;
 pub mod managed;
 pub mod report;
 pub mod storeless;

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 pub use televisit_protocol::wipe::{
-    claimed_command_id, issue, open_command, seal_receipt, verify_receipt, Receipt, Step, StepDone, WipeCommand,
+    claimed_command_id, issue, open_command, seal_receipt, verify_receipt, Cancel, Receipt, Step, StepDone, WipeCommand,
     WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION, MAX_MERGED,
 };
 
@@ -56,7 +56,8 @@ pub fn verify(secrets: &dyn SecretStore, text: &str) -> Result<WipeCommand> {
         }));
     };
     // The signature first: a forged command that reuses a seen id is a forgery, not a replay.
-    let command = open_command(text, &enrollment.org_key).map_err(refuse)?;
+    let keys = super::keyset::current(secrets)?.ok_or_else(|| refuse(WipeRefusal::NotEnrolled))?;
+    let command = open_command(text, &keys).map_err(refuse)?;
     match refusal_for(secrets, &enrollment, &command, None)? {
         Some(reason) => Err(refuse(reason)),
         None => Ok(command),
@@ -248,6 +249,7 @@ pub(crate) fn start_local(secrets: &dyn SecretStore, now: DateTime<Utc>) -> Resu
         expires_at: now.timestamp(),
         scope: WipeScope::All,
         reason: WipeReason::LocalTrigger,
+        signed_by: None,
     };
     start(secrets, command.clone())?;
     Ok(command)
@@ -469,9 +471,18 @@ impl crate::Televisit {
     /// logs its refusals once per value itself).
     pub(crate) fn accept_wipe(&self, secrets: &dyn SecretStore, command: WipeCommand) -> Result<WipeCommand> {
         start(secrets, command.clone())?;
-        let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
         // The wipe is already pending; the log entry is evidence, and the wipe goes on without it.
-        let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(detail));
+        let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(received_detail(&command)));
         Ok(command)
+    }
+}
+
+/// What the log says of a wipe received from IT: the command, its scope, and the admin whose key
+/// signed it (IT's name for the key, never a key).
+pub(crate) fn received_detail(command: &WipeCommand) -> Detail {
+    let detail = Detail::new().code("command", &command.command_id).code("scope", command.scope.code());
+    match &command.signed_by {
+        Some(name) => detail.code("signed_by", name),
+        None => detail,
     }
 }

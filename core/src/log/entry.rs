@@ -68,6 +68,7 @@ codes! {
         ClockWentBack = "clock_went_back",
         BulletinApplied = "bulletin_applied",
         OrphansSwept = "orphans_swept",
+        KeySetUpdated = "key_set_updated",
     }
 }
 

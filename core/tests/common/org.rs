@@ -1,9 +1,12 @@
 //! Plays the organisation's IT: its signing key, signed policies, enrollment codes, wipe commands.
 
 use televisit_core::it::bulletin::{Bulletin, FleetWipe, BULLETIN_VERSION};
-use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
+use televisit_core::it::enrollment::{
+    self, make_enroll_code, sign_policy, OrgTrust, Validity, DEFAULT_CODE_VALID_SECONDS,
+};
 use televisit_core::it::envelope::SigningKey;
-use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
+use televisit_core::it::keyset::{KeySet, Signer};
+use televisit_core::it::wipe::{self, Cancel, WipeCommand, WipeReason, WipeScope};
 use televisit_core::Policy;
 
 pub const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -11,13 +14,31 @@ pub const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5s
 /// 2026-01-01T08:00:00Z: an hour before the test profiles' clock starts, when IT signs.
 pub const SIGNED_AT: i64 = 1_767_254_400;
 
+/// A legacy organisation: one key signs everything, and its messages name no signer.
 pub struct Org {
     pub key: SigningKey,
+    signer: Signer,
 }
 
 impl Org {
     pub fn new() -> Self {
-        Org { key: SigningKey::generate().unwrap().0 }
+        let (key, pkcs8) = SigningKey::generate().unwrap();
+        Org { key, signer: Signer::legacy(SigningKey::from_pkcs8(&pkcs8).unwrap()) }
+    }
+
+    pub fn keys(&self) -> KeySet {
+        KeySet::legacy(&self.key.public_key(), RECIPIENT)
+    }
+
+    fn trust(&self) -> OrgTrust {
+        OrgTrust { name: "North Clinic".into(), org_key: self.key.public_key(), keys: self.keys(), link: None }
+    }
+
+    /// An enrollment code with this signed policy, sealing exports to `recipient`.
+    pub fn try_code(&self, signed_policy: &str, recipient: &str) -> Result<String, televisit_protocol::Error> {
+        let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+        let trust = OrgTrust { keys: KeySet::legacy(&self.key.public_key(), recipient), ..self.trust() };
+        make_enroll_code(&self.signer, &trust, signed_policy, validity)
     }
 
     pub fn policy(&self, version: u64) -> String {
@@ -28,19 +49,19 @@ impl Org {
     pub fn policy_with(&self, version: u64, at: i64, edit: impl FnOnce(&mut Policy)) -> String {
         let mut policy = Policy { version, organisation: "North Clinic".into(), ..Policy::default() };
         edit(&mut policy);
-        sign_policy(&self.key, &policy, at).unwrap()
+        sign_policy(&self.signer, &policy, at).unwrap()
     }
 
     /// An enrollment code with this signed policy.
     pub fn code_with(&self, signed_policy: &str) -> String {
         let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
-        make_enroll_code(&self.key, "North Clinic", RECIPIENT, signed_policy, validity).unwrap()
+        make_enroll_code(&self.signer, &self.trust(), signed_policy, validity).unwrap()
     }
 
     /// An enrollment code signed at `at` (Unix seconds), valid 90 days, with this signed policy.
     pub fn code_signed_at(&self, at: i64, signed_policy: &str) -> String {
         let validity = Validity::from(at, DEFAULT_CODE_VALID_SECONDS).unwrap();
-        make_enroll_code(&self.key, "North Clinic", RECIPIENT, signed_policy, validity).unwrap()
+        make_enroll_code(&self.signer, &self.trust(), signed_policy, validity).unwrap()
     }
 
     /// A bulletin signed at `at`, valid a day, with these pending wipes.
@@ -58,7 +79,9 @@ impl Org {
 
     /// A bulletin signed at `at` cancelling these wipe commands.
     pub fn bulletin_cancelling(&self, at: i64, commands: &[&str]) -> String {
-        self.signed_bulletin(at, |b| b.cancelled = commands.iter().map(|c| (*c).to_owned()).collect())
+        self.signed_bulletin(at, |b| {
+            b.cancelled = commands.iter().map(|c| Cancel::sign(&self.signer, c, at).unwrap()).collect()
+        })
     }
 
     /// A bulletin signed at `at` confirming, per device, the wipe receipt naming these commands.
@@ -75,18 +98,20 @@ impl Org {
             bulletin_id: format!("blt_{:024x}", at),
             issued_at: at,
             expires_at: at + 86_400,
+            signed_by: None,
+            keys: Vec::new(),
             wipes: Vec::new(),
             logs: Default::default(),
             receipts: Default::default(),
             cancelled: Vec::new(),
         };
         fill(&mut made);
-        televisit_core::it::bulletin::sign(&self.key, &made).unwrap()
+        televisit_core::it::bulletin::sign(&self.signer, &made).unwrap()
     }
 
     pub fn code(&self) -> String {
         let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
-        make_enroll_code(&self.key, "North Clinic", RECIPIENT, &self.policy(1), validity).unwrap()
+        make_enroll_code(&self.signer, &self.trust(), &self.policy(1), validity).unwrap()
     }
 
     /// A command signed at `now` that IT made valid only from `not_before`.
@@ -94,16 +119,23 @@ impl Org {
         self.wipe_within(e, id, WipeScope::All, now, not_before)
     }
 
-    /// A bulletin's entry wiping this enrollment (for a lost phone) until `expires_at`.
+    /// A bulletin's entry wiping this enrollment (for a lost phone) until `expires_at`: the
+    /// command IT signed (when IT signs, or just before it expires), less the ids.
     pub fn fleet_wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, expires_at: i64) -> FleetWipe {
-        FleetWipe {
+        let issued_at = SIGNED_AT.min(expires_at - 3600);
+        let command = WipeCommand {
+            v: wipe::COMMAND_VERSION,
             device_id: e.device_id.clone(),
             enrollment_id: e.enrollment_id.clone(),
             command_id: id.into(),
+            issued_at,
+            not_before: issued_at - 300,
+            expires_at,
             scope,
             reason: WipeReason::Lost,
-            expires_at,
-        }
+            signed_by: None,
+        };
+        FleetWipe::from_command(&wipe::issue(&self.signer, &command).unwrap(), &self.keys()).unwrap()
     }
 
     pub fn wipe(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64) -> String {
@@ -113,7 +145,7 @@ impl Org {
     /// Signed at `now`, valid from `not_before` for 14 days.
     fn wipe_within(&self, e: &enrollment::Enrollment, id: &str, scope: WipeScope, now: i64, not_before: i64) -> String {
         wipe::issue(
-            &self.key,
+            &self.signer,
             &WipeCommand {
                 v: wipe::COMMAND_VERSION,
                 device_id: e.device_id.clone(),
@@ -124,6 +156,7 @@ impl Org {
                 expires_at: not_before + 60 + 14 * 86_400,
                 scope,
                 reason: WipeReason::Lost,
+                signed_by: None,
             },
         )
         .unwrap()
