@@ -18,12 +18,18 @@ pub const SIGNED_AT: i64 = 1_767_254_400;
 pub struct Org {
     pub key: SigningKey,
     signer: Signer,
+    pkcs8: Vec<u8>,
 }
 
 impl Org {
     pub fn new() -> Self {
         let (key, pkcs8) = SigningKey::generate().unwrap();
-        Org { key, signer: Signer::legacy(SigningKey::from_pkcs8(&pkcs8).unwrap()) }
+        Org { key, signer: Signer::legacy(SigningKey::from_pkcs8(&pkcs8).unwrap()), pkcs8: pkcs8.to_vec() }
+    }
+
+    /// The key again, as the vault holds it (it becomes the root when IT splits it).
+    pub fn pkcs8(&self) -> &[u8] {
+        &self.pkcs8
     }
 
     pub fn keys(&self) -> KeySet {
