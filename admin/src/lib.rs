@@ -6,6 +6,7 @@
 pub mod fleet;
 pub mod fleet_bulletin;
 pub mod fleet_html;
+pub mod keys;
 pub mod ledger;
 pub mod mdm_export;
 pub mod org;
@@ -52,6 +53,7 @@ pub fn wipe_command(
         expires_at,
         scope,
         reason,
+        signed_by: None,
     })
 }
 

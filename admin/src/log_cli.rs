@@ -208,7 +208,7 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
                 Some(file) => {
                     let text =
                         std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-                    let signed = televisit_protocol::enrollment::open_policy(text.trim(), &org_keys.info.signing_key)?;
+                    let signed = televisit_protocol::enrollment::open_policy(text.trim(), &org_keys.keys)?;
                     signed.policy.log.retention_days.max(DEFAULT_RETENTION_DAYS)
                 }
                 None => Policy::default().log.retention_days.max(DEFAULT_RETENTION_DAYS),

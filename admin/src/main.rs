@@ -6,6 +6,8 @@
 //! error; 3 a check failed (a receipt or an export does not verify; an import refused a record;
 //! `devices list --stale` found stale devices; the log archive found a fork, a gap or a rollback).
 
+mod bulletin_cli;
+mod keys_cli;
 mod ledger_cli;
 mod log_cli;
 mod mdm_cli;
@@ -23,6 +25,7 @@ use televisit_admin::{fleet, org, usage};
 use televisit_protocol::bulletin::MAX_VALID_SECONDS;
 use televisit_protocol::enrollment::{make_enroll_code, open_policy, sign_policy};
 use televisit_protocol::enrollment::{Validity, MAX_CODE_VALID_SECONDS};
+use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
 
 #[derive(Parser)]
@@ -59,6 +62,9 @@ enum Command {
         /// How long the code enrolls new devices: 90d. A device enrolled with it stays enrolled.
         #[arg(long, default_value = "90d", value_parser = code_validity)]
         valid: i64,
+        /// A key with the enroll role; without it, the organisation's first key in --org.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// The fleet's bulletin, signed on a schedule and pushed to every phone through the MDM.
     #[command(subcommand)]
@@ -72,6 +78,10 @@ enum Command {
     /// The fleet report: one HTML page for a browser.
     #[command(subcommand)]
     Fleet(FleetCommand),
+    /// The organisation's key set: show it, add an admin's key, revoke one, rotate the bulletin
+    /// key, the root, the export recipient.
+    #[command(subcommand)]
+    Keys(keys_cli::KeysCommand),
     /// Remote wipe: issue a command, check a device's receipt.
     #[command(subcommand)]
     Wipe(wipe_cli::WipeCommandCli),
@@ -103,13 +113,21 @@ enum OrgCommand {
 enum PolicyCommand {
     /// Print the default policy (every field, with the values of the design) as JSON.
     Defaults,
-    /// Validate a policy file; an error names the field and the line.
-    Check { file: PathBuf },
-    /// Validate, then sign a policy with the organisation's key; prints the signed policy.
+    /// Validate a policy file; an error names the field and the line. With --org, also warns of
+    /// the organisation's keys expiring within 30 days.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        org: Option<PathBuf>,
+    },
+    /// Validate, then sign a policy with a key that has the policy role; prints the signed policy.
     Sign {
         file: PathBuf,
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
+        /// A key with the policy role; without it, the organisation's first key in --org.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
 }
 
@@ -120,7 +138,11 @@ enum BulletinCommand {
     Sign {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
-        /// Who signs it (default: the account running the tool).
+        /// The bulletin key (`keys rotate-bulletin` made it): all the cron host holds. Without
+        /// it, the organisation's first key in --org, while it still has the bulletin role.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Who runs it (default: the account running the tool), for the ledger.
         #[arg(long)]
         by: Option<String>,
         /// How long it is valid: 24h. Sign the next one well before (a cron line every 6 hours).
@@ -210,33 +232,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Org(OrgCommand::Show { org }) => {
             let org = org::load(&org)?;
-            print(json, serde_json::to_value(&org.info)?, serde_json::to_string_pretty(&org.info)?);
+            let text = format!("{}\n{}", serde_json::to_string_pretty(&org.info)?, televisit_admin::keys::describe(&org, ledger_cli::now()));
+            print(json, serde_json::to_value(&org.info)?, text.trim_end().to_owned());
         }
         Command::Policy(PolicyCommand::Defaults) => println!("{}", Policy::default().to_json()),
-        Command::Policy(PolicyCommand::Check { file }) => {
+        Command::Policy(PolicyCommand::Check { file, org }) => {
             let policy = read_policy(&file)?;
-            let warnings = policy.warnings();
+            let mut warnings = policy.warnings();
+            if let Some(dir) = org {
+                warnings.extend(org::load(&dir)?.expiry_warnings(ledger_cli::now()));
+            }
             let mut text = format!("valid: policy version {}", policy.version);
             for warning in &warnings {
                 text.push_str(&format!("\nwarning: {warning}"));
             }
             print(json, serde_json::json!({"valid": true, "version": policy.version, "warnings": warnings}), text);
         }
-        Command::Policy(PolicyCommand::Sign { file, org }) => {
+        Command::Policy(PolicyCommand::Sign { file, org, key }) => {
             let policy = read_policy(&file)?;
             let org = org::load(&org)?;
             for warning in policy.warnings() {
                 eprintln!("televisit-admin: warning: {warning}");
             }
-            let signed = sign_policy(&org.key, &policy, chrono::Utc::now().timestamp())?;
+            let signing = keys_cli::signer(&org, key.as_deref(), Role::Policy)?;
+            let signed = sign_policy(&signing, &policy, chrono::Utc::now().timestamp())?;
             print(json, serde_json::json!({"version": policy.version, "signed": signed}), signed);
         }
-        Command::EnrollCode { org: org_dir, policy, valid } => {
+        Command::EnrollCode { org: org_dir, policy, valid, key } => {
             let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let signed = text_or_file(&policy)?;
-            let version = open_policy(&signed, &org.key.public_key()).context("the signed policy")?.policy.version;
+            let version = open_policy(&signed, &org.keys).context("the signed policy")?.policy.version;
             let validity = Validity::from(chrono::Utc::now().timestamp(), valid)?;
-            let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed, validity)?;
+            let signing = keys_cli::signer(&org, key.as_deref(), Role::Enroll)?;
+            let code = make_enroll_code(&signing, &org.trust(), &signed, validity)?;
             let code_id = format!("code_{}", &ledger::digest_hex(code.as_bytes())[..24]);
             let detail = format!("policy version {version}");
             ledger.record_issued(
@@ -253,61 +281,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 code,
             );
         }
-        Command::Bulletin(BulletinCommand::Sign { org: org_dir, by, valid, wipes }) => {
-            let (org, mut ledger) = ledger_cli::open(&org_dir)?;
-            let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
-            let now = ledger_cli::now();
-            // A device that reported after its full wipe is wiped again (a copy put back).
-            let reissued = ledger.reissue_after_reports(&org.key, now)?;
-            if !reissued.is_empty() {
-                eprintln!(
-                    "televisit-admin: {} device(s) reported after their full wipe: a new wipe for each ({})",
-                    reissued.len(),
-                    reissued.join(", ")
-                );
-            }
-            let pending = ledger.pending_wipes(now)?;
-            let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
-            let confirmations = ledger.confirmations(now)?;
-            let to_confirm = confirmations.len();
-            let (made, text) = fleet::make_fleet_bulletin(&org.key, valid, &wipes, pending, confirmations, now)?;
-            let confirmed = made.logs.len() + made.receipts.len();
-            if confirmed < to_confirm {
-                eprintln!(
-                    "televisit-admin: {} confirmation(s) wait for a later bulletin (one is kept under {} characters, within what Android stores)",
-                    to_confirm - confirmed,
-                    fleet::MAX_BULLETIN_CHARS
-                );
-            }
-            let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
-            let later = waiting.iter().filter(|id| !ids.contains(&id.as_str())).count();
-            if later > 0 {
-                eprintln!(
-                    "televisit-admin: {later} pending wipe command(s) wait for a later bulletin (one per device, the widest scope first)"
-                );
-            }
-            let detail = serde_json::json!({"wipes": ids}).to_string();
-            ledger.record_issued(
-                CommandKind::Bulletin,
-                &made.bulletin_id,
-                &ledger::issuer(by.as_deref()),
-                now,
-                made.expires_at,
-                &detail,
-            )?;
-            eprintln!(
-                "televisit-admin: bulletin {} carries {} wipe command(s) and confirms {} wipe receipt(s) to their phones",
-                made.bulletin_id,
-                ids.len(),
-                made.receipts.len()
-            );
-            let confirmed: Vec<&str> = made.receipts.keys().map(String::as_str).collect();
-            print(
-                json,
-                serde_json::json!({"bulletin_id": made.bulletin_id, "issued_at": made.issued_at, "expires_at": made.expires_at, "wipes": ids, "receipts_confirmed": confirmed, "bulletin": text}),
-                text,
-            );
+        Command::Bulletin(BulletinCommand::Sign { org, key, by, valid, wipes }) => {
+            bulletin_cli::sign(&org, key.as_deref(), by.as_deref(), valid, &wipes, json)?;
         }
+        Command::Keys(command) => return keys_cli::run(command, json),
         Command::Devices(command) => return ledger_cli::devices(command, json),
         Command::Fleet(command) => return ledger_cli::fleet_report(command, json),
         Command::Device(DeviceCommand::Check { report, device_key }) => {

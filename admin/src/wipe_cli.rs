@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use televisit_admin::ledger;
 use televisit_admin::{report, usage};
-use televisit_protocol::wipe::{self, WipeReason, WipeScope};
+use televisit_protocol::keyset::Role;
+use televisit_protocol::wipe::{self, Cancel, WipeReason, WipeScope};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ScopeArg {
@@ -56,9 +57,14 @@ pub enum WipeCommandCli {
         /// How long the command stays valid, in days: 14d.
         #[arg(long, default_value = "14d", value_parser = parse_ttl)]
         ttl: u32,
-        /// Who issues it (default: the account running the tool).
+        /// Who issues it, for an organisation without admin keys (default: the account running
+        /// the tool). With an admin's key, the ledger names the key.
         #[arg(long)]
         by: Option<String>,
+        /// The admin's wipe key (`keys add-admin`); without it, the organisation's first key in
+        /// --org, while it still has the wipe role.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Take a wipe back: it leaves the bulletins, and every bulletin until it would have expired
     /// names it as cancelled, so that a phone that has not run it yet refuses it (a phone that
@@ -68,9 +74,13 @@ pub enum WipeCommandCli {
         org: PathBuf,
         /// The command id (cmd_…), as `wipe status` shows it.
         command: String,
-        /// Who takes it back (default: the account running the tool).
+        /// Who takes it back, for an organisation without admin keys (default: the account
+        /// running the tool).
         #[arg(long)]
         by: Option<String>,
+        /// The admin's wipe key: phones take a wipe back only on an admin's signed word.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Every wipe and its state: pending, done (with its receipt), failed, expired, local, cancelled.
     Status {
@@ -119,9 +129,13 @@ fn parse_ttl(text: &str) -> Result<u32, usage::Refusal> {
 
 pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
     match command {
-        WipeCommandCli::Cancel { org, command, by } => {
-            let (_, mut ledger) = ledger_cli::open(&org)?;
-            let ran = ledger.cancel_wipe(&command, &ledger::issuer(by.as_deref()), ledger_cli::now())?;
+        WipeCommandCli::Cancel { org, command, by, key } => {
+            let (org, mut ledger) = ledger_cli::open(&org)?;
+            let signer = crate::keys_cli::signer(&org, key.as_deref(), Role::Wipe)?;
+            let cancel = Cancel::sign(&signer, &command, ledger_cli::now())?;
+            let ran = ledger.cancel_wipe(&command, &ledger::issuer(by.as_deref()), Some(&cancel), ledger_cli::now())?;
+            // A wipe cancelled before cancellations were signed gets this signature now.
+            ledger.sign_cancellation(&cancel)?;
             let text = if ran {
                 format!("{command} cancelled; it had run already (its receipt is in the ledger): nothing more is wiped, the record says it was taken back")
             } else {
@@ -154,6 +168,7 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
             reason,
             ttl,
             by,
+            key,
         } => {
             let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let which = Which::new(device, user, mdm_device);
@@ -171,8 +186,10 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
                 ReasonArg::Other => WipeReason::Other,
             };
             let now = ledger_cli::now();
-            let command = televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, now)?;
-            let token = wipe::issue(&org.key, &command)?;
+            let signer = crate::keys_cli::signer(&org, key.as_deref(), Role::Wipe)?;
+            let mut command = televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, now)?;
+            command.signed_by = signer.name.clone();
+            let token = wipe::issue(&signer, &command)?;
             ledger.record_wipe(&command, &token, &ledger::issuer(by.as_deref()), now)?;
             eprintln!(
             "televisit-admin: wipe {} for {} recorded; every bulletin signed from now carries it until its receipt arrives",

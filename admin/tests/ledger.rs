@@ -4,7 +4,6 @@
 
 use std::path::Path;
 use televisit_admin::ledger::{DeviceFilter, WipeState, RECEIPT_CONFIRMED_FOR};
-use televisit_protocol::bulletin;
 use televisit_protocol::envelope::SigningKey;
 use televisit_protocol::wipe::{self, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
 
@@ -234,7 +233,7 @@ fn a_wipe_goes_from_issue_to_receipt_and_every_state_shows() {
     let mut wiped = vec![phones[0].dev.clone(), phones[2].dev.clone(), phones[3].dev.clone()];
     wiped.sort();
     assert_eq!(next["receipts_confirmed"], serde_json::json!(wiped));
-    let signed = bulletin::open(next["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
+    let signed = fleet.open_bulletin(next["bulletin"].as_str().unwrap());
     assert!(signed.receipt_confirmed(&phones[0].dev, &[&id(&by_user)]));
     assert!(signed.receipt_confirmed(&phones[3].dev, &["loc_00000000000000000000000a"]));
     assert!(!signed.receipt_confirmed(&phones[1].dev, &[&id(&by_mdm)]), "no receipt from it yet");
@@ -260,6 +259,7 @@ fn a_receipt_is_confirmed_while_its_phone_publishes_it_and_a_rewritten_one_repla
             expires_at: t0 + 14 * 86_400,
             scope: WipeScope::All,
             reason: WipeReason::Lost,
+            signed_by: None,
         };
         ledger.record_wipe(&command, "tv1.wipe.x.y", "it", t0).unwrap();
     }
@@ -374,8 +374,8 @@ fn a_report_after_a_full_wipe_that_does_not_hold_its_receipt_is_a_finding_and_th
     let signed = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
     let carried: Vec<&str> = signed["wipes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
     assert_eq!(carried.len(), 1, "{carried:?}");
-    let bulletin = televisit_protocol::bulletin::open(signed["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
-    assert!(bulletin.wipe_for(&lost.dev, &lost.enr).is_some() && bulletin.wipe_for(&honest.dev, &honest.enr).is_none());
+    let bulletin = fleet.open_bulletin(signed["bulletin"].as_str().unwrap());
+    assert!(bulletin.wipe_for(&lost.dev, &lost.enr, &fleet.keys()).is_some() && bulletin.wipe_for(&honest.dev, &honest.enr, &fleet.keys()).is_none());
     let status = admin(fleet.path(), &["wipe", "status", "--org", "org", "--pending"]);
     assert!(status.stdout.contains("reported after its wipe"), "{}", status.stdout);
     // The fleet report lists the finding.
@@ -481,7 +481,7 @@ fn a_ten_thousand_device_ledger_with_churn_signs_a_bulletin_that_leaves_the_gone
     let signed: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
     let text = signed["bulletin"].as_str().unwrap();
     assert!(text.len() <= televisit_admin::fleet::MAX_BULLETIN_CHARS, "{}", text.len());
-    let bulletin = televisit_protocol::bulletin::open(text, &fleet.org_key).unwrap();
+    let bulletin = fleet.open_bulletin(text);
     assert!(!bulletin.logs.is_empty());
     // The bulletin names devices by tags only: each is looked up by its id, as a phone does.
     let confirmed: Vec<u32> =
@@ -524,8 +524,8 @@ fn a_cancelled_wipe_leaves_the_bulletins_and_the_next_ones_name_it_as_cancelled(
     assert_eq!(cancelled["had_run"], false);
     let signed = admin_json(fleet.path(), &["bulletin", "sign", "--org", "org"]);
     assert_eq!(signed["wipes"], serde_json::json!([right.clone()]));
-    let bulletin = televisit_protocol::bulletin::open(signed["bulletin"].as_str().unwrap(), &fleet.org_key).unwrap();
-    assert_eq!(bulletin.cancelled, std::slice::from_ref(&wrong));
+    let bulletin = fleet.open_bulletin(signed["bulletin"].as_str().unwrap());
+    assert_eq!(bulletin.cancellations(&fleet.keys()), (vec![wrong.clone()], 0), "signed by the org key, which may");
     assert_eq!(fleet.wipe_state(&wrong), Some(WipeState::Cancelled));
     let status = admin(fleet.path(), &["wipe", "status", "--org", "org", "--cancelled"]);
     assert!(status.stdout.contains(&wrong) && !status.stdout.contains(&right), "{}", status.stdout);

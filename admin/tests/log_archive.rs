@@ -215,13 +215,12 @@ fn the_honest_run_of_exports_is_archived_searched_confirmed_and_verified() {
     let signed = w.run(&["--json", "bulletin", "sign", "--org", "org"]);
     assert_eq!(signed.code, Some(0), "{}", signed.stderr);
     let text: serde_json::Value = serde_json::from_str(&signed.stdout).unwrap();
-    let org_key = std::fs::read_to_string(w.path().join("org/org.json")).unwrap();
-    let org_key: serde_json::Value = serde_json::from_str(&org_key).unwrap();
     let bulletin = televisit_protocol::bulletin::open(
         text["bulletin"].as_str().unwrap(),
-        org_key["signing_key"].as_str().unwrap(),
+        &televisit_admin::org::load(&w.path().join("org")).unwrap().keys,
     )
-    .unwrap();
+    .unwrap()
+    .bulletin;
     assert_eq!(bulletin.log_confirmed(&w.dev), Some(30));
 
     // The phone wiped itself (a local trigger): its log starts again from one. The archive keeps
@@ -240,9 +239,10 @@ fn the_honest_run_of_exports_is_archived_searched_confirmed_and_verified() {
     let text: serde_json::Value = serde_json::from_str(&signed.stdout).unwrap();
     let bulletin = televisit_protocol::bulletin::open(
         text["bulletin"].as_str().unwrap(),
-        org_key["signing_key"].as_str().unwrap(),
+        &televisit_admin::org::load(&w.path().join("org")).unwrap().keys,
     )
-    .unwrap();
+    .unwrap()
+    .bulletin;
     assert_eq!(bulletin.log_confirmed(&w.dev), None);
     assert!(bulletin.receipt_confirmed(&w.dev, &["loc_0000000000000000000000a7"]));
 }

@@ -152,7 +152,8 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
+            "ALTER TABLE commands DROP COLUMN cancel_text;
+             ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
              DROP TABLE config_status; ALTER TABLE imports DROP COLUMN format;
              ALTER TABLE imports DROP COLUMN config_statuses; PRAGMA user_version = 2;",
@@ -179,7 +180,8 @@ fn receipts_in_a_ledger_from_before_confirmations_are_confirmed_from_when_they_w
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
+            "ALTER TABLE commands DROP COLUMN cancel_text;
+             ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device;
              ALTER TABLE receipts DROP COLUMN seen_at; PRAGMA user_version = 3;",
         )

@@ -13,7 +13,7 @@ use super::archive::{insert_finding, FindingKind};
 use super::Ledger;
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
-use televisit_protocol::envelope::SigningKey;
+use televisit_protocol::keyset::Signer;
 use televisit_protocol::report::DeviceReport;
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 
@@ -73,7 +73,7 @@ impl Ledger {
     /// For `bulletin sign`: a new full wipe for each device flagged as reported after its wipe
     /// that has none pending (the first one's command is carried out and may have expired; the
     /// copy put back never saw it). Returns the new commands' ids.
-    pub fn reissue_after_reports(&mut self, org: &SigningKey, now: i64) -> Result<Vec<String>> {
+    pub fn reissue_after_reports(&mut self, org: &Signer, now: i64) -> Result<Vec<String>> {
         let due: Vec<(String, String, String)> = self
             .conn
             .prepare(
@@ -91,7 +91,8 @@ impl Ledger {
         let mut issued = Vec::new();
         for (device, enrollment, reason) in due {
             let reason: WipeReason = super::parse_code(&reason).unwrap_or(WipeReason::Lost);
-            let command = crate::wipe_command(&device, &enrollment, WipeScope::All, reason, 14, now)?;
+            let mut command = crate::wipe_command(&device, &enrollment, WipeScope::All, reason, 14, now)?;
+            command.signed_by = org.name.clone();
             let text = wipe::issue(org, &command)?;
             self.record_wipe(&command, &text, REISSUED_BY, now)?;
             issued.push(command.command_id);

@@ -25,10 +25,10 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use televisit_protocol::bulletin::{FleetWipe, MAX_RECEIPT_CONFIRMATIONS};
+use televisit_protocol::bulletin::MAX_RECEIPT_CONFIRMATIONS;
 use televisit_protocol::envelope;
 use televisit_protocol::report::DeviceReport;
-use televisit_protocol::wipe::{WipeCommand, MAX_MERGED};
+use televisit_protocol::wipe::{Cancel, WipeCommand, MAX_MERGED};
 
 pub const FILE: &str = "ledger.db";
 /// How long after a receipt was last seen published the bulletins keep confirming it.
@@ -101,7 +101,10 @@ impl Ledger {
     }
 
     /// Records a wipe command IT signed, for the device named in it.
+    /// Who issued it is the admin key that signed it, when a named key did (the name phones
+    /// check it against); `issued_by` otherwise.
     pub fn record_wipe(&mut self, command: &WipeCommand, text: &str, issued_by: &str, now: i64) -> Result<()> {
+        let issued_by = command.signed_by.as_deref().unwrap_or(issued_by);
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO commands (command_id, kind, device_id, enrollment_id, scope, reason, issued_by, issued_at, expires_at, text)
@@ -142,32 +145,17 @@ impl Ledger {
         Ok(())
     }
 
-    /// Every wipe that is still to be carried out and has not expired: what the next bulletin
-    /// carries.
-    pub fn pending_wipes(&self, now: i64) -> Result<Vec<FleetWipe>> {
+    /// Every wipe that is still to be carried out and has not expired, as its admin signed it:
+    /// what the next bulletin carries.
+    pub fn pending_wipes(&self, now: i64) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
-            "SELECT c.device_id, c.enrollment_id, c.command_id, c.scope, c.reason, c.expires_at
-             FROM commands c
+            "SELECT c.text FROM commands c
              WHERE c.kind = 'wipe' AND c.expires_at > ?1 AND c.cancelled_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id)
              ORDER BY c.issued_at, c.command_id",
         )?;
-        let rows = stmt.query_map([now], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get(5)?))
-        })?;
-        let mut wipes = Vec::new();
-        for row in rows {
-            let (device_id, enrollment_id, command_id, scope, reason, expires_at) = row?;
-            wipes.push(FleetWipe {
-                device_id,
-                enrollment_id,
-                command_id,
-                scope: parse_code(&scope).context("a wipe's scope in the ledger")?,
-                reason: parse_code(&reason).context("a wipe's reason in the ledger")?,
-                expires_at,
-            });
-        }
-        Ok(wipes)
+        let rows = stmt.query_map([now], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// For the next bulletin: per device, the command ids of the newest wipe receipt the ledger
@@ -233,7 +221,7 @@ impl Ledger {
     /// would have expired names it as cancelled, so that a phone that has not run it yet
     /// refuses it whichever way it arrives. Returns whether it had run already (its receipt is
     /// in the ledger): then only the record says so. Logged.
-    pub fn cancel_wipe(&mut self, command_id: &str, by: &str, now: i64) -> Result<bool> {
+    pub fn cancel_wipe(&mut self, command_id: &str, by: &str, cancel: Option<&Cancel>, now: i64) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let found: Option<Option<i64>> = tx
             .query_row("SELECT cancelled_at FROM commands WHERE command_id = ?1 AND kind = 'wipe'", [command_id], |r| {
@@ -248,9 +236,11 @@ impl Ledger {
                 r.get(0)
             })?;
         if cancelled_at.is_none() {
+            let signed = cancel.map(serde_json::to_string).transpose()?;
+            let by = cancel.and_then(|c| c.signed_by.as_deref()).unwrap_or(by);
             tx.execute(
-                "UPDATE commands SET cancelled_at = ?2, cancelled_by = ?3 WHERE command_id = ?1",
-                params![command_id, now, by],
+                "UPDATE commands SET cancelled_at = ?2, cancelled_by = ?3, cancel_text = ?4 WHERE command_id = ?1",
+                params![command_id, now, by, signed],
             )?;
             tx.execute(
                 "INSERT INTO events (at, device_id, kind, detail)
@@ -262,14 +252,40 @@ impl Ledger {
         Ok(ran)
     }
 
-    /// The cancelled wipes that have not expired: what the next bulletin names as cancelled.
-    pub fn cancelled_wipes(&self, now: i64) -> Result<Vec<String>> {
+    /// The cancelled wipes that have not expired, as an admin's key signed each: what the next
+    /// bulletin names as cancelled.
+    pub fn cancelled_wipes(&self, now: i64) -> Result<Vec<Cancel>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT cancel_text FROM commands WHERE kind = 'wipe' AND cancelled_at IS NOT NULL AND expires_at > ?1
+               AND cancel_text IS NOT NULL
+             ORDER BY cancelled_at DESC, command_id",
+        )?;
+        let rows = stmt.query_map([now], |r| r.get::<_, String>(0))?;
+        let mut cancels = Vec::new();
+        for row in rows {
+            cancels.push(serde_json::from_str(&row?).context("a cancellation in the ledger is damaged")?);
+        }
+        Ok(cancels)
+    }
+
+    /// Cancelled wipes, not expired, whose cancellation no key signed yet (recorded before
+    /// cancellations were signed): the next `bulletin sign` whose key may sign one does.
+    pub fn unsigned_cancellations(&self, now: i64) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
             "SELECT command_id FROM commands WHERE kind = 'wipe' AND cancelled_at IS NOT NULL AND expires_at > ?1
-             ORDER BY cancelled_at DESC, command_id",
+               AND cancel_text IS NULL ORDER BY cancelled_at, command_id",
         )?;
         let rows = stmt.query_map([now], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps the signed cancellation of a wipe cancelled before cancellations were signed.
+    pub fn sign_cancellation(&mut self, cancel: &Cancel) -> Result<()> {
+        self.conn.execute(
+            "UPDATE commands SET cancel_text = ?2 WHERE command_id = ?1 AND cancel_text IS NULL",
+            params![cancel.command_id, serde_json::to_string(cancel)?],
+        )?;
+        Ok(())
     }
 
     /// Retires a device on purpose (replaced, returned, lost for good): it is closed, as a

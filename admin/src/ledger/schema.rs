@@ -138,6 +138,10 @@ const MIGRATIONS: &[&str] = &[
     // 6: wipes IT took back (`wipe cancel`).
     "ALTER TABLE commands ADD COLUMN cancelled_at INTEGER;
      ALTER TABLE commands ADD COLUMN cancelled_by TEXT;",
+    // 7: the cancellation as an admin's key signed it (JSON), which bulletins carry: the online
+    // bulletin key cannot take a wipe back. (Cancellations from before: signed by the next
+    // `bulletin sign` whose key may, or named as waiting for an admin.)
+    "ALTER TABLE commands ADD COLUMN cancel_text TEXT;",
 ];
 
 pub enum MigrateError {

@@ -37,6 +37,23 @@ impl Fleet {
         self.dir.path()
     }
 
+    /// The organisation's key set as its folder holds it now.
+    pub fn keys(&self) -> televisit_protocol::keyset::KeySet {
+        televisit_admin::org::load(&self.org()).unwrap().keys
+    }
+
+    /// A bulletin `bulletin sign` printed, as a phone holding the legacy set opens it.
+    pub fn open_bulletin(&self, text: &str) -> televisit_protocol::bulletin::Bulletin {
+        let legacy = televisit_protocol::keyset::KeySet::legacy(&self.org_key, &self.recipient());
+        televisit_protocol::bulletin::open(text, &legacy).unwrap().bulletin
+    }
+
+    fn recipient(&self) -> String {
+        let info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(self.org().join("org.json")).unwrap()).unwrap();
+        info["export_recipient"].as_str().unwrap().to_owned()
+    }
+
     pub fn org(&self) -> PathBuf {
         self.dir.path().join("org")
     }

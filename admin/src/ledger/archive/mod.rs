@@ -81,15 +81,26 @@ pub struct Pruned {
     pub newest_entry_at_ms: i64,
 }
 
-/// Decrypts a sealed export with the organisation's export identity and reads it (not yet verified).
-pub fn open_sealed(sealed: &[u8], identity: &str) -> Result<SignedExport> {
-    let identity: age::x25519::Identity =
-        identity.trim().parse().map_err(|_| anyhow!("the export identity is not an age X25519 identity"))?;
-    let json = zeroize::Zeroizing::new(age::decrypt(&identity, sealed).map_err(|_| {
-        anyhow!(
-            "invalid log export: does not open with this organisation's identity (another organisation's, or damaged)"
-        )
-    })?);
+/// Decrypts a sealed export with one of the organisation's export identities (one per line,
+/// newest first: a rotated recipient's identity stays, to open what was sealed to it) and reads it
+/// (not yet verified).
+pub fn open_sealed(sealed: &[u8], identities: &str) -> Result<SignedExport> {
+    let identities = identities
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| line.parse::<age::x25519::Identity>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| anyhow!("the export identity is not an age X25519 identity"))?;
+    let json = identities
+        .iter()
+        .find_map(|identity| age::decrypt(identity, sealed).ok())
+        .map(zeroize::Zeroizing::new)
+        .ok_or_else(|| {
+            anyhow!(
+                "invalid log export: does not open with this organisation's identity (another organisation's, or damaged)"
+            )
+        })?;
     Ok(export::parse(&json)?)
 }
 

@@ -1,0 +1,184 @@
+//! `televisit-admin keys`: the organisation's key set. The root keys stay offline (the vault's
+//! copy of --org, or --root files); each change is signed by them and published in `keys/`, and
+//! the next bulletin takes it to every phone.
+
+use crate::{ledger_cli, print};
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use televisit_admin::keys::{self, Change, Outcome};
+use televisit_admin::org::{self, Org};
+use televisit_admin::{fleet, usage};
+use televisit_protocol::keyset::{Role, Signer, MAX_KEY_VALID_SECONDS};
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// The key set: its version, root keys and threshold, every key with its roles and expiry;
+    /// warns of keys expiring within 30 days.
+    Show {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+    },
+    /// A wipe key for an admin, named: every wipe and cancellation says which admin issued it.
+    AddAdmin {
+        /// Short and lowercase: alice, j.smith, it-oncall.
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        /// Where the admin's new secret key is written (a file that does not exist; give it to them).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value = "365d", value_parser = key_validity)]
+        valid: i64,
+        /// A root key file to sign with (repeat for a threshold); default: the organisation's
+        /// first key in --org, while it is a root.
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// A key with the roles given (policy, enroll, wipe, bulletin), comma-separated.
+    Add {
+        name: String,
+        #[arg(long, value_delimiter = ',', value_parser = role)]
+        roles: Vec<Role>,
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value = "365d", value_parser = key_validity)]
+        valid: i64,
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// Take a key out of the set: once phones have the new set (the next bulletin), they refuse
+    /// whatever it signs, even a command it signed before.
+    Revoke {
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// A new bulletin key for the cron host; no other key keeps the bulletin role.
+    RotateBulletin {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value = "365d", value_parser = key_validity)]
+        valid: i64,
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// New root keys (each --new-root file is read, or made when it does not exist) and how many
+    /// must sign each later change; signed by the current root and the new one.
+    RotateRoot {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long = "new-root", value_name = "FILE", required = true)]
+        new_roots: Vec<PathBuf>,
+        /// Default: a majority of the new root keys.
+        #[arg(long)]
+        threshold: Option<u32>,
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// A new export recipient: exports are sealed to it from the next bulletin; the old
+    /// identities stay in --org to open older ones.
+    RotateExport {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long = "root", value_name = "FILE")]
+        roots: Vec<PathBuf>,
+    },
+    /// Add this root key's signature to the change waiting for a threshold (a second run, on the
+    /// machine that holds another root key); published once it has enough.
+    Approve {
+        #[arg(long, value_name = "DIR")]
+        org: PathBuf,
+        #[arg(long = "root", value_name = "FILE", required = true)]
+        roots: Vec<PathBuf>,
+    },
+}
+
+fn key_validity(text: &str) -> Result<i64, usage::Refusal> {
+    fleet::parse_duration(text, MAX_KEY_VALID_SECONDS).map_err(usage::Refusal)
+}
+
+fn role(text: &str) -> Result<Role, usage::Refusal> {
+    Role::from_code(text).ok_or_else(|| usage::Refusal("one of policy, enroll, wipe, bulletin".into()))
+}
+
+/// The key for a message of `role` (see `Org::signer`), its expiry warning on stderr.
+pub fn signer(org: &Org, key: Option<&Path>, role: Role) -> Result<Signer> {
+    let signing = org.signer(key, role, ledger_cli::now())?;
+    if let Some(warning) = &signing.warning {
+        eprintln!("televisit-admin: warning: {warning}");
+    }
+    Ok(signing.signer)
+}
+
+pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
+    let now = ledger_cli::now();
+    let (dir, roots, change) = match command {
+        KeysCommand::Show { org } => {
+            let org = org::load(&org)?;
+            let value = serde_json::json!({
+                "version": org.keys.version,
+                "key_set": org.keys,
+                "warnings": org.expiry_warnings(now),
+            });
+            print(json, value, keys::describe(&org, now).trim_end().to_owned());
+            return Ok(ExitCode::SUCCESS);
+        }
+        KeysCommand::Approve { org, roots } => {
+            let mut org = org::load(&org)?;
+            let outcome = keys::approve(&mut org, &roots)?;
+            report(&org, &outcome, &[], json);
+            return Ok(ExitCode::SUCCESS);
+        }
+        KeysCommand::AddAdmin { name, org, out, valid, roots } => {
+            (org, roots, Change::Add { name, roles: vec![Role::Wipe], valid_seconds: valid, out })
+        }
+        KeysCommand::Add { name, roles, org, out, valid, roots } => {
+            if roles.is_empty() {
+                anyhow::bail!("give the key's roles: --roles policy,enroll");
+            }
+            (org, roots, Change::Add { name, roles, valid_seconds: valid, out })
+        }
+        KeysCommand::Revoke { name, org, roots } => (org, roots, Change::Revoke { name }),
+        KeysCommand::RotateBulletin { org, out, valid, roots } => {
+            (org, roots, Change::RotateBulletin { valid_seconds: valid, out })
+        }
+        KeysCommand::RotateRoot { org, new_roots, threshold, roots } => {
+            (org, roots, Change::RotateRoot { new_roots, threshold })
+        }
+        KeysCommand::RotateExport { org, roots } => (org, roots, Change::RotateExport),
+    };
+    let mut org = org::load(&dir)?;
+    let (outcome, notes) = keys::change(&mut org, change, &roots, now)?;
+    report(&org, &outcome, &notes, json);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(org: &Org, outcome: &Outcome, notes: &[String], json: bool) {
+    for note in notes {
+        eprintln!("televisit-admin: {note}");
+    }
+    let (value, text) = match outcome {
+        Outcome::Published { version } => (
+            serde_json::json!({"published": true, "version": version}),
+            format!(
+                "key set version {version} published in {}: the next bulletin takes it to every phone",
+                org.keys_dir().display()
+            ),
+        ),
+        Outcome::Proposed { version, missing_current, missing_new } => (
+            serde_json::json!({"published": false, "version": version, "missing_current_root": missing_current, "missing_new_root": missing_new}),
+            format!(
+                "key set version {version} waits for {missing_current} more signature(s) of the current root and {missing_new} of the new one: run `keys approve --root FILE` where another root key is kept"
+            ),
+        ),
+    };
+    print(json, value, text);
+}
