@@ -3,6 +3,7 @@
 //! command line over it; the desktop demo uses the same functions when the binary is not built.
 //! It depends on `televisit-protocol` only: nothing here links the phone's encrypted store.
 
+pub mod bulletin_sign;
 pub mod fleet;
 pub mod fleet_bulletin;
 pub mod fleet_html;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use televisit_core::it::enrollment::{self, make_enroll_code, sign_policy};
 use televisit_core::it::envelope::SigningKey;
+use televisit_core::it::keyset::Signer;
 use televisit_core::it::wipe::{self, WipeCommand, WipeReason, WipeScope};
 use televisit_core::log::{Actor, Detail, EntryKind, NewEntry, PatientRef, Verification};
 use televisit_core::secrets::names;
@@ -121,13 +122,13 @@ pub fn synthetic_patient(i: usize) -> NewPatient {
 
 /// The organisation: signs the policy, the enrollment code and wipe commands.
 pub struct Org {
-    key: SigningKey,
+    key: Signer,
     issued: AtomicU64,
 }
 
 impl Org {
     pub fn new() -> Result<Self> {
-        Ok(Org { key: SigningKey::generate()?.0, issued: AtomicU64::new(0) })
+        Ok(Org { key: Signer::legacy(SigningKey::generate()?.0), issued: AtomicU64::new(0) })
     }
 
     pub fn code(&self) -> Result<String> {
@@ -135,7 +136,14 @@ impl Org {
         let policy = Policy { version: 1, organisation: "Bench Clinic".into(), ..Policy::default() };
         let policy = sign_policy(&self.key, &policy, now)?;
         let validity = televisit_core::it::enrollment::Validity::from(now, 86_400)?;
-        Ok(make_enroll_code(&self.key, "Bench Clinic", RECIPIENT, &policy, validity)?)
+        let public = self.key.key.public_key();
+        let trust = televisit_core::it::enrollment::OrgTrust {
+            name: "Bench Clinic".into(),
+            org_key: public.clone(),
+            keys: televisit_core::it::keyset::KeySet::legacy(&public, RECIPIENT),
+            link: None,
+        };
+        Ok(make_enroll_code(&self.key, &trust, &policy, validity)?)
     }
 
     pub fn wipe(&self, e: &enrollment::Enrollment) -> Result<String> {
@@ -153,6 +161,7 @@ impl Org {
                 expires_at: now + 86_400,
                 scope: WipeScope::All,
                 reason: WipeReason::Lost,
+                signed_by: None,
             },
         )?)
     }

@@ -73,8 +73,8 @@ fn reports(keys: &[SigningKey], org_id: &str, round: usize, now: i64) -> Result<
 }
 
 pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
-    let org = SigningKey::from_seed(&[3; 32])?;
-    let org_key = org.public_key();
+    let org = televisit_protocol::keyset::Signer::legacy(SigningKey::from_seed(&[3; 32])?);
+    let org_key = org.key.public_key();
     let org_id = envelope::key_id(&org_key).expect("a key");
     let now = chrono::Utc::now().timestamp();
     let keys: Vec<SigningKey> = (0..sizes.devices).map(device_key).collect();
@@ -144,6 +144,7 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
             expires_at: if w % 4 == 0 { now - 3600 } else { now + 13 * 86_400 },
             scope: WipeScope::All,
             reason: WipeReason::Lost,
+            signed_by: None,
         };
         let text = wipe::issue(&org, &command)?;
         ledger.record_wipe(&command, &text, "bench", now - 86_400)?;
@@ -227,10 +228,17 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
     let mut small = Ledger::open(&small_dir, &org_key)?;
     let hundred: String = rounds[0].lines().take(100).map(|l| format!("{l}\n")).collect();
     small.import_bytes("round-0.csv", hundred.as_bytes(), now)?;
+    let signer = &org;
+    let keys = televisit_protocol::keyset::KeySet::legacy(&org_key, televisit_protocol::vectors::RECIPIENT);
     let sign = |ledger: &Ledger| -> Result<usize> {
         let confirmations = ledger.confirmations(now)?;
-        let pending = ledger.pending_wipes(now)?;
-        let (_, text) = televisit_admin::fleet::make_fleet_bulletin(&org, 86_400, &[], pending, confirmations, now)?;
+        let pending = ledger
+            .pending_wipes(now)?
+            .iter()
+            .filter_map(|text| televisit_protocol::bulletin::FleetWipe::from_command(text, &keys).ok())
+            .collect();
+        let by = televisit_admin::fleet_bulletin::BulletinKeys { signer, keys: &keys, links: Vec::new() };
+        let (_, text) = televisit_admin::fleet::make_fleet_bulletin(&by, 86_400, &[], pending, confirmations, now)?;
         Ok(text.len())
     };
     let size = sign(&ledger)?;

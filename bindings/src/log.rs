@@ -38,6 +38,7 @@ pub enum EntryKind {
     ClockWentBack,
     BulletinApplied,
     OrphansSwept,
+    KeySetUpdated,
 }
 
 #[uniffi::remote(Enum)]

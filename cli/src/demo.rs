@@ -29,6 +29,7 @@ use televisit_core::{
 
 mod admin;
 mod fleet;
+mod fleet_keys;
 mod it_trip;
 mod rollback;
 

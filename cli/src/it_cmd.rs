@@ -131,11 +131,15 @@ pub fn enroll(profile: &Profile, tv: &Televisit, args: EnrollArgs, json: bool) -
 /// Enrolls, refusing first a code whose policy is older than the one in force (the core would
 /// record the new enrollment before finding that out).
 pub fn enroll_with(profile: &Profile, tv: &Televisit, code: &str) -> Result<EnrolledView> {
-    let (_, signed) = read_enroll_code(code)?;
-    let current = tv.policy()?.version;
-    if signed.policy.version < current {
-        return Err(CoreError::PolicyOutdated { offered: signed.policy.version, current })
-            .context("the enrollment code's policy is older than the policy in force; nothing was changed");
+    // A code this phone cannot read (another organisation's, damaged) is the core's to refuse,
+    // with its reason.
+    let held = televisit_core::it::keyset::current(&profile.secrets)?;
+    if let Ok(read) = read_enroll_code(code, held.as_ref()) {
+        let current = tv.policy()?.version;
+        if read.policy.policy.version < current {
+            return Err(CoreError::PolicyOutdated { offered: read.policy.policy.version, current })
+                .context("the enrollment code's policy is older than the policy in force; nothing was changed");
+        }
     }
     let before = tv.enrollment(&profile.secrets)?;
     let enrollment = tv.enroll(&profile.secrets, code)?;

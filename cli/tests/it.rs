@@ -287,7 +287,7 @@ fn changed(command: &str, part: usize) -> String {
 fn expiring(s: &Setup, device: &str, enrollment: &str, not_before: i64, expires_at: i64) -> String {
     let now = chrono::Utc::now().timestamp();
     wipe::issue(
-        &s.org_key(),
+        &televisit_protocol::keyset::Signer::legacy(s.org_key()),
         &WipeCommand {
             v: wipe::COMMAND_VERSION,
             device_id: device.into(),
@@ -299,6 +299,7 @@ fn expiring(s: &Setup, device: &str, enrollment: &str, not_before: i64, expires_
             expires_at: now + expires_at,
             scope: WipeScope::All,
             reason: WipeReason::Lost,
+            signed_by: None,
         },
     )
     .unwrap()

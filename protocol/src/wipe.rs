@@ -248,8 +248,19 @@ pub fn open_command(text: &str, keys: &KeySet) -> std::result::Result<WipeComman
         EnvelopeProblem::UnsupportedVersion => WipeRefusal::UnsupportedVersion,
         _ => WipeRefusal::Malformed,
     })?;
-    let command: WipeCommand =
-        envelope::parse_canonical("wipe command", &opened.payload).map_err(|_| WipeRefusal::Malformed)?;
+    let command: WipeCommand = match envelope::parse_canonical("wipe command", &opened.payload) {
+        Ok(command) => command,
+        // A payload that does not parse names no signer: it is damaged after signing (no wipe
+        // key's signature holds) or malformed as IT signed it (one does).
+        Err(_) => {
+            let signed = keys
+                .keys
+                .iter()
+                .filter(|k| k.roles.contains(&Role::Wipe))
+                .any(|k| opened.clone().verify(&k.key).is_ok());
+            return Err(if signed { WipeRefusal::Malformed } else { WipeRefusal::BadSignature });
+        }
+    };
     let key = keys.verifier(command.signed_by.as_deref(), Role::Wipe, command.issued_at)?;
     opened.verify(&key.key).map_err(|_| WipeRefusal::BadSignature)?;
     if command.v != COMMAND_VERSION {

@@ -166,9 +166,9 @@ fn a_valid_signature_over_another_kind_is_refused() {
     let relabelled = vectors::wipe_command().replacen(".wipe.", ".policy.", 1);
     let err = enrollment::open_policy(&relabelled, &org()).unwrap_err();
     assert!(matches!(err, Error::Invalid { field: "signed policy", .. }), "{err}");
-    // A policy's payload relabelled: it parses, and its signature (made as a policy) fails.
+    // A policy relabelled as a wipe: its signature (made as a policy) holds for no wipe.
     let relabelled = vectors::signed_policy().replacen(".policy.", ".wipe.", 1);
-    assert_eq!(wipe::open_command(&relabelled, &org()), Err(wipe::WipeRefusal::Malformed));
+    assert_eq!(wipe::open_command(&relabelled, &org()), Err(wipe::WipeRefusal::BadSignature));
     let command_as_policy = vectors::wipe_command().replacen(".wipe.", ".enroll.", 1);
     assert!(enrollment::read_enroll_code(&command_as_policy, None).is_err());
     let policy_payload = envelope::open_any(&vectors::signed_policy()).unwrap().payload;

@@ -11,6 +11,7 @@ use televisit_admin::ledger::Ledger;
 use televisit_admin::{org, report};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
+use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
 
 pub enum Admin {
@@ -108,7 +109,9 @@ impl Admin {
             }
             Admin::InProcess => {
                 let policy = Policy::from_json(&std::fs::read_to_string(dir.join(file))?)?;
-                Ok(sign_policy(&org::load(&dir.join(org))?.key, &policy, chrono::Utc::now().timestamp())?)
+                let org = org::load(&dir.join(org))?;
+                let now = chrono::Utc::now().timestamp();
+                Ok(sign_policy(&org.signer(None, Role::Policy, now)?.signer, &policy, now)?)
             }
         }
     }
@@ -124,7 +127,8 @@ impl Admin {
                 let org = org::load(&dir.join(org))?;
                 let signed = std::fs::read_to_string(dir.join(signed_file))?;
                 let validity = Validity::from(chrono::Utc::now().timestamp(), DEFAULT_CODE_VALID_SECONDS)?;
-                Ok(make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, signed.trim(), validity)?)
+                let signer = org.signer(None, Role::Enroll, validity.issued_at)?.signer;
+                Ok(make_enroll_code(&signer, &org.trust(), signed.trim(), validity)?)
             }
         }
     }
@@ -161,7 +165,7 @@ impl Admin {
                 let now = chrono::Utc::now().timestamp();
                 let command =
                     televisit_admin::wipe_command(device, enrollment, WipeScope::All, WipeReason::Lost, 14, now)?;
-                let text = wipe::issue(&org.key, &command)?;
+                let text = wipe::issue(&org.signer(None, Role::Wipe, now)?.signer, &command)?;
                 // Recorded in the ledger, as `wipe issue` does: its receipt is then one IT issued.
                 Ledger::open(&org_dir, &org.info.signing_key)?.record_wipe(&command, &text, "demo", now)?;
                 Ok((command.command_id.clone(), text))
@@ -202,11 +206,8 @@ impl Admin {
                 let mut ledger = Ledger::open(&org_dir, &keys.info.signing_key)?;
                 let now = chrono::Utc::now().timestamp();
                 let imported = ledger.import_file(&dir.join(file), now)?;
-                let confirmations = ledger.confirmations(now)?;
-                let pending = ledger.pending_wipes(now)?;
-                let (_, bulletin) =
-                    televisit_admin::fleet::make_fleet_bulletin(&keys.key, 86_400, &[], pending, confirmations, now)?;
-                Ok((televisit_admin::fleet::import_text(&imported), bulletin))
+                let signed = televisit_admin::bulletin_sign::sign_next(&keys, &mut ledger, None, 86_400, &[], now)?;
+                Ok((televisit_admin::fleet::import_text(&imported), signed.text))
             }
         }
     }

@@ -17,13 +17,15 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use televisit_admin::ledger::{CommandKind, DeviceFilter, DeviceKey, Ledger, WipeState};
-use televisit_admin::{fleet, fleet_html, org};
+use super::fleet_keys::FleetKeys;
+use televisit_admin::{fleet_html, org};
 use televisit_core::it::managed::keys;
 use televisit_core::it::report::{self, ReportFacts};
 use televisit_core::it::triggers::TriggerState;
 use televisit_core::it::wipe::{self, WipeReason, WipeScope};
 use televisit_core::{Clock, Platform, StoreOptions, Televisit};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
+use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
 
 /// The fleet's shared clock: the real time plus the days the demo lets pass.
@@ -49,6 +51,12 @@ struct Phone {
 }
 
 impl Phone {
+    /// The phone's device and enrollment ids, as its screen shows them.
+    fn ids(&self) -> Result<(String, String)> {
+        let enrolled = televisit_core::it::enrollment::load(&self.profile.secrets)?.context("not enrolled")?;
+        Ok((enrolled.device_id, enrolled.enrollment_id))
+    }
+
     /// Closes the store and carries out the pending wipe; IT verifies the receipt against the
     /// key it pinned from this phone's first report.
     fn finish_wipe(&mut self, clock: &DemoClock) -> Result<(wipe::Receipt, String)> {
@@ -69,14 +77,18 @@ pub fn run(temp: &Path) -> Result<()> {
     let clock = Arc::new(DemoClock(Mutex::new(Duration::zero())));
     let org_dir = temp.join("fleet-org");
     org::init(&org_dir, "St Elsewhere Fleet")?;
-    let org = org::load(&org_dir)?;
+    let mut org = org::load(&org_dir)?;
     let mut policy = Policy { version: 1, organisation: "St Elsewhere Fleet".into(), ..Policy::default() };
     policy.wipe_triggers.block_after_offline_hours = Some(24);
     policy.wipe_triggers.wipe_after_offline_days = Some(7);
     let now = clock.now().timestamp();
-    let signed = sign_policy(&org.key, &policy, now)?;
+    println!("   IT splits the organisation's one key before the first phone enrolls:");
+    let fleet_keys = FleetKeys::split(&mut org, temp, now)?;
+    let policy_key = fleet_keys.signer(&org, &fleet_keys.policy, Role::Policy, now)?;
+    let signed = sign_policy(&policy_key, &policy, now)?;
     let validity = Validity::from(now, DEFAULT_CODE_VALID_SECONDS)?;
-    let code = make_enroll_code(&org.key, &org.info.name, &org.info.export_recipient, &signed, validity)?;
+    let code_key = fleet_keys.signer(&org, &fleet_keys.policy, Role::Enroll, now)?;
+    let code = make_enroll_code(&code_key, &org.trust(), &signed, validity)?;
     println!(
         "   IT's policy turns the offline triggers on: blocked after 24 hours, wiped after 7 days without contact"
     );
@@ -140,7 +152,7 @@ pub fn run(temp: &Path) -> Result<()> {
             // The call comes from dr.chen: IT finds the phone by its user, not by reading its screen.
             let found = ledger.find_devices(DeviceKey::User("dr.chen@stelsewhere.example"), now)?;
             let device = found.first().context("dr.chen's phone is not in the ledger")?;
-            let command = televisit_admin::wipe_command(
+            let mut command = televisit_admin::wipe_command(
                 &device.device_id,
                 &device.enrollment_id,
                 WipeScope::All,
@@ -148,19 +160,26 @@ pub fn run(temp: &Path) -> Result<()> {
                 14,
                 now,
             )?;
-            ledger.record_wipe(&command, &wipe::issue(&org.key, &command)?, "it.oncall", now)?;
+            let alice = fleet_keys.signer(&org, &fleet_keys.alice, Role::Wipe, now)?;
+            command.signed_by = alice.name.clone();
+            ledger.record_wipe(&command, &wipe::issue(&alice, &command)?, "it.oncall", now)?;
             println!(
-                "   {}: dr.chen reports phone C lost. $ televisit-admin wipe issue --org fleet-org --user dr.chen@stelsewhere.example   → {} for {}, into every bulletin until its receipt arrives",
+                "   {}: dr.chen reports phone C lost. $ televisit-admin wipe issue --org fleet-org --user dr.chen@stelsewhere.example --key alice-wipe.pk8   → {} for {}, signed by alice, into every bulletin until its receipt arrives",
                 hour(&clock),
                 command.command_id,
                 device.device_id
             );
             lost_wipe = Some(command.command_id);
         }
-        let pending = ledger.pending_wipes(now)?;
-        let confirmations = ledger.confirmations(now)?;
-        let (made, bulletin) = fleet::make_fleet_bulletin(&org.key, 86_400, &[], pending, confirmations, now)?;
-        ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "cron", now, made.expires_at, "")?;
+        if half_day == 2 {
+            let a = &phones[0];
+            let tv = a.tv.as_ref().context("phone A is gone")?;
+            let (device, enrollment) = a.ids()?;
+            fleet_keys.revoke_bob(&mut org, &mut ledger, (tv, &a.profile.secrets), (&device, &enrollment), now)?;
+        }
+        let signed_bulletin = fleet_keys.bulletin(&org, &mut ledger, now)?;
+        let (made, bulletin) = (signed_bulletin.bulletin, signed_bulletin.text);
+        ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, "bulletin", now, made.expires_at, "")?;
         let mut line = format!("   {}:", hour(&clock));
         let mut notes = Vec::new();
         for phone in phones.iter_mut() {
@@ -229,7 +248,7 @@ pub fn run(temp: &Path) -> Result<()> {
     println!("   phone A never saw an error: the other phones' wipes in the bulletin are none of its business");
     receipts.extend(latest_reports.into_values());
     ledger_summary(&mut ledger, &org_dir, &org.info.name, &receipts, &clock)?;
-    confirm_receipts(&ledger, &org.key, &phones, &clock)?;
+    confirm_receipts(&mut ledger, &org, &fleet_keys, &phones, &clock)?;
     println!();
     Ok(())
 }
@@ -292,17 +311,17 @@ fn ledger_summary(
 /// store open, forgets its receipt; the one still off keeps its own, and publishes it again when
 /// it is switched on. Until then every check-in hands the receipt on again.
 fn confirm_receipts(
-    ledger: &Ledger,
-    org_key: &televisit_protocol::envelope::SigningKey,
+    ledger: &mut Ledger,
+    org: &org::Org,
+    fleet_keys: &FleetKeys,
     phones: &[Phone],
     clock: &DemoClock,
 ) -> Result<()> {
     clock.advance(Duration::hours(12));
     let now = clock.now().timestamp();
-    let confirmations = ledger.confirmations(now)?;
-    let confirmed = confirmations.receipts.len();
-    let (made, bulletin) =
-        fleet::make_fleet_bulletin(org_key, 86_400, &[], ledger.pending_wipes(now)?, confirmations, now)?;
+    let confirmed = ledger.confirmations(now)?.receipts.len();
+    let signed = fleet_keys.bulletin(org, ledger, now)?;
+    let (made, bulletin) = (signed.bulletin, signed.text);
     println!(
         "   {}: the next bulletin ({}) confirms {confirmed} wipe receipts to their phones; until now each check-in handed its receipt on again",
         hour(clock),
