@@ -30,6 +30,10 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             ("applied", Some(bulletin_id.clone()), wipe.clone(), receipt_confirmed.clone(), *in_touch)
         }
     };
+    let (key_set, wipe_refused, signed_by) = match &outcome {
+        BulletinOutcome::Applied { key_set, wipe_refused, signed_by, .. } => (*key_set, *wipe_refused, signed_by.clone()),
+        BulletinOutcome::Unchanged => (None, None, None),
+    };
     if json {
         print_json(&serde_json::json!({
             "bulletin": state,
@@ -38,6 +42,9 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             "wipe": wipe.as_ref().map(|c| c.command_id.clone()),
             "receipt_confirmed": confirmed,
             "in_touch": in_touch,
+            "signed_by": signed_by,
+            "key_set": key_set,
+            "wipe_refused": wipe_refused.map(|r| r.code()),
         }));
     } else {
         match &bulletin_id {
@@ -47,6 +54,12 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
                 fmt(checkin)
             ),
             None => println!("bulletin already applied: nothing new (last contact {})", fmt(checkin)),
+        }
+        if let Some(version) = key_set {
+            println!("it carries the organisation's key set version {version}: the device verifies IT's messages with it from now on");
+        }
+        if let Some(refusal) = wipe_refused {
+            println!("it holds a wipe for this device that is refused ({}): {}; nothing was wiped", refusal.code(), refusal.describe());
         }
         if let Some(command) = &confirmed {
             println!("it confirms IT holds the receipt of wipe {command}: the device no longer keeps it");

@@ -225,6 +225,7 @@ pub fn status_of(profile: &Profile, tv: &Televisit, phone: &TargetPhone) -> Resu
         triggers: TriggersView::from(&state),
         pending_wipe,
         receipt_held: wipe::held_receipt(&profile.secrets)?.map(|held| held.command_id),
+        key_set: tv.key_set(&profile.secrets)?.as_ref().map(it_view::KeySetView::from),
         phone: PhoneView { target: phone.view(None), compromised: phone.compromised },
     };
     Ok((view, state))

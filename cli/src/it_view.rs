@@ -92,7 +92,38 @@ pub struct StatusView {
     pub pending_wipe: bool,
     /// The command id of a finished wipe whose receipt waits for IT's confirmation.
     pub receipt_held: Option<String>,
+    /// The organisation's key set this device verifies IT's messages with; none when not enrolled.
+    pub key_set: Option<KeySetView>,
     pub phone: PhoneView,
+}
+
+/// Who may sign what for the organisation, as the device holds it: names and roles, no key.
+#[derive(Serialize)]
+pub struct KeySetView {
+    /// 0: the organisation's one key, from before key sets.
+    pub version: u64,
+    pub root_keys: u32,
+    pub threshold: u32,
+    /// `name: role,role`, each signer.
+    pub signers: Vec<String>,
+}
+
+impl From<&televisit_core::it::keyset::KeySetSummary> for KeySetView {
+    fn from(summary: &televisit_core::it::keyset::KeySetSummary) -> Self {
+        KeySetView {
+            version: summary.version,
+            root_keys: summary.root_keys,
+            threshold: summary.threshold,
+            signers: summary.signers.iter().map(|(name, roles, _)| format!("{name}: {}", roles.join(","))).collect(),
+        }
+    }
+}
+
+fn key_set_text(k: &KeySetView) -> String {
+    if k.version == 0 {
+        return "the organisation's one key signs everything (no key set yet)".into();
+    }
+    format!("version {}, root {} of {}; {}", k.version, k.threshold, k.root_keys, k.signers.join("; "))
 }
 
 pub fn status_text(v: &StatusView) -> String {
@@ -119,6 +150,9 @@ pub fn status_text(v: &StatusView) -> String {
     let organisation =
         if v.policy_organisation.is_empty() { String::new() } else { format!(" ({})", v.policy_organisation) };
     rows.push(("policy:", format!("version {}{organisation}, {checkin}", v.policy_version)));
+    if let Some(keys) = &v.key_set {
+        rows.push(("IT's keys:", key_set_text(keys)));
+    }
     rows.push(("checklist:", format!("{}, for {}", v.checklist, call_view::target_text(&v.phone.target))));
     rows.push(("app lock:", "not applicable on the desktop (the OS user's session is the lock)".into()));
     let compromised = if v.phone.compromised { " (the phone reports itself rooted or jailbroken)" } else { "" };
@@ -339,6 +373,7 @@ mod tests {
             triggers: TriggersView::from(state),
             pending_wipe: false,
             receipt_held: None,
+            key_set: None,
             phone: PhoneView { target: TargetPhone::new(Platform::Ios, Installed::None, 0).view(None), compromised },
         }
     }

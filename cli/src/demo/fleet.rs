@@ -140,7 +140,7 @@ pub fn run(temp: &Path) -> Result<()> {
         imported.reports, imported.refused
     );
 
-    println!("   days pass; IT signs a bulletin every 12 hours (cron: televisit-admin bulletin sign --valid 24h); phone B is off in a drawer");
+    println!("   days pass; IT signs a bulletin every 12 hours (cron: televisit-admin bulletin sign --key cron-bulletin.pk8 --valid 24h); phone B is off in a drawer");
     let android = TargetPhone::new(Platform::Android, Installed::Consumer, 0);
     let mut lost_wipe = None;
     let mut receipts = Vec::new();
