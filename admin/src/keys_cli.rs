@@ -146,7 +146,19 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
             }
             (org, roots, Change::Add { name, roles, valid_seconds: valid, out })
         }
-        KeysCommand::Revoke { name, org, roots } => (org, roots, Change::Revoke { name }),
+        KeysCommand::Revoke { name, org, roots } => {
+            let (_, ledger) = ledger_cli::open(&org)?;
+            let signed = ledger.cancellations_signed_by(&name, now)?;
+            // Revoked anyway: a stolen key must go at once. What it signed goes with it.
+            if !signed.is_empty() {
+                eprintln!(
+                    "televisit-admin: warning: the key {name} signed {} cancellation(s) still in force ({}): phones stop taking them with this change; sign each again with another admin's key (`wipe cancel CMD --key FILE`)",
+                    signed.len(),
+                    signed.join(", ")
+                );
+            }
+            (org, roots, Change::Revoke { name })
+        }
         KeysCommand::RotateBulletin { org, out, valid, roots } => {
             (org, roots, Change::RotateBulletin { valid_seconds: valid, out })
         }

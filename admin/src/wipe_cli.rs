@@ -134,8 +134,9 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
             let signer = crate::keys_cli::signer(&org, key.as_deref(), Role::Wipe)?;
             let cancel = Cancel::sign(&signer, &command, ledger_cli::now())?;
             let ran = ledger.cancel_wipe(&command, &ledger::issuer(by.as_deref()), Some(&cancel), ledger_cli::now())?;
-            // A wipe cancelled before cancellations were signed gets this signature now.
-            ledger.sign_cancellation(&cancel)?;
+            // A wipe cancelled already (before cancellations were signed, or by an admin about
+            // to leave) carries this signature from now on.
+            ledger.replace_cancellation(&cancel)?;
             let text = if ran {
                 format!("{command} cancelled; it had run already (its receipt is in the ledger): nothing more is wiped, the record says it was taken back")
             } else {

@@ -37,20 +37,38 @@ pub struct BulletinResult {
     /// It confirmed that IT holds this device's wipe receipt, which the core has now forgotten:
     /// stop publishing it (remove it from the managed feedback, hide it on Settings).
     pub receipt_confirmed: bool,
+    /// The version of the organisation's key set its links took the phone to, when they did.
+    pub key_set_version: Option<u64>,
+    /// Why this device's wipe entry was refused, when its signer or signature was
+    /// (`unknown_signer`: a revoked admin's; `signer_not_allowed`; `bad_signature`): logged.
+    pub wipe_refused: Option<String>,
+    /// The key set's name for the key that signed it.
+    pub signed_by: Option<String>,
 }
 
 impl From<BulletinOutcome> for BulletinResult {
     fn from(outcome: BulletinOutcome) -> Self {
         match outcome {
-            BulletinOutcome::Unchanged => {
-                BulletinResult { applied: false, bulletin_id: None, wipe_started: false, receipt_confirmed: false }
-            }
-            BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, .. } => BulletinResult {
-                applied: true,
-                bulletin_id: Some(bulletin_id),
-                wipe_started: wipe.is_some(),
-                receipt_confirmed: receipt_confirmed.is_some(),
+            BulletinOutcome::Unchanged => BulletinResult {
+                applied: false,
+                bulletin_id: None,
+                wipe_started: false,
+                receipt_confirmed: false,
+                key_set_version: None,
+                wipe_refused: None,
+                signed_by: None,
             },
+            BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, .. } => {
+                BulletinResult {
+                    applied: true,
+                    bulletin_id: Some(bulletin_id),
+                    wipe_started: wipe.is_some(),
+                    receipt_confirmed: receipt_confirmed.is_some(),
+                    key_set_version: key_set,
+                    wipe_refused: wipe_refused.map(|r| r.code().to_owned()),
+                    signed_by,
+                }
+            }
         }
     }
 }
@@ -62,8 +80,49 @@ pub fn receive_bulletin(secrets: Arc<dyn SecretStore>, bulletin: String) -> Resu
     Ok(bulletin::receive(&ForeignSecrets(secrets), &bulletin, chrono::Utc::now())?.into())
 }
 
+/// One key of the organisation's key set, as Settings shows it: its name and roles, no key.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SignerInfo {
+    /// IT's name for it: `bulletin`, `policy`, an admin's (`alice`).
+    pub name: String,
+    /// `policy`, `enroll`, `wipe`, `bulletin`.
+    pub roles: Vec<String>,
+    /// None: it never expires (the organisation's one key, before key sets).
+    pub expires_at: Option<SystemTime>,
+}
+
+/// The organisation's key set this phone verifies IT's messages with.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct KeySetInfo {
+    /// 0: the organisation's one key signs everything (no key set yet).
+    pub version: u64,
+    pub root_keys: u32,
+    pub threshold: u32,
+    pub signers: Vec<SignerInfo>,
+}
+
 #[uniffi::export]
 impl Televisit {
+    /// The organisation's key set, for Settings; none when not enrolled.
+    pub fn key_set(&self) -> Result<Option<KeySetInfo>> {
+        Ok(self.0.key_set(&self.1)?.map(|summary| KeySetInfo {
+            version: summary.version,
+            root_keys: summary.root_keys,
+            threshold: summary.threshold,
+            signers: summary
+                .signers
+                .into_iter()
+                .map(|(name, roles, expires_at)| SignerInfo {
+                    name,
+                    roles,
+                    expires_at: expires_at
+                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                        .map(SystemTime::from),
+                })
+                .collect(),
+        }))
+    }
+
     /// Applies a bulletin and logs a new one by its id.
     pub fn apply_bulletin(&self, bulletin: String) -> Result<BulletinResult> {
         Ok(self.0.apply_bulletin(&self.1, &bulletin)?.into())

@@ -189,13 +189,25 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     json(&h.desk, &["bulletin", "apply", &first]);
     // Bob signs a wipe, then leaves; IT revokes his key.
     let bobs = h.wipe(&h.desk, "bob.pk8");
-    it_ok(&h.it, &["keys", "revoke", "bob", "--org", "org"]);
+    // Alice wiped the drawer phone by mistake, and Bob took it back: his signature is what
+    // phones take the cancellation on. Revoking him says so; Alice signs it again.
+    let mistaken = televisit_protocol::wipe::claimed_command_id(&h.wipe(&h.drawer, "alice.pk8")).unwrap();
+    it_ok(&h.it, &["wipe", "cancel", "--org", "org", &mistaken, "--key", "bob.pk8"]);
+    let revoked = admin(&h.it, &["keys", "revoke", "bob", "--org", "org"]);
+    assert_eq!(revoked.code, Some(0), "{}", revoked.stderr);
+    assert!(revoked.stderr.contains("signed 1 cancellation(s) still in force") && revoked.stderr.contains(&mistaken), "{}", revoked.stderr);
+    it_ok(&h.it, &["wipe", "cancel", "--org", "org", &mistaken, "--key", "alice.pk8"]);
     let out = admin(&h.it, &["--json", "bulletin", "sign", "--org", "org", "--key", "cron.pk8"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("left out") && out.stderr.contains("no longer trusts"), "{}", out.stderr);
     let signed: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(signed["wipes"], serde_json::json!([]), "IT's own tool leaves it out");
     std::fs::write(h.it.join("b2.txt"), signed["bulletin"].as_str().unwrap()).unwrap();
+    let org = televisit_admin::org::load(&h.it.join("org")).unwrap();
+    let opened = bulletin::open(signed["bulletin"].as_str().unwrap(), &org.keys).unwrap().bulletin;
+    assert_eq!(opened.cancellations(&org.keys), (vec![mistaken.clone()], 0), "alice's signature, which holds");
+    let status = it_ok(&h.it, &["wipe", "status", "--org", "org", "--cancelled"]);
+    assert!(status.contains(&mistaken) && status.contains("alice"), "{status}");
     json(&h.desk, &["bulletin", "apply", &h.path("b2.txt")]);
     assert_eq!(h.key_set_version(&h.desk), 6);
     // Delivered anyway (the MDM still had it): the phone holding the newer set refuses it.

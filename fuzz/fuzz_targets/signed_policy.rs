@@ -3,15 +3,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use televisit_fuzz::{assert_no_echo, text, ORG_KEY};
+use televisit_fuzz::{assert_no_echo, text, LEGACY_KEYS};
 use televisit_protocol::{enrollment, vectors};
 
 fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
-    match enrollment::open_policy(text, &ORG_KEY) {
+    match enrollment::open_policy(text, &LEGACY_KEYS) {
         Ok(signed) => {
             assert_eq!(text.trim(), vectors::signed_policy(), "random input verified as a signed policy");
-            let again = enrollment::sign_policy(&vectors::org_key(), &signed.policy, signed.issued_at).unwrap();
+            let again = enrollment::sign_policy(&vectors::org(), &signed.policy, signed.issued_at).unwrap();
             assert_eq!(again, vectors::signed_policy());
         }
         Err(err) => assert_no_echo(&err.to_string(), data),

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use televisit_fuzz::{assert_no_echo, text, ORG_KEY};
+use televisit_fuzz::{assert_no_echo, text, LEGACY_KEYS};
 use televisit_protocol::{vectors, wipe};
 
 fuzz_target!(|data: &[u8]| {
@@ -13,10 +13,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(id) = &claimed {
         assert!(id.len() <= text.len());
     }
-    match wipe::open_command(text, &ORG_KEY) {
+    match wipe::open_command(text, &LEGACY_KEYS) {
         Ok(command) => {
             assert_eq!(text.trim(), vectors::wipe_command(), "random input verified as a wipe command");
-            assert_eq!(wipe::issue(&vectors::org_key(), &command).unwrap(), vectors::wipe_command());
+            assert_eq!(wipe::issue(&vectors::org(), &command).unwrap(), vectors::wipe_command());
             assert_eq!(claimed.as_deref(), Some(command.command_id.as_str()));
         }
         // Refusals are codes and fixed sentences.

@@ -13,6 +13,8 @@ use televisit_protocol::vectors;
 
 pub static ORG_KEY: LazyLock<String> = LazyLock::new(|| vectors::org_key().public_key());
 pub static DEVICE_KEY: LazyLock<String> = LazyLock::new(|| vectors::device_key().public_key());
+/// What a phone enrolled by the vector (legacy) code holds: the org key, for every role.
+pub static LEGACY_KEYS: LazyLock<televisit_protocol::keyset::KeySet> = LazyLock::new(vectors::legacy_keys);
 
 /// Error messages are static text, field names, values the catalog defines, counts and
 /// positions. A run of 16 bytes of the input that holds something none of those are made of (an

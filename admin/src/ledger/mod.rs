@@ -288,6 +288,23 @@ impl Ledger {
         Ok(())
     }
 
+    /// Signs a cancellation again (`wipe cancel` of a wipe already cancelled): another admin's
+    /// word, before the first admin's key is revoked.
+    pub fn replace_cancellation(&mut self, cancel: &Cancel) -> Result<()> {
+        self.conn.execute(
+            "UPDATE commands SET cancel_text = ?2, cancelled_by = coalesce(?3, cancelled_by)
+             WHERE command_id = ?1 AND cancelled_at IS NOT NULL",
+            params![cancel.command_id, serde_json::to_string(cancel)?, cancel.signed_by],
+        )?;
+        Ok(())
+    }
+
+    /// The cancellations in force (not expired) that the key `name` signed: what stops working
+    /// when it is revoked.
+    pub fn cancellations_signed_by(&self, name: &str, now: i64) -> Result<Vec<String>> {
+        Ok(self.cancelled_wipes(now)?.into_iter().filter(|c| c.signed_by.as_deref() == Some(name)).map(|c| c.command_id).collect())
+    }
+
     /// Retires a device on purpose (replaced, returned, lost for good): it is closed, as a
     /// wiped one is (see `DeviceRow::closed`), and logged. Returns whether it was live.
     pub fn retire(&mut self, device_id: &str, by: &str, now: i64) -> Result<bool> {

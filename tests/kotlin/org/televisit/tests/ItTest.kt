@@ -213,4 +213,40 @@ class ItTest {
         val bad = assertThrows<TelevisitException.InvalidInput> { receiveBulletin(secrets, fleet.substring(0, fleet.length - 5)) }
         assertFalse(bad.message!!.contains(fleet.substring(10, 30)), bad.message)
     }
+
+    @Test
+    fun `keys a hospital runs - the bulletin key keeps the phone in touch, an admin's key wipes, a revoked admin's is refused`() {
+        val tv = Televisit.open(db, secrets)
+        val enrolled = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1)))
+        assertEquals(0uL, tv.keySet()!!.version, "the organisation's one key, before key sets")
+        val org = admin.org.toString()
+        val cron = dir.resolve("cron.pk8").toString()
+        val alice = dir.resolve("alice.pk8").toString()
+        val bob = dir.resolve("bob.pk8").toString()
+        admin.run("keys", "rotate-bulletin", "--org", org, "--out", cron)
+        admin.run("keys", "add-admin", "alice", "--org", org, "--out", alice)
+        admin.run("keys", "add-admin", "bob", "--org", org, "--out", bob)
+        admin.run("keys", "revoke", "org", "--org", org)
+        val first = tv.applyBulletin(admin.run("bulletin", "sign", "--org", org, "--key", cron))
+        assertEquals(4uL, first.keySetVersion, first.toString())
+        assertEquals("bulletin", first.signedBy)
+        val held = tv.keySet()!!
+        assertEquals(listOf("bulletin", "alice", "bob"), held.signers.map { it.name })
+        assertEquals(listOf("wipe"), held.signers.first { it.name == "alice" }.roles)
+        assertNotNull(held.signers.first { it.name == "alice" }.expiresAt)
+        // Bob leaves; his wipe, delivered anyway, is refused by a phone that took the new set.
+        val bobs = admin.run("wipe", "issue", "--org", org, "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId, "--key", bob)
+        admin.run("keys", "revoke", "bob", "--org", org)
+        assertEquals(5uL, tv.applyBulletin(admin.run("bulletin", "sign", "--org", org, "--key", cron)).keySetVersion)
+        val refused = assertThrows<TelevisitException.WipeRefused> { tv.receiveWipe(bobs) }
+        assertTrue(refused.message!!.contains("no longer trusts"), refused.message)
+        assertFalse(wipePending(secrets))
+        // The cron host's key cannot issue a wipe; Alice's can.
+        assertEquals(1, admin.exit("wipe", "issue", "--org", org, "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId, "--key", cron))
+        admin.run("wipe", "issue", "--org", org, "--unlisted", "--device", enrolled.deviceId, "--enrollment", enrolled.enrollmentId, "--key", alice)
+        val wiping = tv.applyBulletin(admin.run("bulletin", "sign", "--org", org, "--key", cron))
+        assertTrue(wiping.wipeStarted, wiping.toString())
+        tv.destroy()
+        assertNotNull(resumePendingWipe(db, secrets, book))
+    }
 }
