@@ -11,6 +11,7 @@ struct SettingsView: View {
     @EnvironmentObject private var model: AppModel
     @State private var enrollment: EnrollmentInfo? = nil
     @State private var policy: Policy? = nil
+    @State private var keySet: KeySetInfo? = nil
     @State private var pasted = ""
     @State private var integrity: String? = nil
     @State private var export: URL? = nil
@@ -29,6 +30,9 @@ struct SettingsView: View {
                 } else {
                     Text("Not enrolled. Your organisation's device management enrolls Televisit, or paste the enrollment code below.")
                         .font(.footnote)
+                }
+                if let keySet {
+                    LabeledContent("IT's keys", value: keySet.settingsLine)
                 }
                 if let policy {
                     LabeledContent("Policy", value: "\(policy.organisation), version \(policy.version)")
@@ -151,6 +155,9 @@ struct SettingsView: View {
         }
         if case let .success(found) = model.perform({ try $0.policy() }) {
             policy = found
+        }
+        if case let .success(found) = model.perform({ try $0.keySet() }) {
+            keySet = found
         }
     }
 

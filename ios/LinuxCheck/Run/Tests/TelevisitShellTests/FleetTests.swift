@@ -237,4 +237,30 @@ final class FleetTests: TelevisitTestCase {
         damaged[damaged.count / 2] ^= 0xFF
         XCTAssertNotEqual(try admin.exit("log", "open", try admin.file("damaged.age", damaged), "--org", admin.org), 0)
     }
+
+    /// Issue 31: the hospital splits its key; the iPhone takes the key set from the cron host's
+    /// bulletin, shows who signs what, and refuses a wipe signed by an admin IT revoked.
+    func testAKeySetFromTheBulletinNamesTheSignersAndARevokedAdminsWipeIsRefused() throws {
+        let admin = try Admin(dir: try subfolder("it"))
+        let secrets = MemorySecretStore()
+        let (tv, enrolled) = try enrolledStore(admin, path: db, secrets: secrets)
+        XCTAssertEqual(try XCTUnwrap(try tv.keySet()).settingsLine, "The organisation's one key signs everything.")
+        let cron = admin.dir.appendingPathComponent("cron.pk8").path
+        let bob = admin.dir.appendingPathComponent("bob.pk8").path
+        try admin.run("keys", "rotate-bulletin", "--org", admin.org, "--out", cron)
+        try admin.run("keys", "add-admin", "bob", "--org", admin.org, "--out", bob)
+        try admin.run("keys", "revoke", "org", "--org", admin.org)
+        let bobs = try admin.run(
+            "wipe", "issue", "--org", admin.org, "--unlisted", "--device", enrolled.deviceId,
+            "--enrollment", enrolled.enrollmentId, "--key", bob)
+        try admin.run("keys", "revoke", "bob", "--org", admin.org)
+        let applied = try tv.applyBulletin(bulletin: try admin.run("bulletin", "sign", "--org", admin.org, "--key", cron))
+        XCTAssertEqual(applied.keySetVersion, 4)
+        XCTAssertEqual(applied.signedBy, "bulletin")
+        XCTAssertEqual(try XCTUnwrap(try tv.keySet()).settingsLine, "Version 4, root 1 of 1. bulletin: bulletin.")
+        XCTAssertThrowsError(try tv.receiveWipe(command: bobs)) { error in
+            XCTAssertTrue("\(error)".contains("no longer trusts"), "\(error)")
+        }
+        XCTAssertFalse(try wipePending(secrets: secrets))
+    }
 }

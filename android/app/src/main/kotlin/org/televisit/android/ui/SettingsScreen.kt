@@ -21,6 +21,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
         InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS,
     )
     private val policy = activity.label()
+    private val keys = activity.label()
     private val notice = activity.label()
     private val build = activity.label()
     private val disclosure = activity.label()
@@ -39,6 +40,7 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             code,
             activity.button(activity.getString(R.string.settings_enroll)) { enroll() },
             policy,
+            keys,
             notice,
             build,
             activity.label(activity.getString(R.string.settings_report_title), 18f),
@@ -58,11 +60,25 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
     override fun refresh() {
         activity.background({
             val tv = session.open()
-            Triple(tv.enrollment(), tv.policy(), tv.disclosureAcknowledged())
-        }) { (info, p, acknowledged) ->
+            Triple(tv.enrollment(), tv.policy() to tv.keySet(), tv.disclosureAcknowledged())
+        }) { (info, policyAndKeys, acknowledged) ->
+            val (p, keySet) = policyAndKeys
             enrollment.text = info?.let { activity.getString(R.string.settings_enrolled, it.orgName, it.deviceId) }
                 ?: activity.getString(R.string.settings_not_enrolled)
             policy.text = activity.getString(R.string.settings_policy, p.version.toLong(), p.organisation)
+            // Who may sign what for the organisation, as the core holds it: names and roles only.
+            keys.text = when {
+                keySet == null -> ""
+                keySet.version == 0uL -> activity.getString(R.string.settings_keys_legacy)
+                else -> activity.getString(
+                    R.string.settings_keys,
+                    keySet.version.toLong(),
+                    keySet.threshold.toInt(),
+                    keySet.rootKeys.toInt(),
+                    keySet.signers.joinToString("; ") { "${it.name}: ${it.roles.joinToString(", ")}" },
+                )
+            }
+            keys.visibility = if (keySet == null) android.view.View.GONE else android.view.View.VISIBLE
             val said = session.lastNotice ?: activity.getString(R.string.settings_nothing_delivered)
             notice.text = activity.getString(R.string.settings_managed_config, said)
             disclosure.text = activity.getString(if (acknowledged) R.string.settings_acknowledged else R.string.settings_not_acknowledged)

@@ -123,6 +123,21 @@ class ScreensTest {
     }
 
     @Test
+    fun `settings show who signs for IT, from the key set the bulletin brought`() {
+        val admin = Admin()
+        tv.enroll(admin.enrollCode())
+        assertTrue(showScreen(SettingsScreen::class.java, session).texts().contains("IT's keys: the organisation's one key signs everything."))
+        admin.run("keys", "rotate-bulletin", "--org", "org", "--out", "cron.pk8")
+        admin.run("keys", "add-admin", "alice", "--org", "org", "--out", "alice.pk8")
+        tv.applyBulletin(admin.run("bulletin", "sign", "--org", "org", "--key", "cron.pk8"))
+        val texts = showScreen(SettingsScreen::class.java, session).texts()
+        assertTrue(
+            texts.toString(),
+            texts.contains("IT's keys: version 2, root 1 of 1. org: policy, enroll, wipe; bulletin: bulletin; alice: wipe."),
+        )
+    }
+
+    @Test
     fun `the log exports for IT where the clinician picks, and says the range it holds`() {
         Admin().let { tv.enroll(it.enrollCode()) }
         val activity = org.robolectric.Robolectric.buildActivity(android.app.Activity::class.java).setup().get()
