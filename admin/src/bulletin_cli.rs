@@ -7,7 +7,14 @@ use std::path::Path;
 use televisit_admin::bulletin_sign;
 use televisit_admin::ledger::{self, CommandKind};
 
-pub fn sign(org_dir: &Path, key: Option<&Path>, by: Option<&str>, valid: i64, wipes: &[String], json: bool) -> Result<()> {
+pub fn sign(
+    org_dir: &Path,
+    key: Option<&Path>,
+    by: Option<&str>,
+    valid: i64,
+    wipes: &[String],
+    json: bool,
+) -> Result<()> {
     let (org, mut ledger) = ledger_cli::open(org_dir)?;
     let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
     let now = ledger_cli::now();
@@ -17,7 +24,8 @@ pub fn sign(org_dir: &Path, key: Option<&Path>, by: Option<&str>, valid: i64, wi
     }
     let made = &signed.bulletin;
     let ids: Vec<&str> = made.wipes.iter().map(|w| w.command_id.as_str()).collect();
-    let detail = serde_json::json!({"wipes": ids, "signed_by": signed.signed_by, "key_set": org.keys.version}).to_string();
+    let detail =
+        serde_json::json!({"wipes": ids, "signed_by": signed.signed_by, "key_set": org.keys.version}).to_string();
     let issuer = signed.signed_by.clone().unwrap_or_else(|| ledger::issuer(by));
     ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, &issuer, now, made.expires_at, &detail)?;
     eprintln!(

@@ -260,7 +260,11 @@ mod tests {
         assert!(err.contains("48 hours"), "{err}");
         let legacy_wipe = make_bulletin(&by_online, 86_400, &[vectors::wipe_command()], now).unwrap_err().to_string();
         assert!(legacy_wipe.contains("no longer trusts"), "{legacy_wipe}");
-        let admins = wipe::issue(&vectors::admin(), &WipeCommand { signed_by: Some(vectors::ADMIN.into()), ..vectors::command() }).unwrap();
+        let admins = wipe::issue(
+            &vectors::admin(),
+            &WipeCommand { signed_by: Some(vectors::ADMIN.into()), ..vectors::command() },
+        )
+        .unwrap();
         let (made, text) = make_bulletin(&by_online, 86_400, &[admins], now).unwrap();
         assert_eq!(made.wipes[0].signed_by.as_deref(), Some(vectors::ADMIN));
         let opened = bulletin::open(&text, &vectors::legacy_keys()).unwrap();
@@ -281,7 +285,13 @@ mod tests {
         let (made, text) = make_fleet_bulletin(&org, 86_400, &[], pending, Confirmations::default(), now).unwrap();
         assert_eq!(made.wipes, vec![again.clone()], "the widest scope, then the newest");
         assert_eq!(
-            bulletin::open(&text, &keys).unwrap().bulletin.wipe_for(&lost, &again.enrollment_id, &keys).unwrap().unwrap().command_id,
+            bulletin::open(&text, &keys)
+                .unwrap()
+                .bulletin
+                .wipe_for(&lost, &again.enrollment_id, &keys)
+                .unwrap()
+                .unwrap()
+                .command_id,
             again.command_id
         );
         // Contacts only, twice: the newer.
@@ -305,8 +315,9 @@ mod tests {
         let (signer, keys) = org();
         let org = BulletinKeys { signer: &signer, keys: &keys, links: Vec::new() };
         let now = vectors::ISSUED_AT;
-        let wipes: Vec<FleetWipe> =
-            (0..MAX_WIPES).map(|_| entry(&signer, &keys, &ids::random_id("dev").unwrap(), WipeScope::All, now + 60)).collect();
+        let wipes: Vec<FleetWipe> = (0..MAX_WIPES)
+            .map(|_| entry(&signer, &keys, &ids::random_id("dev").unwrap(), WipeScope::All, now + 60))
+            .collect();
         let confirmations = Confirmations {
             logs: (0..2000).map(|i| (ids::random_id("dev").unwrap(), i)).collect(),
             receipts: (0..500)
@@ -335,7 +346,9 @@ mod tests {
         let huge = Confirmations {
             logs: (0..10_000).map(|i| (ids::random_id("dev").unwrap(), i)).collect(),
             receipts: Vec::new(),
-            cancelled: (0..20).map(|_| wipe::Cancel::sign(&signer, &ids::random_id("cmd").unwrap(), now).unwrap()).collect(),
+            cancelled: (0..20)
+                .map(|_| wipe::Cancel::sign(&signer, &ids::random_id("cmd").unwrap(), now).unwrap())
+                .collect(),
         };
         let (made, text) = make_fleet_bulletin(&org, 86_400, &[], wipes, huge, now).unwrap();
         assert!(text.len() <= MAX_BULLETIN_CHARS);

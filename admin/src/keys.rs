@@ -150,7 +150,11 @@ pub fn approve(org: &mut Org, roots: &[PathBuf]) -> Result<Outcome> {
     let text = fs::read_to_string(&path).context("no key set change waits for approval")?;
     let mut signed = SignedKeySet::parse(&text).context("keys/proposed.keyset is damaged")?;
     if signed.set.version != org.keys.version + 1 {
-        bail!("keys/{PROPOSED} is for version {}, and the chain is at {}: it is stale; delete it", signed.set.version, org.keys.version);
+        bail!(
+            "keys/{PROPOSED} is for version {}, and the chain is at {}: it is stale; delete it",
+            signed.set.version,
+            org.keys.version
+        );
     }
     if roots.is_empty() {
         bail!("give a root key to approve with: --root FILE");
@@ -186,7 +190,10 @@ fn root_keys(org: &Org, next: &KeySet, files: &[PathBuf]) -> Result<Vec<SigningK
         org.keys.roots.contains(&public) || next.roots.contains(&public)
     };
     if files.is_empty() {
-        return Ok(org::legacy_key(&org.dir)?.into_iter().filter(|k| org.keys.roots.contains(&k.public_key())).collect());
+        return Ok(org::legacy_key(&org.dir)?
+            .into_iter()
+            .filter(|k| org.keys.roots.contains(&k.public_key()))
+            .collect());
     }
     let mut keys = Vec::new();
     for path in files {
@@ -221,7 +228,11 @@ pub fn describe(org: &Org, now: i64) -> String {
     }
     for key in &set.keys {
         let roles: Vec<&str> = key.roles.iter().map(|r| r.code()).collect();
-        let until = if key.expires_at == i64::MAX { "never expires".to_owned() } else { format!("until {}", org::day(key.expires_at)) };
+        let until = if key.expires_at == i64::MAX {
+            "never expires".to_owned()
+        } else {
+            format!("until {}", org::day(key.expires_at))
+        };
         text.push_str(&format!("  {:<12} {:<24} {until}  {}\n", key.name, roles.join(","), key.key));
     }
     text.push_str(&format!("  exports sealed to {}\n", set.export_recipient));

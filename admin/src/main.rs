@@ -232,7 +232,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Org(OrgCommand::Show { org }) => {
             let org = org::load(&org)?;
-            let text = format!("{}\n{}", serde_json::to_string_pretty(&org.info)?, televisit_admin::keys::describe(&org, ledger_cli::now()));
+            let text = format!(
+                "{}\n{}",
+                serde_json::to_string_pretty(&org.info)?,
+                televisit_admin::keys::describe(&org, ledger_cli::now())
+            );
             print(json, serde_json::to_value(&org.info)?, text.trim_end().to_owned());
         }
         Command::Policy(PolicyCommand::Defaults) => println!("{}", Policy::default().to_json()),

@@ -107,7 +107,8 @@ pub fn load(dir: &Path) -> Result<Org> {
         if link.set.version != version {
             bail!("{} holds version {}, not {version}", path.display(), link.set.version);
         }
-        keys = keyset::follow(&keys, &link).with_context(|| format!("{} does not follow the version before it", path.display()))?;
+        keys = keyset::follow(&keys, &link)
+            .with_context(|| format!("{} does not follow the version before it", path.display()))?;
         chain.push(text.trim().to_owned());
     }
     Ok(Org { info, dir: dir.to_owned(), chain, keys })
@@ -152,7 +153,8 @@ pub fn legacy_key(dir: &Path) -> Result<Option<SigningKey>> {
 /// A secret key file (`--key`, `--root`): PKCS#8, as `keys` commands and `org init` write them.
 pub fn read_key(path: &Path) -> Result<SigningKey> {
     let pkcs8 = Zeroizing::new(fs::read(path).with_context(|| format!("cannot read the key {}", path.display()))?);
-    SigningKey::from_pkcs8(&pkcs8).with_context(|| format!("{} is not a Televisit key (Ed25519, PKCS#8)", path.display()))
+    SigningKey::from_pkcs8(&pkcs8)
+        .with_context(|| format!("{} is not a Televisit key (Ed25519, PKCS#8)", path.display()))
 }
 
 impl Org {
@@ -228,9 +230,19 @@ impl Org {
             .map(|k| {
                 let roles: Vec<&str> = k.roles.iter().map(|r| r.code()).collect();
                 if k.expires_at <= now {
-                    format!("the key {} ({}) expired on {}: it signs nothing more", k.name, roles.join(", "), day(k.expires_at))
+                    format!(
+                        "the key {} ({}) expired on {}: it signs nothing more",
+                        k.name,
+                        roles.join(", "),
+                        day(k.expires_at)
+                    )
                 } else {
-                    format!("the key {} ({}) expires on {}: replace it before then", k.name, roles.join(", "), day(k.expires_at))
+                    format!(
+                        "the key {} ({}) expires on {}: replace it before then",
+                        k.name,
+                        roles.join(", "),
+                        day(k.expires_at)
+                    )
                 }
             })
             .collect()
@@ -267,7 +279,8 @@ impl Org {
 
 /// A date as people read it (UTC).
 pub fn day(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0).map_or_else(|| "a date out of range".into(), |t| t.format("%Y-%m-%d").to_string())
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(|| "a date out of range".into(), |t| t.format("%Y-%m-%d").to_string())
 }
 
 /// The identities that open the organisation's exports, newest first, one per line.

@@ -375,7 +375,10 @@ fn a_report_after_a_full_wipe_that_does_not_hold_its_receipt_is_a_finding_and_th
     let carried: Vec<&str> = signed["wipes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
     assert_eq!(carried.len(), 1, "{carried:?}");
     let bulletin = fleet.open_bulletin(signed["bulletin"].as_str().unwrap());
-    assert!(bulletin.wipe_for(&lost.dev, &lost.enr, &fleet.keys()).is_some() && bulletin.wipe_for(&honest.dev, &honest.enr, &fleet.keys()).is_none());
+    assert!(
+        bulletin.wipe_for(&lost.dev, &lost.enr, &fleet.keys()).is_some()
+            && bulletin.wipe_for(&honest.dev, &honest.enr, &fleet.keys()).is_none()
+    );
     let status = admin(fleet.path(), &["wipe", "status", "--org", "org", "--pending"]);
     assert!(status.stdout.contains("reported after its wipe"), "{}", status.stdout);
     // The fleet report lists the finding.

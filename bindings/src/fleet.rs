@@ -58,17 +58,17 @@ impl From<BulletinOutcome> for BulletinResult {
                 wipe_refused: None,
                 signed_by: None,
             },
-            BulletinOutcome::Applied { bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, .. } => {
-                BulletinResult {
-                    applied: true,
-                    bulletin_id: Some(bulletin_id),
-                    wipe_started: wipe.is_some(),
-                    receipt_confirmed: receipt_confirmed.is_some(),
-                    key_set_version: key_set,
-                    wipe_refused: wipe_refused.map(|r| r.code().to_owned()),
-                    signed_by,
-                }
-            }
+            BulletinOutcome::Applied {
+                bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, ..
+            } => BulletinResult {
+                applied: true,
+                bulletin_id: Some(bulletin_id),
+                wipe_started: wipe.is_some(),
+                receipt_confirmed: receipt_confirmed.is_some(),
+                key_set_version: key_set,
+                wipe_refused: wipe_refused.map(|r| r.code().to_owned()),
+                signed_by,
+            },
         }
     }
 }
@@ -115,9 +115,7 @@ impl Televisit {
                 .map(|(name, roles, expires_at)| SignerInfo {
                     name,
                     roles,
-                    expires_at: expires_at
-                        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                        .map(SystemTime::from),
+                    expires_at: expires_at.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(SystemTime::from),
                 })
                 .collect(),
         }))

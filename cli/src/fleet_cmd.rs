@@ -31,7 +31,9 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
         }
     };
     let (key_set, wipe_refused, signed_by) = match &outcome {
-        BulletinOutcome::Applied { key_set, wipe_refused, signed_by, .. } => (*key_set, *wipe_refused, signed_by.clone()),
+        BulletinOutcome::Applied { key_set, wipe_refused, signed_by, .. } => {
+            (*key_set, *wipe_refused, signed_by.clone())
+        }
         BulletinOutcome::Unchanged => (None, None, None),
     };
     if json {
@@ -59,7 +61,11 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             println!("it carries the organisation's key set version {version}: the device verifies IT's messages with it from now on");
         }
         if let Some(refusal) = wipe_refused {
-            println!("it holds a wipe for this device that is refused ({}): {}; nothing was wiped", refusal.code(), refusal.describe());
+            println!(
+                "it holds a wipe for this device that is refused ({}): {}; nothing was wiped",
+                refusal.code(),
+                refusal.describe()
+            );
         }
         if let Some(command) = &confirmed {
             println!("it confirms IT holds the receipt of wipe {command}: the device no longer keeps it");

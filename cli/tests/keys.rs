@@ -80,7 +80,19 @@ impl Hospital {
     /// `wipe issue --unlisted` for `phone`, signed with `key_file`.
     fn wipe(&self, phone: &Path, key_file: &str) -> String {
         let (device, enrollment) = self.ids(phone);
-        let args = ["wipe", "issue", "--org", "org", "--unlisted", "--device", &device, "--enrollment", &enrollment, "--key", key_file];
+        let args = [
+            "wipe",
+            "issue",
+            "--org",
+            "org",
+            "--unlisted",
+            "--device",
+            &device,
+            "--enrollment",
+            &enrollment,
+            "--key",
+            key_file,
+        ];
         it_json(&self.it, &args)["command"].as_str().unwrap().to_owned()
     }
 
@@ -104,7 +116,8 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
     h.split();
     let shown = it_json(&h.it, &["keys", "show", "--org", "org"]);
     assert_eq!(shown["version"], 5);
-    let names: Vec<&str> = shown["key_set"]["keys"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        shown["key_set"]["keys"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["bulletin", "policy", "alice", "bob"], "the org key is the root only now");
     for secret in ["cron.pk8", "alice.pk8"] {
         use std::os::unix::fs::PermissionsExt;
@@ -116,7 +129,10 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
     let applied = json(&h.desk, &["bulletin", "apply", &bulletin]);
     assert_eq!((applied["in_touch"].as_bool(), applied["key_set"].as_u64()), (Some(true), Some(5)));
     let status = run(&h.desk, &["status"]).stdout;
-    assert!(status.contains("IT's keys:") && status.contains("alice: wipe") && status.contains("version 5"), "{status}");
+    assert!(
+        status.contains("IT's keys:") && status.contains("alice: wipe") && status.contains("version 5"),
+        "{status}"
+    );
 
     // The policy the org key signed is now refused, by IT's tool as by the phones: IT signs it
     // again with the policy key (and the enrollment code with it).
@@ -138,7 +154,19 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
     let (device, enrollment) = h.ids(&h.desk);
     let err = it_refused(
         &h.it,
-        &["wipe", "issue", "--org", "org", "--unlisted", "--device", &device, "--enrollment", &enrollment, "--key", "cron.pk8"],
+        &[
+            "wipe",
+            "issue",
+            "--org",
+            "org",
+            "--unlisted",
+            "--device",
+            &device,
+            "--enrollment",
+            &enrollment,
+            "--key",
+            "cron.pk8",
+        ],
     );
     assert!(err.contains("not a wipe"), "{err}");
     // … and the phone refuses what the thief signs with it by hand.
@@ -176,7 +204,11 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
     let (_, with_wipe) = h.bulletin("b2.txt");
     let applied = run(&h.desk, &["--json", "bulletin", "apply", &with_wipe]);
     assert_eq!(applied.code, Some(0), "{}", applied.stderr);
-    assert!(applied.stdout.contains(&televisit_protocol::wipe::claimed_command_id(&alices).unwrap()), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains(&televisit_protocol::wipe::claimed_command_id(&alices).unwrap()),
+        "{}",
+        applied.stdout
+    );
     let log = json(&h.drawer, &["status"]);
     assert_eq!(log["enrolled"], true, "the drawer phone is untouched");
 }
@@ -195,7 +227,11 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     it_ok(&h.it, &["wipe", "cancel", "--org", "org", &mistaken, "--key", "bob.pk8"]);
     let revoked = admin(&h.it, &["keys", "revoke", "bob", "--org", "org"]);
     assert_eq!(revoked.code, Some(0), "{}", revoked.stderr);
-    assert!(revoked.stderr.contains("signed 1 cancellation(s) still in force") && revoked.stderr.contains(&mistaken), "{}", revoked.stderr);
+    assert!(
+        revoked.stderr.contains("signed 1 cancellation(s) still in force") && revoked.stderr.contains(&mistaken),
+        "{}",
+        revoked.stderr
+    );
     it_ok(&h.it, &["wipe", "cancel", "--org", "org", &mistaken, "--key", "alice.pk8"]);
     let out = admin(&h.it, &["--json", "bulletin", "sign", "--org", "org", "--key", "cron.pk8"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
@@ -267,14 +303,31 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     // The root moves to 2 of 3 new keys: signed by the old root and the new ones.
     let rotated = it_json(
         &h.it,
-        &["keys", "rotate-root", "--org", "org", "--new-root", "r1.pk8", "--new-root", "r2.pk8", "--new-root", "r3.pk8", "--threshold", "2"],
+        &[
+            "keys",
+            "rotate-root",
+            "--org",
+            "org",
+            "--new-root",
+            "r1.pk8",
+            "--new-root",
+            "r2.pk8",
+            "--new-root",
+            "r3.pk8",
+            "--threshold",
+            "2",
+        ],
     );
     assert_eq!((rotated["published"].as_bool(), rotated["version"].as_u64()), (Some(true), Some(7)));
     // The next change needs two of them: one run proposes, a second run on another machine approves.
-    let err = it_refused(&h.it, &["keys", "add-admin", "carol", "--org", "org", "--out", "carol.pk8", "--root", "org/org-signing-key.pk8"]);
+    let err = it_refused(
+        &h.it,
+        &["keys", "add-admin", "carol", "--org", "org", "--out", "carol.pk8", "--root", "org/org-signing-key.pk8"],
+    );
     assert!(err.contains("not one of the organisation's root keys"), "{err}");
     assert!(!h.it.join("carol.pk8").exists() || std::fs::remove_file(h.it.join("carol.pk8")).is_ok());
-    let proposed = it_json(&h.it, &["keys", "add-admin", "carol", "--org", "org", "--out", "carol.pk8", "--root", "r1.pk8"]);
+    let proposed =
+        it_json(&h.it, &["keys", "add-admin", "carol", "--org", "org", "--out", "carol.pk8", "--root", "r1.pk8"]);
     assert_eq!((proposed["published"].as_bool(), proposed["missing_current_root"].as_u64()), (Some(false), Some(1)));
     assert!(it_ok(&h.it, &["keys", "show", "--org", "org"]).contains("waits for root signatures"));
     let approved = it_json(&h.it, &["keys", "approve", "--org", "org", "--root", "r3.pk8"]);
@@ -315,7 +368,19 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     let (device, enrollment) = h.ids(&h.desk);
     let out = admin(
         &h.it,
-        &["wipe", "issue", "--org", "org", "--unlisted", "--device", &device, "--enrollment", &enrollment, "--key", "dave.pk8"],
+        &[
+            "wipe",
+            "issue",
+            "--org",
+            "org",
+            "--unlisted",
+            "--device",
+            &device,
+            "--enrollment",
+            &enrollment,
+            "--key",
+            "dave.pk8",
+        ],
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("warning: the key dave expires on"), "{}", out.stderr);

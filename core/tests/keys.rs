@@ -159,8 +159,12 @@ fn an_organisation_splits_its_one_key_and_its_enrolled_phones_follow() {
     assert!(matches!(outcome, BulletinOutcome::Applied { key_set: Some(1), in_touch: true, .. }), "{outcome:?}");
     assert_eq!(held(&profile), 1);
     let logged = tv.log_list(&LogQuery::default()).unwrap();
-    assert!(logged.iter().any(|e| e.kind == EntryKind::KeySetUpdated && e.detail.get("version") == Some(&DetailValue::Int(1))));
-    assert!(logged.iter().any(|e| e.kind == EntryKind::BulletinApplied && e.detail.get("signed_by") == Some(&code("bulletin"))));
+    assert!(logged
+        .iter()
+        .any(|e| e.kind == EntryKind::KeySetUpdated && e.detail.get("version") == Some(&DetailValue::Int(1))));
+    assert!(logged
+        .iter()
+        .any(|e| e.kind == EntryKind::BulletinApplied && e.detail.get("signed_by") == Some(&code("bulletin"))));
     // The policy key signs policies now; the old org key signs nothing but the next key set.
     let policy = Policy { version: 2, organisation: "North Clinic".into(), ..Policy::default() };
     let by_policy_key = sign_policy(&signer(&keys.policy, "policy"), &policy, now).unwrap();
@@ -192,7 +196,15 @@ fn a_stolen_bulletin_key_keeps_a_phone_in_touch_and_cannot_wipe_take_back_a_wipe
     let text = keys.bulletin(now, &keys.links, |b| b.wipes = vec![entry]);
     let outcome = tv.apply_bulletin(&profile.secrets, &text).unwrap();
     assert!(
-        matches!(outcome, BulletinOutcome::Applied { wipe: None, wipe_refused: Some(WipeRefusal::SignerNotAllowed), in_touch: true, .. }),
+        matches!(
+            outcome,
+            BulletinOutcome::Applied {
+                wipe: None,
+                wipe_refused: Some(WipeRefusal::SignerNotAllowed),
+                in_touch: true,
+                ..
+            }
+        ),
         "{outcome:?}"
     );
     assert!(wipe::pending_command(&profile.secrets).unwrap().is_none(), "nothing wiped");
@@ -206,7 +218,9 @@ fn a_stolen_bulletin_key_keeps_a_phone_in_touch_and_cannot_wipe_take_back_a_wipe
     tv.apply_bulletin(&profile.secrets, &text).unwrap();
     assert_eq!(tv.receive_wipe(&profile.secrets, &real).unwrap().signed_by.as_deref(), Some("alice"));
     let logged = tv.log_list(&LogQuery::default()).unwrap();
-    assert!(logged.iter().any(|e| e.kind == EntryKind::WipeReceived && e.detail.get("signed_by") == Some(&code("alice"))));
+    assert!(logged
+        .iter()
+        .any(|e| e.kind == EntryKind::WipeReceived && e.detail.get("signed_by") == Some(&code("alice"))));
     // A policy or an enrollment code it signs: refused.
     let policy = Policy { version: 9, organisation: "North Clinic".into(), ..Policy::default() };
     let err = tv.apply_signed_policy(&profile.secrets, &sign_policy(&thief, &policy, now).unwrap()).unwrap_err();
@@ -239,12 +253,22 @@ fn a_revoked_admins_wipe_is_refused_with_the_newer_set_held_or_in_the_same_bulle
     let text = keys.bulletin(now, &[keys.links[0].clone(), v2], |b| b.wipes = vec![entry]);
     let outcome = late.apply_bulletin(&late_profile.secrets, &text).unwrap();
     assert!(
-        matches!(outcome, BulletinOutcome::Applied { key_set: Some(2), wipe_refused: Some(WipeRefusal::UnknownSigner), wipe: None, .. }),
+        matches!(
+            outcome,
+            BulletinOutcome::Applied {
+                key_set: Some(2),
+                wipe_refused: Some(WipeRefusal::UnknownSigner),
+                wipe: None,
+                ..
+            }
+        ),
         "{outcome:?}"
     );
     assert!(wipe::pending_command(&late_profile.secrets).unwrap().is_none());
     let refused = late.log_list(&LogQuery::default()).unwrap();
-    assert!(refused.iter().any(|e| e.kind == EntryKind::WipeRefused && e.detail.get("reason") == Some(&code("unknown_signer"))));
+    assert!(refused
+        .iter()
+        .any(|e| e.kind == EntryKind::WipeRefused && e.detail.get("reason") == Some(&code("unknown_signer"))));
     // Alice, still in the set, wipes.
     let alices = keys.command(&signer(&keys.alice, "alice"), &late_e, "cmd_00000000000000000000a11c", now);
     assert!(late.receive_wipe(&late_profile.secrets, &alices).is_ok());
@@ -375,4 +399,41 @@ fn a_new_phone_enrolls_with_a_code_carrying_the_key_set_and_refuses_one_signed_b
     };
     assert!(refused.contains("not signed by enough"), "{refused}");
     assert!(enrollment::load(&fresh.secrets).unwrap().is_none());
+}
+
+/// IT rotated, then put a new code and a new bulletin in the MDM's configuration together: a
+/// phone enrolled long before follows the bulletin's links first, and takes the code.
+#[test]
+fn a_new_code_and_bulletin_delivered_together_reach_a_phone_that_missed_the_rotations() {
+    use televisit_core::it::enrollment::{make_enroll_code, OrgTrust, Validity, DEFAULT_CODE_VALID_SECONDS};
+    let org = Org::new();
+    let (profile, tv, e) = phone(&org);
+    let mut keys = Keys::split(org);
+    let root = key(keys.org.pkcs8());
+    keys.next(&[&root], |set| set.keys.retain(|k| k.name != "bob"));
+    let now = tv.now().timestamp();
+    let policy_key = signer(&keys.policy, "policy");
+    let policy = Policy { version: 3, organisation: "North Clinic".into(), ..Policy::default() };
+    let signed = sign_policy(&policy_key, &policy, now).unwrap();
+    let trust = OrgTrust {
+        name: "North Clinic".into(),
+        org_key: keys.org.key.public_key(),
+        keys: keys.newest(),
+        link: keys.links.last().cloned(),
+    };
+    let code = make_enroll_code(&policy_key, &trust, &signed, Validity::from(now, DEFAULT_CODE_VALID_SECONDS).unwrap())
+        .unwrap();
+    let values = [
+        (keys::ENROLLMENT_CODE.to_owned(), code),
+        (keys::SIGNED_POLICY.to_owned(), signed),
+        (keys::BULLETIN.to_owned(), keys.bulletin(now, &keys.links, |_| {})),
+    ]
+    .into_iter()
+    .collect();
+    let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();
+    assert!(report.problems().is_empty(), "{:?}", report.problems());
+    assert_eq!(held(&profile), 2);
+    let again = enrollment::load(&profile.secrets).unwrap().unwrap();
+    assert_eq!((again.device_id, again.enrollment_id), (e.device_id, e.enrollment_id), "the same enrollment");
+    assert_eq!(tv.policy().unwrap().version, 3);
 }

@@ -63,7 +63,8 @@ pub fn open_policy(text: &str, keys: &KeySet) -> Result<SignedPolicy> {
     let what = "signed policy";
     let opened = envelope::open(text, Kind::Policy).map_err(|p| Error::refused(what, p))?;
     let signed: SignedPolicy = envelope::parse_canonical(what, &opened.payload)?;
-    let key = keys.verifier(signed.signed_by.as_deref(), Role::Policy, signed.issued_at).map_err(|p| signer(what, p))?;
+    let key =
+        keys.verifier(signed.signed_by.as_deref(), Role::Policy, signed.issued_at).map_err(|p| signer(what, p))?;
     opened.verify(&key.key).map_err(|p| Error::refused(what, p))?;
     signed.policy.validate()?;
     Ok(signed)

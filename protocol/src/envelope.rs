@@ -43,8 +43,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] =
-        &[
+    pub const ALL: &'static [Kind] = &[
         Kind::Policy,
         Kind::Enroll,
         Kind::Wipe,

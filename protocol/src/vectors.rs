@@ -11,8 +11,8 @@ use crate::chain::{self, Link};
 use crate::checkpoint::{self, Checkpoint, Point};
 use crate::enrollment::{make_enroll_code, sign_policy, OrgTrust, Validity, DEFAULT_CODE_VALID_SECONDS};
 use crate::envelope::SigningKey;
-use crate::keyset::{self, KeySet, Role, RoleKey, Signer, KEYSET_VERSION};
 use crate::export::{self, ExportBody, ExportedEntry};
+use crate::keyset::{self, KeySet, Role, RoleKey, Signer, KEYSET_VERSION};
 use crate::policy::{Policy, Requirement};
 use crate::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
 use crate::wipe::{self, Receipt, Step, StepDone, WipeCommand, WipeReason, WipeScope, COMMAND_VERSION};
@@ -181,12 +181,8 @@ pub fn signed_policy() -> String {
 
 pub fn enroll_code() -> String {
     let validity = Validity::from(ISSUED_AT, DEFAULT_CODE_VALID_SECONDS).expect("90 days is a validity");
-    let trust = OrgTrust {
-        name: "North Clinic".into(),
-        org_key: org_key().public_key(),
-        keys: legacy_keys(),
-        link: None,
-    };
+    let trust =
+        OrgTrust { name: "North Clinic".into(), org_key: org_key().public_key(), keys: legacy_keys(), link: None };
     make_enroll_code(&org(), &trust, &signed_policy(), validity).expect("the vector code is valid")
 }
 

@@ -4,7 +4,7 @@
 
 use crate::envelope::{self, EnvelopeProblem, Kind, SigningKey};
 use crate::error::{Error, Result};
-use crate::keyset::{KeySet, Role, SignerProblem, Signer};
+use crate::keyset::{KeySet, Role, Signer, SignerProblem};
 use serde::{Deserialize, Serialize};
 
 pub const COMMAND_VERSION: u32 = 1;
@@ -215,7 +215,12 @@ impl Cancel {
         if !id_ok(command_id) {
             return Err(Error::invalid("wipe cancellation", "needs a command id of a-z, 0-9 and _"));
         }
-        let unsigned = Cancel { command_id: command_id.to_owned(), issued_at, signed_by: signer.name.clone(), signature: String::new() };
+        let unsigned = Cancel {
+            command_id: command_id.to_owned(),
+            issued_at,
+            signed_by: signer.name.clone(),
+            signature: String::new(),
+        };
         let signature = signer.key.sign_detached(Kind::Cancel, &envelope::canonical_json(&unsigned));
         Ok(Cancel { signature, ..unsigned })
     }

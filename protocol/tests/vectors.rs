@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 use televisit_protocol::envelope::{self, Kind, MAX_LEN};
-use televisit_protocol::report::{self, MAX_MDM_DEVICE_ID, MAX_MDM_USER, MAX_REPORT_CHARS};
 use televisit_protocol::keyset::{self, KeySet, SignedKeySet};
+use televisit_protocol::report::{self, MAX_MDM_DEVICE_ID, MAX_MDM_USER, MAX_REPORT_CHARS};
 use televisit_protocol::{bulletin, enrollment, export, vectors, wipe, Error, Policy};
 
 fn dir() -> PathBuf {
@@ -320,7 +320,10 @@ fn bulletins_with_a_duplicate_device_or_impossible_times_are_refused_and_a_phone
     // As the fuzz target checks it: opened (tagged), sealed again, the same text.
     let resealed = vectors::org_key().seal(Kind::Bulletin, &envelope::canonical_json(&opened));
     assert_eq!(resealed, vectors::bulletin());
-    assert!(opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &org()).is_none(), "the vector device has no entry");
+    assert!(
+        opened.wipe_for(vectors::DEVICE_ID, vectors::ENROLLMENT_ID, &org()).is_none(),
+        "the vector device has no entry"
+    );
     let command = opened.wipe_for(vectors::OTHER_DEVICE_ID, "enr_ffeeddccbbaa998877665544", &org()).unwrap().unwrap();
     assert_eq!(command.issued_at, vectors::ISSUED_AT);
     assert_eq!(command.enrollment_id, "enr_ffeeddccbbaa998877665544");

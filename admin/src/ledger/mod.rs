@@ -302,7 +302,12 @@ impl Ledger {
     /// The cancellations in force (not expired) that the key `name` signed: what stops working
     /// when it is revoked.
     pub fn cancellations_signed_by(&self, name: &str, now: i64) -> Result<Vec<String>> {
-        Ok(self.cancelled_wipes(now)?.into_iter().filter(|c| c.signed_by.as_deref() == Some(name)).map(|c| c.command_id).collect())
+        Ok(self
+            .cancelled_wipes(now)?
+            .into_iter()
+            .filter(|c| c.signed_by.as_deref() == Some(name))
+            .map(|c| c.command_id)
+            .collect())
     }
 
     /// Retires a device on purpose (replaced, returned, lost for good): it is closed, as a

@@ -10,8 +10,8 @@ use std::process::Command;
 use televisit_admin::ledger::Ledger;
 use televisit_admin::{org, report};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
-use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 use televisit_protocol::keyset::Role;
+use televisit_protocol::wipe::{self, WipeReason, WipeScope};
 use televisit_protocol::Policy;
 
 pub enum Admin {

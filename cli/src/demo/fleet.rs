@@ -9,6 +9,7 @@
 //! through `televisit-admin`'s library (its binary signs at the real time; these bulletins are
 //! signed at the simulated hour), each step shown as the command it stands for.
 
+use super::fleet_keys::FleetKeys;
 use crate::phone::{Installed, TargetPhone};
 use crate::profile::Profile;
 use anyhow::{Context, Result};
@@ -17,7 +18,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use televisit_admin::ledger::{CommandKind, DeviceFilter, DeviceKey, Ledger, WipeState};
-use super::fleet_keys::FleetKeys;
 use televisit_admin::{fleet_html, org};
 use televisit_core::it::managed::keys;
 use televisit_core::it::report::{self, ReportFacts};

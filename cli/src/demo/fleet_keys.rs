@@ -35,13 +35,37 @@ impl FleetKeys {
         };
         let valid = DEFAULT_KEY_VALID_SECONDS;
         let steps = [
-            ("keys rotate-bulletin --out cron-bulletin.pk8", Change::RotateBulletin { valid_seconds: valid, out: made.bulletin.clone() }),
+            (
+                "keys rotate-bulletin --out cron-bulletin.pk8",
+                Change::RotateBulletin { valid_seconds: valid, out: made.bulletin.clone() },
+            ),
             (
                 "keys add policy --roles policy,enroll --out it-policy.pk8",
-                Change::Add { name: "policy".into(), roles: vec![Role::Policy, Role::Enroll], valid_seconds: valid, out: made.policy.clone() },
+                Change::Add {
+                    name: "policy".into(),
+                    roles: vec![Role::Policy, Role::Enroll],
+                    valid_seconds: valid,
+                    out: made.policy.clone(),
+                },
             ),
-            ("keys add-admin alice --out alice-wipe.pk8", Change::Add { name: "alice".into(), roles: vec![Role::Wipe], valid_seconds: valid, out: made.alice.clone() }),
-            ("keys add-admin bob --out bob-wipe.pk8", Change::Add { name: "bob".into(), roles: vec![Role::Wipe], valid_seconds: valid, out: made.bob.clone() }),
+            (
+                "keys add-admin alice --out alice-wipe.pk8",
+                Change::Add {
+                    name: "alice".into(),
+                    roles: vec![Role::Wipe],
+                    valid_seconds: valid,
+                    out: made.alice.clone(),
+                },
+            ),
+            (
+                "keys add-admin bob --out bob-wipe.pk8",
+                Change::Add {
+                    name: "bob".into(),
+                    roles: vec![Role::Wipe],
+                    valid_seconds: valid,
+                    out: made.bob.clone(),
+                },
+            ),
             ("keys revoke org", Change::Revoke { name: "org".into() }),
         ];
         for (command, change) in steps {
@@ -65,20 +89,26 @@ impl FleetKeys {
 
     /// Bob leaves: IT revokes his key; the next bulletin takes the new set to phone A; a wipe
     /// signed with Bob's old key (his copy was never destroyed) reaches it, and is refused.
-    pub fn revoke_bob(&self, org: &mut Org, ledger: &mut Ledger, phone: (&Televisit, &dyn SecretStore), target: (&str, &str), now: i64) -> Result<()> {
+    pub fn revoke_bob(
+        &self,
+        org: &mut Org,
+        ledger: &mut Ledger,
+        phone: (&Televisit, &dyn SecretStore),
+        target: (&str, &str),
+        now: i64,
+    ) -> Result<()> {
         // Signed while Bob's key was still in the set.
         let bob = self.signer(org, &self.bob, Role::Wipe, now)?;
-        let mut command = televisit_admin::wipe_command(target.0, target.1, wipe::WipeScope::All, wipe::WipeReason::Other, 14, now)?;
+        let mut command =
+            televisit_admin::wipe_command(target.0, target.1, wipe::WipeScope::All, wipe::WipeReason::Other, 14, now)?;
         command.signed_by = bob.name.clone();
         let text = wipe::issue(&bob, &command)?;
         let version = published(keys::change(org, Change::Revoke { name: "bob".into() }, &[], now)?.0)?;
         println!("   Bob leaves the hospital. $ televisit-admin keys revoke bob --org fleet-org   → key set version {version}");
         let signed = self.bulletin(org, ledger, now)?;
         let (tv, secrets) = phone;
-        let config = HashMap::from([
-            (managed::BULLETIN.to_owned(), signed.text),
-            (managed::WIPE_COMMAND.to_owned(), text),
-        ]);
+        let config =
+            HashMap::from([(managed::BULLETIN.to_owned(), signed.text), (managed::WIPE_COMMAND.to_owned(), text)]);
         let report = tv.apply_managed_config(secrets, &config)?;
         let ManagedOutcome::Refused { code, message } = &report.wipe else {
             anyhow::bail!("phone A took a wipe signed by a revoked admin: {:?}", report.wipe);

@@ -33,7 +33,7 @@ pub enum BulletinOutcome {
     Applied {
         bulletin_id: String,
         issued_at: i64,
-        wipe: Option<WipeCommand>,
+        wipe: Option<Box<WipeCommand>>,
         receipt_confirmed: Option<String>,
         in_touch: bool,
         key_set: Option<u64>,
@@ -83,7 +83,7 @@ fn receive_at(
     let wipe = match bulletin.wipe_for(&enrollment.device_id, &enrollment.enrollment_id, &keys) {
         Some(Ok(command)) if own_wipe_applies(secrets, &enrollment, &command, bulletin.issued_at)? => {
             wipe::start(secrets, command.clone())?;
-            Some(command)
+            Some(Box::new(command))
         }
         Some(Err(refusal)) => {
             wipe_refused = Some(refusal);
@@ -171,7 +171,9 @@ impl Televisit {
             }
             if let Some(command) = wipe {
                 // The wipe is already pending; the entry is evidence, and the wipe goes on without it.
-                let _ = self.append_own(&NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(wipe::received_detail(command)));
+                let _ = self.append_own(
+                    &NewEntry::new(EntryKind::WipeReceived, Actor::It).detail(wipe::received_detail(command)),
+                );
             }
         }
         Ok(outcome)

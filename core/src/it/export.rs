@@ -91,9 +91,8 @@ impl Televisit {
         let json = zeroize::Zeroizing::new(televisit_protocol::export::sign(&device_key, body));
         // The key set's recipient: IT may have rotated it since this phone enrolled.
         let recipient = super::keyset::current(secrets)?.map_or(enrolled.export_recipient, |k| k.export_recipient);
-        let recipient: age::x25519::Recipient = recipient
-            .parse()
-            .map_err(|_| Error::invalid("export recipient", "is not an age X25519 recipient"))?;
+        let recipient: age::x25519::Recipient =
+            recipient.parse().map_err(|_| Error::invalid("export recipient", "is not an age X25519 recipient"))?;
         let sealed = age::encrypt(&recipient, &json).map_err(|_| Error::Storage("sealing the export failed".into()))?;
         Ok(LogExport { sealed, ..export })
     }

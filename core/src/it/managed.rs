@@ -92,6 +92,15 @@ impl crate::Televisit {
         secrets: &dyn SecretStore,
         values: &std::collections::HashMap<String, String>,
     ) -> Result<ManagedReport> {
+        // The key set links the bulletin carries, before anything they may verify: a code, a
+        // policy or a wipe signed by a key IT added since then verifies in this same delivery. A
+        // phone not enrolled yet takes none (it takes the code's); a link that does not hold
+        // changes nothing (the bulletin's own refusal says why, below).
+        if let Some(links) = value(values, keys::BULLETIN).and_then(|text| super::bulletin::key_links(text).ok()) {
+            if let Ok(Some(version)) = super::keyset::follow(secrets, &links) {
+                self.log_key_set(version)?;
+            }
+        }
         let enrollment = match value(values, keys::ENROLLMENT_CODE) {
             None => ManagedOutcome::NotSet,
             Some(code) => {
@@ -107,14 +116,6 @@ impl crate::Televisit {
                 }
             }
         };
-        // The key set links the bulletin carries, before anything they may verify: a policy or a
-        // wipe signed by a key IT added since then verifies in this same delivery. (A link that
-        // does not hold changes nothing; the bulletin's own refusal says why, below.)
-        if let Some(links) = value(values, keys::BULLETIN).and_then(|text| super::bulletin::key_links(text).ok()) {
-            if let Ok(Some(version)) = super::keyset::follow(secrets, &links) {
-                self.log_key_set(version)?;
-            }
-        }
         let policy = match value(values, keys::SIGNED_POLICY) {
             None => ManagedOutcome::NotSet,
             Some(signed) => {

@@ -23,8 +23,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 pub use televisit_protocol::wipe::{
-    claimed_command_id, command_signature, issue, open_command, seal_receipt, verify_receipt, Cancel, Receipt, Step, StepDone, WipeCommand,
-    WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION, MAX_MERGED,
+    claimed_command_id, command_signature, issue, open_command, seal_receipt, verify_receipt, Cancel, Receipt, Step,
+    StepDone, WipeCommand, WipeReason, WipeRefusal, WipeScope, COMMAND_VERSION, MAX_MERGED,
 };
 
 pub const PENDING: &str = "televisit.wipe-pending.v1";

@@ -347,8 +347,11 @@ impl SignedKeySet {
     pub fn missing(&self, current: &KeySet) -> (usize, usize) {
         let need = |threshold: u32, have: usize| (threshold as usize).saturating_sub(have);
         let old = need(current.threshold, self.count_signed(&current.roots));
-        let new =
-            if self.set.changes_root(current) { need(self.set.threshold, self.count_signed(&self.set.roots)) } else { 0 };
+        let new = if self.set.changes_root(current) {
+            need(self.set.threshold, self.count_signed(&self.set.roots))
+        } else {
+            0
+        };
         (old, new)
     }
 }

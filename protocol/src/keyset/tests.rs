@@ -81,7 +81,10 @@ fn a_set_signed_below_the_threshold_or_by_a_root_that_is_not_current_is_refused(
     let mut other = v1.clone();
     other.version = 2;
     other.org = "AAAAAAAAAAAAAAAA".into();
-    assert!(follow(&v1, &link(&other, &[&vectors::org_key()])).unwrap_err().to_string().contains("another organisation"));
+    assert!(follow(&v1, &link(&other, &[&vectors::org_key()]))
+        .unwrap_err()
+        .to_string()
+        .contains("another organisation"));
 }
 
 #[test]

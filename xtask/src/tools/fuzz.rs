@@ -13,7 +13,15 @@ const CARGO_FUZZ_VERSION: &str = "0.13.2";
 pub const TARGETS: &[(&str, &[&str])] = &[
     (
         "envelope",
-        &["signed_policy.txt", "enroll_code.txt", "wipe_command.txt", "receipt.txt", "bulletin.txt", "report.txt", "keyset.txt"],
+        &[
+            "signed_policy.txt",
+            "enroll_code.txt",
+            "wipe_command.txt",
+            "receipt.txt",
+            "bulletin.txt",
+            "report.txt",
+            "keyset.txt",
+        ],
     ),
     ("policy_json", &["policy.json"]),
     ("signed_policy", &["signed_policy.txt"]),
