@@ -24,31 +24,16 @@ pub enum KeysCommand {
     AddAdmin {
         /// Short and lowercase: alice, j.smith, it-oncall.
         name: String,
-        #[arg(long, value_name = "DIR")]
-        org: PathBuf,
-        /// Where the admin's new secret key is written (a file that does not exist; give it to them).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        #[arg(long, default_value = "365d", value_parser = key_validity)]
-        valid: i64,
-        /// A root key file to sign with (repeat for a threshold); default: the organisation's
-        /// first key in --org, while it is a root.
-        #[arg(long = "root", value_name = "FILE")]
-        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        key: NewKey,
     },
     /// A key with the roles given (policy, enroll, wipe, bulletin), comma-separated.
     Add {
         name: String,
-        #[arg(long, value_delimiter = ',', value_parser = role)]
+        #[arg(long, value_delimiter = ',', value_parser = role, required = true)]
         roles: Vec<Role>,
-        #[arg(long, value_name = "DIR")]
-        org: PathBuf,
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        #[arg(long, default_value = "365d", value_parser = key_validity)]
-        valid: i64,
-        #[arg(long = "root", value_name = "FILE")]
-        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        key: NewKey,
     },
     /// Take a key out of the set: once phones have the new set (the next bulletin), they refuse
     /// whatever it signs, even a command it signed before.
@@ -101,6 +86,28 @@ pub enum KeysCommand {
     },
 }
 
+/// Where a new key goes, for how long, and the root that signs it in.
+#[derive(clap::Args)]
+pub struct NewKey {
+    #[arg(long, value_name = "DIR")]
+    org: PathBuf,
+    /// Where the new secret key is written (a file that does not exist; give it to its holder).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[arg(long, default_value = "365d", value_parser = key_validity)]
+    valid: i64,
+    /// A root key file to sign with (repeat for a threshold); default: the organisation's first
+    /// key in --org, while it is a root.
+    #[arg(long = "root", value_name = "FILE")]
+    roots: Vec<PathBuf>,
+}
+
+impl NewKey {
+    fn change(self, name: String, roles: Vec<Role>) -> (PathBuf, Vec<PathBuf>, Change) {
+        (self.org, self.roots, Change::Add { name, roles, valid_seconds: self.valid, out: self.out })
+    }
+}
+
 fn key_validity(text: &str) -> Result<i64, usage::Refusal> {
     fleet::parse_duration(text, MAX_KEY_VALID_SECONDS).map_err(usage::Refusal)
 }
@@ -137,15 +144,8 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
             report(&org, &outcome, &[], json);
             return Ok(ExitCode::SUCCESS);
         }
-        KeysCommand::AddAdmin { name, org, out, valid, roots } => {
-            (org, roots, Change::Add { name, roles: vec![Role::Wipe], valid_seconds: valid, out })
-        }
-        KeysCommand::Add { name, roles, org, out, valid, roots } => {
-            if roles.is_empty() {
-                anyhow::bail!("give the key's roles: --roles policy,enroll");
-            }
-            (org, roots, Change::Add { name, roles, valid_seconds: valid, out })
-        }
+        KeysCommand::AddAdmin { name, key } => key.change(name, vec![Role::Wipe]),
+        KeysCommand::Add { name, roles, key } => key.change(name, roles),
         KeysCommand::Revoke { name, org, roots } => {
             let (_, ledger) = ledger_cli::open(&org)?;
             let signed = ledger.cancellations_signed_by(&name, now)?;

@@ -77,23 +77,20 @@ impl Hospital {
         (status["device_id"].as_str().unwrap().to_owned(), status["enrollment_id"].as_str().unwrap().to_owned())
     }
 
+    /// `wipe issue --unlisted` for `phone`, signed with `key_file`, as it ran.
+    fn issue(&self, phone: &Path, before: &[&str], key_file: &str) -> common::Run {
+        let (device, enrollment) = self.ids(phone);
+        let mut args = before.to_vec();
+        args.extend(["wipe", "issue", "--org", "org", "--unlisted", "--device", &device, "--enrollment", &enrollment]);
+        args.extend(["--key", key_file]);
+        admin(&self.it, &args)
+    }
+
     /// `wipe issue --unlisted` for `phone`, signed with `key_file`.
     fn wipe(&self, phone: &Path, key_file: &str) -> String {
-        let (device, enrollment) = self.ids(phone);
-        let args = [
-            "wipe",
-            "issue",
-            "--org",
-            "org",
-            "--unlisted",
-            "--device",
-            &device,
-            "--enrollment",
-            &enrollment,
-            "--key",
-            key_file,
-        ];
-        it_json(&self.it, &args)["command"].as_str().unwrap().to_owned()
+        let out = self.issue(phone, &["--json"], key_file);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        serde_json::from_str::<Value>(&out.stdout).unwrap()["command"].as_str().unwrap().to_owned()
     }
 
     fn key_set_version(&self, phone: &Path) -> u64 {
@@ -151,23 +148,10 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
         let err = it_refused(&h.it, args);
         assert!(err.contains("the key bulletin signs bulletin only"), "{err}");
     }
+    let refused = h.issue(&h.desk, &[], "cron.pk8");
     let (device, enrollment) = h.ids(&h.desk);
-    let err = it_refused(
-        &h.it,
-        &[
-            "wipe",
-            "issue",
-            "--org",
-            "org",
-            "--unlisted",
-            "--device",
-            &device,
-            "--enrollment",
-            &enrollment,
-            "--key",
-            "cron.pk8",
-        ],
-    );
+    assert_eq!(refused.code, Some(1), "{}", refused.stdout);
+    let err = refused.stderr;
     assert!(err.contains("not a wipe"), "{err}");
     // … and the phone refuses what the thief signs with it by hand.
     let thief = Signer { key: key(&h.it.join("cron.pk8")), name: Some("bulletin".into()) };
@@ -365,23 +349,7 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     assert!(shown.contains("warning: the key dave (wipe) expires on"), "{shown}");
     let checked = it_json(&h.it, &["policy", "check", "policy.json", "--org", "org"]);
     assert!(checked["warnings"].to_string().contains("the key dave (wipe) expires on"), "{checked}");
-    let (device, enrollment) = h.ids(&h.desk);
-    let out = admin(
-        &h.it,
-        &[
-            "wipe",
-            "issue",
-            "--org",
-            "org",
-            "--unlisted",
-            "--device",
-            &device,
-            "--enrollment",
-            &enrollment,
-            "--key",
-            "dave.pk8",
-        ],
-    );
+    let out = h.issue(&h.desk, &[], "dave.pk8");
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("warning: the key dave expires on"), "{}", out.stderr);
     for (args, expected) in [
