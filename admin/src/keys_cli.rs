@@ -46,14 +46,8 @@ pub enum KeysCommand {
     },
     /// A new bulletin key for the cron host; no other key keeps the bulletin role.
     RotateBulletin {
-        #[arg(long, value_name = "DIR")]
-        org: PathBuf,
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        #[arg(long, default_value = "365d", value_parser = key_validity)]
-        valid: i64,
-        #[arg(long = "root", value_name = "FILE")]
-        roots: Vec<PathBuf>,
+        #[command(flatten)]
+        key: NewKey,
     },
     /// New root keys (each --new-root file is read, or made when it does not exist) and how many
     /// must sign each later change; signed by the current root and the new one.
@@ -159,8 +153,8 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
             }
             (org, roots, Change::Revoke { name })
         }
-        KeysCommand::RotateBulletin { org, out, valid, roots } => {
-            (org, roots, Change::RotateBulletin { valid_seconds: valid, out })
+        KeysCommand::RotateBulletin { key } => {
+            (key.org, key.roots, Change::RotateBulletin { valid_seconds: key.valid, out: key.out })
         }
         KeysCommand::RotateRoot { org, new_roots, threshold, roots } => {
             (org, roots, Change::RotateRoot { new_roots, threshold })

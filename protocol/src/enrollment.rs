@@ -5,6 +5,7 @@
 
 use crate::envelope::{self, Kind};
 use crate::error::{Error, Result};
+pub use crate::keyset::is_age_recipient;
 use crate::keyset::{self, KeySet, Role, SignedKeySet, Signer};
 use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
@@ -174,11 +175,4 @@ fn check_code(code: &EnrollCode) -> Result<()> {
         return Err(Error::invalid("enrollment code", "must be valid for between one second and 366 days"));
     }
     Ok(())
-}
-
-/// The form of an age X25519 recipient: `age1` and 58 characters of bech32's alphabet. (Its
-/// checksum is checked by whoever seals to it, with the age library.)
-pub fn is_age_recipient(text: &str) -> bool {
-    const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    text.len() == 62 && text.starts_with("age1") && text.bytes().skip(4).all(|b| BECH32.contains(&b))
 }

@@ -36,6 +36,16 @@ pub struct Enrollment {
     pub keys: Option<televisit_protocol::keyset::KeySet>,
 }
 
+impl Enrollment {
+    /// The key set this enrollment verifies IT's messages with: the one kept, or the legacy set
+    /// of the organisation's one key (see `it::keyset`).
+    pub fn key_set(&self) -> televisit_protocol::keyset::KeySet {
+        self.keys
+            .clone()
+            .unwrap_or_else(|| televisit_protocol::keyset::KeySet::legacy(&self.org_key, &self.export_recipient))
+    }
+}
+
 pub fn load(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
     match secrets.get(ENROLLMENT)? {
         None => Ok(None),
@@ -106,7 +116,7 @@ impl Televisit {
                 return Err(Error::OtherOrganisation);
             }
         }
-        let held = super::keyset::current(secrets)?;
+        let held = previous.as_ref().map(Enrollment::key_set);
         let ReadCode { code, policy: signed, keys } = read_enroll_code(code, held.as_ref())?;
         if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
             return Err(Error::OtherOrganisation);
@@ -168,8 +178,9 @@ impl Televisit {
     /// Applies a policy signed by the pinned organisation key; an older version is refused. Its
     /// signed issue time counts as contact with IT when it is newer than the last.
     pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
-        let keys = super::keyset::current(secrets)?
-            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
+        let keys = load(secrets)?
+            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?
+            .key_set();
         let signed = open_policy(signed, &keys)?;
         let now = self.trusted_now(secrets)?;
         checkin::record_signed_time(secrets, signed.issued_at, now, self.clock.now())?;

@@ -17,10 +17,7 @@ pub use televisit_protocol::keyset::{follow_chain, sign, KeySet, Role, RoleKey, 
 
 /// The key set this phone verifies IT's messages with; none when it is not enrolled.
 pub fn current(secrets: &dyn SecretStore) -> Result<Option<KeySet>> {
-    let Some(enrollment) = enrollment::load(secrets)? else {
-        return Ok(None);
-    };
-    Ok(Some(enrollment.keys.unwrap_or_else(|| KeySet::legacy(&enrollment.org_key, &enrollment.export_recipient))))
+    Ok(enrollment::load(secrets)?.map(|e| e.key_set()))
 }
 
 /// Keeps a set that was verified as the next link, in the enrollment it belongs to.
