@@ -274,7 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ledger.record_issued(
                 CommandKind::EnrollCode,
                 &code_id,
-                &ledger::issuer(None),
+                &signing.name.clone().unwrap_or_else(|| ledger::issuer(None)),
                 validity.issued_at,
                 validity.expires_at,
                 &detail,

@@ -379,3 +379,34 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     let err = it_refused(&h.it, &["keys", "show", "--org", "org"]);
     assert!(err.contains("00001.keyset"), "{err}");
 }
+
+#[test]
+fn the_export_recipient_rotates_and_it_opens_old_and_new_exports() {
+    let h = Hospital::new();
+    let report = json(&h.desk, &["status", "--report"])["report"].as_str().unwrap().to_owned();
+    std::fs::write(h.it.join("report.txt"), report).unwrap();
+    it_ok(&h.it, &["devices", "import", "--org", "org", "report.txt"]);
+    let before = it_json(&h.it, &["org", "show", "--org", "org"])["export_recipient"].as_str().unwrap().to_owned();
+    json(&h.desk, &["log", "export", "--out", &h.path("old.age")]);
+    // The organisation's one key signs the change (it is the root, and keeps every role).
+    let rotated = it_json(&h.it, &["keys", "rotate-export", "--org", "org"]);
+    assert_eq!(rotated["version"], 1);
+    let after = it_json(&h.it, &["org", "show", "--org", "org"])["export_recipient"].as_str().unwrap().to_owned();
+    assert_ne!(before, after);
+    let signed = it_json(&h.it, &["bulletin", "sign", "--org", "org"]);
+    assert_eq!(signed["signed_by"], "org", "the first key, by its name in the set");
+    std::fs::write(h.it.join("b.txt"), signed["bulletin"].as_str().unwrap()).unwrap();
+    assert_eq!(json(&h.desk, &["bulletin", "apply", &h.path("b.txt")])["key_set"], 1);
+    json(&h.desk, &["log", "export", "--out", &h.path("new.age"), "--all"]);
+    // Sealed to the new recipient: the old identity alone cannot open it; IT's folder opens both.
+    let identities = std::fs::read_to_string(h.it.join("org/export-identity.txt")).unwrap();
+    let lines: Vec<&str> = identities.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 2, "the old identity stays");
+    let old_only =
+        televisit_admin::ledger::archive::open_sealed(&std::fs::read(h.it.join("new.age")).unwrap(), lines[1]);
+    assert!(old_only.is_err(), "sealed to the new recipient");
+    for file in ["old.age", "new.age"] {
+        let opened = it_ok(&h.it, &["log", "open", file, "--org", "org"]);
+        assert!(opened.contains("verified"), "{file}: {opened}");
+    }
+}
