@@ -36,7 +36,8 @@ pub fn sign_next(
     let mut notes: Vec<String> = signing.warning.into_iter().collect();
     let signer = signing.signer;
     let wipe_signer = if key.is_none() { org.signer(None, Role::Wipe, now).ok().map(|s| s.signer) } else { None };
-    // A device that reported after its full wipe is wiped again (a copy put back).
+    // A device that reported after its full wipe is wiped again (a copy put back): here when
+    // this key may sign wipes, else by an admin, whom the note asks.
     if let Some(wipe_signer) = &wipe_signer {
         let reissued = ledger.reissue_after_reports(wipe_signer, now)?;
         if !reissued.is_empty() {
@@ -44,6 +45,12 @@ pub fn sign_next(
                 "{} device(s) reported after their full wipe: a new wipe for each ({})",
                 reissued.len(),
                 reissued.join(", ")
+            ));
+        }
+    } else {
+        for (device, _, _) in ledger.due_after_reports(now)? {
+            notes.push(format!(
+                "{device} reported after its full wipe: an admin wipes it again (`wipe issue --device {device} --key ADMIN-KEY`)"
             ));
         }
     }
@@ -69,7 +76,7 @@ pub fn sign_next(
     let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
     let confirmations = ledger.confirmations(now)?;
     let to_confirm = confirmations.len();
-    let keys = BulletinKeys { signer: &signer, keys: &org.keys, links: org.links() };
+    let keys = BulletinKeys { signer: &signer, keys: &org.keys, links: org.links()? };
     let (bulletin, text) = make_fleet_bulletin(&keys, valid_seconds, extra_wipes, pending, confirmations, now)?;
     let confirmed = bulletin.logs.len() + bulletin.receipts.len();
     if confirmed < to_confirm {

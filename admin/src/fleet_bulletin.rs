@@ -134,6 +134,7 @@ fn one_per_device(candidates: Vec<FleetWipe>) -> Vec<FleetWipe> {
 
 /// Which entries went in, in the order they went (the last given back first when over).
 enum Entry {
+    Cancel,
     Wipe,
     Receipt(String),
     Log(String),
@@ -149,10 +150,16 @@ fn fit(org: &Signer, mut made: Bulletin, wipes: Vec<FleetWipe>, c: Confirmations
     let tag = bulletin::device_tag;
     let mut used = bulletin::sign(org, &made)?.len();
     let mut order = Vec::new();
-    // Cancellations before anything else: a wipe IT took back must never run for want of room.
+    // Cancellations before anything else (the newest first): a wipe IT took back must never
+    // run for want of room. Those that do not fit wait, as everything else does.
     for cancel in c.cancelled.into_iter().take(bulletin::MAX_WIPES) {
-        used += cost(serde_json::to_string(&cancel)?.len() + 1);
+        let add = cost(serde_json::to_string(&cancel)?.len() + 1);
+        if used + add > MAX_BULLETIN_CHARS {
+            break;
+        }
+        used += add;
         made.cancelled.push(cancel);
+        order.push(Entry::Cancel);
     }
     for wipe in wipes {
         let signed = FleetWipe {
@@ -201,7 +208,12 @@ fn sign_within(org: &Signer, mut made: Bulletin, mut order: Vec<Entry>) -> Resul
             Some(Entry::Log(device)) => drop(made.logs.remove(&device)),
             Some(Entry::Receipt(device)) => drop(made.receipts.remove(&device)),
             Some(Entry::Wipe) => drop(made.wipes.pop()),
-            None => return Ok((made, text)),
+            Some(Entry::Cancel) => drop(made.cancelled.pop()),
+            // An Android phone takes no longer value: a bulletin this long reaches none of them.
+            None => bail!(
+                "the bulletin is {} characters with nothing in it but its key set links, over the {MAX_BULLETIN_CHARS} an Android phone takes",
+                text.len()
+            ),
         }
     }
 }

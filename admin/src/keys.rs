@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use televisit_protocol::envelope::SigningKey;
 use televisit_protocol::keyset::{self, KeySet, Role, RoleKey, SignedKeySet, LEGACY_NAME, MAX_KEY_VALID_SECONDS};
+use zeroize::Zeroizing;
 
 /// How long a new role key is valid unless IT says otherwise.
 pub const DEFAULT_KEY_VALID_SECONDS: i64 = 365 * 86_400;
@@ -63,11 +64,32 @@ fn next_set(org: &Org, now: i64, notes: &mut Vec<String>) -> Result<KeySet> {
     Ok(next)
 }
 
-/// Makes a key and writes its secret to `out` (0600, never over a file).
-fn new_key(out: &Path) -> Result<SigningKey> {
-    let (key, pkcs8) = SigningKey::generate()?;
-    org::write_secret(out, &pkcs8)?;
-    Ok(key)
+/// New keys (and a new export identity), written only once the set that names them is checked.
+#[derive(Default)]
+struct NewKeys(Vec<(PathBuf, Zeroizing<Vec<u8>>)>, Option<age::x25519::Identity>);
+
+impl NewKeys {
+    /// A new key for `out`, which must not exist (nothing is ever written over a key).
+    fn make(&mut self, out: &Path) -> Result<SigningKey> {
+        if out.exists() {
+            bail!("cannot create {} (it must not exist yet)", out.display());
+        }
+        let (key, pkcs8) = SigningKey::generate()?;
+        self.0.push((out.to_owned(), pkcs8));
+        Ok(key)
+    }
+
+    /// Each secret to its file (0600): before anything is signed, so that no published set names
+    /// a key nobody holds.
+    fn write(self, org: &Path) -> Result<()> {
+        for (path, pkcs8) in self.0 {
+            org::write_secret(&path, &pkcs8)?;
+        }
+        if let Some(identity) = &self.1 {
+            org::add_export_identity(org, identity)?;
+        }
+        Ok(())
+    }
 }
 
 fn check_validity(valid_seconds: i64) -> Result<()> {
@@ -78,8 +100,8 @@ fn check_validity(valid_seconds: i64) -> Result<()> {
 }
 
 /// Applies `change` and signs the next version with `roots` (or the folder's first key when it
-/// is a root). New secrets are written before anything is signed: a failed signature leaves a
-/// key file that signs nothing, never a set naming a key nobody holds.
+/// is a root). New secrets are written once the new set is checked and before it is signed: a
+/// change refused writes nothing, and no set ever names a key nobody holds.
 pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Result<(Outcome, Vec<String>)> {
     if org.keys_dir().join(PROPOSED).exists() {
         bail!("a key set change waits for root signatures (`keys approve`); approve or delete keys/{PROPOSED} first");
@@ -87,6 +109,7 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
     let mut notes = Vec::new();
     let mut next = next_set(org, now, &mut notes)?;
     let mut extra_signers = Vec::new();
+    let mut made = NewKeys::default();
     match change {
         Change::Add { name, roles, valid_seconds, out } => {
             check_validity(valid_seconds)?;
@@ -96,12 +119,16 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
             if next.key_named(&name).is_some() {
                 bail!("the key set already holds a key named {name}: revoke it first, or choose another name");
             }
-            let key = new_key(&out)?;
+            // The online key signs bulletins and nothing else: a stolen one must not wipe.
+            if roles.contains(&Role::Bulletin) && roles.len() > 1 {
+                bail!("a bulletin key signs bulletins only (it lives online): give it no other role");
+            }
+            let key = made.make(&out)?;
             next.keys.push(RoleKey { name, key: key.public_key(), roles, expires_at: now + valid_seconds });
         }
         Change::Revoke { name } => {
-            if next.key_named(&name).is_none() {
-                bail!("the key set holds no key named {name} (`keys show` lists them)");
+            if !keyset::name_ok(&name) || next.key_named(&name).is_none() {
+                bail!("the key set holds no key of that name (`keys show` lists them)");
             }
             next.keys.retain(|k| k.name != name);
         }
@@ -111,7 +138,7 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
                 key.roles.retain(|r| *r != Role::Bulletin);
             }
             next.keys.retain(|k| !k.roles.is_empty());
-            let key = new_key(&out)?;
+            let key = made.make(&out)?;
             next.keys.push(RoleKey {
                 name: "bulletin".into(),
                 key: key.public_key(),
@@ -125,7 +152,7 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
             }
             let mut keys = Vec::new();
             for path in &new_roots {
-                keys.push(if path.exists() { org::read_key(path)? } else { new_key(path)? });
+                keys.push(if path.exists() { org::read_key(path)? } else { made.make(path)? });
             }
             let count = u32::try_from(keys.len()).unwrap_or(u32::MAX);
             next.roots = keys.iter().map(SigningKey::public_key).collect();
@@ -133,27 +160,47 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
             extra_signers = keys;
         }
         Change::RotateExport => {
-            next.export_recipient = org::add_export_identity(&org.dir)?;
+            let identity = age::x25519::Identity::generate();
+            next.export_recipient = identity.to_public().to_string();
+            made.1 = Some(identity);
             notes.push("the old export identities stay in export-identity.txt, to open older exports".into());
         }
     }
     let mut signed = SignedKeySet::new(next)?;
-    for key in root_keys(org, &signed.set, roots)?.iter().chain(&extra_signers) {
+    let roots = root_keys(org, &signed.set, roots)?;
+    made.write(&org.dir)?;
+    for key in roots.iter().chain(&extra_signers) {
         signed.add_signature(key)?;
     }
     Ok((settle(org, signed)?, notes))
 }
 
-/// Adds the signatures of `roots` to the change waiting in `keys/proposed.keyset`.
-pub fn approve(org: &mut Org, roots: &[PathBuf]) -> Result<Outcome> {
+/// The change waiting in `keys/proposed.keyset` for more root signatures, if any.
+pub fn proposal(org: &Org) -> Result<Option<SignedKeySet>> {
     let path = org.keys_dir().join(PROPOSED);
-    let text = fs::read_to_string(&path).context("no key set change waits for approval")?;
-    let mut signed = SignedKeySet::parse(&text).context("keys/proposed.keyset is damaged")?;
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(SignedKeySet::parse(&text).context("keys/proposed.keyset is damaged")?))
+}
+
+/// Adds the signatures of `roots` to the change waiting in `keys/proposed.keyset`, when it is the
+/// change the approver reviewed (`keys show` prints it and its digest): a root key never signs a
+/// set its holder has not been shown.
+pub fn approve(org: &mut Org, roots: &[PathBuf], digest: &str) -> Result<Outcome> {
+    let mut signed = proposal(org)?.context("no key set change waits for approval")?;
     if signed.set.version != org.keys.version + 1 {
         bail!(
             "keys/{PROPOSED} is for version {}, and the chain is at {}: it is stale; delete it",
             signed.set.version,
             org.keys.version
+        );
+    }
+    if signed.digest() != digest.trim() {
+        bail!(
+            "the change waiting is not the one reviewed (its digest is {}): check it with `keys show` first",
+            signed.digest()
         );
     }
     if roots.is_empty() {
@@ -239,8 +286,55 @@ pub fn describe(org: &Org, now: i64) -> String {
     for warning in org.expiry_warnings(now) {
         text.push_str(&format!("warning: {warning}\n"));
     }
-    if org.keys_dir().join(PROPOSED).exists() {
-        text.push_str(&format!("a change waits for root signatures: keys approve --root FILE (keys/{PROPOSED})\n"));
+    if let Ok(Some(proposed)) = proposal(org) {
+        text.push_str(&format!(
+            "a change waits for root signatures (keys/{PROPOSED}): version {}, digest {}\n",
+            proposed.set.version,
+            proposed.digest()
+        ));
+        for line in changes(set, &proposed.set) {
+            text.push_str(&format!("  {line}\n"));
+        }
+        text.push_str(&format!(
+            "  approve it, once checked: keys approve --org DIR --root FILE --digest {}\n",
+            proposed.digest()
+        ));
     }
     text
+}
+
+/// What a new version changes, line by line, for the root holder who approves it.
+pub fn changes(from: &KeySet, to: &KeySet) -> Vec<String> {
+    let mut lines = Vec::new();
+    if from.roots != to.roots || from.threshold != to.threshold {
+        lines.push(format!(
+            "root: {} of {} keys becomes {} of {}",
+            from.threshold,
+            from.roots.len(),
+            to.threshold,
+            to.roots.len()
+        ));
+        for root in to.roots.iter().filter(|r| !from.roots.contains(r)) {
+            lines.push(format!("+ root {root}"));
+        }
+        for root in from.roots.iter().filter(|r| !to.roots.contains(r)) {
+            lines.push(format!("- root {root}"));
+        }
+    }
+    let roles = |k: &RoleKey| k.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+    for key in &to.keys {
+        let line = format!("{} ({}) until {}: {}", key.name, roles(key), org::day(key.expires_at), key.key);
+        match from.key_named(&key.name) {
+            None => lines.push(format!("+ {line}")),
+            Some(old) if old != key => lines.push(format!("~ {line}")),
+            Some(_) => {}
+        }
+    }
+    for key in from.keys.iter().filter(|k| to.key_named(&k.name).is_none()) {
+        lines.push(format!("- {} ({})", key.name, roles(key)));
+    }
+    if from.export_recipient != to.export_recipient {
+        lines.push(format!("exports sealed to {} from then on", to.export_recipient));
+    }
+    lines
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use televisit_admin::keys::{self, Change, Outcome};
 use televisit_admin::org::{self, Org};
 use televisit_admin::{fleet, usage};
-use televisit_protocol::keyset::{Role, Signer, MAX_KEY_VALID_SECONDS};
+use televisit_protocol::keyset::{Role, Signer, LEGACY_NAME, MAX_KEY_VALID_SECONDS};
 
 #[derive(Subcommand)]
 pub enum KeysCommand {
@@ -77,6 +77,10 @@ pub enum KeysCommand {
         org: PathBuf,
         #[arg(long = "root", value_name = "FILE", required = true)]
         roots: Vec<PathBuf>,
+        /// The change's digest, as `keys show` prints it beside the change: a root key signs only
+        /// a change its holder was shown.
+        #[arg(long, required = true)]
+        digest: String,
     },
 }
 
@@ -132,9 +136,9 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
             print(json, value, keys::describe(&org, now).trim_end().to_owned());
             return Ok(ExitCode::SUCCESS);
         }
-        KeysCommand::Approve { org, roots } => {
+        KeysCommand::Approve { org, roots, digest } => {
             let mut org = org::load(&org)?;
-            let outcome = keys::approve(&mut org, &roots)?;
+            let outcome = keys::approve(&mut org, &roots, &digest)?;
             report(&org, &outcome, &[], json);
             return Ok(ExitCode::SUCCESS);
         }
@@ -143,6 +147,22 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
         KeysCommand::Revoke { name, org, roots } => {
             let (_, ledger) = ledger_cli::open(&org)?;
             let signed = ledger.cancellations_signed_by(&name, now)?;
+            let pending: Vec<String> = ledger
+                .pending_wipes(now)?
+                .iter()
+                .filter(|text| {
+                    let claimed = televisit_protocol::wipe::claimed_signer(text);
+                    claimed == Some(Some(name.clone())) || (name == LEGACY_NAME && claimed == Some(None))
+                })
+                .filter_map(|text| televisit_protocol::wipe::claimed_command_id(text))
+                .collect();
+            if !pending.is_empty() {
+                eprintln!(
+                    "televisit-admin: warning: the key {name} signed {} pending wipe(s) ({}): phones refuse them once the change reaches them; issue each again with another admin's key",
+                    pending.len(),
+                    pending.join(", ")
+                );
+            }
             // Revoked anyway: a stolen key must go at once. What it signed goes with it.
             if !signed.is_empty() {
                 eprintln!(
@@ -180,9 +200,9 @@ fn report(org: &Org, outcome: &Outcome, notes: &[String], json: bool) {
             ),
         ),
         Outcome::Proposed { version, missing_current, missing_new } => (
-            serde_json::json!({"published": false, "version": version, "missing_current_root": missing_current, "missing_new_root": missing_new}),
+            serde_json::json!({"published": false, "version": version, "missing_current_root": missing_current, "missing_new_root": missing_new, "digest": keys::proposal(org).ok().flatten().map(|p| p.digest())}),
             format!(
-                "key set version {version} waits for {missing_current} more signature(s) of the current root and {missing_new} of the new one: run `keys approve --root FILE` where another root key is kept"
+                "key set version {version} waits for {missing_current} more signature(s) of the current root and {missing_new} of the new one: where another root key is kept, `keys show` prints the change and its digest; then `keys approve --root FILE --digest DIGEST`"
             ),
         ),
     };

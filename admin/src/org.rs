@@ -20,7 +20,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use televisit_protocol::enrollment::OrgTrust;
 use televisit_protocol::envelope::SigningKey;
-use televisit_protocol::keyset::{self, KeySet, Role, SignedKeySet, Signer, SignerProblem, MAX_LINKS};
+use televisit_protocol::keyset::{self, KeySet, Role, SignedKeySet, Signer, SignerProblem};
 use zeroize::Zeroizing;
 
 const SIGNING_KEY: &str = "org-signing-key.pk8";
@@ -168,9 +168,10 @@ impl Org {
         }
     }
 
-    /// The links a bulletin carries: the newest, as many as a phone follows at once.
-    pub fn links(&self) -> Vec<String> {
-        self.chain[self.chain.len().saturating_sub(MAX_LINKS)..].to_vec()
+    /// The links a bulletin carries: those that changed the root, and the newest, which take a
+    /// phone at any earlier version to the newest (`keyset::links_to_carry`).
+    pub fn links(&self) -> Result<Vec<String>> {
+        Ok(keyset::links_to_carry(&self.chain)?)
     }
 
     /// The key that signs a message of `role` now: the file given, or else the organisation's
@@ -290,10 +291,9 @@ pub fn export_identity(dir: &Path) -> Result<Zeroizing<String>> {
     ))
 }
 
-/// Adds a new export identity before the others (they stay, to open older exports); its recipient.
-pub fn add_export_identity(dir: &Path) -> Result<String> {
+/// Adds an export identity before the others (they stay, to open older exports).
+pub fn add_export_identity(dir: &Path, identity: &age::x25519::Identity) -> Result<()> {
     use age::secrecy::ExposeSecret;
-    let identity = age::x25519::Identity::generate();
     let old = export_identity(dir)?;
     let both = Zeroizing::new(format!("{}\n{}", identity.to_string().expose_secret(), old.as_str()));
     let path = dir.join(EXPORT_IDENTITY);
@@ -301,7 +301,7 @@ pub fn add_export_identity(dir: &Path) -> Result<String> {
     let _ = fs::remove_file(&fresh);
     write_secret(&fresh, both.as_bytes())?;
     fs::rename(&fresh, &path)?;
-    Ok(identity.to_public().to_string())
+    Ok(())
 }
 
 /// Written whole to a 0600 file that did not exist.

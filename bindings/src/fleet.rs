@@ -44,6 +44,9 @@ pub struct BulletinResult {
     pub wipe_refused: Option<String>,
     /// The key set's name for the key that signed it.
     pub signed_by: Option<String>,
+    /// Its key set links could not be followed (forged, or past a root change this phone
+    /// missed): the phone keeps its set, and the log says so.
+    pub key_set_refused: bool,
 }
 
 impl From<BulletinOutcome> for BulletinResult {
@@ -57,9 +60,17 @@ impl From<BulletinOutcome> for BulletinResult {
                 key_set_version: None,
                 wipe_refused: None,
                 signed_by: None,
+                key_set_refused: false,
             },
             BulletinOutcome::Applied {
-                bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, ..
+                bulletin_id,
+                wipe,
+                receipt_confirmed,
+                key_set,
+                wipe_refused,
+                signed_by,
+                key_set_refused,
+                ..
             } => BulletinResult {
                 applied: true,
                 bulletin_id: Some(bulletin_id),
@@ -68,6 +79,7 @@ impl From<BulletinOutcome> for BulletinResult {
                 key_set_version: key_set,
                 wipe_refused: wipe_refused.map(|r| r.code().to_owned()),
                 signed_by,
+                key_set_refused,
             },
         }
     }

@@ -30,11 +30,11 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             ("applied", Some(bulletin_id.clone()), wipe.clone(), receipt_confirmed.clone(), *in_touch)
         }
     };
-    let (key_set, wipe_refused, signed_by) = match &outcome {
-        BulletinOutcome::Applied { key_set, wipe_refused, signed_by, .. } => {
-            (*key_set, *wipe_refused, signed_by.clone())
+    let (key_set, wipe_refused, signed_by, key_set_refused) = match &outcome {
+        BulletinOutcome::Applied { key_set, wipe_refused, signed_by, key_set_refused, .. } => {
+            (*key_set, *wipe_refused, signed_by.clone(), *key_set_refused)
         }
-        BulletinOutcome::Unchanged => (None, None, None),
+        BulletinOutcome::Unchanged => (None, None, None, false),
     };
     if json {
         print_json(&serde_json::json!({
@@ -47,6 +47,7 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
             "signed_by": signed_by,
             "key_set": key_set,
             "wipe_refused": wipe_refused.map(|r| r.code()),
+            "key_set_refused": key_set_refused,
         }));
     } else {
         match &bulletin_id {
@@ -59,6 +60,9 @@ pub fn run(profile: &Profile, tv: Televisit, command: BulletinCommand, json: boo
         }
         if let Some(version) = key_set {
             println!("it carries the organisation's key set version {version}: the device verifies IT's messages with it from now on");
+        }
+        if key_set_refused {
+            println!("it carries key set links this device cannot follow (not signed by enough of the root it holds): it keeps its key set, and the log says so");
         }
         if let Some(refusal) = wipe_refused {
             println!(

@@ -271,7 +271,7 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
         issued_at: now,
         expires_at: now + 86_400,
         signed_by: Some("bulletin".into()),
-        keys: set_before.links(),
+        keys: set_before.links().unwrap(),
         wipes: vec![entry],
         logs: Default::default(),
         receipts: Default::default(),
@@ -313,8 +313,15 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     let proposed =
         it_json(&h.it, &["keys", "add-admin", "carol", "--org", "org", "--out", "carol.pk8", "--root", "r1.pk8"]);
     assert_eq!((proposed["published"].as_bool(), proposed["missing_current_root"].as_u64()), (Some(false), Some(1)));
-    assert!(it_ok(&h.it, &["keys", "show", "--org", "org"]).contains("waits for root signatures"));
-    let approved = it_json(&h.it, &["keys", "approve", "--org", "org", "--root", "r3.pk8"]);
+    // The second root holder is shown the change and its digest, and signs only that.
+    let shown = it_ok(&h.it, &["keys", "show", "--org", "org"]);
+    let digest = proposed["digest"].as_str().unwrap();
+    assert!(shown.contains("waits for root signatures") && shown.contains(digest), "{shown}");
+    assert!(shown.contains("+ carol (wipe) until"), "{shown}");
+    let err =
+        it_refused(&h.it, &["keys", "approve", "--org", "org", "--root", "r3.pk8", "--digest", "0000000000000000"]);
+    assert!(err.contains("not the one reviewed"), "{err}");
+    let approved = it_json(&h.it, &["keys", "approve", "--org", "org", "--root", "r3.pk8", "--digest", digest]);
     assert_eq!((approved["published"].as_bool(), approved["version"].as_u64()), (Some(true), Some(8)));
     // The old root alone cannot make a version 9, however it reaches a phone.
     let org = televisit_admin::org::load(&h.it.join("org")).unwrap();
@@ -322,14 +329,16 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     v9.version = 9;
     v9.keys.retain(|k| k.name != "alice");
     let forged_link = keyset::sign(&v9, &[&key(&h.it.join("org/org-signing-key.pk8"))]).unwrap();
-    let mut chain = org.links();
+    let mut chain = org.links().unwrap();
     chain.push(forged_link);
     let made = Bulletin { bulletin_id: "blt_0000000000000000000000b9".into(), keys: chain, wipes: vec![], ..made };
     std::fs::write(h.it.join("b9.txt"), bulletin::sign(&cron, &made).unwrap()).unwrap();
-    let out = run(&h.drawer, &["bulletin", "apply", &h.path("b9.txt")]);
-    assert_eq!(out.code, Some(1), "{}", out.stdout);
-    assert!(out.stderr.contains("current root"), "{}", out.stderr);
+    // The bulletin's own signer is in the set the phone holds: contact, and the link refused.
+    let applied = json(&h.drawer, &["bulletin", "apply", &h.path("b9.txt")]);
+    assert_eq!((applied["key_set_refused"].as_bool(), applied["in_touch"].as_bool()), (Some(true), Some(true)));
     assert_eq!(h.key_set_version(&h.drawer), 6, "nothing applied");
+    let log = json(&h.drawer, &["log", "list", "--kind", "bulletin_applied"]);
+    assert!(log.to_string().contains("key_set_refused"), "{log}");
     // The cron host's next bulletin takes both phones to version 8; an older one replayed
     // never takes them back.
     let (_, latest) = h.bulletin("b10.txt");
@@ -355,10 +364,12 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     for (args, expected) in [
         (&["keys", "add-admin", "Susan Smith", "--org", "org", "--out", "x.pk8"][..], "a key's name"),
         (&["keys", "add-admin", "dave", "--org", "org", "--out", "y.pk8"], "already holds a key named dave"),
-        (&["keys", "revoke", "susan", "--org", "org"], "holds no key named susan"),
+        (&["keys", "revoke", "susan", "--org", "org"], "holds no key of that name"),
+        (&["keys", "revoke", "Susan Smith", "--org", "org"], "holds no key of that name"),
+        (&["keys", "add", "cron", "--roles", "bulletin,wipe", "--org", "org", "--out", "z.pk8"], "bulletins only"),
         (&["keys", "rotate-root", "--org", "org", "--new-root", "n.pk8", "--threshold", "2"], "threshold"),
         (&["keys", "add-admin", "eve", "--org", "org", "--out", "dave.pk8"], "must not exist"),
-        (&["keys", "approve", "--org", "org", "--root", "dave.pk8"], "no key set change waits"),
+        (&["keys", "approve", "--org", "org", "--root", "dave.pk8", "--digest", "0"], "no key set change waits"),
     ] {
         let err = it_refused(&h.it, args);
         assert!(err.contains(expected), "{args:?}: {err}");

@@ -307,14 +307,18 @@ fn after_a_root_rotation_the_old_root_signs_nothing_and_a_phone_offline_through_
     v4.keys.push(role(&pkcs8(), "mallory", &[Role::Wipe], SIGNED_AT + 86_400 * 30));
     let by_old_root = keyset::sign(&v4, &[&old_root]).unwrap();
     let one_new = keyset::sign(&v4, &[&old_root, &k2]).unwrap();
-    for bad in [by_old_root, one_new] {
-        let err = tv
-            .apply_bulletin(&profile.secrets, &keys.bulletin_by(&by_new, now + 120, &[bad], |_| {}))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("current root"), "{err}");
+    for (i, bad) in [by_old_root, one_new].into_iter().enumerate() {
+        // Its signer is in the set the phone holds: contact, and the link refused (logged).
+        let text = keys.bulletin_by(&by_new, now + 120 + i as i64, &[bad], |_| {});
+        let outcome = tv.apply_bulletin(&profile.secrets, &text).unwrap();
+        assert!(
+            matches!(outcome, BulletinOutcome::Applied { key_set: None, key_set_refused: true, in_touch: true, .. }),
+            "{outcome:?}"
+        );
         assert_eq!(held(&profile), 3, "nothing applied");
     }
+    let logged = tv.log_list(&LogQuery::default()).unwrap();
+    assert!(logged.iter().any(|e| e.detail.get("key_set_refused") == Some(&DetailValue::Bool(true))));
     // A replayed older chain never takes it back.
     let replay = keys.bulletin_by(&by_new, now + 180, &keys.links[..1], |_| {});
     tv.apply_bulletin(&profile.secrets, &replay).unwrap();

@@ -321,11 +321,15 @@ fn check_online_validity(bulletin: &Bulletin) -> Result<()> {
 }
 
 /// A bulletin as a phone opens it: the bulletin, and the key set it verified with when its links
-/// took the phone's further (to keep; none when they brought nothing new).
+/// took the phone's further (to keep; none when they brought nothing new). `links_refused` says
+/// why its links were not taken, when they were not: the bulletin is then verified with the set
+/// the phone holds (a phone must not lose contact over a link it cannot follow), and the refusal
+/// is evidence for IT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opened {
     pub bulletin: Bulletin,
     pub newer_keys: Option<KeySet>,
+    pub links_refused: Option<Error>,
 }
 
 /// The key set links a bulletin carries, read before its signature is checked (each link is
@@ -347,14 +351,17 @@ pub fn open(text: &str, pinned: &KeySet) -> Result<Opened> {
     let opened = envelope::open(text, Kind::Bulletin).map_err(|p| Error::refused(what, p))?;
     let bulletin: Bulletin = envelope::parse_canonical(what, &opened.payload)?;
     bulletin.check(Naming::Tags)?;
-    let newer_keys = keyset::follow_chain(pinned, &bulletin.keys)?;
+    let (newer_keys, links_refused) = match keyset::follow_chain(pinned, &bulletin.keys) {
+        Ok(newer) => (newer, None),
+        Err(err) => (None, Some(err)),
+    };
     let keys = newer_keys.as_ref().unwrap_or(pinned);
     let key = keys
         .verifier(bulletin.signed_by.as_deref(), Role::Bulletin, bulletin.issued_at)
         .map_err(|p| crate::enrollment::signer(what, p))?;
     opened.verify(&key.key).map_err(|p| Error::refused(what, p))?;
     check_online_validity(&bulletin)?;
-    Ok(Opened { bulletin, newer_keys })
+    Ok(Opened { bulletin, newer_keys, links_refused })
 }
 
 #[cfg(test)]

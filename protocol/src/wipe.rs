@@ -246,6 +246,13 @@ pub fn claimed_command_id(text: &str) -> Option<String> {
     envelope::parse_canonical::<WipeCommand>("wipe command", &opened.payload).ok().map(|c| c.command_id)
 }
 
+/// The key a wipe text claims signed it (`Some(None)`: the org key, as legacy commands say),
+/// before anything is verified: for IT's tool, to say which pending wipes a revocation ends.
+pub fn claimed_signer(text: &str) -> Option<Option<String>> {
+    let opened = envelope::open(text, Kind::Wipe).ok()?;
+    envelope::parse_canonical::<WipeCommand>("wipe command", &opened.payload).ok().map(|c| c.signed_by)
+}
+
 /// Opens a wipe command and checks its form and its signature, with the key its signer has in
 /// the organisation's key set (a key with the `wipe` role).
 pub fn open_command(text: &str, keys: &KeySet) -> std::result::Result<WipeCommand, WipeRefusal> {

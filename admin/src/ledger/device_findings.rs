@@ -74,6 +74,23 @@ impl Ledger {
     /// that has none pending (the first one's command is carried out and may have expired; the
     /// copy put back never saw it). Returns the new commands' ids.
     pub fn reissue_after_reports(&mut self, org: &Signer, now: i64) -> Result<Vec<String>> {
+        let due = self.due_after_reports(now)?;
+        let mut issued = Vec::new();
+        for (device, enrollment, reason) in due {
+            let reason: WipeReason = super::parse_code(&reason).unwrap_or(WipeReason::Lost);
+            let mut command = crate::wipe_command(&device, &enrollment, WipeScope::All, reason, 14, now)?;
+            command.signed_by = org.name.clone();
+            let text = wipe::issue(org, &command)?;
+            self.record_wipe(&command, &text, REISSUED_BY, now)?;
+            issued.push(command.command_id);
+        }
+        Ok(issued)
+    }
+
+    /// The devices flagged as reported after their full wipe with no wipe pending: (device,
+    /// enrollment, the reason of its last wipe). `bulletin sign` wipes them again when its key
+    /// may, and names them otherwise (an admin's key issues the wipe).
+    pub fn due_after_reports(&self, now: i64) -> Result<Vec<(String, String, String)>> {
         let due: Vec<(String, String, String)> = self
             .conn
             .prepare(
@@ -88,16 +105,7 @@ impl Ledger {
             )?
             .query_map(params![REPORTED_AFTER_WIPE, now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut issued = Vec::new();
-        for (device, enrollment, reason) in due {
-            let reason: WipeReason = super::parse_code(&reason).unwrap_or(WipeReason::Lost);
-            let mut command = crate::wipe_command(&device, &enrollment, WipeScope::All, reason, 14, now)?;
-            command.signed_by = org.name.clone();
-            let text = wipe::issue(org, &command)?;
-            self.record_wipe(&command, &text, REISSUED_BY, now)?;
-            issued.push(command.command_id);
-        }
-        Ok(issued)
+        Ok(due)
     }
 }
 

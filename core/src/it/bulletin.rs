@@ -29,7 +29,9 @@ pub enum BulletinOutcome {
     /// `in_touch`, whether it counted as contact with IT (a late one, applied for its wipe or
     /// its confirmation, does not); `key_set`, the version of the key set its links took the
     /// phone to; `wipe_refused`, why this device's entry was refused when its signer or
-    /// signature was (a revoked admin's wipe: evidence for IT); `signed_by`, its signer's name.
+    /// signature was (a revoked admin's wipe: evidence for IT); `signed_by`, its signer's name;
+    /// `key_set_refused`, its key set links could not be followed (forged, or past a root change
+    /// this phone missed): it was verified with the set held, which stays.
     Applied {
         bulletin_id: String,
         issued_at: i64,
@@ -39,6 +41,7 @@ pub enum BulletinOutcome {
         key_set: Option<u64>,
         wipe_refused: Option<WipeRefusal>,
         signed_by: Option<String>,
+        key_set_refused: bool,
     },
 }
 
@@ -60,6 +63,7 @@ fn receive_at(
     let enrollment = enrollment::load(secrets)?.ok_or_else(not_enrolled)?;
     let held = keyset::current(secrets)?.ok_or_else(not_enrolled)?;
     let opened = open(text, &held)?;
+    let key_set_refused = opened.links_refused.is_some();
     let bulletin = opened.bulletin;
     if secrets.get(LAST_BULLETIN)?.is_some_and(|last| last == bulletin.bulletin_id.as_bytes()) {
         return Ok(BulletinOutcome::Unchanged);
@@ -129,6 +133,7 @@ fn receive_at(
         key_set,
         wipe_refused,
         signed_by: bulletin.signed_by,
+        key_set_refused,
     })
 }
 
@@ -151,7 +156,14 @@ impl Televisit {
         // Through the store's trusted_now, so that a clock set back is logged here too.
         let outcome = receive_at(secrets, text, self.trusted_now(secrets)?, self.clock.now())?;
         if let BulletinOutcome::Applied {
-            bulletin_id, wipe, receipt_confirmed, key_set, wipe_refused, signed_by, ..
+            bulletin_id,
+            wipe,
+            receipt_confirmed,
+            key_set,
+            wipe_refused,
+            signed_by,
+            key_set_refused,
+            ..
         } = &outcome
         {
             if let Some(version) = key_set {
@@ -163,6 +175,9 @@ impl Televisit {
             }
             if let Some(command) = receipt_confirmed {
                 detail = detail.code("receipt_confirmed", command);
+            }
+            if *key_set_refused {
+                detail = detail.bool("key_set_refused", true);
             }
             self.append_own(&NewEntry::new(EntryKind::BulletinApplied, Actor::It).detail(detail))?;
             if let Some(refusal) = wipe_refused {

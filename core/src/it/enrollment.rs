@@ -46,6 +46,22 @@ impl Enrollment {
     }
 }
 
+/// The key set to verify IT's messages with now: the enrollment's, less the keys that expired
+/// before the newest time IT signed that this phone has seen (never its clock). A key is judged
+/// against the message's own signed time too (`KeySet::verifier`); this stops a key that expired
+/// and was stolen from backdating what it signs.
+pub(crate) fn trusted_keys(
+    secrets: &dyn SecretStore,
+    enrollment: &Enrollment,
+) -> Result<televisit_protocol::keyset::KeySet> {
+    let mut keys = enrollment.key_set();
+    if let Some(seen) = checkin::last_checkin(secrets)? {
+        let seen = seen.timestamp();
+        keys.keys.retain(|k| k.expires_at >= seen);
+    }
+    Ok(keys)
+}
+
 pub fn load(secrets: &dyn SecretStore) -> Result<Option<Enrollment>> {
     match secrets.get(ENROLLMENT)? {
         None => Ok(None),
@@ -116,7 +132,7 @@ impl Televisit {
                 return Err(Error::OtherOrganisation);
             }
         }
-        let held = previous.as_ref().map(Enrollment::key_set);
+        let held = previous.as_ref().map(|p| trusted_keys(secrets, p)).transpose()?;
         let ReadCode { code, policy: signed, keys } = read_enroll_code(code, held.as_ref())?;
         if previous.as_ref().is_some_and(|p| p.org_key != code.org_key) {
             return Err(Error::OtherOrganisation);
@@ -178,9 +194,9 @@ impl Televisit {
     /// Applies a policy signed by the pinned organisation key; an older version is refused. Its
     /// signed issue time counts as contact with IT when it is newer than the last.
     pub fn apply_signed_policy(&self, secrets: &dyn SecretStore, signed: &str) -> Result<Policy> {
-        let keys = load(secrets)?
-            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?
-            .key_set();
+        let enrolled = load(secrets)?
+            .ok_or_else(|| Error::invalid("signed policy", "this device is not enrolled: enroll it first"))?;
+        let keys = trusted_keys(secrets, &enrolled)?;
         let signed = open_policy(signed, &keys)?;
         let now = self.trusted_now(secrets)?;
         checkin::record_signed_time(secrets, signed.issued_at, now, self.clock.now())?;

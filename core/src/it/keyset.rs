@@ -17,7 +17,7 @@ pub use televisit_protocol::keyset::{follow_chain, sign, KeySet, Role, RoleKey, 
 
 /// The key set this phone verifies IT's messages with; none when it is not enrolled.
 pub fn current(secrets: &dyn SecretStore) -> Result<Option<KeySet>> {
-    Ok(enrollment::load(secrets)?.map(|e| e.key_set()))
+    enrollment::load(secrets)?.map(|e| enrollment::trusted_keys(secrets, &e)).transpose()
 }
 
 /// Keeps a set that was verified as the next link, in the enrollment it belongs to.

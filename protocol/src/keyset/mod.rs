@@ -156,6 +156,8 @@ pub fn name_ok(name: &str) -> bool {
     (1..=32).contains(&name.len())
         && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        // The phone's log names the signer: a name is a code it takes (no long digit runs).
+        && crate::codes::check(name).is_ok()
 }
 
 impl KeySet {
@@ -337,6 +339,12 @@ impl SignedKeySet {
         Ok(())
     }
 
+    /// A short name for exactly this set (SHA-256 of its payload, 16 hex digits): what a second
+    /// root holder checks before adding a signature (`keys approve --digest`).
+    pub fn digest(&self) -> String {
+        hex::encode(&ring::digest::digest(&ring::digest::SHA256, &self.payload).as_ref()[..8])
+    }
+
     /// Whether one of the signatures is this key's.
     pub fn signed_by(&self, public_key: &str) -> bool {
         self.signatures.iter().any(|s| {
@@ -363,16 +371,18 @@ impl SignedKeySet {
     }
 }
 
-/// The next version after `current`, if `link` is it: the same organisation, the very next
-/// version number, signed by a threshold of the current root (and of the new one, for a root
-/// change). A set is never taken on its own word.
+/// A newer version than `current`, if `link` is one it can take: the same organisation, a higher
+/// version, signed by a threshold of the current root (and of the new one, for a root change). A
+/// set is never taken on its own word. Versions in between may be passed over: each set is
+/// whole, and one the current root signed is as good as the versions before it. A root changed
+/// in between is not: the link that changed it must come first.
 pub fn follow(current: &KeySet, link: &SignedKeySet) -> Result<KeySet> {
     let what = "key set";
     if link.set.org != current.org {
         return Err(Error::invalid(what, "is another organisation's"));
     }
-    if link.set.version != current.version.saturating_add(1) {
-        return Err(Error::invalid(what, "does not follow the version this device holds"));
+    if link.set.version <= current.version {
+        return Err(Error::invalid(what, "is not newer than the version this device holds"));
     }
     match link.missing(current) {
         (0, 0) => Ok(link.set.clone()),
@@ -381,9 +391,9 @@ pub fn follow(current: &KeySet, link: &SignedKeySet) -> Result<KeySet> {
     }
 }
 
-/// Follows a chain of links from `current`, version by version: links at or below the version
-/// held are passed over (a replayed older set never downgrades), the rest must follow each other
-/// without a gap. All or nothing: a bad link leaves `current` as it was. None when nothing newer.
+/// Follows a chain of links from `current`, oldest first: links at or below the version held are
+/// passed over (a replayed older set never downgrades), each newer one must be followed from the
+/// last (`follow`). All or nothing: a bad link leaves `current` as it was. None when nothing newer.
 pub fn follow_chain<S: AsRef<str>>(current: &KeySet, links: &[S]) -> Result<Option<KeySet>> {
     if links.len() > MAX_LINKS {
         return Err(Error::invalid("key set", "chain carries more than 16 links"));
@@ -400,6 +410,22 @@ pub fn follow_chain<S: AsRef<str>>(current: &KeySet, links: &[S]) -> Result<Opti
         moved = true;
     }
     Ok(moved.then_some(held))
+}
+
+/// The links of a chain (oldest first) a phone at any earlier version needs to reach its end:
+/// each that changed the root, and the newest; at most `MAX_LINKS`, the newest kept.
+pub fn links_to_carry(chain: &[String]) -> Result<Vec<String>> {
+    let mut carried = Vec::new();
+    let mut previous: Option<KeySet> = None;
+    for (i, text) in chain.iter().enumerate() {
+        let link = SignedKeySet::parse(text)?;
+        let changes_root = previous.as_ref().is_none_or(|p| link.set.changes_root(p));
+        if changes_root || i + 1 == chain.len() {
+            carried.push(text.clone());
+        }
+        previous = Some(link.set);
+    }
+    Ok(carried.split_off(carried.len().saturating_sub(MAX_LINKS)))
 }
 
 /// A first enrollment's key set: the code carries it, and nothing on the phone vouches for it yet

@@ -47,9 +47,27 @@ fn a_phone_follows_the_chain_version_by_version_and_never_back() {
     // A replayed older set never downgrades, and the same set again is nothing new.
     assert_eq!(follow_chain(&v2, &links).unwrap(), None);
     assert_eq!(follow_chain(&v1, &[vectors::key_set_link()]).unwrap(), None);
-    // A gap (version 2 to a phone at 0) is refused, and leaves nothing half-applied.
-    let err = follow_chain(&legacy, &[vectors::rotated_key_set_link()]).unwrap_err().to_string();
-    assert!(err.contains("does not follow"), "{err}");
+    // Version 2 straight from 0: the root the phone holds (the org key) signed it, and it names
+    // the new root's signatures too. Each set is whole: nothing is missed by passing over 1.
+    assert_eq!(follow_chain(&legacy, &[vectors::rotated_key_set_link()]).unwrap(), Some(v2.clone()));
+    // Past a root change it is not: version 3, signed by the new root alone, does not follow
+    // from a phone that never saw version 2.
+    let mut v3 = v2.clone();
+    v3.version = 3;
+    let v3_link = sign(&v3, &[&seeded(0x77), &seeded(0x88)]).unwrap();
+    let err = follow_chain(&v1, &[v3_link.clone()]).unwrap_err().to_string();
+    assert!(err.contains("current root"), "{err}");
+    assert_eq!(follow_chain(&v1, &[v3_link.clone(), vectors::rotated_key_set_link()]).unwrap(), Some(v3));
+    // What a bulletin carries: the links that changed the root, and the newest.
+    let mut v4 = vectors::rotated_key_set();
+    v4.version = 4;
+    let v4_link = sign(&v4, &[&seeded(0x77), &seeded(0x88)]).unwrap();
+    let chain = [vectors::key_set_link(), vectors::rotated_key_set_link(), v3_link, v4_link.clone()];
+    let carried = links_to_carry(&chain).unwrap();
+    assert_eq!(carried, [vectors::key_set_link(), vectors::rotated_key_set_link(), v4_link]);
+    let mut v4_expected = vectors::rotated_key_set();
+    v4_expected.version = 4;
+    assert_eq!(follow_chain(&legacy, &carried).unwrap(), Some(v4_expected));
 }
 
 #[test]
@@ -109,6 +127,7 @@ fn bad_key_sets_get_a_typed_error_that_echoes_nothing() {
         (with(&|s| s.keys.push(alice.clone())), "alike"),
         (with(&|s| s.keys.push(RoleKey { name: "bob".into(), ..alice.clone() })), "same key twice"),
         (with(&|s| s.keys[1].name = "Susan Smith".into()), "key name"),
+        (with(&|s| s.keys[1].name = "emp4155550132".into()), "key name"),
         (with(&|s| s.keys[1].roles = vec![]), "no role"),
         (with(&|s| s.keys[1].roles = vec![Role::Wipe, Role::Wipe]), "no role, or a role twice"),
         (with(&|s| s.threshold = 2), "threshold"),
