@@ -55,7 +55,7 @@ fn a_phone_follows_the_chain_version_by_version_and_never_back() {
     let mut v3 = v2.clone();
     v3.version = 3;
     let v3_link = sign(&v3, &[&seeded(0x77), &seeded(0x88)]).unwrap();
-    let err = follow_chain(&v1, &[v3_link.clone()]).unwrap_err().to_string();
+    let err = follow_chain(&v1, std::slice::from_ref(&v3_link)).unwrap_err().to_string();
     assert!(err.contains("current root"), "{err}");
     assert_eq!(follow_chain(&v1, &[v3_link.clone(), vectors::rotated_key_set_link()]).unwrap(), Some(v3));
     // What a bulletin carries: the links that changed the root, and the newest.
