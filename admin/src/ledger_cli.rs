@@ -245,7 +245,17 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
 
 /// `wipe status`: every wipe and its state; filtered by the flags given.
 pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -> Result<ExitCode> {
-    let (_, ledger) = open(org)?;
+    let (org, ledger) = open(org)?;
+    // Pending wipes phones would refuse: signed by a key the set no longer holds (revoked, or
+    // expired), which `bulletin sign` leaves out.
+    let refused: std::collections::HashMap<String, &'static str> = ledger
+        .pending_wipes(now())?
+        .iter()
+        .filter_map(|text| {
+            let refusal = televisit_protocol::bulletin::FleetWipe::from_command(text, &org.keys).err()?;
+            Some((televisit_protocol::wipe::claimed_command_id(text)?, refusal.describe()))
+        })
+        .collect();
     let wanted: Vec<WipeState> = states
         .iter()
         .map(|s| match s {
@@ -264,7 +274,21 @@ pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -
     } else {
         rows.iter().map(fleet::wipe_line).collect::<Vec<_>>().join("\n")
     };
-    let hints: Vec<Option<String>> = rows.iter().map(WipeRow::hint).collect();
+    let hints: Vec<Option<String>> = rows
+        .iter()
+        .map(|row| match refused.get(&row.command_id) {
+            Some(why) => Some(format!(
+                "phones refuse it ({why}): issue it again, wipe issue --org DIR --device {} --key ADMIN-KEY",
+                row.device_id
+            )),
+            None => row.hint(),
+        })
+        .collect();
+    let text = if refused.is_empty() {
+        text
+    } else {
+        format!("{text}\n{} pending wipe(s) signed by a key the organisation no longer holds: see the hints (--json), and issue them again", refused.len())
+    };
     print(json, serde_json::json!({"wipes": rows, "hints": hints}), text);
     Ok(ExitCode::SUCCESS)
 }

@@ -222,6 +222,8 @@ fn a_revoked_admins_wipe_is_refused_and_a_rotated_root_is_followed_by_a_phone_th
     assert!(out.stderr.contains("left out") && out.stderr.contains("no longer trusts"), "{}", out.stderr);
     let signed: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(signed["wipes"], serde_json::json!([]), "IT's own tool leaves it out");
+    let status = it_json(&h.it, &["wipe", "status", "--org", "org", "--pending"]);
+    assert!(status["hints"].to_string().contains("phones refuse it"), "{status}");
     std::fs::write(h.it.join("b2.txt"), signed["bulletin"].as_str().unwrap()).unwrap();
     let org = televisit_admin::org::load(&h.it.join("org")).unwrap();
     let opened = bulletin::open(signed["bulletin"].as_str().unwrap(), &org.keys).unwrap().bulletin;
