@@ -1,6 +1,6 @@
 //! Signing the next bulletin from the ledger (`bulletin sign`, and the demo's IT): the pending
 //! wipes as their admins signed them, the cancellations as their admins signed them, IT's
-//! confirmations, and the newest key set links. The bulletin key cannot make a wipe or take one
+//! confirmations, and the key set links a phone needs (`Org::links`). The bulletin key cannot make a wipe or take one
 //! back; what only a wipe key may sign is done here only while the organisation's first key in
 //! the folder still has that role (an organisation that has not split its key).
 
@@ -10,7 +10,7 @@ use crate::org::Org;
 use anyhow::Result;
 use std::path::Path;
 use televisit_protocol::bulletin::{Bulletin, FleetWipe};
-use televisit_protocol::keyset::Role;
+use televisit_protocol::keyset::{KeySet, Role};
 use televisit_protocol::wipe::{self, Cancel};
 
 /// A bulletin signed, and what its signer should be told.
@@ -63,8 +63,10 @@ pub fn sign_next(
         }
     }
     let mut pending = Vec::new();
+    // As a phone in touch judges them: its floor is IT's newest word, about now.
+    let judged = KeySet { floor: now, ..org.keys.clone() };
     for text in ledger.pending_wipes(now)? {
-        match FleetWipe::from_command(&text, &org.keys) {
+        match FleetWipe::from_command(&text, &judged) {
             Ok(entry) => pending.push(entry),
             Err(refusal) => notes.push(format!(
                 "pending wipe {} left out: {}; issue it again with an admin's key",
@@ -76,13 +78,24 @@ pub fn sign_next(
     let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
     let confirmations = ledger.confirmations(now)?;
     let to_confirm = confirmations.len();
-    let keys = BulletinKeys { signer: &signer, keys: &org.keys, links: org.links()? };
+    let to_cancel = confirmations.cancelled.len();
+    let links = org.links()?;
+    let keys = BulletinKeys { signer: &signer, keys: &org.keys, links: links.clone() };
     let (bulletin, text) = make_fleet_bulletin(&keys, valid_seconds, extra_wipes, pending, confirmations, now)?;
     let confirmed = bulletin.logs.len() + bulletin.receipts.len();
     if confirmed < to_confirm {
         notes.push(format!(
             "{} confirmation(s) wait for a later bulletin (one is kept under {MAX_BULLETIN_CHARS} characters, within what Android stores)",
             to_confirm - confirmed
+        ));
+    }
+    if bulletin.cancelled.len() < to_cancel {
+        notes.push(format!("{} cancellation(s) wait for a later bulletin", to_cancel - bulletin.cancelled.len()));
+    }
+    if bulletin.keys.len() < links.len() {
+        notes.push(format!(
+            "the bulletin leaves out the {} oldest key set link(s) to stay within what Android stores: a phone that missed those root changes re-enrolls",
+            links.len() - bulletin.keys.len()
         ));
     }
     let later = waiting.iter().filter(|id| !bulletin.wipes.iter().any(|w| &w.command_id == *id)).count();

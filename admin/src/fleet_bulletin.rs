@@ -209,6 +209,9 @@ fn sign_within(org: &Signer, mut made: Bulletin, mut order: Vec<Entry>) -> Resul
             Some(Entry::Receipt(device)) => drop(made.receipts.remove(&device)),
             Some(Entry::Wipe) => drop(made.wipes.pop()),
             Some(Entry::Cancel) => drop(made.cancelled.pop()),
+            // Past what a bulletin holds, the oldest root change goes (a phone that missed it
+            // and every change since re-enrolls); only with one link left is it an error.
+            None if made.keys.len() > 1 => drop(made.keys.remove(0)),
             // An Android phone takes no longer value: a bulletin this long reaches none of them.
             None => bail!(
                 "the bulletin is {} characters with nothing in it but its key set links, over the {MAX_BULLETIN_CHARS} an Android phone takes",

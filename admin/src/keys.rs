@@ -119,9 +119,13 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
             if next.key_named(&name).is_some() {
                 bail!("the key set already holds a key named {name}: revoke it first, or choose another name");
             }
-            // The online key signs bulletins and nothing else: a stolen one must not wipe.
+            // The online key signs bulletins and nothing else: a stolen one must not wipe. Its
+            // name is the bulletin key's (`rotate-bulletin`).
             if roles.contains(&Role::Bulletin) && roles.len() > 1 {
                 bail!("a bulletin key signs bulletins only (it lives online): give it no other role");
+            }
+            if name == "bulletin" && roles != [Role::Bulletin] {
+                bail!("the name bulletin is the bulletin key's: choose another name");
             }
             let key = made.make(&out)?;
             next.keys.push(RoleKey { name, key: key.public_key(), roles, expires_at: now + valid_seconds });
@@ -149,6 +153,9 @@ pub fn change(org: &mut Org, change: Change, roots: &[PathBuf], now: i64) -> Res
         Change::RotateRoot { new_roots, threshold } => {
             if new_roots.is_empty() {
                 bail!("give the new root keys with --new-root FILE (made when the file does not exist)");
+            }
+            if new_roots.iter().collect::<std::collections::HashSet<_>>().len() != new_roots.len() {
+                bail!("each --new-root is a different file");
             }
             let mut keys = Vec::new();
             for path in &new_roots {

@@ -128,10 +128,14 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
     let (dir, roots, change) = match command {
         KeysCommand::Show { org } => {
             let org = org::load(&org)?;
+            let proposed = keys::proposal(&org)?.map(|p| {
+                serde_json::json!({"version": p.set.version, "digest": p.digest(), "changes": keys::changes(&org.keys, &p.set)})
+            });
             let value = serde_json::json!({
                 "version": org.keys.version,
                 "key_set": org.keys,
                 "warnings": org.expiry_warnings(now),
+                "proposed": proposed,
             });
             print(json, value, keys::describe(&org, now).trim_end().to_owned());
             return Ok(ExitCode::SUCCESS);

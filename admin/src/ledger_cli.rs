@@ -246,13 +246,15 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
 /// `wipe status`: every wipe and its state; filtered by the flags given.
 pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -> Result<ExitCode> {
     let (org, ledger) = open(org)?;
-    // Pending wipes phones would refuse: signed by a key the set no longer holds (revoked, or
+    // Pending wipes phones would refuse (signed by a key the set no longer holds, or one that
     // expired), which `bulletin sign` leaves out.
+    // As a phone in touch judges them: its floor is IT's newest word, about now.
+    let keys = televisit_protocol::keyset::KeySet { floor: now(), ..org.keys.clone() };
     let refused: std::collections::HashMap<String, &'static str> = ledger
         .pending_wipes(now())?
         .iter()
         .filter_map(|text| {
-            let refusal = televisit_protocol::bulletin::FleetWipe::from_command(text, &org.keys).err()?;
+            let refusal = televisit_protocol::bulletin::FleetWipe::from_command(text, &keys).err()?;
             Some((televisit_protocol::wipe::claimed_command_id(text)?, refusal.describe()))
         })
         .collect();
@@ -287,7 +289,10 @@ pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -
     let text = if refused.is_empty() {
         text
     } else {
-        format!("{text}\n{} pending wipe(s) signed by a key the organisation no longer holds: see the hints (--json), and issue them again", refused.len())
+        format!(
+            "{text}\n{} pending wipe(s) phones would refuse: see the hints (--json), and issue them again",
+            refused.len()
+        )
     };
     print(json, serde_json::json!({"wipes": rows, "hints": hints}), text);
     Ok(ExitCode::SUCCESS)

@@ -190,6 +190,18 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
             let signer = crate::keys_cli::signer(&org, key.as_deref(), Role::Wipe)?;
             let mut command = televisit_admin::wipe_command(&device, &enrollment, scope, reason, ttl, now)?;
             command.signed_by = signer.name.clone();
+            // A wipe never outlives the key that signs it: phones stop taking that key's word
+            // once IT's newer word is past its expiry.
+            if let Some(key) = signer.name.as_deref().and_then(|n| org.keys.key_named(n)) {
+                if key.expires_at < command.expires_at {
+                    command.expires_at = key.expires_at;
+                    eprintln!(
+                        "televisit-admin: the wipe is valid until {}, when the key {} expires",
+                        televisit_admin::org::day(key.expires_at),
+                        key.name
+                    );
+                }
+            }
             let token = wipe::issue(&signer, &command)?;
             ledger.record_wipe(&command, &token, &ledger::issuer(by.as_deref()), now)?;
             eprintln!(

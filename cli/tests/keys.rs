@@ -360,15 +360,33 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     assert!(shown.contains("warning: the key dave (wipe) expires on"), "{shown}");
     let checked = it_json(&h.it, &["policy", "check", "policy.json", "--org", "org"]);
     assert!(checked["warnings"].to_string().contains("the key dave (wipe) expires on"), "{checked}");
-    let out = h.issue(&h.desk, &[], "dave.pk8");
+    let out = h.issue(&h.desk, &["--json"], "dave.pk8");
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stderr.contains("warning: the key dave expires on"), "{}", out.stderr);
+    // Its 14 days would outlive Dave's key: it ends when the key does.
+    assert!(
+        out.stderr.contains("the wipe is valid until") && out.stderr.contains("when the key dave expires"),
+        "{}",
+        out.stderr
+    );
+    let issued: Value = serde_json::from_str(&out.stdout).unwrap();
+    let dave = it_json(&h.it, &["keys", "show", "--org", "org"])["key_set"]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "dave")
+        .unwrap()["expires_at"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(issued["expires_at"].as_i64(), Some(dave));
     for (args, expected) in [
         (&["keys", "add-admin", "Susan Smith", "--org", "org", "--out", "x.pk8"][..], "a key's name"),
         (&["keys", "add-admin", "dave", "--org", "org", "--out", "y.pk8"], "already holds a key named dave"),
         (&["keys", "revoke", "susan", "--org", "org"], "holds no key of that name"),
         (&["keys", "revoke", "Susan Smith", "--org", "org"], "holds no key of that name"),
         (&["keys", "add", "cron", "--roles", "bulletin,wipe", "--org", "org", "--out", "z.pk8"], "bulletins only"),
+        (&["keys", "add", "bulletin", "--roles", "wipe", "--org", "org", "--out", "z.pk8"], "the bulletin key's"),
+        (&["keys", "rotate-root", "--org", "org", "--new-root", "n.pk8", "--new-root", "n.pk8"], "different file"),
         (&["keys", "rotate-root", "--org", "org", "--new-root", "n.pk8", "--threshold", "2"], "threshold"),
         (&["keys", "add-admin", "eve", "--org", "org", "--out", "dave.pk8"], "must not exist"),
         (&["keys", "approve", "--org", "org", "--root", "dave.pk8", "--digest", "0"], "no key set change waits"),

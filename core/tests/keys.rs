@@ -63,6 +63,7 @@ impl Keys {
             issued_at: SIGNED_AT,
             roots: vec![org.key.public_key()],
             threshold: 1,
+            floor: 0,
             export_recipient: RECIPIENT.into(),
             keys: vec![
                 role(&bulletin, "bulletin", &[Role::Bulletin], year),
@@ -440,4 +441,50 @@ fn a_new_code_and_bulletin_delivered_together_reach_a_phone_that_missed_the_rota
     let again = enrollment::load(&profile.secrets).unwrap().unwrap();
     assert_eq!((again.device_id, again.enrollment_id), (e.device_id, e.enrollment_id), "the same enrollment");
     assert_eq!(tv.policy().unwrap().version, 3);
+}
+
+/// Review: a key that expired is stolen; the thief backdates what it signs. Once the phone has
+/// seen IT sign anything after the expiry, the key verifies nothing more, and a policy in force
+/// delivered again after its key was revoked is nothing new rather than a refusal.
+#[test]
+fn an_expired_key_cannot_backdate_after_the_phone_saw_newer_word_from_it() {
+    let org = Org::new();
+    let (profile, tv, e) = phone(&org);
+    let mut keys = Keys::split(org);
+    let root = key(keys.org.pkcs8());
+    let now = tv.now().timestamp();
+    let expiry = now + 60;
+    keys.next(&[&root], |set| {
+        for k in set.keys.iter_mut().filter(|k| k.name == "bob") {
+            k.expires_at = expiry;
+        }
+    });
+    let policy_key = signer(&keys.policy, "policy");
+    let policy = Policy { version: 2, organisation: "North Clinic".into(), ..Policy::default() };
+    let signed = sign_policy(&policy_key, &policy, now).unwrap();
+    tv.apply_bulletin(&profile.secrets, &keys.bulletin(now, &keys.links, |_| {})).unwrap();
+    tv.apply_signed_policy(&profile.secrets, &signed).unwrap();
+    // Before IT's word passes the expiry, a command Bob signed in time holds.
+    let in_time = keys.command(&signer(&keys.bob, "bob"), &e, "cmd_00000000000000000000bbba", expiry - 20);
+    assert!(matches!(
+        wipe::verify(&profile.secrets, &in_time),
+        Ok(command) if command.signed_by.as_deref() == Some("bob")
+    ));
+    // IT's word after Bob's key expired: the bulletin key's, an hour later.
+    profile.clock.advance(chrono::Duration::hours(3));
+    tv.apply_bulletin(&profile.secrets, &keys.bulletin(expiry + 3600, &keys.links, |_| {})).unwrap();
+    let backdated = keys.command(&signer(&keys.bob, "bob"), &e, "cmd_00000000000000000000bbbb", expiry - 10);
+    let err = tv.receive_wipe(&profile.secrets, &backdated).unwrap_err();
+    assert!(matches!(err, Error::WipeRefused { code: "signer_expired", .. }), "{err}");
+    // The policy key is revoked; the MDM hands the policy in force over again: nothing to do.
+    keys.next(&[&root], |set| set.keys.retain(|k| k.name != "policy" && k.name != "bob"));
+    let values = [
+        (keys::BULLETIN.to_owned(), keys.bulletin(expiry + 7200, &keys.links, |_| {})),
+        (keys::SIGNED_POLICY.to_owned(), signed),
+    ]
+    .into_iter()
+    .collect();
+    let report = tv.apply_managed_config(&profile.secrets, &values).unwrap();
+    assert_eq!(report.policy, ManagedOutcome::Unchanged);
+    assert!(report.problems().is_empty(), "{:?}", report.problems());
 }

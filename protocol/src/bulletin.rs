@@ -12,7 +12,8 @@
 //! It is signed by the online bulletin key, which may sign nothing else. So its wipe entries and
 //! cancellations each carry the signature of the admin key that issued them (`wipe issue`,
 //! `wipe cancel`): a stolen bulletin key keeps phones in touch, and cannot wipe one or take a
-//! wipe back. It carries the organisation's newest key set links (`keys`), which a phone follows
+//! wipe back. It carries the key set links a phone needs (`keys`: those that changed the root,
+//! and the newest), which a phone follows
 //! before it verifies anything else in it.
 //!
 //! Every phone receives every bulletin, so none names a device or an enrollment: on the wire each
@@ -115,7 +116,8 @@ pub struct Bulletin {
     /// The key set's name for the key that signed it (absent: the org key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_by: Option<String>,
-    /// The organisation's newest key set links, oldest first: a phone follows them before it
+    /// The key set links a phone needs (those that changed the root, and the newest), oldest
+    /// first: a phone follows them before it
     /// checks anything else here. (Absent from a legacy organisation's bulletins.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,

@@ -71,6 +71,14 @@ pub fn open_policy(text: &str, keys: &KeySet) -> Result<SignedPolicy> {
     Ok(signed)
 }
 
+/// The policy a signed text claims, before anything is verified: a phone that already applies it
+/// has nothing to do with it, whoever signed it (a re-delivery after its key was revoked or
+/// expired is not a problem for the clinician's screen).
+pub fn claimed_policy(text: &str) -> Option<SignedPolicy> {
+    let opened = envelope::open(text, Kind::Policy).ok()?;
+    envelope::parse_canonical("signed policy", &opened.payload).ok()
+}
+
 pub(crate) fn signer(what: &'static str, problem: keyset::SignerProblem) -> Error {
     Error::invalid(what, problem.describe())
 }
@@ -131,7 +139,7 @@ pub struct ReadCode {
 
 /// Reads an enrollment code. A first enrollment (`pinned` none) takes the key set the code
 /// carries, whole and of the organisation the code names (a legacy code: its org key, for every
-/// role). A device that holds a key set keeps it unless the code's is the very next version,
+/// role). A device that holds a key set keeps it unless the code's is newer and
 /// signed by its root; never an older one. The code and its policy must be signed by keys of the
 /// set kept, with their roles. Whether it has expired is the phone's to judge (against its
 /// clock's high-water mark).

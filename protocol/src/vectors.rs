@@ -99,6 +99,7 @@ pub fn key_set() -> KeySet {
         issued_at: ISSUED_AT,
         roots: vec![org_key().public_key()],
         threshold: 1,
+        floor: 0,
         export_recipient: RECIPIENT.into(),
         keys: vec![
             role(bulletin_key(), &[Role::Bulletin]),

@@ -46,19 +46,16 @@ impl Enrollment {
     }
 }
 
-/// The key set to verify IT's messages with now: the enrollment's, less the keys that expired
-/// before the newest time IT signed that this phone has seen (never its clock). A key is judged
-/// against the message's own signed time too (`KeySet::verifier`); this stops a key that expired
-/// and was stolen from backdating what it signs.
+/// The key set to verify IT's messages with now: the enrollment's, with the newest time IT
+/// signed that this phone has seen (never its clock) as its floor: a key that expired before it
+/// verifies nothing more, whatever time a message claims (a stolen expired key cannot backdate).
+/// IT's tool never issues a wipe that outlives its key, so none is lost to this.
 pub(crate) fn trusted_keys(
     secrets: &dyn SecretStore,
     enrollment: &Enrollment,
 ) -> Result<televisit_protocol::keyset::KeySet> {
     let mut keys = enrollment.key_set();
-    if let Some(seen) = checkin::last_checkin(secrets)? {
-        let seen = seen.timestamp();
-        keys.keys.retain(|k| k.expires_at >= seen);
-    }
+    keys.floor = checkin::last_checkin(secrets)?.map_or(0, |seen| seen.timestamp());
     Ok(keys)
 }
 
@@ -165,7 +162,12 @@ impl Televisit {
             enrollment_id,
             enrolled_at: previous.as_ref().map_or_else(|| now.timestamp(), |p| p.enrolled_at),
             code_digest: Some(code_digest),
-            keys: (keys.version > 0).then(|| keys.clone()),
+            // As signed, and only ever forward (the floor is the phone's, never kept).
+            keys: if moved {
+                (keys.version > 0).then(|| keys.clone())
+            } else {
+                previous.as_ref().and_then(|p| p.keys.clone())
+            },
         };
         save(secrets, &enrollment)?;
         let mut detail = Detail::new()

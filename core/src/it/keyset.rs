@@ -5,8 +5,10 @@
 //! holds an enrollment whose key set went missing, which would read as the legacy set.
 //!
 //! A phone enrolled before key sets holds none: its organisation's one key is its legacy set.
-//! A newer set is taken only as the next link of the chain, signed by the root the phone holds
-//! (from a bulletin, or an enrollment code); nothing takes it back to an older one.
+//! A newer set is taken only as a link signed by a threshold of the root the phone holds (and of
+//! its own, for a root change), from a bulletin or an enrollment code; nothing takes it back to
+//! an older one. The set the phone verifies with carries its last check-in as its floor: a key
+//! that expired before it verifies nothing more.
 
 use super::enrollment;
 use crate::error::{Error, Result};
@@ -20,7 +22,8 @@ pub fn current(secrets: &dyn SecretStore) -> Result<Option<KeySet>> {
     enrollment::load(secrets)?.map(|e| enrollment::trusted_keys(secrets, &e)).transpose()
 }
 
-/// Keeps a set that was verified as the next link, in the enrollment it belongs to.
+/// Keeps a set that was followed from the one held, in the enrollment it belongs to (as signed:
+/// its floor is never written).
 pub(crate) fn save(secrets: &dyn SecretStore, set: &KeySet) -> Result<()> {
     let mut enrollment = enrollment::load(secrets)?
         .ok_or_else(|| Error::invalid("key set", "this device is not enrolled, so it takes no key set"))?;

@@ -8,9 +8,10 @@
 //! on a cron host, can keep phones in touch but cannot wipe one, change a policy or enroll one;
 //! each admin's wipe key says who issued a wipe; taking a key out of the set revokes it.
 //!
-//! A new version is valid only when a threshold of the *current* root keys signed it (and, when
-//! it changes the root, a threshold of the new root keys too). Phones follow the chain version by
-//! version, from the links a bulletin carries, so a phone that missed rotations catches up; an
+//! A newer version is valid only when a threshold of the *current* root keys signed it (and, when
+//! it changes the root, a threshold of the new root keys too). Versions the same root signed may
+//! be passed over (each set is whole); a root change may not. Bulletins carry the links that
+//! changed the root and the newest, so a phone that missed rotations catches up from one; an
 //! older version is never taken again.
 //!
 //! Wire form: `tv1.keys.<base64url(payload JSON)>.<base64url(signatures)>`, the signatures
@@ -38,8 +39,8 @@ pub const MAX_ROLE_KEYS: usize = 64;
 pub const MAX_KEY_VALID_SECONDS: i64 = 5 * 366 * 86_400;
 /// A signed key set is a few kB; refuses megabyte pastes before any work on them.
 pub const MAX_KEYSET_CHARS: usize = 48 * 1024;
-/// How many links a bulletin or a chain carries: a phone that missed more rotations than this
-/// re-enrolls (IT rotates a few times a year).
+/// How many links a bulletin or a chain carries: a phone that missed more root changes than this
+/// re-enrolls (a root changes rarely).
 pub const MAX_LINKS: usize = 16;
 /// The name the legacy key set gives the organisation's one key, and migration keeps.
 pub const LEGACY_NAME: &str = "org";
@@ -92,7 +93,7 @@ pub struct RoleKey {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySet {
     pub v: u32,
@@ -110,6 +111,19 @@ pub struct KeySet {
     /// The age recipient phones seal their log exports to (it rotates with the set).
     pub export_recipient: String,
     pub keys: Vec<RoleKey>,
+    /// Not part of the set: the newest time IT signed that the holder has seen (a phone's last
+    /// check-in). A key that expired before it verifies nothing more, whatever time a message
+    /// claims: a stolen expired key cannot backdate. Carried along the chain (`follow`); never
+    /// written, never signed, never compared.
+    #[serde(skip)]
+    pub floor: i64,
+}
+
+/// Two sets are the same set whatever their holders have seen (`floor`).
+impl PartialEq for KeySet {
+    fn eq(&self, other: &KeySet) -> bool {
+        envelope::canonical_json(self) == envelope::canonical_json(other)
+    }
 }
 
 /// Why a message's signer is refused. Messages never name a key that verifies them: the name
@@ -171,6 +185,7 @@ impl KeySet {
             issued_at: 0,
             roots: vec![org_key.to_owned()],
             threshold: 1,
+            floor: 0,
             export_recipient: export_recipient.to_owned(),
             keys: vec![RoleKey {
                 name: LEGACY_NAME.into(),
@@ -197,7 +212,7 @@ impl KeySet {
         if !key.roles.contains(&role) {
             return Err(SignerProblem::NotAllowed);
         }
-        if issued_at > key.expires_at {
+        if issued_at > key.expires_at || self.floor > key.expires_at {
             return Err(SignerProblem::Expired);
         }
         Ok(key)
@@ -385,7 +400,7 @@ pub fn follow(current: &KeySet, link: &SignedKeySet) -> Result<KeySet> {
         return Err(Error::invalid(what, "is not newer than the version this device holds"));
     }
     match link.missing(current) {
-        (0, 0) => Ok(link.set.clone()),
+        (0, 0) => Ok(KeySet { floor: current.floor, ..link.set.clone() }),
         (0, _) => Err(Error::invalid(what, "is not signed by enough of its new root keys")),
         _ => Err(Error::invalid(what, "is not signed by enough of the organisation's current root keys")),
     }
