@@ -131,6 +131,18 @@ pub fn device_state(d: &DeviceRow) -> &'static str {
     }
 }
 
+/// The key set a device verifies IT's messages with, against the organisation's newest.
+pub fn key_set_text(d: &DeviceRow, newest: u64) -> String {
+    let held = d.key_set.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    match (held, newest) {
+        (0, 0) => "the organisation's one key".into(),
+        (held, newest) if held >= newest => format!("version {held}, the newest"),
+        (held, newest) => format!(
+            "version {held}, behind the organisation's {newest}: its next bulletin takes it there; if it stays behind, re-enroll it"
+        ),
+    }
+}
+
 /// Everything the ledger holds on a device, and its wipes.
 pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());

@@ -172,6 +172,7 @@ mod tests {
             wiped: false,
             retired_at: None,
             config: None,
+            key_set: None,
         }
     }
 

@@ -208,13 +208,23 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             Ok(if stale.is_some() && !rows.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
         DevicesCommand::Show { org, which } => {
-            let (_, ledger) = open(&org)?;
+            let (org, ledger) = open(&org)?;
             let rows = ledger.find_devices(which.key(), now())?;
             if rows.is_empty() {
                 bail!("no device in the ledger matches");
             }
             let wipes = ledger.wipes(now())?;
-            let text = rows.iter().map(|d| fleet::device_text(d, &wipes)).collect::<Vec<_>>().join("\n\n");
+            let text = rows
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}\n  key set: {}",
+                        fleet::device_text(d, &wipes),
+                        fleet::key_set_text(d, org.keys.version)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
             let theirs: Vec<&WipeRow> =
                 wipes.iter().filter(|w| rows.iter().any(|d| d.device_id == w.device_id)).collect();
             print(json, serde_json::json!({"devices": rows, "wipes": theirs}), text);

@@ -105,6 +105,7 @@ impl World {
             mdm_user: Some("clinician7@northclinic.example".into()),
             cp: cp.map(Checkpoint::from_point),
             conf: conf.map(Checkpoint::from_point),
+            ks: None,
             at,
         };
         report::seal(&self.key, &r).unwrap()

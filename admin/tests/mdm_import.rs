@@ -152,7 +152,7 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "ALTER TABLE commands DROP COLUMN cancel_text;
+            "ALTER TABLE devices DROP COLUMN key_set; ALTER TABLE commands DROP COLUMN cancel_text;
              ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
              DROP TABLE config_status; ALTER TABLE imports DROP COLUMN format;
@@ -180,7 +180,7 @@ fn receipts_in_a_ledger_from_before_confirmations_are_confirmed_from_when_they_w
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "ALTER TABLE commands DROP COLUMN cancel_text;
+            "ALTER TABLE devices DROP COLUMN key_set; ALTER TABLE commands DROP COLUMN cancel_text;
              ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device;
              ALTER TABLE receipts DROP COLUMN seen_at; PRAGMA user_version = 3;",

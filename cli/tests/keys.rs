@@ -130,6 +130,17 @@ fn an_organisation_splits_its_key_and_a_stolen_bulletin_key_cannot_wipe_or_chang
         status.contains("IT's keys:") && status.contains("alice: wipe") && status.contains("version 5"),
         "{status}"
     );
+    // Each phone's report says which set it holds; IT sees the one in the drawer behind.
+    for (phone, name) in [(&h.desk, "desk.txt"), (&h.drawer, "drawer.txt")] {
+        let report = json(phone, &["status", "--report"])["report"].as_str().unwrap().to_owned();
+        std::fs::write(h.it.join(name), report).unwrap();
+        it_ok(&h.it, &["devices", "import", "--org", "org", name]);
+    }
+    let (desk, _) = h.ids(&h.desk);
+    let (drawer, _) = h.ids(&h.drawer);
+    assert!(it_ok(&h.it, &["devices", "show", "--org", "org", &desk]).contains("key set: version 5, the newest"));
+    let behind = it_ok(&h.it, &["devices", "show", "--org", "org", &drawer]);
+    assert!(behind.contains("key set: version 0, behind the organisation's 5"), "{behind}");
 
     // The policy the org key signed is now refused, by IT's tool as by the phones: IT signs it
     // again with the policy key (and the enrollment code with it).
@@ -406,7 +417,11 @@ fn keys_expiring_soon_are_warned_of_and_bad_changes_are_refused_without_an_echo(
     // The chain on disk edited by hand: every command refuses the folder.
     let first = h.it.join("org/keys/00001.keyset");
     let text = std::fs::read_to_string(&first).unwrap();
-    std::fs::write(&first, text.replacen('A', "B", 1)).unwrap();
+    // One character of the signed payload changed (the text's third part).
+    let at = text.find(".keys.").unwrap() + ".keys.".len() + 20;
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&first, bytes).unwrap();
     let err = it_refused(&h.it, &["keys", "show", "--org", "org"]);
     assert!(err.contains("00001.keyset"), "{err}");
 }

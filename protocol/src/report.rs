@@ -73,6 +73,11 @@ pub struct DeviceReport {
     /// Absent until IT confirmed an export (and from reports of phones that predate it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conf: Option<Checkpoint>,
+    /// The version of its organisation's key set the phone verifies IT's messages with: IT sees
+    /// a phone that did not follow a change. Absent for an organisation's one key (version 0) and
+    /// from reports of phones that predate key sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks: Option<u64>,
     /// Unix seconds (the phone's clock, never before its high-water mark).
     pub at: i64,
 }
@@ -83,6 +88,9 @@ impl DeviceReport {
         let bad = |reason: &'static str| Err(Error::invalid(field, reason));
         if self.v != REPORT_VERSION {
             return bad("is in a format this version does not know");
+        }
+        if self.ks.is_some_and(|v| v == 0 || v > u64::from(u32::MAX)) {
+            return bad("names no valid key set version");
         }
         if !ids::is_id_with_prefix(&self.dev, "dev") || !ids::is_id_with_prefix(&self.enr, "enr") {
             return bad("has no valid device or enrollment id");

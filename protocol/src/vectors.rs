@@ -349,6 +349,7 @@ pub fn report() -> DeviceReport {
                 .unwrap_or_else(export_from),
         )),
         conf: None,
+        ks: Some(1),
         at: ISSUED_AT + 120,
     }
 }

@@ -271,8 +271,8 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
     let policy = i64::try_from(r.pol).unwrap_or(i64::MAX);
     tx.prepare_cached("INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
                               checklist, mdm_device_id, mdm_user, wipe_under_way, receipt_held,
-                              first_report_at, last_report_at, last_checkin)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+                              first_report_at, last_report_at, last_checkin, key_set)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)
          ON CONFLICT (device_id) DO UPDATE SET
              first_report_at = min(first_report_at, excluded.first_report_at),
              last_checkin = max(coalesce(last_checkin, excluded.last_checkin), coalesce(excluded.last_checkin, last_checkin)),
@@ -286,10 +286,12 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
              mdm_user = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_user ELSE mdm_user END,
              wipe_under_way = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.wipe_under_way ELSE wipe_under_way END,
              receipt_held = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.receipt_held ELSE receipt_held END,
+             key_set = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.key_set ELSE key_set END,
              last_report_at = max(last_report_at, excluded.last_report_at)")?.execute(
         params![
             r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt, at,
-            seen
+            seen,
+            r.ks.and_then(|v| i64::try_from(v).ok())
         ],
     )?;
     Ok(())

@@ -142,6 +142,8 @@ const MIGRATIONS: &[&str] = &[
     // bulletin key cannot take a wipe back. (Cancellations from before: signed by the next
     // `bulletin sign` whose key may, or named as waiting for an admin.)
     "ALTER TABLE commands ADD COLUMN cancel_text TEXT;",
+    // 8: the key set version each device verifies IT's messages with, as its last report said.
+    "ALTER TABLE devices ADD COLUMN key_set INTEGER;",
 ];
 
 pub enum MigrateError {

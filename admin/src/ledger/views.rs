@@ -37,6 +37,9 @@ pub struct DeviceRow {
     pub retired_at: Option<i64>,
     /// Whether the MDM's app configuration reached it (Graph `deviceStatuses`), where imported.
     pub config: Option<ConfigStatus>,
+    /// The key set version it verifies IT's messages with, as its last report said (none: the
+    /// organisation's one key, or a phone that predates key sets).
+    pub key_set: Option<i64>,
 }
 
 impl DeviceRow {
@@ -122,7 +125,7 @@ const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.plat
      d.last_report_at, d.last_checkin, d.flag,
      EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')
          AND coalesce(d.flag, '') != 'reported_after_wipe',
-     cs.status, cs.reported_at, cs.matched_by, d.retired_at";
+     cs.status, cs.reported_at, cs.matched_by, d.retired_at, d.key_set";
 
 /// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
 const DEVICE_JOIN: &str = "LEFT JOIN config_status cs ON cs.device_id = d.device_id";
@@ -152,6 +155,7 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         ),
         wiped: row.get(15)?,
         retired_at: row.get(19)?,
+        key_set: row.get(20)?,
         config: match row.get::<_, Option<String>>(16)? {
             Some(status) => Some(ConfigStatus { status, reported_at: row.get(17)?, matched_by: row.get(18)? }),
             None => None,

@@ -113,6 +113,7 @@ impl Fleet {
             mdm_user: Some(phone.user.clone()),
             cp: None,
             conf: None,
+            ks: None,
             at,
         }
     }

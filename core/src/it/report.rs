@@ -77,6 +77,7 @@ impl Televisit {
         let under_way = wipe::pending_command(secrets)?.map(|c| c.command_id);
         let held = wipe::held_receipt(secrets)?.map(|r| r.command_id);
         let mdm = mdm_ids(secrets)?;
+        let key_set = Some(enrolled.key_set().version).filter(|v| *v > 0);
         let report = DeviceReport {
             v: REPORT_VERSION,
             dev: enrolled.device_id,
@@ -101,6 +102,7 @@ impl Televisit {
             mdm_user: mdm.user,
             cp: Some(self.log_checkpoint()?),
             conf: self.confirmed_checkpoint(secrets)?,
+            ks: key_set,
             at: now.timestamp(),
         };
         Ok(seal(&key, &report)?)
