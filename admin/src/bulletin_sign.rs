@@ -10,7 +10,7 @@ use crate::org::Org;
 use anyhow::Result;
 use std::path::Path;
 use televisit_protocol::bulletin::{Bulletin, FleetWipe};
-use televisit_protocol::keyset::{KeySet, Role};
+use televisit_protocol::keyset::Role;
 use televisit_protocol::wipe::{self, Cancel};
 
 /// A bulletin signed, and what its signer should be told.
@@ -63,8 +63,7 @@ pub fn sign_next(
         }
     }
     let mut pending = Vec::new();
-    // As a phone in touch judges them: its floor is IT's newest word, about now.
-    let judged = KeySet { floor: now, ..org.keys.clone() };
+    let judged = org.keys_as_phones_judge(now);
     for text in ledger.pending_wipes(now)? {
         match FleetWipe::from_command(&text, &judged) {
             Ok(entry) => pending.push(entry),

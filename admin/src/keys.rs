@@ -281,7 +281,7 @@ pub fn describe(org: &Org, now: i64) -> String {
         text.push_str(&format!("  root  {root}\n"));
     }
     for key in &set.keys {
-        let roles: Vec<&str> = key.roles.iter().map(|r| r.code()).collect();
+        let roles = key.role_codes();
         let until = if key.expires_at == i64::MAX {
             "never expires".to_owned()
         } else {
@@ -328,7 +328,7 @@ pub fn changes(from: &KeySet, to: &KeySet) -> Vec<String> {
             lines.push(format!("- root {root}"));
         }
     }
-    let roles = |k: &RoleKey| k.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+    let roles = |k: &RoleKey| k.role_codes().join(",");
     for key in &to.keys {
         let line = format!("{} ({}) until {}: {}", key.name, roles(key), org::day(key.expires_at), key.key);
         match from.key_named(&key.name) {

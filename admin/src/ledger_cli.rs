@@ -258,8 +258,7 @@ pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -
     let (org, ledger) = open(org)?;
     // Pending wipes phones would refuse (signed by a key the set no longer holds, or one that
     // expired), which `bulletin sign` leaves out.
-    // As a phone in touch judges them: its floor is IT's newest word, about now.
-    let keys = televisit_protocol::keyset::KeySet { floor: now(), ..org.keys.clone() };
+    let keys = org.keys_as_phones_judge(now());
     let refused: std::collections::HashMap<String, &'static str> = ledger
         .pending_wipes(now())?
         .iter()

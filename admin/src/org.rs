@@ -20,7 +20,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use televisit_protocol::enrollment::OrgTrust;
 use televisit_protocol::envelope::SigningKey;
-use televisit_protocol::keyset::{self, KeySet, Role, SignedKeySet, Signer, SignerProblem};
+use televisit_protocol::keyset::{self, KeySet, Role, RoleKey, SignedKeySet, Signer, SignerProblem};
 use zeroize::Zeroizing;
 
 const SIGNING_KEY: &str = "org-signing-key.pk8";
@@ -168,6 +168,12 @@ impl Org {
         }
     }
 
+    /// The newest key set as a phone in touch judges with it at `now` (its floor: IT's newest
+    /// word): what phones would refuse, IT's tool refuses to send.
+    pub fn keys_as_phones_judge(&self, now: i64) -> KeySet {
+        KeySet { floor: now, ..self.keys.clone() }
+    }
+
     /// The links a bulletin carries: those that changed the root, and the newest, which take a
     /// phone at any earlier version to the newest (`keyset::links_to_carry`).
     pub fn links(&self) -> Result<Vec<String>> {
@@ -206,7 +212,7 @@ impl Org {
         let rolekey = match verdict {
             Ok(k) => k,
             Err(SignerProblem::NotAllowed) => {
-                let roles: Vec<&str> = self.keys.key_named(&name).map(|k| k.roles.iter().map(|r| r.code()).collect()).unwrap_or_default();
+                let roles: Vec<&str> = self.keys.key_named(&name).map(RoleKey::role_codes).unwrap_or_default();
                 bail!("the key {name} signs {} only, not a {what}", roles.join(", "))
             }
             Err(SignerProblem::Expired) => bail!(
@@ -229,7 +235,7 @@ impl Org {
             .iter()
             .filter(|k| k.expires_at != i64::MAX && k.expires_at - now < EXPIRY_WARNING_SECONDS)
             .map(|k| {
-                let roles: Vec<&str> = k.roles.iter().map(|r| r.code()).collect();
+                let roles = k.role_codes();
                 if k.expires_at <= now {
                     format!(
                         "the key {} ({}) expired on {}: it signs nothing more",

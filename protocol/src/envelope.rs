@@ -121,7 +121,12 @@ impl SigningKey {
     /// A signature over bytes too large for an envelope (a log export), base64url, under the same
     /// domain separation as an envelope of `kind`.
     pub fn sign_detached(&self, kind: Kind, payload: &[u8]) -> String {
-        URL_SAFE_NO_PAD.encode(self.0.sign(&signed_bytes(kind, payload)).as_ref())
+        URL_SAFE_NO_PAD.encode(self.sign_raw(kind, payload))
+    }
+
+    /// The signature's 64 bytes, as `sign_detached` encodes them (a key set carries several).
+    pub fn sign_raw(&self, kind: Kind, payload: &[u8]) -> Vec<u8> {
+        self.0.sign(&signed_bytes(kind, payload)).as_ref().to_vec()
     }
 
     /// Signs the canonical JSON of a message.
@@ -194,10 +199,9 @@ impl Opened {
 
     /// Checks the signature against a base64url Ed25519 public key.
     pub fn verify(self, public_key: &str) -> std::result::Result<Vec<u8>, EnvelopeProblem> {
-        let key = decode_public_key(public_key).ok_or(EnvelopeProblem::BadSignature)?;
-        UnparsedPublicKey::new(&ED25519, key)
-            .verify(&signed_bytes(self.kind, &self.payload), &self.signature)
-            .map_err(|_| EnvelopeProblem::BadSignature)?;
+        if !signature_holds(public_key, self.kind, &self.payload, &self.signature) {
+            return Err(EnvelopeProblem::BadSignature);
+        }
         Ok(self.payload)
     }
 }
@@ -213,10 +217,19 @@ pub fn verify_detached(
     if signature.len() != SIGNATURE_LEN {
         return Err(EnvelopeProblem::Malformed);
     }
-    let key = decode_public_key(public_key).ok_or(EnvelopeProblem::BadSignature)?;
-    UnparsedPublicKey::new(&ED25519, key)
-        .verify(&signed_bytes(kind, payload), &signature)
-        .map_err(|_| EnvelopeProblem::BadSignature)
+    if signature_holds(public_key, kind, payload, &signature) {
+        Ok(())
+    } else {
+        Err(EnvelopeProblem::BadSignature)
+    }
+}
+
+/// Whether `signature` (raw bytes) is the key's over `payload` as signed for `kind`: the one check
+/// under every verification here (an envelope, a detached signature, each of a key set's).
+pub fn signature_holds(public_key: &str, kind: Kind, payload: &[u8], signature: &[u8]) -> bool {
+    decode_public_key(public_key).is_some_and(|key| {
+        UnparsedPublicKey::new(&ED25519, key).verify(&signed_bytes(kind, payload), signature).is_ok()
+    })
 }
 
 /// A base64url Ed25519 public key's 32 bytes, or none.

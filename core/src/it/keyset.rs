@@ -67,7 +67,7 @@ impl From<&KeySet> for KeySetSummary {
                 .keys
                 .iter()
                 .map(|k| {
-                    let roles = k.roles.iter().map(|r| r.code().to_owned()).collect();
+                    let roles = k.role_codes().into_iter().map(str::to_owned).collect();
                     (k.name.clone(), roles, (k.expires_at != i64::MAX).then_some(k.expires_at))
                 })
                 .collect(),

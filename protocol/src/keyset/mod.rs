@@ -165,6 +165,13 @@ pub fn is_age_recipient(text: &str) -> bool {
     text.len() == 62 && text.starts_with("age1") && text.bytes().skip(4).all(|b| BECH32.contains(&b))
 }
 
+impl RoleKey {
+    /// Its roles as their codes (`wipe`, `bulletin`), for screens and IT's tool.
+    pub fn role_codes(&self) -> Vec<&'static str> {
+        self.roles.iter().map(|r| r.code()).collect()
+    }
+}
+
 /// Whether a key's name is one: 1 to 32 of a-z, 0-9, `.`, `_`, `-`, starting with a letter.
 pub fn name_ok(name: &str) -> bool {
     (1..=32).contains(&name.len())
@@ -349,8 +356,7 @@ impl SignedKeySet {
         if self.signatures.len() >= 2 * MAX_ROOT_KEYS {
             return Err(Error::invalid("key set", "carries as many signatures as it may"));
         }
-        let signature = key.sign_detached(Kind::Keys, &self.payload);
-        self.signatures.push(URL_SAFE_NO_PAD.decode(signature).map_err(|_| Error::Random)?);
+        self.signatures.push(key.sign_raw(Kind::Keys, &self.payload));
         Ok(())
     }
 
@@ -362,9 +368,7 @@ impl SignedKeySet {
 
     /// Whether one of the signatures is this key's.
     pub fn signed_by(&self, public_key: &str) -> bool {
-        self.signatures.iter().any(|s| {
-            envelope::verify_detached(public_key, Kind::Keys, &self.payload, &URL_SAFE_NO_PAD.encode(s)).is_ok()
-        })
+        self.signatures.iter().any(|s| envelope::signature_holds(public_key, Kind::Keys, &self.payload, s))
     }
 
     /// How many of `roots` signed it.
