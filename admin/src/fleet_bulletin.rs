@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use televisit_protocol::bulletin::{self, Bulletin, FleetWipe, BULLETIN_VERSION, MAX_VALID_SECONDS, MAX_WIPES};
 use televisit_protocol::ids;
 use televisit_protocol::keyset::{KeySet, Signer};
-use televisit_protocol::wipe::{Cancel, WipeScope};
+use televisit_protocol::wipe::WipeScope;
 
 /// What signs a bulletin: the bulletin key, the key set it is checked against (the newest), and
 /// the key set links it carries to the phones.
@@ -24,28 +24,7 @@ pub struct BulletinKeys<'a> {
 /// with room for an MDM's own wrapping. (Intune, Jamf Pro and Workspace ONE document no limit.)
 pub const MAX_BULLETIN_CHARS: usize = 60_000;
 
-/// What a bulletin confirms IT received from its phones, each list most urgent first
-/// (`Ledger::confirmations`): a confirmation left out now goes in a later bulletin.
-#[derive(Debug, Clone, Default)]
-pub struct Confirmations {
-    /// Per device, the newest log entry archived without a gap; freshest archive first.
-    pub logs: Vec<(String, u64)>,
-    /// Per device, the command ids of the newest wipe receipt held; most recently seen first.
-    pub receipts: Vec<(String, Vec<String>)>,
-    /// The wipe commands IT cancelled that have not expired (`Ledger::cancelled_wipes`), each
-    /// cancellation signed by an admin's key: every phone refuses them from then on.
-    pub cancelled: Vec<Cancel>,
-}
-
-impl Confirmations {
-    pub fn len(&self) -> usize {
-        self.logs.len() + self.receipts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+pub use televisit_ledger::Confirmations;
 
 /// A bulletin valid for `valid_seconds` from `now`, holding the wipe commands given (each a
 /// signed command from `wipe issue`, checked against the organisation's key set).

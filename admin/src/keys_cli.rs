@@ -149,7 +149,7 @@ pub fn run(command: KeysCommand, json: bool) -> Result<ExitCode> {
         KeysCommand::AddAdmin { name, key } => key.change(name, vec![Role::Wipe]),
         KeysCommand::Add { name, roles, key } => key.change(name, roles),
         KeysCommand::Revoke { name, org, roots } => {
-            let (_, ledger) = ledger_cli::open(&org)?;
+            let (_, mut ledger) = ledger_cli::open(&org)?;
             let signed = ledger.cancellations_signed_by(&name, now)?;
             let pending: Vec<String> = ledger
                 .pending_wipes(now)?

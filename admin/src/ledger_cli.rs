@@ -158,9 +158,20 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// `--ledger` (or `TELEVISIT_LEDGER`), as given for this run.
+static LEDGER: std::sync::OnceLock<Option<ledger::Location>> = std::sync::OnceLock::new();
+
+pub fn use_ledger(location: Option<&str>) {
+    let _ = LEDGER.set(location.filter(|l| !l.trim().is_empty()).map(ledger::Location::parse));
+}
+
+/// The organisation and its ledger: the one `--ledger` names, or `ORG/ledger.db`. Sealed log
+/// exports stay in `ORG/archive` whichever database the ledger is in.
 pub fn open(org_dir: &std::path::Path) -> Result<(org::Org, Ledger)> {
     let org = org::load(org_dir)?;
-    let ledger = Ledger::open(org_dir, &org.info.signing_key)?;
+    let location = LEDGER.get().cloned().flatten().unwrap_or_else(|| ledger::Location::beside(org_dir));
+    let ledger =
+        Ledger::open_at(&location, &org.info.signing_key)?.with_archive_dir(org_dir.join(ledger::archive::DIR));
     Ok((org, ledger))
 }
 
@@ -188,7 +199,7 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             Ok(if refused > 0 || !found.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
         DevicesCommand::List { org, stale, platform } => {
-            let (_, ledger) = open(&org)?;
+            let (_, mut ledger) = open(&org)?;
             let platform = platform.map(|p| match p {
                 PlatformArg::Android => "android".to_owned(),
                 PlatformArg::Ios => "ios".to_owned(),
@@ -208,7 +219,7 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             Ok(if stale.is_some() && !rows.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
         DevicesCommand::Show { org, which } => {
-            let (org, ledger) = open(&org)?;
+            let (org, mut ledger) = open(&org)?;
             let rows = ledger.find_devices(which.key(), now())?;
             if rows.is_empty() {
                 bail!("no device in the ledger matches");
@@ -255,7 +266,7 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
 
 /// `wipe status`: every wipe and its state; filtered by the flags given.
 pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -> Result<ExitCode> {
-    let (org, ledger) = open(org)?;
+    let (org, mut ledger) = open(org)?;
     // Pending wipes phones would refuse (signed by a key the set no longer holds, or one that
     // expired), which `bulletin sign` leaves out.
     let keys = org.keys_as_phones_judge(now());
@@ -309,7 +320,7 @@ pub fn wipe_status(org: &std::path::Path, states: &[WipeStateArg], json: bool) -
 
 pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
     let FleetCommand::Report { org, html, stale } = command;
-    let (org, ledger) = open(&org)?;
+    let (org, mut ledger) = open(&org)?;
     let now = now();
     let devices = ledger.devices(&DeviceFilter::default(), now)?;
     let devices: Vec<DeviceRow> = devices
@@ -333,7 +344,7 @@ pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
 /// `wipe issue`: the device (and its enrollment) from the ledger, found by id, user or MDM
 /// device id; an unknown device only with `--unlisted` and both ids.
 pub fn resolve_wipe_target(
-    ledger: &Ledger,
+    ledger: &mut Ledger,
     which: &Which,
     enrollment: Option<&str>,
     unlisted: bool,

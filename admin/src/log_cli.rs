@@ -98,7 +98,7 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
     let now = crate::ledger_cli::now();
     match command {
         LogCommand::Open { file, org } => {
-            let (_, ledger) = crate::ledger_cli::open(&org)?;
+            let (_, mut ledger) = crate::ledger_cli::open(&org)?;
             let identity = org::export_identity(&org)?;
             let sealed = read_export(&file)?;
             let signed = archive::open_sealed(&sealed, &identity)?;
@@ -154,7 +154,7 @@ pub fn run(command: LogCommand, json: bool) -> Result<ExitCode> {
             Ok(if failed || !findings.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
         LogCommand::Search { org, device, patient, kinds, since, until } => {
-            let (_, ledger) = crate::ledger_cli::open(&org)?;
+            let (_, mut ledger) = crate::ledger_cli::open(&org)?;
             let identity = org::export_identity(&org)?;
             let query = SearchQuery { device_id: device, patient, kinds, since_ms: since, until_ms: until };
             let found = ledger.search_log(&query, &identity)?;

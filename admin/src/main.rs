@@ -39,6 +39,10 @@ struct Cli {
     /// Print results as JSON.
     #[arg(long, global = true)]
     json: bool,
+    /// The fleet's ledger: a PostgreSQL database a team shares (`postgres://user@host/db`), or a
+    /// SQLite file. Default: `ORG/ledger.db`, one file beside the organisation's keys.
+    #[arg(long, global = true, value_name = "URL|FILE", env = "TELEVISIT_LEDGER")]
+    ledger: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -214,6 +218,7 @@ fn print(json: bool, value: serde_json::Value, text: String) {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let json = cli.json;
+    ledger_cli::use_ledger(cli.ledger.as_deref());
     match cli.command {
         Command::Org(OrgCommand::Init { org, name }) => {
             let info = org::init(&org, &name)?;

@@ -174,7 +174,7 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
             let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let which = Which::new(device, user, mdm_device);
             let (device, enrollment) =
-                ledger_cli::resolve_wipe_target(&ledger, &which, enrollment.as_deref(), unlisted)?;
+                ledger_cli::resolve_wipe_target(&mut ledger, &which, enrollment.as_deref(), unlisted)?;
             let scope = match scope {
                 ScopeArg::Contacts => WipeScope::Contacts,
                 ScopeArg::Log => WipeScope::Log,
@@ -218,7 +218,7 @@ pub fn run(command: WipeCommandCli, json: bool) -> Result<ExitCode> {
             let receipt = text_or_file(&receipt)?;
             let pinned = match (org_dir, device_key, device_report) {
                 (Some(dir), _, _) => {
-                    let (_, ledger) = ledger_cli::open(&dir)?;
+                    let (_, mut ledger) = ledger_cli::open(&dir)?;
                     let device = wipe::claimed_receipt_device(&receipt)
                         .context("invalid wipe receipt: damaged or in an unknown format")?;
                     ledger.device_key(&device)?.with_context(|| {

@@ -285,8 +285,7 @@ fn a_local_receipt_that_wipes_only_the_log_is_refused_and_no_local_receipt_voids
     );
     let org: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.path().join("org/org.json")).unwrap()).unwrap();
-    let ledger =
-        televisit_admin::ledger::Ledger::open(&w.path().join("org"), org["signing_key"].as_str().unwrap()).unwrap();
+    let mut ledger = common::open_ledger(w.path(), org["signing_key"].as_str().unwrap());
     let kinds: Vec<&str> = ledger.log_findings(Some(&w.dev)).unwrap().into_iter().map(|f| f.kind).collect();
     assert!(kinds.contains(&"rollback") && kinds.contains(&"reported_after_wipe"), "{kinds:?}");
 }
@@ -430,7 +429,7 @@ fn prune_removes_only_what_is_older_than_the_retention_and_says_what() {
     assert_eq!(w.archived_files(), 1);
     // Six years and a day after IT received them, they go; a dry run says so and removes nothing.
     let org = televisit_admin::org::load(&w.path().join("org")).unwrap();
-    let mut ledger = televisit_admin::ledger::Ledger::open(&w.path().join("org"), &org.info.signing_key).unwrap();
+    let mut ledger = common::open_ledger(w.path(), &org.info.signing_key);
     let later = now() + 2191 * 86_400;
     let dry = ledger.prune_archive(2190, later, true).unwrap();
     assert_eq!(dry.len(), 1);
@@ -507,8 +506,7 @@ fn a_log_grown_past_the_archive_with_no_export_for_a_month_is_a_finding() {
     assert_eq!(w.log_import(&[&a]).code, Some(0));
     let org: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.path().join("org/org.json")).unwrap()).unwrap();
-    let mut ledger =
-        televisit_admin::ledger::Ledger::open(&w.path().join("org"), org["signing_key"].as_str().unwrap()).unwrap();
+    let mut ledger = common::open_ledger(w.path(), org["signing_key"].as_str().unwrap());
     // A report past the archive soon after the export: nothing to say.
     let soon = w.write("soon.csv", w.report(Some(w.point(20)), w.at(20)).as_bytes());
     ledger.import_file(&w.path().join(&soon), now() + 86_400).unwrap();

@@ -231,7 +231,7 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
     small.import_bytes("round-0.csv", hundred.as_bytes(), now)?;
     let signer = &org;
     let keys = televisit_protocol::keyset::KeySet::legacy(&org_key, televisit_protocol::vectors::RECIPIENT);
-    let sign = |ledger: &Ledger| -> Result<usize> {
+    let sign = |ledger: &mut Ledger| -> Result<usize> {
         let confirmations = ledger.confirmations(now)?;
         let pending = ledger
             .pending_wipes(now)?
@@ -242,14 +242,14 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
         let (_, text) = televisit_admin::fleet::make_fleet_bulletin(&by, 86_400, &[], pending, confirmations, now)?;
         Ok(text.len())
     };
-    let size = sign(&ledger)?;
+    let size = sign(&mut ledger)?;
     ensure!(size <= televisit_admin::fleet::MAX_BULLETIN_CHARS, "a bulletin of {size} characters");
     let large = time_runs(1, sizes.runs * 2, || {
-        black_box(sign(&ledger)?);
+        black_box(sign(&mut ledger)?);
         Ok(())
     })?;
     let hundred_time = time_runs(1, sizes.runs * 2, || {
-        black_box(sign(&small)?);
+        black_box(sign(&mut small)?);
         Ok(())
     })?;
     let (m, b) = (median(&large), median(&hundred_time));

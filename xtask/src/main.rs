@@ -206,9 +206,27 @@ impl Summary {
     }
 }
 
-/// `cargo test` for the workspace; counts come from its `test result:` lines.
+/// `cargo test` for the workspace, with a real PostgreSQL for the tests that need one; then IT's
+/// tool's tests again with every ledger in PostgreSQL (the same tests, the other backend).
+/// Counts come from the `test result:` lines.
 fn rust_tests(root: &Path) -> Result<Counts> {
-    cargo_tests(cargo().current_dir(root).args(["test", "--workspace", "--no-fail-fast", "--color", "never"]), "rust")
+    let cluster = tools::postgres::start_for_run(root)?;
+    let with_server = |command: &mut Command| {
+        command.env("TELEVISIT_TEST_POSTGRES", cluster.url()).env("TELEVISIT_REQUIRE_POSTGRES", "1");
+    };
+    let mut workspace = cargo();
+    workspace.current_dir(root).args(["test", "--workspace", "--no-fail-fast", "--color", "never"]);
+    with_server(&mut workspace);
+    let mut counts = cargo_tests(&mut workspace, "rust")?;
+    let mut on_postgres = cargo();
+    on_postgres.current_dir(root).args(["test", "-p", "televisit-admin", "--no-fail-fast", "--color", "never"]);
+    on_postgres.env("TELEVISIT_TEST_LEDGER", "postgres");
+    with_server(&mut on_postgres);
+    let second = cargo_tests(&mut on_postgres, "rust (ledger on PostgreSQL)")?;
+    counts.passed += second.passed;
+    counts.failed += second.failed;
+    counts.failures.extend(second.failures);
+    Ok(counts)
 }
 
 /// IT's fleet report rendered by Chromium (installed from Debian's packages when missing): its

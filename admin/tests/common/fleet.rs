@@ -141,7 +141,7 @@ impl Fleet {
     }
 
     pub fn ledger(&self) -> Ledger {
-        Ledger::open(&self.org(), &self.org_key).unwrap()
+        super::open_ledger(self.path(), &self.org_key)
     }
 
     pub fn wipe_state(&self, command: &str) -> Option<WipeState> {

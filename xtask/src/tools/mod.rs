@@ -25,6 +25,7 @@ mod jars;
 mod junit;
 mod kotlin;
 pub mod openssl_min;
+pub mod postgres;
 mod swift;
 mod swift_root;
 

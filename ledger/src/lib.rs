@@ -8,6 +8,8 @@
 //! Every write is one transaction; the schema moves forward with `user_version` migrations.
 
 pub mod archive;
+mod commands;
+pub mod db;
 pub mod device_findings;
 mod import;
 pub mod mdm;
@@ -16,15 +18,18 @@ mod schema;
 pub mod views;
 
 pub use archive::{Archived, ArchivedEntry, Finding, Pruned, SearchQuery};
+pub use commands::wipe_command;
+pub use db::{LedgerUnavailable, Location};
 pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};
 pub use mdm::graph::ConfigStatus;
 pub use mdm::{Format, MalformedFile};
 pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
 
 use anyhow::{bail, Context, Result};
-use rusqlite::{params, Connection, OptionalExtension};
+pub use db::Value;
+use db::{Db, DbResult, Sql};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use televisit_protocol::bulletin::MAX_RECEIPT_CONFIRMATIONS;
 use televisit_protocol::envelope;
 use televisit_protocol::report::DeviceReport;
@@ -35,10 +40,13 @@ pub const FILE: &str = "ledger.db";
 pub const RECEIPT_CONFIRMED_FOR: i64 = 31 * 86_400;
 
 pub struct Ledger {
-    conn: Connection,
+    db: Db,
+    /// Where sealed log exports are kept (`archive/` beside a SQLite ledger; given for one on
+    /// PostgreSQL, `with_archive_dir`).
+    archive_dir: std::path::PathBuf,
     /// `envelope::key_id` of the organisation's signing key: reports must name it.
     org_id: String,
-    path: PathBuf,
+    location: Location,
 }
 
 /// What IT issued, as the ledger records it.
@@ -63,37 +71,89 @@ impl Ledger {
     /// Opens (or makes) the ledger of the organisation whose public signing key is `org_key`,
     /// in `org_dir`. A ledger of another organisation, or a file that is not one, is refused.
     pub fn open(org_dir: &Path, org_key: &str) -> Result<Ledger> {
+        Ledger::open_at(&Location::beside(org_dir), org_key)
+    }
+
+    /// Opens (or makes) the ledger at `location`: a SQLite file, or a PostgreSQL database a
+    /// team shares. A ledger of another organisation, or one that is not a ledger, is refused;
+    /// a server that cannot be reached is `LedgerUnavailable`.
+    pub fn open_at(location: &Location, org_key: &str) -> Result<Ledger> {
         let org_id = envelope::key_id(org_key).context("the organisation's signing key is not a key")?;
-        let path = org_dir.join(FILE);
-        let conn = Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let shown = path.display().to_string();
+        let shown = location.shown();
+        let db = Db::open(location).map_err(|err| match err {
+            db::OpenError::Unavailable(unavailable) => anyhow::Error::new(unavailable),
+            other => anyhow::anyhow!("{other}"),
+        })?;
         let damaged = || format!("{shown} is damaged or not a ledger: restore it from a backup");
-        conn.busy_timeout(std::time::Duration::from_secs(10)).with_context(damaged)?;
-        conn.pragma_update(None, "journal_mode", "WAL").with_context(damaged)?;
-        conn.pragma_update(None, "foreign_keys", true).with_context(damaged)?;
-        let mut ledger = Ledger { conn, org_id, path };
-        match schema::migrate(&mut ledger.conn) {
+        let archive_dir = match location {
+            Location::Sqlite(path) => path.parent().unwrap_or(Path::new(".")).join(archive::DIR),
+            Location::Postgres(_) => std::path::PathBuf::from(archive::DIR),
+        };
+        let mut ledger = Ledger { db, archive_dir, org_id, location: location.clone() };
+        match schema::migrate(&mut ledger.db) {
             Err(schema::MigrateError::Newer) => {
-                bail!("{} was written by a newer televisit-admin: use that version", ledger.path.display())
+                bail!("{shown} was written by a newer televisit-admin: use that version")
             }
-            Err(schema::MigrateError::Sqlite(err)) => return Err(err).with_context(damaged),
+            Err(schema::MigrateError::Db(db::DbError::Unavailable(unavailable))) => return Err(unavailable.into()),
+            Err(schema::MigrateError::Db(err)) => return Err(err).with_context(damaged),
             Ok(()) => {}
         }
         ledger.check_org()?;
         Ok(ledger)
     }
 
-    fn check_org(&self) -> Result<()> {
+    fn check_org(&mut self) -> Result<()> {
         let stored: Option<String> =
-            self.conn.query_row("SELECT value FROM meta WHERE name = 'org'", [], |r| r.get(0)).optional()?;
+            self.db.query_opt("SELECT value FROM meta WHERE name = 'org'", params![])?.map(|r| r.get(0)).transpose()?;
         match stored {
             Some(id) if id == self.org_id => Ok(()),
-            Some(_) => bail!("{} is the ledger of another organisation: it was not opened", self.path.display()),
+            Some(_) => bail!("{} is the ledger of another organisation: it was not opened", self.location.shown()),
             None => {
-                self.conn.execute("INSERT INTO meta (name, value) VALUES ('org', ?1)", [&self.org_id])?;
+                // Two relays opening a new database together: the second finds the first's row.
+                self.db.execute(
+                    "INSERT INTO meta (name, value) VALUES ('org', ?1) ON CONFLICT (name) DO NOTHING",
+                    params![&self.org_id],
+                )?;
+                let stored: String =
+                    self.db.query_one("SELECT value FROM meta WHERE name = 'org'", params![])?.get(0)?;
+                if stored != self.org_id {
+                    bail!("{} is the ledger of another organisation: it was not opened", self.location.shown());
+                }
                 Ok(())
             }
         }
+    }
+
+    /// Keeps sealed log exports in `dir` (a ledger on PostgreSQL has no folder of its own: IT's
+    /// tool uses `ORG/archive`, a relay the directory its configuration names).
+    pub fn with_archive_dir(mut self, dir: std::path::PathBuf) -> Ledger {
+        self.archive_dir = dir;
+        self
+    }
+
+    /// Every table and its columns, as the database holds them: the two backends' schemas must
+    /// agree (the backends' test), and `ledger check` may show them.
+    pub fn columns(&mut self) -> Result<BTreeMap<String, std::collections::BTreeSet<String>>> {
+        let sql = match self.db.backend() {
+            db::Backend::Sqlite => {
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+            }
+            db::Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name != 'ledger_schema'"
+            }
+        };
+        let mut tables: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for row in self.db.query(sql, params![])? {
+            let (table, column): (String, String) = row.parse()?;
+            tables.entry(table).or_default().insert(column);
+        }
+        Ok(tables)
+    }
+
+    /// Where this ledger is (a file's path, or the server and database with no password).
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     pub fn org_id(&self) -> &str {
@@ -105,7 +165,7 @@ impl Ledger {
     /// check it against); `issued_by` otherwise.
     pub fn record_wipe(&mut self, command: &WipeCommand, text: &str, issued_by: &str, now: i64) -> Result<()> {
         let issued_by = command.signed_by.as_deref().unwrap_or(issued_by);
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         tx.execute(
             "INSERT INTO commands (command_id, kind, device_id, enrollment_id, scope, reason, issued_by, issued_at, expires_at, text)
              VALUES (?1, 'wipe', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -135,10 +195,10 @@ impl Ledger {
         expires_at: i64,
         detail: &str,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         tx.execute(
-            "INSERT OR IGNORE INTO commands (command_id, kind, issued_by, issued_at, expires_at, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO commands (command_id, kind, issued_by, issued_at, expires_at, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (command_id) DO NOTHING",
             params![id, kind.code(), issued_by, now, expires_at, detail],
         )?;
         tx.commit()?;
@@ -147,59 +207,55 @@ impl Ledger {
 
     /// Every wipe that is still to be carried out and has not expired, as its admin signed it:
     /// what the next bulletin carries.
-    pub fn pending_wipes(&self, now: i64) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare(
+    pub fn pending_wipes(&mut self, now: i64) -> Result<Vec<String>> {
+        Ok(self.db.query_column(
             "SELECT c.text FROM commands c
              WHERE c.kind = 'wipe' AND c.expires_at > ?1 AND c.cancelled_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id)
              ORDER BY c.issued_at, c.command_id",
-        )?;
-        let rows = stmt.query_map([now], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![now],
+        )?)
     }
 
     /// For the next bulletin: per device, the command ids of the newest wipe receipt the ledger
     /// holds from it (its command and those merged into it), for receipts seen published within
     /// `RECEIPT_CONFIRMED_FOR` of `now`. A phone forgets its receipt only on this word; after a
     /// month unseen it has (or is gone), and the bulletin stays small.
-    pub fn receipt_confirmations(&self, now: i64) -> Result<BTreeMap<String, Vec<String>>> {
+    pub fn receipt_confirmations(&mut self, now: i64) -> Result<BTreeMap<String, Vec<String>>> {
         Ok(self.receipts_to_confirm(now)?.into_iter().collect())
     }
 
     /// What the next bulletin confirms, each list most urgent first (a bulletin that cannot hold
     /// them all takes the first): receipts most recently seen, logs most recently archived.
-    pub fn confirmations(&self, now: i64) -> Result<crate::fleet_bulletin::Confirmations> {
+    pub fn confirmations(&mut self, now: i64) -> Result<Confirmations> {
         let archived: std::collections::HashMap<String, i64> = self
-            .conn
-            .prepare("SELECT device_id, max(imported_at) FROM log_exports GROUP BY device_id")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .db
+            .query("SELECT device_id, max(imported_at) FROM log_exports GROUP BY device_id", params![])?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect::<DbResult<_>>()?;
         let mut logs: Vec<(String, u64)> = self.log_confirmations()?.into_iter().collect();
         logs.sort_by_key(|(device, _)| std::cmp::Reverse(archived.get(device).copied().unwrap_or(0)));
-        Ok(crate::fleet_bulletin::Confirmations {
-            logs,
-            receipts: self.receipts_to_confirm(now)?,
-            cancelled: self.cancelled_wipes(now)?,
-        })
+        Ok(Confirmations { logs, receipts: self.receipts_to_confirm(now)?, cancelled: self.cancelled_wipes(now)? })
     }
 
-    fn receipts_to_confirm(&self, now: i64) -> Result<Vec<(String, Vec<String>)>> {
+    fn receipts_to_confirm(&mut self, now: i64) -> Result<Vec<(String, Vec<String>)>> {
         let since = now.saturating_sub(RECEIPT_CONFIRMED_FOR);
-        let mut stmt = self.conn.prepare(
+        let rows = self.db.query(
             "SELECT r.device_id, rc.command_id FROM receipts r
              JOIN receipt_commands rc ON rc.receipt_digest = r.digest
              WHERE r.seen_at >= ?1
                AND NOT EXISTS (SELECT 1 FROM receipts newer WHERE newer.device_id = r.device_id
                                AND (newer.completed_at, newer.digest) > (r.completed_at, r.digest))
              ORDER BY r.seen_at DESC, r.device_id, rc.command_id",
+            params![since],
         )?;
-        let rows = stmt.query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         // In the order the rows come: the most recently seen first. Beyond the protocol's limit
         // the rest wait (a fleet never has that many phones wiped within a month).
         let mut confirmations: Vec<(String, Vec<String>)> = Vec::new();
         let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for row in rows {
-            let (device, command) = row?;
+            let (device, command): (String, String) = (row.get(0)?, row.get(1)?);
             let index = match at.get(&device) {
                 Some(&index) => index,
                 None if confirmations.len() >= MAX_RECEIPT_CONFIRMATIONS => continue,
@@ -222,19 +278,20 @@ impl Ledger {
     /// refuses it whichever way it arrives. Returns whether it had run already (its receipt is
     /// in the ledger): then only the record says so. Logged.
     pub fn cancel_wipe(&mut self, command_id: &str, by: &str, cancel: Option<&Cancel>, now: i64) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         let found: Option<Option<i64>> = tx
-            .query_row("SELECT cancelled_at FROM commands WHERE command_id = ?1 AND kind = 'wipe'", [command_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+            .query_opt(
+                "SELECT cancelled_at FROM commands WHERE command_id = ?1 AND kind = 'wipe'",
+                params![command_id],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
         let Some(cancelled_at) = found else {
             bail!("no wipe command in the ledger has this id");
         };
-        let ran: bool =
-            tx.query_row("SELECT EXISTS (SELECT 1 FROM receipt_commands WHERE command_id = ?1)", [command_id], |r| {
-                r.get(0)
-            })?;
+        let ran: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM receipt_commands WHERE command_id = ?1)", params![command_id])?
+            .get(0)?;
         if cancelled_at.is_none() {
             let signed = cancel.map(serde_json::to_string).transpose()?;
             let by = cancel.and_then(|c| c.signed_by.as_deref()).unwrap_or(by);
@@ -244,7 +301,7 @@ impl Ledger {
             )?;
             tx.execute(
                 "INSERT INTO events (at, device_id, kind, detail)
-                 SELECT ?2, device_id, 'wipe_cancelled', ?3 FROM commands WHERE command_id = ?1",
+                 SELECT CAST(?2 AS BIGINT), device_id, 'wipe_cancelled', CAST(?3 AS TEXT) FROM commands WHERE command_id = ?1",
                 params![command_id, now, format!("{command_id} cancelled by {by}")],
             )?;
         }
@@ -254,34 +311,33 @@ impl Ledger {
 
     /// The cancelled wipes that have not expired, as an admin's key signed each: what the next
     /// bulletin names as cancelled.
-    pub fn cancelled_wipes(&self, now: i64) -> Result<Vec<Cancel>> {
-        let mut stmt = self.conn.prepare(
+    pub fn cancelled_wipes(&mut self, now: i64) -> Result<Vec<Cancel>> {
+        let rows: Vec<String> = self.db.query_column(
             "SELECT cancel_text FROM commands WHERE kind = 'wipe' AND cancelled_at IS NOT NULL AND expires_at > ?1
                AND cancel_text IS NOT NULL
              ORDER BY cancelled_at DESC, command_id",
+            params![now],
         )?;
-        let rows = stmt.query_map([now], |r| r.get::<_, String>(0))?;
         let mut cancels = Vec::new();
         for row in rows {
-            cancels.push(serde_json::from_str(&row?).context("a cancellation in the ledger is damaged")?);
+            cancels.push(serde_json::from_str(&row).context("a cancellation in the ledger is damaged")?);
         }
         Ok(cancels)
     }
 
     /// Cancelled wipes, not expired, whose cancellation no key signed yet (recorded before
     /// cancellations were signed): the next `bulletin sign` whose key may sign one does.
-    pub fn unsigned_cancellations(&self, now: i64) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare(
+    pub fn unsigned_cancellations(&mut self, now: i64) -> Result<Vec<String>> {
+        Ok(self.db.query_column(
             "SELECT command_id FROM commands WHERE kind = 'wipe' AND cancelled_at IS NOT NULL AND expires_at > ?1
                AND cancel_text IS NULL ORDER BY cancelled_at, command_id",
-        )?;
-        let rows = stmt.query_map([now], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![now],
+        )?)
     }
 
     /// Keeps the signed cancellation of a wipe cancelled before cancellations were signed.
     pub fn sign_cancellation(&mut self, cancel: &Cancel) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "UPDATE commands SET cancel_text = ?2 WHERE command_id = ?1 AND cancel_text IS NULL",
             params![cancel.command_id, serde_json::to_string(cancel)?],
         )?;
@@ -291,7 +347,7 @@ impl Ledger {
     /// Signs a cancellation again (`wipe cancel` of a wipe already cancelled): another admin's
     /// word, before the first admin's key is revoked.
     pub fn replace_cancellation(&mut self, cancel: &Cancel) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "UPDATE commands SET cancel_text = ?2, cancelled_by = coalesce(?3, cancelled_by)
              WHERE command_id = ?1 AND cancelled_at IS NOT NULL",
             params![cancel.command_id, serde_json::to_string(cancel)?, cancel.signed_by],
@@ -301,7 +357,7 @@ impl Ledger {
 
     /// The cancellations in force (not expired) that the key `name` signed: what stops working
     /// when it is revoked.
-    pub fn cancellations_signed_by(&self, name: &str, now: i64) -> Result<Vec<String>> {
+    pub fn cancellations_signed_by(&mut self, name: &str, now: i64) -> Result<Vec<String>> {
         Ok(self
             .cancelled_wipes(now)?
             .into_iter()
@@ -313,10 +369,11 @@ impl Ledger {
     /// Retires a device on purpose (replaced, returned, lost for good): it is closed, as a
     /// wiped one is (see `DeviceRow::closed`), and logged. Returns whether it was live.
     pub fn retire(&mut self, device_id: &str, by: &str, now: i64) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         let known: Option<Option<i64>> = tx
-            .query_row("SELECT retired_at FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0))
-            .optional()?;
+            .query_opt("SELECT retired_at FROM devices WHERE device_id = ?1", params![device_id])?
+            .map(|r| r.get(0))
+            .transpose()?;
         let Some(retired_at) = known else {
             bail!("no device in the ledger has this id");
         };
@@ -340,10 +397,11 @@ impl Ledger {
         if report.org != self.org_id {
             bail!("the report is of another organisation's device");
         }
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         let old: Option<String> = tx
-            .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0))
-            .optional()?;
+            .query_opt("SELECT device_key FROM devices WHERE device_id = ?1", params![device_id])?
+            .map(|r| r.get(0))
+            .transpose()?;
         let Some(old) = old else {
             bail!("no device {device_id} in the ledger: import its report instead");
         };
@@ -355,9 +413,32 @@ impl Ledger {
             "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'repinned', ?3)",
             params![now, device_id, format!("by {by}; key {} replaced by {}", short(&old), short(&report.key))],
         )?;
-        import::apply_report(&tx, report, now)?;
+        import::apply_report(&mut tx, report, now)?;
         tx.commit()?;
         Ok(old)
+    }
+}
+
+/// What a bulletin confirms IT received from its phones, each list most urgent first
+/// (`Ledger::confirmations`): a confirmation left out now goes in a later bulletin.
+#[derive(Debug, Clone, Default)]
+pub struct Confirmations {
+    /// Per device, the newest log entry archived without a gap; freshest archive first.
+    pub logs: Vec<(String, u64)>,
+    /// Per device, the command ids of the newest wipe receipt held; most recently seen first.
+    pub receipts: Vec<(String, Vec<String>)>,
+    /// The wipe commands IT cancelled that have not expired (`Ledger::cancelled_wipes`), each
+    /// cancellation signed by an admin's key: every phone refuses them from then on.
+    pub cancelled: Vec<Cancel>,
+}
+
+impl Confirmations {
+    pub fn len(&self) -> usize {
+        self.logs.len() + self.receipts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -3,9 +3,10 @@
 //! finding, kept in the ledger and shown in the fleet report.
 
 use super::{archived_segment, from_sql, open_sealed, read_archived, to_sql};
-use crate::ledger::{digest_hex, Ledger};
+use crate::db::{DbResult, Sql, Tx};
+use crate::params;
+use crate::{digest_hex, Ledger};
 use anyhow::{anyhow, bail, Result};
-use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::{BTreeMap, HashMap};
 use televisit_protocol::checkpoint::{Checkpoint, Point};
 use televisit_protocol::export::{self, Segment};
@@ -81,22 +82,23 @@ impl Finding {
 }
 
 /// The number of log-wiping receipts the device completed by `at` (Unix seconds).
-pub(super) fn epoch_at(tx: &Transaction<'_>, device_id: &str, at: i64) -> rusqlite::Result<i64> {
+pub(super) fn epoch_at(tx: &mut Tx<'_>, device_id: &str, at: i64) -> DbResult<i64> {
     // Only a wipe IT commanded starts the log again: a local trigger's receipt is signed by the
     // device key alone, and whoever copied that key could otherwise sign one to void every
     // checkpoint IT holds. (A phone that wiped itself in full is closed: it reports no more.)
-    tx.prepare_cached(
+    tx.query_one(
         "SELECT count(*) FROM receipts WHERE device_id = ?1 AND scope IN ('log', 'all') AND completed_at <= ?2
            AND reason != 'local_trigger'",
+        params![device_id, at],
     )?
-    .query_row(params![device_id, at], |r| r.get(0))
+    .get(0)
 }
 
 /// Records a checkpoint and the findings it makes at once (same size, other hash; smaller than
 /// one signed earlier, or larger than one signed later). `role` is `report`, `export` (an
 /// export's end) or `export_from` (an export's start, which vouches for no size).
-pub(in crate::ledger) fn record_checkpoint(
-    tx: &Transaction<'_>,
+pub(crate) fn record_checkpoint(
+    tx: &mut Tx<'_>,
     device_id: &str,
     point: Point,
     role: &str,
@@ -107,21 +109,21 @@ pub(in crate::ledger) fn record_checkpoint(
     let epoch = epoch_at(tx, device_id, signed_at)?;
     let size = to_sql(point.seq)?;
     let hash = Checkpoint::from_point(point).h;
-    let inserted = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO log_checkpoints (device_id, epoch, size, hash, role, source, signed_at, seen_at, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
-        )?
-        .execute(params![device_id, epoch, size, hash, role, source, signed_at, now])?;
+    let inserted = tx.execute(
+        "INSERT INTO log_checkpoints (device_id, epoch, size, hash, role, source, signed_at, seen_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending') ON CONFLICT DO NOTHING",
+        params![device_id, epoch, size, &hash, role, source, signed_at, now],
+    )?;
     if inserted == 0 {
         return Ok(());
     }
     let other: Option<String> = tx
-        .prepare_cached(
+        .query_opt(
             "SELECT hash FROM log_checkpoints WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash != ?4 LIMIT 1",
+            params![device_id, epoch, size, &hash],
         )?
-        .query_row(params![device_id, epoch, size, hash], |r| r.get(0))
-        .optional()?;
+        .map(|r| r.get(0))
+        .transpose()?;
     if other.is_some() {
         add_finding(
             tx,
@@ -138,16 +140,12 @@ pub(in crate::ledger) fn record_checkpoint(
     }
     // A pair signed in one order whose sizes run the other way.
     let pair: Option<(i64, i64, i64, i64)> = tx
-        .prepare_cached(
-            "SELECT a.size, a.signed_at, b.size, b.signed_at FROM log_checkpoints a, log_checkpoints b
+        .query_opt("SELECT a.size, a.signed_at, b.size, b.signed_at FROM log_checkpoints a, log_checkpoints b
              WHERE a.device_id = ?1 AND b.device_id = ?1 AND a.epoch = ?2 AND b.epoch = ?2
                AND a.role NOT IN ('export_from', 'report_confirmed') AND b.role NOT IN ('export_from', 'report_confirmed')
                AND a.signed_at < b.signed_at AND a.size > b.size
                AND (a.size = ?3 OR b.size = ?3)
-             ORDER BY b.size LIMIT 1",
-        )?
-        .query_row(params![device_id, epoch, size], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
+             ORDER BY b.size LIMIT 1", params![device_id, epoch, size])?.map(|r| r.parse()).transpose()?;
     if let Some((larger, larger_at, smaller, smaller_at)) = pair {
         let when = |t: i64| chrono::DateTime::from_timestamp(t, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
         let detail = format!(
@@ -162,44 +160,31 @@ pub(in crate::ledger) fn record_checkpoint(
 
 /// Records a finding once (the same device, kind, place and detail again adds nothing); returns
 /// whether it is new. The log's findings also log an event (`add_finding`).
-pub(in crate::ledger) fn insert_finding(
-    tx: &Transaction<'_>,
+pub(crate) fn insert_finding(
+    tx: &mut Tx<'_>,
     device_id: &str,
     kind: FindingKind,
     seq: i64,
     detail: &str,
     now: i64,
-) -> rusqlite::Result<bool> {
+) -> DbResult<bool> {
     let added = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![device_id, kind.code(), seq, detail, now])?;
+        .execute("INSERT INTO log_findings (device_id, kind, seq, detail, found_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING", params![device_id, kind.code(), seq, detail, now])?;
     Ok(added > 0)
 }
 
-fn add_finding(
-    tx: &Transaction<'_>,
-    device_id: &str,
-    kind: FindingKind,
-    seq: u64,
-    detail: &str,
-    now: i64,
-) -> Result<()> {
+fn add_finding(tx: &mut Tx<'_>, device_id: &str, kind: FindingKind, seq: u64, detail: &str, now: i64) -> Result<()> {
     if insert_finding(tx, device_id, kind, to_sql(seq)?, detail, now)? {
-        tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![now, device_id, format!("log_{}", kind.code()), format!("seq {seq}: {detail}")])?;
+        tx.execute(
+            "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now, device_id, format!("log_{}", kind.code()), format!("seq {seq}: {detail}")],
+        )?;
     }
     Ok(())
 }
 
 /// A verified report's checkpoint, recorded with the report.
-pub(in crate::ledger) fn record_report(
-    tx: &Transaction<'_>,
-    report: &DeviceReport,
-    digest: &str,
-    now: i64,
-) -> Result<()> {
+pub(crate) fn record_report(tx: &mut Tx<'_>, report: &DeviceReport, digest: &str, now: i64) -> Result<()> {
     // A report made while the phone holds a wipe's receipt is of a wiped log (or of the store
     // made after it): it says nothing about the history IT holds, and is not held to it.
     if report.rcpt.is_some() {
@@ -220,7 +205,7 @@ pub(in crate::ledger) fn record_report(
 /// whatever its state: an export that overlaps what IT checked before (the phone exports from its
 /// start until IT confirms) must name the same history there, or it rewrote what IT saw.
 pub(super) fn hold_to_export(
-    tx: &Transaction<'_>,
+    tx: &mut Tx<'_>,
     device_id: &str,
     epoch: i64,
     segment: &Segment,
@@ -228,21 +213,21 @@ pub(super) fn hold_to_export(
     now: i64,
 ) -> Result<()> {
     let inside: Vec<(i64, String)> = tx
-        .prepare_cached(
+        .query(
             "SELECT size, hash FROM log_checkpoints
              WHERE device_id = ?1 AND epoch = ?2 AND size BETWEEN ?3 AND ?4 AND source != ?5",
+            params![device_id, epoch, to_sql(segment.from.seq)?, to_sql(segment.to.seq)?, digest],
         )?
-        .query_map(params![device_id, epoch, to_sql(segment.from.seq)?, to_sql(segment.to.seq)?, digest], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        .iter()
+        .map(|r| r.parse())
+        .collect::<DbResult<_>>()?;
     for (size, hash) in inside {
         let seq = from_sql(size);
         let Some(at) = segment.hash_at(seq) else { continue };
         if Checkpoint::from_point(Point { seq, hash: at }).h != hash {
             tx.execute(
                 "UPDATE log_checkpoints SET state = 'fork' WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash = ?4",
-                params![device_id, epoch, size, hash],
+                params![device_id, epoch, size, &hash],
             )?;
             let detail = "an export names another history than a checkpoint IT already holds";
             add_finding(tx, device_id, FindingKind::Fork, seq, detail, now)?;
@@ -253,37 +238,34 @@ pub(super) fn hold_to_export(
 
 impl Ledger {
     /// Devices with a checkpoint not yet held to an archived export.
-    pub fn devices_with_unchecked_checkpoints(&self) -> Result<Vec<String>> {
-        Ok(self
-            .conn
-            .prepare("SELECT DISTINCT device_id FROM log_checkpoints WHERE state = 'pending' ORDER BY device_id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
+    pub fn devices_with_unchecked_checkpoints(&mut self) -> Result<Vec<String>> {
+        Ok(self.db.query_column(
+            "SELECT DISTINCT device_id FROM log_checkpoints WHERE state = 'pending' ORDER BY device_id",
+            params![],
+        )?)
     }
 
     /// Checks every checkpoint of `device_id` not yet held to an archived export that covers its
     /// size (opening the sealed files it needs), and returns the device's findings.
     pub fn check_log(&mut self, device_id: &str, identity: &str, now: i64) -> Result<Vec<Finding>> {
         let dir = self.archive_dir();
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         let pending: Vec<(i64, i64, String)> = tx
-            .prepare("SELECT epoch, size, hash FROM log_checkpoints WHERE device_id = ?1 AND state = 'pending' ORDER BY size")?
-            .query_map([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query("SELECT epoch, size, hash FROM log_checkpoints WHERE device_id = ?1 AND state = 'pending' ORDER BY size", params![device_id])?.iter().map(|r| r.parse()).collect::<DbResult<_>>()?;
         let mut opened: HashMap<String, Segment> = HashMap::new();
         for (epoch, size, hash) in pending {
             // Every export that covers the size, not only one: exports overlap (the phone exports
             // from its start until IT confirms), and each must name the same history there.
             let covering: Vec<(String, i64, String, i64, String)> = tx
-                .prepare_cached(
+                .query(
                     "SELECT digest, from_seq, from_hash, through_seq, through_hash FROM log_exports
                      WHERE device_id = ?1 AND epoch = ?2 AND from_seq <= ?3 AND through_seq >= ?3
                      ORDER BY from_seq, through_seq",
+                    params![device_id, epoch, size],
                 )?
-                .query_map(params![device_id, epoch, size], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+                .iter()
+                .map(|r| r.parse())
+                .collect::<DbResult<_>>()?;
             if covering.is_empty() {
                 continue;
             }
@@ -310,11 +292,11 @@ impl Ledger {
             let state = if agrees { "consistent" } else { "fork" };
             tx.execute(
                 "UPDATE log_checkpoints SET state = ?4 WHERE device_id = ?1 AND epoch = ?2 AND size = ?3 AND hash = ?5",
-                params![device_id, epoch, size, state, hash],
+                params![device_id, epoch, size, state, &hash],
             )?;
             if !agrees {
                 let detail = "an export names another history than a checkpoint the device signed";
-                add_finding(&tx, device_id, FindingKind::Fork, from_sql(size), detail, now)?;
+                add_finding(&mut tx, device_id, FindingKind::Fork, from_sql(size), detail, now)?;
             }
         }
         tx.commit()?;
@@ -323,13 +305,16 @@ impl Ledger {
 
     /// Forks, rollbacks and reports after a full wipe found so far, and the gaps in what the
     /// archive holds, for one device or all.
-    pub fn log_findings(&self, device_id: Option<&str>) -> Result<Vec<Finding>> {
+    pub fn log_findings(&mut self, device_id: Option<&str>) -> Result<Vec<Finding>> {
         let mut findings: Vec<Finding> = self
-            .conn
-            .prepare(
-                "SELECT device_id, kind, seq, detail FROM log_findings WHERE ?1 IS NULL OR device_id = ?1 ORDER BY device_id, seq",
+            .db
+            .query(
+                "SELECT device_id, kind, seq, detail FROM log_findings
+                 WHERE CAST(?1 AS TEXT) IS NULL OR device_id = ?1 ORDER BY device_id, seq",
+                params![device_id],
             )?
-            .query_map([device_id], |r| {
+            .iter()
+            .map(|r| {
                 let kind: String = r.get(1)?;
                 Ok(Finding {
                     device_id: r.get(0)?,
@@ -337,8 +322,8 @@ impl Ledger {
                     seq: from_sql(r.get(2)?),
                     detail: r.get(3)?,
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            })
+            .collect::<DbResult<_>>()?;
         for (device, runs) in self.coverage(device_id)? {
             for window in runs.windows(2) {
                 let (_, end) = window[0];
@@ -356,18 +341,18 @@ impl Ledger {
 
     /// Per device (its current epoch), the runs of sequence numbers the archive holds without a
     /// gap: (from, through), in order.
-    fn coverage(&self, device_id: Option<&str>) -> Result<BTreeMap<String, Vec<(u64, u64)>>> {
-        let mut stmt = self.conn.prepare(
+    fn coverage(&mut self, device_id: Option<&str>) -> Result<BTreeMap<String, Vec<(u64, u64)>>> {
+        let rows = self.db.query(
             "SELECT e.device_id, e.from_seq, e.through_seq FROM log_exports e
-             WHERE (?1 IS NULL OR e.device_id = ?1)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR e.device_id = ?1)
                AND e.epoch = (SELECT max(epoch) FROM log_exports m WHERE m.device_id = e.device_id)
              ORDER BY e.device_id, e.from_seq, e.through_seq",
+            params![device_id],
         )?;
-        let rows =
-            stmt.query_map([device_id], |r| Ok((r.get::<_, String>(0)?, from_sql(r.get(1)?), from_sql(r.get(2)?))))?;
         let mut runs: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
         for row in rows {
-            let (device, from, through) = row?;
+            let (device, from, through): (String, i64, i64) = row.parse()?;
+            let (from, through) = (from_sql(from), from_sql(through));
             let device_runs = runs.entry(device).or_default();
             match device_runs.last_mut() {
                 Some((_, end)) if from <= *end => *end = (*end).max(through),
@@ -382,21 +367,19 @@ impl Ledger {
     /// A device whose log a wipe started again since its last export gets none: the archive
     /// holds the old log, and confirming it would make the new log's first export skip as many.
     /// Nor does a device a full wipe closed.
-    pub fn log_confirmations(&self) -> Result<BTreeMap<String, u64>> {
+    pub fn log_confirmations(&mut self) -> Result<BTreeMap<String, u64>> {
         // Left out as well: a device closed by a full wipe (it reports no more; a copy of it that
         // does is flagged, and wiped again), so that the bulletin does not grow with history.
-        let restarted: std::collections::HashSet<String> = self
-            .conn
-            .prepare(
-                "SELECT DISTINCT e.device_id FROM log_exports e
+        let restarted: Vec<String> = self.db.query_column(
+            "SELECT DISTINCT e.device_id FROM log_exports e
                  WHERE (SELECT max(epoch) FROM log_exports m WHERE m.device_id = e.device_id)
                      < (SELECT count(*) FROM receipts r WHERE r.device_id = e.device_id AND r.scope IN ('log', 'all')
                           AND r.reason != 'local_trigger')
                     OR EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = e.device_id AND r.scope = 'all')
                     OR EXISTS (SELECT 1 FROM devices d WHERE d.device_id = e.device_id AND d.retired_at IS NOT NULL)",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            params![],
+        )?;
+        let restarted: std::collections::HashSet<String> = restarted.into_iter().collect();
         Ok(self
             .coverage(None)?
             .into_iter()
@@ -410,13 +393,15 @@ impl Ledger {
     /// the exports again. Returns the problems (none when all is well) and the findings.
     pub fn verify_archive(&mut self, identity: &str, now: i64) -> Result<(Vec<String>, Vec<Finding>)> {
         let rows: Vec<(String, String, i64, i64, String)> = self
-            .conn
-            .prepare(
+            .db
+            .query(
                 "SELECT e.digest, e.device_id, e.from_seq, e.through_seq, d.device_key FROM log_exports e
                  JOIN devices d ON d.device_id = e.device_id ORDER BY e.device_id, e.from_seq",
+                params![],
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .iter()
+            .map(|r| r.parse())
+            .collect::<DbResult<_>>()?;
         let mut problems = Vec::new();
         for (digest, device, from, through, key) in &rows {
             let checked = read_archived(&self.archive_dir(), device, digest).and_then(|sealed| {
@@ -434,12 +419,9 @@ impl Ledger {
                 problems.push(format!("{device}: export {}: {err:#}", &digest[..12]));
             }
         }
-        self.conn.execute("UPDATE log_checkpoints SET state = 'pending' WHERE state = 'consistent'", [])?;
-        let devices: Vec<String> = self
-            .conn
-            .prepare("SELECT DISTINCT device_id FROM log_checkpoints ORDER BY device_id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        self.db.execute("UPDATE log_checkpoints SET state = 'pending' WHERE state = 'consistent'", params![])?;
+        let devices: Vec<String> =
+            self.db.query_column("SELECT DISTINCT device_id FROM log_checkpoints ORDER BY device_id", params![])?;
         for device in devices {
             self.check_log(&device, identity, now)?;
         }

@@ -17,7 +17,8 @@
 //! that user has several devices). Rows that match nothing are counted, not stored.
 
 use super::super::problems::LineProblem;
-use rusqlite::{params, OptionalExtension, Transaction};
+use crate::db::{DbResult, Sql, Tx};
+use crate::params;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -94,12 +95,12 @@ pub fn rows(json: &Value) -> Result<Vec<StatusRow>, String> {
 
 /// Records the rows that match a device; returns (recorded, unmatched).
 pub fn record(
-    tx: &Transaction<'_>,
+    tx: &mut Tx<'_>,
     rows: &[StatusRow],
     import_id: i64,
     now: i64,
     problems: &mut Vec<LineProblem>,
-) -> rusqlite::Result<(u32, u32)> {
+) -> DbResult<(u32, u32)> {
     let (mut recorded, mut unmatched) = (0, 0);
     for (i, row) in rows.iter().enumerate() {
         let Some(status) = row.status else {
@@ -112,24 +113,26 @@ pub fn record(
             unmatched += 1;
             continue;
         };
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO config_status (device_id, status, reported_at, matched_by, import_id, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, reported_at = excluded.reported_at,
                  matched_by = excluded.matched_by, import_id = excluded.import_id, recorded_at = excluded.recorded_at
              WHERE coalesce(excluded.reported_at, 0) >= coalesce(config_status.reported_at, 0)",
-        )?
-        .execute(params![device, status, row.reported_at, by, import_id, now])?;
+            params![&device, status, row.reported_at, by, import_id, now],
+        )?;
         recorded += 1;
     }
     Ok((recorded, unmatched))
 }
 
-fn match_device(tx: &Transaction<'_>, row: &StatusRow) -> rusqlite::Result<Option<(String, &'static str)>> {
-    let mut by_id = tx.prepare_cached("SELECT device_id FROM devices WHERE lower(mdm_device_id) = lower(?1)")?;
+fn match_device(tx: &mut Tx<'_>, row: &StatusRow) -> DbResult<Option<(String, &'static str)>> {
     let whole = std::iter::once(row.id.as_str());
     for candidate in whole.chain(row.id.split('_').filter(|p| !p.is_empty())) {
-        let found: Option<String> = by_id.query_row([candidate], |r| r.get(0)).optional()?;
+        let found: Option<String> = tx
+            .query_opt("SELECT device_id FROM devices WHERE lower(mdm_device_id) = lower(?1)", params![candidate])?
+            .map(|r| r.get(0))
+            .transpose()?;
         if let Some(device) = found {
             return Ok(Some((device, "mdm_device_id")));
         }
@@ -137,8 +140,8 @@ fn match_device(tx: &Transaction<'_>, row: &StatusRow) -> rusqlite::Result<Optio
     let Some(upn) = row.user_principal_name.as_deref().filter(|u| !u.is_empty()) else {
         return Ok(None);
     };
-    let mut by_user = tx.prepare_cached("SELECT device_id FROM devices WHERE lower(mdm_user) = lower(?1) LIMIT 2")?;
-    let devices: Vec<String> = by_user.query_map([upn], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let devices: Vec<String> =
+        tx.query_column("SELECT device_id FROM devices WHERE lower(mdm_user) = lower(?1) LIMIT 2", params![upn])?;
     Ok(match devices.as_slice() {
         [one] => Some((one.clone(), "user")),
         _ => None,

@@ -9,8 +9,9 @@
 //! one: checkpoints and exports are compared only within one such epoch.
 
 use super::{digest_hex, Ledger};
+use crate::db::{DbResult, Sql};
+use crate::params;
 use anyhow::{anyhow, bail, Context, Result};
-use rusqlite::{params, OptionalExtension};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use televisit_protocol::export::{self, ExportedEntry, Segment, SignedExport};
 
 mod findings;
 
-pub(in crate::ledger) use findings::insert_finding;
+pub(crate) use findings::insert_finding;
 pub(super) use findings::record_report;
 use findings::{epoch_at, hold_to_export, record_checkpoint};
 pub use findings::{Finding, FindingKind};
@@ -114,15 +115,16 @@ pub(super) fn from_sql(n: i64) -> u64 {
 
 impl Ledger {
     /// The device key pinned for a device, if the ledger knows it.
-    pub fn device_key(&self, device_id: &str) -> Result<Option<String>> {
+    pub fn device_key(&mut self, device_id: &str) -> Result<Option<String>> {
         Ok(self
-            .conn
-            .query_row("SELECT device_key FROM devices WHERE device_id = ?1", [device_id], |r| r.get(0))
-            .optional()?)
+            .db
+            .query_opt("SELECT device_key FROM devices WHERE device_id = ?1", params![device_id])?
+            .map(|r| r.get(0))
+            .transpose()?)
     }
 
     pub(super) fn archive_dir(&self) -> PathBuf {
-        self.path.parent().unwrap_or(Path::new(".")).join(DIR)
+        self.archive_dir.clone()
     }
 
     /// Verifies a sealed export against the device key the ledger pinned and archives it; the
@@ -132,13 +134,13 @@ impl Ledger {
     pub fn archive_export(&mut self, sealed: &[u8], identity: &str, now: i64) -> Result<Archived> {
         let digest = digest_hex(sealed);
         let known: Option<(String, i64, i64, i64)> = self
-            .conn
-            .query_row(
+            .db
+            .query_opt(
                 "SELECT device_id, from_seq, through_seq, entries FROM log_exports WHERE digest = ?1",
-                [&digest],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+                params![&digest],
+            )?
+            .map(|r| r.parse())
+            .transpose()?;
         if let Some((device_id, from, through, entries)) = known {
             let (from_seq, through_seq, entries) = (from_sql(from), from_sql(through), from_sql(entries));
             return Ok(Archived { device_id, digest, from_seq, through_seq, entries, new: false });
@@ -160,23 +162,23 @@ impl Ledger {
         let file = dir.join(format!("{digest}.age"));
         write_new(&file, sealed)?;
         let at_ms = |e: Option<&ExportedEntry>| e.map(|e| e.at_ms);
-        let tx = self.conn.transaction()?;
+        let mut tx = self.db.transaction()?;
         let exported_at = body.exported_at_ms.div_euclid(1000);
-        let epoch = epoch_at(&tx, &body.device_id, exported_at)?;
+        let epoch = epoch_at(&mut tx, &body.device_id, exported_at)?;
         let entries = u64::try_from(body.entries.len()).unwrap_or(u64::MAX);
         tx.execute(
             "INSERT INTO log_exports (digest, device_id, enrollment_id, epoch, from_seq, from_hash, through_seq, through_hash,
                                       entries, whole, oldest_at_ms, newest_at_ms, exported_at, imported_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
-                digest,
-                body.device_id,
-                body.enrollment_id,
+                &digest,
+                &body.device_id,
+                &body.enrollment_id,
                 epoch,
                 to_sql(segment.from.seq)?,
-                body.from.h,
+                &body.from.h,
                 to_sql(segment.to.seq)?,
-                body.to.h,
+                &body.to.h,
                 to_sql(entries)?,
                 body.whole,
                 at_ms(body.entries.first()),
@@ -185,9 +187,9 @@ impl Ledger {
                 now
             ],
         )?;
-        record_checkpoint(&tx, &body.device_id, segment.from, "export_from", &digest, exported_at, now)?;
-        record_checkpoint(&tx, &body.device_id, segment.to, "export", &digest, exported_at, now)?;
-        hold_to_export(&tx, &body.device_id, epoch, &segment, &digest, now)?;
+        record_checkpoint(&mut tx, &body.device_id, segment.from, "export_from", &digest, exported_at, now)?;
+        record_checkpoint(&mut tx, &body.device_id, segment.to, "export", &digest, exported_at, now)?;
+        hold_to_export(&mut tx, &body.device_id, epoch, &segment, &digest, now)?;
         tx.commit()?;
         Ok(Archived {
             device_id: body.device_id.clone(),
@@ -201,15 +203,12 @@ impl Ledger {
 
     /// The archived entries of one device that match, oldest first, each once (exports overlap
     /// when a whole one was asked for), opening the sealed files it needs.
-    pub fn search_log(&self, query: &SearchQuery, identity: &str) -> Result<Vec<ArchivedEntry>> {
-        let files: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT digest FROM log_exports WHERE device_id = ?1
+    pub fn search_log(&mut self, query: &SearchQuery, identity: &str) -> Result<Vec<ArchivedEntry>> {
+        let files: Vec<String> = self.db.query_column(
+            "SELECT digest FROM log_exports WHERE device_id = ?1
                  AND epoch = (SELECT max(epoch) FROM log_exports WHERE device_id = ?1) ORDER BY from_seq, through_seq",
-            )?
-            .query_map([&query.device_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            params![&query.device_id],
+        )?;
         if files.is_empty() {
             bail!("the archive holds no export of device {}", query.device_id);
         }
@@ -247,16 +246,16 @@ impl Ledger {
             .and_then(|s| s.checked_mul(1000))
             .ok_or_else(|| anyhow!("the retention reaches outside the calendar"))?;
         let old: Vec<(String, String, i64, i64, i64)> = self
-            .conn
-            .prepare(
+            .db
+            .query(
                 "SELECT digest, device_id, from_seq, through_seq, newest_at_ms FROM log_exports
-                 WHERE max(coalesce(newest_at_ms, exported_at * 1000), imported_at * 1000) < ?1
+                 WHERE GREATEST(coalesce(newest_at_ms, exported_at * 1000), imported_at * 1000) < ?1
                  ORDER BY device_id, from_seq",
+                params![cutoff_ms],
             )?
-            .query_map([cutoff_ms], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<i64>>(4)?.unwrap_or(0)))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<Option<i64>>(4)?.unwrap_or(0))))
+            .collect::<DbResult<_>>()?;
         let pruned: Vec<Pruned> = old
             .into_iter()
             .map(|(digest, device_id, from, through, newest)| Pruned {
@@ -271,8 +270,8 @@ impl Ledger {
             return Ok(pruned);
         }
         for p in &pruned {
-            let tx = self.conn.transaction()?;
-            tx.execute("DELETE FROM log_exports WHERE digest = ?1", [&p.digest])?;
+            let mut tx = self.db.transaction()?;
+            tx.execute("DELETE FROM log_exports WHERE digest = ?1", params![&p.digest])?;
             tx.execute(
                 "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'log_pruned', ?3)",
                 params![

@@ -11,8 +11,9 @@
 
 use super::archive::{insert_finding, FindingKind};
 use super::Ledger;
+use crate::db::{DbResult, Sql, Tx};
+use crate::params;
 use anyhow::Result;
-use rusqlite::{params, OptionalExtension, Transaction};
 use televisit_protocol::keyset::Signer;
 use televisit_protocol::report::DeviceReport;
 use televisit_protocol::wipe::{self, WipeReason, WipeScope};
@@ -32,14 +33,15 @@ pub const REISSUED_BY: &str = "bulletin sign: reported after its wipe";
 /// finding and flags the device when it was made after the wipe holding no receipt.
 /// "After" by the phone's own clock (the report's time against the receipt's), or by IT's: the
 /// report has verified something IT signed after the receipt reached the ledger.
-pub(super) fn check_report(tx: &Transaction<'_>, report: &DeviceReport, now: i64) -> rusqlite::Result<bool> {
+pub(super) fn check_report(tx: &mut Tx<'_>, report: &DeviceReport, now: i64) -> DbResult<bool> {
     let newest: Option<(String, i64, i64)> = tx
-        .prepare_cached(
+        .query_opt(
             "SELECT r.command_id, r.completed_at, i.at FROM receipts r JOIN imports i ON i.id = r.import_id
              WHERE r.device_id = ?1 AND r.scope = 'all' ORDER BY r.completed_at DESC, i.at DESC LIMIT 1",
+            params![&report.dev],
         )?
-        .query_row([&report.dev], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
+        .map(|r| r.parse())
+        .transpose()?;
     let Some((command, completed_at, received_at)) = newest else {
         return Ok(false);
     };
@@ -49,23 +51,22 @@ pub(super) fn check_report(tx: &Transaction<'_>, report: &DeviceReport, now: i64
     if !after || report.rcpt.is_some() {
         return Ok(false);
     }
-    tx.prepare_cached("UPDATE devices SET flag = ?2 WHERE device_id = ?1")?
-        .execute(params![report.dev, REPORTED_AFTER_WIPE])?;
+    tx.execute("UPDATE devices SET flag = ?2 WHERE device_id = ?1", params![report.dev, REPORTED_AFTER_WIPE])?;
     let detail = format!("a report signed by its pinned key after the full wipe {command} it has a receipt for");
     insert_finding(tx, &report.dev, FindingKind::ReportedAfterWipe, 0, &detail, now)?;
-    tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
-        now,
-        report.dev,
-        REPORTED_AFTER_WIPE,
-        detail
-    ])?;
+    tx.execute(
+        "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![now, report.dev, REPORTED_AFTER_WIPE, detail],
+    )?;
     Ok(true)
 }
 
 /// A newer full-wipe receipt closes the device again.
-pub(super) fn clear_on_receipt(tx: &Transaction<'_>, device_id: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE devices SET flag = NULL WHERE device_id = ?1 AND flag = ?2")?
-        .execute(params![device_id, REPORTED_AFTER_WIPE])?;
+pub(super) fn clear_on_receipt(tx: &mut Tx<'_>, device_id: &str) -> DbResult<()> {
+    tx.execute(
+        "UPDATE devices SET flag = NULL WHERE device_id = ?1 AND flag = ?2",
+        params![device_id, REPORTED_AFTER_WIPE],
+    )?;
     Ok(())
 }
 
@@ -90,21 +91,17 @@ impl Ledger {
     /// The devices flagged as reported after their full wipe with no wipe pending: (device,
     /// enrollment, the reason of its last wipe). `bulletin sign` wipes them again when its key
     /// may, and names them otherwise (an admin's key issues the wipe).
-    pub fn due_after_reports(&self, now: i64) -> Result<Vec<(String, String, String)>> {
+    pub fn due_after_reports(&mut self, now: i64) -> Result<Vec<(String, String, String)>> {
         let due: Vec<(String, String, String)> = self
-            .conn
-            .prepare(
-                "SELECT d.device_id, d.enrollment_id,
+            .db
+            .query("SELECT d.device_id, d.enrollment_id,
                         coalesce((SELECT c.reason FROM commands c WHERE c.device_id = d.device_id AND c.kind = 'wipe'
                                   ORDER BY c.issued_at DESC LIMIT 1), 'lost')
                  FROM devices d
                  WHERE d.flag = ?1
                    AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.device_id = d.device_id AND c.kind = 'wipe'
                                    AND c.expires_at > ?2
-                                   AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id))",
-            )?
-            .query_map(params![REPORTED_AFTER_WIPE, now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+                                   AND NOT EXISTS (SELECT 1 FROM receipt_commands rc WHERE rc.command_id = c.command_id))", params![REPORTED_AFTER_WIPE, now])?.iter().map(|r| r.parse()).collect::<DbResult<_>>()?;
         Ok(due)
     }
 }
@@ -113,17 +110,18 @@ impl Ledger {
 /// ledger recorded (its issue time), and that code had expired by IT's clock before the report
 /// arrived, the phone may have enrolled after the expiry with its clock set back into the
 /// code's window (the phone alone cannot tell). A finding, for IT to look at; the device is kept.
-pub(super) fn check_first_report(tx: &Transaction<'_>, report: &DeviceReport, now: i64) -> rusqlite::Result<bool> {
+pub(super) fn check_first_report(tx: &mut Tx<'_>, report: &DeviceReport, now: i64) -> DbResult<bool> {
     let Some(seen) = report.seen else {
         return Ok(false);
     };
     let expired: Option<String> = tx
-        .prepare_cached(
+        .query_opt(
             "SELECT command_id FROM commands WHERE kind = 'enroll_code' AND issued_at = ?1 AND expires_at < ?2
              ORDER BY expires_at LIMIT 1",
+            params![seen, now],
         )?
-        .query_row(params![seen, now], |r| r.get(0))
-        .optional()?;
+        .map(|r| r.get(0))
+        .transpose()?;
     let Some(code) = expired else {
         return Ok(false);
     };
@@ -136,18 +134,19 @@ pub(super) fn check_first_report(tx: &Transaction<'_>, report: &DeviceReport, no
 /// export reached IT more than `EXPORT_INTERVAL_SECONDS` ago: those entries are held only by the
 /// phone (a rollback among them would be seen only at an export). One finding per archived end,
 /// for devices that export at all.
-pub(super) fn check_unarchived(tx: &Transaction<'_>, report: &DeviceReport, now: i64) -> rusqlite::Result<bool> {
+pub(super) fn check_unarchived(tx: &mut Tx<'_>, report: &DeviceReport, now: i64) -> DbResult<bool> {
     let (Some(cp), None) = (&report.cp, &report.rcpt) else {
         return Ok(false);
     };
     let archived: Option<(i64, i64)> = tx
-        .prepare_cached(
+        .query_opt(
             "SELECT max(through_seq), max(imported_at) FROM log_exports e WHERE device_id = ?1
                AND epoch = (SELECT max(epoch) FROM log_exports m WHERE m.device_id = ?1)
              HAVING count(*) > 0",
+            params![&report.dev],
         )?
-        .query_row([&report.dev], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+        .map(|r| r.parse())
+        .transpose()?;
     let Some((through, last_import)) = archived else {
         return Ok(false);
     };

@@ -8,8 +8,9 @@
 
 use super::mdm::{self, Format, MalformedFile, Published};
 use super::{digest_hex, reason_code, short, Ledger};
+use crate::db::{DbError, DbResult, Sql, Tx};
+use crate::params;
 use anyhow::{bail, Context, Result};
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::path::Path;
@@ -85,22 +86,31 @@ impl Ledger {
             problems: Vec::new(),
         };
         let org_id = self.org_id.clone();
-        let tx = self.conn.transaction()?;
-        let before: Option<i64> =
-            tx.query_row("SELECT at FROM imports WHERE digest = ?1", [&digest], |r| r.get(0)).optional()?;
+        let mut tx = self.db.transaction()?;
+        let before: Option<i64> = tx
+            .query_opt("SELECT at FROM imports WHERE digest = ?1", params![&digest])?
+            .map(|r| r.get(0))
+            .transpose()?;
         if let Some(at) = before {
             outcome.already_imported_at = Some(at);
             return Ok(outcome);
         }
-        tx.execute(
-            "INSERT INTO imports (file_name, digest, at, reports, receipts, unchanged, refused, problems, format)
-             VALUES (?1, ?2, ?3, 0, 0, 0, 0, '[]', ?4)",
-            params![outcome.file_name, digest, now, outcome.format.code()],
-        )?;
-        let import_id = tx.last_insert_rowid();
+        // The same file imported at the same moment by another admin: theirs counts.
+        let import_id: Option<i64> = tx
+            .query_opt(
+                "INSERT INTO imports (file_name, digest, at, reports, receipts, unchanged, refused, problems, format)
+                 VALUES (?1, ?2, ?3, 0, 0, 0, 0, '[]', ?4) ON CONFLICT (digest) DO NOTHING RETURNING id",
+                params![&outcome.file_name, &digest, now, outcome.format.code()],
+            )?
+            .map(|r| r.get(0))
+            .transpose()?;
+        let Some(import_id) = import_id else {
+            outcome.already_imported_at = Some(now);
+            return Ok(outcome);
+        };
         let published: Box<dyn Iterator<Item = (usize, Cow<'_, str>)>> = match content {
             Content::Statuses(rows) => {
-                let (recorded, unmatched) = mdm::graph::record(&tx, &rows, import_id, now, &mut outcome.problems)?;
+                let (recorded, unmatched) = mdm::graph::record(&mut tx, &rows, import_id, now, &mut outcome.problems)?;
                 (outcome.config_statuses, outcome.config_unmatched) = (recorded, unmatched);
                 Box::new(std::iter::empty())
             }
@@ -113,15 +123,16 @@ impl Ledger {
                 records += 1;
                 fault_point(records);
                 let result = if token.starts_with(REPORT_PREFIX) {
-                    import_report(&tx, &org_id, token, import_id, now).map(|new| (new, true))
+                    import_report(&mut tx, &org_id, token, import_id, now).map(|new| (new, true))
                 } else {
-                    import_receipt(&tx, token, import_id, now).map(|new| (new, false))
+                    import_receipt(&mut tx, token, import_id, now).map(|new| (new, false))
                 };
                 match result {
                     Ok((true, true)) => outcome.reports += 1,
                     Ok((true, false)) => outcome.receipts += 1,
                     Ok((false, _)) => outcome.unchanged += 1,
-                    Err(Refused(reason)) => {
+                    Err(RecordError::Db(err)) => return Err(err.into()),
+                    Err(RecordError::Refused(reason)) => {
                         outcome.refused += 1;
                         if outcome.problems.len() < MAX_PROBLEMS_LISTED {
                             outcome.problems.push(LineProblem { line: line_no, reason });
@@ -181,12 +192,22 @@ fn read_content(file_name: &str, text: &str, format: Format) -> Result<Content, 
 }
 
 /// A record refused, with the reason listed for its line (never its text: a report holds no
-/// patient data, but a line of an MDM export might hold anything).
-struct Refused(String);
+/// patient data, but a line of an MDM export might hold anything); or the database failed, and
+/// the whole import with it (nothing half-written: PostgreSQL ends a transaction at its first
+/// error, and a file is one transaction on both backends).
+pub(crate) enum RecordError {
+    Refused(String),
+    Db(DbError),
+}
 
-impl From<rusqlite::Error> for Refused {
-    fn from(err: rusqlite::Error) -> Self {
-        Refused(format!("the ledger could not record it ({err})"))
+#[allow(non_snake_case)]
+pub(crate) fn Refused(reason: String) -> RecordError {
+    RecordError::Refused(reason)
+}
+
+impl From<DbError> for RecordError {
+    fn from(err: DbError) -> Self {
+        RecordError::Db(err)
     }
 }
 
@@ -208,40 +229,45 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Returns whether the report was new.
-fn import_report(tx: &Transaction<'_>, org_id: &str, text: &str, import_id: i64, now: i64) -> Result<bool, Refused> {
+fn import_report(tx: &mut Tx<'_>, org_id: &str, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
     let report = report::verify(text, None).map_err(|e| Refused(format!("a device report: {e}")))?;
     if report.org != org_id {
         return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
     }
     let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
-        .prepare_cached("SELECT device_id FROM reports WHERE digest = ?1")?
-        .query_row([&digest], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT device_id FROM reports WHERE digest = ?1", params![&digest])?
+        .map(|r| r.get(0))
+        .transpose()?;
     if seen.is_some() {
         return Ok(false);
     }
     let pinned: Option<String> = tx
-        .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
-        .query_row([&report.dev], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT device_key FROM devices WHERE device_id = ?1", params![&report.dev])?
+        .map(|r| r.get(0))
+        .transpose()?;
     let first_report = pinned.is_none();
     if let Some(pinned) = pinned.filter(|key| *key != report.key) {
         // Never re-pinned silently: flagged, and logged once per key seen.
-        tx.prepare_cached("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1")?.execute([&report.dev])?;
-        tx.prepare_cached("INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)")?
-            .execute(params![
-                now,
-                report.dev,
-                format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))
-            ])?;
+        tx.execute("UPDATE devices SET flag = 'key_mismatch' WHERE device_id = ?1", params![&report.dev])?;
+        tx.execute(
+            "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)",
+            params![now, report.dev, format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))],
+        )?;
         return Err(Refused(format!(
             "the report of {} is signed by another key than the one pinned (a clone or a reinstall?): check the phone, then `devices repin {} --report FILE`",
             report.dev, report.dev
         )));
     }
-    tx.prepare_cached("INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![digest, report.dev, report.at, import_id])?;
+    // Another writer (a relay, an admin at another workstation) may record it first: then it
+    // is seen, not new.
+    let inserted = tx.execute(
+        "INSERT INTO reports (digest, device_id, at, import_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (digest) DO NOTHING",
+        params![digest, report.dev, report.at, import_id],
+    )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
     if first_report {
         super::device_findings::check_first_report(tx, &report, now)?;
     }
@@ -260,7 +286,7 @@ const REPORT_CLOCK_SKEW_SECONDS: i64 = 300;
 /// takes the facts of its newest report (an older report arriving late moves nothing back).
 /// The phone's holder sets its clock: a report dated ahead of IT's own clock counts as made at
 /// import, so a phone set a year ahead cannot keep itself off the stale list.
-pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> rusqlite::Result<()> {
+pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbResult<()> {
     let latest = now.saturating_add(REPORT_CLOCK_SKEW_SECONDS);
     let (at, seen) = (r.at.min(latest), r.seen.map(|s| s.min(latest)));
     let checklist = match r.chk {
@@ -269,26 +295,25 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
         ChecklistState::Never => "never",
     };
     let policy = i64::try_from(r.pol).unwrap_or(i64::MAX);
-    tx.prepare_cached("INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
+    tx.execute("INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
                               checklist, mdm_device_id, mdm_user, wipe_under_way, receipt_held,
                               first_report_at, last_report_at, last_checkin, key_set)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)
          ON CONFLICT (device_id) DO UPDATE SET
-             first_report_at = min(first_report_at, excluded.first_report_at),
-             last_checkin = max(coalesce(last_checkin, excluded.last_checkin), coalesce(excluded.last_checkin, last_checkin)),
-             enrollment_id = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.enrollment_id ELSE enrollment_id END,
-             platform = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.platform ELSE platform END,
-             os_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.os_version ELSE os_version END,
-             app_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.app_version ELSE app_version END,
-             policy_version = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.policy_version ELSE policy_version END,
-             checklist = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.checklist ELSE checklist END,
-             mdm_device_id = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_device_id ELSE mdm_device_id END,
-             mdm_user = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.mdm_user ELSE mdm_user END,
-             wipe_under_way = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.wipe_under_way ELSE wipe_under_way END,
-             receipt_held = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.receipt_held ELSE receipt_held END,
-             key_set = CASE WHEN excluded.last_report_at >= last_report_at THEN excluded.key_set ELSE key_set END,
-             last_report_at = max(last_report_at, excluded.last_report_at)")?.execute(
-        params![
+             first_report_at = LEAST(devices.first_report_at, excluded.first_report_at),
+             last_checkin = GREATEST(coalesce(devices.last_checkin, excluded.last_checkin), coalesce(excluded.last_checkin, devices.last_checkin)),
+             enrollment_id = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.enrollment_id ELSE devices.enrollment_id END,
+             platform = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.platform ELSE devices.platform END,
+             os_version = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.os_version ELSE devices.os_version END,
+             app_version = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.app_version ELSE devices.app_version END,
+             policy_version = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.policy_version ELSE devices.policy_version END,
+             checklist = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.checklist ELSE devices.checklist END,
+             mdm_device_id = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.mdm_device_id ELSE devices.mdm_device_id END,
+             mdm_user = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.mdm_user ELSE devices.mdm_user END,
+             wipe_under_way = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.wipe_under_way ELSE devices.wipe_under_way END,
+             receipt_held = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.receipt_held ELSE devices.receipt_held END,
+             key_set = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.key_set ELSE devices.key_set END,
+             last_report_at = GREATEST(devices.last_report_at, excluded.last_report_at)", params![
             r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt, at,
             seen,
             r.ks.and_then(|v| i64::try_from(v).ok())
@@ -298,13 +323,13 @@ pub(super) fn apply_report(tx: &Transaction<'_>, r: &DeviceReport, now: i64) -> 
 }
 
 /// Returns whether the receipt was new.
-fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, Refused> {
+fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
     let claimed_device = wipe::claimed_receipt_device(text)
         .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx
-        .prepare_cached("SELECT device_key FROM devices WHERE device_id = ?1")?
-        .query_row([&claimed_device], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT device_key FROM devices WHERE device_id = ?1", params![&claimed_device])?
+        .map(|r| r.get(0))
+        .transpose()?;
     let Some(pinned) = pinned else {
         return Err(Refused(format!(
             "a wipe receipt from {claimed_device}, a device this ledger does not know: import its report first"
@@ -313,13 +338,12 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
     let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
     let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
-        .prepare_cached("SELECT command_id FROM receipts WHERE digest = ?1")?
-        .query_row([&digest], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT command_id FROM receipts WHERE digest = ?1", params![&digest])?
+        .map(|r| r.get(0))
+        .transpose()?;
     if seen.is_some() {
         // Published again: the phone still holds it, so the bulletins keep confirming it.
-        tx.prepare_cached("UPDATE receipts SET seen_at = MAX(seen_at, ?2) WHERE digest = ?1")?
-            .execute(params![digest, now])?;
+        tx.execute("UPDATE receipts SET seen_at = GREATEST(seen_at, ?2) WHERE digest = ?1", params![digest, now])?;
         return Ok(false);
     }
     let mut carried_out = vec![receipt.command_id.clone()];
@@ -327,9 +351,9 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
     let mut known = 0;
     for id in &carried_out {
         let device: Option<Option<String>> = tx
-            .prepare_cached("SELECT device_id FROM commands WHERE command_id = ?1 AND kind = 'wipe'")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
+            .query_opt("SELECT device_id FROM commands WHERE command_id = ?1 AND kind = 'wipe'", params![id])?
+            .map(|r| r.get(0))
+            .transpose()?;
         match device {
             Some(Some(device)) if device != receipt.device_id => {
                 return Err(Refused(format!("a wipe receipt from {} for another device's command", receipt.device_id)))
@@ -354,9 +378,8 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
         )));
     }
     let failed = receipt.steps.iter().filter(|s| s.failed > 0 || s.reason.is_some()).count();
-    tx.prepare_cached("INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id, seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(
-        params![
+    let inserted = tx.execute("INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (digest) DO NOTHING", params![
             digest,
             receipt.device_id,
             receipt.command_id,
@@ -369,18 +392,21 @@ fn import_receipt(tx: &Transaction<'_>, text: &str, import_id: i64, now: i64) ->
             now
         ],
     )?;
+    if inserted == 0 {
+        return Ok(false); // recorded by another writer a moment ago
+    }
     if receipt.scope == WipeScope::All {
         super::device_findings::clear_on_receipt(tx, &receipt.device_id)?;
     }
     // A receipt written again after a merge supersedes the earlier one for its commands.
     for id in &carried_out {
-        tx.prepare_cached(
+        tx.execute(
             "INSERT INTO receipt_commands (command_id, receipt_digest) VALUES (?1, ?2)
              ON CONFLICT (command_id) DO UPDATE SET receipt_digest = excluded.receipt_digest
              WHERE (SELECT completed_at FROM receipts WHERE digest = excluded.receipt_digest)
                 >= (SELECT completed_at FROM receipts WHERE digest = receipt_commands.receipt_digest)",
-        )?
-        .execute(params![id, digest])?;
+            params![id, digest],
+        )?;
     }
     Ok(true)
 }

@@ -3,8 +3,9 @@
 
 use super::mdm::graph::ConfigStatus;
 use super::Ledger;
+use crate::db::{DbResult, Row, Sql};
+use crate::params;
 use anyhow::Result;
-use rusqlite::{params, Row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,7 +131,7 @@ const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.plat
 /// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
 const DEVICE_JOIN: &str = "LEFT JOIN config_status cs ON cs.device_id = d.device_id";
 
-fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
+fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
     let last_report_at: i64 = row.get(12)?;
     Ok(DeviceRow {
         device_id: row.get(0)?,
@@ -148,15 +149,11 @@ fn device_row(row: &Row<'_>, stale_before: i64) -> rusqlite::Result<DeviceRow> {
         last_report_at,
         last_checkin: row.get(13)?,
         flag: row.get(14)?,
-        stale: is_stale(
-            last_report_at,
-            row.get::<_, bool>(15)? || row.get::<_, Option<i64>>(19)?.is_some(),
-            stale_before,
-        ),
+        stale: is_stale(last_report_at, row.get::<bool>(15)? || row.get::<Option<i64>>(19)?.is_some(), stale_before),
         wiped: row.get(15)?,
         retired_at: row.get(19)?,
         key_set: row.get(20)?,
-        config: match row.get::<_, Option<String>>(16)? {
+        config: match row.get::<Option<String>>(16)? {
             Some(status) => Some(ConfigStatus { status, reported_at: row.get(17)?, matched_by: row.get(18)? }),
             None => None,
         },
@@ -175,7 +172,7 @@ pub const DEFAULT_STALE_SECONDS: i64 = 48 * 3600;
 impl Ledger {
     /// Devices, by last report (the quietest first when `--stale`, otherwise by user and id).
     /// A device whose full wipe IT has a receipt for is never stale: it is done, not quiet.
-    pub fn devices(&self, filter: &DeviceFilter, now: i64) -> Result<Vec<DeviceRow>> {
+    pub fn devices(&mut self, filter: &DeviceFilter, now: i64) -> Result<Vec<DeviceRow>> {
         let stale_before = now.saturating_sub(filter.stale_seconds.unwrap_or(DEFAULT_STALE_SECONDS));
         let only_stale = filter.stale_seconds.is_some();
         let sql = format!(
@@ -183,18 +180,16 @@ impl Ledger {
              WHERE (?1 = 0 OR (d.last_report_at < ?2 AND d.retired_at IS NULL
                     AND (coalesce(d.flag, '') = 'reported_after_wipe'
                          OR NOT EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all'))))
-               AND (?3 IS NULL OR d.platform = ?3)
+               AND (CAST(?3 AS TEXT) IS NULL OR d.platform = ?3)
              ORDER BY {}",
             if only_stale { "d.last_report_at, d.device_id" } else { "d.mdm_user IS NULL, d.mdm_user, d.device_id" }
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows =
-            stmt.query_map(params![only_stale, stale_before, filter.platform], |r| device_row(r, stale_before))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = self.db.query(&sql, params![only_stale, stale_before, &filter.platform])?;
+        Ok(rows.iter().map(|r| device_row(r, stale_before)).collect::<DbResult<_>>()?)
     }
 
     /// One device by its id, its MDM user or its MDM device id (a user may have several).
-    pub fn find_devices(&self, by: DeviceKey<'_>, now: i64) -> Result<Vec<DeviceRow>> {
+    pub fn find_devices(&mut self, by: DeviceKey<'_>, now: i64) -> Result<Vec<DeviceRow>> {
         let (column, value) = match by {
             DeviceKey::Id(id) => ("d.device_id", id),
             DeviceKey::User(user) => ("d.mdm_user", user),
@@ -204,14 +199,13 @@ impl Ledger {
             "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN} WHERE {column} = ?1 ORDER BY d.last_report_at DESC"
         );
         let stale_before = now.saturating_sub(DEFAULT_STALE_SECONDS);
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([value], |r| device_row(r, stale_before))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = self.db.query(&sql, params![value])?;
+        Ok(rows.iter().map(|r| device_row(r, stale_before)).collect::<DbResult<_>>()?)
     }
 
     /// Every wipe IT issued, and every wipe a phone did by itself, newest first.
-    pub fn wipes(&self, now: i64) -> Result<Vec<WipeRow>> {
-        let mut stmt = self.conn.prepare(
+    pub fn wipes(&mut self, now: i64) -> Result<Vec<WipeRow>> {
+        let rows = self.db.query(
             "SELECT c.command_id, c.device_id, c.enrollment_id, c.scope, c.reason, c.issued_by, c.issued_at, c.expires_at,
                     r.completed_at, r.failed_steps, r.digest, d.mdm_user, c.cancelled_at
              FROM commands c
@@ -226,9 +220,10 @@ impl Ledger {
              LEFT JOIN devices d ON d.device_id = r.device_id
              WHERE r.reason = 'local_trigger'
                AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.command_id = r.command_id)
-             ORDER BY 7 DESC, 9 DESC",
+             ORDER BY 7 DESC NULLS LAST, 9 DESC NULLS LAST",
+            params![],
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = rows.iter().map(|r| {
             let issued_at: Option<i64> = r.get(6)?;
             let expires_at: Option<i64> = r.get(7)?;
             let completed_at: Option<i64> = r.get(8)?;
@@ -257,8 +252,8 @@ impl Ledger {
                 receipt_digest: r.get(10)?,
                 mdm_user: r.get(11)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        });
+        Ok(rows.collect::<DbResult<_>>()?)
     }
 }
 
