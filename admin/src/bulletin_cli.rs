@@ -13,6 +13,7 @@ pub fn sign(
     by: Option<&str>,
     valid: i64,
     wipes: &[String],
+    publish: bool,
     json: bool,
 ) -> Result<()> {
     let (org, mut ledger) = ledger_cli::open(org_dir)?;
@@ -28,6 +29,11 @@ pub fn sign(
         serde_json::json!({"wipes": ids, "signed_by": signed.signed_by, "key_set": org.keys.version}).to_string();
     let issuer = signed.signed_by.clone().unwrap_or_else(|| ledger::issuer(by));
     ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, &issuer, now, made.expires_at, &detail)?;
+    if publish {
+        // For the relays to serve (`relay publish`): the same signed text the MDM carries.
+        ledger.publish_bulletin(&made.bulletin_id, &signed.text, made.issued_at, made.expires_at, &issuer, now)?;
+        eprintln!("televisit-admin: published to the relays through the ledger at {}", ledger.location().shown());
+    }
     eprintln!(
         "televisit-admin: bulletin {} carries {} wipe command(s) and confirms {} wipe receipt(s) to their phones{}",
         made.bulletin_id,

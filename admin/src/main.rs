@@ -11,6 +11,7 @@ mod keys_cli;
 mod ledger_cli;
 mod log_cli;
 mod mdm_cli;
+mod relay_cli;
 mod wipe_cli;
 
 use anyhow::{Context, Result};
@@ -89,6 +90,9 @@ enum Command {
     /// Remote wipe: issue a command, check a device's receipt.
     #[command(subcommand)]
     Wipe(wipe_cli::WipeCommandCli),
+    /// The fleet relays: publish the next bulletin to them, collect the exports they took in.
+    #[command(subcommand)]
+    Relay(relay_cli::RelayCommand),
     /// The devices' sealed activity-log exports: open one, archive them, search and check the archive.
     #[command(subcommand)]
     Log(LogCommand),
@@ -176,7 +180,7 @@ fn code_validity(text: &str) -> Result<i64, usage::Refusal> {
     fleet::parse_duration(text, MAX_CODE_VALID_SECONDS).map_err(usage::Refusal)
 }
 
-fn bulletin_validity(text: &str) -> Result<i64, usage::Refusal> {
+pub(crate) fn bulletin_validity(text: &str) -> Result<i64, usage::Refusal> {
     fleet::parse_duration(text, MAX_VALID_SECONDS).map_err(usage::Refusal)
 }
 
@@ -291,9 +295,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Bulletin(BulletinCommand::Sign { org, key, by, valid, wipes }) => {
-            bulletin_cli::sign(&org, key.as_deref(), by.as_deref(), valid, &wipes, json)?;
+            bulletin_cli::sign(&org, key.as_deref(), by.as_deref(), valid, &wipes, false, json)?;
         }
         Command::Keys(command) => return keys_cli::run(command, json),
+        Command::Relay(command) => return relay_cli::run(command, json),
         Command::Devices(command) => return ledger_cli::devices(command, json),
         Command::Fleet(command) => return ledger_cli::fleet_report(command, json),
         Command::Device(DeviceCommand::Check { report, device_key }) => {

@@ -10,6 +10,7 @@
 
 mod call_cmd;
 mod call_view;
+mod checkin_cmd;
 mod checklist_cmd;
 mod checklist_view;
 mod cleanup_cmd;
@@ -95,6 +96,9 @@ enum Command {
     /// mdm_device_id, mdm_user, bulletin, wipe_command); idempotent, as phones apply it at every
     /// start (exit 3 when a value is refused).
     Managed(managed_cmd::ManagedArgs),
+    /// Check in with IT through its fleet relay over HTTPS, as a phone's background task does
+    /// (exit 3 refused, 75 try again later).
+    Checkin(checkin_cmd::CheckInArgs),
     /// The fleet's bulletin from IT: contact with IT, and a wipe if it names this device.
     #[command(subcommand)]
     Bulletin(fleet_cmd::BulletinCommand),
@@ -306,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Enroll(args) => it_cmd::enroll(&profile, &tv, args, cli.json)?,
         Command::Status(args) => return it_cmd::status(&profile, tv, args, cli.json),
         Command::Managed(args) => return managed_cmd::run(&profile, tv, args, cli.json),
+        Command::Checkin(args) => return checkin_cmd::run(&profile, tv, args, cli.json),
         Command::Bulletin(command) => return fleet_cmd::run(&profile, tv, command, cli.json),
         Command::Demo | Command::Wipe(_) => unreachable!("handled above"),
     }

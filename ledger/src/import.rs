@@ -229,7 +229,13 @@ fn tokens(line: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Returns whether the report was new.
-fn import_report(tx: &mut Tx<'_>, org_id: &str, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
+pub(crate) fn import_report(
+    tx: &mut Tx<'_>,
+    org_id: &str,
+    text: &str,
+    import_id: i64,
+    now: i64,
+) -> Result<bool, RecordError> {
     let report = report::verify(text, None).map_err(|e| Refused(format!("a device report: {e}")))?;
     if report.org != org_id {
         return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
@@ -323,7 +329,7 @@ pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbRes
 }
 
 /// Returns whether the receipt was new.
-fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
+pub(crate) fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
     let claimed_device = wipe::claimed_receipt_device(text)
         .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx

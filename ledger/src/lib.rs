@@ -14,6 +14,7 @@ pub mod device_findings;
 mod import;
 pub mod mdm;
 mod problems;
+pub mod relay;
 mod schema;
 pub mod views;
 
@@ -440,6 +441,15 @@ impl Confirmations {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Whether an error is the ledger's database being out of reach (nothing was written; the same
+/// request may be made again): the relay answers 503 for it.
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.is::<LedgerUnavailable>()
+            || matches!(cause.downcast_ref::<db::DbError>(), Some(db::DbError::Unavailable(_)))
+    })
 }
 
 /// SHA-256 of bytes, in hex: how the ledger names a report, a receipt, a file or a code.

@@ -288,7 +288,71 @@ const POSTGRES_BASELINE: &str = "
 const POSTGRES_BASELINE_VERSION: usize = 8;
 
 /// Migrations after version 8, each as (SQLite, PostgreSQL).
-const LATER: &[(&str, &str)] = &[];
+const LATER: &[(&str, &str)] = &[
+    // 9: the fleet relay. Bulletins IT published for the relays to serve; each device's
+    // request nonces (a request replayed to another relay is refused too); sealed exports a relay
+    // took in, until IT's tool archives them; the check-ins each device made through a relay.
+    (
+        "CREATE TABLE relay_bulletins (
+             bulletin_id TEXT PRIMARY KEY,
+             text TEXT NOT NULL,
+             issued_at INTEGER NOT NULL,
+             expires_at INTEGER NOT NULL,
+             published_by TEXT NOT NULL,
+             published_at INTEGER NOT NULL
+         );
+         CREATE INDEX relay_bulletins_by_issue ON relay_bulletins (issued_at);
+         CREATE TABLE relay_nonces (
+             device_id TEXT NOT NULL,
+             nonce TEXT NOT NULL,
+             seen_at INTEGER NOT NULL,
+             PRIMARY KEY (device_id, nonce)
+         );
+         CREATE INDEX relay_nonces_by_time ON relay_nonces (seen_at);
+         CREATE TABLE relay_exports (
+             digest TEXT PRIMARY KEY,
+             device_id TEXT NOT NULL,
+             size INTEGER NOT NULL,
+             received_at INTEGER NOT NULL,
+             archived_at INTEGER
+         );
+         CREATE TABLE relay_checkins (
+             device_id TEXT PRIMARY KEY,
+             first_at INTEGER NOT NULL,
+             last_at INTEGER NOT NULL,
+             count INTEGER NOT NULL
+         );",
+        "CREATE TABLE relay_bulletins (
+             bulletin_id TEXT PRIMARY KEY,
+             text TEXT NOT NULL,
+             issued_at BIGINT NOT NULL,
+             expires_at BIGINT NOT NULL,
+             published_by TEXT NOT NULL,
+             published_at BIGINT NOT NULL
+         );
+         CREATE INDEX relay_bulletins_by_issue ON relay_bulletins (issued_at);
+         CREATE TABLE relay_nonces (
+             device_id TEXT NOT NULL,
+             nonce TEXT NOT NULL,
+             seen_at BIGINT NOT NULL,
+             PRIMARY KEY (device_id, nonce)
+         );
+         CREATE INDEX relay_nonces_by_time ON relay_nonces (seen_at);
+         CREATE TABLE relay_exports (
+             digest TEXT PRIMARY KEY,
+             device_id TEXT NOT NULL,
+             size BIGINT NOT NULL,
+             received_at BIGINT NOT NULL,
+             archived_at BIGINT
+         );
+         CREATE TABLE relay_checkins (
+             device_id TEXT PRIMARY KEY,
+             first_at BIGINT NOT NULL,
+             last_at BIGINT NOT NULL,
+             count BIGINT NOT NULL
+         );",
+    ),
+];
 
 /// The version both schemas are at once migrated.
 pub const VERSION: usize = POSTGRES_BASELINE_VERSION + LATER.len();

@@ -40,6 +40,8 @@ pub enum Kind {
     Keys,
     /// IT taking a wipe back (`wipe::Cancel`): signed by an admin's wipe key, carried by bulletins.
     Cancel,
+    /// A phone's request to the fleet relay (`relay`): a detached signature by its device key.
+    Request,
 }
 
 impl Kind {
@@ -53,6 +55,7 @@ impl Kind {
         Kind::Export,
         Kind::Keys,
         Kind::Cancel,
+        Kind::Request,
     ];
 
     pub fn code(self) -> &'static str {
@@ -66,6 +69,7 @@ impl Kind {
             Kind::Export => "export",
             Kind::Keys => "keys",
             Kind::Cancel => "cancel",
+            Kind::Request => "request",
         }
     }
 
@@ -230,6 +234,11 @@ pub fn signature_holds(public_key: &str, kind: Kind, payload: &[u8], signature: 
     decode_public_key(public_key).is_some_and(|key| {
         UnparsedPublicKey::new(&ED25519, key).verify(&signed_bytes(kind, payload), signature).is_ok()
     })
+}
+
+/// base64url (no padding) decoded, as every signature and key here is written.
+pub fn decode_b64(text: &str) -> std::result::Result<Vec<u8>, EnvelopeProblem> {
+    URL_SAFE_NO_PAD.decode(text).map_err(|_| EnvelopeProblem::Malformed)
 }
 
 /// A base64url Ed25519 public key's 32 bytes, or none.

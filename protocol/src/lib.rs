@@ -23,6 +23,7 @@ pub mod ids;
 pub mod keyset;
 pub mod managed_keys;
 pub mod policy;
+pub mod relay;
 pub mod report;
 pub mod text;
 pub mod vectors;

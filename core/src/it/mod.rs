@@ -7,6 +7,7 @@ pub mod envelope;
 pub mod export;
 pub mod keyset;
 pub mod managed;
+pub mod relay;
 pub mod report;
 pub mod storeless;
 pub mod triggers;

@@ -149,6 +149,14 @@ impl Db {
         })
     }
 
+    /// Whether the connection is closed (the server went away): nothing more goes through it.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Db::Sqlite(_) => false,
+            Db::Postgres(client) => client.is_closed(),
+        }
+    }
+
     /// Whether the connection still answers (the relay's pool checks before lending one).
     pub fn is_alive(&mut self) -> bool {
         match self {

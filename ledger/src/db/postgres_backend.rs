@@ -58,6 +58,10 @@ impl Client {
         self.client.batch_execute(sql).map_err(classify)
     }
 
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     pub fn is_alive(&mut self) -> bool {
         !self.client.is_closed() && self.client.is_valid(std::time::Duration::from_secs(2)).is_ok()
     }

@@ -1,0 +1,103 @@
+//! The fleet loop through the relay, every part its own process: IT's tool at two workstations
+//! sharing one PostgreSQL ledger, the relay serving TLS, desktop phones checking in over HTTPS.
+//! A lost phone is wiped at its next check-in, and its receipt is in the ledger at the one
+//! after, as the other admin sees it.
+
+mod common;
+
+use common::{It, Phone, Relay, Tls};
+
+struct World {
+    _temp: tempfile::TempDir,
+    root: std::path::PathBuf,
+    it: It,
+    tls: Tls,
+    relay: Relay,
+}
+
+fn world(name: &str) -> Option<World> {
+    let ledger = televisit_test_postgres::database(name)?;
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().to_owned();
+    let it = It::new(&root, &ledger);
+    let tls = Tls::make(&root);
+    let config = Relay::config(&root, &it.org_key, &ledger, &tls, "");
+    let relay = Relay::start(&config);
+    Some(World { _temp: temp, root, it, tls, relay })
+}
+
+#[test]
+fn a_lost_phone_is_wiped_through_the_relay_and_its_receipt_reaches_the_other_admin() {
+    let Some(w) = world("lost_phone") else { return };
+    let (a, b) = (Phone::enroll(&w.root, "phone-a", &w.it.code), Phone::enroll(&w.root, "phone-b", &w.it.code));
+    // First contact pins each phone through the code IT issued.
+    for phone in [&a, &b] {
+        let out = phone.check_in(&w.relay.url, &w.tls.ca);
+        assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    }
+    let listed = w.it.json(&["devices", "list", "--org", "org"]);
+    let ids: Vec<&str> = listed["devices"].as_array().unwrap().iter().filter_map(|d| d["device_id"].as_str()).collect();
+    let (dev_a, dev_b) = (a.device_id(), b.device_id());
+    assert!(ids.contains(&dev_a.as_str()) && ids.contains(&dev_b.as_str()), "{listed}");
+    // IT publishes a bulletin; a check-in takes it (contact with IT).
+    w.it.ok(&["relay", "publish", "--org", "org"]);
+    let out = b.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let status = b.json(&["status"]);
+    assert!(status["last_checkin"].is_string(), "{status}");
+    // Phone A is lost: the first admin wipes it.
+    let issued = w.it.json(&["wipe", "issue", "--org", "org", "--device", &dev_a, "--reason", "lost"]);
+    let command_id =
+        issued["command_id"].as_str().or_else(|| issued["command"]["command_id"].as_str()).map(str::to_owned);
+    // Its next check-in carries its own command back, and it wipes at once.
+    let out = a.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("\"wipe_started\":true") || out.stdout.contains("\"wipe_started\": true"),
+        "{}",
+        out.stdout
+    );
+    // The one after carries the receipt it holds; the other admin sees the wipe done.
+    let out = a.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    let other = w.it.workstation(&w.root);
+    let wipes = other.json(&["wipe", "status", "--org", "org"]);
+    let row = wipes["wipes"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["device_id"] == dev_a.as_str()))
+        .unwrap_or_else(|| panic!("the wipe is in the ledger: {wipes}"));
+    assert_eq!(row["state"], "done", "{row}");
+    if let Some(id) = command_id {
+        assert_eq!(row["command_id"], id.as_str());
+    }
+    // Phone B was not touched.
+    assert!(b.json(&["status"])["enrolled"].as_bool().unwrap());
+    // The relay logged ids and codes only.
+    let log = w.relay.log();
+    assert!(log.contains(&dev_a) && !log.contains("tv1.report."), "{log}");
+}
+
+#[test]
+fn a_phone_that_did_not_enroll_with_a_code_it_issued_is_not_pinned() {
+    let Some(w) = world("not_enrolled") else { return };
+    // Another organisation's phone, and a phone of this one whose code IT never recorded.
+    let other = It::new(&w.root.join("south"), &televisit_test_postgres::database("south").unwrap());
+    let stranger = Phone::enroll(&w.root, "stranger", &other.code);
+    let out = stranger.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(3), "{} {}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("not_enrolled"), "{}", out.stdout);
+    assert!(w.it.json(&["devices", "list", "--org", "org"])["devices"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_certificate_the_phone_does_not_trust_is_refused_before_anything_is_sent() {
+    let Some(w) = world("untrusted") else { return };
+    let phone = Phone::enroll(&w.root, "phone", &w.it.code);
+    // No --ca: the system's roots do not hold the test CA.
+    let out = phone.run(&["--json", "checkin", "--relay", &w.relay.url]);
+    assert_eq!(out.code, Some(75), "{} {}", out.stdout, out.stderr);
+    // Plain http to another machine is refused outright.
+    let out = phone.run(&["checkin", "--relay", "http://relay.example"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(w.it.json(&["devices", "list", "--org", "org"])["devices"].as_array().unwrap().is_empty());
+}
