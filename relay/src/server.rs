@@ -99,9 +99,18 @@ async fn checkin_route(State(app): State<Arc<App>>, request: Request) -> Respons
                 let device = signature.device_id.clone();
                 let run = tokio::task::spawn_blocking(move || {
                     let now = chrono::Utc::now().timestamp();
-                    let mut ledger = app.pool.get().map_err(|_| RelayError::Unavailable)?;
                     let allow = |device: &str| app.limiter.check_key(&device.to_owned()).is_ok();
-                    checkin::check_in(&mut ledger, &app.exports, &signature, &bytes, now, &allow)
+                    let mut ledger = app.pool.get().map_err(|_| RelayError::Unavailable)?;
+                    let first = checkin::check_in(&mut ledger, &app.exports, &signature, &bytes, now, &allow);
+                    // A pooled connection PostgreSQL closed while it was idle (a restart): it is
+                    // dropped, and the check-in runs once more on a new one. Nothing was written
+                    // on the closed one.
+                    if first == Err(RelayError::Unavailable) && ledger.connection_closed() {
+                        drop(ledger);
+                        let mut fresh = app.pool.get().map_err(|_| RelayError::Unavailable)?;
+                        return checkin::check_in(&mut fresh, &app.exports, &signature, &bytes, now, &allow);
+                    }
+                    first
                 })
                 .await;
                 let outcome = run.unwrap_or(Err(RelayError::Internal));
