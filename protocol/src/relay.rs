@@ -246,6 +246,24 @@ impl RequestSignature {
     }
 }
 
+/// A request written as the vector writes it (`vectors::relay_request`): `POST PATH`, the
+/// headers as `name: value` lines, a blank line, the body. For the vectors' test and the fuzz
+/// target; the relay reads real HTTP.
+pub fn read_written(text: &str) -> Option<(String, RequestSignature, Vec<u8>)> {
+    let (head, body) = text.split_once("\n\n")?;
+    let mut lines = head.lines();
+    let path = lines.next()?.strip_prefix("POST ")?.to_owned();
+    let mut headers = std::collections::HashMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(": ")?;
+        headers.insert(name.to_ascii_lowercase(), value.to_owned());
+    }
+    let get = |name: &str| headers.get(name).map(String::as_str);
+    let signature =
+        RequestSignature::from_headers(get(DEVICE_HEADER), get(TIME_HEADER), get(NONCE_HEADER), get(SIGNATURE_HEADER)).ok()?;
+    Some((path, signature, body.as_bytes().to_vec()))
+}
+
 impl CheckIn {
     /// Reads a body as a check-in of this version, within its limits.
     pub fn parse(body: &[u8]) -> Result<CheckIn, RelayError> {
@@ -340,6 +358,15 @@ mod tests {
         let many = format!(r#"{{"v":1,"report":"x","exports":[{}]}}"#, vec!["\"a\""; MAX_EXPORTS + 1].join(","));
         assert_eq!(CheckIn::parse(many.as_bytes()), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(&vec![b' '; MAX_BODY_BYTES + 1]), Err(RelayError::TooLarge));
+    }
+
+    #[test]
+    fn the_vector_request_holds_for_the_vector_device_and_reads_as_a_check_in() {
+        let (path, signature, body) = read_written(&crate::vectors::relay_request()).unwrap();
+        assert_eq!(path, CHECKIN_PATH);
+        assert!(signature.holds(&crate::vectors::device_key().public_key(), "POST", &path, &body));
+        let checkin = CheckIn::parse(&body).unwrap();
+        assert_eq!(checkin.report, crate::vectors::device_report());
     }
 
     #[test]

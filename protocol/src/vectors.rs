@@ -42,6 +42,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("export.json", String::from_utf8(export_json()).unwrap_or_default()),
         ("bulletin.txt", bulletin()),
         ("report.txt", device_report()),
+        ("relay_request.txt", relay_request()),
         ("keyset.txt", key_set_link()),
         ("keyset_rotated.txt", rotated_key_set_link()),
         ("bulletin_named.txt", named_bulletin()),
@@ -356,4 +357,32 @@ pub fn report() -> DeviceReport {
 
 pub fn device_report() -> String {
     report::seal(&device_key(), &report()).expect("the vector report is valid")
+}
+
+/// A check-in to the fleet relay, as it goes over the wire: the request line, the four signature
+/// headers, a blank line, the body (the vector report, a code's digest).
+pub fn relay_request() -> String {
+    use crate::relay::{self, CheckIn, CHECKIN_PATH, RELAY_VERSION};
+    let checkin = CheckIn {
+        v: RELAY_VERSION,
+        report: device_report(),
+        receipts: Vec::new(),
+        exports: Vec::new(),
+        code: Some(hex::encode(ring::digest::digest(&ring::digest::SHA256, enroll_code().as_bytes()))),
+    };
+    let body = serde_json::to_string(&checkin).expect("a check-in serialises");
+    let nonce = "AAECAwQFBgcICQoLDA0ODxAR";
+    let signed =
+        relay::sign_request(&device_key(), "POST", CHECKIN_PATH, DEVICE_ID, ISSUED_AT + 120, nonce, body.as_bytes());
+    format!(
+        "POST {CHECKIN_PATH}\n{}: {}\n{}: {}\n{}: {}\n{}: {}\n\n{body}",
+        relay::DEVICE_HEADER,
+        signed.device_id,
+        relay::TIME_HEADER,
+        signed.time,
+        relay::NONCE_HEADER,
+        signed.nonce,
+        relay::SIGNATURE_HEADER,
+        signed.signature
+    )
 }

@@ -33,6 +33,7 @@ pub const TARGETS: &[(&str, &[&str])] = &[
     ("report", &["report.txt"]),
     ("export", &["export.json"]),
     ("chain", &[]),
+    ("relay_request", &["relay_request.txt"]),
 ];
 
 /// What a run of every target found.
