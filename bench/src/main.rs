@@ -3,7 +3,7 @@
 //! `cargo xtask bench` builds it in release, runs it, adds the library's size and the demo's
 //! peak memory, and prints the table. Speed targets are reported here, never asserted in tests.
 //!
-//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive]
+//!   televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive|relay]
 //!
 //! `--quick` shrinks every profile (a smoke run; its figures are not the benchmark's); `--only`
 //! runs one figure, for a profiler.
@@ -24,6 +24,7 @@ mod head;
 mod ledger;
 mod measure;
 mod page_cost;
+mod relay_load;
 mod stats;
 mod wipe;
 
@@ -54,7 +55,7 @@ fn run() -> Result<()> {
             "--quick" => sizes = measure::Sizes::quick(),
             "--only" => only = Some(args.next().context("--only needs a figure")?),
             _ => anyhow::bail!(
-                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive]"
+                "usage: televisit-bench [--out FILE] [--work DIR] [--quick] [--only open|append|verify|wipe|cleanup|ledger|archive|relay]"
             ),
         }
     }
@@ -105,6 +106,12 @@ fn run() -> Result<()> {
         step("8. IT's fleet ledger");
         let ledger_sizes = if sizes.quick { ledger::LedgerSizes::quick() } else { ledger::LedgerSizes::full() };
         figures.extend(ledger::ledger(&work, &ledger_sizes)?);
+    }
+
+    if wanted("relay") {
+        step("10. the fleet relay under a fleet's load (PostgreSQL, TLS)");
+        let relay_sizes = if sizes.quick { relay_load::RelaySizes::quick() } else { relay_load::RelaySizes::full() };
+        figures.extend(relay_load::relay(&work, &relay_sizes)?);
     }
 
     let report = serde_json::json!({

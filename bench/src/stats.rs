@@ -67,6 +67,7 @@ pub fn per_second(count: u64, millis: f64) -> f64 {
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     MeasuredAtMost(f64),
+    MeasuredAtLeast(f64),
     RatioAtMost(f64),
     RatioAtLeast(f64),
 }
@@ -75,6 +76,7 @@ impl Bound {
     pub fn holds(self, measured: f64, ratio: Option<f64>) -> bool {
         match self {
             Bound::MeasuredAtMost(b) => measured <= b,
+            Bound::MeasuredAtLeast(b) => measured >= b,
             Bound::RatioAtMost(b) => ratio.is_some_and(|r| r <= b),
             Bound::RatioAtLeast(b) => ratio.is_some_and(|r| r >= b),
         }
@@ -159,7 +161,7 @@ impl Figure {
 /// A value with its unit, at a precision that suits it.
 pub fn quantity(value: f64, unit: &str) -> String {
     match unit {
-        "entries/s" | "contacts/s" => format!("{}/s", thousands(value.round() as u64)),
+        "entries/s" | "contacts/s" | "check-ins/s" => format!("{}/s", thousands(value.round() as u64)),
         "MB" => format!("{value:.2} MB"),
         _ if value >= 100.0 => format!("{value:.0} {unit}"),
         _ if value >= 10.0 => format!("{value:.1} {unit}"),

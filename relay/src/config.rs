@@ -108,3 +108,45 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik";
+
+    fn example() -> String {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/relay.example.toml")).unwrap();
+        text.replace("REPLACE-WITH-THE-ORGANISATION-SIGNING-KEY", KEY)
+    }
+
+    #[test]
+    fn the_example_in_deploy_is_a_configuration_the_relay_takes() {
+        let config: Config = toml::from_str(&example()).unwrap();
+        config.check().unwrap();
+        assert!(config.tls.is_some() && !config.plain_http);
+        assert_eq!(config.limits.connections, 16);
+    }
+
+    #[test]
+    fn plain_http_off_loopback_or_no_tls_at_all_is_refused() {
+        let mut config: Config = toml::from_str(&example()).unwrap();
+        config.tls = None;
+        assert!(config.check().is_err(), "neither TLS nor plain HTTP");
+        config.plain_http = true;
+        assert!(config.check().is_err(), "plain HTTP on 0.0.0.0");
+        config.listen = "127.0.0.1:8080".parse().unwrap();
+        assert!(config.check().is_ok());
+        config.org_key = "not a key".into();
+        assert!(config.check().is_err());
+    }
+
+    #[test]
+    fn the_systemd_unit_starts_the_relay_with_its_configuration() {
+        let unit =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/televisit-relay.service")).unwrap();
+        assert!(unit.contains("ExecStart=/usr/local/bin/televisit-relay serve --config /etc/televisit-relay/relay.toml"));
+        let container = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/Containerfile")).unwrap();
+        assert!(container.contains("\"serve\", \"--config\""));
+    }
+}

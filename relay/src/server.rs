@@ -174,13 +174,23 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
 /// Serves until SIGTERM or SIGINT, then finishes the requests in flight (for at most the
 /// configured seconds). `on_listening` gets the address once bound (port 0 picks one).
 pub async fn serve(config: Config, on_listening: impl FnOnce(std::net::SocketAddr) + Send + 'static) -> Result<()> {
+    serve_until(config, on_listening, wait_for_signal()).await
+}
+
+/// `serve`, stopping gracefully when `stop` completes instead of at a signal (the benchmark
+/// runs a relay inside its own process).
+pub async fn serve_until(
+    config: Config,
+    on_listening: impl FnOnce(std::net::SocketAddr) + Send + 'static,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let app = Arc::new(App::new(&config)?);
     let router = router(app.clone(), &config);
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     let grace = Duration::from_secs(config.limits.shutdown_seconds);
     tokio::spawn(async move {
-        wait_for_signal().await;
+        stop.await;
         tracing::info!("shutting down: finishing requests in flight");
         shutdown.graceful_shutdown(Some(grace));
     });
@@ -192,7 +202,7 @@ pub async fn serve(config: Config, on_listening: impl FnOnce(std::net::SocketAdd
     });
     // Prunes nonces now and then: they are needed only within the freshness window.
     let pruner = app.clone();
-    tokio::spawn(async move {
+    let pruning = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(300));
         loop {
             every.tick().await;
@@ -216,16 +226,27 @@ pub async fn serve(config: Config, on_listening: impl FnOnce(std::net::SocketAdd
                 axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key).await.with_context(|| {
                     format!("cannot read the certificate {} or its key {}", tls.cert.display(), tls.key.display())
                 })?;
-            let mut server = axum_server::bind_rustls(config.listen, rustls).handle(handle);
+            // TCP_NODELAY: an answer goes out whole at once, not held for the client's delayed
+            // ACK (40 ms a check-in, otherwise). A TLS handshake gets the header time too.
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls)
+                .handshake_timeout(header_timeout)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            let mut server = axum_server::bind(config.listen).acceptor(acceptor).handle(handle);
             limit_headers(server.http_builder(), header_timeout);
             server.serve(service).await.context("the relay stopped")?;
         }
         None => {
-            let mut server = axum_server::bind(config.listen).handle(handle);
+            let mut server =
+                axum_server::bind(config.listen).acceptor(axum_server::accept::NoDelayAcceptor::new()).handle(handle);
             limit_headers(server.http_builder(), header_timeout);
             server.serve(service).await.context("the relay stopped")?;
         }
     }
+    // The ledger connections close on a blocking thread: the PostgreSQL client's own runtime
+    // may not run inside this one's workers.
+    pruning.abort();
+    let _ = pruning.await;
+    let _ = tokio::task::spawn_blocking(move || drop(app)).await;
     Ok(())
 }
 

@@ -85,6 +85,16 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start() -> Result<Cluster, String> {
+        Cluster::start_with(false)
+    }
+
+    /// A cluster that syncs its writes to disk as a production server does (`fsync = on`): for
+    /// the benchmark, whose figures must count the commit's cost.
+    pub fn start_durable() -> Result<Cluster, String> {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Cluster, String> {
         let bin = bin_dir().ok_or("no PostgreSQL server binaries (install Debian's postgresql)")?;
         let as_postgres = unsafe { libc::geteuid() } == 0;
         let dir = std::env::temp_dir().join(format!("televisit-pg-{}-{}", std::process::id(), unique_suffix()));
@@ -98,8 +108,10 @@ impl Cluster {
         cluster.run("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])?;
         // Small and quick: a test cluster needs no durability across a crash of the machine.
         let conf = format!(
-            "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\nmax_connections = 200\nshared_buffers = 32MB\n",
-            cluster.dir.display()
+            "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = {}\nmax_connections = 200\nshared_buffers = {}\n",
+            cluster.dir.display(),
+            if durable { "on" } else { "off" },
+            if durable { "128MB" } else { "32MB" }
         );
         let conf_path = cluster.dir.join("data").join("postgresql.auto.conf");
         let mut existing = std::fs::read_to_string(&conf_path).unwrap_or_default();
