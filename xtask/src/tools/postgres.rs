@@ -8,11 +8,18 @@ use televisit_test_postgres::Cluster;
 
 /// A server for the run, installing the package first when no server binaries are there.
 pub fn start_for_run(root: &Path) -> Result<Cluster> {
+    ensure_installed(root)?;
+    Cluster::start().map_err(|e| anyhow!("cannot start PostgreSQL for the tests: {e}"))
+}
+
+/// Debian's `postgresql`, installed when its server programs are missing.
+pub fn ensure_installed(root: &Path) -> Result<()> {
     let present = std::fs::read_dir("/usr/lib/postgresql")
         .map(|dirs| dirs.filter_map(|d| d.ok()).any(|d| d.path().join("bin").join("initdb").exists()))
         .unwrap_or(false);
     if !present {
-        super::apt::ensure_packages(root, &["postgresql"], &[Path::new("/usr/lib/postgresql")])?;
+        // Debian bookworm's postgresql is version 15.
+        super::apt::ensure_packages(root, &["postgresql"], &[Path::new("/usr/lib/postgresql/15/bin/initdb")])?;
     }
-    Cluster::start().map_err(|e| anyhow!("cannot start PostgreSQL for the tests: {e}"))
+    Ok(())
 }
