@@ -19,7 +19,11 @@ pub fn sign(
     let (org, mut ledger) = ledger_cli::open(org_dir)?;
     let wipes = wipes.iter().map(|w| text_or_file(w)).collect::<Result<Vec<_>>>()?;
     let now = ledger_cli::now();
-    let signed = bulletin_sign::sign_next(&org, &mut ledger, key, valid, &wipes, now)?;
+    // Published to the relays, the fleet's bulletin confirms nothing per phone: each phone's
+    // own bulletin does (`relay_publish::sign_inboxes`), and this one keeps its size.
+    let confirming =
+        if publish { bulletin_sign::Confirming::NonePerPhone } else { bulletin_sign::Confirming::EveryPhone };
+    let signed = bulletin_sign::sign_next_confirming(&org, &mut ledger, key, valid, &wipes, confirming, now)?;
     for note in &signed.notes {
         eprintln!("televisit-admin: {note}");
     }
@@ -30,9 +34,16 @@ pub fn sign(
     let issuer = signed.signed_by.clone().unwrap_or_else(|| ledger::issuer(by));
     ledger.record_issued(CommandKind::Bulletin, &made.bulletin_id, &issuer, now, made.expires_at, &detail)?;
     if publish {
-        // For the relays to serve (`relay publish`): the same signed text the MDM carries.
+        // For the relays to serve (`relay publish`): the text this prints, which the MDM may
+        // carry too (it confirms nothing per phone, so it keeps its size as the fleet grows).
         ledger.publish_bulletin(&made.bulletin_id, &signed.text, made.issued_at, made.expires_at, &issuer, now)?;
-        eprintln!("televisit-admin: published to the relays through the ledger at {}", ledger.location().shown());
+        let inboxes = televisit_admin::relay_publish::sign_inboxes(&org, &mut ledger, key, valid, now)?;
+        eprintln!(
+            "televisit-admin: published to the relays through the ledger at {}; {} phone(s) given their own confirmations ({} unchanged)",
+            ledger.location().shown(),
+            inboxes.signed,
+            inboxes.unchanged
+        );
     }
     eprintln!(
         "televisit-admin: bulletin {} carries {} wipe command(s) and confirms {} wipe receipt(s) to their phones{}",

@@ -23,6 +23,17 @@ pub struct Signed {
     pub notes: Vec<String>,
 }
 
+/// What a bulletin confirms to each phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirming {
+    /// Every phone's archived log and wipe receipt (the MDM's bulletin, which is every phone's
+    /// only word from IT).
+    EveryPhone,
+    /// None: each phone's confirmations go in its own bulletin through the relay
+    /// (`relay_publish`), and this one stays the same size whatever the fleet's.
+    NonePerPhone,
+}
+
 /// Signs the next bulletin with `key` (or the organisation's first key in its folder).
 pub fn sign_next(
     org: &Org,
@@ -30,6 +41,19 @@ pub fn sign_next(
     key: Option<&Path>,
     valid_seconds: i64,
     extra_wipes: &[String],
+    now: i64,
+) -> Result<Signed> {
+    sign_next_confirming(org, ledger, key, valid_seconds, extra_wipes, Confirming::EveryPhone, now)
+}
+
+/// `sign_next`, confirming as `confirming` says.
+pub fn sign_next_confirming(
+    org: &Org,
+    ledger: &mut Ledger,
+    key: Option<&Path>,
+    valid_seconds: i64,
+    extra_wipes: &[String],
+    confirming: Confirming,
     now: i64,
 ) -> Result<Signed> {
     let signing = org.signer(key, Role::Bulletin, now)?;
@@ -75,7 +99,11 @@ pub fn sign_next(
         }
     }
     let waiting: Vec<String> = pending.iter().map(|w| w.command_id.clone()).collect();
-    let confirmations = ledger.confirmations(now)?;
+    let mut confirmations = ledger.confirmations(now)?;
+    if confirming == Confirming::NonePerPhone {
+        confirmations.logs.clear();
+        confirmations.receipts.clear();
+    }
     let to_confirm = confirmations.len();
     let to_cancel = confirmations.cancelled.len();
     let links = org.links()?;

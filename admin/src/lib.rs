@@ -10,6 +10,7 @@ pub mod fleet_html;
 pub mod keys;
 pub mod mdm_export;
 pub mod org;
+pub mod relay_publish;
 pub mod report;
 pub mod usage;
 

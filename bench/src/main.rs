@@ -112,6 +112,7 @@ fn run() -> Result<()> {
         step("10. the fleet relay under a fleet's load (PostgreSQL, TLS)");
         let relay_sizes = if sizes.quick { relay_load::RelaySizes::quick() } else { relay_load::RelaySizes::full() };
         figures.extend(relay_load::relay(&work, &relay_sizes)?);
+        figures.push(relay_load::fleet_bulletin_size(&work, if sizes.quick { 10_000 } else { 100_000 })?);
     }
 
     let report = serde_json::json!({

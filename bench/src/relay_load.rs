@@ -133,11 +133,7 @@ pub fn relay(work: &Path, sizes: &RelaySizes) -> Result<Vec<Figure>> {
         exports: dir.join("exports"),
         tls: Some(televisit_relay::config::Tls { cert, key }),
         plain_http: false,
-        limits: televisit_relay::config::Limits {
-            per_device_per_minute: 10_000,
-            burst: 10_000,
-            ..Default::default()
-        },
+        limits: televisit_relay::config::Limits { per_device_per_minute: 10_000, burst: 10_000, ..Default::default() },
     };
     // The relay in a runtime of its own (two workers: this machine's cores), stopped at the end.
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -190,7 +186,8 @@ async fn measure(
     // Every device's first contact (pins its key), sixteen at a time; not timed.
     let mut first = tokio::task::JoinSet::new();
     for chunk in (0..fleet.devices.len()).collect::<Vec<_>>().chunks(fleet.devices.len().div_ceil(16)) {
-        let (client, base, fleet, nonces, chunk) = (client.clone(), base.to_owned(), fleet.clone(), nonces.clone(), chunk.to_vec());
+        let (client, base, fleet, nonces, chunk) =
+            (client.clone(), base.to_owned(), fleet.clone(), nonces.clone(), chunk.to_vec());
         first.spawn(async move {
             for i in chunk {
                 let n = nonces.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -222,8 +219,15 @@ async fn measure(
                 let n = nonces.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let (signature, body) = fleet.request(i, at + 1, n);
                 let started = Instant::now();
-                televisit_relay::checkin::check_in(&mut ledger, &exports, &signature, &body, chrono::Utc::now().timestamp(), &|_| true)
-                    .map_err(|e| anyhow!("the floor's check-in was refused: {}", e.code()))?;
+                televisit_relay::checkin::check_in(
+                    &mut ledger,
+                    &exports,
+                    &signature,
+                    &body,
+                    chrono::Utc::now().timestamp(),
+                    &|_| true,
+                )
+                .map_err(|e| anyhow!("the floor's check-in was refused: {}", e.code()))?;
                 times.push(started.elapsed().as_secs_f64() * 1000.0);
             }
             Ok(times)
@@ -346,7 +350,8 @@ async fn run_step(
     }
     let elapsed = last.duration_since(started).as_secs_f64().max(seconds);
     latencies.sort_by(f64::total_cmp);
-    let pick = |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1))).copied();
+    let pick =
+        |q: f64| latencies.get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1))).copied();
     Step {
         achieved: latencies.len() as f64 / elapsed,
         p50: pick(0.50).unwrap_or(f64::INFINITY),
@@ -379,9 +384,99 @@ fn certificates(dir: &Path) -> Result<(Vec<u8>, std::path::PathBuf, std::path::P
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let ca = ca_params.self_signed(&ca_key)?;
     let key = rcgen::KeyPair::generate()?;
-    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?.signed_by(&key, &ca, &ca_key)?;
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?
+        .signed_by(&key, &ca, &ca_key)?;
     let (cert_path, key_path) = (dir.join("relay.pem"), dir.join("relay.key"));
     std::fs::write(&cert_path, cert.pem())?;
     std::fs::write(&key_path, key.serialize_pem())?;
     Ok((ca.pem().into_bytes(), cert_path, key_path))
+}
+
+/// The fleet's bulletin beside the relay (`relay publish`), which confirms nothing per phone:
+/// its size from a ledger of 100,000 devices, every one with an archived log to confirm and a
+/// wipe receipt held, against the same from a ledger of 100. Signed by IT's own code
+/// (`bulletin_sign::sign_next_confirming`) from a ledger filled row by row as imports leave it.
+pub fn fleet_bulletin_size(work: &Path, large: usize) -> Result<Figure> {
+    let size_of = |devices: usize| -> Result<usize> {
+        let dir = work.join(format!("relay-bulletin-{devices}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let org_dir = dir.join("org");
+        televisit_admin::org::init(&org_dir, "North Clinic")?;
+        let org = televisit_admin::org::load(&org_dir)?;
+        let now = chrono::Utc::now().timestamp();
+        drop(Ledger::open(&org_dir, &org.info.signing_key)?);
+        fill(&org_dir.join(televisit_ledger::FILE), devices, now)?;
+        let mut ledger = Ledger::open(&org_dir, &org.info.signing_key)?;
+        let everything = ledger.confirmations(now)?;
+        anyhow::ensure!(
+            everything.logs.len() >= devices.min(1000),
+            "the ledger confirms logs: {}",
+            everything.logs.len()
+        );
+        let signed = televisit_admin::bulletin_sign::sign_next_confirming(
+            &org,
+            &mut ledger,
+            None,
+            86_400,
+            &[],
+            televisit_admin::bulletin_sign::Confirming::NonePerPhone,
+            now,
+        )?;
+        drop(ledger);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(signed.text.len())
+    };
+    let (big, small) = (size_of(large)? as f64, size_of(100)? as f64);
+    Ok(Figure::new(
+        "relay_fleet_bulletin",
+        format!(
+            "relay: the fleet's bulletin beside the relay, {} devices each with a log and a receipt to confirm",
+            crate::stats::thousands(large as u64)
+        ),
+        big,
+        "characters",
+        "the same from 100 devices",
+        Some(small),
+        Some(big / small),
+        "100 devices' size",
+    )
+    .target("flat: ≤ 1.05× 100 devices'", &[Bound::RatioAtMost(1.05)]))
+}
+
+/// `devices` devices, each with an archived export and a full wipe's receipt, as imports leave them.
+fn fill(path: &Path, devices: usize, now: i64) -> Result<()> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO imports (id, file_name, digest, at, reports, receipts, unchanged, refused, problems) VALUES (1, 'bench', 'bench', ?1, 0, 0, 0, 0, '[]')",
+        [now],
+    )?;
+    for n in 0..devices {
+        let (dev, enr) = (format!("dev_{n:024x}"), format!("enr_{n:024x}"));
+        tx.execute(
+            "INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
+                                  checklist, first_report_at, last_report_at)
+             VALUES (?1, ?2, 'k', 'android', '16', '0.1.0', 1, 'current', ?3, ?3)",
+            rusqlite::params![dev, enr, now],
+        )?;
+        tx.execute(
+            "INSERT INTO log_exports (digest, device_id, enrollment_id, epoch, from_seq, from_hash, through_seq, through_hash,
+                                      entries, whole, exported_at, imported_at)
+             VALUES (?1, ?2, ?3, 0, 0, 'h', 500, 'h', 500, 1, ?4, ?4)",
+            rusqlite::params![format!("exp{n}"), dev, enr, now],
+        )?;
+        let digest = format!("rcpt{n}");
+        tx.execute(
+            "INSERT INTO receipts (digest, device_id, command_id, scope, reason, completed_at, steps, failed_steps, import_id, seen_at)
+             VALUES (?1, ?2, ?3, 'contacts', 'lost', ?4, '[]', 0, 1, ?4)",
+            rusqlite::params![digest, dev, format!("cmd_{n:024x}"), now],
+        )?;
+        tx.execute(
+            "INSERT INTO receipt_commands (command_id, receipt_digest) VALUES (?1, ?2)",
+            rusqlite::params![format!("cmd_{n:024x}"), digest],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }

@@ -177,6 +177,46 @@ impl Ledger {
         Ok(())
     }
 
+    /// Keeps a device's own bulletin (`relay publish`): what IT confirms to it alone, and what
+    /// that is (`confirms`, to sign again only when it changes or grows old).
+    pub fn publish_inbox(
+        &mut self,
+        device_id: &str,
+        bulletin_id: &str,
+        text: &str,
+        confirms: &str,
+        issued_at: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO relay_inbox (device_id, bulletin_id, text, confirms, issued_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (device_id) DO UPDATE SET bulletin_id = excluded.bulletin_id, text = excluded.text,
+                 confirms = excluded.confirms, issued_at = excluded.issued_at, expires_at = excluded.expires_at
+             WHERE excluded.issued_at >= relay_inbox.issued_at",
+            params![device_id, bulletin_id, text, confirms, issued_at, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// What a device's inbox confirms now, and until when it is valid.
+    pub fn inbox_state(&mut self, device_id: &str) -> Result<Option<(String, i64)>> {
+        Ok(self
+            .db
+            .query_opt("SELECT confirms, expires_at FROM relay_inbox WHERE device_id = ?1", params![device_id])?
+            .map(|r| r.parse())
+            .transpose()?)
+    }
+
+    /// A device's own bulletin, as IT signed it.
+    pub fn inbox_for(&mut self, device_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .db
+            .query_opt("SELECT text FROM relay_inbox WHERE device_id = ?1", params![device_id])?
+            .map(|r| r.get(0))
+            .transpose()?)
+    }
+
     /// The sealed exports relays took in that IT's tool has not archived yet: (device, digest).
     pub fn exports_to_collect(&mut self) -> Result<Vec<(String, String)>> {
         Ok(self

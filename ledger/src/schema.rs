@@ -289,8 +289,8 @@ const POSTGRES_BASELINE_VERSION: usize = 8;
 
 /// Migrations after version 8, each as (SQLite, PostgreSQL).
 const LATER: &[(&str, &str)] = &[
-    // 9: the fleet relay. Bulletins IT published for the relays to serve; each device's
-    // request nonces (a request replayed to another relay is refused too); sealed exports a relay
+    // 9: the fleet relay. Bulletins IT published for the relays to serve, the fleet's and each
+    // device's own (its inbox: what IT confirms to it alone); each device's request nonces (a request replayed to another relay is refused too); sealed exports a relay
     // took in, until IT's tool archives them; the check-ins each device made through a relay.
     (
         "CREATE TABLE relay_bulletins (
@@ -321,6 +321,14 @@ const LATER: &[(&str, &str)] = &[
              first_at INTEGER NOT NULL,
              last_at INTEGER NOT NULL,
              count INTEGER NOT NULL
+         );
+         CREATE TABLE relay_inbox (
+             device_id TEXT PRIMARY KEY,
+             bulletin_id TEXT NOT NULL,
+             text TEXT NOT NULL,
+             confirms TEXT NOT NULL,
+             issued_at INTEGER NOT NULL,
+             expires_at INTEGER NOT NULL
          );",
         "CREATE TABLE relay_bulletins (
              bulletin_id TEXT PRIMARY KEY,
@@ -350,6 +358,14 @@ const LATER: &[(&str, &str)] = &[
              first_at BIGINT NOT NULL,
              last_at BIGINT NOT NULL,
              count BIGINT NOT NULL
+         );
+         CREATE TABLE relay_inbox (
+             device_id TEXT PRIMARY KEY,
+             bulletin_id TEXT NOT NULL,
+             text TEXT NOT NULL,
+             confirms TEXT NOT NULL,
+             issued_at BIGINT NOT NULL,
+             expires_at BIGINT NOT NULL
          );",
     ),
 ];

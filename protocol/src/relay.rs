@@ -47,9 +47,9 @@ pub const MAX_CLOCK_SKEW_SECONDS: i64 = 600;
 pub const MIN_NONCE: usize = 16;
 pub const MAX_NONCE: usize = 64;
 
-/// What a phone sends at a check-in.
+/// What a phone sends at a check-in. Fields this version does not know are passed over (a
+/// newer app's check-in reaches an older relay; nothing unknown is stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CheckIn {
     pub v: u32,
     /// The phone's signed device report (`tv1.report.…`): who it is, and its log's checkpoint.
@@ -66,9 +66,9 @@ pub struct CheckIn {
     pub code: Option<String>,
 }
 
-/// What the relay answers.
+/// What the relay answers. Fields this version does not know are passed over (a newer relay
+/// answers an older app); what the phone obeys in it is signed by IT and verified after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct CheckInAnswer {
     pub v: u32,
     /// The newest bulletin IT published (`televisit-admin relay publish`), as it signed it.
@@ -77,12 +77,16 @@ pub struct CheckInAnswer {
     /// This phone's pending wipe command, as an admin's key signed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wipe: Option<String>,
+    /// This phone's own bulletin (its inbox): IT's signed word on what it received from this
+    /// phone alone (its archived log, its wipe receipt), so that the fleet's bulletin carries
+    /// nothing per device and stays the same size whatever the fleet's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox: Option<String>,
     /// What the relay recorded of this check-in (its word only: nothing is forgotten on it).
     pub recorded: Recorded,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Recorded {
     pub reports: u32,
     pub receipts: u32,
@@ -260,7 +264,8 @@ pub fn read_written(text: &str) -> Option<(String, RequestSignature, Vec<u8>)> {
     }
     let get = |name: &str| headers.get(name).map(String::as_str);
     let signature =
-        RequestSignature::from_headers(get(DEVICE_HEADER), get(TIME_HEADER), get(NONCE_HEADER), get(SIGNATURE_HEADER)).ok()?;
+        RequestSignature::from_headers(get(DEVICE_HEADER), get(TIME_HEADER), get(NONCE_HEADER), get(SIGNATURE_HEADER))
+            .ok()?;
     Some((path, signature, body.as_bytes().to_vec()))
 }
 
@@ -352,7 +357,10 @@ mod tests {
     fn check_in_bodies_are_read_within_their_limits() {
         assert!(CheckIn::parse(br#"{"v":1,"report":"tv1.report.x"}"#).is_ok());
         assert_eq!(CheckIn::parse(br#"{"v":2,"report":"x"}"#), Err(RelayError::Malformed));
-        assert_eq!(CheckIn::parse(br#"{"v":1,"report":"x","name":"Susan"}"#), Err(RelayError::Malformed));
+        // A newer app's field is passed over, and goes nowhere.
+        let newer = CheckIn::parse(br#"{"v":1,"report":"x","battery":"low"}"#).unwrap();
+        assert!(!serde_json::to_string(&newer).unwrap().contains("battery"));
+        assert_eq!(CheckIn::parse(br#"{"v":1}"#), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(b"\xff\xfe"), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(br#"{"v":1,"report":"x","code":"abc"}"#), Err(RelayError::Malformed));
         let many = format!(r#"{{"v":1,"report":"x","exports":[{}]}}"#, vec!["\"a\""; MAX_EXPORTS + 1].join(","));

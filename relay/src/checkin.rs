@@ -53,7 +53,8 @@ pub fn check_in(
     let recorded = ledger.record_checkin(&signature.device_id, &checkin, &exports, now).map_err(ledger_error)?;
     let bulletin = ledger.published_bulletin(now).map_err(ledger_error)?;
     let wipe = ledger.pending_wipe_for(&signature.device_id, now).map_err(ledger_error)?;
-    Ok(CheckInAnswer { v: RELAY_VERSION, bulletin, wipe, recorded })
+    let inbox = ledger.inbox_for(&signature.device_id).map_err(ledger_error)?;
+    Ok(CheckInAnswer { v: RELAY_VERSION, bulletin, wipe, inbox, recorded })
 }
 
 fn ledger_error(err: anyhow::Error) -> RelayError {

@@ -116,7 +116,8 @@ mod tests {
     const KEY: &str = "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik";
 
     fn example() -> String {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/relay.example.toml")).unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/relay.example.toml")).unwrap();
         text.replace("REPLACE-WITH-THE-ORGANISATION-SIGNING-KEY", KEY)
     }
 
@@ -145,8 +146,11 @@ mod tests {
     fn the_systemd_unit_starts_the_relay_with_its_configuration() {
         let unit =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/televisit-relay.service")).unwrap();
-        assert!(unit.contains("ExecStart=/usr/local/bin/televisit-relay serve --config /etc/televisit-relay/relay.toml"));
-        let container = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/Containerfile")).unwrap();
+        assert!(
+            unit.contains("ExecStart=/usr/local/bin/televisit-relay serve --config /etc/televisit-relay/relay.toml")
+        );
+        let container =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/Containerfile")).unwrap();
         assert!(container.contains("\"serve\", \"--config\""));
     }
 }

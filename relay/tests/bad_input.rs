@@ -66,7 +66,14 @@ impl Device {
     }
 
     /// Headers signed by `signer` for `claimed` device id.
-    fn headers(&self, signer: &SigningKey, claimed: &str, time: i64, nonce: &str, body: &[u8]) -> Vec<(String, String)> {
+    fn headers(
+        &self,
+        signer: &SigningKey,
+        claimed: &str,
+        time: i64,
+        nonce: &str,
+        body: &[u8],
+    ) -> Vec<(String, String)> {
         let s = relay::sign_request(signer, "POST", relay::CHECKIN_PATH, claimed, time, nonce, body);
         vec![
             (relay::DEVICE_HEADER.into(), s.device_id),
@@ -209,9 +216,7 @@ fn wrong_paths_methods_and_oversized_bodies_are_refused_and_the_relay_keeps_serv
 
 #[test]
 fn a_flood_from_one_device_is_limited_and_another_device_is_served() {
-    let Some((_temp, it, tls, relay)) =
-        setup("flood", "[limits]\nper_device_per_minute = 2\nburst = 3\n")
-    else {
+    let Some((_temp, it, tls, relay)) = setup("flood", "[limits]\nper_device_per_minute = 2\nburst = 3\n") else {
         return;
     };
     let client = Client::new(&relay, &tls);

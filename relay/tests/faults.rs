@@ -80,7 +80,8 @@ fn the_relay_killed_mid_upload_loses_nothing_and_the_phone_s_retry_is_recorded_o
     let devices = it.json(&["devices", "list", "--org", "org"]);
     assert_eq!(devices["devices"].as_array().unwrap().len(), 1, "{devices}");
     // No half-written export was left where IT's tool collects from.
-    let leftovers: Vec<_> = walk(&relay.exports).into_iter().filter(|p| p.extension().is_some_and(|e| e == "age")).collect();
+    let leftovers: Vec<_> =
+        walk(&relay.exports).into_iter().filter(|p| p.extension().is_some_and(|e| e == "age")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -137,8 +138,12 @@ fn health(relay: &Relay, tls: &Tls) -> u16 {
 
 fn health_of(relay: &Relay, tls: &Tls) -> u16 {
     let ca = reqwest::Certificate::from_pem(&std::fs::read(&tls.ca).unwrap()).unwrap();
-    let client =
-        reqwest::blocking::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).add_root_certificate(ca).build().unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .build()
+        .unwrap();
     client.get(format!("{}{}", relay.url, televisit_protocol::relay::HEALTH_PATH)).send().unwrap().status().as_u16()
 }
 

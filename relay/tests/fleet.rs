@@ -70,6 +70,23 @@ fn a_lost_phone_is_wiped_through_the_relay_and_its_receipt_reaches_the_other_adm
     if let Some(id) = command_id {
         assert_eq!(row["command_id"], id.as_str());
     }
+    // Phone A holds its receipt until IT's signed word: the next bulletin IT publishes goes to
+    // it alone (its inbox), and then it forgets the receipt, with its key and enrollment.
+    assert!(a.json(&["status"])["receipt_held"].is_string(), "the receipt is held until IT confirms it");
+    let published = w.it.run(&["relay", "publish", "--org", "org"]);
+    assert_eq!(published.code, Some(0), "{}", published.stderr);
+    assert!(published.stderr.contains("1 phone(s) given their own confirmations"), "{}", published.stderr);
+    // The fleet's bulletin names no phone's confirmation: it is the same for every phone.
+    let fleet_bulletin = published.stdout.trim();
+    let opened =
+        televisit_protocol::envelope::open(fleet_bulletin, televisit_protocol::envelope::Kind::Bulletin).unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&opened.payload).unwrap();
+    assert!(payload.get("receipts").is_none() && payload.get("logs").is_none(), "{payload}");
+    let out = a.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    let status = a.json(&["status"]);
+    assert!(status["receipt_held"].is_null(), "{status}");
+    assert_eq!(status["enrolled"], false, "a confirmed full wipe closes the enrollment: {status}");
     // Phone B was not touched.
     assert!(b.json(&["status"])["enrolled"].as_bool().unwrap());
     // The relay logged ids and codes only.

@@ -10,7 +10,7 @@
 //! not sign is refused, an older bulletin changes nothing, and what it says it recorded makes the
 //! phone forget nothing (only IT's signed bulletin does).
 
-use super::{enrollment, storeless, wipe};
+use super::{bulletin, enrollment, storeless, wipe};
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use crate::Televisit;
@@ -119,11 +119,25 @@ pub fn apply_answer(secrets: &dyn SecretStore, status: u16, body: &[u8], wall: D
         values.insert(keys::WIPE_COMMAND.to_owned(), command);
     }
     let done = storeless::check_in(secrets, &values, wall);
-    RelayOutcome {
+    let mut outcome = RelayOutcome {
         checked_in: done.succeeded(),
         wipe_started: done.wipe_started,
         bulletin_refused: done.bulletin_refused,
         refused: None,
         retry: done.secret_store_failed,
+    };
+    // This phone's own bulletin last: IT's word on its log and its receipt. After a full wipe,
+    // a confirmed receipt closes the enrollment, so nothing may come after it.
+    if let Some(inbox) = answer.inbox {
+        match bulletin::receive(secrets, &inbox, wall) {
+            Ok(bulletin::BulletinOutcome::Applied { wipe: Some(_), .. }) => outcome.wipe_started = true,
+            Ok(_) => {}
+            Err(Error::SecretStore(_)) => outcome.retry = true,
+            // A wipe just started, or a receipt just confirmed, closed what the inbox would
+            // speak to: nothing is lost, the next check-in brings it again.
+            Err(_) if outcome.wipe_started => {}
+            Err(_) => outcome.bulletin_refused = true,
+        }
     }
+    outcome
 }
