@@ -63,9 +63,10 @@ fn collect(org_dir: &std::path::Path, exports: &std::path::Path, json: bool) -> 
             }
         };
         match ledger.archive_export(&sealed, &identity, now) {
-            Ok(a) => archived.push(
-                serde_json::json!({"device_id": a.device_id, "digest": digest, "entries": a.entries, "new": a.new}),
-            ),
+            Ok(a) => archived.push(serde_json::json!({
+                "device_id": a.device_id, "digest": digest, "from_seq": a.from_seq, "through_seq": a.through_seq,
+                "entries": a.entries, "new": a.new,
+            })),
             Err(err) => {
                 refused.push(serde_json::json!({"device_id": device, "digest": digest, "reason": format!("{err:#}")}))
             }

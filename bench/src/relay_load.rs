@@ -1,4 +1,4 @@
-//! 10. The fleet relay under a fleet's load: a bounded load generator (on the protocol crate, to
+//! Figure 10, the fleet relay under a fleet's load: a bounded load generator (on the protocol crate, to
 //! loopback only, stopping by itself) plays thousands of phones checking in over TLS, each on a
 //! new connection as a phone's background task makes one, against a relay on a PostgreSQL that
 //! syncs its commits. Open loop: each check-in is sent at its scheduled time whether or not the

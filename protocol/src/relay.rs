@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(CheckIn::parse(br#"{"v":1}"#), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(b"\xff\xfe"), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(br#"{"v":1,"report":"x","code":"abc"}"#), Err(RelayError::Malformed));
-        let many = format!(r#"{{"v":1,"report":"x","exports":[{}]}}"#, vec!["\"a\""; MAX_EXPORTS + 1].join(","));
+        let many = format!(r#"{{"v":1,"report":"x","exports":[{}]}}"#, ["\"a\""; MAX_EXPORTS + 1].join(","));
         assert_eq!(CheckIn::parse(many.as_bytes()), Err(RelayError::Malformed));
         assert_eq!(CheckIn::parse(&vec![b' '; MAX_BODY_BYTES + 1]), Err(RelayError::TooLarge));
     }

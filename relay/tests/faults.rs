@@ -8,6 +8,24 @@ use common::{It, Phone, Relay, Tls};
 use std::io::Read;
 use std::time::Duration;
 
+/// IT's folder on `ledger`, a CA and certificate, the relay's configuration; one phone to come.
+struct Site {
+    temp: tempfile::TempDir,
+    it: It,
+    tls: Tls,
+    config: std::path::PathBuf,
+}
+
+impl Site {
+    fn new(ledger: &str) -> Site {
+        let temp = tempfile::tempdir().unwrap();
+        let it = It::new(temp.path(), ledger);
+        let tls = Tls::make(temp.path());
+        let config = Relay::config(temp.path(), &it.org_key, ledger, &tls, "");
+        Site { temp, it, tls, config }
+    }
+}
+
 /// A reader that gives its bytes slowly, then stalls: an upload the relay is killed during.
 struct Slow {
     left: usize,
@@ -31,10 +49,7 @@ impl Read for Slow {
 #[test]
 fn the_relay_killed_mid_upload_loses_nothing_and_the_phone_s_retry_is_recorded_once() {
     let Some(ledger) = televisit_test_postgres::database("killed") else { return };
-    let temp = tempfile::tempdir().unwrap();
-    let it = It::new(temp.path(), &ledger);
-    let tls = Tls::make(temp.path());
-    let config = Relay::config(temp.path(), &it.org_key, &ledger, &tls, "");
+    let Site { temp, it, tls, config } = Site::new(&ledger);
     let mut relay = Relay::start(&config);
     let phone = Phone::enroll(temp.path(), "phone", &it.code);
     // An upload under way (a large body, sent slowly) when the relay dies.
@@ -110,10 +125,7 @@ fn postgresql_stopped_makes_the_relay_answer_503_and_the_phone_try_again_later()
         Err(why) => panic!("{why}"),
     };
     let ledger = televisit_test_postgres::create_database(&cluster.url(), "stopped");
-    let temp = tempfile::tempdir().unwrap();
-    let it = It::new(temp.path(), &ledger);
-    let tls = Tls::make(temp.path());
-    let config = Relay::config(temp.path(), &it.org_key, &ledger, &tls, "");
+    let Site { temp, it, tls, config } = Site::new(&ledger);
     let relay = Relay::start(&config);
     let phone = Phone::enroll(temp.path(), "phone", &it.code);
     assert_eq!(phone.check_in(&relay.url, &tls.ca).code, Some(0));
@@ -150,10 +162,7 @@ fn health_of(relay: &Relay, tls: &Tls) -> u16 {
 #[test]
 fn the_relay_finishes_requests_in_flight_when_asked_to_stop() {
     let Some(ledger) = televisit_test_postgres::database("graceful") else { return };
-    let temp = tempfile::tempdir().unwrap();
-    let it = It::new(temp.path(), &ledger);
-    let tls = Tls::make(temp.path());
-    let config = Relay::config(temp.path(), &it.org_key, &ledger, &tls, "");
+    let Site { temp, it, tls, config } = Site::new(&ledger);
     let mut relay = Relay::start(&config);
     let phone = Phone::enroll(temp.path(), "phone", &it.code);
     let (url, ca, profile) = (relay.url.clone(), tls.ca.clone(), phone.profile.clone());
@@ -166,4 +175,59 @@ fn the_relay_finishes_requests_in_flight_when_asked_to_stop() {
     let ran = during.join().unwrap();
     assert!(matches!(ran, Some(0) | Some(75)), "{ran:?}");
     assert!(relay.log().contains("shutting down"), "{}", relay.log());
+}
+
+/// Runs SQL on the server's maintenance database.
+fn on_server(ledger: &str, sql: &str) {
+    let server = &ledger[..ledger.rfind('/').unwrap()];
+    let mut admin = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls).unwrap();
+    // One statement at a time: DROP and CREATE DATABASE run outside any transaction.
+    for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        admin.batch_execute(statement).unwrap();
+    }
+}
+
+#[test]
+fn a_ledger_restored_from_an_older_snapshot_unconfirms_nothing_on_the_phone_and_it_sees_the_gap() {
+    let Some(ledger) = televisit_test_postgres::database("snapshot") else { return };
+    let db = ledger.rsplit('/').next().unwrap().to_owned();
+    let Site { temp, it, tls, config } = Site::new(&ledger);
+    let mut relay = Relay::start(&config);
+    let phone = Phone::enroll(temp.path(), "phone", &it.code);
+    assert_eq!(phone.check_in(&relay.url, &tls.ca).code, Some(0));
+    let device = phone.device_id();
+    // The snapshot a restore will go back to (PostgreSQL's own copy of the database).
+    relay.kill();
+    on_server(&ledger, &format!("CREATE DATABASE {db}_snap TEMPLATE {db}"));
+    let mut relay = Relay::start(&config);
+    // The phone's log goes to IT, IT archives it and confirms it to the phone alone.
+    let out =
+        phone.run(&["--json", "checkin", "--relay", &relay.url, "--ca", &tls.ca.display().to_string(), "--export"]);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    let exports = relay.exports.display().to_string();
+    let first = it.json(&["relay", "collect", "--org", "org", "--exports", &exports]);
+    let first = &first["archived"][0];
+    let confirmed = first["through_seq"].as_u64().expect("an export archived");
+    it.ok(&["relay", "publish", "--org", "org"]);
+    assert_eq!(phone.check_in(&relay.url, &tls.ca).code, Some(0));
+    // The ledger goes back to the snapshot (the archive's files stay where they are).
+    relay.kill();
+    on_server(&ledger, &format!("DROP DATABASE {db} WITH (FORCE); CREATE DATABASE {db} TEMPLATE {db}_snap"));
+    let relay = Relay::start(&config);
+    // The phone goes on from what IT confirmed: its next export starts after it, not again from
+    // the first entry; and its report tells IT what IT no longer holds.
+    let out =
+        phone.run(&["--json", "checkin", "--relay", &relay.url, "--ca", &tls.ca.display().to_string(), "--export"]);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    let second = it.json(&["relay", "collect", "--org", "org", "--exports", &exports]);
+    let again = second["archived"].as_array().unwrap().iter().find(|a| a["from_seq"].as_u64() != Some(0)).cloned();
+    let again = again.unwrap_or_else(|| panic!("an export continuing from what IT confirmed: {second}"));
+    assert_eq!(again["from_seq"].as_u64(), Some(confirmed), "{second}");
+    let mut restored =
+        televisit_ledger::Ledger::open_at(&televisit_ledger::Location::parse(&ledger), &it.org_key).unwrap();
+    let findings = restored.log_findings(Some(&device)).unwrap();
+    assert!(
+        findings.iter().any(|f| f.kind == "gap" && f.detail.contains("restored from an older copy")),
+        "{findings:?}"
+    );
 }

@@ -197,6 +197,23 @@ pub(crate) fn record_report(tx: &mut Tx<'_>, report: &DeviceReport, digest: &str
     // back from an older copy and grown past that size names another (a fork at that size).
     if let Some(conf) = &report.conf {
         record_checkpoint(tx, &report.dev, conf.point()?, "report_confirmed", digest, report.at, now)?;
+        // IT confirms only what its archive holds: a phone that says IT confirmed entries the
+        // archive has no export reaching speaks to a ledger restored from an older copy (or an
+        // archive lost). The phone goes on from what it was told; IT sees the gap.
+        let through = i64::try_from(conf.n).unwrap_or(i64::MAX);
+        let held: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM log_exports WHERE device_id = ?1 AND through_seq >= ?2)",
+                params![&report.dev, through],
+            )?
+            .get(0)?;
+        if !held && conf.n > 0 {
+            let detail = format!(
+                "the device says IT confirmed archiving its log through entry {}, and the archive holds no export reaching it (was the ledger restored from an older copy?)",
+                conf.n
+            );
+            add_finding(tx, &report.dev, FindingKind::Gap, conf.n, &detail, now)?;
+        }
     }
     Ok(())
 }

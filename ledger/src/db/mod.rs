@@ -124,7 +124,7 @@ pub enum Backend {
 /// An open connection to the ledger's database.
 pub enum Db {
     Sqlite(rusqlite::Connection),
-    Postgres(postgres_backend::Client),
+    Postgres(Box<postgres_backend::Client>),
 }
 
 impl Db {
@@ -138,7 +138,7 @@ impl Db {
                 conn.pragma_update(None, "foreign_keys", true).map_err(damaged)?;
                 Ok(Db::Sqlite(conn))
             }
-            Location::Postgres(url) => Ok(Db::Postgres(postgres_backend::Client::connect(url)?)),
+            Location::Postgres(url) => Ok(Db::Postgres(Box::new(postgres_backend::Client::connect(url)?))),
         }
     }
 
