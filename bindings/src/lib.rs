@@ -12,6 +12,7 @@ mod managed;
 mod patients;
 mod platform;
 mod policy;
+mod relay;
 
 pub use call::*;
 pub use checklist::*;

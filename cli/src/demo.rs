@@ -31,6 +31,7 @@ mod admin;
 mod fleet;
 mod fleet_keys;
 mod it_trip;
+mod relay_act;
 mod rollback;
 
 use it_trip::{it_round_trip, ORG};
@@ -59,6 +60,7 @@ pub fn run() -> Result<()> {
     // Last: the wipe at its end removes the store the steps above use.
     it_round_trip(&profile, temp.path(), &book, [&zoe, &amara])?;
     fleet::run(temp.path())?;
+    relay_act::run(temp.path())?;
 
     println!("\nDone. The temporary profile is removed now.");
     Ok(())

@@ -146,3 +146,17 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
     let next = admin_json(&it, &["bulletin", "sign", "--org", org]);
     assert_eq!(next["wipes"], serde_json::json!([]), "a wipe carried out leaves the bulletins");
 }
+
+/// The demo's relay act: IT's tool, the relay and two phones, each its own process; the lost
+/// phone's wipe done and confirmed through the relay, the other untouched.
+#[test]
+fn the_demo_wipes_a_lost_phone_through_the_relay_with_every_part_its_own_process() {
+    let out = assert_cmd::Command::cargo_bin("televisit").unwrap().arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let act =
+        &text[text.find("── The fleet relay").expect("the relay act ran (its binaries are built in a test run)")..];
+    assert!(act.contains("devices list: 2 phones, pinned by the relay"), "{act}");
+    assert!(act.contains("wipe status: done, its receipt verified against the pinned key"), "{act}");
+    assert!(act.contains("(enrolled: false)") && act.contains("untouched (enrolled: true)"), "{act}");
+}

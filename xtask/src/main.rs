@@ -130,8 +130,16 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         bindings(root).and_then(|dir| {
             // The test-only native helper, and televisit-admin, which plays IT in the Kotlin tests.
             run(
-                cargo().current_dir(root).args(["build", "-p", "televisit-test-support", "-p", "televisit-admin"]),
-                "cargo build -p televisit-test-support -p televisit-admin",
+                cargo().current_dir(root).args([
+                    "build",
+                    "-p",
+                    "televisit-test-support",
+                    "-p",
+                    "televisit-admin",
+                    "-p",
+                    "televisit-relay",
+                ]),
+                "cargo build -p televisit-test-support -p televisit-admin -p televisit-relay",
             )?;
             Ok(dir)
         })
