@@ -269,3 +269,48 @@ fn a_client_that_sends_its_headers_slowly_is_cut_off() {
     let health = reqwest::blocking::get(format!("{}{}", relay.url, relay::HEALTH_PATH)).unwrap();
     assert_eq!(health.status().as_u16(), 200);
 }
+
+/// Two relays behind one load balancer, one PostgreSQL: a phone's check-ins land on either, a
+/// request replayed to the other relay is refused there too, and twenty phones checking in
+/// through both at once are each pinned once.
+#[test]
+fn two_relays_on_one_ledger_share_pins_and_nonces() {
+    let Some((temp, it, tls, first)) = setup("two_relays", "") else { return };
+    let second_dir = temp.path().join("second");
+    std::fs::create_dir_all(&second_dir).unwrap();
+    let config = Relay::config(&second_dir, &it.org_key, &it.ledger, &tls, "");
+    let second = Relay::start(&config);
+    let (one, two) = (Client::new(&first, &tls), Client::new(&second, &tls));
+    let a = Device::new(7, &it);
+    let body = a.body(now());
+    let headers = a.headers(&a.key, &a.dev, now(), &nonce(1), &body);
+    assert_eq!(one.check_in(&headers, body.clone()).0, 200);
+    refused(two.check_in(&headers, body), 401, "replayed");
+    // Pinned through the first relay, checked against that pin at the second.
+    let b = Device::new(8, &it);
+    let body = a.body(now() + 1);
+    refused(two.check_in(&a.headers(&b.key, &a.dev, now(), &nonce(2), &body), body), 401, "bad_signature");
+    // Twenty phones, each checking in twice, alternately through both, all at once.
+    let devices: Vec<Device> = (20..40).map(|n| Device::new(n, &it)).collect();
+    std::thread::scope(|s| {
+        for (i, device) in devices.iter().enumerate() {
+            let (one, two) = (&one, &two);
+            s.spawn(move || {
+                for round in 0..2u32 {
+                    let client = if (i as u32 + round) % 2 == 0 { one } else { two };
+                    let body = device.body(now() + i64::from(round));
+                    let headers = device.headers(&device.key, &device.dev, now(), &nonce(1000 + round), &body);
+                    let (status, text) = client.check_in(&headers, body);
+                    assert_eq!(status, 200, "{text}");
+                }
+            });
+        }
+    });
+    let listed = it.json(&["devices", "list", "--org", "org"]);
+    let ids: Vec<&str> = listed["devices"].as_array().unwrap().iter().filter_map(|d| d["device_id"].as_str()).collect();
+    assert_eq!(ids.len(), 21, "{listed}");
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len());
+}
