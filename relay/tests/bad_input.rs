@@ -297,7 +297,7 @@ fn two_relays_on_one_ledger_share_pins_and_nonces() {
             let (one, two) = (&one, &two);
             s.spawn(move || {
                 for round in 0..2u32 {
-                    let client = if (i as u32 + round) % 2 == 0 { one } else { two };
+                    let client = if (i as u32 + round).is_multiple_of(2) { one } else { two };
                     let body = device.body(now() + i64::from(round));
                     let headers = device.headers(&device.key, &device.dev, now(), &nonce(1000 + round), &body);
                     let (status, text) = client.check_in(&headers, body);
