@@ -163,6 +163,9 @@ pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
         d.last_checkin.map_or_else(|| "never".into(), time),
         d.device_key
     );
+    if let Some(r) = &d.relay_checkin {
+        text.push_str(&format!("\n  through the relay: last check-in {}, {} in all", time(r.last_at), r.count));
+    }
     if let Some(c) = &d.config {
         text.push_str(&format!(
             "\n  app configuration (Intune): {} (status {}, matched by {})",

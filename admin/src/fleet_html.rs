@@ -173,6 +173,7 @@ mod tests {
             retired_at: None,
             config: None,
             key_set: None,
+            relay_checkin: None,
         }
     }
 

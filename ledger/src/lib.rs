@@ -24,7 +24,7 @@ pub use db::{LedgerUnavailable, Location};
 pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};
 pub use mdm::graph::ConfigStatus;
 pub use mdm::{Format, MalformedFile};
-pub use views::{DeviceFilter, DeviceKey, DeviceRow, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
+pub use views::{DeviceFilter, DeviceKey, DeviceRow, RelayCheckIns, WipeRow, WipeState, DEFAULT_STALE_SECONDS};
 
 use anyhow::{bail, Context, Result};
 pub use db::Value;

@@ -41,6 +41,16 @@ pub struct DeviceRow {
     /// The key set version it verifies IT's messages with, as its last report said (none: the
     /// organisation's one key, or a phone that predates key sets).
     pub key_set: Option<i64>,
+    /// When it last checked in through a relay, by the relay's clock, and how many times (none:
+    /// it never has: it reaches IT through the MDM alone).
+    pub relay_checkin: Option<RelayCheckIns>,
+}
+
+/// A device's check-ins through the relays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RelayCheckIns {
+    pub last_at: i64,
+    pub count: i64,
 }
 
 impl DeviceRow {
@@ -126,10 +136,11 @@ const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.plat
      d.last_report_at, d.last_checkin, d.flag,
      EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')
          AND coalesce(d.flag, '') != 'reported_after_wipe',
-     cs.status, cs.reported_at, cs.matched_by, d.retired_at, d.key_set";
+     cs.status, cs.reported_at, cs.matched_by, d.retired_at, d.key_set, rc.last_at, rc.count";
 
 /// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
-const DEVICE_JOIN: &str = "LEFT JOIN config_status cs ON cs.device_id = d.device_id";
+const DEVICE_JOIN: &str =
+    "LEFT JOIN config_status cs ON cs.device_id = d.device_id LEFT JOIN relay_checkins rc ON rc.device_id = d.device_id";
 
 fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
     let last_report_at: i64 = row.get(12)?;
@@ -153,6 +164,10 @@ fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
         wiped: row.get(15)?,
         retired_at: row.get(19)?,
         key_set: row.get(20)?,
+        relay_checkin: match (row.get::<Option<i64>>(21)?, row.get::<Option<i64>>(22)?) {
+            (Some(last_at), Some(count)) => Some(RelayCheckIns { last_at, count }),
+            _ => None,
+        },
         config: match row.get::<Option<String>>(16)? {
             Some(status) => Some(ConfigStatus { status, reported_at: row.get(17)?, matched_by: row.get(18)? }),
             None => None,

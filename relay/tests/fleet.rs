@@ -39,6 +39,11 @@ fn a_lost_phone_is_wiped_through_the_relay_and_its_receipt_reaches_the_other_adm
     let ids: Vec<&str> = listed["devices"].as_array().unwrap().iter().filter_map(|d| d["device_id"].as_str()).collect();
     let (dev_a, dev_b) = (a.device_id(), b.device_id());
     assert!(ids.contains(&dev_a.as_str()) && ids.contains(&dev_b.as_str()), "{listed}");
+    // IT sees which phones reach it through the relay, and when they last did.
+    let shown = w.it.json(&["devices", "show", "--org", "org", &dev_b]);
+    assert_eq!(shown["devices"][0]["relay_checkin"]["count"], 1, "{shown}");
+    let text = w.it.ok(&["devices", "show", "--org", "org", &dev_b]);
+    assert!(text.contains("through the relay: last check-in"), "{text}");
     // IT publishes a bulletin; a check-in takes it (contact with IT).
     w.it.ok(&["relay", "publish", "--org", "org"]);
     let out = b.check_in(&w.relay.url, &w.tls.ca);
