@@ -26,6 +26,19 @@ pub fn qr_code(text: String) -> Result<QrCode> {
     Ok(QrCode::encode(&text)?)
 }
 
+/// What a report says of the phone, from what the shell read (each at most 24 characters).
+pub(crate) fn report_facts(platform: Platform, os_version: &str, app_version: &str) -> ReportFacts {
+    let os = match platform {
+        Platform::Android => "android",
+        Platform::Ios => "ios",
+    };
+    ReportFacts {
+        os: os.into(),
+        os_version: os_version.chars().take(24).collect(),
+        app_version: app_version.chars().take(24).collect(),
+    }
+}
+
 /// What became of a bulletin.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct BulletinResult {
@@ -141,16 +154,7 @@ impl Televisit {
     /// This device's signed report for IT (at most 1,000 characters: one Android keyed app
     /// state message), to publish as `device_report` and show on the Settings screen.
     pub fn device_report(&self, platform: Platform, os_version: String, app_version: String) -> Result<String> {
-        let os = match platform {
-            Platform::Android => "android",
-            Platform::Ios => "ios",
-        };
-        let facts = ReportFacts {
-            os: os.into(),
-            os_version: os_version.chars().take(24).collect(),
-            app_version: app_version.chars().take(24).collect(),
-        };
-        Ok(self.0.device_report(&self.1, &facts)?)
+        Ok(self.0.device_report(&self.1, &report_facts(platform, &os_version, &app_version))?)
     }
 
     /// The phone's last contact with IT: the newest signed issue time it verified.

@@ -6,7 +6,6 @@ use crate::platform::{ForeignSecrets, SecretStore};
 use crate::{Platform, Result, Televisit};
 use std::sync::Arc;
 use televisit_core::it::relay;
-use televisit_core::it::report::ReportFacts;
 
 /// One header of a request.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -48,15 +47,7 @@ impl Televisit {
         app_version: String,
         with_export: bool,
     ) -> Result<RelayRequest> {
-        let os = match platform {
-            Platform::Android => "android",
-            Platform::Ios => "ios",
-        };
-        let facts = ReportFacts {
-            os: os.into(),
-            os_version: os_version.chars().take(24).collect(),
-            app_version: app_version.chars().take(24).collect(),
-        };
+        let facts = crate::fleet::report_facts(platform, &os_version, &app_version);
         let request = self.0.relay_request(&self.1, &facts, with_export, chrono::Utc::now())?;
         Ok(RelayRequest {
             method: request.method,

@@ -200,11 +200,6 @@ pub(crate) enum RecordError {
     Db(DbError),
 }
 
-#[allow(non_snake_case)]
-pub(crate) fn Refused(reason: String) -> RecordError {
-    RecordError::Refused(reason)
-}
-
 impl From<DbError> for RecordError {
     fn from(err: DbError) -> Self {
         RecordError::Db(err)
@@ -236,9 +231,9 @@ pub(crate) fn import_report(
     import_id: i64,
     now: i64,
 ) -> Result<bool, RecordError> {
-    let report = report::verify(text, None).map_err(|e| Refused(format!("a device report: {e}")))?;
+    let report = report::verify(text, None).map_err(|e| RecordError::Refused(format!("a device report: {e}")))?;
     if report.org != org_id {
-        return Err(Refused(format!("the report of {} is of another organisation's device", report.dev)));
+        return Err(RecordError::Refused(format!("the report of {} is of another organisation's device", report.dev)));
     }
     let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
@@ -260,7 +255,7 @@ pub(crate) fn import_report(
             "INSERT INTO events (at, device_id, kind, detail) VALUES (?1, ?2, 'key_mismatch', ?3)",
             params![now, report.dev, format!("pinned {}, report signed by {}", short(&pinned), short(&report.key))],
         )?;
-        return Err(Refused(format!(
+        return Err(RecordError::Refused(format!(
             "the report of {} is signed by another key than the one pinned (a clone or a reinstall?): check the phone, then `devices repin {} --report FILE`",
             report.dev, report.dev
         )));
@@ -281,7 +276,8 @@ pub(crate) fn import_report(
     // Kept as evidence all the same; flagged when it speaks after its full wipe.
     super::device_findings::check_report(tx, &report, now)?;
     super::device_findings::check_unarchived(tx, &report, now)?;
-    super::archive::record_report(tx, &report, &digest, now).map_err(|e| Refused(format!("a device report: {e:#}")))?;
+    super::archive::record_report(tx, &report, &digest, now)
+        .map_err(|e| RecordError::Refused(format!("a device report: {e:#}")))?;
     Ok(true)
 }
 
@@ -331,17 +327,18 @@ pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbRes
 /// Returns whether the receipt was new.
 pub(crate) fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i64) -> Result<bool, RecordError> {
     let claimed_device = wipe::claimed_receipt_device(text)
-        .ok_or_else(|| Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
+        .ok_or_else(|| RecordError::Refused("a wipe receipt that is damaged or in an unknown format".into()))?;
     let pinned: Option<String> = tx
         .query_opt("SELECT device_key FROM devices WHERE device_id = ?1", params![&claimed_device])?
         .map(|r| r.get(0))
         .transpose()?;
     let Some(pinned) = pinned else {
-        return Err(Refused(format!(
+        return Err(RecordError::Refused(format!(
             "a wipe receipt from {claimed_device}, a device this ledger does not know: import its report first"
         )));
     };
-    let receipt = wipe::verify_receipt(text, &pinned).map_err(|e| Refused(format!("a wipe receipt: {e}")))?;
+    let receipt =
+        wipe::verify_receipt(text, &pinned).map_err(|e| RecordError::Refused(format!("a wipe receipt: {e}")))?;
     let digest = digest_hex(text.as_bytes());
     let seen: Option<String> = tx
         .query_opt("SELECT command_id FROM receipts WHERE digest = ?1", params![&digest])?
@@ -362,7 +359,10 @@ pub(crate) fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i
             .transpose()?;
         match device {
             Some(Some(device)) if device != receipt.device_id => {
-                return Err(Refused(format!("a wipe receipt from {} for another device's command", receipt.device_id)))
+                return Err(RecordError::Refused(format!(
+                    "a wipe receipt from {} for another device's command",
+                    receipt.device_id
+                )))
             }
             Some(_) => known += 1,
             None => {}
@@ -371,14 +371,14 @@ pub(crate) fn import_receipt(tx: &mut Tx<'_>, text: &str, import_id: i64, now: i
     // A phone's own trigger always wipes everything: a local receipt of a narrower scope was
     // signed by someone holding a copy of the device key, to start a new log without a command.
     if known == 0 && receipt.reason == WipeReason::LocalTrigger && receipt.scope != WipeScope::All {
-        return Err(Refused(format!(
+        return Err(RecordError::Refused(format!(
             "a wipe receipt from {} for a local wipe of scope {}: a phone's own trigger wipes everything",
             receipt.device_id,
             receipt.scope.code()
         )));
     }
     if known == 0 && receipt.reason != WipeReason::LocalTrigger {
-        return Err(Refused(format!(
+        return Err(RecordError::Refused(format!(
             "a wipe receipt from {} for a command this ledger did not issue ({})",
             receipt.device_id, receipt.command_id
         )));

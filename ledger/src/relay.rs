@@ -11,7 +11,7 @@ use crate::import::{import_receipt, import_report, RecordError};
 use crate::{digest_hex, params, Ledger};
 use anyhow::Result;
 use televisit_protocol::relay::{CheckIn, Recorded, MAX_CLOCK_SKEW_SECONDS};
-use televisit_protocol::report;
+use televisit_protocol::report::DeviceReport;
 
 /// Why the ledger would not take a device's first check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +35,19 @@ impl Ledger {
     /// The key a device's request is checked against: the one IT pinned, or at first contact the
     /// key its report is signed with, when the report proves an enrollment IT issued (the code's
     /// digest names a code in the ledger). `None`: nothing to check against (refused).
-    pub fn request_key(&mut self, device_id: &str, checkin: &CheckIn) -> Result<Option<RequestKey>> {
+    ///
+    /// `report` is the check-in's report as verified against the key it carries (the caller
+    /// reads it once), none when it does not verify.
+    pub fn request_key(
+        &mut self,
+        device_id: &str,
+        checkin: &CheckIn,
+        report: Option<&DeviceReport>,
+    ) -> Result<Option<RequestKey>> {
         if let Some(key) = self.device_key(device_id)? {
             return Ok(Some(RequestKey { key, contact: FirstContact::Pinned }));
         }
-        let Ok(report) = report::verify(&checkin.report, None) else {
+        let Some(report) = report else {
             return Ok(None);
         };
         if report.dev != device_id || report.org != self.org_id {
@@ -57,7 +65,7 @@ impl Ledger {
                 params![&code_id],
             )?
             .get(0)?;
-        Ok(issued.then_some(RequestKey { key: report.key, contact: FirstContact::MayPin }))
+        Ok(issued.then(|| RequestKey { key: report.key.clone(), contact: FirstContact::MayPin }))
     }
 
     /// Takes a request's nonce: `false` when the device used it before (a replay, to this relay

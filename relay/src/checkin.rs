@@ -24,8 +24,13 @@ pub fn check_in(
     if !signature.is_fresh(now) {
         return Err(RelayError::Stale);
     }
-    let key =
-        ledger.request_key(&signature.device_id, &checkin).map_err(ledger_error)?.ok_or(RelayError::NotEnrolled)?;
+    // The report, verified once against the key it carries: at first contact, the key the
+    // request must hold for (when it is recorded, its key is held to the one IT pinned).
+    let claimed = report::verify(&checkin.report, None).ok();
+    let key = ledger
+        .request_key(&signature.device_id, &checkin, claimed.as_ref())
+        .map_err(ledger_error)?
+        .ok_or(RelayError::NotEnrolled)?;
     if !signature.holds(&key.key, "POST", CHECKIN_PATH, body) {
         return Err(RelayError::BadSignature);
     }
@@ -34,9 +39,8 @@ pub fn check_in(
     if !allow(&signature.device_id) {
         return Err(RelayError::RateLimited);
     }
-    // The report inside must be the signing device's own (its own key's signature is checked
-    // when it is recorded, against the key IT pinned).
-    let claimed = report::verify(&checkin.report, None).map_err(|_| RelayError::Malformed)?;
+    // The report inside must be the signing device's own.
+    let claimed = claimed.ok_or(RelayError::Malformed)?;
     if claimed.dev != signature.device_id {
         return Err(RelayError::WrongDevice);
     }

@@ -134,7 +134,7 @@ fn postgresql_stopped_makes_the_relay_answer_503_and_the_phone_try_again_later()
     let out = phone.check_in(&relay.url, &tls.ca);
     assert_eq!(out.code, Some(75), "{} {}", out.stdout, out.stderr);
     assert!(out.stdout.contains("unavailable"), "{}", out.stdout);
-    let health = health(&relay, &tls);
+    let health = health_of(&relay, &tls);
     assert_eq!(health, 503);
     // The relay is still up, and takes check-ins again once the database is back.
     cluster.start_again().unwrap();
@@ -142,10 +142,6 @@ fn postgresql_stopped_makes_the_relay_answer_503_and_the_phone_try_again_later()
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
     assert_eq!(health_of(&relay, &tls), 200);
     assert!(phone.json(&["status"])["last_checkin"].is_string());
-}
-
-fn health(relay: &Relay, tls: &Tls) -> u16 {
-    health_of(relay, tls)
 }
 
 fn health_of(relay: &Relay, tls: &Tls) -> u16 {

@@ -156,14 +156,6 @@ impl Db {
             Db::Postgres(client) => client.is_closed(),
         }
     }
-
-    /// Whether the connection still answers (the relay's pool checks before lending one).
-    pub fn is_alive(&mut self) -> bool {
-        match self {
-            Db::Sqlite(_) => true,
-            Db::Postgres(client) => client.is_alive(),
-        }
-    }
 }
 
 /// Why a ledger's database would not open.

@@ -61,10 +61,6 @@ impl Client {
     pub fn is_closed(&self) -> bool {
         self.client.is_closed()
     }
-
-    pub fn is_alive(&mut self) -> bool {
-        !self.client.is_closed() && self.client.is_valid(std::time::Duration::from_secs(2)).is_ok()
-    }
 }
 
 impl Transaction<'_> {

@@ -37,79 +37,6 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-macro_rules! int_value {
-    ($($t:ty),*) => {$(
-        impl From<$t> for Value {
-            fn from(v: $t) -> Value {
-                Value::Int(i64::from(v))
-            }
-        }
-    )*};
-}
-int_value!(i64, i32, u32, u16, u8, bool);
-
-impl From<u64> for Value {
-    /// Counts and sequence numbers beyond `i64::MAX` do not occur; one is stored as the maximum
-    /// rather than wrapped to a negative number.
-    fn from(v: u64) -> Value {
-        Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<usize> for Value {
-    fn from(v: usize) -> Value {
-        Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<&str> for Value {
-    fn from(v: &str) -> Value {
-        Value::Text(v.to_owned())
-    }
-}
-
-impl From<String> for Value {
-    fn from(v: String) -> Value {
-        Value::Text(v)
-    }
-}
-
-impl From<&String> for Value {
-    fn from(v: &String) -> Value {
-        Value::Text(v.clone())
-    }
-}
-
-impl From<&[u8]> for Value {
-    fn from(v: &[u8]) -> Value {
-        Value::Blob(v.to_vec())
-    }
-}
-
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Value {
-        v.map(Into::into).unwrap_or(Value::Null)
-    }
-}
-
-impl<T: Clone + Into<Value>> From<&Option<T>> for Value {
-    fn from(v: &Option<T>) -> Value {
-        v.clone().map(Into::into).unwrap_or(Value::Null)
-    }
-}
-
-impl From<&i64> for Value {
-    fn from(v: &i64) -> Value {
-        Value::Int(*v)
-    }
-}
-
-impl From<&&str> for Value {
-    fn from(v: &&str) -> Value {
-        Value::Text((*v).to_owned())
-    }
-}
-
 /// One row, its columns in the order the query named them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row(Vec<Value>);
@@ -228,16 +155,30 @@ pub trait ToValue {
     fn to_value(&self) -> Value;
 }
 
-macro_rules! to_value_via_from {
+macro_rules! int_to_value {
     ($($t:ty),*) => {$(
         impl ToValue for $t {
             fn to_value(&self) -> Value {
-                Value::from(*self)
+                Value::Int(i64::from(*self))
             }
         }
     )*};
 }
-to_value_via_from!(i64, i32, u32, u16, u8, bool, u64, usize);
+int_to_value!(i64, i32, u32, u16, u8, bool);
+
+impl ToValue for u64 {
+    /// Counts and sequence numbers beyond `i64::MAX` do not occur; one is stored as the maximum
+    /// rather than wrapped to a negative number.
+    fn to_value(&self) -> Value {
+        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl ToValue for usize {
+    fn to_value(&self) -> Value {
+        Value::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
 
 impl ToValue for str {
     fn to_value(&self) -> Value {

@@ -218,10 +218,6 @@ impl Phone {
 
     pub fn device_id(&self) -> String {
         let status = self.json(&["status"]);
-        status["enrollment"]["device_id"]
-            .as_str()
-            .or_else(|| status["device_id"].as_str())
-            .unwrap_or_else(|| panic!("status names the device: {status}"))
-            .to_owned()
+        status["device_id"].as_str().unwrap_or_else(|| panic!("status names the device: {status}")).to_owned()
     }
 }
