@@ -25,7 +25,7 @@ use televisit_admin::ledger::{self, CommandKind};
 use televisit_admin::{fleet, org, usage};
 use televisit_protocol::bulletin::MAX_VALID_SECONDS;
 use televisit_protocol::enrollment::{make_enroll_code, open_policy, sign_policy};
-use televisit_protocol::enrollment::{Validity, MAX_CODE_VALID_SECONDS};
+use televisit_protocol::enrollment::{CodeTerms, Validity, MAX_CODE_VALID_SECONDS};
 use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
 
@@ -70,6 +70,8 @@ enum Command {
         /// A key with the enroll role; without it, the organisation's first key in --org.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        #[command(flatten)]
+        relay: relay_cli::RelayEndpointArgs,
     },
     /// The fleet's bulletin, signed on a schedule and pushed to every phone through the MDM.
     #[command(subcommand)]
@@ -271,13 +273,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let signed = sign_policy(&signing, &policy, chrono::Utc::now().timestamp())?;
             print(json, serde_json::json!({"version": policy.version, "signed": signed}), signed);
         }
-        Command::EnrollCode { org: org_dir, policy, valid, key } => {
+        Command::EnrollCode { org: org_dir, policy, valid, key, relay } => {
+            let relay = relay.endpoint()?;
             let (org, mut ledger) = ledger_cli::open(&org_dir)?;
             let signed = text_or_file(&policy)?;
             let version = open_policy(&signed, &org.keys).context("the signed policy")?.policy.version;
             let validity = Validity::from(chrono::Utc::now().timestamp(), valid)?;
             let signing = keys_cli::signer(&org, key.as_deref(), Role::Enroll)?;
-            let code = make_enroll_code(&signing, &org.trust(), &signed, validity)?;
+            let code = make_enroll_code(&signing, &org.trust(), &signed, CodeTerms { validity, relay: relay.clone() })?;
             let code_id = format!("code_{}", &ledger::digest_hex(code.as_bytes())[..24]);
             let detail = format!("policy version {version}");
             ledger.record_issued(
@@ -290,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             print(
                 json,
-                serde_json::json!({"code": code, "length": code.len(), "policy_version": version, "expires_at": validity.expires_at}),
+                serde_json::json!({"code": code, "length": code.len(), "policy_version": version, "expires_at": validity.expires_at, "relay": relay}),
                 code,
             );
         }

@@ -51,6 +51,9 @@ Example (cron): televisit-admin bulletin sign --org /vault/org --by cron > bulle
         /// Write the body to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// A relay other than the one the enrollment code names (phones take it over the code's).
+        #[command(flatten)]
+        relay: crate::relay_cli::RelayEndpointArgs,
     },
 }
 
@@ -97,11 +100,12 @@ fn envelope_or_file(option: &str, value: &str, kind: Kind) -> Result<String> {
 }
 
 pub fn run(command: MdmCommand, json: bool) -> Result<ExitCode> {
-    let MdmCommand::Export { target, code, policy, bulletin, package, out } = command;
+    let MdmCommand::Export { target, code, policy, bulletin, package, out, relay } = command;
     let values = Values {
         enrollment_code: envelope_or_file("--code", &code, Kind::Enroll)?,
         signed_policy: envelope_or_file("--policy", &policy, Kind::Policy)?,
         bulletin: envelope_or_file("--bulletin", &bulletin, Kind::Bulletin)?,
+        relay: relay.endpoint()?,
     };
     let export = mdm_export::export(target.into(), &values, &package)?;
     for note in &export.notes {

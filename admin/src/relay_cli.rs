@@ -5,10 +5,50 @@
 
 use crate::ledger_cli;
 use anyhow::{Context, Result};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use televisit_admin::org;
+use televisit_protocol::relay::RelayEndpoint;
+
+/// Where phones check in over HTTPS: in an enrollment code (signed) or the MDM's configuration.
+#[derive(Args, Default)]
+pub struct RelayEndpointArgs {
+    /// The relay's base URL (https://…), where phones check in besides the MDM.
+    #[arg(long, value_name = "URL")]
+    pub relay_url: Option<String>,
+    /// The CA certificate (PEM or DER) the relay's chain must end at, pinned by its SHA-256;
+    /// without it, any CA the phone trusts (the system's and the MDM-installed ones).
+    #[arg(long, value_name = "FILE", requires = "relay_url")]
+    pub relay_ca: Option<PathBuf>,
+}
+
+impl RelayEndpointArgs {
+    /// The endpoint named, checked as a phone will check it; none without --relay-url.
+    pub fn endpoint(&self) -> Result<Option<RelayEndpoint>> {
+        let Some(url) = &self.relay_url else { return Ok(None) };
+        let pin = match &self.relay_ca {
+            None => None,
+            Some(file) => Some(ca_sha256(file)?),
+        };
+        let endpoint = RelayEndpoint::new(url, pin.as_deref())
+            .map_err(|problem| anyhow::anyhow!("--relay-url: the URL {}", problem.describe()))?;
+        Ok(Some(endpoint))
+    }
+}
+
+/// The SHA-256 of a CA certificate's DER (the first certificate of a PEM file, or a DER file).
+fn ca_sha256(file: &std::path::Path) -> Result<String> {
+    use rustls_pki_types::pem::PemObject;
+    let bytes = std::fs::read(file).with_context(|| format!("--relay-ca: cannot read {}", file.display()))?;
+    let der = match rustls_pki_types::CertificateDer::from_pem_slice(&bytes) {
+        Ok(cert) => cert.as_ref().to_vec(),
+        // DER: an X.509 certificate is a SEQUENCE (0x30); anything else is not one.
+        Err(_) if bytes.first() == Some(&0x30) => bytes,
+        Err(_) => anyhow::bail!("--relay-ca: {} holds no certificate (PEM or DER)", file.display()),
+    };
+    Ok(hex::encode(ring::digest::digest(&ring::digest::SHA256, &der)))
+}
 
 #[derive(Subcommand)]
 pub enum RelayCommand {

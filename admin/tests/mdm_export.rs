@@ -78,9 +78,11 @@ fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/mdm").join(name)
 }
 
-/// Every key the phone reads from the fleet's configuration (all but the one-phone wipe command).
+/// Every key the phone reads from the fleet's configuration: all but the one-phone wipe command,
+/// and the relay's keys (written only with --relay-url: the enrollment code names the relay).
 fn fleet_keys() -> Vec<&'static str> {
-    keys::READ.iter().copied().filter(|k| *k != keys::WIPE_COMMAND).collect()
+    let optional = [keys::WIPE_COMMAND, keys::RELAY_URL, keys::RELAY_CA_SHA256];
+    keys::READ.iter().copied().filter(|k| !optional.contains(k)).collect()
 }
 
 /// The arguments of `mdm export` with each of its three values (a file name or the value itself).
@@ -241,6 +243,34 @@ fn workspace_one_rows_are_string_keys_with_lookup_values() {
         assert_eq!(rows[key], value, "{key}");
     }
     assert_eq!((rows[keys::MDM_DEVICE_ID], rows[keys::MDM_USER]), ("{DeviceUid}", "{EmailAddress}"));
+}
+
+#[test]
+fn a_relay_named_for_the_mdm_is_written_with_its_ca_pin_and_a_bad_one_is_refused_without_echo() {
+    let input = input();
+    // A CA certificate as IT holds it (PEM); the pin is the SHA-256 of its DER.
+    let ca = rcgen::generate_simple_self_signed(vec!["North Clinic CA".into()]).unwrap();
+    std::fs::write(input.dir.path().join("ca.pem"), ca.cert.pem()).unwrap();
+    let pin = hex::encode(ring::digest::digest(&ring::digest::SHA256, ca.cert.der()));
+    let out =
+        input.export("workspace-one", &["--relay-url", "https://relay.north-clinic.example/", "--relay-ca", "ca.pem"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: BTreeMap<&str, &str> = out.stdout.lines().skip(1).filter_map(|l| l.split_once(",String,")).collect();
+    assert_eq!(rows[keys::RELAY_URL], "https://relay.north-clinic.example");
+    assert_eq!(rows[keys::RELAY_CA_SHA256], pin);
+    assert_eq!(rows.len(), fleet_keys().len() + 2);
+    // The order the app applies them: the relay before the bulletin.
+    let order: Vec<&str> = out.stdout.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let at = |key| order.iter().position(|k| *k == key).unwrap();
+    assert!(at(keys::RELAY_URL) < at(keys::BULLETIN), "{order:?}");
+    for (args, said) in [
+        (&["--relay-url", "http://relay.north-clinic.example"][..], "https://"),
+        (&["--relay-url", "https://relay.north-clinic.example", "--relay-ca", "code.txt"][..], "holds no certificate"),
+    ] {
+        let bad = input.export("intune-ios", args);
+        assert_eq!(bad.code, Some(1), "{args:?}");
+        assert!(bad.stderr.contains(said) && !bad.stderr.contains("north-clinic"), "{}", bad.stderr);
+    }
 }
 
 #[test]

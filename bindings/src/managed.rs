@@ -16,6 +16,7 @@ pub struct ManagedReport {
     pub enrollment: ManagedOutcome,
     pub policy: ManagedOutcome,
     pub mdm_ids: ManagedOutcome,
+    pub relay: ManagedOutcome,
     pub bulletin: ManagedOutcome,
     pub wipe: ManagedOutcome,
     pub wipe_started: bool,
@@ -32,6 +33,9 @@ pub struct ManagedConfigKeys {
     /// The MDM's own ids of the device and its user (filled by the MDM's variables).
     pub mdm_device_id: String,
     pub mdm_user: String,
+    /// The relay the phone checks in with over HTTPS, and the SHA-256 of its CA (optional).
+    pub relay_url: String,
+    pub relay_ca_sha256: String,
     /// Where the device answers (Android keyed app state, iOS `com.apple.feedback.managed`).
     pub wipe_receipt: String,
     pub device_report: String,
@@ -46,9 +50,18 @@ pub fn managed_config_keys() -> ManagedConfigKeys {
         bulletin: keys::BULLETIN.into(),
         mdm_device_id: keys::MDM_DEVICE_ID.into(),
         mdm_user: keys::MDM_USER.into(),
+        relay_url: keys::RELAY_URL.into(),
+        relay_ca_sha256: keys::RELAY_CA_SHA256.into(),
         wipe_receipt: keys::WIPE_RECEIPT.into(),
         device_report: keys::DEVICE_REPORT.into(),
     }
+}
+
+/// The keys the app reads, in the order the core applies them: what a shell takes from the
+/// MDM's configuration (and nothing else it finds there).
+#[uniffi::export]
+pub fn managed_read_keys() -> Vec<String> {
+    keys::READ.iter().map(|key| (*key).to_owned()).collect()
 }
 
 /// Each refused key with its message (`key: message`), ready for the screen.

@@ -14,10 +14,13 @@ pub struct HttpHeader {
     pub value: String,
 }
 
-/// The check-in request, to send as it is: `method` to the relay's URL with `path` appended.
+/// The check-in request, to send as it is: `method` to `url`. With `ca_sha256`, the connection
+/// is used only when `relay_pin_holds` says the chain the platform verified holds IT's CA.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct RelayRequest {
     pub method: String,
+    pub url: String,
+    pub ca_sha256: Option<String>,
     pub path: String,
     pub headers: Vec<HttpHeader>,
     pub body: Vec<u8>,
@@ -38,24 +41,42 @@ pub struct RelayOutcome {
 
 #[uniffi::export]
 impl Televisit {
-    /// The signed check-in request: the device report, the wipe receipt held, and with
-    /// `with_export` a sealed export of the log since IT's last confirmation.
+    /// The signed check-in request to the relay IT named (the managed configuration's, else the
+    /// enrollment code's): the device report, the wipe receipt held, and once a day a sealed
+    /// export of the log since IT's last confirmation. None: IT runs no relay for this phone.
     pub fn relay_request(
         &self,
         platform: Platform,
         os_version: String,
         app_version: String,
-        with_export: bool,
-    ) -> Result<RelayRequest> {
+    ) -> Result<Option<RelayRequest>> {
+        let Some(to) = relay::endpoint(&self.1)? else { return Ok(None) };
+        let now = chrono::Utc::now();
+        let with_export = relay::export_due(&self.1, now)?;
         let facts = crate::fleet::report_facts(platform, &os_version, &app_version);
-        let request = self.0.relay_request(&self.1, &facts, with_export, chrono::Utc::now())?;
-        Ok(RelayRequest {
+        let request = self.0.relay_request(&self.1, &facts, &to, with_export, now)?;
+        Ok(Some(RelayRequest {
             method: request.method,
+            url: request.url,
+            ca_sha256: request.ca_sha256,
             path: request.path,
             headers: request.headers.into_iter().map(|(name, value)| HttpHeader { name, value }).collect(),
             body: request.body,
-        })
+        }))
     }
+}
+
+/// Whether a certificate chain the platform verified (each certificate's DER, its trust anchor
+/// included) holds the CA IT pinned (`ca_sha256` of a `RelayRequest`).
+#[uniffi::export]
+pub fn relay_pin_holds(ca_sha256: String, chain: Vec<Vec<u8>>) -> bool {
+    relay::RelayEndpoint { url: String::new(), ca_sha256: Some(ca_sha256) }.pin_holds(chain.iter().map(Vec::as_slice))
+}
+
+/// The host of the relay this phone checks in with, for the Settings screen; none without one.
+#[uniffi::export]
+pub fn relay_host(secrets: Arc<dyn SecretStore>) -> Result<Option<String>> {
+    Ok(relay::endpoint(&ForeignSecrets(secrets))?.map(|e| e.host()))
 }
 
 /// Applies the relay's answer (`status` 0: no answer at all) through the same check-in as the

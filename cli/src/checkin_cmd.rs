@@ -1,8 +1,10 @@
-//! `televisit checkin --relay URL`: a check-in through IT's fleet relay, as a phone makes one in
-//! its background task. The core builds and signs the request and applies the answer (the same
+//! `televisit checkin`: a check-in through IT's fleet relay, as a phone makes one in its
+//! background task, to the relay IT named (managed configuration, else enrollment code) or the
+//! one `--relay` gives. The core builds and signs the request and applies the answer (the same
 //! check-in the MDM's configuration goes through); this file only carries it over HTTPS, with
-//! the system's trusted roots and, with `--ca`, the hospital's own CA. Certificates are always
-//! verified; plain HTTP is taken for a loopback address only.
+//! the system's trusted roots and, with `--ca`, the hospital's own CA. When IT pinned the
+//! relay's CA, only that CA is trusted, and `--ca` must be it. Certificates are always verified;
+//! plain HTTP is taken for a loopback address only.
 //!
 //! Exit codes: 0 checked in; 1 an error; 3 the relay refused the request; 75 try again later
 //! (the relay or its database was not there).
@@ -12,12 +14,12 @@ use crate::it_view::WipeCause;
 use crate::profile::Profile;
 use crate::report_cmd::desktop_facts;
 use crate::view::print_json;
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use televisit_core::it::relay::{apply_answer, RelayOutcome};
+use televisit_core::it::relay::{apply_answer, endpoint, export_due, RelayEndpoint, RelayOutcome};
 use televisit_core::Televisit;
 
 /// Exit code: try again later (EX_TEMPFAIL).
@@ -25,22 +27,32 @@ pub const TRY_LATER: u8 = 75;
 
 #[derive(Args)]
 pub struct CheckInArgs {
-    /// The relay's address, as IT gave it (`https://relay.hospital.example`).
+    /// The relay's address (`https://relay.hospital.example`); without it, the one IT named in
+    /// the enrollment code or the managed configuration.
     #[arg(long, value_name = "URL")]
-    relay: String,
+    relay: Option<String>,
     /// A CA certificate (PEM) to trust besides the system's: the hospital's own.
     #[arg(long, value_name = "FILE")]
     ca: Option<PathBuf>,
-    /// Send a sealed export of the activity log since IT's last confirmation too.
+    /// Send a sealed export of the activity log since IT's last confirmation too (without it,
+    /// one goes once a day).
     #[arg(long)]
     export: bool,
 }
 
 pub fn run(profile: &Profile, tv: Televisit, args: CheckInArgs, json: bool) -> Result<ExitCode> {
-    let base = relay_base(&args.relay)?;
-    let request = tv.relay_request(&profile.secrets, &desktop_facts(), args.export, chrono::Utc::now())?;
-    let client = client(args.ca.as_deref())?;
-    let mut call = client.post(format!("{base}{}", request.path)).body(request.body);
+    let to = match &args.relay {
+        Some(url) => {
+            RelayEndpoint::new(url, None).map_err(|problem| anyhow!("--relay: the address {}", problem.describe()))?
+        }
+        None => endpoint(&profile.secrets)?
+            .ok_or_else(|| anyhow!("IT named no relay for this device: give its address with --relay URL"))?,
+    };
+    let now = chrono::Utc::now();
+    let with_export = args.export || export_due(&profile.secrets, now)?;
+    let request = tv.relay_request(&profile.secrets, &desktop_facts(), &to, with_export, now)?;
+    let client = client(args.ca.as_deref(), to.ca_sha256.is_some().then_some(&to))?;
+    let mut call = client.post(&request.url).body(request.body);
     for (name, value) in &request.headers {
         call = call.header(name, value);
     }
@@ -96,30 +108,30 @@ fn say(outcome: &RelayOutcome, json: bool) {
     }
 }
 
-/// The relay's address without a trailing slash: https, or http to a loopback address.
-fn relay_base(url: &str) -> Result<String> {
-    let url = url.trim().trim_end_matches('/');
-    let loopback = ["http://127.0.0.1", "http://[::1]", "http://localhost"].iter().any(|prefix| {
-        url.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
-    });
-    if !url.starts_with("https://") && !loopback {
-        bail!("the relay's address must start with https:// (plain http only to this machine)");
-    }
-    Ok(url.to_owned())
-}
-
-fn client(ca: Option<&std::path::Path>) -> Result<reqwest::blocking::Client> {
+/// The HTTPS client: the system's roots and `ca`, or, when IT pinned the relay's CA (`pinned`),
+/// that CA alone, which `ca` must be.
+fn client(ca: Option<&std::path::Path>, pinned: Option<&RelayEndpoint>) -> Result<reqwest::blocking::Client> {
     let mut builder = reqwest::blocking::Client::builder()
         .use_rustls_tls()
-        .tls_built_in_root_certs(true)
+        .tls_built_in_root_certs(pinned.is_none())
         .timeout(Duration::from_secs(60))
         .connect_timeout(Duration::from_secs(15))
         .user_agent(concat!("televisit/", env!("CARGO_PKG_VERSION")));
-    if let Some(ca) = ca {
-        let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
-        let certificate = reqwest::Certificate::from_pem(&pem)
-            .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
-        builder = builder.add_root_certificate(certificate);
+    match (ca, pinned) {
+        (None, Some(_)) => bail!("IT pinned the relay's CA: give its certificate with --ca FILE"),
+        (None, None) => {}
+        (Some(ca), pinned) => {
+            use rustls_pki_types::pem::PemObject;
+            let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+            let der = rustls_pki_types::CertificateDer::from_pem_slice(&pem)
+                .map_err(|_| anyhow!("{} is not a PEM certificate", ca.display()))?;
+            if pinned.is_some_and(|p| !p.pin_holds([der.as_ref()])) {
+                bail!("{} is not the CA IT pinned for the relay", ca.display());
+            }
+            let certificate = reqwest::Certificate::from_der(&der)
+                .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
+            builder = builder.add_root_certificate(certificate);
+        }
     }
     builder.build().context("cannot set up HTTPS")
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 pub use crate::keyset::is_age_recipient;
 use crate::keyset::{self, KeySet, Role, SignedKeySet, Signer};
 use crate::policy::Policy;
+use crate::relay::RelayEndpoint;
 use serde::{Deserialize, Serialize};
 
 /// What a device needs to enroll, as IT's `enroll-code` writes it: signed by a key with the
@@ -32,6 +33,10 @@ pub struct EnrollCode {
     /// The key set's name for the key that signed the code (absent: the org key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_by: Option<String>,
+    /// Where the phone checks in over HTTPS (`televisit-relay`), when IT runs one; the managed
+    /// configuration may move it later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<RelayEndpoint>,
 }
 
 /// How long an enrollment code is valid unless IT says otherwise.
@@ -109,8 +114,28 @@ pub struct OrgTrust {
     pub link: Option<String>,
 }
 
+/// What a code names beside the organisation: its validity, and where its phones check in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeTerms {
+    pub validity: Validity,
+    pub relay: Option<RelayEndpoint>,
+}
+
+impl From<Validity> for CodeTerms {
+    /// A code naming no relay (its phones reach IT through the MDM only).
+    fn from(validity: Validity) -> CodeTerms {
+        CodeTerms { validity, relay: None }
+    }
+}
+
 /// IT's side: the enrollment code for an organisation and a policy it signed, carrying its key set.
-pub fn make_enroll_code(signer: &Signer, org: &OrgTrust, signed_policy: &str, validity: Validity) -> Result<String> {
+pub fn make_enroll_code(
+    signer: &Signer,
+    org: &OrgTrust,
+    signed_policy: &str,
+    terms: impl Into<CodeTerms>,
+) -> Result<String> {
+    let CodeTerms { validity, relay } = terms.into();
     open_policy(signed_policy, &org.keys)?;
     let code = EnrollCode {
         org_name: org.name.clone(),
@@ -121,6 +146,7 @@ pub fn make_enroll_code(signer: &Signer, org: &OrgTrust, signed_policy: &str, va
         expires_at: validity.expires_at,
         keys: org.link.clone(),
         signed_by: signer.name.clone(),
+        relay,
     };
     check_code(&code)?;
     let text = signer.key.seal_json(Kind::Enroll, &code);
@@ -177,6 +203,12 @@ fn check_code(code: &EnrollCode) -> Result<()> {
     }
     if !is_age_recipient(&code.export_recipient) {
         return Err(Error::invalid("enrollment code", "has no valid export recipient"));
+    }
+    if let Some(relay) = &code.relay {
+        let checked = relay.checked().map_err(|p| Error::invalid("enrollment code's relay", p.describe()))?;
+        if checked != *relay {
+            return Err(Error::invalid("enrollment code's relay", "is not written in its normal form"));
+        }
     }
     let valid_for = code.expires_at.checked_sub(code.issued_at);
     if !valid_for.is_some_and(|s| (1..=MAX_CODE_VALID_SECONDS).contains(&s)) {

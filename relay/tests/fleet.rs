@@ -123,3 +123,48 @@ fn a_certificate_the_phone_does_not_trust_is_refused_before_anything_is_sent() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(w.it.json(&["devices", "list", "--org", "org"])["devices"].as_array().unwrap().is_empty());
 }
+
+/// Issue 32: the relay's URL and a pin of its CA come in the enrollment code; the phone checks
+/// in there with no address given, and only through a chain ending at the CA IT pinned.
+#[test]
+fn the_enrollment_code_names_the_relay_and_pins_its_ca() {
+    let Some(w) = world("code_names_relay") else { return };
+    let ca = w.tls.ca.display().to_string();
+    let code = w.it.ok(&[
+        "enroll-code",
+        "--org",
+        "org",
+        "--policy",
+        "policy.signed",
+        "--relay-url",
+        &w.relay.url,
+        "--relay-ca",
+        &ca,
+    ]);
+    let phone = Phone::enroll(&w.root, "phone", code.trim());
+    let out = phone.run(&["--json", "checkin", "--ca", &ca]);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    assert_eq!(w.it.json(&["devices", "list", "--org", "org"])["devices"].as_array().unwrap().len(), 1);
+    // Pinned: the system's roots are not enough, and another CA is not IT's, even one the
+    // relay's certificate does not chain to (refused before anything is sent).
+    let out = phone.run(&["checkin"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("IT pinned the relay's CA"), "{}", out.stderr);
+    std::fs::create_dir_all(w.root.join("other")).unwrap();
+    let other = Tls::make(&w.root.join("other"));
+    let out = phone.run(&["checkin", "--ca", &other.ca.display().to_string()]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("is not the CA IT pinned"), "{}", out.stderr);
+    // A code that names a relay no phone may use is refused by IT's tool, without echo.
+    let out = w.it.run(&[
+        "enroll-code",
+        "--org",
+        "org",
+        "--policy",
+        "policy.signed",
+        "--relay-url",
+        "http://relay.north.example",
+    ]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("https://") && !out.stderr.contains("north.example"), "{}", out.stderr);
+}

@@ -121,6 +121,8 @@ pub struct Values {
     pub enrollment_code: String,
     pub signed_policy: String,
     pub bulletin: String,
+    /// Where phones check in over HTTPS, when it moves from the one the code names.
+    pub relay: Option<televisit_protocol::relay::RelayEndpoint>,
 }
 
 impl Values {
@@ -179,6 +181,12 @@ fn entries<'a>(values: &'a Values, target: Target) -> Vec<(&'static str, Value<'
     if let Some((device, user)) = target.variables() {
         out.push((keys::MDM_DEVICE_ID, Value::Variable(device)));
         out.push((keys::MDM_USER, Value::Variable(user)));
+    }
+    if let Some(relay) = &values.relay {
+        out.push((keys::RELAY_URL, Value::Text(&relay.url)));
+        if let Some(pin) = &relay.ca_sha256 {
+            out.push((keys::RELAY_CA_SHA256, Value::Text(pin)));
+        }
     }
     out.push((keys::BULLETIN, Value::Text(values.bulletin.trim())));
     out

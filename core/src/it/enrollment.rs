@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 use serde::{Deserialize, Serialize};
 pub use televisit_protocol::enrollment::{
-    make_enroll_code, open_policy, read_enroll_code, sign_policy, EnrollCode, OrgTrust, ReadCode, SignedPolicy,
-    Validity, DEFAULT_CODE_VALID_SECONDS,
+    make_enroll_code, open_policy, read_enroll_code, sign_policy, CodeTerms, EnrollCode, OrgTrust, ReadCode,
+    SignedPolicy, Validity, DEFAULT_CODE_VALID_SECONDS,
 };
 pub use televisit_protocol::ids::random_id;
 use zeroize::Zeroizing;
@@ -34,6 +34,9 @@ pub struct Enrollment {
     /// legacy set of its one key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<televisit_protocol::keyset::KeySet>,
+    /// Where the code said to check in over HTTPS (the managed configuration may override it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<televisit_protocol::relay::RelayEndpoint>,
 }
 
 impl Enrollment {
@@ -155,6 +158,7 @@ impl Televisit {
         };
         let moved = held.as_ref().map_or(keys.version > 0, |h| keys.version > h.version);
         let enrollment = Enrollment {
+            relay: code.relay,
             org_name: code.org_name,
             org_key: code.org_key,
             export_recipient: keys.export_recipient.clone(),

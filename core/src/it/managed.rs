@@ -5,6 +5,7 @@
 //! again without a second log entry. A refusal never echoes the value, which IT typed or pasted.
 
 use super::bulletin::BulletinOutcome;
+use super::relay_endpoint::{self as relay, RelayChange};
 use super::{enrollment, report, wipe};
 use crate::error::{Error, Result};
 use crate::log::{Actor, Detail, EntryKind, NewEntry};
@@ -38,6 +39,8 @@ pub struct ManagedReport {
     pub policy: ManagedOutcome,
     /// The MDM's ids of the device and user (both keys together).
     pub mdm_ids: ManagedOutcome,
+    /// The relay the phone checks in with over HTTPS (`relay_url` with `relay_ca_sha256`).
+    pub relay: ManagedOutcome,
     pub bulletin: ManagedOutcome,
     pub wipe: ManagedOutcome,
     /// A wipe command held: the shell must close the store and finish the wipe now.
@@ -51,6 +54,7 @@ impl ManagedReport {
             (keys::ENROLLMENT_CODE, &self.enrollment),
             (keys::SIGNED_POLICY, &self.policy),
             (keys::MDM_DEVICE_ID, &self.mdm_ids),
+            (keys::RELAY_URL, &self.relay),
             (keys::BULLETIN, &self.bulletin),
             (keys::WIPE_COMMAND, &self.wipe),
         ]
@@ -147,6 +151,36 @@ impl crate::Televisit {
                 }
             }
         };
+        let relay_pin = value(values, keys::RELAY_CA_SHA256);
+        let relay = match value(values, keys::RELAY_URL) {
+            None => {
+                relay::apply_managed(secrets, None, None)?;
+                ManagedOutcome::NotSet
+            }
+            Some(url) => {
+                let unchanged = std::cell::Cell::new(false);
+                let digest = digest(&format!("{url}\n{}", relay_pin.unwrap_or_default()));
+                let result = self.managed_attempt(keys::RELAY_URL, EntryKind::ConfigRefused, &digest, || {
+                    match relay::apply_managed(secrets, Some(url), relay_pin)? {
+                        RelayChange::Applied(endpoint) => Ok(format!(
+                            "check-ins go to the relay at {}{}",
+                            endpoint.host(),
+                            if endpoint.ca_sha256.is_some() { ", its CA pinned" } else { "" }
+                        )),
+                        RelayChange::Refused(problem) => Err(Error::invalid("relay URL", problem.describe())),
+                        RelayChange::Unchanged | RelayChange::NotSet => {
+                            unchanged.set(true);
+                            Ok(String::new())
+                        }
+                    }
+                })?;
+                if unchanged.get() {
+                    ManagedOutcome::Unchanged
+                } else {
+                    result
+                }
+            }
+        };
         let mut wipe_started = false;
         let bulletin = match value(values, keys::BULLETIN) {
             None => ManagedOutcome::NotSet,
@@ -198,7 +232,7 @@ impl crate::Televisit {
                 }
             },
         };
-        Ok(ManagedReport { enrollment, policy, mdm_ids, bulletin, wipe, wipe_started })
+        Ok(ManagedReport { enrollment, policy, mdm_ids, relay, bulletin, wipe, wipe_started })
     }
 
     /// Runs one managed change. A refusal is logged the first time this value is refused only,

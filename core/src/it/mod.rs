@@ -8,6 +8,7 @@ pub mod export;
 pub mod keyset;
 pub mod managed;
 pub mod relay;
+pub mod relay_endpoint;
 pub mod report;
 pub mod storeless;
 pub mod triggers;

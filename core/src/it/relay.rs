@@ -10,6 +10,7 @@
 //! not sign is refused, an older bulletin changes nothing, and what it says it recorded makes the
 //! phone forget nothing (only IT's signed bulletin does).
 
+pub use super::relay_endpoint::{apply_managed, endpoint, export_due, RelayChange, EXPORT_EVERY_SECONDS, EXPORT_SENT};
 use super::{bulletin, enrollment, storeless, wipe};
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
@@ -21,11 +22,15 @@ use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::HashMap;
 use televisit_protocol::managed_keys as keys;
 use televisit_protocol::relay::{self, CheckIn, CheckInAnswer, RelayError, CHECKIN_PATH, RELAY_VERSION};
+pub use televisit_protocol::relay::{EndpointProblem, RelayEndpoint};
 
-/// One request for the shell to send as it is: `POST` to the relay's URL with `path` appended.
+/// One request for the shell to send as it is: `method` to `url` (the relay's URL with `path`
+/// appended), its chain checked against `ca_sha256` when IT pinned the relay's CA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayRequest {
     pub method: String,
+    pub url: String,
+    pub ca_sha256: Option<String>,
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -48,14 +53,15 @@ pub struct RelayOutcome {
 }
 
 impl Televisit {
-    /// The check-in request: this phone's signed report, the wipe receipt it holds until IT
-    /// confirms it, and with `with_export` a sealed export of the log since IT's last
+    /// The check-in request to `to`: this phone's signed report, the wipe receipt it holds until
+    /// IT confirms it, and with `with_export` a sealed export of the log since IT's last
     /// confirmation; signed by the device key at `wall` (the relay holds it to its own clock
     /// within minutes, against replay; the phone's clock decides nothing else here).
     pub fn relay_request(
         &self,
         secrets: &dyn SecretStore,
         facts: &super::report::ReportFacts,
+        to: &RelayEndpoint,
         with_export: bool,
         wall: DateTime<Utc>,
     ) -> Result<RelayRequest> {
@@ -79,6 +85,8 @@ impl Televisit {
             relay::sign_request(&key, "POST", CHECKIN_PATH, &enrolled.device_id, wall.timestamp(), &nonce, &body);
         Ok(RelayRequest {
             method: "POST".into(),
+            url: to.url_for(CHECKIN_PATH),
+            ca_sha256: to.ca_sha256.clone(),
             path: CHECKIN_PATH.into(),
             headers: vec![
                 ("content-type".into(), "application/json".into()),
@@ -111,6 +119,10 @@ pub fn apply_answer(secrets: &dyn SecretStore, status: u16, body: &[u8], wall: D
     let Some(answer) = CheckInAnswer::parse(body) else {
         return RelayOutcome { refused: Some("malformed_answer".into()), retry: true, ..RelayOutcome::default() };
     };
+    // The relay's word that it took the export in: enough to wait a day before the next (IT's
+    // signed confirmation, not this, is what lets the phone forget anything).
+    let stamp_failed =
+        answer.recorded.exports > 0 && secrets.put(EXPORT_SENT, wall.timestamp().to_string().as_bytes()).is_err();
     let mut values = HashMap::new();
     if let Some(bulletin) = answer.bulletin {
         values.insert(keys::BULLETIN.to_owned(), bulletin);
@@ -124,7 +136,7 @@ pub fn apply_answer(secrets: &dyn SecretStore, status: u16, body: &[u8], wall: D
         wipe_started: done.wipe_started,
         bulletin_refused: done.bulletin_refused,
         refused: None,
-        retry: done.secret_store_failed,
+        retry: done.secret_store_failed || stamp_failed,
     };
     // This phone's own bulletin last: IT's word on its log and its receipt. After a full wipe,
     // a confirmed receipt closes the enrollment, so nothing may come after it.

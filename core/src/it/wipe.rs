@@ -368,6 +368,7 @@ pub(crate) fn confirm(
     if pending.command.scope == WipeScope::All {
         secrets.delete(DEVICE_KEY)?;
         secrets.delete(ENROLLMENT)?;
+        secrets.delete(super::relay_endpoint::EXPORT_SENT)?;
         super::checkin::forget_checkin(secrets)?;
     }
     // The receipt before the marker: a crash between the two leaves a marker with no receipt,

@@ -115,6 +115,13 @@ impl Org {
         televisit_core::it::bulletin::sign(&self.signer, &made).unwrap()
     }
 
+    /// An enrollment code naming the relay its phones check in with.
+    pub fn code_with_relay(&self, relay: televisit_protocol::relay::RelayEndpoint) -> String {
+        let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
+        let terms = enrollment::CodeTerms { validity, relay: Some(relay) };
+        make_enroll_code(&self.signer, &self.trust(), &self.policy(1), terms).unwrap()
+    }
+
     pub fn code(&self) -> String {
         let validity = Validity::from(SIGNED_AT, DEFAULT_CODE_VALID_SECONDS).unwrap();
         make_enroll_code(&self.signer, &self.trust(), &self.policy(1), validity).unwrap()

@@ -38,8 +38,7 @@ public final class ManagedConfiguration: @unchecked Sendable {
 
     /// The keys the app reads, in the core's order.
     static var readKeys: [String] {
-        let keys = managedConfigKeys()
-        return [keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand]
+        managedReadKeys()
     }
 
     static func notText(_ key: String) -> String {
@@ -176,6 +175,7 @@ public final class ManagedConfiguration: @unchecked Sendable {
             describe("Enrollment", report.enrollment),
             describe("Policy", report.policy),
             describe("Device management ids", report.mdmIds),
+            describe("Fleet relay", report.relay),
             describe("Bulletin", report.bulletin),
             describe("Remote wipe", report.wipe),
         ].compactMap { $0 }

@@ -9,9 +9,13 @@ import org.televisit.android.platform.AndroidContactBook
 import org.televisit.android.platform.AndroidDeviceFacts
 import org.televisit.android.platform.AndroidWhatsAppDirectory
 import org.televisit.android.platform.KeystoreSecretStore
+import org.televisit.android.relay.RelayHttp
 import org.televisit.core.BiometricClass
 import org.televisit.core.ManagedReport
 import org.televisit.core.Platform
+import org.televisit.core.RelayOutcome
+import org.televisit.core.applyRelayAnswer
+import org.televisit.core.relayHost
 import org.televisit.core.Televisit
 import org.televisit.core.TelevisitException
 import org.televisit.core.Triggers
@@ -180,6 +184,52 @@ class Session(
         }
         deviceReport = report
         managed.publishReport(report)
+    }
+
+    /** What the last check-in through the relay said, for the settings screen. */
+    @Volatile
+    var relayNotice: String? = null
+        private set
+
+    /**
+     * One check-in through IT's relay, when IT named one (the core decides which, and what the
+     * request holds). The request is made and the answer applied under the session's lock; the
+     * HTTP in between is not, so a screen is never held up by the network. A wipe the answer
+     * starts is carried out now, as one from the MDM is. Null: no relay, no store, not enrolled.
+     */
+    fun checkInThroughRelay(http: RelayHttp): RelayOutcome? {
+        val request = synchronized(this) {
+            val tv = televisit ?: return null
+            try {
+                tv.relayRequest(Platform.ANDROID, Build.VERSION.RELEASE ?: "unknown", appVersion())
+            } catch (e: TelevisitException) {
+                null // not enrolled, or the store failed: the MDM path stays
+            }
+        } ?: return null
+        val answer = http.send(request)
+        synchronized(this) {
+            val outcome = applyRelayAnswer(secrets, answer.status.toUShort(), answer.body)
+            val host = try { relayHost(secrets) } catch (e: TelevisitException) { null } ?: ""
+            relayNotice = when {
+                answer.pinRefused -> context.getString(R.string.relay_pin_refused, host)
+                outcome.refused != null && outcome.retry -> context.getString(R.string.relay_retry, host)
+                outcome.refused != null -> context.getString(R.string.relay_refused, host, outcome.refused)
+                outcome.bulletinRefused -> context.getString(R.string.relay_bulletin_refused, host)
+                else -> context.getString(R.string.relay_checked_in, host)
+            }
+            if (outcome.wipeStarted) {
+                close()
+                try {
+                    finishPendingWipe()
+                    wiped(StartResult.Wiped(context.getString(R.string.session_it_wipe_done)))
+                } catch (e: TelevisitException) {
+                    // The marker stays: the next start or check-in finishes the wipe.
+                }
+            } else {
+                republishHeldReceipt()
+            }
+            return outcome
+        }
     }
 
     private fun appVersion(): String = try {

@@ -21,5 +21,7 @@ class TelevisitApp : Application() {
         registerReceiver(RestrictionsReceiver(), IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
         // Managed configuration is applied without the app open too (see CheckIn).
         CheckIn.schedule(this)
+        // And IT's fleet relay, when IT named one, whenever there is a network.
+        org.televisit.android.relay.RelayCheckIn.schedule(this)
     }
 }

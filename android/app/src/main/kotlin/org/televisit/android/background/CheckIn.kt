@@ -82,6 +82,8 @@ class CheckInReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         if (intent.action != Intent.ACTION_BOOT_COMPLETED && intent.action != Intent.ACTION_MY_PACKAGE_REPLACED) return
         CheckIn.schedule(context)
+        org.televisit.android.relay.RelayCheckIn.schedule(context)
+        org.televisit.android.relay.RelayCheckIn.soon(context)
         val session = (context.applicationContext as? TelevisitApp)?.session ?: return
         val pending = goAsync()
         Thread {

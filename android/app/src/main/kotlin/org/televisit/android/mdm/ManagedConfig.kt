@@ -7,6 +7,7 @@ import android.os.Bundle
 import org.televisit.core.ManagedOutcome
 import org.televisit.core.ManagedReport
 import org.televisit.core.managedConfigKeys
+import org.televisit.core.managedReadKeys
 import org.televisit.core.managedProblems
 
 /**
@@ -49,8 +50,7 @@ class ManagedConfig(
 
     companion object {
         fun fromBundle(bundle: Bundle): Values {
-            val keys = managedConfigKeys()
-            val ours = setOf(keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand)
+            val ours = managedReadKeys().toSet()
             val strings = mutableMapOf<String, String>()
             val wrongType = mutableListOf<String>()
             for (key in bundle.keySet().filter { it in ours }.sorted()) {
@@ -68,7 +68,7 @@ class ManagedConfig(
         fun describe(context: Context, report: ManagedReport, wrongType: List<String>): String? {
             val problems = managedProblems(report) + wrongType.map { context.getString(R.string.managed_not_text, it) }
             if (problems.isNotEmpty()) return context.getString(R.string.managed_refused, problems.joinToString("; "))
-            val applied = listOf(report.enrollment, report.policy, report.mdmIds, report.bulletin, report.wipe)
+            val applied = listOf(report.enrollment, report.policy, report.mdmIds, report.relay, report.bulletin, report.wipe)
                 .filterIsInstance<ManagedOutcome.Applied>()
             return applied.takeIf { it.isNotEmpty() }?.joinToString("; ") { it.summary }
         }

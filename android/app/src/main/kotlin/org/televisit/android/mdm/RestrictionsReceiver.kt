@@ -15,6 +15,8 @@ class RestrictionsReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         if (intent.action != Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED) return
         val session = (context.applicationContext as? TelevisitApp)?.session ?: return
+        // The relay may have moved, or IT wants this phone's news: a relay check-in once there is a network.
+        org.televisit.android.relay.RelayCheckIn.soon(context)
         val pending = goAsync()
         Thread {
             try {

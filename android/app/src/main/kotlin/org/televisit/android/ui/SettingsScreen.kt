@@ -79,7 +79,8 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
                 )
             }
             keys.visibility = if (keySet == null) android.view.View.GONE else android.view.View.VISIBLE
-            val said = session.lastNotice ?: activity.getString(R.string.settings_nothing_delivered)
+            val said = listOfNotNull(session.lastNotice, session.relayNotice).joinToString(" ")
+                .ifEmpty { activity.getString(R.string.settings_nothing_delivered) }
             notice.text = activity.getString(R.string.settings_managed_config, said)
             disclosure.text = activity.getString(if (acknowledged) R.string.settings_acknowledged else R.string.settings_not_acknowledged)
             build.text = if (session.device.unofficialBuild) activity.getString(R.string.settings_unofficial_build) else ""
