@@ -398,18 +398,25 @@ pub fn migrate(db: &mut Db) -> Result<(), MigrateError> {
     }
 }
 
+/// The version is read inside a write transaction taken at once (`BEGIN IMMEDIATE`): a relay and
+/// an admin opening a new ledger file together migrate it one after the other, and the second
+/// finds nothing left to do (read outside, both would run the same step and one would fail on
+/// a column the other had just added).
 fn migrate_sqlite(conn: &mut rusqlite::Connection) -> Result<(), MigrateError> {
-    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
     let steps: Vec<&str> = SQLITE_MIGRATIONS.iter().copied().chain(LATER.iter().map(|(sqlite, _)| *sqlite)).collect();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
     if version > steps.len() {
         return Err(MigrateError::Newer);
     }
+    if version == steps.len() {
+        return Ok(());
+    }
     for (i, sql) in steps.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
 

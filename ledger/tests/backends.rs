@@ -30,6 +30,25 @@ fn sqlite_and_postgresql_hold_the_same_tables_and_columns() {
     assert_eq!(again.columns().unwrap(), b);
 }
 
+/// A relay and IT's tool opening one new ledger file at once (a relay started beside the admin
+/// who just made the organisation): each migrates it or finds it migrated; none fails on a
+/// column another just added.
+#[test]
+fn processes_opening_a_new_sqlite_ledger_together_migrate_it_once() {
+    let (_, public) = org();
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let opened: Vec<_> = (0..6)
+            .map(|_| {
+                let (dir, public) = (dir.path().to_owned(), public.clone());
+                std::thread::spawn(move || Ledger::open(&dir, &public).map(|mut l| l.columns().unwrap()).map_err(|e| format!("{e:#}")))
+            })
+            .collect();
+        let columns: Vec<_> = opened.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]));
+    }
+}
+
 #[test]
 fn a_postgresql_ledger_of_another_organisation_is_refused() {
     let Some(url) = televisit_test_postgres::database("other_org") else { return };

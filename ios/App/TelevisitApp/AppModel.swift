@@ -29,6 +29,10 @@ final class AppModel: ObservableObject {
     @Published private(set) var blockedReasons: [String] = []
     /// What the managed configuration did, or why parts of it were skipped.
     @Published private(set) var managedNotices: [String] = []
+    /// What the last check-in through IT's relay said, for the Settings screen.
+    @Published private(set) var relayNotice: String?
+    /// The relay's HTTPS: `URLSession`, with IT's CA pin checked by `RelayPinning`.
+    nonisolated let relay: RelayTransport = URLSessionRelayTransport(pinning: { RelayPinning(pin: $0) })
     @Published private(set) var contactsAccess: ContactStoreBook.Access = ContactStoreBook.access()
     /// The signed device report last handed to the MDM, for the Settings screen (text and QR
     /// code); nil before enrollment.
@@ -350,12 +354,35 @@ final class AppModel: ObservableObject {
             return nil
         }
         applyManagedConfiguration()
+        if wipeTask == nil {
+            await checkInThroughRelay()
+        }
         // A wipe it started must end before iOS is told the task is done, or iOS suspends the
         // app half-way through it.
         if let wipeTask {
             await wipeTask.value
         }
         return true
+    }
+
+    /// The check-in through IT's relay, when IT named one, through the open store; a wipe its
+    /// answer starts is carried out as one from the MDM is.
+    func checkInThroughRelay() async {
+        guard let televisit else {
+            return
+        }
+        let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
+        guard let outcome = await RelayCheckIn.run(
+            televisit: televisit, secrets: secrets, osVersion: UIDevice.current.systemVersion, appVersion: version, transport: relay
+        ) else {
+            return
+        }
+        relayNotice = RelayCheckIn.describe(outcome)
+        if outcome.wipeStarted {
+            wipeAccepted()
+            return
+        }
+        publishReport()
     }
 
     /// The signed device report, handed to the MDM at every check-in (nothing before enrollment).

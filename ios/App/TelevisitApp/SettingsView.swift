@@ -77,6 +77,11 @@ struct SettingsView: View {
                     Text("Handed to your organisation's device management at every check-in until IT confirms it has it.")
                 }
             }
+            if let relayNotice = model.relayNotice {
+                Section("Fleet relay") {
+                    Text(relayNotice).font(.footnote)
+                }
+            }
             if !model.managedNotices.isEmpty {
                 Section("From your organisation's device management") {
                     ForEach(model.managedNotices, id: \.self) { line in

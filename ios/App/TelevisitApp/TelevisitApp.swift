@@ -17,6 +17,7 @@ struct TelevisitApp: App {
             secrets: model.secrets,
             book: model.book,
             managed: model.managed,
+            relay: model.relay,
             whileOpen: { await model.checkInIfOpen() }
         )
         BackgroundCheckIn.schedule()

@@ -9,6 +9,11 @@ import TelevisitCore
 /// check-in, a wipe it started included, has ended; when iOS takes the time back first, the
 /// work is cancelled between steps and the wipe finishes at the next check-in or start.
 ///
+/// With no store open, the check-in through IT's relay (when IT named one) follows the MDM's:
+/// the store is opened for the request only (`RelayCheckIn.runWithoutOpenStore`), so a lost
+/// iPhone with a data connection takes its wipe without the MDM's cycle; through the open
+/// store, `whileOpen` does it.
+///
 /// iOS decides when background refresh runs (it learns from how the app is used, and runs
 /// nothing while Background App Refresh is off or Low Power Mode is on): the earliest date asked
 /// for is a hint, not a schedule. The app also checks in at every activation.
@@ -29,15 +34,30 @@ public enum BackgroundCheckIn {
         secrets: KeychainSecretStore,
         book: ContactStoreBook,
         managed: ManagedConfiguration,
+        relay: RelayTransport,
         whileOpen: @escaping @Sendable () async -> Bool?
     ) {
         BGTaskScheduler.shared.register(forTaskWithIdentifier: identifier, using: nil) { task in
             schedule()
             let completion = Completion(task)
             let work = Task {
-                let done = await checkIn(
-                    databasePath: databasePath(), secrets: secrets, book: book, managed: managed, whileOpen: whileOpen
+                let path = databasePath()
+                var done = await checkIn(
+                    databasePath: path, secrets: secrets, book: book, managed: managed, whileOpen: whileOpen
                 )
+                if let path, !Task.isCancelled {
+                    let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
+                    let os = ProcessInfo.processInfo.operatingSystemVersion
+                    let relayed = await RelayCheckIn.runWithoutOpenStore(
+                        databasePath: path, secrets: secrets, book: book,
+                        osVersion: "\(os.majorVersion).\(os.minorVersion).\(os.patchVersion)", appVersion: version, transport: relay
+                    )
+                    if case let .answered(outcome) = relayed, outcome.retry || outcome.refused != nil {
+                        done = false
+                    } else if relayed == .failed {
+                        done = false
+                    }
+                }
                 completion.finish(success: done)
             }
             task.expirationHandler = {

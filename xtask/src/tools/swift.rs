@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 const STAGE: &str = "/televisit-stage";
 /// The modules a shell file may import and still be compiled and run on Linux.
-const PORTABLE_IMPORTS: &[&str] = &["Foundation", "Dispatch", "TelevisitCore"];
+const PORTABLE_IMPORTS: &[&str] = &["Foundation", "FoundationNetworking", "Dispatch", "TelevisitCore"];
 /// Links the core's shared library wherever the generated header's module is imported.
 const MODULE_MAP: &str =
     "module TelevisitFFI {\n    header \"TelevisitFFI.h\"\n    link \"televisit_ffi\"\n    export *\n}\n";
@@ -156,6 +156,7 @@ fn stage(swift: &SwiftRoot, inputs: &SwiftInputs, compiled: &mut BTreeSet<PathBu
         &[
             (debug.join("libtelevisit_ffi.so"), "libtelevisit_ffi.so"),
             (debug.join("televisit-admin"), "televisit-admin"),
+            (debug.join("televisit-relay"), "televisit-relay"),
         ],
         None,
     )?;
@@ -301,7 +302,11 @@ fn build(swift: &SwiftRoot, package: &str, mode: &str, tests: bool) -> Result<()
 fn run_tests(swift: &SwiftRoot) -> Result<Counts> {
     let out = swift.output(
         &format!("cd {STAGE}/Run && swift test --skip-build --build-path .build-6"),
-        &[("LD_LIBRARY_PATH", &format!("{STAGE}/lib")), ("TELEVISIT_ADMIN", &format!("{STAGE}/lib/televisit-admin"))],
+        &[
+            ("LD_LIBRARY_PATH", &format!("{STAGE}/lib")),
+            ("TELEVISIT_ADMIN", &format!("{STAGE}/lib/televisit-admin")),
+            ("TELEVISIT_RELAY", &format!("{STAGE}/lib/televisit-relay")),
+        ],
     )?;
     let text = super::combined_output(&out);
     println!("{text}");

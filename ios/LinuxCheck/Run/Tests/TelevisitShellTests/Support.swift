@@ -245,6 +245,16 @@ final class Admin: Sendable {
         return out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// As `run`, with the arguments as a list.
+    @discardableResult
+    func runArgs(_ arguments: [String]) throws -> String {
+        let (status, out, err) = try launch(arguments)
+        guard status == 0 else {
+            throw Failure(description: "televisit-admin \(arguments.first ?? "") exited \(status): \(out) \(err)")
+        }
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The exit status alone (0 done, 3 a check failed).
     func exit(_ arguments: String...) throws -> Int32 {
         try launch(arguments).status

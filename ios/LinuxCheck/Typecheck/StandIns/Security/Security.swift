@@ -55,3 +55,48 @@ public func SecItemDelete(_ query: CFDictionary) -> OSStatus {
 public func SecCopyErrorMessageString(_ status: OSStatus, _ reserved: UnsafeMutableRawPointer?) -> CFString? {
     fatalError("stand-in")
 }
+
+// Server trust, for the relay's CA pin (`RelayPinning`).
+//
+// Linux gap (Foundation): on Apple platforms `URLProtectionSpace.serverTrust` and
+// `URLCredential(trust:)` are Foundation's own (declared with `SecTrust` from Security); Linux's
+// FoundationNetworking has no `SecTrust`, so both are declared here, as extensions of its types.
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+public typealias CFArray = NSArray
+public typealias CFData = NSData
+public typealias CFError = NSError
+
+/// Apple: `class SecTrust` (a CoreFoundation type).
+public final class SecTrust: @unchecked Sendable {}
+/// Apple: `class SecCertificate` (a CoreFoundation type).
+public final class SecCertificate: @unchecked Sendable {}
+
+/// Apple: `func SecTrustEvaluateWithError(_ trust: SecTrust, _ error: UnsafeMutablePointer<CFError?>?) -> Bool` (iOS 12.0).
+public func SecTrustEvaluateWithError(_ trust: SecTrust, _ error: UnsafeMutablePointer<CFError?>?) -> Bool {
+    fatalError("stand-in")
+}
+
+/// Apple: `func SecTrustCopyCertificateChain(_ trust: SecTrust) -> CFArray?` (iOS 15.0).
+public func SecTrustCopyCertificateChain(_ trust: SecTrust) -> CFArray? {
+    fatalError("stand-in")
+}
+
+/// Apple: `func SecCertificateCopyData(_ certificate: SecCertificate) -> CFData` (iOS 2.0).
+public func SecCertificateCopyData(_ certificate: SecCertificate) -> CFData {
+    fatalError("stand-in")
+}
+
+extension URLProtectionSpace {
+    /// Apple (Foundation): `var serverTrust: SecTrust? { get }` (iOS 3.0).
+    public var serverTrust: SecTrust? { fatalError("stand-in") }
+}
+
+extension URLCredential {
+    /// Apple (Foundation): `convenience init(trust: SecTrust)` (iOS 3.0).
+    public convenience init(trust: SecTrust) {
+        fatalError("stand-in")
+    }
+}

@@ -10,6 +10,8 @@ import org.televisit.core.Platform
 import org.televisit.core.RelayRequest
 import org.televisit.core.Televisit
 import org.televisit.core.applyRelayAnswer
+import org.televisit.core.relayHost
+import org.televisit.core.relayPinHolds
 import java.net.HttpURLConnection
 import java.net.URI
 import java.nio.file.Files
@@ -56,8 +58,8 @@ class RelayTest {
         return address.poll(30, TimeUnit.SECONDS) ?: error("the relay did not start")
     }
 
-    private fun send(base: String, request: RelayRequest): Pair<Int, ByteArray> {
-        val connection = URI(base + request.path).toURL().openConnection() as HttpURLConnection
+    private fun send(request: RelayRequest): Pair<Int, ByteArray> {
+        val connection = URI(request.url).toURL().openConnection() as HttpURLConnection
         connection.requestMethod = request.method
         connection.doOutput = true
         connection.connectTimeout = 15_000
@@ -72,11 +74,21 @@ class RelayTest {
     @Test
     fun `a check-in over HttpURLConnection is signed and applied by the core, and a replay is refused`() {
         val tv = Televisit.open(db, secrets)
-        val enrolled = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", admin.signedPolicy(1)))
+        val policy = admin.signedPolicy(1)
+        val noRelay = tv.enroll(admin.run("enroll-code", "--org", admin.org.toString(), "--policy", policy))
+        // A code naming no relay: the MDM is the only way to IT, and there is nothing to send.
+        assertNull(tv.relayRequest(Platform.ANDROID, "16", "0.1.0"))
         val base = startRelay()
-        val request = tv.relayRequest(Platform.ANDROID, "16", "0.1.0", false)
+        // The code IT issues now names the relay: enrolling again with it keeps the ids.
+        val code = admin.run("enroll-code", "--org", admin.org.toString(), "--policy", policy, "--relay-url", base)
+        val enrolled = tv.enroll(code)
+        assertEquals(noRelay.deviceId, enrolled.deviceId)
+        assertEquals(base.removePrefix("http://").substringBefore(':'), relayHost(secrets))
+        val request = tv.relayRequest(Platform.ANDROID, "16", "0.1.0")!!
+        assertEquals("$base/v1/checkin", request.url)
+        assertNull(request.caSha256)
         assertTrue(request.headers.any { it.name == "televisit-signature" })
-        val (status, body) = send(base, request)
+        val (status, body) = send(request)
         assertEquals(200, status, String(body))
         val outcome = applyRelayAnswer(secrets, status.toUShort(), body)
         assertTrue(outcome.checkedIn, outcome.toString())
@@ -84,7 +96,7 @@ class RelayTest {
         // IT's ledger pinned the phone from its first contact.
         assertTrue(admin.run("--json", "devices", "list", "--org", admin.org.toString()).contains(enrolled.deviceId))
         // The same bytes again are a replay: a fixed code, nothing to try again.
-        val (again, refusal) = send(base, request)
+        val (again, refusal) = send(request)
         assertEquals(401, again)
         assertEquals("{\"error\":\"replayed\"}", String(refusal))
         val replayed = applyRelayAnswer(secrets, again.toUShort(), refusal)
@@ -95,5 +107,14 @@ class RelayTest {
         assertTrue(gone.retry)
         assertFalse(gone.checkedIn)
         tv.close()
+    }
+
+    @Test
+    fun `a pin holds only for a chain holding the CA certificate IT pinned`() {
+        val ca = "the CA certificate's DER".toByteArray()
+        val pin = java.security.MessageDigest.getInstance("SHA-256").digest(ca).joinToString("") { "%02x".format(it) }
+        assertTrue(relayPinHolds(pin, listOf("leaf".toByteArray(), ca)))
+        assertFalse(relayPinHolds(pin, listOf("leaf".toByteArray(), "another CA".toByteArray())))
+        assertFalse(relayPinHolds(pin, emptyList()))
     }
 }

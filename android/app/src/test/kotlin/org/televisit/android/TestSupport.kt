@@ -63,7 +63,7 @@ fun attributes(path: String, tag: String, attribute: String): List<String> {
 
 /** IT's side: the real `televisit-admin` (built by `cargo xtask test`) in a folder of its own. */
 class Admin {
-    private val dir = tempDir()
+    val dir = tempDir()
     private val bin = System.getProperty("televisit.bin") ?: "target/debug"
 
     /** Its standard output (what IT's scripts capture); its notes on stderr only explain a failure. */

@@ -52,7 +52,7 @@ class CheckInTest {
         assertTrue(CheckInReceiver::class.java.name in attributes(manifest, "receiver", "name"))
         val actions = attributes(manifest, "action", "name")
         assertTrue(actions.containsAll(listOf(Intent.ACTION_BOOT_COMPLETED, Intent.ACTION_MY_PACKAGE_REPLACED)))
-        assertEquals(listOf(CheckInJob::class.java.name), attributes(manifest, "service", "name").filter { it.endsWith("CheckInJob") })
+        assertEquals(listOf(CheckInJob::class.java.name), attributes(manifest, "service", "name").filter { it.endsWith(".CheckInJob") })
         assertTrue("android.permission.BIND_JOB_SERVICE" in attributes(manifest, "service", "permission"))
         assertTrue("android.permission.RECEIVE_BOOT_COMPLETED" in attributes(manifest, "uses-permission", "name"))
     }

@@ -19,6 +19,7 @@ import org.televisit.android.platform.KeystoreSecretStore
 import org.televisit.android.tempDir
 import org.televisit.core.WhatsAppApp
 import org.televisit.core.managedConfigKeys
+import org.televisit.core.managedReadKeys
 import org.televisit.core.whatsappPackage
 
 @RunWith(RobolectricTestRunner::class)
@@ -27,10 +28,12 @@ class ManagedConfigTest {
     @Test
     fun `the restrictions, queries and authenticator name what the core and adapters use`() {
         val keys = managedConfigKeys()
-        assertEquals(
-            listOf(keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.bulletin, keys.wipeCommand),
-            attributes("app/src/main/res/xml/app_restrictions.xml", "restriction", "key"),
+        val read = listOf(
+            keys.enrollmentCode, keys.signedPolicy, keys.mdmDeviceId, keys.mdmUser, keys.relayUrl, keys.relayCaSha256,
+            keys.bulletin, keys.wipeCommand,
         )
+        assertEquals(read, managedReadKeys())
+        assertEquals(read, attributes("app/src/main/res/xml/app_restrictions.xml", "restriction", "key"))
         val queried = attributes("app/src/main/AndroidManifest.xml", "package", "name")
         assertEquals(WhatsAppApp.values().map { whatsappPackage(it) }, queried)
         assertEquals(listOf(ContactAccount.TYPE), attributes("app/src/main/res/xml/authenticator.xml", "account-authenticator", "accountType"))
