@@ -43,8 +43,7 @@ pub fn run(temp: &Path) -> Result<()> {
     std::fs::write(it.join("policy.json"), admin(&["policy", "defaults"])?)?;
     let signed = admin(&["policy", "sign", "policy.json", "--org", "org"])?;
     std::fs::write(it.join("policy.signed"), signed.trim())?;
-    let code = admin(&["enroll-code", "--org", "org", "--policy", "policy.signed"])?.trim().to_owned();
-    say("IT", "televisit-admin org init, policy sign, enroll-code (the ledger: org/ledger.db)");
+    say("IT", "televisit-admin org init, policy sign (the ledger: org/ledger.db)");
 
     let config = it.join("relay.toml");
     std::fs::write(
@@ -57,6 +56,10 @@ pub fn run(temp: &Path) -> Result<()> {
     )?;
     let mut server = Relay::start(&bins.relay, &config)?;
     say("IT", &format!("televisit-relay serve --config relay.toml: listening on {}", server.url));
+    let code = admin(&["enroll-code", "--org", "org", "--policy", "policy.signed", "--relay-url", &server.url])?
+        .trim()
+        .to_owned();
+    say("IT", "enroll-code --relay-url URL: the code, signed, names where its phones check in");
 
     let phones: Vec<PathBuf> = ["ward-a", "ward-b"].iter().map(|n| temp.join(format!("relay-{n}"))).collect();
     for profile in &phones {
@@ -66,7 +69,7 @@ pub fn run(temp: &Path) -> Result<()> {
         let out = output(
             &bins.phone,
             temp,
-            &["--profile", &profile.display().to_string(), "--json", "checkin", "--relay", &server.url],
+            &["--profile", &profile.display().to_string(), "--json", "checkin"],
         )?;
         // The check-in's own object first; a wipe it started prints its receipt after it.
         let first = serde_json::Deserializer::from_str(&out).into_iter::<serde_json::Value>().next();
@@ -74,7 +77,7 @@ pub fn run(temp: &Path) -> Result<()> {
     };
     for (profile, name) in phones.iter().zip(["ward A", "ward B"]) {
         check_in(profile)?;
-        say(name, "televisit checkin --relay URL: its signed report in, the first contact pinned through IT's code");
+        say(name, "televisit checkin (the code's relay): its signed report in, the first contact pinned through IT's code");
     }
     let listed: serde_json::Value = serde_json::from_str(&admin(&["--json", "devices", "list", "--org", "org"])?)?;
     say(

@@ -29,9 +29,8 @@ public final class RelayPinning: NSObject, URLSessionDelegate, PinOutcome, @unch
         didReceive challenge: URLAuthenticationChallenge,
         completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
     ) {
-        guard challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodServerTrust,
-              let trust = challenge.protectionSpace.serverTrust
-        else {
+        // Only a server-trust challenge carries a trust to evaluate; any other is iOS's to handle.
+        guard let trust = challenge.protectionSpace.serverTrust else {
             completionHandler(.performDefaultHandling, nil)
             return
         }

@@ -63,6 +63,25 @@ final class RelayProcess {
     }
 }
 
+/// Runs `work` on the concurrency pool and waits for it here. The tests are synchronous on
+/// purpose: `Process.waitUntilExit` (IT's tool, the relay) on Linux waits on the main thread's
+/// run loop, which an `async` XCTest method keeps from running, and hangs.
+private func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        box.value = await work()
+        done.signal()
+    }
+    done.wait()
+    return box.value!
+}
+
+/// Written once by the task, read after the semaphore.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}
+
 /// The iPhone's check-in through IT's relay, over `URLSession` (FoundationNetworking here), with
 /// the core building the request and applying the answer; IT is the real `televisit-admin`.
 final class RelayTests: TelevisitTestCase {
@@ -79,7 +98,14 @@ final class RelayTests: TelevisitTestCase {
         return rows.first { $0["device_id"] as? String == device }?["state"] as? String
     }
 
-    func testALostIPhoneIsWipedThroughTheRelayWithNoStoreOpenAndItsReceiptReachesIT() async throws {
+    /// A check-in through the open store; the store is not kept past it (a wipe follows).
+    private func firstContact(_ open: Televisit, secrets: MemorySecretStore, transport: URLSessionRelayTransport) throws -> RelayOutcome? {
+        blocking {
+            await RelayCheckIn.run(televisit: open, secrets: secrets, osVersion: "18.2", appVersion: "0.1.0", transport: transport)
+        }
+    }
+
+    func testALostIPhoneIsWipedThroughTheRelayWithNoStoreOpenAndItsReceiptReachesIT() throws {
         let admin = try Admin(dir: try subfolder("it"))
         let relay = try RelayProcess(admin: admin)
         defer { relay.stop() }
@@ -92,9 +118,7 @@ final class RelayTests: TelevisitTestCase {
         XCTAssertEqual(try relayHost(secrets: secrets), "127.0.0.1")
 
         // Through the open store (the app's model): first contact pins the iPhone at IT.
-        let first = await RelayCheckIn.run(
-            televisit: try XCTUnwrap(tv), secrets: secrets, osVersion: "18.2", appVersion: "0.1.0", transport: transport
-        )
+        let first = try firstContact(try XCTUnwrap(tv), secrets: secrets, transport: transport)
         XCTAssertEqual(first?.checkedIn, true, "\(String(describing: first))")
         XCTAssertEqual(RelayCheckIn.describe(try XCTUnwrap(first)), "Checked in with IT through the relay.")
         XCTAssertTrue(try admin.run("devices", "list", "--org", admin.org).contains(enrolled.deviceId))
@@ -102,18 +126,23 @@ final class RelayTests: TelevisitTestCase {
         // The store open: the background task leaves the check-in to the store's owner.
         let gate = StoreGate()
         gate.exclusive { $0 = true }
-        let whileOpen = await RelayCheckIn.runWithoutOpenStore(
-            databasePath: db, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: gate
-        )
+        let path = db
+        let whileOpen = blocking {
+            await RelayCheckIn.runWithoutOpenStore(
+                databasePath: path, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: gate
+            )
+        }
         XCTAssertEqual(whileOpen, .storeOpen)
 
         // The iPhone is lost and the app ended: IT wipes it; the background task opens the store
         // for the request only, takes the wipe and carries it out before it returns.
         tv = nil
         try admin.run("wipe", "issue", "--org", admin.org, "--device", enrolled.deviceId, "--reason", "lost")
-        let wiped = await RelayCheckIn.runWithoutOpenStore(
-            databasePath: db, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: StoreGate()
-        )
+        let wiped = blocking {
+            await RelayCheckIn.runWithoutOpenStore(
+                databasePath: path, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: StoreGate()
+            )
+        }
         guard case let .answered(outcome) = wiped else {
             return XCTFail("\(wiped)")
         }
@@ -122,9 +151,11 @@ final class RelayTests: TelevisitTestCase {
         XCTAssertNotNil(try heldWipeReceipt(secrets: secrets))
 
         // The next run carries the receipt (a fresh store after the wipe): IT's ledger has it.
-        let after = await RelayCheckIn.runWithoutOpenStore(
-            databasePath: db, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: StoreGate()
-        )
+        let after = blocking {
+            await RelayCheckIn.runWithoutOpenStore(
+                databasePath: path, secrets: secrets, book: book, osVersion: "18.2", appVersion: "0.1.0", transport: transport, gate: StoreGate()
+            )
+        }
         guard case let .answered(delivered) = after else {
             return XCTFail("\(after)")
         }
@@ -132,7 +163,7 @@ final class RelayTests: TelevisitTestCase {
         XCTAssertEqual(try wipeState(admin, device: enrolled.deviceId), "done")
     }
 
-    func testAPinnedRelayIsNotSentAnythingWithoutAPinCheckAndAGoneRelayIsRetried() async throws {
+    func testAPinnedRelayIsNotSentAnythingWithoutAPinCheckAndAGoneRelayIsRetried() throws {
         let admin = try Admin(dir: try subfolder("it"))
         let relay = try RelayProcess(admin: admin)
         let secrets = MemorySecretStore()
@@ -142,7 +173,7 @@ final class RelayTests: TelevisitTestCase {
         let request = try XCTUnwrap(try tv.relayRequest(platform: .ios, osVersion: "18.2", appVersion: "0.1.0"))
         XCTAssertNotNil(request.caSha256)
         // No pinning delegate (Linux has no SecTrust): nothing goes out.
-        let refused = await URLSessionRelayTransport().send(request)
+        let refused = blocking { await URLSessionRelayTransport().send(request) }
         XCTAssertTrue(refused.pinRefused)
         XCTAssertEqual(refused.status, 0)
         XCTAssertEqual(try admin.run("--json", "devices", "list", "--org", admin.org).contains("dev_"), false)
@@ -153,7 +184,7 @@ final class RelayTests: TelevisitTestCase {
         let plain = RelayRequest(
             method: request.method, url: request.url, caSha256: nil, path: request.path, headers: request.headers, body: request.body
         )
-        let gone = await URLSessionRelayTransport().send(plain)
+        let gone = blocking { await URLSessionRelayTransport().send(plain) }
         XCTAssertEqual(gone.status, 0)
         let outcome = applyRelayAnswer(secrets: secrets, status: gone.status, body: gone.body)
         XCTAssertTrue(outcome.retry)
