@@ -41,7 +41,9 @@ fn processes_opening_a_new_sqlite_ledger_together_migrate_it_once() {
         let opened: Vec<_> = (0..6)
             .map(|_| {
                 let (dir, public) = (dir.path().to_owned(), public.clone());
-                std::thread::spawn(move || Ledger::open(&dir, &public).map(|mut l| l.columns().unwrap()).map_err(|e| format!("{e:#}")))
+                std::thread::spawn(move || {
+                    Ledger::open(&dir, &public).map(|mut l| l.columns().unwrap()).map_err(|e| format!("{e:#}"))
+                })
             })
             .collect();
         let columns: Vec<_> = opened.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
@@ -143,4 +145,46 @@ fn relays_opening_a_new_database_together_migrate_it_once() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(opened.iter().all(|&ok| ok), "{opened:?}");
+}
+
+/// A ledger on a PostgreSQL server on another machine goes over TLS, its certificate verified:
+/// with the CA named (`sslrootcert`) it opens; without, it is refused as a setting to fix (not
+/// "unavailable", which a relay would wait out forever); plain TCP is refused by the server.
+#[test]
+fn a_postgresql_ledger_over_tls_verifies_the_servers_certificate() {
+    let Ok(cluster) = televisit_test_postgres::Cluster::start() else {
+        assert!(!televisit_test_postgres::required(), "PostgreSQL is required in this run");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "North Clinic database CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca, &ca_key)
+        .unwrap();
+    cluster.serve_tls_only(&server.pem(), &server_key.serialize_pem()).unwrap();
+    let ca_file = dir.path().join("db-ca.pem");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    let (_, public) = org();
+    let base = cluster.url();
+
+    let trusted = format!("{base}/postgres?sslmode=require&sslrootcert={}", ca_file.display());
+    let mut ledger = Ledger::open_at(&Location::parse(&trusted), &public).expect("opens over TLS with the CA named");
+    assert!(ledger.columns().unwrap().len() >= 12);
+    drop(ledger);
+
+    let err = Ledger::open_at(&Location::parse(&format!("{base}/postgres?sslmode=require")), &public).err().unwrap();
+    assert!(err.downcast_ref::<televisit_ledger::LedgerUnavailable>().is_none(), "{err:#}");
+    assert!(format!("{err:#}").contains("sslrootcert=FILE"), "{err:#}");
+
+    let err = Ledger::open_at(&Location::parse(&format!("{base}/postgres?sslmode=disable")), &public).err().unwrap();
+    assert!(!format!("{err:#}").contains("sslrootcert"), "{err:#}");
+    let missing = format!("{base}/postgres?sslrootcert={}", dir.path().join("none.pem").display());
+    let err = Ledger::open_at(&Location::parse(&missing), &public).err().unwrap();
+    assert!(format!("{err:#}").contains("cannot read"), "{err:#}");
 }

@@ -66,18 +66,17 @@ pub fn run(temp: &Path) -> Result<()> {
         output(&bins.phone, temp, &["--profile", &profile.display().to_string(), "enroll", &code])?;
     }
     let check_in = |profile: &Path| -> Result<serde_json::Value> {
-        let out = output(
-            &bins.phone,
-            temp,
-            &["--profile", &profile.display().to_string(), "--json", "checkin"],
-        )?;
+        let out = output(&bins.phone, temp, &["--profile", &profile.display().to_string(), "--json", "checkin"])?;
         // The check-in's own object first; a wipe it started prints its receipt after it.
         let first = serde_json::Deserializer::from_str(&out).into_iter::<serde_json::Value>().next();
         Ok(first.context("the check-in said nothing")??)
     };
     for (profile, name) in phones.iter().zip(["ward A", "ward B"]) {
         check_in(profile)?;
-        say(name, "televisit checkin (the code's relay): its signed report in, the first contact pinned through IT's code");
+        say(
+            name,
+            "televisit checkin (the code's relay): its signed report in, the first contact pinned through IT's code",
+        );
     }
     let listed: serde_json::Value = serde_json::from_str(&admin(&["--json", "devices", "list", "--org", "org"])?)?;
     say(

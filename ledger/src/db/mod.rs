@@ -10,6 +10,7 @@
 //! so that a query reads the same whichever backend answered it.
 
 mod postgres_backend;
+mod postgres_tls;
 mod value;
 
 pub use value::{FromRow, FromValue, Row, ToValue, Value};

@@ -5,7 +5,7 @@
 
 use super::{DbError, DbResult, LedgerUnavailable, OpenError, Row, Value};
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{NoTls, Statement};
+use postgres::Statement;
 use std::collections::HashMap;
 
 pub struct Client {
@@ -23,7 +23,12 @@ pub struct Transaction<'a> {
 const CONNECT_TIMEOUT_SECONDS: u64 = 5;
 
 impl Client {
+    /// Connects over TLS when the server offers it (`sslmode=prefer`, the default) or must
+    /// (`sslmode=require`), verifying its certificate (see `postgres_tls`).
     pub fn connect(url: &str) -> Result<Client, OpenError> {
+        let (url, root_cert) = super::postgres_tls::split_root_cert(url);
+        let url = url.as_str();
+        let tls = super::postgres_tls::connector(root_cert.as_deref())?;
         let mut config: postgres::Config = url
             .parse()
             .map_err(|_| OpenError::Postgres(format!("{} is not a PostgreSQL connection string", shown(url))))?;
@@ -31,9 +36,17 @@ impl Client {
             config.connect_timeout(std::time::Duration::from_secs(CONNECT_TIMEOUT_SECONDS));
         }
         config.application_name("televisit-ledger");
-        let client = config.connect(NoTls).map_err(|e| match classify(e) {
+        let client = config.connect(tls).map_err(|e| {
+            if super::postgres_tls::is_certificate_error(&e) {
+                return OpenError::Postgres(format!(
+                    "{}: the server's TLS certificate is not trusted here: name its CA with sslrootcert=FILE in the connection string",
+                    shown(url)
+                ));
+            }
+            match classify(e) {
             DbError::Unavailable(u) => OpenError::Unavailable(u),
-            other => OpenError::Postgres(format!("{}: {other}", shown(url))),
+                other => OpenError::Postgres(format!("{}: {other}", shown(url))),
+            }
         })?;
         Ok(Client { client, prepared: HashMap::new() })
     }
@@ -192,6 +205,7 @@ pub(super) fn classify(err: postgres::Error) -> DbError {
 
 /// A connection string with its password left out: `postgres://user@host:port/db`.
 pub fn shown(url: &str) -> String {
+    let (url, _) = super::postgres_tls::split_root_cert(url);
     match url.parse::<postgres::Config>() {
         Ok(config) => {
             let user = config.get_user().unwrap_or("");

@@ -132,6 +132,31 @@ impl Cluster {
         self.port
     }
 
+    /// Restarts the server speaking TLS only, with this certificate and key (PEM): a connection
+    /// without TLS is refused by `pg_hba.conf`, as a server on another machine should be set up.
+    pub fn serve_tls_only(&self, cert_pem: &str, key_pem: &str) -> Result<(), String> {
+        let data = self.dir.join("data");
+        let write = |name: &str, text: &str| std::fs::write(data.join(name), text).map_err(|e| e.to_string());
+        write("server.crt", cert_pem)?;
+        write("server.key", key_pem)?;
+        std::fs::set_permissions(data.join("server.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+        let conf = data.join("postgresql.auto.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        text.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        write("postgresql.auto.conf", &text)?;
+        let hba = std::fs::read_to_string(data.join("pg_hba.conf")).map_err(|e| e.to_string())?;
+        write(
+            "pg_hba.conf",
+            &format!("hostnossl all all 0.0.0.0/0 reject\nhostssl all all 127.0.0.1/32 trust\n{hba}"),
+        )?;
+        if self.as_postgres {
+            chown_to_postgres(&data)?;
+        }
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"])?;
+        self.start_again()
+    }
+
     /// Starts the server (again, after `stop`), waiting until it accepts connections.
     pub fn start_again(&self) -> Result<(), String> {
         let log = self.dir.join("server.log").display().to_string();
