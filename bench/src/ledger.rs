@@ -132,42 +132,7 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
     for (round, text) in rounds.iter().enumerate() {
         ledger.import_bytes(&format!("round-{round}.csv"), text.as_bytes(), now)?;
     }
-    let mut receipts = String::new();
-    for w in 0..sizes.wipes {
-        let i = w * (sizes.devices / sizes.wipes).max(1);
-        let command = WipeCommand {
-            v: COMMAND_VERSION,
-            device_id: format!("dev_{i:024x}"),
-            enrollment_id: format!("enr_{i:024x}"),
-            command_id: format!("cmd_{w:024x}"),
-            issued_at: now - 86_400,
-            not_before: now - 86_400,
-            expires_at: if w % 4 == 0 { now - 3600 } else { now + 13 * 86_400 },
-            scope: WipeScope::All,
-            reason: WipeReason::Lost,
-            signed_by: None,
-        };
-        let text = wipe::issue(&org, &command)?;
-        ledger.record_wipe(&command, &text, "bench", now - 86_400)?;
-        if w % 2 == 1 {
-            let receipt = Receipt {
-                v: COMMAND_VERSION,
-                device_id: command.device_id.clone(),
-                enrollment_id: command.enrollment_id.clone(),
-                command_id: command.command_id.clone(),
-                scope: WipeScope::All,
-                reason: WipeReason::Lost,
-                completed_at: now - 600,
-                steps: vec![StepDone { step: Step::DestroyKey, count: 1, failed: 0, reason: None }],
-                device_key: keys[i].public_key(),
-                merged_command_ids: Vec::new(),
-            };
-            receipts.push_str(&wipe::seal_receipt(&keys[i], &receipt));
-            receipts.push('\n');
-        }
-    }
-    let outcome = ledger.import_bytes("receipts.txt", receipts.as_bytes(), now)?;
-    ensure!(outcome.refused == 0, "receipts refused: {:?}", outcome.problems.first());
+    add_wipes(&mut ledger, &org, &keys, sizes.wipes, sizes.devices, now)?;
     let raw = Connection::open(dir.join(televisit_admin::ledger::FILE))?;
 
     let stale = DeviceFilter { stale_seconds: Some(86_400), platform: None };
@@ -229,6 +194,9 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
     let mut small = Ledger::open(&small_dir, &org_key)?;
     let hundred: String = rounds[0].lines().take(100).map(|l| format!("{l}\n")).collect();
     small.import_bytes("round-0.csv", hundred.as_bytes(), now)?;
+    // The same share of the fleet lost and wiped: a hundredth of the fleet, a hundredth of its wipes.
+    let scale = (sizes.devices / 100).max(1);
+    add_wipes(&mut small, &org, &keys, (sizes.wipes / scale).max(1), 100, now)?;
     let signer = &org;
     let keys = televisit_protocol::keyset::KeySet::legacy(&org_key, televisit_protocol::vectors::RECIPIENT);
     let sign = |ledger: &mut Ledger| -> Result<usize> {
@@ -264,7 +232,7 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
             ),
             m,
             "ms",
-            "the same from a ledger of 100 devices",
+            "the same from 100 devices and a hundredth of the wipes",
             Some(b),
             Some(m / b),
             "100 devices' time",
@@ -277,6 +245,55 @@ pub fn ledger(work: &Path, sizes: &LedgerSizes) -> Result<Vec<Figure>> {
     drop(ledger);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures)
+}
+
+/// `count` wipes spread over `devices` devices, a quarter of them expired, and every other one
+/// answered by its receipt (imported as the MDM would hand it over).
+fn add_wipes(
+    ledger: &mut Ledger,
+    org: &televisit_protocol::keyset::Signer,
+    keys: &[SigningKey],
+    count: usize,
+    devices: usize,
+    now: i64,
+) -> Result<()> {
+    let mut receipts = String::new();
+    for w in 0..count {
+        let i = w * (devices / count).max(1);
+        let command = WipeCommand {
+            v: COMMAND_VERSION,
+            device_id: format!("dev_{i:024x}"),
+            enrollment_id: format!("enr_{i:024x}"),
+            command_id: format!("cmd_{w:024x}"),
+            issued_at: now - 86_400,
+            not_before: now - 86_400,
+            expires_at: if w % 4 == 0 { now - 3600 } else { now + 13 * 86_400 },
+            scope: WipeScope::All,
+            reason: WipeReason::Lost,
+            signed_by: None,
+        };
+        let text = wipe::issue(org, &command)?;
+        ledger.record_wipe(&command, &text, "bench", now - 86_400)?;
+        if w % 2 == 1 {
+            let receipt = Receipt {
+                v: COMMAND_VERSION,
+                device_id: command.device_id.clone(),
+                enrollment_id: command.enrollment_id.clone(),
+                command_id: command.command_id.clone(),
+                scope: WipeScope::All,
+                reason: WipeReason::Lost,
+                completed_at: now - 600,
+                steps: vec![StepDone { step: Step::DestroyKey, count: 1, failed: 0, reason: None }],
+                device_key: keys[i].public_key(),
+                merged_command_ids: Vec::new(),
+            };
+            receipts.push_str(&wipe::seal_receipt(&keys[i], &receipt));
+            receipts.push('\n');
+        }
+    }
+    let outcome = ledger.import_bytes("receipts.txt", receipts.as_bytes(), now)?;
+    ensure!(outcome.refused == 0, "receipts refused: {:?}", outcome.problems.first());
+    Ok(())
 }
 
 /// The floor: every column of every row of a table, read into memory.

@@ -31,6 +31,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    accept_stop_signals();
     let cli = Cli::parse();
     // One JSON object per line on stderr (journald, a container's log): ids and codes only.
     tracing_subscriber::fmt()
@@ -87,5 +88,21 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// A process inherits its parent thread's signal mask: started by a program whose thread blocks
+/// SIGTERM (Swift's Foundation `Process` from a concurrency thread does), the relay would never
+/// see the signal it stops on. Unblocked here, before any thread starts, so every thread
+/// inherits the clean mask.
+fn accept_stop_signals() {
+    #[cfg(unix)]
+    // SAFETY: the set is initialised by sigemptyset before use; sigprocmask only reads it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::sigaddset(&mut set, libc::SIGINT);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
     }
 }

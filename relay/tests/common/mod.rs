@@ -137,7 +137,29 @@ impl Relay {
     }
 
     pub fn start(config: &Path) -> Relay {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_televisit-relay"))
+        Relay::start_with(config, std::process::Command::new(env!("CARGO_BIN_EXE_televisit-relay")))
+    }
+
+    /// As `start`, with SIGTERM blocked in the process it is started from (as a parent's
+    /// thread may leave it: Swift's `Process` from a concurrency thread does).
+    pub fn start_with_sigterm_blocked(config: &Path) -> Relay {
+        use std::os::unix::process::CommandExt;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_televisit-relay"));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGTERM);
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                Ok(())
+            });
+        }
+        Relay::start_with(config, command)
+    }
+
+    fn start_with(config: &Path, mut command: std::process::Command) -> Relay {
+        let mut child = command
             .args(["serve", "--config"])
             .arg(config)
             .stderr(Stdio::piped())
@@ -161,6 +183,10 @@ impl Relay {
         let url = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("the relay did not start"));
         let exports = config.parent().unwrap().join("exports");
         Relay { child, url, config: config.to_owned(), exports, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Everything the relay logged so far.

@@ -250,9 +250,13 @@ fn copy_if_changed(from: &Path, to: &Path) -> Result<()> {
     if fs::read(to).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
-    fs::write(to, &bytes).with_context(|| format!("writing {}", to.display()))?;
+    // Written beside it and renamed over it: a binary still running from an earlier run (a relay
+    // a killed test left behind) cannot be written in place ("Text file busy"), but replaced.
+    let staged = to.with_file_name(format!(".{}.new", to.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+    fs::write(&staged, &bytes).with_context(|| format!("writing {}", staged.display()))?;
     let mode = fs::metadata(from)?.permissions();
-    fs::set_permissions(to, mode).with_context(|| format!("copying the mode of {}", from.display()))
+    fs::set_permissions(&staged, mode).with_context(|| format!("copying the mode of {}", from.display()))?;
+    fs::rename(&staged, to).with_context(|| format!("replacing {}", to.display()))
 }
 
 /// The header as C and as Objective-C, after proving that a C keyword as an argument name is
