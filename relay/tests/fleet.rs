@@ -130,17 +130,9 @@ fn a_certificate_the_phone_does_not_trust_is_refused_before_anything_is_sent() {
 fn the_enrollment_code_names_the_relay_and_pins_its_ca() {
     let Some(w) = world("code_names_relay") else { return };
     let ca = w.tls.ca.display().to_string();
-    let code = w.it.ok(&[
-        "enroll-code",
-        "--org",
-        "org",
-        "--policy",
-        "policy.signed",
-        "--relay-url",
-        &w.relay.url,
-        "--relay-ca",
-        &ca,
-    ]);
+    let enroll_code =
+        |relay: &[&str]| w.it.run(&[&["enroll-code", "--org", "org", "--policy", "policy.signed"], relay].concat());
+    let code = enroll_code(&["--relay-url", &w.relay.url, "--relay-ca", &ca]).stdout;
     let phone = Phone::enroll(&w.root, "phone", code.trim());
     let out = phone.run(&["--json", "checkin", "--ca", &ca]);
     assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
@@ -156,15 +148,7 @@ fn the_enrollment_code_names_the_relay_and_pins_its_ca() {
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("is not the CA IT pinned"), "{}", out.stderr);
     // A code that names a relay no phone may use is refused by IT's tool, without echo.
-    let out = w.it.run(&[
-        "enroll-code",
-        "--org",
-        "org",
-        "--policy",
-        "policy.signed",
-        "--relay-url",
-        "http://relay.north.example",
-    ]);
+    let out = enroll_code(&["--relay-url", "http://relay.north.example"]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("https://") && !out.stderr.contains("north.example"), "{}", out.stderr);
 }
