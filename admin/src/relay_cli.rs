@@ -47,7 +47,7 @@ fn ca_sha256(file: &std::path::Path) -> Result<String> {
         Err(_) if bytes.first() == Some(&0x30) => bytes,
         Err(_) => anyhow::bail!("--relay-ca: {} holds no certificate (PEM or DER)", file.display()),
     };
-    Ok(hex::encode(ring::digest::digest(&ring::digest::SHA256, &der)))
+    Ok(televisit_protocol::relay::ca_pin(&der))
 }
 
 #[derive(Subcommand)]

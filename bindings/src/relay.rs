@@ -21,7 +21,6 @@ pub struct RelayRequest {
     pub method: String,
     pub url: String,
     pub ca_sha256: Option<String>,
-    pub path: String,
     pub headers: Vec<HttpHeader>,
     pub body: Vec<u8>,
 }
@@ -59,7 +58,6 @@ impl Televisit {
             method: request.method,
             url: request.url,
             ca_sha256: request.ca_sha256,
-            path: request.path,
             headers: request.headers.into_iter().map(|(name, value)| HttpHeader { name, value }).collect(),
             body: request.body,
         }))
@@ -70,7 +68,7 @@ impl Televisit {
 /// included) holds the CA IT pinned (`ca_sha256` of a `RelayRequest`).
 #[uniffi::export]
 pub fn relay_pin_holds(ca_sha256: String, chain: Vec<Vec<u8>>) -> bool {
-    relay::RelayEndpoint { url: String::new(), ca_sha256: Some(ca_sha256) }.pin_holds(chain.iter().map(Vec::as_slice))
+    relay::chain_holds(&ca_sha256, chain.iter().map(Vec::as_slice))
 }
 
 /// The host of the relay this phone checks in with, for the Settings screen; none without one.

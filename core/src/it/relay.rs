@@ -22,16 +22,15 @@ use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::HashMap;
 use televisit_protocol::managed_keys as keys;
 use televisit_protocol::relay::{self, CheckIn, CheckInAnswer, RelayError, CHECKIN_PATH, RELAY_VERSION};
-pub use televisit_protocol::relay::{EndpointProblem, RelayEndpoint};
+pub use televisit_protocol::relay::{chain_holds, EndpointProblem, RelayEndpoint};
 
-/// One request for the shell to send as it is: `method` to `url` (the relay's URL with `path`
-/// appended), its chain checked against `ca_sha256` when IT pinned the relay's CA.
+/// One request for the shell to send as it is: `method` to `url` (the relay's URL with the
+/// check-in path appended), its chain checked against `ca_sha256` when IT pinned the relay's CA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelayRequest {
     pub method: String,
     pub url: String,
     pub ca_sha256: Option<String>,
-    pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -87,7 +86,6 @@ impl Televisit {
             method: "POST".into(),
             url: to.url_for(CHECKIN_PATH),
             ca_sha256: to.ca_sha256.clone(),
-            path: CHECKIN_PATH.into(),
             headers: vec![
                 ("content-type".into(), "application/json".into()),
                 (relay::DEVICE_HEADER.into(), signed.device_id),

@@ -372,9 +372,9 @@ final class AppModel: ObservableObject {
         guard let televisit else {
             return
         }
-        let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
         guard let outcome = await RelayCheckIn.run(
-            televisit: televisit, secrets: secrets, osVersion: UIDevice.current.systemVersion, appVersion: version, transport: relay
+            televisit: televisit, secrets: secrets, osVersion: IOSDeviceFacts.systemVersion(),
+            appVersion: IOSDeviceFacts.appVersion(), transport: relay
         ) else {
             return
         }
@@ -391,9 +391,10 @@ final class AppModel: ObservableObject {
         guard let televisit else {
             return
         }
-        let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
         // Not enrolled: no one to report to, and nothing to show.
-        deviceReport = try? televisit.deviceReport(platform: .ios, osVersion: UIDevice.current.systemVersion, appVersion: version)
+        deviceReport = try? televisit.deviceReport(
+            platform: .ios, osVersion: IOSDeviceFacts.systemVersion(), appVersion: IOSDeviceFacts.appVersion()
+        )
         if let deviceReport {
             managed.writeReport(deviceReport)
         }

@@ -46,11 +46,9 @@ public enum BackgroundCheckIn {
                     databasePath: path, secrets: secrets, book: book, managed: managed, whileOpen: whileOpen
                 )
                 if let path, !Task.isCancelled {
-                    let version = Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
-                    let os = ProcessInfo.processInfo.operatingSystemVersion
                     let relayed = await RelayCheckIn.runWithoutOpenStore(
                         databasePath: path, secrets: secrets, book: book,
-                        osVersion: "\(os.majorVersion).\(os.minorVersion).\(os.patchVersion)", appVersion: version, transport: relay
+                        osVersion: IOSDeviceFacts.systemVersion(), appVersion: IOSDeviceFacts.appVersion(), transport: relay
                     )
                     if case let .answered(outcome) = relayed, outcome.retry || outcome.refused != nil {
                         done = false

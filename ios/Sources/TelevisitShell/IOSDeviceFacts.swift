@@ -57,6 +57,20 @@ public final class IOSDeviceFacts: DeviceFacts, @unchecked Sendable {
         return "iOS \(v.majorVersion).\(v.minorVersion).\(v.patchVersion)"
     }
 
+    /// The system's version as the device report names it, written as `UIDevice`'s
+    /// `systemVersion` writes it ("18.2", "17.5.1"), but readable off the main actor (a
+    /// background task makes the report too).
+    public static func systemVersion() -> String {
+        let v = ProcessInfo.processInfo.operatingSystemVersion
+        let base = "\(v.majorVersion).\(v.minorVersion)"
+        return v.patchVersion == 0 ? base : "\(base).\(v.patchVersion)"
+    }
+
+    /// The app's version (`CFBundleShortVersionString`), for the device report.
+    public static func appVersion() -> String {
+        Bundle.main.object(forInfoDictionaryKey: "CFBundleShortVersionString") as? String ?? "unknown"
+    }
+
     /// Never on the simulator. On a device: the usual traces of a jailbreak, or a write outside
     /// the sandbox succeeding.
     public static func looksJailbroken() -> Bool {

@@ -52,19 +52,18 @@ impl RelayEndpoint {
             return Err(EndpointProblem::NotAUrl);
         }
         let parsed = url::Url::parse(url).map_err(|_| EndpointProblem::NotAUrl)?;
-        if !matches!(parsed.scheme(), "https" | "http") {
-            return Err(EndpointProblem::NotHttps);
-        }
-        let host = parsed.host().ok_or(EndpointProblem::NotAUrl)?;
-        let loopback = match host {
+        let loopback = parsed.host().is_some_and(|host| match host {
             url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
             url::Host::Ipv4(ip) => IpAddr::V4(ip).is_loopback(),
             url::Host::Ipv6(ip) => IpAddr::V6(ip).is_loopback(),
-        };
+        });
         match parsed.scheme() {
             "https" => {}
             "http" if loopback => {}
             _ => return Err(EndpointProblem::NotHttps),
+        }
+        if parsed.host().is_none() {
+            return Err(EndpointProblem::NotAUrl);
         }
         if !parsed.username().is_empty()
             || parsed.password().is_some()
@@ -104,13 +103,18 @@ impl RelayEndpoint {
     /// Whether a certificate chain the platform has verified (each certificate's DER, the trust
     /// anchor included) holds the pinned CA. No pin: any chain the platform trusts.
     pub fn pin_holds<'a>(&self, chain: impl IntoIterator<Item = &'a [u8]>) -> bool {
-        match &self.ca_sha256 {
-            None => true,
-            Some(pin) => {
-                chain.into_iter().any(|der| hex::encode(ring::digest::digest(&ring::digest::SHA256, der)) == *pin)
-            }
-        }
+        self.ca_sha256.as_deref().is_none_or(|pin| chain_holds(pin, chain))
     }
+}
+
+/// A CA certificate's pin: the SHA-256 of its DER, lower-case hex (what IT's tool writes).
+pub fn ca_pin(der: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, der))
+}
+
+/// Whether a verified chain (each certificate's DER) holds the CA certificate `pin` names.
+pub fn chain_holds<'a>(pin: &str, chain: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    chain.into_iter().any(|der| ca_pin(der) == pin)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! Errors are a status and a fixed code (`RelayError`), never an echo of the request.
 
 mod endpoint;
-pub use endpoint::{EndpointProblem, RelayEndpoint, MAX_URL};
+pub use endpoint::{ca_pin, chain_holds, EndpointProblem, RelayEndpoint, MAX_URL};
 
 use crate::envelope::{self, Kind, SigningKey};
 use serde::{Deserialize, Serialize};

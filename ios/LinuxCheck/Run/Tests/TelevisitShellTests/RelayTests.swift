@@ -182,7 +182,7 @@ final class RelayTests: TelevisitTestCase {
         // The relay gone: no answer, a retry, nothing changed.
         relay.stop()
         let plain = RelayRequest(
-            method: request.method, url: request.url, caSha256: nil, path: request.path, headers: request.headers, body: request.body
+            method: request.method, url: request.url, caSha256: nil, headers: request.headers, body: request.body
         )
         let gone = blocking { await URLSessionRelayTransport().send(plain) }
         XCTAssertEqual(gone.status, 0)

@@ -53,17 +53,6 @@ open class UIApplication: UIResponder {
     }
 }
 
-// MARK: - UIDevice
-
-/// Apple: `@MainActor class UIDevice : NSObject` (iOS 2.0).
-@MainActor @preconcurrency
-open class UIDevice: NSObject {
-    /// Apple: `class var current: UIDevice { get }`.
-    open class var current: UIDevice { fatalError("stand-in") }
-    /// Apple: `var systemVersion: String { get }`.
-    open var systemVersion: String { fatalError("stand-in") }
-}
-
 // MARK: - UIPasteboard
 
 /// Apple: `class UIPasteboard : NSObject` (iOS 3.0). Its isolation is not confirmed against the
