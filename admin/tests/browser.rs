@@ -58,6 +58,7 @@ fn the_fleet_report_renders_in_a_browser_with_its_counts_states_and_local_times(
             cp: None,
             conf: None,
             ks: None,
+            cln: None,
             at,
         };
         lines.push(report::seal(&key, &r).unwrap());

@@ -106,6 +106,7 @@ impl World {
             cp: cp.map(Checkpoint::from_point),
             conf: conf.map(Checkpoint::from_point),
             ks: None,
+            cln: None,
             at,
         };
         report::seal(&self.key, &r).unwrap()

@@ -65,6 +65,7 @@ fn reports(keys: &[SigningKey], org_id: &str, round: usize, now: i64) -> Result<
             cp: Some(Checkpoint::from_point(Point { seq: (round as u64 + 1) * 10, hash: [(i % 251) as u8; 32] })),
             conf: None,
             ks: None,
+            cln: None,
             at,
         };
         out.push_str(&report::seal(key, &r)?);

@@ -74,6 +74,7 @@ impl Fleet {
             cp: None,
             conf: None,
             ks: None,
+            cln: None,
             at,
         };
         let checkin = CheckIn {

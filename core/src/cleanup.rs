@@ -233,6 +233,19 @@ struct PlanningRow {
     consent_declined: bool,
 }
 
+/// Each owned contact's age in days since its last use, by the dry run's own rule (a visit
+/// booked for a day already past counts as a use): what `cleanup_state` counts.
+pub(crate) fn owned_ages(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(String, u32)>> {
+    Ok(planning_rows(conn)?
+        .into_iter()
+        .map(|row| {
+            let last = row.visit_at.filter(|v| *v <= now).map_or(row.last_used_at, |v| v.max(row.last_used_at));
+            let days = (now - last).num_days().clamp(0, i64::from(crate::cleanup_state::MAX_CLEANUP_DAYS));
+            (row.platform_id, u32::try_from(days).unwrap_or(0))
+        })
+        .collect())
+}
+
 /// The plan's one read: every owned contact with its patient and the patient's latest consent.
 /// Public for the bench, whose floor for the plan is this read alone.
 pub const PLANNING_QUERY: &str =
@@ -406,6 +419,12 @@ pub(crate) fn record(
         .int("lookalikes_deleted", count(lookalikes_deleted))
         .int("lookalikes_left", count(plan.lookalikes.len().saturating_sub(deletion.confirmed.len())));
     log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(summary))?;
+    let lookalikes_left = plan.lookalikes.len().saturating_sub(deletion.confirmed.len());
+    let end = crate::cleanup_state::end_of(report.failed, lookalikes_left);
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [crate::cleanup_state::LAST_RUN, &crate::cleanup_state::last_run_text(now.timestamp(), end)],
+    )?;
     tx.commit()?;
     Ok(report)
 }

@@ -9,6 +9,7 @@ pub mod app_lock;
 pub mod call;
 pub mod checklist;
 pub mod cleanup;
+pub mod cleanup_state;
 pub mod clock;
 pub mod contacts;
 pub mod device;
@@ -392,7 +393,10 @@ impl Televisit {
         let _serialised = self.contacts_gate();
         let deletion = cleanup::deletion(&self.store().conn, plan, confirmed_lookalikes)?;
         let outcomes = cleanup::delete(book, &deletion);
-        cleanup::record(&mut self.store(), self.clock.now(), plan, deletion, outcomes)
+        let report = cleanup::record(&mut self.store(), self.clock.now(), plan, deletion, outcomes)?;
+        // Counted again for the device report; the run itself is recorded whatever this says.
+        let _ = self.cleanup_state(book);
+        Ok(report)
     }
 
     pub(crate) fn setting_i64(&self, name: &str) -> Result<Option<i64>> {

@@ -34,6 +34,60 @@ pub enum ChecklistState {
     Never,
 }
 
+/// How the last cleanup run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CleanupEnd {
+    /// Everything due was removed.
+    Done,
+    /// Some removals failed; they are tried again at the next run.
+    SomeFailed,
+    /// Contacts named like the convention that Televisit did not make wait for a person.
+    LookalikesWaiting,
+}
+
+/// The periodic cleanup as the phone stands: counts only, never a name or a number. The counts
+/// are absent when the phone could not read its contacts (no access): unknown, not zero.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanupState {
+    /// Patient contacts Televisit made that are on the phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Of them, how many are past the policy's cleanup age (`age`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub o: Option<u32>,
+    /// The oldest one's age in days since its last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d: Option<u32>,
+    /// The policy's cleanup age in days: what "past" means here.
+    pub age: u32,
+    /// When cleanup last ran (Unix seconds), and how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<CleanupEnd>,
+}
+
+/// The longest age in days a report names (a hundred years, the policy's own limit).
+pub const MAX_CLEANUP_DAYS: u32 = 36_500;
+
+impl CleanupState {
+    fn check(&self) -> Result<()> {
+        let bad = |reason: &'static str| Err(Error::invalid("device report", reason));
+        if !(1..=MAX_CLEANUP_DAYS).contains(&self.age) || self.d.is_some_and(|d| d > MAX_CLEANUP_DAYS) {
+            return bad("names a cleanup age out of range");
+        }
+        if self.o.is_some_and(|o| self.n.is_none_or(|n| o > n)) || self.d.is_some() && self.n.is_none() {
+            return bad("counts more contacts past their age than it holds");
+        }
+        if self.r.is_some_and(|r| !(0..=MAX_TIME).contains(&r)) || self.e.is_some() != self.r.is_some() {
+            return bad("names a cleanup run without its time or its end");
+        }
+        Ok(())
+    }
+}
+
 /// Short keys: the whole signed report fits one keyed app state message with the longest values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +132,10 @@ pub struct DeviceReport {
     /// from reports of phones that predate key sets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ks: Option<u64>,
+    /// The periodic cleanup as the phone stood when it last read its contacts (absent from
+    /// reports of phones that predate it, and before it first counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cln: Option<CleanupState>,
     /// Unix seconds (the phone's clock, never before its high-water mark).
     pub at: i64,
 }
@@ -133,6 +191,9 @@ impl DeviceReport {
         }
         if !mdm_ids_ok(self.mdm_dev.as_deref(), self.mdm_user.as_deref()) {
             return bad("has an MDM id that is too long or not printable");
+        }
+        if let Some(cleanup) = &self.cln {
+            cleanup.check()?;
         }
         Ok(())
     }

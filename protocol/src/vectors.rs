@@ -351,6 +351,7 @@ pub fn report() -> DeviceReport {
         )),
         conf: None,
         ks: Some(1),
+        cln: None,
         at: ISSUED_AT + 120,
     }
 }

@@ -272,9 +272,38 @@ fn a_report_with_the_longest_values_fits_one_keyed_app_state_message() {
         seq: i64::MAX as u64,
         hash: [0xff; 32],
     }));
+    longest.ks = Some(u64::from(u32::MAX));
+    eprintln!("SIZE without cln: {}", report::seal(&vectors::device_key(), &longest).unwrap().len());
+    longest.ks = None;
+    eprintln!("SIZE without cln, ks: {}", report::seal(&vectors::device_key(), &longest).unwrap().len());
+    longest.ks = Some(u64::from(u32::MAX));
+    // Issue 33: the cleanup's counts with every field at its largest.
+    longest.cln = Some(report::CleanupState {
+        n: Some(u32::MAX),
+        o: Some(u32::MAX),
+        d: Some(report::MAX_CLEANUP_DAYS),
+        age: report::MAX_CLEANUP_DAYS,
+        r: Some(report::MAX_TIME),
+        e: Some(report::CleanupEnd::LookalikesWaiting),
+    });
     let text = report::seal(&vectors::device_key(), &longest).unwrap();
     assert!(text.len() <= MAX_REPORT_CHARS, "{} characters", text.len());
     assert_eq!(report::verify(&text, Some(&vectors::device_key().public_key())).unwrap(), longest);
+    let cleanup = longest.cln.clone();
+    for (bad, why) in [
+        (report::CleanupState { o: Some(2), n: Some(1), ..cleanup.clone().unwrap() }, "more past their age than held"),
+        (report::CleanupState { n: None, o: None, ..cleanup.clone().unwrap() }, "an age with no count"),
+        (report::CleanupState { age: 0, ..cleanup.clone().unwrap() }, "an age of 0"),
+        (report::CleanupState { e: None, ..cleanup.clone().unwrap() }, "a run without its end"),
+    ] {
+        longest.cln = Some(bad);
+        assert!(report::seal(&vectors::device_key(), &longest).is_err(), "{why}");
+    }
+    // Unknown (no contacts access) is not zero: the counts are absent, the rest stays.
+    longest.cln = Some(report::CleanupState { n: None, o: None, d: None, ..cleanup.clone().unwrap() });
+    let unknown = report::seal(&vectors::device_key(), &longest).unwrap();
+    assert_eq!(report::verify(&unknown, None).unwrap().cln.unwrap().n, None);
+    longest.cln = cleanup;
     longest.rcpt = Some(format!("cmd_{}", "b".repeat(32)));
     assert!(report::seal(&vectors::device_key(), &longest).is_err(), "a wipe both under way and done");
     longest.rcpt = None;

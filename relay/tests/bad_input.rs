@@ -53,6 +53,7 @@ impl Device {
             cp: None,
             conf: None,
             ks: None,
+            cln: None,
             at: now,
         };
         let checkin = CheckIn {

@@ -114,6 +114,7 @@ impl Fleet {
             cp: None,
             conf: None,
             ks: None,
+            cln: None,
             at,
         }
     }

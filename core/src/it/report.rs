@@ -103,6 +103,7 @@ impl Televisit {
             cp: Some(self.log_checkpoint()?),
             conf: self.confirmed_checkpoint(secrets)?,
             ks: key_set,
+            cln: self.saved_cleanup_state()?,
             at: now.timestamp(),
         };
         Ok(seal(&key, &report)?)
