@@ -9,7 +9,6 @@ pub mod app_lock;
 pub mod call;
 pub mod checklist;
 pub mod cleanup;
-pub mod cleanup_state;
 pub mod clock;
 pub mod contacts;
 pub mod device;
@@ -388,12 +387,24 @@ impl Televisit {
         plan: &CleanupPlan,
         confirmed_lookalikes: &[String],
     ) -> Result<CleanupReport> {
+        self.run_cleanup(book, plan, confirmed_lookalikes, log::Actor::Staff)
+    }
+
+    /// A cleanup run by whoever acts: staff from the Cleanup screen, the phone itself when the
+    /// policy makes cleanup automatic (`cleanup::automatic`).
+    pub(crate) fn run_cleanup(
+        &self,
+        book: &dyn ContactBook,
+        plan: &CleanupPlan,
+        confirmed_lookalikes: &[String],
+        actor: log::Actor,
+    ) -> Result<CleanupReport> {
         // Contact-making calls wait until the run is recorded (one could adopt a planned orphan
         // between the check and the delete); the store is locked only to read and to record.
         let _serialised = self.contacts_gate();
         let deletion = cleanup::deletion(&self.store().conn, plan, confirmed_lookalikes)?;
         let outcomes = cleanup::delete(book, &deletion);
-        let report = cleanup::record(&mut self.store(), self.clock.now(), plan, deletion, outcomes)?;
+        let report = cleanup::record(&mut self.store(), self.clock.now(), actor, plan, deletion, outcomes)?;
         // Counted again for the device report; the run itself is recorded whatever this says.
         let _ = self.cleanup_state(book);
         Ok(report)

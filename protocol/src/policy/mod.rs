@@ -141,6 +141,16 @@ pub struct ContactsPolicy {
     pub cleanup_after_days: u32,
     /// Cleanup removes a contact as soon as its visit is marked done.
     pub cleanup_when_visit_done: bool,
+    /// The phone removes its own patient contacts past `cleanup_after_days` from its background
+    /// check-in, as the Cleanup screen's apply would (never a lookalike: those wait for a
+    /// person). Off unless IT turns it on; absent from a policy that keeps it off, so that
+    /// policies signed before it existed, and phones that predate it, read the same bytes.
+    #[serde(skip_serializing_if = "is_off")]
+    pub cleanup_automatic: bool,
+}
+
+fn is_off(on: &bool) -> bool {
+    !*on
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,6 +329,7 @@ impl Default for ContactsPolicy {
             default_region: "US".into(),
             cleanup_after_days: 30,
             cleanup_when_visit_done: true,
+            cleanup_automatic: false,
         }
     }
 }
@@ -395,6 +406,8 @@ impl Policy {
                 "must be a two-letter ISO 3166 code such as GB or US",
             ));
         }
+        // The age automatic cleanup removes at comes from here: 0 would empty the phone of
+        // patients at every check-in, so it is refused whether or not cleanup is automatic.
         in_range("contacts.cleanup_after_days", self.contacts.cleanup_after_days, 1, MAX_DAYS)?;
         if self.calls.allowed_apps.is_empty() {
             return Err(Error::invalid("calls.allowed_apps", "must name at least one WhatsApp app"));

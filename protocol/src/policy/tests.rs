@@ -119,3 +119,19 @@ fn the_consent_wording_is_plain_short_and_holds_no_phone_number() {
     // A policy without the wording encodes as it always did (signed policies stay byte-identical).
     assert!(!Policy::default().to_json().contains("consent_text\""));
 }
+
+#[test]
+fn automatic_cleanup_is_off_by_default_absent_when_off_and_never_at_age_0() {
+    assert!(!Policy::default().contacts.cleanup_automatic);
+    // Off: the policy's bytes are those phones that predate the option read.
+    assert!(!Policy::default().to_json().contains("cleanup_automatic"));
+    let on = Policy::from_json(r#"{"contacts": {"cleanup_automatic": true, "cleanup_after_days": 30}}"#).unwrap();
+    assert!(on.contacts.cleanup_automatic && on.to_json().contains("\"cleanup_automatic\": true"));
+    on.validate().unwrap();
+    // An age of 0 would empty the phone of its patients at every check-in.
+    let zero = Policy::from_json(r#"{"contacts": {"cleanup_automatic": true, "cleanup_after_days": 0}}"#)
+        .and_then(|p| p.validate())
+        .unwrap_err()
+        .to_string();
+    assert!(zero.contains("contacts.cleanup_after_days"), "{zero}");
+}

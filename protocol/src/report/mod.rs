@@ -4,6 +4,12 @@
 //! `com.apple.feedback.managed`), on its Settings screen as text and a QR code, and on the
 //! desktop with `televisit status --report`. IT pins the device key from the first report it
 //! imports and verifies everything later (reports, receipts) against that pinned key only.
+//!
+//! Two forms travel (`wire`): phones write version 2, the postcard encoding, which fits the
+//! message with every field at its largest; IT still reads version 1, the canonical JSON that
+//! phones wrote before (ADR 24).
+
+mod wire;
 
 use crate::checkpoint::Checkpoint;
 use crate::envelope::{self, Kind, SigningKey};
@@ -11,7 +17,9 @@ use crate::error::{Error, Result};
 use crate::ids;
 use serde::{Deserialize, Serialize};
 
-pub const REPORT_VERSION: u32 = 1;
+/// The version phones write (postcard). Version 1 (JSON) is still read.
+pub const REPORT_VERSION: u32 = 2;
+pub const REPORT_V1_JSON: u32 = 1;
 /// An Android keyed app state message holds at most 1,000 characters.
 pub const MAX_REPORT_CHARS: usize = 1000;
 /// The longest MDM device id (Intune's is a GUID of 36, Workspace ONE's a number) and user
@@ -47,25 +55,20 @@ pub enum CleanupEnd {
 }
 
 /// The periodic cleanup as the phone stands: counts only, never a name or a number. The counts
-/// are absent when the phone could not read its contacts (no access): unknown, not zero.
+/// are absent when the phone could not read its contacts (no access): unknown, not zero. Only
+/// version 2 carries it, in field order (postcard: no names, no field skipped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CleanupState {
     /// Patient contacts Televisit made that are on the phone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
     /// Of them, how many are past the policy's cleanup age (`age`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub o: Option<u32>,
     /// The oldest one's age in days since its last use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<u32>,
     /// The policy's cleanup age in days: what "past" means here.
     pub age: u32,
     /// When cleanup last ran (Unix seconds), and how it ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e: Option<CleanupEnd>,
 }
 
@@ -88,7 +91,8 @@ impl CleanupState {
     }
 }
 
-/// Short keys: the whole signed report fits one keyed app state message with the longest values.
+/// What a report says. Its serde form is version 1's JSON (short keys), which IT still reads;
+/// phones write version 2 (`wire`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceReport {
@@ -133,8 +137,8 @@ pub struct DeviceReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ks: Option<u64>,
     /// The periodic cleanup as the phone stood when it last read its contacts (absent from
-    /// reports of phones that predate it, and before it first counted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// reports of phones that predate it, and before it first counted). Version 2 only.
+    #[serde(skip)]
     pub cln: Option<CleanupState>,
     /// Unix seconds (the phone's clock, never before its high-water mark).
     pub at: i64,
@@ -144,7 +148,7 @@ impl DeviceReport {
     fn check(&self) -> Result<()> {
         let field = "device report";
         let bad = |reason: &'static str| Err(Error::invalid(field, reason));
-        if self.v != REPORT_VERSION {
+        if self.v != REPORT_VERSION && self.v != REPORT_V1_JSON {
             return bad("is in a format this version does not know");
         }
         if self.ks.is_some_and(|v| v == 0 || v > u64::from(u32::MAX)) {
@@ -216,7 +220,10 @@ pub fn seal(device_key: &SigningKey, report: &DeviceReport) -> Result<String> {
     if report.key != device_key.public_key() {
         return Err(Error::invalid("device report", "must carry the key that signs it"));
     }
-    let text = device_key.seal_json(Kind::Report, report);
+    if report.v != REPORT_VERSION {
+        return Err(Error::invalid("device report", "is written in the current version only"));
+    }
+    let text = device_key.seal(Kind::Report, &wire::encode(report)?);
     if text.len() > MAX_REPORT_CHARS {
         return Err(Error::invalid("device report", "does not fit one keyed app state message"));
     }
@@ -232,7 +239,7 @@ pub fn verify(text: &str, pinned: Option<&str>) -> Result<DeviceReport> {
         return Err(Error::invalid(what, "is longer than a device report can be"));
     }
     let opened = envelope::open(text, Kind::Report).map_err(|p| Error::refused(what, p))?;
-    let report: DeviceReport = envelope::parse_canonical(what, &opened.payload)?;
+    let report = wire::decode(&opened.payload)?;
     report.check()?;
     opened.verify(pinned.unwrap_or(&report.key)).map_err(|p| Error::refused(what, p))?;
     if pinned.is_some_and(|key| key != report.key) {

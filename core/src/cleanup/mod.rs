@@ -3,6 +3,9 @@
 //! Contacts that only look like the convention (made by hand) are listed apart and deleted only
 //! when the user confirms each one.
 
+pub mod automatic;
+pub mod state;
+
 use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome};
 use crate::error::{Error, Result};
 use crate::log::{self, Actor, Detail, EntryKind, NewEntry, PatientRef};
@@ -240,7 +243,7 @@ pub(crate) fn owned_ages(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<(S
         .into_iter()
         .map(|row| {
             let last = row.visit_at.filter(|v| *v <= now).map_or(row.last_used_at, |v| v.max(row.last_used_at));
-            let days = (now - last).num_days().clamp(0, i64::from(crate::cleanup_state::MAX_CLEANUP_DAYS));
+            let days = (now - last).num_days().clamp(0, i64::from(state::MAX_CLEANUP_DAYS));
             (row.platform_id, u32::try_from(days).unwrap_or(0))
         })
         .collect())
@@ -369,6 +372,7 @@ pub(crate) fn delete(book: &dyn ContactBook, deletion: &Deletion) -> Vec<DeleteO
 pub(crate) fn record(
     store: &mut Store,
     now: DateTime<Utc>,
+    actor: Actor,
     plan: &CleanupPlan,
     deletion: Deletion,
     outcomes: Vec<DeleteOutcome>,
@@ -398,7 +402,7 @@ pub(crate) fn record(
                     &tx,
                     &key,
                     now,
-                    &NewEntry::new(EntryKind::ContactDeleted, Actor::Staff).patient(patient.clone()).detail(detail),
+                    &NewEntry::new(EntryKind::ContactDeleted, actor).patient(patient.clone()).detail(detail),
                 )?;
             }
             (_, None) => {}
@@ -418,12 +422,12 @@ pub(crate) fn record(
         .int("failed", i64::from(report.failed))
         .int("lookalikes_deleted", count(lookalikes_deleted))
         .int("lookalikes_left", count(plan.lookalikes.len().saturating_sub(deletion.confirmed.len())));
-    log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, Actor::Staff).detail(summary))?;
+    log::append_in(&tx, &key, now, &NewEntry::new(EntryKind::CleanupRun, actor).detail(summary))?;
     let lookalikes_left = plan.lookalikes.len().saturating_sub(deletion.confirmed.len());
-    let end = crate::cleanup_state::end_of(report.failed, lookalikes_left);
+    let end = state::end_of(report.failed, lookalikes_left);
     tx.execute(
         "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        [crate::cleanup_state::LAST_RUN, &crate::cleanup_state::last_run_text(now.timestamp(), end)],
+        [state::LAST_RUN, &state::last_run_text(now.timestamp(), end)],
     )?;
     tx.commit()?;
     Ok(report)
