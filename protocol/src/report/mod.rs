@@ -76,6 +76,27 @@ pub struct CleanupState {
 pub const MAX_CLEANUP_DAYS: u32 = 36_500;
 
 impl CleanupState {
+    /// The counts in words, one sentence that IT's fleet view, the desktop and both phones'
+    /// Cleanup screens all show, so that what IT reads and what the phone says are the same.
+    pub fn describe(&self) -> String {
+        let age = self.age;
+        let contacts = |n: u32| if n == 1 { "1 patient contact".to_owned() } else { format!("{n} patient contacts") };
+        match (self.n, self.o) {
+            (None, _) => "Unknown: Televisit may not read this phone's contacts".to_owned(),
+            (Some(0), _) => "No patient contacts on this phone".to_owned(),
+            (Some(n), Some(o)) if o > 0 => {
+                let oldest = self.d.map(|d| format!("; the oldest is {d} days old")).unwrap_or_default();
+                format!("{o} of {} past {age} days{oldest}", contacts(n))
+            }
+            (Some(n), _) => format!("{}, none past {age} days", contacts(n)),
+        }
+    }
+
+    /// Holding contacts past the cleanup age: what IT's `--cleanup-overdue` lists.
+    pub fn overdue(&self) -> bool {
+        self.o.is_some_and(|o| o > 0)
+    }
+
     fn check(&self) -> Result<()> {
         let bad = |reason: &'static str| Err(Error::invalid("device report", reason));
         if !(1..=MAX_CLEANUP_DAYS).contains(&self.age) || self.d.is_some_and(|d| d > MAX_CLEANUP_DAYS) {
@@ -246,4 +267,19 @@ pub fn verify(text: &str, pinned: Option<&str>) -> Result<DeviceReport> {
         return Err(Error::invalid(what, "carries another key than the one pinned for this device"));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cleanup_counts_read_the_same_everywhere() {
+        let state = |n, o, d| CleanupState { n, o, d, age: 30, r: None, e: None };
+        assert_eq!(state(Some(12), Some(4), Some(93)).describe(), "4 of 12 patient contacts past 30 days; the oldest is 93 days old");
+        assert_eq!(state(Some(1), Some(0), Some(3)).describe(), "1 patient contact, none past 30 days");
+        assert_eq!(state(Some(0), Some(0), None).describe(), "No patient contacts on this phone");
+        assert!(state(None, None, None).describe().starts_with("Unknown"), "unknown is not zero");
+        assert!(state(Some(12), Some(4), Some(93)).overdue() && !state(None, None, None).overdue());
+    }
 }
