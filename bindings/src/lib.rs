@@ -3,6 +3,7 @@
 
 mod call;
 mod checklist;
+mod cleanup;
 mod contacts;
 mod error;
 mod fleet;
@@ -16,6 +17,7 @@ mod relay;
 
 pub use call::*;
 pub use checklist::*;
+pub use cleanup::*;
 pub use contacts::*;
 pub use error::TelevisitError;
 pub use fleet::*;

@@ -61,6 +61,7 @@ pub struct ContactsPolicy {
     pub default_region: String,
     pub cleanup_after_days: u32,
     pub cleanup_when_visit_done: bool,
+    pub cleanup_automatic: bool,
 }
 
 #[uniffi::remote(Record)]

@@ -48,6 +48,8 @@ pub fn run(profile: &Profile, tv: Televisit, args: CheckInArgs, json: bool) -> R
         None => endpoint(&profile.secrets)?
             .ok_or_else(|| anyhow!("IT named no relay for this device: give its address with --relay URL"))?,
     };
+    // Before the report is made, so that IT reads the counts as they are after it.
+    let cleanup = crate::cleanup_cmd::background(profile, &tv, json)?;
     let now = chrono::Utc::now();
     let with_export = args.export || export_due(&profile.secrets, now)?;
     let request = tv.relay_request(&profile.secrets, &desktop_facts(), &to, with_export, now)?;
@@ -68,7 +70,7 @@ pub fn run(profile: &Profile, tv: Televisit, args: CheckInArgs, json: bool) -> R
         }
     };
     let outcome = apply_answer(&profile.secrets, status, &body, chrono::Utc::now());
-    say(&outcome, json);
+    say(&outcome, cleanup, json);
     if outcome.wipe_started {
         drop(tv);
         if let Some(receipt) = profile.resume_pending_wipe()? {
@@ -83,7 +85,7 @@ pub fn run(profile: &Profile, tv: Televisit, args: CheckInArgs, json: bool) -> R
     })
 }
 
-fn say(outcome: &RelayOutcome, json: bool) {
+fn say(outcome: &RelayOutcome, cleanup: serde_json::Value, json: bool) {
     if json {
         print_json(&serde_json::json!({
             "checked_in": outcome.checked_in,
@@ -91,6 +93,7 @@ fn say(outcome: &RelayOutcome, json: bool) {
             "bulletin_refused": outcome.bulletin_refused,
             "refused": outcome.refused,
             "retry": outcome.retry,
+            "cleanup": cleanup,
         }));
         return;
     }

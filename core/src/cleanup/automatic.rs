@@ -35,6 +35,18 @@ pub enum Skipped {
     NoContactsAccess,
 }
 
+impl Skipped {
+    /// Stable code, for JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Skipped::Off => "off",
+            Skipped::NothingDue => "nothing_due",
+            Skipped::RanRecently => "ran_recently",
+            Skipped::NoContactsAccess => "no_contacts_access",
+        }
+    }
+}
+
 /// What one background check-in's cleanup did, and where cleanup stands after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackgroundCleanup {
