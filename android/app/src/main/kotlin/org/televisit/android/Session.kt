@@ -6,6 +6,8 @@ import org.televisit.android.launch.CallLaunch
 import org.televisit.android.launch.LaunchExecutor
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.AndroidContactBook
+import org.televisit.core.BackgroundCleanup
+import org.televisit.core.Clock
 import org.televisit.android.platform.AndroidDeviceFacts
 import org.televisit.android.platform.AndroidWhatsAppDirectory
 import org.televisit.android.platform.KeystoreSecretStore
@@ -40,6 +42,8 @@ class Session(
     val device: AndroidDeviceFacts = AndroidDeviceFacts(context),
     val directory: AndroidWhatsAppDirectory = AndroidWhatsAppDirectory(context.contentResolver),
     val managed: ManagedConfig = ManagedConfig(context),
+    /** The device's clock unless a test gives one (the core keeps its own high-water mark). */
+    private val clock: Clock? = null,
 ) {
     val launcher = LaunchExecutor(context.applicationContext ?: context, directory, inForeground = { org.televisit.android.launch.Foreground.visible })
 
@@ -93,7 +97,7 @@ class Session(
         televisit?.let { return StartResult.Ready(it) }
         return try {
             finishPendingWipe()
-            val tv = Televisit.open(database.path, secrets)
+            val tv = Televisit.openWithClock(database.path, secrets, clock)
             televisit = tv
             when (val triggers = tv.evaluateTriggers(device)) {
                 is Triggers.Wipe -> {
@@ -166,6 +170,22 @@ class Session(
         publishReport()
         republishHeldReceipt()
         return null
+    }
+
+    /**
+     * The cleanup step of a background check-in, before its report: the counts IT's fleet view
+     * reads, and, when IT's policy makes cleanup automatic, this phone's own due contacts
+     * removed (never a lookalike). Never throws; null when no store is open or the core failed
+     * (the counts stay as last made, and the next check-in tries again).
+     */
+    @Synchronized
+    fun backgroundCleanup(): BackgroundCleanup? {
+        val tv = televisit ?: return null
+        return try {
+            tv.backgroundCleanup(book)
+        } catch (e: TelevisitException) {
+            null
+        }
     }
 
     /** The signed device report IT pins this phone's key from; null before enrollment. */

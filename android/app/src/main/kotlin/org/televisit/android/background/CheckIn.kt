@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit
  *   schedule the job again.
  * Each runs `Session.start()`: a pending wipe is finished first, then the store is opened, the
  * local triggers read and the configuration applied (which may wipe), and the device report
- * published; the job and the receivers finish only once the keyed app states were handed to
+ * published; then the policy's cleanup (`Session.backgroundCleanup`: counts for IT, and the
+ * phone's own due contacts removed when the policy makes cleanup automatic) and the report again; the job and the receivers finish only once the keyed app states were handed to
  * the MDM's receiver (or after `HAND_OFF_WAIT_MILLIS`).
  */
 object CheckIn {
@@ -49,6 +50,8 @@ object CheckIn {
     fun run(session: Session): String? = try {
         val result = if (session.televisit == null) session.start() else session.applyManagedConfig()
         result?.let(session::wiped)
+        // After a wipe there is no store, and nothing to count.
+        if (session.backgroundCleanup() != null) session.publishReport()
         session.lastNotice
     } catch (e: Exception) {
         e.message

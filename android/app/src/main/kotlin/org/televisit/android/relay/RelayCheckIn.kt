@@ -57,6 +57,8 @@ object RelayCheckIn {
      */
     fun run(session: Session, http: RelayHttp = RelayHttp()): RelayOutcome? = try {
         if (session.televisit == null) session.start()
+        // Before the request is made, so that its report carries the counts after cleanup.
+        session.backgroundCleanup()
         session.checkInThroughRelay(http)
     } catch (e: Exception) {
         null

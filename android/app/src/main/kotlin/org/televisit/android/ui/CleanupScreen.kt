@@ -2,17 +2,20 @@ package org.televisit.android.ui
 
 import android.app.Activity
 import android.widget.CheckBox
+import java.text.DateFormat
 import org.televisit.android.R
 import org.televisit.android.Session
+import org.televisit.core.CleanupEnd
 import org.televisit.core.CleanupOutcome
 import org.televisit.core.CleanupPlan
 import org.televisit.core.CleanupReport
+import org.televisit.core.CleanupState
 import org.televisit.core.RemovalReason
-import org.televisit.core.Televisit
 
 /**
  * Removing patient contacts: first the core's dry run, then only what was shown is removed.
- * Lookalikes (contacts Televisit did not make) are removed only when ticked, one by one.
+ * Lookalikes (contacts Televisit did not make) are removed only when ticked, one by one. Above
+ * it, where cleanup stands on this phone, counted by the core as IT's fleet view reads it.
  */
 class CleanupScreen(private val activity: Activity, private val session: Session) : Screen {
     override val title: String = activity.getString(R.string.cleanup_title)
@@ -23,12 +26,42 @@ class CleanupScreen(private val activity: Activity, private val session: Session
     /** The dry run reads the contacts: the permission is asked for first only when it is missing. */
     override fun refresh() {
         access.thenRun {
-            activity.background({ session.open().cleanupPlan(session.book, null) }) { showPlan(it) }
+            activity.background({
+                val tv = session.open()
+                Triple(tv.cleanupState(session.book), tv.policy().contacts.cleanupAutomatic, tv.cleanupPlan(session.book, null))
+            }) { (state, automatic, plan) -> showPlan(state, automatic, plan) }
         }
     }
 
-    private fun showPlan(plan: CleanupPlan) {
+    private fun showState(state: CleanupState, automatic: Boolean) {
+        body.addView(activity.label(activity.getString(R.string.cleanup_state_title), 16f))
+        body.addView(activity.label(state.summary))
+        val run = state.lastRun
+        val end = state.lastEnd
+        body.addView(
+            activity.label(
+                if (run == null || end == null) {
+                    activity.getString(R.string.cleanup_never_run)
+                } else {
+                    val at = DateFormat.getDateTimeInstance(DateFormat.MEDIUM, DateFormat.SHORT).format(java.util.Date.from(run))
+                    activity.getString(R.string.cleanup_last_run, at, endText(end))
+                },
+            ),
+        )
+        body.addView(activity.label(activity.getString(if (automatic) R.string.cleanup_automatic_on else R.string.cleanup_automatic_off)))
+    }
+
+    private fun endText(end: CleanupEnd): String = activity.getString(
+        when (end) {
+            CleanupEnd.DONE -> R.string.cleanup_end_done
+            CleanupEnd.SOME_FAILED -> R.string.cleanup_end_some_failed
+            CleanupEnd.LOOKALIKES_WAITING -> R.string.cleanup_end_lookalikes
+        },
+    )
+
+    private fun showPlan(state: CleanupState, automatic: Boolean, plan: CleanupPlan) {
         body.removeAllViews()
+        showState(state, automatic)
         body.addView(activity.label(activity.getString(R.string.cleanup_dry_run), 18f))
         if (plan.remove.isEmpty()) {
             body.addView(activity.label(activity.getString(R.string.cleanup_none)))

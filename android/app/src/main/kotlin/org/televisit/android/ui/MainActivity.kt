@@ -52,7 +52,8 @@ class MainActivity : Activity() {
         }
         savedInstanceState?.let { state -> screens.forEach { it.restore(state) } }
         markSelectedTab()
-        gate = AppLockGate(this, s, unlocked = { showSelected() }, locked = { showLocked(it) })
+        val cleanupSummary = CleanupSummary(this, s)
+        gate = AppLockGate(this, s, unlocked = { showSelected(); cleanupSummary.offer() }, locked = { showLocked(it) })
     }
 
     /**

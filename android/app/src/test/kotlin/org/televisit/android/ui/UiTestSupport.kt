@@ -23,14 +23,14 @@ import java.util.concurrent.Executor
 // The tests see the screens as a user does: texts, buttons by label, fields by hint.
 
 /** A session over the real core, with an in-memory key (Robolectric has no AndroidKeyStore). */
-fun testSession(): Session {
+fun testSession(clock: org.televisit.core.Clock? = null): Session {
     // Core calls run inline, so each click's effect is visible when performClick returns.
     Work.executor = Executor { it.run() }
     // Robolectric's Android 8 image is a test-keys build, which Settings mentions: these tests
     // are of a release phone.
     org.robolectric.util.ReflectionHelpers.setStaticField(android.os.Build::class.java, "TAGS", "release-keys")
     val app = RuntimeEnvironment.getApplication()
-    return Session(app, secrets = KeystoreSecretStore.forTests(File(app.filesDir, "test-secrets")))
+    return Session(app, secrets = KeystoreSecretStore.forTests(File(app.filesDir, "test-secrets")), clock = clock)
 }
 
 fun Session.started(): Televisit = (start() as? StartResult.Ready)?.televisit ?: error("session did not start: ${start()}")
