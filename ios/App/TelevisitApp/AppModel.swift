@@ -41,6 +41,8 @@ final class AppModel: ObservableObject {
     @Published private(set) var heldReceipt: String?
     /// Follows the declarative app configuration for the app's lifetime (iOS 18.4+).
     private var declarativeConfiguration: Task<Void, Never>?
+    /// What automatic cleanup did while the app was closed, shown once after unlock.
+    @Published var cleanupSummary: AutomaticCleanupSummary?
     /// Whether the privacy cover hides the screen (app switcher snapshots).
     @Published private(set) var covered = false
 
@@ -356,6 +358,7 @@ final class AppModel: ObservableObject {
         }
         applyManagedConfiguration()
         if wipeTask == nil {
+            cleanupCheckIn()
             await checkInThroughRelay()
         }
         // A wipe it started must end before iOS is told the task is done, or iOS suspends the
@@ -418,6 +421,7 @@ final class AppModel: ObservableObject {
             onStore { $0.unlockSucceeded() }
             contactsAccess = ContactStoreBook.access()
             phase = .ready
+            cleanupSummary = try? televisit?.automaticCleanupSummary()
         case let .failed(message):
             let failed: FailedUnlock?
             do {

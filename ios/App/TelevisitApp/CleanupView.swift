@@ -4,7 +4,8 @@ import TelevisitShell
 
 /// The periodic cleanup of patient contacts: a dry run first (each contact due, with its
 /// reasons), lookalikes apart (contacts named like patients that Televisit did not make,
-/// deleted only when ticked one by one), then the delete and its report.
+/// deleted only when ticked one by one), then the delete and its report. Above it, where
+/// cleanup stands on this iPhone, counted by the core as IT's fleet view reads it.
 @MainActor
 struct CleanupView: View {
     @EnvironmentObject private var model: AppModel
@@ -13,10 +14,28 @@ struct CleanupView: View {
     @State private var report: CleanupReport? = nil
     @State private var error: ScreenError? = nil
     @State private var confirming = false
+    @State private var state: CleanupState? = nil
+    @State private var automatic = false
 
     var body: some View {
         List {
             ContactsAccessSection()
+            if let state {
+                Section {
+                    Text(state.summary)
+                    if let run = state.lastRun, let end = state.lastEnd {
+                        Text("Last cleanup: \(run.formatted(date: .abbreviated, time: .shortened)) (\(CleanupCheckIn.describe(end)))")
+                    } else {
+                        Text("Cleanup has not run on this iPhone yet.")
+                    }
+                } header: {
+                    Text("On this iPhone (what IT's fleet view reads)")
+                } footer: {
+                    Text(automatic
+                        ? "Automatic cleanup is on: each background check-in removes this iPhone's own contacts that are due. Contacts Televisit did not make wait for you here."
+                        : "Automatic cleanup is off: IT's policy leaves cleanup to staff.")
+                }
+            }
             Section {
                 Button("Find contacts to remove") { makePlan() }
             } footer: {
@@ -84,14 +103,18 @@ struct CleanupView: View {
         }
     }
 
-    /// The dry run walks the whole address book: off the main thread.
+    /// The dry run walks the whole address book: off the main thread. The counts come with it.
     private func makePlan() {
         report = nil
         confirmed = []
         let book = model.book
         Task {
-            switch await model.performInBackground({ try $0.cleanupPlan(book: book, rules: nil) }) {
-            case let .success(made):
+            switch await model.performInBackground({ store in
+                (try store.cleanupState(book: book), try store.policy().contacts.cleanupAutomatic, try store.cleanupPlan(book: book, rules: nil))
+            }) {
+            case let .success((counted, isAutomatic, made)):
+                state = counted
+                automatic = isAutomatic
                 plan = made
             case let .failure(failure):
                 error = failure

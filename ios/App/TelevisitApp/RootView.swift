@@ -59,6 +59,16 @@ struct MainTabs: View {
                 NoticeBanner(lines: model.blockedReasons, systemImage: "exclamationmark.octagon")
             }
         }
+        // What automatic cleanup did while the app was closed: once, after unlock, never as a
+        // notification a lock screen would show.
+        .alert("Cleanup while the app was closed", isPresented: Binding(
+            get: { @MainActor in model.cleanupSummary != nil },
+            set: { @MainActor presented in if !presented { model.cleanupSummarySeen() } }
+        )) {
+            Button("OK") { model.cleanupSummarySeen() }
+        } message: {
+            Text(model.cleanupSummary.map(CleanupCheckIn.describe) ?? "")
+        }
     }
 }
 

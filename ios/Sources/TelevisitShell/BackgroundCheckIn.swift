@@ -14,6 +14,10 @@ import TelevisitCore
 /// iPhone with a data connection takes its wipe without the MDM's cycle; through the open
 /// store, `whileOpen` does it.
 ///
+/// With no store open, the policy's cleanup (`CleanupCheckIn`) runs between the two: the counts
+/// IT's fleet view reads, and this iPhone's own due contacts removed when IT's policy makes
+/// cleanup automatic; the relay's report then carries the counts after it.
+///
 /// iOS decides when background refresh runs (it learns from how the app is used, and runs
 /// nothing while Background App Refresh is off or Low Power Mode is on): the earliest date asked
 /// for is a hint, not a schedule. The app also checks in at every activation.
@@ -45,6 +49,17 @@ public enum BackgroundCheckIn {
                 var done = await checkIn(
                     databasePath: path, secrets: secrets, book: book, managed: managed, whileOpen: whileOpen
                 )
+                if let path, !Task.isCancelled {
+                    let cleanup = await onUtilityQueue {
+                        CleanupCheckIn.runWithoutOpenStore(
+                            databasePath: path, secrets: secrets, book: book, managed: managed,
+                            osVersion: IOSDeviceFacts.systemVersion(), appVersion: IOSDeviceFacts.appVersion()
+                        )
+                    }
+                    if cleanup == .failed {
+                        done = false
+                    }
+                }
                 if let path, !Task.isCancelled {
                     let relayed = await RelayCheckIn.runWithoutOpenStore(
                         databasePath: path, secrets: secrets, book: book,
@@ -110,6 +125,15 @@ public enum BackgroundCheckIn {
         case .storeOpen:
             // The app opened its store meanwhile: the check-in is the open store's.
             return await whileOpen() ?? false
+        }
+    }
+}
+
+/// Work that walks the address book, off the task's thread.
+private func onUtilityQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+        DispatchQueue.global(qos: .utility).async {
+            continuation.resume(returning: work())
         }
     }
 }
