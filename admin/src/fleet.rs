@@ -102,13 +102,14 @@ pub fn import_text(o: &FileOutcome) -> String {
 /// A device in one line: its state first.
 pub fn device_line(d: &DeviceRow, now: i64) -> String {
     format!(
-        "{:<8} {}  {:<32} {:<7} policy {:<4} last report {:<12} config {:<18} {}",
+        "{:<8} {}  {:<32} {:<7} policy {:<4} last report {:<12} cleanup {:<28} config {:<18} {}",
         device_state(d),
         d.device_id,
         d.mdm_user.as_deref().unwrap_or("-"),
         d.platform,
         d.policy_version,
         ago(d.last_report_at, now),
+        crate::fleet_cleanup::column(d),
         d.config.as_ref().map_or_else(|| "-".into(), |c| c.summary()),
         d.flag.as_deref().map(|f| format!("[{f}]")).unwrap_or_default()
     )
@@ -163,6 +164,7 @@ pub fn device_text(d: &DeviceRow, wipes: &[WipeRow]) -> String {
         d.last_checkin.map_or_else(|| "never".into(), time),
         d.device_key
     );
+    text.push_str(&format!("\n  contacts cleanup: {}", crate::fleet_cleanup::detail(d)));
     if let Some(r) = &d.relay_checkin {
         text.push_str(&format!("\n  through the relay: last check-in {}, {} in all", time(r.last_at), r.count));
     }

@@ -5,6 +5,7 @@
 //! format beside it where script runs.
 
 use crate::fleet::{ago, device_state, time};
+use crate::fleet_cleanup::{self, Summary};
 use crate::ledger::{DeviceRow, Finding, WipeRow, WipeState};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
@@ -24,6 +25,10 @@ code{font-size:.85em}
 .st-flagged,.st-failed{background:#fde4e4;color:#8a1111;border-color:#e08a8a}
 .st-wiping,.st-pending{background:#e4edfd;color:#133f8a;border-color:#87a6e0}
 .st-wiped,.st-local{background:#ececf0;color:#333;border-color:#aaa}
+.st-overdue{background:#fff3d6;color:#6b4a00;border-color:#e0b04c}
+.st-unknown{background:#ececf0;color:#333;border-color:#aaa}
+.summary{margin:.9rem 0 0;font-weight:600}
+td[data-cleanup]{min-width:9rem}.nw{white-space:nowrap}
 time{white-space:nowrap}time .lt{display:block;color:#555;font-size:.85em}.sub time .lt{display:inline;margin-left:.3em}
 .wide{overflow-x:auto}
 .hint{color:#555;font-size:.85em}
@@ -33,6 +38,7 @@ time{white-space:nowrap}time .lt{display:block;color:#555;font-size:.85em}.sub t
 pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &[Finding], now: i64) -> String {
     let count = |state: WipeState| wipes.iter().filter(|w| w.state == state).count();
     let stale = devices.iter().filter(|d| device_state(d) == "stale").count();
+    let cleanup = Summary::of(devices);
     let mut html = String::with_capacity(4096 + 400 * (devices.len() + wipes.len()));
     html.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -47,6 +53,7 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &
     for (key, label, n) in [
         ("devices", "devices", devices.len()),
         ("stale", "stale", stale),
+        ("cleanup_overdue", "past cleanup age", cleanup.overdue),
         ("pending", "wipes pending", count(WipeState::Pending)),
         ("done", "wipes done", count(WipeState::Done)),
         ("failed", "wipes failed", count(WipeState::Failed)),
@@ -55,15 +62,18 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &
     ] {
         html.push_str(&format!("<li data-count=\"{key}\"><b>{n}</b>{label}</li>"));
     }
-    html.push_str("</ul><h2>Devices</h2>");
+    html.push_str(&format!(
+        "</ul><p class=\"summary\" data-cleanup-summary>{}</p><h2>Devices</h2>",
+        text(&cleanup.line())
+    ));
     if devices.is_empty() {
         html.push_str("<p>No devices yet: import their reports (<code>televisit-admin devices import</code>).</p>");
     } else {
-        html.push_str("<div class=\"wide\"><table><thead><tr><th>State</th><th>User</th><th>Device</th><th>Platform</th><th>Policy</th><th>Checklist</th><th>Last report</th><th>Last contact with IT</th></tr></thead><tbody>");
+        html.push_str("<div class=\"wide\"><table><thead><tr><th>State</th><th>User</th><th>Device</th><th>Platform</th><th>Policy</th><th>Checklist</th><th>Cleanup</th><th>Last report</th><th>Last contact with IT</th></tr></thead><tbody>");
         for d in devices {
             let state = device_state(d);
             html.push_str(&format!(
-                "<tr data-device=\"{id}\" data-state=\"{state}\"><td>{badge}</td><td>{user}</td><td><code>{id_text}</code><br><span class=\"hint\">MDM {mdm}</span></td><td>{platform} {os}<br><span class=\"hint\">Televisit {app}</span></td><td>{policy}</td><td>{checklist}</td><td>{last} <span class=\"hint\">({ago})</span></td><td>{checkin}</td></tr>",
+                "<tr data-device=\"{id}\" data-state=\"{state}\"><td>{badge}</td><td>{user}</td><td><code>{id_text}</code><br><span class=\"hint\">MDM {mdm}</span></td><td>{platform} {os}<br><span class=\"hint\">Televisit {app}</span></td><td>{policy}</td><td>{checklist}</td><td data-cleanup=\"{cleanup_state}\">{cleanup}</td><td>{last} <span class=\"hint\">({ago})</span></td><td>{checkin}</td></tr>",
                 id = attr(&d.device_id),
                 badge = badge(state),
                 user = text(d.mdm_user.as_deref().unwrap_or("-")),
@@ -77,10 +87,13 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &
                 last = time_html(d.last_report_at),
                 ago = ago(d.last_report_at, now),
                 checkin = d.last_checkin.map_or_else(|| "never".into(), time_html),
+                cleanup_state = fleet_cleanup::state(d),
+                cleanup = text(&fleet_cleanup::column(d)),
             ));
         }
         html.push_str("</tbody></table></div>");
     }
+    cleanup_section(&mut html, devices, &cleanup);
     html.push_str("<h2>Wipes</h2>");
     if wipes.is_empty() {
         html.push_str("<p>No wipes issued.</p>");
@@ -134,6 +147,41 @@ pub fn page(org: &str, devices: &[DeviceRow], wipes: &[WipeRow], log_findings: &
     html
 }
 
+/// The phones holding contacts past their cleanup age, worst first, then those that cannot
+/// count theirs. A table of its own rather than the devices table sorted by cleanup: that one
+/// stays by user, as IT looks a clinician's phone up in it, while the monthly privacy check
+/// wants the phones to act on together, the oldest contact at the top.
+fn cleanup_section(html: &mut String, devices: &[DeviceRow], summary: &Summary) {
+    html.push_str("<h2>Contacts past their cleanup age</h2>");
+    let listed = fleet_cleanup::to_check(devices);
+    if listed.is_empty() {
+        html.push_str(&format!("<p>{}.</p>", text(&summary.line())));
+        return;
+    }
+    html.push_str("<div class=\"wide\"><table data-cleanup-table><thead><tr><th>Cleanup</th><th>User</th><th>Device</th><th>Past their age</th><th>Oldest</th><th>Held</th><th>Last run</th></tr></thead><tbody>");
+    for d in listed {
+        let Some(c) = &d.cleanup else { continue };
+        let state = fleet_cleanup::state(d);
+        let count = |n: Option<i64>| n.map_or_else(|| "unknown".into(), |n| n.to_string());
+        html.push_str(&format!(
+            "<tr data-cleanup-device=\"{id}\" data-cleanup=\"{state}\"><td>{badge}</td><td>{user}</td><td><code>{id_text}</code></td><td>{overdue} <span class=\"hint\">(past {age} days)</span></td><td class=\"nw\">{oldest}</td><td>{held}</td><td>{run}</td></tr>",
+            id = attr(&d.device_id),
+            badge = badge(state),
+            user = text(d.mdm_user.as_deref().unwrap_or("-")),
+            id_text = text(&d.device_id),
+            overdue = count(c.overdue),
+            age = c.age_days,
+            oldest = c.oldest_days.map_or_else(|| "-".into(), |o| format!("{o} days")),
+            held = count(c.held),
+            run = match (c.ran_at, c.end) {
+                (Some(at), Some(end)) => format!("{} <span class=\"hint\">({})</span>", time_html(at), text(fleet_cleanup::end_words(end))),
+                _ => "never".into(),
+            },
+        ));
+    }
+    html.push_str("</tbody></table></div>");
+}
+
 fn badge(state: &str) -> String {
     format!("<span class=\"state st-{state}\">{state}</span>")
 }
@@ -174,6 +222,8 @@ mod tests {
             config: None,
             key_set: None,
             relay_checkin: None,
+            cleanup: None,
+            cleanup_overdue: false,
         }
     }
 

@@ -6,10 +6,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use televisit_admin::fleet;
 use televisit_admin::ledger::views::is_stale;
 use televisit_admin::ledger::{self, DeviceFilter, DeviceKey, DeviceRow, Ledger, WipeRow, WipeState};
 use televisit_admin::org;
+use televisit_admin::{fleet, fleet_cleanup};
 
 #[derive(Subcommand)]
 pub enum DevicesCommand {
@@ -28,13 +28,20 @@ pub enum DevicesCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// The fleet's devices. With --stale, only those with no report for that long (exit 3 when any).
+    /// The fleet's devices. With --stale, only those with no report for that long; with
+    /// --cleanup-overdue, only those holding patient contacts past their cleanup age, worst first
+    /// (exit 3 when any).
     List {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
         /// No report for this long: 24h, 2d.
         #[arg(long, value_parser = stale_duration)]
         stale: Option<i64>,
+        /// Only phones holding contacts past their cleanup age (by their newest report), the
+        /// oldest contact first; phones whose counts are unknown (no contacts access) are named
+        /// after them, not counted.
+        #[arg(long, conflicts_with = "stale")]
+        cleanup_overdue: bool,
         #[arg(long, value_enum)]
         platform: Option<PlatformArg>,
     },
@@ -138,7 +145,8 @@ pub enum WipeStateArg {
 
 #[derive(Subcommand)]
 pub enum FleetCommand {
-    /// One self-contained HTML page: counts, the devices and their state, the commands.
+    /// One self-contained HTML page: counts, the devices and their state, the phones holding
+    /// contacts past their cleanup age (worst first), the commands.
     Report {
         #[arg(long, value_name = "DIR")]
         org: PathBuf,
@@ -198,13 +206,16 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             print(json, serde_json::json!({"files": outcomes, "refused": refused, "log_findings": found}), text);
             Ok(if refused > 0 || !found.is_empty() { ExitCode::from(FAILED_CHECK) } else { ExitCode::SUCCESS })
         }
-        DevicesCommand::List { org, stale, platform } => {
+        DevicesCommand::List { org, stale, cleanup_overdue, platform } => {
             let (_, mut ledger) = open(&org)?;
             let platform = platform.map(|p| match p {
                 PlatformArg::Android => "android".to_owned(),
                 PlatformArg::Ios => "ios".to_owned(),
                 PlatformArg::Desktop => "desktop".to_owned(),
             });
+            if cleanup_overdue {
+                return list_cleanup_overdue(&mut ledger, platform, json);
+            }
             let rows = ledger.devices(&DeviceFilter { stale_seconds: stale, platform }, now())?;
             let text = if rows.is_empty() {
                 if stale.is_some() {
@@ -262,6 +273,32 @@ pub fn devices(command: DevicesCommand, json: bool) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `devices list --cleanup-overdue`: as `--stale` is, the phones to act on and exit 3 when any;
+/// the phones whose counts are unknown are named after them (they may hold any number, but
+/// nothing says they are past their age, so they do not fail the check).
+fn list_cleanup_overdue(ledger: &mut Ledger, platform: Option<String>, json: bool) -> Result<ExitCode> {
+    let rows = ledger.cleanup_overdue(platform.as_deref(), now())?;
+    let unknown: Vec<String> = ledger
+        .devices(&DeviceFilter { stale_seconds: None, platform }, now())?
+        .into_iter()
+        .filter(|d| fleet_cleanup::state(d) == "unknown")
+        .map(|d| d.device_id)
+        .collect();
+    let mut text = if rows.is_empty() {
+        "no phone holds contacts past its cleanup age".to_owned()
+    } else {
+        rows.iter().map(|d| fleet::device_line(d, now())).collect::<Vec<_>>().join("\n")
+    };
+    if !unknown.is_empty() {
+        text.push_str(&format!(
+            "\n{} phone(s) not counted: their counts are unknown (no contacts access); devices list shows which",
+            unknown.len()
+        ));
+    }
+    print(json, serde_json::json!({"devices": rows, "counts_unknown": unknown}), text);
+    Ok(if rows.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(FAILED_CHECK) })
 }
 
 /// `wipe status`: every wipe and its state; filtered by the flags given.
@@ -333,10 +370,17 @@ pub fn fleet_report(command: FleetCommand, json: bool) -> Result<ExitCode> {
     let tmp = html.with_extension("html.tmp");
     std::fs::write(&tmp, page.as_bytes()).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &html).with_context(|| format!("cannot write {}", html.display()))?;
+    let cleanup = fleet_cleanup::Summary::of(&devices);
     print(
         json,
-        serde_json::json!({"html": html, "devices": devices.len(), "wipes": wipes.len()}),
-        format!("fleet report written to {} ({} devices, {} wipes)", html.display(), devices.len(), wipes.len()),
+        serde_json::json!({"html": html, "devices": devices.len(), "wipes": wipes.len(), "cleanup": cleanup}),
+        format!(
+            "fleet report written to {} ({} devices, {} wipes)\n{}",
+            html.display(),
+            devices.len(),
+            wipes.len(),
+            cleanup.line()
+        ),
     );
     Ok(ExitCode::SUCCESS)
 }

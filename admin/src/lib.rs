@@ -6,6 +6,7 @@
 pub mod bulletin_sign;
 pub mod fleet;
 pub mod fleet_bulletin;
+pub mod fleet_cleanup;
 pub mod fleet_html;
 pub mod keys;
 pub mod mdm_export;

@@ -4,7 +4,8 @@
 //!
 //! Exit codes: 0 done or valid; 1 an error or an invalid input (named on stderr); 2 a usage
 //! error; 3 a check failed (a receipt or an export does not verify; an import refused a record;
-//! `devices list --stale` found stale devices; the log archive found a fork, a gap or a rollback).
+//! `devices list --stale` found stale devices; `devices list --cleanup-overdue` found phones
+//! holding contacts past their cleanup age; the log archive found a fork, a gap or a rollback).
 
 mod bulletin_cli;
 mod keys_cli;
@@ -34,7 +35,7 @@ use televisit_protocol::Policy;
     name = "televisit-admin",
     version,
     about = "Televisit for IT: the organisation's keys, signed policies, enrollment codes, the fleet's ledger, remote wipe, sealed log exports.",
-    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\n  televisit-admin mdm export --for intune-ios --code CODE --policy policy.signed --bulletin bulletin.txt > body.json   (what the MDM takes)\nEvery week:\n  televisit-admin devices import --org ./org <the MDM's app states export>\n  televisit-admin devices list --org ./org --stale 48h\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --user <the clinician's MDM user> --reason lost   (the next bulletin carries it)\n  televisit-admin devices import --org ./org <export with the receipt>; televisit-admin wipe status --org ./org\nExit codes: 0 done, 1 error, 2 usage, 3 a check failed (a receipt or an export does not verify, an import refused a record, stale phones found)."
+    after_help = "A first round:\n  televisit-admin org init --org ./org --name \"North Clinic\"\n  televisit-admin policy defaults > policy.json      (edit it)\n  televisit-admin policy sign policy.json --org ./org > policy.signed\n  televisit-admin enroll-code --org ./org --policy policy.signed   (give it to the device: MDM, QR code or text)\n  televisit-admin mdm export --for intune-ios --code CODE --policy policy.signed --bulletin bulletin.txt > body.json   (what the MDM takes)\nEvery week:\n  televisit-admin devices import --org ./org <the MDM's app states export>\n  televisit-admin devices list --org ./org --stale 48h\nEvery month (the privacy check):\n  televisit-admin devices list --org ./org --cleanup-overdue\nWhen a phone is lost:\n  televisit-admin wipe issue --org ./org --user <the clinician's MDM user> --reason lost   (the next bulletin carries it)\n  televisit-admin devices import --org ./org <export with the receipt>; televisit-admin wipe status --org ./org\nExit codes: 0 done, 1 error, 2 usage, 3 a check failed (a receipt or an export does not verify, an import refused a record, stale phones found, phones holding contacts past their cleanup age found)."
 )]
 struct Cli {
     /// Print results as JSON.

@@ -6,7 +6,7 @@
 use assert_cmd::Command;
 use std::path::Path;
 use televisit_protocol::envelope::{self, SigningKey};
-use televisit_protocol::report::{self, ChecklistState, DeviceReport, REPORT_VERSION};
+use televisit_protocol::report::{self, ChecklistState, CleanupEnd, CleanupState, DeviceReport, REPORT_VERSION};
 use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
 
 fn admin(dir: &Path, args: &[&str]) -> serde_json::Value {
@@ -39,6 +39,20 @@ fn the_fleet_report_renders_in_a_browser_with_its_counts_states_and_local_times(
         let (key, dev, enr) = device(i as u8 + 1);
         // The second phone has been quiet for three days.
         let at = if i == 1 { now - 3 * 86_400 } else { now - 600 };
+        // The third holds contacts past their cleanup age; the second cannot read its contacts;
+        // the first is wiped below (closed: never counted).
+        let cln = match i {
+            2 => Some(CleanupState {
+                n: Some(6),
+                o: Some(4),
+                d: Some(93),
+                age: 30,
+                r: Some(now - 86_400),
+                e: Some(CleanupEnd::SomeFailed),
+            }),
+            1 => Some(CleanupState { n: None, o: None, d: None, age: 30, r: None, e: None }),
+            _ => Some(CleanupState { n: Some(2), o: Some(2), d: Some(40), age: 30, r: None, e: None }),
+        };
         let r = DeviceReport {
             v: REPORT_VERSION,
             dev,
@@ -58,7 +72,7 @@ fn the_fleet_report_renders_in_a_browser_with_its_counts_states_and_local_times(
             cp: None,
             conf: None,
             ks: None,
-            cln: None,
+            cln,
             at,
         };
         lines.push(report::seal(&key, &r).unwrap());
@@ -118,6 +132,19 @@ fn the_fleet_report_renders_in_a_browser_with_its_counts_states_and_local_times(
     assert!(dom.contains(&format!("data-command=\"{done_id}\" data-state=\"done\"")));
     assert!(dom.contains("<span class=\"state st-done\">done</span>"), "a state in words as well as colour");
     assert!(dom.contains("<span class=\"lt\">("), "the page's script added the viewer's local times");
+    // The cleanup: its count, the line above the tables, each device's column, and its own table
+    // worst first (the phone past its age, then the one that cannot count).
+    assert_eq!(count("cleanup_overdue"), 1);
+    assert!(dom.contains(
+        "data-cleanup-summary=\"\">Phones holding contacts past their cleanup age (30 days): 1; oldest 93 days; counts unknown on 1 phone (no contacts access)</p>"
+    ));
+    let (_, holding, _) = device(3);
+    assert!(dom.contains("<td data-cleanup=\"overdue\">4 past 30 d, oldest 93 d</td>"), "the Cleanup column");
+    assert!(dom.contains("<td data-cleanup=\"unknown\">unknown (no contacts access)</td>"));
+    assert!(dom.contains("<td data-cleanup=\"closed\">-</td>"), "the wiped phone is not counted");
+    let row = |dev: &str| dom.find(&format!("data-cleanup-device=\"{dev}\"")).unwrap_or_else(|| panic!("{dev}"));
+    assert!(row(&holding) < row(&quiet), "worst first");
+    assert!(dom.contains("<span class=\"state st-overdue\">overdue</span>"), "in words as well as colour");
 
     let png = out_dir.join("fleet.png");
     let _ = std::fs::remove_file(&png);

@@ -155,7 +155,10 @@ fn an_existing_ledger_takes_the_new_table_by_migration() {
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "DROP TABLE relay_bulletins; DROP TABLE relay_nonces; DROP TABLE relay_exports; DROP TABLE relay_checkins;
+            "ALTER TABLE devices DROP COLUMN cleanup_held; ALTER TABLE devices DROP COLUMN cleanup_overdue;
+             ALTER TABLE devices DROP COLUMN cleanup_oldest_days; ALTER TABLE devices DROP COLUMN cleanup_age_days;
+             ALTER TABLE devices DROP COLUMN cleanup_ran_at; ALTER TABLE devices DROP COLUMN cleanup_end;
+             DROP TABLE relay_bulletins; DROP TABLE relay_nonces; DROP TABLE relay_exports; DROP TABLE relay_checkins;
              DROP TABLE relay_inbox; ALTER TABLE devices DROP COLUMN key_set; ALTER TABLE commands DROP COLUMN cancel_text;
              ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device; ALTER TABLE receipts DROP COLUMN seen_at;
@@ -187,7 +190,10 @@ fn receipts_in_a_ledger_from_before_confirmations_are_confirmed_from_when_they_w
     {
         let conn = rusqlite::Connection::open(fleet.org().join("ledger.db")).unwrap();
         conn.execute_batch(
-            "DROP TABLE relay_bulletins; DROP TABLE relay_nonces; DROP TABLE relay_exports; DROP TABLE relay_checkins;
+            "ALTER TABLE devices DROP COLUMN cleanup_held; ALTER TABLE devices DROP COLUMN cleanup_overdue;
+             ALTER TABLE devices DROP COLUMN cleanup_oldest_days; ALTER TABLE devices DROP COLUMN cleanup_age_days;
+             ALTER TABLE devices DROP COLUMN cleanup_ran_at; ALTER TABLE devices DROP COLUMN cleanup_end;
+             DROP TABLE relay_bulletins; DROP TABLE relay_nonces; DROP TABLE relay_exports; DROP TABLE relay_checkins;
              DROP TABLE relay_inbox; ALTER TABLE devices DROP COLUMN key_set; ALTER TABLE commands DROP COLUMN cancel_text;
              ALTER TABLE commands DROP COLUMN cancelled_at; ALTER TABLE commands DROP COLUMN cancelled_by;
              ALTER TABLE devices DROP COLUMN retired_at; DROP INDEX receipts_by_device;

@@ -285,7 +285,8 @@ pub(crate) fn import_report(
 const REPORT_CLOCK_SKEW_SECONDS: i64 = 300;
 
 /// What a verified report says, into the device's row: a new device is pinned; a known one
-/// takes the facts of its newest report (an older report arriving late moves nothing back).
+/// takes the facts of its newest report (an older report arriving late moves nothing back). Its
+/// cleanup state too: a newer report without one clears it to "not reported" (`cleanup::values`).
 /// The phone's holder sets its clock: a report dated ahead of IT's own clock counts as made at
 /// import, so a phone set a year ahead cannot keep itself off the stale list.
 pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbResult<()> {
@@ -297,10 +298,12 @@ pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbRes
         ChecklistState::Never => "never",
     };
     let policy = i64::try_from(r.pol).unwrap_or(i64::MAX);
+    let cleanup = super::cleanup::values(r.cln.as_ref());
     tx.execute("INSERT INTO devices (device_id, enrollment_id, device_key, platform, os_version, app_version, policy_version,
                               checklist, mdm_device_id, mdm_user, wipe_under_way, receipt_held,
-                              first_report_at, last_report_at, last_checkin, key_set)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)
+                              first_report_at, last_report_at, last_checkin, key_set,
+                              cleanup_held, cleanup_overdue, cleanup_oldest_days, cleanup_age_days, cleanup_ran_at, cleanup_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
          ON CONFLICT (device_id) DO UPDATE SET
              first_report_at = LEAST(devices.first_report_at, excluded.first_report_at),
              last_checkin = GREATEST(coalesce(devices.last_checkin, excluded.last_checkin), coalesce(excluded.last_checkin, devices.last_checkin)),
@@ -315,10 +318,22 @@ pub(super) fn apply_report(tx: &mut Tx<'_>, r: &DeviceReport, now: i64) -> DbRes
              wipe_under_way = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.wipe_under_way ELSE devices.wipe_under_way END,
              receipt_held = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.receipt_held ELSE devices.receipt_held END,
              key_set = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.key_set ELSE devices.key_set END,
+             cleanup_held = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_held ELSE devices.cleanup_held END,
+             cleanup_overdue = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_overdue ELSE devices.cleanup_overdue END,
+             cleanup_oldest_days = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_oldest_days ELSE devices.cleanup_oldest_days END,
+             cleanup_age_days = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_age_days ELSE devices.cleanup_age_days END,
+             cleanup_ran_at = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_ran_at ELSE devices.cleanup_ran_at END,
+             cleanup_end = CASE WHEN excluded.last_report_at >= devices.last_report_at THEN excluded.cleanup_end ELSE devices.cleanup_end END,
              last_report_at = GREATEST(devices.last_report_at, excluded.last_report_at)", params![
             r.dev, r.enr, r.key, r.os, r.os_ver, r.app_ver, policy, checklist, r.mdm_dev, r.mdm_user, r.wipe, r.rcpt, at,
             seen,
-            r.ks.and_then(|v| i64::try_from(v).ok())
+            r.ks.and_then(|v| i64::try_from(v).ok()),
+            cleanup.0,
+            cleanup.1,
+            cleanup.2,
+            cleanup.3,
+            cleanup.4,
+            cleanup.5
         ],
     )?;
     Ok(())

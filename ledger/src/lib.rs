@@ -8,6 +8,7 @@
 //! Every write is one transaction; the schema moves forward with `user_version` migrations.
 
 pub mod archive;
+pub mod cleanup;
 mod commands;
 pub mod db;
 pub mod device_findings;
@@ -19,6 +20,7 @@ mod schema;
 pub mod views;
 
 pub use archive::{Archived, ArchivedEntry, Finding, Pruned, SearchQuery};
+pub use cleanup::DeviceCleanup;
 pub use commands::wipe_command;
 pub use db::{LedgerUnavailable, Location};
 pub use import::{FileOutcome, LineProblem, MAX_IMPORT_BYTES};

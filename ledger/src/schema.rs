@@ -368,6 +368,25 @@ const LATER: &[(&str, &str)] = &[
              expires_at BIGINT NOT NULL
          );",
     ),
+    // 10: the phone's periodic contacts cleanup as its newest report said (issue 33), counts
+    // only. `cleanup_age_days` marks a report that carried it (every state names its age): NULL
+    // is "not reported" (an app that predates it); set with `cleanup_held` NULL, the counts are
+    // unknown (no contacts access), which is not zero. `cleanup_end`: `done`, `some_failed`,
+    // `lookalikes_waiting`.
+    (
+        "ALTER TABLE devices ADD COLUMN cleanup_held INTEGER;
+         ALTER TABLE devices ADD COLUMN cleanup_overdue INTEGER;
+         ALTER TABLE devices ADD COLUMN cleanup_oldest_days INTEGER;
+         ALTER TABLE devices ADD COLUMN cleanup_age_days INTEGER;
+         ALTER TABLE devices ADD COLUMN cleanup_ran_at INTEGER;
+         ALTER TABLE devices ADD COLUMN cleanup_end TEXT;",
+        "ALTER TABLE devices ADD COLUMN cleanup_held BIGINT;
+         ALTER TABLE devices ADD COLUMN cleanup_overdue BIGINT;
+         ALTER TABLE devices ADD COLUMN cleanup_oldest_days BIGINT;
+         ALTER TABLE devices ADD COLUMN cleanup_age_days BIGINT;
+         ALTER TABLE devices ADD COLUMN cleanup_ran_at BIGINT;
+         ALTER TABLE devices ADD COLUMN cleanup_end TEXT;",
+    ),
 ];
 
 /// The version both schemas are at once migrated.

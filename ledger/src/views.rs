@@ -1,6 +1,7 @@
 //! What IT asks the ledger every week: which phones, whose, which are quiet, which wipes are
 //! pending, done (and by which receipt), failed or expired.
 
+use super::cleanup::{self, DeviceCleanup};
 use super::mdm::graph::ConfigStatus;
 use super::Ledger;
 use crate::db::{DbResult, Row, Sql};
@@ -44,6 +45,11 @@ pub struct DeviceRow {
     /// When it last checked in through a relay, by the relay's clock, and how many times (none:
     /// it never has: it reaches IT through the MDM alone).
     pub relay_checkin: Option<RelayCheckIns>,
+    /// The phone's contacts cleanup as its newest report said (none: that report carried none).
+    pub cleanup: Option<DeviceCleanup>,
+    /// It holds contacts past its cleanup age (`cleanup::is_overdue`: never a closed device,
+    /// never one whose counts are unknown).
+    pub cleanup_overdue: bool,
 }
 
 /// A device's check-ins through the relays.
@@ -131,20 +137,26 @@ impl WipeRow {
     }
 }
 
-const DEVICE_COLUMNS: &str = "d.device_id, d.enrollment_id, d.device_key, d.platform, d.os_version, d.app_version,
+pub(crate) const DEVICE_COLUMNS: &str =
+    "d.device_id, d.enrollment_id, d.device_key, d.platform, d.os_version, d.app_version,
      d.policy_version, d.checklist, d.mdm_device_id, d.mdm_user, d.wipe_under_way, d.first_report_at,
      d.last_report_at, d.last_checkin, d.flag,
      EXISTS (SELECT 1 FROM receipts r WHERE r.device_id = d.device_id AND r.scope = 'all')
          AND coalesce(d.flag, '') != 'reported_after_wipe',
-     cs.status, cs.reported_at, cs.matched_by, d.retired_at, d.key_set, rc.last_at, rc.count";
+     cs.status, cs.reported_at, cs.matched_by, d.retired_at, d.key_set, rc.last_at, rc.count,
+     d.cleanup_held, d.cleanup_overdue, d.cleanup_oldest_days, d.cleanup_age_days, d.cleanup_ran_at, d.cleanup_end";
 
 /// Joined after `FROM devices d` wherever `DEVICE_COLUMNS` is selected.
-const DEVICE_JOIN: &str =
+pub(crate) const DEVICE_JOIN: &str =
     "LEFT JOIN config_status cs ON cs.device_id = d.device_id LEFT JOIN relay_checkins rc ON rc.device_id = d.device_id";
 
-fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
+pub(crate) fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
     let last_report_at: i64 = row.get(12)?;
+    let cleanup = cleanup::from_row(row)?;
+    let closed = row.get::<bool>(15)? || row.get::<Option<i64>>(19)?.is_some();
     Ok(DeviceRow {
+        cleanup_overdue: cleanup::is_overdue(closed, cleanup.as_ref()),
+        cleanup,
         device_id: row.get(0)?,
         enrollment_id: row.get(1)?,
         device_key: row.get(2)?,
@@ -160,7 +172,7 @@ fn device_row(row: &Row, stale_before: i64) -> DbResult<DeviceRow> {
         last_report_at,
         last_checkin: row.get(13)?,
         flag: row.get(14)?,
-        stale: is_stale(last_report_at, row.get::<bool>(15)? || row.get::<Option<i64>>(19)?.is_some(), stale_before),
+        stale: is_stale(last_report_at, closed, stale_before),
         wiped: row.get(15)?,
         retired_at: row.get(19)?,
         key_set: row.get(20)?,

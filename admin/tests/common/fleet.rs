@@ -90,6 +90,13 @@ impl Fleet {
         report::seal(&phone.key, &r).unwrap()
     }
 
+    /// A report carrying the phone's contacts cleanup (`None`: an app that predates it).
+    pub fn report_cleanup(&self, phone: &Phone, at: i64, cln: Option<report::CleanupState>) -> String {
+        let mut r = self.report_body(phone, at, &self.org_id, "0.2.0");
+        r.cln = cln;
+        report::seal(&phone.key, &r).unwrap()
+    }
+
     fn signed_report(&self, phone: &Phone, at: i64, org: &str, app_ver: &str) -> String {
         report::seal(&phone.key, &self.report_body(phone, at, org, app_ver)).unwrap()
     }
