@@ -105,7 +105,11 @@ fn report(tv: &Televisit, book: &dyn televisit_core::ContactBook, json: bool) ->
         }
         println!(
             "  automatic cleanup: {}",
-            if automatic { "on (each check-in removes this device's own contacts past the age)" } else { "off (IT's policy leaves it to staff)" }
+            if automatic {
+                "on (each check-in removes this device's own contacts past the age)"
+            } else {
+                "off (IT's policy leaves it to staff)"
+            }
         );
         if let Some(summary) = &unseen {
             println!("{}", summary_words(summary));
@@ -125,7 +129,11 @@ pub fn background(profile: &Profile, tv: &Televisit, json: bool) -> Result<serde
             None => println!(
                 "cleanup: removed {} patient contact(s) due under IT's policy{}",
                 done.removed,
-                if done.failed > 0 { format!("; {} could not be removed and are tried at a later check-in", done.failed) } else { String::new() }
+                if done.failed > 0 {
+                    format!("; {} could not be removed and are tried at a later check-in", done.failed)
+                } else {
+                    String::new()
+                }
             ),
             Some(Skipped::NoContactsAccess) => println!("cleanup: {}", done.state.describe()),
             Some(_) if done.state.overdue() => println!("cleanup: {}", done.state.describe()),
@@ -193,7 +201,8 @@ fn end_words(end: CleanupEnd) -> &'static str {
 }
 
 fn when(at: i64) -> String {
-    chrono::DateTime::from_timestamp(at, 0).map_or_else(|| "an unreadable time".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+    chrono::DateTime::from_timestamp(at, 0)
+        .map_or_else(|| "an unreadable time".into(), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 #[cfg(test)]

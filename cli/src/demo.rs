@@ -28,6 +28,7 @@ use televisit_core::{
 };
 
 mod admin;
+mod cleanup_act;
 mod fleet;
 mod fleet_keys;
 mod it_trip;

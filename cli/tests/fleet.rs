@@ -147,13 +147,33 @@ fn one_configuration_three_phones_reports_pinned_and_a_bulletin_that_wipes_only_
     assert_eq!(next["wipes"], serde_json::json!([]), "a wipe carried out leaves the bulletins");
 }
 
-/// The demo's relay act: IT's tool, the relay and two phones, each its own process; the lost
-/// phone's wipe done and confirmed through the relay, the other untouched.
+/// The demo's last acts (one run of it). The monthly cleanup pass: one phone overdue in the
+/// fleet report, then cleaned by its own background check-in under a policy that allows it.
+/// The relay act: IT's tool, the relay and two phones, each its own process; the lost phone's
+/// wipe done and confirmed through the relay, the other untouched.
 #[test]
-fn the_demo_wipes_a_lost_phone_through_the_relay_with_every_part_its_own_process() {
+fn the_demo_cleans_an_overdue_phone_by_policy_and_wipes_a_lost_one_through_the_relay() {
     let out = assert_cmd::Command::cargo_bin("televisit").unwrap().arg("demo").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
+    let cleanup = &text[text.find("\n21. The monthly cleanup pass").expect("the cleanup act ran")..];
+    let cleanup = &cleanup[..cleanup.find("── The fleet relay").unwrap_or(cleanup.len())];
+    assert!(cleanup.contains("\"2 of 3 patient contacts past 30 days; the oldest is 31 days old\""), "{cleanup}");
+    assert!(
+        cleanup.contains("--cleanup-overdue   → exit 3: dev_") && cleanup.contains("cleanup 2 past 30 d, oldest 31 d"),
+        "{cleanup}"
+    );
+    assert!(
+        cleanup.contains("Phones holding contacts past their cleanup age (30 days): 1; oldest 31 days"),
+        "{cleanup}"
+    );
+    assert!(cleanup.contains("removes its own 2 contacts past 30 days"), "{cleanup}");
+    assert!(cleanup.contains("Phones holding contacts past their cleanup age (30 days): 0"), "{cleanup}");
+    assert!(cleanup.contains("removed 2 patient contacts past 30 days; 1 lookalike waits in Cleanup"), "{cleanup}");
+    assert!(
+        !cleanup.contains("Example") && !cleanup.contains("Maria Lopez") && !cleanup.contains("202 555"),
+        "counts only: {cleanup}"
+    );
     let act =
         &text[text.find("── The fleet relay").expect("the relay act ran (its binaries are built in a test run)")..];
     assert!(act.contains("devices list: 2 phones, pinned by the relay"), "{act}");

@@ -29,10 +29,10 @@ use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
 
 /// The fleet's shared clock: the real time plus the days the demo lets pass.
-struct DemoClock(Mutex<Duration>);
+pub(super) struct DemoClock(Mutex<Duration>);
 
 impl DemoClock {
-    fn advance(&self, by: Duration) {
+    pub(super) fn advance(&self, by: Duration) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
     }
 }
@@ -68,7 +68,7 @@ impl Phone {
     }
 }
 
-fn hour(clock: &DemoClock) -> String {
+pub(super) fn hour(clock: &DemoClock) -> String {
     clock.now().format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -250,6 +250,16 @@ pub fn run(temp: &Path) -> Result<()> {
     ledger_summary(&mut ledger, &org_dir, &org.info.name, &receipts, &clock)?;
     confirm_receipts(&mut ledger, &org, &fleet_keys, &phones, &clock)?;
     println!();
+    let a = &phones[0];
+    let fleet = super::cleanup_act::Fleet {
+        org: &org,
+        keys: &fleet_keys,
+        ledger: &mut ledger,
+        org_dir: &org_dir,
+        clock: &clock,
+        policy: &policy,
+    };
+    super::cleanup_act::run(fleet, a.tv.as_ref().context("phone A is gone")?, &a.profile)?;
     Ok(())
 }
 

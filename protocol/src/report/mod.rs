@@ -276,7 +276,10 @@ mod tests {
     #[test]
     fn the_cleanup_counts_read_the_same_everywhere() {
         let state = |n, o, d| CleanupState { n, o, d, age: 30, r: None, e: None };
-        assert_eq!(state(Some(12), Some(4), Some(93)).describe(), "4 of 12 patient contacts past 30 days; the oldest is 93 days old");
+        assert_eq!(
+            state(Some(12), Some(4), Some(93)).describe(),
+            "4 of 12 patient contacts past 30 days; the oldest is 93 days old"
+        );
         assert_eq!(state(Some(1), Some(0), Some(3)).describe(), "1 patient contact, none past 30 days");
         assert_eq!(state(Some(0), Some(0), None).describe(), "No patient contacts on this phone");
         assert!(state(None, None, None).describe().starts_with("Unknown"), "unknown is not zero");

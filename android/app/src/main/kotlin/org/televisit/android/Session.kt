@@ -93,7 +93,7 @@ class Session(
      * as a message for the screen (the store's own error text, which never holds patient data).
      */
     @Synchronized
-    fun start(): StartResult {
+    fun start(withCleanup: Boolean = false): StartResult {
         televisit?.let { return StartResult.Ready(it) }
         return try {
             finishPendingWipe()
@@ -109,7 +109,7 @@ class Session(
                 Triggers.Clear -> {}
             }
             readLockPolicy(tv)
-            applyManagedConfig()?.let { return it }
+            applyManagedConfig(withCleanup)?.let { return it }
             sweepOrphanedContacts(tv)
             publishReport()
             StartResult.Ready(televisit ?: return StartResult.Failed(context.getString(R.string.session_closed_while_starting)))
@@ -149,9 +149,13 @@ class Session(
         if (result is StartResult.Wiped) wipeListener?.invoke(result.message)
     }
 
-    /** Applies what MDM delivered; called at start and by the restrictions receiver. */
+    /**
+     * Applies what MDM delivered; called at start and by the restrictions receiver. A background
+     * check-in asks `withCleanup`: the policy's cleanup runs before the report is made, so that
+     * the report carries the counts after it.
+     */
     @Synchronized
-    fun applyManagedConfig(): StartResult? {
+    fun applyManagedConfig(withCleanup: Boolean = false): StartResult? {
         val tv = televisit ?: return null
         val values = managed.read()
         val report: ManagedReport = try {
@@ -167,6 +171,7 @@ class Session(
             finishPendingWipe()
             return StartResult.Wiped(context.getString(R.string.session_it_wipe_done))
         }
+        if (withCleanup) backgroundCleanup()
         publishReport()
         republishHeldReceipt()
         return null

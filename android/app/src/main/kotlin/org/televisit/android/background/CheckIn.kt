@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit
  *   schedule the job again.
  * Each runs `Session.start()`: a pending wipe is finished first, then the store is opened, the
  * local triggers read and the configuration applied (which may wipe), and the device report
- * published; then the policy's cleanup (`Session.backgroundCleanup`: counts for IT, and the
- * phone's own due contacts removed when the policy makes cleanup automatic) and the report again; the job and the receivers finish only once the keyed app states were handed to
+ * published, after the policy's cleanup (`Session.backgroundCleanup`: counts for IT, and the
+ * phone's own due contacts removed when the policy makes cleanup automatic); the job and the receivers finish only once the keyed app states were handed to
  * the MDM's receiver (or after `HAND_OFF_WAIT_MILLIS`).
  */
 object CheckIn {
@@ -48,10 +48,8 @@ object CheckIn {
      * IT's wipe (`Session.start`). A wipe is told to the screen, if one is showing.
      */
     fun run(session: Session): String? = try {
-        val result = if (session.televisit == null) session.start() else session.applyManagedConfig()
+        val result = if (session.televisit == null) session.start(withCleanup = true) else session.applyManagedConfig(withCleanup = true)
         result?.let(session::wiped)
-        // After a wipe there is no store, and nothing to count.
-        if (session.backgroundCleanup() != null) session.publishReport()
         session.lastNotice
     } catch (e: Exception) {
         e.message

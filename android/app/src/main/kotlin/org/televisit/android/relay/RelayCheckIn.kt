@@ -56,9 +56,9 @@ object RelayCheckIn {
      * the MDM path runs too). Null when IT named no relay or the store would not open.
      */
     fun run(session: Session, http: RelayHttp = RelayHttp()): RelayOutcome? = try {
-        if (session.televisit == null) session.start()
-        // Before the request is made, so that its report carries the counts after cleanup.
-        session.backgroundCleanup()
+        // The policy's cleanup before the request is made, so that its report carries the counts
+        // after it (a start runs it before the MDM's report too).
+        if (session.televisit == null) session.start(withCleanup = true) else session.backgroundCleanup()
         session.checkInThroughRelay(http)
     } catch (e: Exception) {
         null

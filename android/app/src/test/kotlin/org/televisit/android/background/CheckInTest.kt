@@ -141,7 +141,7 @@ class CheckInTest {
         }
         assertFalse(job.isAlive)
         idle()
-        val report = dpc.received.single()
+        val report = dpc.received.singleOrNull() ?: error(dpc.received.joinToString { "${it.key}=${it.data?.take(60)}" })
         assertEquals(managedConfigKeys().deviceReport, report.key)
         assertEquals(phone.deviceReport, report.data)
         assertFalse("a routine state", report.requestSync)

@@ -18,6 +18,16 @@ import android.provider.ContactsContract
 class TestContactsProvider : ContentProvider() {
     lateinit var db: SQLiteDatabase
 
+    /**
+     * The contacts permission withdrawn: every call gets the SecurityException the real
+     * provider throws (its manifest's read and write permissions) to a caller without it.
+     */
+    var denied = false
+
+    private fun enforce() {
+        if (denied) throw SecurityException("Permission Denial: requires android.permission.READ_CONTACTS")
+    }
+
     override fun onCreate(): Boolean {
         db = SQLiteDatabase.create(null)
         db.execSQL(
@@ -60,6 +70,7 @@ class TestContactsProvider : ContentProvider() {
     }
 
     override fun query(uri: Uri, projection: Array<out String>?, selection: String?, args: Array<out String>?, order: String?): Cursor {
+        enforce()
         val source = when (table(uri)) {
             "data_rows" -> "data"
             "settings" -> "settings"
@@ -71,6 +82,7 @@ class TestContactsProvider : ContentProvider() {
     }
 
     override fun delete(uri: Uri, selection: String?, args: Array<out String>?): Int {
+        enforce()
         val table = table(uri)
         val id = uri.pathSegments.getOrNull(1)
         val where = listOfNotNull(id?.let { "_id = $it" }, selection).joinToString(" AND ").ifEmpty { null }

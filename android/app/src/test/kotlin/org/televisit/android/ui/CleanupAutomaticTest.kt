@@ -107,11 +107,12 @@ class CleanupAutomaticTest {
         policy(automatic = true)
         monthOldContacts()
         shadowOf(RuntimeEnvironment.getApplication()).denyPermissions(Manifest.permission.READ_CONTACTS, Manifest.permission.WRITE_CONTACTS)
+        contacts.denied = true
         val done = session.backgroundCleanup()
         assertNotNull(done)
         assertNull(done!!.state.contactsHeld)
         assertEquals(0u, done.removed)
-        shadowOf(RuntimeEnvironment.getApplication()).grantPermissions(Manifest.permission.READ_CONTACTS, Manifest.permission.WRITE_CONTACTS)
+        contacts.denied = false
         assertEquals(3, session.book.list(ListScope.ALL).size)
     }
 }
