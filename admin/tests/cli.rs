@@ -41,6 +41,21 @@ fn a_policy_file_with_a_template_of_thousands_of_placeholders_is_refused_before_
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
 
+/// Automatic cleanup with an age of 0 would empty every phone of its patients at each check-in:
+/// `policy check` refuses it before anything is signed; at 30 days it is a policy like any other.
+#[test]
+fn a_policy_that_makes_cleanup_automatic_at_age_0_is_refused_by_policy_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.json");
+    std::fs::write(&file, r#"{"contacts": {"cleanup_automatic": true, "cleanup_after_days": 0}}"#).unwrap();
+    let out = admin(dir.path(), &["policy", "check", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains("contacts.cleanup_after_days"), "{}", out.stderr);
+    std::fs::write(&file, r#"{"contacts": {"cleanup_automatic": true, "cleanup_after_days": 30}}"#).unwrap();
+    let out = admin(dir.path(), &["policy", "check", file.to_str().unwrap()]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
+
 /// A sealed export whose sequence numbers sit at the end of u64, signed by the device's own key:
 /// before the protocol crate, the chain's classifier added to them unchecked (a panic in debug, a
 /// silent wrap in release). Now every number is checked: NOT VERIFIED, exit 3, no panic.
