@@ -3,6 +3,7 @@
 
 pub use crate::fleet_bulletin::{make_bulletin, make_fleet_bulletin, Confirmations, MAX_BULLETIN_CHARS};
 use crate::ledger::{DeviceRow, FileOutcome, Format, WipeRow};
+pub use crate::when::time;
 use anyhow::Result;
 use televisit_protocol::report::{ChecklistState, DeviceReport};
 
@@ -21,10 +22,6 @@ pub fn parse_duration(text: &str, max: i64) -> Result<i64, String> {
         .and_then(|n| n.checked_mul(unit_seconds))
         .filter(|s| (1..=max).contains(s))
         .ok_or_else(|| format!("a positive duration of at most {} days, like 24h or 90d", max / 86_400))
-}
-
-pub fn time(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
 /// What a verified report says, one fact a line.

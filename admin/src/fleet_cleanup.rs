@@ -3,9 +3,9 @@
 //! carries no name and no number. Each phone is judged by its own cleanup age (the policy's, as
 //! the phone applies it), and a phone that cannot read its contacts is "unknown", never zero.
 
-use crate::fleet::time;
-use crate::ledger::cleanup::worst_first as worst_first_order;
+use crate::ledger::views::worst_first as worst_first_order;
 use crate::ledger::{DeviceCleanup, DeviceRow};
+use crate::when::time;
 use std::collections::BTreeSet;
 use televisit_protocol::report::CleanupEnd;
 

@@ -14,6 +14,7 @@ pub mod org;
 pub mod relay_publish;
 pub mod report;
 pub mod usage;
+pub mod when;
 
 /// The ledger is its own crate (the relay shares it); here under its old name.
 pub use televisit_ledger as ledger;

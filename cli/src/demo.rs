@@ -29,6 +29,7 @@ use televisit_core::{
 
 mod admin;
 mod cleanup_act;
+mod clock;
 mod fleet;
 mod fleet_keys;
 mod it_trip;

@@ -2,13 +2,8 @@
 //! newest report said, counts only (a report carries no name and no number), and which phones
 //! hold contacts past their cleanup age, worst first, for IT's monthly privacy check.
 
-use super::views::{DeviceRow, DEVICE_COLUMNS, DEVICE_JOIN};
-use super::Ledger;
-use crate::db::{DbResult, Row, Sql};
-use crate::params;
-use anyhow::Result;
+use crate::db::{DbResult, Row};
 use serde::Serialize;
-use std::cmp::Ordering;
 use televisit_protocol::report::{CleanupEnd, CleanupState};
 
 /// A device's cleanup as its newest report said. `DeviceRow::cleanup` is `None` when that report
@@ -87,36 +82,4 @@ pub(crate) fn from_row(row: &Row) -> DbResult<Option<DeviceCleanup>> {
 /// neither does one whose counts are unknown: that one is shown as unknown instead.
 pub fn is_overdue(closed: bool, cleanup: Option<&DeviceCleanup>) -> bool {
     !closed && cleanup.is_some_and(|c| c.overdue_count() > 0)
-}
-
-/// Worst first: the oldest contact first (an unknown oldest after every known one), then the
-/// most contacts past their age, then by device id so that the order is stable.
-pub fn worst_first(a: &DeviceRow, b: &DeviceRow) -> Ordering {
-    let key = |d: &DeviceRow| {
-        let c = d.cleanup.as_ref();
-        (c.and_then(|c| c.oldest_days), c.map_or(0, DeviceCleanup::overdue_count))
-    };
-    let ((a_oldest, a_overdue), (b_oldest, b_overdue)) = (key(a), key(b));
-    b_oldest.cmp(&a_oldest).then(b_overdue.cmp(&a_overdue)).then_with(|| a.device_id.cmp(&b.device_id))
-}
-
-impl Ledger {
-    /// The live devices holding contacts past their cleanup age (optionally of one platform),
-    /// worst first (`worst_first`).
-    pub fn cleanup_overdue(&mut self, platform: Option<&str>, now: i64) -> Result<Vec<DeviceRow>> {
-        let sql = format!(
-            "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN}
-             WHERE d.cleanup_overdue > 0 AND d.cleanup_age_days IS NOT NULL AND d.retired_at IS NULL
-               AND (CAST(?1 AS TEXT) IS NULL OR d.platform = ?1)"
-        );
-        let rows = self.db.query(&sql, params![platform])?;
-        let stale_before = now.saturating_sub(super::DEFAULT_STALE_SECONDS);
-        let mut devices: Vec<DeviceRow> =
-            rows.iter().map(|r| super::views::device_row(r, stale_before)).collect::<DbResult<_>>()?;
-        // Wiped ones go here, judged as every view judges them (`DeviceRow::closed`).
-        devices.retain(|d| d.cleanup_overdue);
-        // Sorted here rather than in SQL: the fleet report sorts by the same rule, written once.
-        devices.sort_by(worst_first);
-        Ok(devices)
-    }
 }

@@ -8,6 +8,7 @@ use crate::db::{DbResult, Row, Sql};
 use crate::params;
 use anyhow::Result;
 use serde::Serialize;
+use std::cmp::Ordering;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceRow {
@@ -289,4 +290,35 @@ pub enum DeviceKey<'a> {
     Id(&'a str),
     User(&'a str),
     MdmDevice(&'a str),
+}
+
+/// Worst first: the oldest contact first (an unknown oldest after every known one), then the
+/// most contacts past their age, then by device id so that the order is stable.
+pub fn worst_first(a: &DeviceRow, b: &DeviceRow) -> Ordering {
+    let key = |d: &DeviceRow| {
+        let c = d.cleanup.as_ref();
+        (c.and_then(|c| c.oldest_days), c.map_or(0, DeviceCleanup::overdue_count))
+    };
+    let ((a_oldest, a_overdue), (b_oldest, b_overdue)) = (key(a), key(b));
+    b_oldest.cmp(&a_oldest).then(b_overdue.cmp(&a_overdue)).then_with(|| a.device_id.cmp(&b.device_id))
+}
+
+impl Ledger {
+    /// The phones' contacts cleanup (`cleanup`): the live devices holding contacts past their cleanup age (optionally of one platform),
+    /// worst first (`worst_first`).
+    pub fn cleanup_overdue(&mut self, platform: Option<&str>, now: i64) -> Result<Vec<DeviceRow>> {
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices d {DEVICE_JOIN}
+             WHERE d.cleanup_overdue > 0 AND d.cleanup_age_days IS NOT NULL AND d.retired_at IS NULL
+               AND (CAST(?1 AS TEXT) IS NULL OR d.platform = ?1)"
+        );
+        let rows = self.db.query(&sql, params![platform])?;
+        let stale_before = now.saturating_sub(super::DEFAULT_STALE_SECONDS);
+        let mut devices: Vec<DeviceRow> = rows.iter().map(|r| device_row(r, stale_before)).collect::<DbResult<_>>()?;
+        // Wiped ones go here, judged as every view judges them (`DeviceRow::closed`).
+        devices.retain(|d| d.cleanup_overdue);
+        // Sorted here rather than in SQL: the fleet report sorts by the same rule, written once.
+        devices.sort_by(worst_first);
+        Ok(devices)
+    }
 }

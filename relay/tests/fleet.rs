@@ -152,3 +152,54 @@ fn the_enrollment_code_names_the_relay_and_pins_its_ca() {
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("https://") && !out.stderr.contains("north.example"), "{}", out.stderr);
 }
+
+/// The periodic cleanup through the real loop: IT's signed policy makes it automatic, the
+/// desktop's `checkin` removes its own due contact before its report (never the one made by
+/// hand), and IT's ledger holds the counts the phone shows, through the relay.
+#[test]
+fn a_check_in_runs_the_policys_cleanup_and_it_sees_the_phones_counts() {
+    let Some(w) = world("cleanup") else { return };
+    let mut policy: serde_json::Value = serde_json::from_str(&w.it.ok(&["policy", "defaults"])).unwrap();
+    policy["version"] = serde_json::json!(2);
+    policy["contacts"]["cleanup_automatic"] = serde_json::json!(true);
+    std::fs::write(w.it.dir.join("automatic.json"), policy.to_string()).unwrap();
+    let signed = w.it.ok(&["policy", "sign", "automatic.json", "--org", "org"]);
+    std::fs::write(w.it.dir.join("automatic.signed"), signed.trim()).unwrap();
+    let code = w.it.ok(&["enroll-code", "--org", "org", "--policy", "automatic.signed"]).trim().to_owned();
+    let phone = Phone::enroll(&w.root, "phone", &code);
+    let add = |first: &str, number: &str| {
+        let added = phone.json(&["patient", "add", "--first", first, "--last", "Example", "--phone", number]);
+        let id = added["id"].as_str().unwrap().to_owned();
+        let contact = phone.json(&["contact", "ensure", &id])["platform_id"].as_str().unwrap().to_owned();
+        (id, phone.profile.join("contacts").join(format!("{contact}.vcf")))
+    };
+    let (_kept, kept_card) = add("Ada", "+1 202 555 0181");
+    let (done, done_card) = add("Ben", "+1 202 555 0182");
+    phone.json(&["patient", "visit-done", &done]);
+    let by_hand = phone.profile.join("contacts").join("hand-made.vcf");
+    std::fs::write(
+        &by_hand,
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Patient Maria Lopez\r\nTEL:+12025550199\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+
+    let out = phone.check_in(&w.relay.url, &w.tls.ca);
+    assert_eq!(out.code, Some(0), "{} {}", out.stdout, out.stderr);
+    let said: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(said["cleanup"]["removed"], 1, "{said}");
+    assert!(!done_card.exists(), "the visit done: its contact went");
+    assert!(kept_card.exists() && by_hand.exists(), "not due, and not Televisit's: kept");
+    assert!(!out.stdout.contains("Maria") && !out.stderr.contains("202 555"), "{}", out.stdout);
+
+    // IT reads what the phone shows: one contact held, none past its age.
+    let shown = w.it.json(&["devices", "show", "--org", "org", &phone.device_id()]);
+    let cleanup = &shown["devices"][0]["cleanup"];
+    assert_eq!((cleanup["held"].as_i64(), cleanup["overdue"].as_i64()), (Some(1), Some(0)), "{shown}");
+    let report = phone.json(&["cleanup", "--report"]);
+    assert_eq!(report["state"]["contacts_held"], 1, "{report}");
+    assert_eq!(report["state"]["summary"], "1 patient contact, none past 30 days");
+    assert_eq!(report["automatic_summary"]["removed"], 1, "the summary waits for the next look: {report}");
+    assert!(phone.json(&["cleanup", "--report"])["automatic_summary"].is_null(), "seen once");
+    let overdue = w.it.run(&["devices", "list", "--org", "org", "--cleanup-overdue"]);
+    assert_eq!(overdue.code, Some(0), "{}", overdue.stdout);
+}

@@ -5,8 +5,8 @@
 //! removes its own due contacts (never the lookalike a clinician made by hand), and its next
 //! report takes it off the list. The summary waits for the next time someone opens the app.
 
+use super::clock::{hour, DemoClock};
 use super::fleet_keys::FleetKeys;
-use super::{fleet::hour, fleet::DemoClock};
 use crate::profile::Profile;
 use anyhow::{Context, Result};
 use chrono::Duration;

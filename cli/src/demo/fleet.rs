@@ -9,14 +9,15 @@
 //! through `televisit-admin`'s library (its binary signs at the real time; these bulletins are
 //! signed at the simulated hour), each step shown as the command it stands for.
 
+use super::clock::{hour, DemoClock};
 use super::fleet_keys::FleetKeys;
 use crate::phone::{Installed, TargetPhone};
 use crate::profile::Profile;
 use anyhow::{Context, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use televisit_admin::ledger::{CommandKind, DeviceFilter, DeviceKey, Ledger, WipeState};
 use televisit_admin::{fleet_html, org};
 use televisit_core::it::managed::keys;
@@ -27,21 +28,6 @@ use televisit_core::{Clock, Platform, StoreOptions, Televisit};
 use televisit_protocol::enrollment::{make_enroll_code, sign_policy, Validity, DEFAULT_CODE_VALID_SECONDS};
 use televisit_protocol::keyset::Role;
 use televisit_protocol::Policy;
-
-/// The fleet's shared clock: the real time plus the days the demo lets pass.
-pub(super) struct DemoClock(Mutex<Duration>);
-
-impl DemoClock {
-    pub(super) fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
-    }
-}
-
-impl Clock for DemoClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 struct Phone {
     name: &'static str,
@@ -68,13 +54,9 @@ impl Phone {
     }
 }
 
-pub(super) fn hour(clock: &DemoClock) -> String {
-    clock.now().format("%Y-%m-%d %H:%M").to_string()
-}
-
 pub fn run(temp: &Path) -> Result<()> {
     println!("20. A fleet behind an MDM: three phones, one configuration, and IT never touches a phone");
-    let clock = Arc::new(DemoClock(Mutex::new(Duration::zero())));
+    let clock = Arc::new(DemoClock::default());
     let org_dir = temp.join("fleet-org");
     org::init(&org_dir, "St Elsewhere Fleet")?;
     let mut org = org::load(&org_dir)?;

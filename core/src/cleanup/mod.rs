@@ -4,6 +4,7 @@
 //! when the user confirms each one.
 
 pub mod automatic;
+mod run;
 pub mod state;
 
 use crate::contacts::{self, is_televisit_marker, BookContact, ContactBook, DeleteOutcome};

@@ -128,14 +128,38 @@ pub enum Db {
     Postgres(Box<postgres_backend::Client>),
 }
 
+/// How long an open waits for another process that holds the ledger file.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Write-ahead logging, so that readers never wait for IT's tool or a relay writing. Switching a
+/// new file to it needs the file alone, and SQLite refuses the switch ("database is locked")
+/// without calling its busy handler while another process is opening or migrating the same new
+/// ledger: so it is asked again for as long as any other wait would last.
+fn wal(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(err)
+                if matches!(
+                    err.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            done => return done,
+        }
+    }
+}
+
 impl Db {
     pub fn open(location: &Location) -> std::result::Result<Db, OpenError> {
         match location {
             Location::Sqlite(path) => {
                 let conn = rusqlite::Connection::open(path).map_err(|e| OpenError::Sqlite(path.clone(), e))?;
                 let damaged = |e| OpenError::Damaged(path.clone(), e);
-                conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(damaged)?;
-                conn.pragma_update(None, "journal_mode", "WAL").map_err(damaged)?;
+                conn.busy_timeout(BUSY_TIMEOUT).map_err(damaged)?;
+                wal(&conn).map_err(damaged)?;
                 conn.pragma_update(None, "foreign_keys", true).map_err(damaged)?;
                 Ok(Db::Sqlite(conn))
             }
