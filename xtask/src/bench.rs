@@ -95,7 +95,7 @@ pub fn bench(root: &Path, quick: bool, reuse_core: bool) -> Result<bool> {
     let json_path = root.join("target/bench.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&report)? + "\n")?;
     if !quick {
-        readme_table(root, &report, &figures)?;
+        performance_table(root, &report, &figures)?;
     }
     println!("{}", table(&figures));
     println!("load average (1, 5, 15 min) before: {load_before}; after: {}", load_average());
@@ -103,15 +103,15 @@ pub fn bench(root: &Path, quick: bool, reuse_core: bool) -> Result<bool> {
     Ok(true)
 }
 
-/// Writes the table and the run's machine, date and load into README.md, between its bench
-/// markers, so that the README always shows the last full run.
-fn readme_table(root: &Path, report: &Value, figures: &[Value]) -> Result<()> {
+/// Writes the table and the run's machine, date and load into docs/performance.md, between its
+/// bench markers, so that the page always shows the last full run.
+fn performance_table(root: &Path, report: &Value, figures: &[Value]) -> Result<()> {
     const START: &str = "<!-- bench:start (cargo xtask bench writes this block) -->";
     const END: &str = "<!-- bench:end -->";
-    let path = root.join("README.md");
+    let path = root.join("docs/performance.md");
     let text = std::fs::read_to_string(&path)?;
     let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
-        bail!("README.md has no bench markers");
+        bail!("docs/performance.md has no bench markers");
     };
     let load = &report["load_average_1_5_15"];
     let block = format!(

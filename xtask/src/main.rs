@@ -9,6 +9,7 @@
 
 mod android;
 mod bench;
+mod evidence;
 mod ios;
 mod tools;
 
@@ -19,7 +20,7 @@ use tools::Counts;
 
 const LANGUAGES: &[&str] = &["kotlin", "swift", "python"];
 /// The parts of `cargo xtask test`, in the order they run.
-const PARTS: &[&str] = &["rust", "browser", "kotlin", "android", "swift", "fuzz"];
+const PARTS: &[&str] = &["rust", "browser", "kotlin", "android", "swift", "fuzz", "evidence"];
 /// Seconds each fuzz target runs in `cargo xtask test` (`TELEVISIT_FUZZ_SECONDS` changes it).
 const FUZZ_SECONDS: u32 = 20;
 
@@ -117,7 +118,7 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         anyhow::ensure!(PARTS.contains(&part), "unknown part {part}; one of: {}", PARTS.join(", "));
     }
     let wanted = |part: &str| only.is_none_or(|o| o == part);
-    let mut summary = Summary { lines: Vec::new(), total: Counts::zero() };
+    let mut summary = Summary { lines: Vec::new(), total: Counts::zero(), ran: evidence::Ran::new() };
 
     if wanted("rust") {
         summary.record("rust", rust_tests(root), "passed");
@@ -161,7 +162,7 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
                     "swift: {} files compiled, {} tests passed, {} failed",
                     report.files_compiled, report.counts.passed, report.counts.failed
                 );
-                summary.add(line, report.counts);
+                summary.add("swift", line, report.counts);
             }
             Err(err) => summary.record("swift", Err(err), "tests passed"),
         }
@@ -173,12 +174,19 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
         let seconds = seconds.unwrap_or(FUZZ_SECONDS);
         if tools::fuzz::nightly_available() {
             match fuzz(root, seconds) {
-                Ok(run) => summary.add(fuzz_line(&run), run.counts),
+                Ok(run) => summary.add("fuzz", fuzz_line(&run), run.counts),
                 Err(err) => summary.record("fuzz", Err(err), "targets"),
             }
         } else {
             summary.lines.push("fuzz: skipped (cargo-fuzz needs a nightly toolchain; none is installed)".into());
         }
+    }
+
+    // Last: the evidence pages hold to the tests that passed above (a part not run here is
+    // checked for its tests' declarations only).
+    if wanted("evidence") {
+        let checked = evidence::check(root, &summary.ran);
+        summary.record("evidence", checked, "citations and links hold");
     }
 
     println!();
@@ -196,17 +204,19 @@ fn test(root: &Path, only: Option<&str>) -> Result<bool> {
 struct Summary {
     lines: Vec<String>,
     total: Counts,
+    /// The tests each part reported passed, for the evidence pages.
+    ran: evidence::Ran,
 }
 
 impl Summary {
     /// `part: N unit, M failed`; an error counts as one failure, named.
     fn record(&mut self, part: &str, counts: Result<Counts>, unit: &str) {
-        let counts =
-            counts.unwrap_or_else(|err| Counts { passed: 0, failed: 1, failures: vec![format!("{part}: {err:#}")] });
-        self.add(format!("{part}: {} {unit}, {} failed", counts.passed, counts.failed), counts);
+        let counts = counts.unwrap_or_else(|err| Counts::failed(vec![format!("{part}: {err:#}")]));
+        self.add(part, format!("{part}: {} {unit}, {} failed", counts.passed, counts.failed), counts);
     }
 
-    fn add(&mut self, line: String, counts: Counts) {
+    fn add(&mut self, part: &str, line: String, counts: Counts) {
+        self.ran.entry(part.to_owned()).or_default().extend(counts.passed_names);
         self.lines.push(line);
         self.total.passed += counts.passed;
         self.total.failed += counts.failed;
@@ -234,34 +244,50 @@ fn rust_tests(root: &Path) -> Result<Counts> {
     counts.passed += second.passed;
     counts.failed += second.failed;
     counts.failures.extend(second.failures);
+    counts.passed_names.extend(second.passed_names);
     Ok(counts)
 }
 
 /// IT's fleet report rendered by Chromium (installed from Debian's packages when missing): its
-/// DOM checked, a screenshot left in `target/fleet-report/fleet.png`.
+/// DOM checked, a screenshot left in `target/fleet-report/fleet.png`. Then every SVG figure the
+/// docs show, drawn by the same browser (`evidence::renders`).
 fn browser_tests(root: &Path) -> Result<Counts> {
     let chromium = tools::ensure_chromium(root)?;
-    cargo_tests(
+    let mut counts = cargo_tests(
         cargo()
             .current_dir(root)
             .args(["test", "-p", "televisit-admin", "--test", "browser", "--color", "never", "--", "--ignored"])
-            .env("TELEVISIT_CHROMIUM", chromium)
+            .env("TELEVISIT_CHROMIUM", &chromium)
             .env("TELEVISIT_REPORT_DIR", root.join("target").join("fleet-report")),
         "browser",
-    )
+    )?;
+    let work = root.join("target").join("figures");
+    for figure in evidence::figures(root)? {
+        let shown = figure.strip_prefix(root).unwrap_or(&figure).display().to_string();
+        if evidence::renders(&chromium, &figure, &work)? {
+            counts.passed += 1;
+            counts.passed_names.push(format!("figure {shown}"));
+        } else {
+            counts.failed += 1;
+            counts.failures.push(format!("browser: {shown} does not draw in Chromium"));
+        }
+    }
+    Ok(counts)
 }
 
 fn cargo_tests(command: &mut Command, part: &str) -> Result<Counts> {
     let output = command.stderr(std::process::Stdio::inherit()).output().context("could not start cargo test")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
-    let mut counts = Counts { passed: 0, failed: 0, failures: Vec::new() };
+    let mut counts = Counts::zero();
     for line in stdout.lines() {
         if let Some(rest) = line.strip_prefix("test result: ") {
             counts.passed += number_before(rest, " passed");
             counts.failed += number_before(rest, " failed");
         } else if let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
             counts.failures.push(format!("{part}: {name}"));
+        } else if let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... ok")) {
+            counts.passed_names.push(name.to_owned());
         }
     }
     if !output.status.success() && counts.failed == 0 {

@@ -49,11 +49,18 @@ pub struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub failures: Vec<String>,
+    /// The names of the tests that passed, as each runner reports them (a Rust test's path, a
+    /// JUnit method, an XCTest case): what `evidence` holds the docs' citations to.
+    pub passed_names: Vec<String>,
 }
 
 impl Counts {
     pub fn zero() -> Self {
-        Counts { passed: 0, failed: 0, failures: Vec::new() }
+        Counts { passed: 0, failed: 0, failures: Vec::new(), passed_names: Vec::new() }
+    }
+
+    pub fn failed(failures: Vec<String>) -> Self {
+        Counts { failed: failures.len().max(1), failures, ..Counts::zero() }
     }
 }
 
@@ -143,7 +150,7 @@ fn make_executable(_path: &Path) -> Result<()> {
 }
 
 /// Files under `dir` (recursively) with the given extension.
-fn collect_files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn collect_files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     for entry in entries {
         let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();

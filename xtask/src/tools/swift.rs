@@ -331,6 +331,10 @@ pub fn xctest_counts(text: &str) -> Option<Counts> {
         if let Some(name) = line.strip_prefix("Test Case '").and_then(|l| l.split_once("' failed")).map(|(n, _)| n) {
             counts.failures.push(format!("swift: {name}"));
         }
+        // `Test Case 'CleanupTests.testX' passed` on Linux, `'-[Module.CleanupTests testX]'` on macOS.
+        if let Some(name) = line.strip_prefix("Test Case '").and_then(|l| l.split_once("' passed")).map(|(n, _)| n) {
+            counts.passed_names.push(name.trim_start_matches("-[").trim_end_matches(']').replace(' ', ".").to_owned());
+        }
         if line.starts_with("Test Suite 'All tests'") && (line.contains(" passed at ") || line.contains(" failed at "))
         {
             let summary = lines.next()?.trim();
