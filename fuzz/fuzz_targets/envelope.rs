@@ -26,6 +26,8 @@ fuzz_target!(|data: &[u8]| {
         vectors::receipt(),
         vectors::bulletin(),
         vectors::device_report(),
+        // A report as phones wrote it before version 2 (read, never written any more).
+        include_str!("../../protocol/vectors/report_v1.txt").trim().to_owned(),
         // The first key set, which the org key signed alone (its one signature reads as an envelope).
         vectors::key_set_link(),
     ];
