@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's build and test tasks, in Rust so they run the same everywhere.
 //!
 //!   cargo xtask bindings   generate Kotlin, Swift and Python bindings into target/bindings/
-//!   cargo xtask test [PART] every test, every language; one summary line per part
+//!   cargo xtask test [PART...] every test, every language; one summary line per part
 //!   cargo xtask android    the Android native libraries (cargo-ndk) and Kotlin bindings for the app
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets of the protocol crate, S seconds each (nightly)
 //!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bindings") => bindings(&root).map(|_| true),
         Some("android") => android::run(&root),
-        Some("test") => test(&root, args.get(1).map(String::as_str)),
+        Some("test") => test(&root, &args[1..].iter().map(String::as_str).collect::<Vec<_>>()),
         Some("bench") => {
             bench::bench(&root, args.iter().any(|a| a == "--quick"), args.iter().any(|a| a == "--reuse-core"))
         }
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         }
         Some("ios") => ios::run_ios(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing (PART: rust, kotlin, android, swift, fuzz)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART...]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing, the evidence pages (PART: rust, browser, kotlin, android, swift, fuzz, evidence; several may be named)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
             return ExitCode::from(2);
         }
     };
@@ -112,12 +112,13 @@ fn bindings(root: &Path) -> Result<PathBuf> {
 }
 
 /// Every part runs even when an earlier one fails, so one run shows everything that is wrong.
-/// `only` (rust, kotlin, android or swift) runs that part alone, for a quicker loop.
-fn test(root: &Path, only: Option<&str>) -> Result<bool> {
-    if let Some(part) = only {
-        anyhow::ensure!(PARTS.contains(&part), "unknown part {part}; one of: {}", PARTS.join(", "));
+/// `only` (any of `PARTS`) runs those parts alone, for a quicker loop: `test android evidence`
+/// holds the evidence pages to the Android tests that ran.
+fn test(root: &Path, only: &[&str]) -> Result<bool> {
+    for part in only {
+        anyhow::ensure!(PARTS.contains(part), "unknown part {part}; one of: {}", PARTS.join(", "));
     }
-    let wanted = |part: &str| only.is_none_or(|o| o == part);
+    let wanted = |part: &str| only.is_empty() || only.contains(&part);
     let mut summary = Summary { lines: Vec::new(), total: Counts::zero(), ran: evidence::Ran::new() };
 
     if wanted("rust") {

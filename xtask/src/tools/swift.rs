@@ -71,6 +71,7 @@ pub fn check_swift(swift: &SwiftRoot, inputs: &SwiftInputs) -> Result<SwiftRepor
                 counts.passed += tests.passed;
                 counts.failed += tests.failed;
                 counts.failures.extend(tests.failures);
+                counts.passed_names.extend(tests.passed_names);
             }
             Err(err) => fail(&mut counts, format!("XCTest: {err:#}")),
         }
@@ -366,6 +367,9 @@ mod tests {
         let counts = xctest_counts(text).unwrap();
         assert_eq!((counts.passed, counts.failed), (1, 1));
         assert_eq!(counts.failures, ["swift: A.testTwo"]);
+        assert_eq!(counts.passed_names, ["A.testOne"], "what the evidence pages are held to");
+        let mac = xctest_counts("Test Case '-[Shell.A testOne]' passed (0.1 seconds).\nTest Suite 'All tests' passed at x\n\t Executed 1 test, with 0 failures (0 unexpected) in 0.1 (0.1) seconds\n");
+        assert_eq!(mac.unwrap().passed_names, ["Shell.A.testOne"]);
         assert!(xctest_counts("error: build failed").is_none());
     }
 }
