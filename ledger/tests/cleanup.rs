@@ -5,7 +5,8 @@
 
 use televisit_ledger::{DeviceCleanup, DeviceFilter, Ledger, Location};
 use televisit_protocol::envelope::{self, SigningKey};
-use televisit_protocol::report::{self, ChecklistState, CleanupEnd, CleanupState, DeviceReport, REPORT_VERSION};
+use televisit_protocol::report::{self, CleanupEnd, CleanupState, DeviceReport};
+use televisit_protocol::vectors;
 use televisit_protocol::wipe::{self, Receipt, Step, StepDone, WipeReason, WipeScope, COMMAND_VERSION};
 
 const NOW: i64 = 1_800_000_000;
@@ -34,27 +35,20 @@ fn phone(n: u8) -> Phone {
 }
 
 fn report(phone: &Phone, at: i64, cln: Option<CleanupState>) -> String {
+    // The protocol's vector report, as this phone of this organisation says it.
     let r = DeviceReport {
-        v: REPORT_VERSION,
         dev: phone.dev.clone(),
         enr: phone.enr.clone(),
         key: phone.key.public_key(),
         org: envelope::key_id(&org_key()).unwrap(),
-        os: "android".into(),
-        os_ver: "16".into(),
-        app_ver: "0.2.0".into(),
-        pol: 2,
-        seen: Some(at - 600),
-        chk: ChecklistState::Current,
-        wipe: None,
-        rcpt: None,
         mdm_dev: None,
         mdm_user: None,
         cp: None,
-        conf: None,
         ks: None,
+        seen: Some(at - 600),
         cln,
         at,
+        ..vectors::report()
     };
     report::seal(&phone.key, &r).unwrap()
 }
