@@ -199,6 +199,14 @@ pub fn run_android_tests(
         format!("-Drobolectric.dependency.dir={}", android.sdk_dir.display()),
         // Where the tests read the app's manifest and XML resources from.
         format!("-Dtelevisit.android={}", root.join("android").display()),
+        // Where the screens drawn by Android's own graphics are written (issue 35).
+        format!("-Dtelevisit.screens={}", root.join("target").join("android-screens").display()),
+        // Every test in Android's own graphics (Skia through Robolectric's native runtime): one
+        // sandbox per level, as the UniFFI callbacks need (a test class in another graphics mode
+        // would get a second sandbox, whose calls reach the first's callbacks).
+        "-Drobolectric.graphicsMode=NATIVE".to_owned(),
+        // The native runtime reads file descriptors' numbers (API 35).
+        "--add-opens=java.base/java.io=ALL-UNNAMED".to_owned(),
         "-Xmx1g".to_owned(),
     ];
     check_sdk_list(&app.join("test/resources/robolectric.properties"))?;
