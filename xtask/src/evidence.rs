@@ -54,10 +54,11 @@ pub fn check(root: &Path, ran: &Ran) -> Result<Counts> {
             }
         }
     }
-    for (file, broken) in broken_links(root)? {
-        counts.failures.push(format!("{file}: the link {broken} does not resolve"));
+    let (checked, broken) = checked_links(root)?;
+    for (file, target) in &broken {
+        counts.failures.push(format!("{file}: the link {target} does not resolve"));
     }
-    counts.passed += link_count(root)?;
+    counts.passed += checked - broken.len();
     counts.failed = counts.failures.len();
     Ok(counts)
 }
@@ -238,14 +239,6 @@ fn links(text: &str) -> Vec<String> {
     found
 }
 
-fn link_count(root: &Path) -> Result<usize> {
-    let mut n = 0;
-    for file in markdown_files(root)? {
-        n += links(&fs::read_to_string(&file)?).len();
-    }
-    Ok(n)
-}
-
 /// The SVG figures the pages show (`![...](figure.svg)`), each by its path.
 pub fn figures(root: &Path) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
@@ -284,13 +277,16 @@ pub fn renders(chromium: &Path, figure: &Path, work: &Path) -> Result<bool> {
     Ok(String::from_utf8_lossy(&out.stdout).contains("data-drawn=\"yes\""))
 }
 
-/// Each page's links whose file, or heading in it, does not exist.
-pub fn broken_links(root: &Path) -> Result<Vec<(String, String)>> {
+/// How many links the pages hold, and those whose file, or heading in it, does not exist:
+/// every page read once.
+fn checked_links(root: &Path) -> Result<(usize, Vec<(String, String)>)> {
+    let mut checked = 0;
     let mut broken = Vec::new();
     for file in markdown_files(root)? {
         let text = fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
         let shown = file.strip_prefix(root).unwrap_or(&file).display().to_string();
         for target in links(&text) {
+            checked += 1;
             let (path, anchor) = target.split_once('#').map_or((target.as_str(), None), |(p, a)| (p, Some(a)));
             let resolved = if path.is_empty() { file.clone() } else { file.parent().unwrap_or(root).join(path) };
             let holds = resolved.exists()
@@ -303,7 +299,7 @@ pub fn broken_links(root: &Path) -> Result<Vec<(String, String)>> {
             }
         }
     }
-    Ok(broken)
+    Ok((checked, broken))
 }
 
 /// The anchors GitHub gives a page's headings: lower case, spaces to hyphens, punctuation other
@@ -401,9 +397,9 @@ mod tests {
     #[test]
     fn a_broken_link_or_heading_fails_and_code_is_not_a_link() {
         let dir = repo("fn the_log_is_chained() {}\n");
-        assert!(broken_links(&dir.path).unwrap().is_empty());
+        assert!(checked_links(&dir.path).unwrap().1.is_empty());
         dir.write("docs/threat-model.md", "# Threats\n\n[gone](gone.md) [no such heading](privacy.md#nowhere)\n");
-        let broken: Vec<String> = broken_links(&dir.path).unwrap().into_iter().map(|(_, t)| t).collect();
+        let broken: Vec<String> = checked_links(&dir.path).unwrap().1.into_iter().map(|(_, t)| t).collect();
         assert_eq!(broken, ["gone.md", "privacy.md#nowhere"]);
     }
 
