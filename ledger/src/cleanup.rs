@@ -32,19 +32,6 @@ impl DeviceCleanup {
     }
 }
 
-/// The code an end is stored under (the protocol's own JSON names).
-pub fn end_code(end: CleanupEnd) -> &'static str {
-    match end {
-        CleanupEnd::Done => "done",
-        CleanupEnd::SomeFailed => "some_failed",
-        CleanupEnd::LookalikesWaiting => "lookalikes_waiting",
-    }
-}
-
-fn end_from_code(code: &str) -> Option<CleanupEnd> {
-    [CleanupEnd::Done, CleanupEnd::SomeFailed, CleanupEnd::LookalikesWaiting].into_iter().find(|e| end_code(*e) == code)
-}
-
 /// `devices.cleanup_*` in column order: held, overdue, oldest days, age days, ran at, end.
 pub(crate) type CleanupValues = (Option<u32>, Option<u32>, Option<u32>, Option<u32>, Option<i64>, Option<&'static str>);
 
@@ -54,7 +41,7 @@ pub(crate) type CleanupValues = (Option<u32>, Option<u32>, Option<u32>, Option<u
 pub(crate) fn values(state: Option<&CleanupState>) -> CleanupValues {
     match state {
         None => (None, None, None, None, None, None),
-        Some(s) => (s.n, s.o, s.d, Some(s.age), s.r, s.e.map(end_code)),
+        Some(s) => (s.n, s.o, s.d, Some(s.age), s.r, s.e.map(CleanupEnd::code)),
     }
 }
 
@@ -73,7 +60,7 @@ pub(crate) fn from_row(row: &Row) -> DbResult<Option<DeviceCleanup>> {
         age_days,
         ran_at: row.get(at(4))?,
         // A code a newer tool wrote reads as no end known, not as an error.
-        end: row.get::<Option<String>>(at(5))?.as_deref().and_then(end_from_code),
+        end: row.get::<Option<String>>(at(5))?.as_deref().and_then(CleanupEnd::from_code),
     }))
 }
 

@@ -62,7 +62,7 @@ impl Televisit {
         let Some(text) = self.setting_text(LAST_RUN)? else { return Ok(None) };
         let mut parts = text.splitn(2, ' ');
         let at = parts.next().and_then(|t| t.parse::<i64>().ok());
-        let end = parts.next().and_then(|e| serde_json::from_value(serde_json::Value::String(e.to_owned())).ok());
+        let end = parts.next().and_then(CleanupEnd::from_code);
         Ok(at.zip(end))
     }
 }
@@ -80,6 +80,5 @@ pub(crate) fn end_of(failed: u32, lookalikes_left: usize) -> CleanupEnd {
 
 /// The setting's text for a run that ended at `at` (Unix seconds).
 pub(crate) fn last_run_text(at: i64, end: CleanupEnd) -> String {
-    let code = serde_json::to_value(end).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    format!("{at} {code}")
+    format!("{at} {}", end.code())
 }

@@ -54,6 +54,22 @@ pub enum CleanupEnd {
     LookalikesWaiting,
 }
 
+impl CleanupEnd {
+    /// Stable code, as the JSON names it: what the phone's settings and IT's ledger keep.
+    pub fn code(self) -> &'static str {
+        match self {
+            CleanupEnd::Done => "done",
+            CleanupEnd::SomeFailed => "some_failed",
+            CleanupEnd::LookalikesWaiting => "lookalikes_waiting",
+        }
+    }
+
+    /// The end a code names; none for a code this version does not know.
+    pub fn from_code(code: &str) -> Option<CleanupEnd> {
+        [CleanupEnd::Done, CleanupEnd::SomeFailed, CleanupEnd::LookalikesWaiting].into_iter().find(|e| e.code() == code)
+    }
+}
+
 /// The periodic cleanup as the phone stands: counts only, never a name or a number. The counts
 /// are absent when the phone could not read its contacts (no access): unknown, not zero. Only
 /// version 2 carries it, in field order (postcard: no names, no field skipped).
@@ -272,6 +288,15 @@ pub fn verify(text: &str, pinned: Option<&str>) -> Result<DeviceReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cleanup_end_code_is_its_json_name_and_reads_back() {
+        for end in [CleanupEnd::Done, CleanupEnd::SomeFailed, CleanupEnd::LookalikesWaiting] {
+            assert_eq!(serde_json::to_value(end).unwrap(), serde_json::Value::String(end.code().into()));
+            assert_eq!(CleanupEnd::from_code(end.code()), Some(end));
+        }
+        assert_eq!(CleanupEnd::from_code("finished"), None);
+    }
 
     #[test]
     fn the_cleanup_counts_read_the_same_everywhere() {
