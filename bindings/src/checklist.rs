@@ -118,6 +118,8 @@ pub struct Deviation {
     pub item_id: String,
     pub title: String,
     pub answer: String,
+    /// The answer as the choices name it ("On"): what a screen shows.
+    pub answer_label: String,
     pub required: Vec<String>,
     pub instruction: String,
 }
@@ -140,6 +142,7 @@ impl From<core::ChecklistResult> for ChecklistResult {
                     item_id: d.item_id.into(),
                     title: d.title.into(),
                     answer: d.answer,
+                    answer_label: d.answer_label,
                     required: d.required,
                     instruction: d.instruction,
                 })

@@ -280,7 +280,7 @@ pub fn result_text(result: &ChecklistResult, items: usize, reconfirm_days: u32) 
         out.push_str(&format!(
             "  ✗ {}: {}, the policy requires {}\n",
             d.title,
-            item.label(&d.answer),
+            d.answer_label,
             labels(item, &d.required)
         ));
         out.push_str(&format!("    {}\n", d.instruction));
@@ -412,6 +412,7 @@ mod tests {
                 item_id: "read_receipts",
                 title: "Read receipts",
                 answer: "on".into(),
+                answer_label: "On".into(),
                 required: vec!["off".into()],
                 instruction: "Set Read receipts to Off: WhatsApp > Settings > Privacy > Read receipts".into(),
             }],

@@ -6,11 +6,13 @@
 //!   cargo xtask fuzz [S]   the cargo-fuzz targets of the protocol crate, S seconds each (nightly)
 //!   cargo xtask ios        the iOS package's generated parts (bindings; XCFramework on macOS)
 //!   cargo xtask bench      the benchmark: each figure beside its baseline; target/bench.json
+//!   cargo xtask screens accept   the Android screenshots' candidates become the goldens
 
 mod android;
 mod bench;
 mod evidence;
 mod ios;
+mod screens;
 mod tools;
 
 use anyhow::{bail, Context, Result};
@@ -42,8 +44,9 @@ fn main() -> ExitCode {
             })
         }
         Some("ios") => ios::run_ios(&root),
+        Some("screens") if args.get(1).map(String::as_str) == Some("accept") => screens::accept(&root),
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART...]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing, the evidence pages (PART: rust, browser, kotlin, android, swift, fuzz, evidence; several may be named)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)");
+            eprintln!("usage: cargo xtask <bindings|test [PART...]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]|screens accept>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing, the evidence pages (PART: rust, browser, kotlin, android, swift, fuzz, evidence; several may be named)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)\n  screens accept  the Android screenshots' last candidates become the goldens (look at target/android-screens/index.html first)");
             return ExitCode::from(2);
         }
     };
@@ -329,7 +332,13 @@ fn android_tests(root: &Path, bindings: &Path) -> Result<Counts> {
     let kotlin = tools::ensure_kotlin(root)?;
     let jars = tools::ensure_jars(root)?;
     let android = tools::ensure_android_jars(root)?;
-    tools::run_android_tests(root, &kotlin, &jars, &android, bindings, &root.join("target/debug"))
+    screens::clear(root)?;
+    let counts = tools::run_android_tests(root, &kotlin, &jars, &android, bindings, &root.join("target/debug"));
+    // The index page is written whatever the tests found: it is where a failure is looked at.
+    if let Some((page, shown)) = screens::write_index(root)? {
+        eprintln!("xtask: {shown} screenshots, side by side: {}", page.display());
+    }
+    counts
 }
 
 fn kotlin_tests(root: &Path, bindings: &Path) -> Result<Counts> {

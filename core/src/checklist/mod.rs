@@ -117,6 +117,8 @@ pub struct Deviation {
     pub item_id: &'static str,
     pub title: &'static str,
     pub answer: String,
+    /// The answer as the checklist's choices name it ("On"), for screens to show.
+    pub answer_label: String,
     pub required: Vec<String>,
     /// What to change and where, e.g. "Set Read receipts to Off: WhatsApp > Settings > Privacy > Read receipts".
     pub instruction: String,
@@ -314,6 +316,7 @@ pub(crate) fn finish(store: &mut Store, now: DateTime<Utc>, policy: &Policy) -> 
             Some(Deviation {
                 item_id: i.item.id,
                 title: i.item.title,
+                answer_label: i.item.label(&answer).to_owned(),
                 answer,
                 required,
                 instruction: format!("Set {} to {}: {}", i.item.title, target, i.path),

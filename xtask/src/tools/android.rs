@@ -219,6 +219,10 @@ pub fn run_android_tests(
     // fill the machine's /tmp.
     let tmp = work.join("tmp");
     for (level, _) in SDKS {
+        if !level_wanted(level) {
+            eprintln!("xtask: API {level} left out (XTASK_ANDROID_SDKS)");
+            continue;
+        }
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp)?;
         let mut args = jvm_args.to_vec();
@@ -235,6 +239,14 @@ pub fn run_android_tests(
     }
     let _ = fs::remove_dir_all(&tmp);
     Ok(total)
+}
+
+/// Every level, or (while working on one) those listed in `XTASK_ANDROID_SDKS` ("35", "26,35").
+fn level_wanted(level: u32) -> bool {
+    match std::env::var("XTASK_ANDROID_SDKS") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').any(|l| l.trim() == level.to_string()),
+        _ => true,
+    }
 }
 
 /// The SDK levels in `robolectric.properties` are the ones whose jars are fetched here.

@@ -129,7 +129,7 @@ class ChecklistScreen(private val activity: Activity, private val session: Sessi
         } else {
             body.addView(activity.label(activity.getString(R.string.checklist_to_change, result.deviations.size), 18f))
             for (d in result.deviations) {
-                body.addView(activity.label(activity.getString(R.string.checklist_deviation, d.title, d.answer), 16f))
+                body.addView(activity.label(activity.getString(R.string.checklist_deviation, d.title, d.answerLabel), 16f))
                 body.addView(activity.label(d.instruction))
             }
         }

@@ -24,7 +24,7 @@ class LogScreen(private val activity: Activity, private val session: Session) : 
     private val status = activity.label("", 18f)
     private val exported = activity.label("", 14f)
     private val integrity = activity.label("", 14f)
-    private val entries = activity.column()
+    private val entries = activity.stack()
     private var exportWhole = false
     override val view = activity.scrolling(
         activity.column(

@@ -9,7 +9,6 @@ import android.view.WindowInsets
 import android.view.WindowManager
 import android.widget.Button
 import android.widget.FrameLayout
-import android.widget.HorizontalScrollView
 import android.widget.LinearLayout
 import org.televisit.android.R
 import org.televisit.android.Session
@@ -41,7 +40,7 @@ class MainActivity : Activity() {
         selected = savedInstanceState?.getInt(SELECTED) ?: 0
         content = FrameLayout(this)
         tabBar = row()
-        val root = column(HorizontalScrollView(this).apply { addView(tabBar) }, content)
+        val root = column(scrollingTabs(tabBar), content)
         fitInsets(root)
         setContentView(root)
         val s = sessionOverride ?: (application as? TelevisitApp)?.session ?: return showMessage(getString(R.string.could_not_start))

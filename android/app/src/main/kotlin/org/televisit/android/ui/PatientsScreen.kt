@@ -41,7 +41,7 @@ class PatientsScreen(private val activity: Activity, private val session: Sessio
     private val phone = activity.field(activity.getString(R.string.patients_mobile), InputType.TYPE_CLASS_PHONE, patientData = true)
     private val visit = activity.field(activity.getString(R.string.patients_visit_time), InputType.TYPE_CLASS_DATETIME or InputType.TYPE_DATETIME_VARIATION_TIME)
     private val callStatus = activity.label(size = 16f).apply { visibility = View.GONE }
-    private val list = activity.column()
+    private val list = activity.stack()
     private var showArchived = false
     private val archivedToggle = activity.button(activity.getString(R.string.patients_show_archived)) {
         showArchived = !showArchived

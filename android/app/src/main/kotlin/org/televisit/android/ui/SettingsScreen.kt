@@ -65,7 +65,12 @@ class SettingsScreen(private val activity: Activity, private val session: Sessio
             val (p, keySet) = policyAndKeys
             enrollment.text = info?.let { activity.getString(R.string.settings_enrolled, it.orgName, it.deviceId) }
                 ?: activity.getString(R.string.settings_not_enrolled)
-            policy.text = activity.getString(R.string.settings_policy, p.version.toLong(), p.organisation)
+            // Before IT's first policy arrives, the core runs on its built-in defaults (version 0, no organisation).
+            policy.text = if (p.organisation.isEmpty()) {
+                activity.getString(R.string.settings_policy_default)
+            } else {
+                activity.getString(R.string.settings_policy, p.version.toLong(), p.organisation)
+            }
             // Who may sign what for the organisation, as the core holds it: names and roles only.
             keys.text = when {
                 keySet == null -> ""

@@ -89,13 +89,30 @@ fun Context.column(vararg children: View): LinearLayout = LinearLayout(this).app
     children.forEach { addView(it) }
 }
 
+/** Views one under another inside a screen's column: no padding of its own, so they line up with the rest. */
+fun Context.stack(): LinearLayout = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }
+
 fun Context.row(vararg children: View): LinearLayout = LinearLayout(this).apply {
     orientation = LinearLayout.HORIZONTAL
     children.forEach { addView(it) }
 }
 
-/** Buttons side by side, scrolling sideways when the screen is narrow. */
-fun Context.wrapping(vararg children: View): View = HorizontalScrollView(this).apply { addView(row(*children)) }
+/**
+ * Buttons side by side, going on to a new line when the screen is narrow or the font large: every
+ * button stays in view (a row that scrolled sideways hid its last button with no sign of it).
+ */
+fun Context.wrapping(vararg children: View): View = FlowRow(this).apply { children.forEach { addView(it) } }
+
+/**
+ * The tab bar: tabs side by side, scrolling sideways when they do not fit, as Material's
+ * scrollable tabs do. Tagged, so that the screenshot checks know a tab past the edge is meant.
+ */
+fun Context.scrollingTabs(tabs: LinearLayout): HorizontalScrollView = HorizontalScrollView(this).apply {
+    tag = SCROLLING_TABS
+    addView(tabs)
+}
+
+const val SCROLLING_TABS = "televisit.scrolling-tabs"
 
 /** A section's title, announced as a heading by TalkBack. */
 fun Context.heading(text: String): TextView = label(text, 14f).apply {
@@ -109,6 +126,9 @@ fun Context.scrolling(content: View): ScrollView = ScrollView(this).apply { addV
 fun Context.label(text: String = "", size: Float = 16f): TextView = TextView(this).apply {
     this.text = text
     textSize = size
+    // Aligned to the screen's start, whatever the text's own direction: a patient's Latin name
+    // in an Arabic screen lines up with the Arabic text around it, at the right.
+    textAlignment = View.TEXT_ALIGNMENT_VIEW_START
 }
 
 fun Context.button(text: String, onClick: () -> Unit): Button = Button(this).apply {
@@ -127,6 +147,8 @@ fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLA
     val isText = inputType and android.text.InputType.TYPE_MASK_CLASS == android.text.InputType.TYPE_CLASS_TEXT
     this.inputType = if (patientData && isText) inputType or android.text.InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS else inputType
     if (patientData) imeOptions = imeOptions or android.view.inputmethod.EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING
+    // A touch target of at least 48 dp, whatever the font.
+    minHeight = dp(48)
 }
 
 /** Light modules on each side of a QR code, as the standard asks, so that cameras find it. */

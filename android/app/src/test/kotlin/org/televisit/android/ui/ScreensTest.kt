@@ -112,7 +112,10 @@ class ScreensTest {
         val ui = showScreen(SettingsScreen::class.java, session)
         val texts = ui.texts()
         val policy = tv.policy()
-        assertTrue(texts.contains("Policy version ${policy.version} from ${policy.organisation}."))
+        // No organisation's policy before enrollment: the defaults, said as such (not "version 0 from .").
+        assertEquals("", policy.organisation)
+        assertTrue(texts.contains("No policy from an organisation yet: Televisit's own defaults apply."))
+        assertFalse(texts.any { it.startsWith("Policy version") })
         val enrolled = tv.enrollment()
         assertTrue(texts.contains(if (enrolled == null) "Not enrolled with an organisation." else "Enrolled with ${enrolled.orgName} (device ${enrolled.deviceId})."))
         assertTrue(texts.contains("Not acknowledged yet: you will be asked before your first call."))
