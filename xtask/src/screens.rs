@@ -48,7 +48,9 @@ fn read_shots(dir: &Path) -> Result<Vec<Shot>> {
     let mut shots = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let mut fields = line.split('\t');
-        let (Some(scene), Some(caption), Some(config), Some(file)) = (fields.next(), fields.next(), fields.next(), fields.next()) else {
+        let (Some(scene), Some(caption), Some(config), Some(file)) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
             bail!("{} line {}: fewer than four fields", list.display(), n + 1);
         };
         shots.push(Shot {
@@ -187,7 +189,11 @@ mod tests {
     use super::*;
 
     fn root() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-screens-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let dir = std::env::temp_dir().join(format!(
+            "xtask-screens-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("target/android-screens")).unwrap();
         dir

@@ -111,7 +111,7 @@ pub fn run_kotlin_tests(
     let mut cp = libs.clone();
     cp.push(jars.junit_console.clone());
     compile_kotlin(kotlin, &cp, &sources, &classes)?;
-    junit::run_tests(jars, &libs, &classes, &reports, lib_dir, &[])
+    junit::run_tests(jars, &libs, &classes, &reports, lib_dir, &[], None)
 }
 
 /// Generated bindings plus tests, sorted so compiler output is stable.
