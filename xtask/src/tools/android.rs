@@ -235,8 +235,15 @@ pub fn run_android_tests(
         args.push(format!("-Drobolectric.enabledSdks={level}"));
         args.push(format!("-Djava.io.tmpdir={}", tmp.display()));
         eprintln!("xtask: the Android tests on API {level}");
-        let counts =
-            junit::run_tests(jars, &run_cp, &test_classes, &work.join(format!("reports-{level}")), lib_dir, &args, exclude)?;
+        let counts = junit::run_tests(
+            jars,
+            &run_cp,
+            &test_classes,
+            &work.join(format!("reports-{level}")),
+            lib_dir,
+            &args,
+            exclude,
+        )?;
         total.passed += counts.passed;
         total.failed += counts.failed;
         total.failures.extend(counts.failures.into_iter().map(|f| format!("[API {level}] {f}")));

@@ -15,6 +15,7 @@ import org.televisit.android.ui.installWhatsApp
 import org.televisit.android.ui.setDeviceSecure
 import org.televisit.android.Admin
 import org.televisit.core.Actor
+import org.televisit.core.CallingHours
 import org.televisit.core.ConsentMethod
 import org.televisit.core.Severity
 import org.televisit.core.managedConfigKeys
@@ -82,9 +83,24 @@ val SCENES: List<Scene> = listOf(
         tv.checklistFinish()
         tv.consentDecline(id, ConsentMethod.VERBAL, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
     }) { main { it.click(text(Phone.CALL)) } },
-    Scene("preflight-checklist", "The pre-flight when the privacy checklist was never done", prepare = {
+    Scene("preflight-checklist", "The pre-flight when the organisation requires the privacy checklist and it was never done", prepare = {
         consented()
         installWhatsApp()
+        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(checks = it.calls.checks.copy(checklist = Severity.BLOCK))) })
+    }) { main { it.click(text(Phone.CALL)) } },
+    Scene("preflight-hours", "The pre-flight outside the clinic's calling days", prepare = {
+        consented()
+        installWhatsApp()
+        answerChecklist()
+        tv.checklistFinish()
+        // Every day but today: outside the calling hours whatever the time of the run.
+        val today = java.time.LocalDate.now().dayOfWeek.value
+        val days = (1..7).filter { it != today }.map { it.toByte() }.toByteArray()
+        tv.setPolicy(
+            tv.policy().let {
+                it.copy(calls = it.calls.copy(hours = CallingHours("08:00", "18:00", days), checks = it.calls.checks.copy(callingHours = Severity.BLOCK)))
+            },
+        )
     }) { main { it.click(text(Phone.CALL)) } },
     Scene("preflight-whatsapp", "The pre-flight when WhatsApp is not installed", prepare = {
         consented()
