@@ -120,7 +120,7 @@ val SCENES: List<Scene> = listOf(
     Scene("checklist-review", "The checklist's review: every answer, each one can be changed", prepare = { answerChecklist() }) {
         main(R.string.checklist_title) { it.click(text(R.string.checklist_continue)) }
     },
-    Scene("checklist-deviations", "The checklist's result: settings to change", volatile = { false }) {
+    Scene("checklist-deviations", "The checklist's result: settings to change") {
         answerChecklist(deviating = "read_receipts")
         main(R.string.checklist_title) {
             it.click(text(R.string.checklist_continue))
