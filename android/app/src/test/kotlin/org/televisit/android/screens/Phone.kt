@@ -18,6 +18,9 @@ import org.televisit.core.NewPatient
 import org.televisit.core.Platform
 import org.televisit.core.Televisit
 
+/** IT (`televisit-admin`) and the managed configuration its MDM delivers to the phone. */
+class Mdm(val admin: org.televisit.android.Admin, val config: android.os.Bundle)
+
 /**
  * A clinician's phone for one scene: the real core over a fresh store, Robolectric's contacts
  * provider, and the app's real MainActivity, launched afresh for each configuration as Android
@@ -25,6 +28,9 @@ import org.televisit.core.Televisit
  */
 class Phone(var session: Session = testSession()) {
     val app = RuntimeEnvironment.getApplication()
+
+    /** IT and its MDM, for a phone under management (a scene's `prepare` sets it). */
+    var mdm: Mdm? = null
     val tv: Televisit get() = session.open()
 
     init {

@@ -6,7 +6,7 @@ import android.widget.ImageView
 import android.widget.TextView
 import org.televisit.android.R
 import org.televisit.android.Session
-import org.televisit.android.StartResult
+import org.televisit.android.background.CheckIn
 import org.televisit.android.mdm.KeyedAppStates
 import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.ui.ContactsAccess
@@ -148,8 +148,8 @@ val SCENES: List<Scene> = listOf(
     Scene("managed-refused", "IT's configuration refused: what Settings says", prepare = { refusedConfiguration() }) {
         main(R.string.settings_title)
     },
-    Scene("wipe", "IT's wipe carried out while the app was open") {
-        main().also { session.wiped(StartResult.Wiped(text(R.string.session_it_wipe_done))) }
+    Scene("wipe", "IT's wipe carried out while the app was open", prepare = { managedBy(Admin()) }) {
+        main { itWipes() }
     },
 )
 
@@ -184,6 +184,30 @@ private fun Phone.rollBack() {
     app.noBackupFilesDir.listFiles { f -> f.name.startsWith("televisit.db") }!!.forEach { it.delete() }
     aside.forEach { (original, copy) -> copy.copyTo(original, overwrite = true) }
     session = Session(app, secrets = session.secrets)
+    startUnlocked()
+}
+
+/** The phone under IT's MDM: enrolled by the enrollment code in its managed configuration. */
+private fun Phone.managedBy(admin: Admin) {
+    session.close()
+    val mdm = Mdm(admin, Bundle().apply { putString(managedConfigKeys().enrollmentCode, admin.enrollCode()) })
+    this.mdm = mdm
+    session = Session(app, secrets = session.secrets, managed = ManagedConfig(app, restrictions = { mdm.config }, feedback = KeyedAppStates(app)))
+    startUnlocked()
+}
+
+/**
+ * IT wipes this phone for real while the app is on screen: a wipe command for its enrollment,
+ * in a bulletin the MDM delivers, carried out by the background check-in, which tells the open
+ * screen. The next configuration's phone enrolls again (a fresh store, a new device).
+ */
+private fun Phone.itWipes() {
+    val mdm = mdm ?: error("the phone is not under IT's MDM (managedBy)")
+    val enrolled = tv.enrollment() ?: error("the phone did not enroll from its managed configuration")
+    mdm.config.putString(managedConfigKeys().bulletin, mdm.admin.bulletin(mdm.admin.wipe(enrolled.deviceId, enrolled.enrollmentId)))
+    CheckIn.run(session)
+    mdm.config.remove(managedConfigKeys().bulletin)
+    check(session.televisit == null) { "the store is still open after IT's wipe" }
     startUnlocked()
 }
 
