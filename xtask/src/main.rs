@@ -44,9 +44,11 @@ fn main() -> ExitCode {
             })
         }
         Some("ios") => ios::run_ios(&root),
-        Some("screens") if args.get(1).map(String::as_str) == Some("accept") => screens::accept(&root),
+        Some("screens") if args.get(1).map(String::as_str) == Some("accept") => {
+            screens::accept(&root, args.iter().any(|a| a == "--prune"))
+        }
         _ => {
-            eprintln!("usage: cargo xtask <bindings|test [PART...]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]|screens accept>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing, the evidence pages (PART: rust, browser, kotlin, android, swift, fuzz, evidence; several may be named)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)\n  screens accept  the Android screenshots' last candidates become the goldens (look at target/android-screens/index.html first)");
+            eprintln!("usage: cargo xtask <bindings|test [PART...]|android|ios|bench [--quick] [--reuse-core]|fuzz [SECONDS]|screens accept [--prune]>\n\n  bindings  generate Kotlin, Swift and Python bindings into target/bindings/\n  test      Rust tests, Kotlin tests on the JVM, the Android app under Robolectric, Swift compiled and tested (Swift 6.0.3 in a trixie root), fuzzing, the evidence pages (PART: rust, browser, kotlin, android, swift, fuzz, evidence; several may be named)\n  android   the Android native libraries with cargo-ndk (needs an NDK)\n  ios       Swift bindings into ios/Generated/; on macOS also TelevisitFFI.xcframework\n  bench     the benchmark, each figure beside its baseline; table, and target/bench.json\n  fuzz      the protocol crate's cargo-fuzz targets (nightly), SECONDS each (default 60)\n  screens accept  the Android screenshots' last candidates become the goldens (look at target/android-screens/index.html first; --prune drops goldens no scene drew)");
             return ExitCode::from(2);
         }
     };

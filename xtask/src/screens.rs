@@ -2,7 +2,7 @@
 //! into target/android-screens/ and lists each picture in shots.tsv; this module clears the
 //! folder before a run, writes the index page after it, and accepts the candidates as goldens.
 //!
-//!   cargo xtask screens accept   the last run's candidates become the goldens in the repository
+//!   cargo xtask screens accept [--prune]   the last run's candidates become the goldens
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -140,9 +140,10 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// `cargo xtask screens accept`: the last run's candidates (looked at first, in the index page
-/// and candidates/) become the goldens; goldens of scenes no longer drawn go.
-pub fn accept(root: &Path) -> Result<bool> {
+/// `cargo xtask screens accept [--prune]`: the last run's candidates (looked at first, in the
+/// index page and candidates/) become the goldens. Goldens with no candidate are kept (a run cut
+/// short draws fewer scenes) and named; `--prune` removes them, for a scene taken out on purpose.
+pub fn accept(root: &Path, prune: bool) -> Result<bool> {
     let candidates = dir(root).join("candidates");
     let goldens = goldens(root);
     let mut names: Vec<String> = match fs::read_dir(&candidates) {
@@ -175,12 +176,18 @@ pub fn accept(root: &Path) -> Result<bool> {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.ends_with(".png") && !names.contains(&name) {
-            fs::remove_file(&path)?;
-            println!("removed {} (no scene draws it)", path.strip_prefix(root).unwrap_or(&path).display());
+            let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            if prune {
+                fs::remove_file(&path)?;
+                println!("removed {shown} (no scene drew it)");
+            } else {
+                println!("kept {shown}: no scene drew it in the last run (`--prune` removes it)");
+            }
             gone += 1;
         }
     }
-    println!("goldens: {new} new, {changed} changed, {gone} removed, {} unchanged", names.len() - new - changed);
+    let verb = if prune { "removed" } else { "without a candidate, kept" };
+    println!("goldens: {new} new, {changed} changed, {gone} {verb}, {} unchanged", names.len() - new - changed);
     Ok(true)
 }
 
@@ -221,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn accepting_copies_new_and_changed_candidates_and_drops_goldens_no_scene_draws() {
+    fn accepting_copies_new_and_changed_candidates_and_drops_goldens_no_scene_draws_only_when_asked() {
         let root = root();
         let candidates = dir(&root).join("candidates");
         fs::create_dir_all(&candidates).unwrap();
@@ -230,10 +237,12 @@ mod tests {
         fs::write(candidates.join("wipe.png"), b"wipe").unwrap();
         fs::write(goldens(&root).join("lock.png"), b"old lock").unwrap();
         fs::write(goldens(&root).join("gone.png"), b"gone").unwrap();
-        assert!(accept(&root).unwrap());
+        assert!(accept(&root, false).unwrap());
         assert_eq!(fs::read(goldens(&root).join("lock.png")).unwrap(), b"new lock");
         assert_eq!(fs::read(goldens(&root).join("wipe.png")).unwrap(), b"wipe");
-        assert!(!goldens(&root).join("gone.png").exists());
+        assert!(goldens(&root).join("gone.png").exists(), "a run cut short removes nothing");
+        assert!(accept(&root, true).unwrap());
+        assert!(!goldens(&root).join("gone.png").exists(), "--prune removes it");
     }
 
     #[test]
@@ -241,7 +250,7 @@ mod tests {
         let root = root();
         fs::create_dir_all(goldens(&root)).unwrap();
         fs::write(goldens(&root).join("lock.png"), b"kept").unwrap();
-        let err = accept(&root).unwrap_err().to_string();
+        let err = accept(&root, true).unwrap_err().to_string();
         assert!(err.contains("run `cargo xtask test android` first"), "{err}");
         assert_eq!(fs::read(goldens(&root).join("lock.png")).unwrap(), b"kept");
     }

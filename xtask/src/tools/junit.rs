@@ -79,7 +79,10 @@ fn run_junit(
 /// `XTASK_TEST_CLASSES`, a regular expression over the fully qualified name.
 fn class_filter() -> String {
     match std::env::var("XTASK_TEST_CLASSES") {
-        Ok(only) if !only.trim().is_empty() => only,
+        Ok(only) if !only.trim().is_empty() => {
+            eprintln!("xtask: only the test classes matching XTASK_TEST_CLASSES={only} (unset it for the whole run)");
+            only
+        }
         _ => ".*".to_owned(),
     }
 }

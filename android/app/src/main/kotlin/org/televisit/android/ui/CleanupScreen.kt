@@ -72,7 +72,7 @@ class CleanupScreen(private val activity: Activity, private val session: Session
                 body.addView(activity.label(activity.getString(R.string.cleanup_contact, r.contactName, reasons)))
             }
         }
-        val boxes = plan.lookalikes.map { l -> CheckBox(activity).apply { text = l.displayName; isChecked = false; tag = l.platformId; minHeight = activity.dp(48) } }
+        val boxes = plan.lookalikes.map { l -> CheckBox(activity).apply { text = l.displayName; isChecked = false; tag = l.platformId; minHeight = activity.dp(48); textAlignment = android.view.View.TEXT_ALIGNMENT_VIEW_START } }
         if (boxes.isNotEmpty()) {
             body.addView(activity.label(activity.getString(R.string.cleanup_lookalikes), 16f))
             boxes.forEach { body.addView(it) }

@@ -104,12 +104,15 @@ class LogScreen(private val activity: Activity, private val session: Session) : 
     // The log holds opaque ids and codes only, so it can be shown as it is.
     private fun line(e: LogEntry): String {
         val detail = e.detail.entries.joinToString(", ") { (k, v) -> "$k=${value(v)}" }
-        return listOfNotNull("#${e.seq}", e.at.toString(), e.kind.name.lowercase(), e.actor.name.lowercase(), e.patient, detail.ifEmpty { null })
+        return listOfNotNull("#${e.seq}", TIME.format(e.at), e.kind.name.lowercase(), e.actor.name.lowercase(), e.patient, detail.ifEmpty { null })
             .joinToString("  ")
     }
 
     companion object {
         const val REQUEST_EXPORT = 7301
+
+        /** The phone's local time, to the second, always the same width (lines wrap the same way). */
+        private val TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneId.systemDefault())
     }
 
     private fun value(v: DetailValue): String = when (v) {

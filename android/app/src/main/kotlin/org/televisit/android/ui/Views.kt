@@ -76,6 +76,9 @@ fun message(context: Context, title: String, text: String) {
  */
 fun secure(dialog: AlertDialog): AlertDialog {
     dialog.window?.setFlags(WindowManager.LayoutParams.FLAG_SECURE, WindowManager.LayoutParams.FLAG_SECURE)
+    // The message starts at the screen's start edge even when it is the core's English in an
+    // Arabic screen, as the labels do (Views.label).
+    dialog.setOnShowListener { dialog.findViewById<TextView>(android.R.id.message)?.textAlignment = View.TEXT_ALIGNMENT_VIEW_START }
     return dialog
 }
 
@@ -149,7 +152,13 @@ fun Context.field(hint: String, inputType: Int = android.text.InputType.TYPE_CLA
     if (patientData) imeOptions = imeOptions or android.view.inputmethod.EditorInfo.IME_FLAG_NO_PERSONALIZED_LEARNING
     // A touch target of at least 48 dp, whatever the font.
     minHeight = dp(48)
+    // The hint says what to type: at 200% font it wraps rather than running off the field's
+    // edge. (The input type keeps the keyboard's single-line behaviour: Enter does not add a line.)
+    setHorizontallyScrolling(false)
+    maxLines = FIELD_LINES
 }
+
+private const val FIELD_LINES = 4
 
 /** Light modules on each side of a QR code, as the standard asks, so that cameras find it. */
 const val QR_QUIET_ZONE = 4

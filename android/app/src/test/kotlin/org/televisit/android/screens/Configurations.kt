@@ -15,11 +15,19 @@ data class Configuration(val name: String, val widthDp: Int, val heightDp: Int, 
         val qualifiers = listOfNotNull(locale, "w${widthDp}dp", "h${heightDp}dp", if (dark) "night" else "notnight", "xhdpi")
         RuntimeEnvironment.setQualifiers(qualifiers.joinToString("-"))
         RuntimeEnvironment.setFontScale(fontScale)
+        // A phone set to a language changes the JVM's default locale too, which views laid out
+        // with `layoutDirection="locale"` (a dialog's button bar) read.
+        java.util.Locale.setDefault(locale?.let { java.util.Locale.forLanguageTag(it) } ?: ORIGINAL_LOCALE)
     }
 
     override fun toString() = name
 
     companion object {
+        private val ORIGINAL_LOCALE: java.util.Locale = java.util.Locale.getDefault()
+
+        /** The JVM's locale as it was: the tests after these ones run in it. */
+        fun reset() = java.util.Locale.setDefault(ORIGINAL_LOCALE)
+
         private val RIGHT_TO_LEFT = setOf("ar", "fa", "he", "iw", "ur")
 
         private fun phone(size: String, w: Int, h: Int, font: Int, dark: Boolean, locale: String? = null) = Configuration(

@@ -28,31 +28,45 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
     } + overlaps()
 
     /**
-     * In a right-to-left language, lines start at the right: a view narrower than the column or
-     * row holding it sits against the parent's right edge, not its left.
+     * In a right-to-left language, lines start at the right: a view narrower than the column
+     * holding it (or the first button of a row) sits against the right edge, and a line of text
+     * shorter than its view sits at the view's right (whatever the text's own direction: a
+     * patient's Latin name, the core's English).
      */
     private fun mirroringProblems(view: View, rightToLeft: Boolean): List<String> {
-        val parent = view.parent as? ViewGroup ?: return emptyList()
-        val column = parent is android.widget.LinearLayout && parent.orientation == android.widget.LinearLayout.VERTICAL
-        // In a row of buttons, the first one starts the line.
-        val firstInRow = parent is org.televisit.android.ui.FlowRow && parent.getChildAt(0) === view
-        if (!column && !firstInRow) return emptyList()
         val problems = mutableListOf<String>()
-        if (rightToLeft != (view.layoutDirection == View.LAYOUT_DIRECTION_RTL)) problems += "${name(view)}: laid out ${if (rightToLeft) "left to right" else "right to left"}"
-        val gapLeft = view.left - parent.paddingLeft
-        val gapRight = parent.width - parent.paddingRight - view.right
-        if (rightToLeft && gapRight > gapLeft + 1) problems += "${name(view)}: not mirrored (against the left edge in a right-to-left language)"
+        if (rightToLeft != (view.layoutDirection == View.LAYOUT_DIRECTION_RTL)) {
+            problems += "${name(view)}: laid out ${if (rightToLeft) "left to right" else "right to left"}"
+        }
+        if (!rightToLeft) return problems
+        val parent = view.parent as? ViewGroup
+        val column = parent is android.widget.LinearLayout && parent.orientation == android.widget.LinearLayout.VERTICAL
+        val firstInRow = parent is org.televisit.android.ui.FlowRow && (0 until parent.childCount).map { parent.getChildAt(it) }.firstOrNull { it.visibility != View.GONE } === view
+        if (parent != null && (column || firstInRow)) {
+            val gapLeft = view.left - parent.paddingLeft
+            val gapRight = parent.width - parent.paddingRight - view.right
+            if (gapRight > gapLeft + 1) problems += "${name(view)}: not mirrored (against the left edge in a right-to-left language)"
+        }
+        val text = view as? TextView
+        val layout = text?.layout
+        if (text != null && layout != null && !text.text.isNullOrEmpty() && text.gravity and android.view.Gravity.HORIZONTAL_GRAVITY_MASK != android.view.Gravity.CENTER_HORIZONTAL && layout.width < 100_000) {
+            val leftAligned = (0 until layout.lineCount).any { line ->
+                layout.getLineMax(line) < layout.width - density && layout.getLineLeft(line) < 1f && layout.getLineRight(line) < layout.width - density
+            }
+            if (leftAligned) problems += "${name(view)}: text against the left in a right-to-left language"
+        }
         return problems
     }
 
     /** Cut off by its own box (too little height or width for its lines) or by a parent's. */
     private fun textProblems(view: View): List<String> {
         val text = view as? TextView ?: return emptyList()
-        if (text.text.isNullOrEmpty()) return emptyList()
+        if (text.text.isNullOrEmpty()) return hintProblems(text)
         val layout = text.layout ?: return emptyList()
         val problems = mutableListOf<String>()
         if ((0 until layout.lineCount).any { layout.getEllipsisCount(it) > 0 }) problems += "${name(view)}: ellipsized"
-        val room = text.height - text.totalPaddingTop - text.totalPaddingBottom
+        // The box inside the padding (not totalPadding*, which for centred text is measured from the lines themselves).
+        val room = text.height - text.compoundPaddingTop - text.compoundPaddingBottom
         if (layout.height > room + 1) problems += "${name(view)}: cut off at the bottom (its lines need ${dp(layout.height)} dp, it has ${dp(room)} dp)"
         // Wrapped text is laid out to the view's width; text laid out wider (one line that
         // does not wrap) and longer than the view is cut at its side.
@@ -61,6 +75,25 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         if (layout.width > across + 1 && widest > across + density) problems += "${name(view)}: cut off at the side (its text needs ${dp(widest.toInt())} dp, it has ${dp(across)} dp)"
         clippingParent(view)?.let { problems += "${name(view)}: partly hidden by ${it.javaClass.simpleName}" }
         return problems
+    }
+
+    /**
+     * An empty field's hint says what to type: read in full too. A field laid out on one
+     * unbounded line cuts a hint wider than itself; one that wraps, a hint taller than itself.
+     */
+    private fun hintProblems(text: TextView): List<String> {
+        val hint = text.hint?.toString()
+        val layout = text.layout
+        if (hint.isNullOrEmpty() || layout == null) return emptyList()
+        val across = text.width - text.totalPaddingLeft - text.totalPaddingRight
+        val room = text.height - text.compoundPaddingTop - text.compoundPaddingBottom
+        if (layout.width > across + 1) {
+            val needs = text.paint.measureText(hint)
+            return if (needs > across + density) listOf("${name(text)}: its hint cut off at the side (needs ${dp(needs.toInt())} dp, has ${dp(across)} dp)") else emptyList()
+        }
+        val wrapped = android.text.StaticLayout.Builder.obtain(hint, 0, hint.length, text.paint, across.coerceAtLeast(1)).build()
+        val cut = wrapped.lineCount > text.maxLines || wrapped.height > room + 1
+        return if (cut) listOf("${name(text)}: its hint cut off (${wrapped.lineCount} line(s) in ${dp(room)} dp)") else emptyList()
     }
 
     /**
@@ -108,8 +141,9 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
             val a = targets[i]
             val b = targets[j]
             if (isAncestor(a, b) || isAncestor(b, a)) continue
+            // Where they are on screen: a button scrolled out of its scroll view is under nothing.
             val inter = Rect()
-            if (inter.setIntersect(shot.boundsOf(a), shot.boundsOf(b)) && inter.width() > 1 && inter.height() > 1) {
+            if (inter.setIntersect(shot.visibleBoundsOf(a), shot.visibleBoundsOf(b)) && inter.width() > 1 && inter.height() > 1) {
                 problems += "${name(a)} and ${name(b)} overlap (${dp(inter.width())}×${dp(inter.height())} dp)"
             }
         }
@@ -143,7 +177,6 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         }
         val background = counts.maxByOrNull { it.value }?.key ?: return emptyList()
         val ratio = counts.filter { it.value >= MIN_PIXELS }.keys.maxOfOrNull { contrast(it, background) } ?: return emptyList()
-        if (ratio <= 1.05) return emptyList() // nothing drawn there yet (the text is off this picture)
         return if (ratio < MIN_CONTRAST) listOf("${name(view)}: contrast %.2f:1, under %.1f:1".format(ratio, MIN_CONTRAST)) else emptyList()
     }
 

@@ -22,6 +22,7 @@ import org.robolectric.annotation.Config
 import org.televisit.android.ui.button
 import org.televisit.android.ui.column
 import org.televisit.android.ui.dp
+import org.televisit.android.ui.field
 import org.televisit.android.ui.idle
 import org.televisit.android.ui.label
 import org.televisit.android.ui.row
@@ -50,6 +51,7 @@ class ScreenChecksTest {
             return ScreenChecks(shot, shot.render()).problems(config.rightToLeft)
         } finally {
             shot.close()
+            Configuration.reset()
         }
     }
 
@@ -112,6 +114,19 @@ class ScreenChecksTest {
         val found = problems(arabic) { a -> a.column(a.label("المرضى").apply { layoutDirection = View.LAYOUT_DIRECTION_LTR }) }
         assertTrue(found.toString(), found.any { it.contains("laid out left to right") })
         assertEquals(emptyList<String>(), problems(arabic) { a -> a.column(a.label("المرضى"), a.wrapping(a.button("اتصال") {}, a.button("أرشفة") {})) })
+        // A Latin name in a full-width view of an Arabic screen: aligned by its own direction
+        // (left), it is named; aligned to the screen's start, it is not.
+        val byText = problems(arabic) { a -> a.column(android.widget.TextView(a).apply { text = "Patient Maria Lopez" }) }
+        assertTrue(byText.toString(), byText.any { it.endsWith("text against the left in a right-to-left language") })
+        assertEquals(emptyList<String>(), problems(arabic) { a -> a.column(a.label("Patient Maria Lopez")) })
+    }
+
+    @Test
+    fun `a field's hint cut off is named, a wrapping field's is not`() {
+        val large = Configuration.ALL.first { it.fontScale == 2f && it.widthDp == 360 && !it.dark }
+        val oneLine = problems(large) { a -> a.column(android.widget.EditText(a).apply { hint = "Visit time today, HH:MM (optional)"; isSingleLine = true }) }
+        assertTrue(oneLine.toString(), oneLine.any { it.startsWith("EditText field \"Visit time today") && it.contains("its hint cut off") })
+        assertEquals(emptyList<String>(), problems(large) { a -> a.column(a.field("Visit time today, HH:MM (optional)")) })
     }
 
     @Test

@@ -45,6 +45,7 @@ class ScreenshotsTest(private val sceneName: String) {
             }
         } finally {
             phone.close()
+            Configuration.reset()
         }
         assertTrue("${problems.size} problem(s):\n" + problems.joinToString("\n"), problems.isEmpty())
     }
