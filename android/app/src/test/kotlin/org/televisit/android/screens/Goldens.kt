@@ -27,7 +27,7 @@ class Goldens(private val goldens: File, private val out: File) {
 
     /** Null when the candidate matches its golden; otherwise what is wrong, with the diff's path. */
     fun compare(scene: String, candidate: Bitmap): String? {
-        val written = write(candidate, File(out, "candidates/$scene.png"))
+        val written = candidate.writePng(File(out, "candidates/$scene.png"))
         val golden = File(goldens, "$scene.png")
         if (!golden.exists()) return "no golden for $scene yet: look at ${written.path}, then run `cargo xtask screens accept`"
         // The golden is read back from its file, as the candidate is: both went through PNG.
@@ -57,14 +57,8 @@ class Goldens(private val goldens: File, private val out: File) {
         // dense patch, however few pixels it is of the whole.
         val densest = blocks.values.maxOrNull() ?: 0
         if (share <= TOLERANCE && densest < BLOCK_CHANGED) return null
-        val diffFile = write(diff, File(out, "diff/$scene.png"))
+        val diffFile = diff.writePng(File(out, "diff/$scene.png"))
         return "$scene differs from its golden in %.2f%% of its pixels (allowed %.2f%%, and fewer than $BLOCK_CHANGED in any $BLOCK×$BLOCK patch; here $densest): see ${diffFile.path}; if the change is meant, `cargo xtask screens accept`".format(share * 100, TOLERANCE * 100)
-    }
-
-    private fun write(picture: Bitmap, file: File): File {
-        file.parentFile.mkdirs()
-        FileOutputStream(file).use { picture.compress(Bitmap.CompressFormat.PNG, 100, it) }
-        return file
     }
 
     companion object {
@@ -96,4 +90,11 @@ class Goldens(private val goldens: File, private val out: File) {
         private const val MAX_YIQ_DELTA = 35215.0
         private const val THRESHOLD = 0.1
     }
+}
+
+/** The picture as a PNG file (lossless), its folders made. */
+fun Bitmap.writePng(file: File): File {
+    file.parentFile.mkdirs()
+    FileOutputStream(file).use { compress(Bitmap.CompressFormat.PNG, 100, it) }
+    return file
 }

@@ -9,11 +9,16 @@ import org.robolectric.shadows.ShadowAlertDialog
 import org.televisit.android.R
 import org.televisit.android.Session
 import org.televisit.android.StartResult
+import org.televisit.android.mdm.KeyedAppStates
+import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.platform.TestContactsProvider
 import org.televisit.android.ui.MainActivity
 import org.televisit.android.ui.Ui
 import org.televisit.android.ui.idle
 import org.televisit.android.ui.testSession
+import org.televisit.core.Actor
+import org.televisit.core.CallChecks
+import org.televisit.core.ConsentMethod
 import org.televisit.core.NewPatient
 import org.televisit.core.Platform
 import org.televisit.core.Televisit
@@ -43,11 +48,34 @@ class Phone(var session: Session = testSession()) {
         (session.start() as? StartResult.Ready)?.televisit?.unlockSucceeded()
     }
 
+    /**
+     * The app started again over the same store and keys, as after the process was stopped;
+     * with `managed`, under an MDM delivering that configuration (read afresh at each start).
+     */
+    fun restart(managed: (() -> android.os.Bundle)? = null) {
+        session.close()
+        session = if (managed == null) {
+            Session(app, secrets = session.secrets)
+        } else {
+            Session(app, secrets = session.secrets, managed = ManagedConfig(app, restrictions = managed, feedback = KeyedAppStates(app)))
+        }
+        startUnlocked()
+    }
+
     fun text(id: Int, vararg args: Any): String = app.getString(id, *args)
 
     fun grantContacts() = shadowOf(app).grantPermissions(Manifest.permission.READ_CONTACTS, Manifest.permission.WRITE_CONTACTS)
 
     fun patient(given: String, family: String, phone: String): String = tv.patientAdd(NewPatient(given, family, phone, null)).id
+
+    /** The patient's answer to the organisation's consent wording, said to the clinician. */
+    fun consent(id: String, given: Boolean = true) {
+        val version = tv.policy().calls.consentTextVersion
+        if (given) tv.consentRecord(id, ConsentMethod.VERBAL, version, Actor.CLINICIAN) else tv.consentDecline(id, ConsentMethod.VERBAL, version, Actor.CLINICIAN)
+    }
+
+    /** The organisation's policy with the pre-flight's checks changed. */
+    fun checks(change: (CallChecks) -> CallChecks) = tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(checks = change(it.calls.checks))) })
 
     /** Every item of the privacy checklist answered as recommended, except `deviating` (its first other choice). */
     fun answerChecklist(deviating: String? = null) {
@@ -57,6 +85,12 @@ class Phone(var session: Session = testSession()) {
             val value = if (next.item.id == deviating) next.item.choices.first { it.value != next.item.recommended }.value else next.item.recommended
             run = tv.checklistAnswer(next.item.id, value)
         }
+    }
+
+    /** The checklist gone through and finished, every answer as recommended. */
+    fun checklistDone() {
+        answerChecklist()
+        tv.checklistFinish()
     }
 
     /**
@@ -77,12 +111,11 @@ class Phone(var session: Session = testSession()) {
         return Shot(controller, dialog)
     }
 
+    /** Call tapped on the (first) patient of the list: what comes up. */
+    fun tapCall(): Shot = main { it.click(text(R.string.patient_call)) }
+
     fun close() {
         MainActivity.sessionOverride = null
         session.close()
-    }
-
-    companion object {
-        val CALL = R.string.patient_call
     }
 }

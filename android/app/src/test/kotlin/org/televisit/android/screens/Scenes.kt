@@ -5,18 +5,13 @@ import android.view.View
 import android.widget.ImageView
 import android.widget.TextView
 import org.televisit.android.R
-import org.televisit.android.Session
 import org.televisit.android.background.CheckIn
-import org.televisit.android.mdm.KeyedAppStates
-import org.televisit.android.mdm.ManagedConfig
 import org.televisit.android.ui.ContactsAccess
 import org.televisit.android.ui.clickDialogPositive
 import org.televisit.android.ui.installWhatsApp
 import org.televisit.android.ui.setDeviceSecure
 import org.televisit.android.Admin
-import org.televisit.core.Actor
 import org.televisit.core.CallingHours
-import org.televisit.core.ConsentMethod
 import org.televisit.core.Severity
 import org.televisit.core.managedConfigKeys
 import java.io.File
@@ -52,8 +47,8 @@ val SCENES: List<Scene> = listOf(
     },
     Scene("patients-empty", "The patient list on a new phone") { main() },
     Scene("patients", "The day's patients: consent given, declined, not yet asked", prepare = {
-        tv.consentRecord(patient("Susan", "Smith", "+44 7400 123456"), ConsentMethod.VERBAL, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
-        tv.consentDecline(patient("Tom", "Jones", "+44 7400 222333"), ConsentMethod.VERBAL, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
+        consent(patient("Susan", "Smith", "+44 7400 123456"))
+        consent(patient("Tom", "Jones", "+44 7400 222333"), given = false)
         patient("Ann", "Lee", "+44 7400 444555")
     }) { main() },
     Scene("patients-namesakes", "Two patients of the same name, told apart by their numbers", prepare = {
@@ -74,25 +69,23 @@ val SCENES: List<Scene> = listOf(
     Scene("preflight-first-call", "The pre-flight of a first call: no consent, no checklist, no WhatsApp", prepare = {
         patient("Susan", "Smith", "+44 7400 123456")
         readyToCall()
-    }) { main { it.click(text(Phone.CALL)) } },
+    }) { tapCall() },
     Scene("preflight-declined", "The pre-flight when the patient declined WhatsApp calls", prepare = {
         val id = patient("Susan", "Smith", "+44 7400 123456")
         readyToCall()
         installWhatsApp()
-        answerChecklist()
-        tv.checklistFinish()
-        tv.consentDecline(id, ConsentMethod.VERBAL, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
-    }) { main { it.click(text(Phone.CALL)) } },
+        checklistDone()
+        consent(id, given = false)
+    }) { tapCall() },
     Scene("preflight-checklist", "The pre-flight when the organisation requires the privacy checklist and it was never done", prepare = {
         consented()
         installWhatsApp()
-        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(checks = it.calls.checks.copy(checklist = Severity.BLOCK))) })
-    }) { main { it.click(text(Phone.CALL)) } },
+        checks { it.copy(checklist = Severity.BLOCK) }
+    }) { tapCall() },
     Scene("preflight-hours", "The pre-flight outside the clinic's calling days", prepare = {
         consented()
         installWhatsApp()
-        answerChecklist()
-        tv.checklistFinish()
+        checklistDone()
         // Every day but today: outside the calling hours whatever the time of the run.
         val today = java.time.LocalDate.now().dayOfWeek.value
         val days = (1..7).filter { it != today }.map { it.toByte() }.toByteArray()
@@ -101,17 +94,16 @@ val SCENES: List<Scene> = listOf(
                 it.copy(calls = it.calls.copy(hours = CallingHours("08:00", "18:00", days), checks = it.calls.checks.copy(callingHours = Severity.BLOCK)))
             },
         )
-    }) { main { it.click(text(Phone.CALL)) } },
+    }) { tapCall() },
     Scene("preflight-whatsapp", "The pre-flight when WhatsApp is not installed", prepare = {
         consented()
-        answerChecklist()
-        tv.checklistFinish()
-    }) { main { it.click(text(Phone.CALL)) } },
+        checklistDone()
+    }) { tapCall() },
     Scene("call-ready", "The call ready, with a warning the clinician may call past", prepare = {
         consented()
         installWhatsApp()
-        tv.setPolicy(tv.policy().let { it.copy(calls = it.calls.copy(checks = it.calls.checks.copy(checklist = Severity.WARN))) })
-    }) { main { it.click(text(Phone.CALL)) } },
+        checks { it.copy(checklist = Severity.WARN) }
+    }) { tapCall() },
     Scene("checklist", "The privacy checklist, before the first run") { main(R.string.checklist_title) },
     Scene("checklist-item", "A checklist item: where the setting is and what is required") {
         // The run started in the first configuration is continued in the next ones.
@@ -162,7 +154,7 @@ private fun Phone.readyToCall() {
 private fun Phone.consented() {
     val id = patient("Susan", "Smith", "+44 7400 123456")
     readyToCall()
-    tv.consentRecord(id, ConsentMethod.VERBAL, tv.policy().calls.consentTextVersion, Actor.CLINICIAN)
+    consent(id)
 }
 
 /** A time of day, a date or an id in a line of text: different at every run. */
@@ -175,25 +167,23 @@ private fun timeOrId(view: View): Boolean = view is TextView && Regex("""\d{1,2}
 private fun Phone.rollBack() {
     patient("Susan", "Smith", "+44 7400 123456")
     session.close()
-    val files = app.noBackupFilesDir.listFiles { f -> f.name.startsWith("televisit.db") }!!.toList()
-    val aside = files.map { it to File(app.cacheDir, it.name).also { copy -> it.copyTo(copy, overwrite = true) } }
-    session = Session(app, secrets = session.secrets)
-    startUnlocked()
+    val aside = storeFiles().map { it to File(app.cacheDir, it.name).also { copy -> it.copyTo(copy, overwrite = true) } }
+    restart()
     patient("Tom", "Jones", "+44 7400 222333")
     session.close()
-    app.noBackupFilesDir.listFiles { f -> f.name.startsWith("televisit.db") }!!.forEach { it.delete() }
+    storeFiles().forEach { it.delete() }
     aside.forEach { (original, copy) -> copy.copyTo(original, overwrite = true) }
-    session = Session(app, secrets = session.secrets)
-    startUnlocked()
+    restart()
 }
+
+/** The store's database and its journal files. */
+private fun Phone.storeFiles(): List<File> = app.noBackupFilesDir.listFiles { f -> f.name.startsWith("televisit.db") }!!.toList()
 
 /** The phone under IT's MDM: enrolled by the enrollment code in its managed configuration. */
 private fun Phone.managedBy(admin: Admin) {
-    session.close()
     val mdm = Mdm(admin, Bundle().apply { putString(managedConfigKeys().enrollmentCode, admin.enrollCode()) })
     this.mdm = mdm
-    session = Session(app, secrets = session.secrets, managed = ManagedConfig(app, restrictions = { mdm.config }, feedback = KeyedAppStates(app)))
-    startUnlocked()
+    restart { mdm.config }
 }
 
 /**
@@ -213,12 +203,6 @@ private fun Phone.itWipes() {
 
 /** IT's managed configuration holding an enrollment code that is not one. */
 private fun Phone.refusedConfiguration() {
-    session.close()
     val config = Bundle().apply { putString(managedConfigKeys().enrollmentCode, "not-a-code") }
-    session = Session(
-        app,
-        secrets = session.secrets,
-        managed = ManagedConfig(app, restrictions = { config }, feedback = KeyedAppStates(app)),
-    )
-    startUnlocked()
+    restart { config }
 }

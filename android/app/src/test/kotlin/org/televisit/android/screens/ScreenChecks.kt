@@ -10,6 +10,7 @@ import android.widget.ImageView
 import android.widget.ScrollView
 import android.widget.TextView
 import org.televisit.android.ui.SCROLLING_TABS
+import org.televisit.android.ui.withDescendants
 import kotlin.math.max
 import kotlin.math.min
 
@@ -21,7 +22,7 @@ import kotlin.math.min
  */
 class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
     private val density = shot.activity.resources.displayMetrics.density
-    private val shown: List<View> = flatten(shot.top).filter { it.isShown && it.width > 0 && it.height > 0 }
+    private val shown: List<View> = shot.top.withDescendants().filter { it.isShown && it.width > 0 && it.height > 0 }
 
     fun problems(rightToLeft: Boolean = false): List<String> = shown.flatMap { view ->
         textProblems(view) + targetProblems(view) + descriptionProblems(view) + contrastProblems(view) + mirroringProblems(view, rightToLeft)
@@ -65,12 +66,11 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         val layout = text.layout ?: return emptyList()
         val problems = mutableListOf<String>()
         if ((0 until layout.lineCount).any { layout.getEllipsisCount(it) > 0 }) problems += "${name(view)}: ellipsized"
-        // The box inside the padding (not totalPadding*, which for centred text is measured from the lines themselves).
-        val room = text.height - text.compoundPaddingTop - text.compoundPaddingBottom
+        val room = room(text)
         if (layout.height > room + 1) problems += "${name(view)}: cut off at the bottom (its lines need ${dp(layout.height)} dp, it has ${dp(room)} dp)"
         // Wrapped text is laid out to the view's width; text laid out wider (one line that
         // does not wrap) and longer than the view is cut at its side.
-        val across = text.width - text.totalPaddingLeft - text.totalPaddingRight
+        val across = across(text)
         val widest = (0 until layout.lineCount).maxOf { layout.getLineMax(it) }
         if (layout.width > across + 1 && widest > across + density) problems += "${name(view)}: cut off at the side (its text needs ${dp(widest.toInt())} dp, it has ${dp(across)} dp)"
         clippingParent(view)?.let { problems += "${name(view)}: partly hidden by ${it.javaClass.simpleName}" }
@@ -85,8 +85,8 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         val hint = text.hint?.toString()
         val layout = text.layout
         if (hint.isNullOrEmpty() || layout == null) return emptyList()
-        val across = text.width - text.totalPaddingLeft - text.totalPaddingRight
-        val room = text.height - text.compoundPaddingTop - text.compoundPaddingBottom
+        val across = across(text)
+        val room = room(text)
         if (layout.width > across + 1) {
             val needs = text.paint.measureText(hint)
             return if (needs > across + density) listOf("${name(text)}: its hint cut off at the side (needs ${dp(needs.toInt())} dp, has ${dp(across)} dp)") else emptyList()
@@ -95,6 +95,12 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         val cut = wrapped.lineCount > text.maxLines || wrapped.height > room + 1
         return if (cut) listOf("${name(text)}: its hint cut off (${wrapped.lineCount} line(s) in ${dp(room)} dp)") else emptyList()
     }
+
+    /** The width the text's lines have inside its padding and drawables. */
+    private fun across(text: TextView): Int = text.width - text.totalPaddingLeft - text.totalPaddingRight
+
+    /** The height inside the padding (not totalPadding*, which for centred text is measured from the lines themselves). */
+    private fun room(text: TextView): Int = text.height - text.compoundPaddingTop - text.compoundPaddingBottom
 
     /**
      * The first parent that cuts the view off. A scroll view cuts along its scrolling direction
@@ -198,11 +204,6 @@ class ScreenChecks(private val shot: Shot, private val picture: Bitmap) {
         const val MIN_CONTRAST = 4.5
         private const val MIN_PIXELS = 3
         private const val OPAQUE = 0xFF000000.toInt()
-
-        fun flatten(view: View): List<View> {
-            val group = view as? ViewGroup ?: return listOf(view)
-            return listOf(view) + (0 until group.childCount).flatMap { flatten(group.getChildAt(it)) }
-        }
 
         private fun isAncestor(parent: View, child: View): Boolean {
             var at = child.parent

@@ -1,13 +1,12 @@
 package org.televisit.android.screens
 
-import android.graphics.Bitmap
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.ParameterizedRobolectricTestRunner
 import org.robolectric.annotation.Config
+import org.televisit.android.ui.withDescendants
 import java.io.File
-import java.io.FileOutputStream
 
 /**
  * Every screen of SCENES drawn by Android's own graphics (Robolectric's native mode, on for every
@@ -31,10 +30,10 @@ class ScreenshotsTest(private val sceneName: String) {
                 val shot = scene.show(phone)
                 try {
                     val picture = shot.render()
-                    val file = write(picture, "${scene.name}/${config.name}.png")
+                    val file = picture.writePng(File(screens, "${scene.name}/${config.name}.png"))
                     val found = ScreenChecks(shot, picture).problems(config.rightToLeft).toMutableList()
                     if (config == Configuration.BASE) {
-                        val volatile = ScreenChecks.flatten(shot.top).filter { it.isShown && scene.volatile(it) }.map { shot.boundsOf(it) }
+                        val volatile = shot.top.withDescendants().filter { it.isShown && scene.volatile(it) }.map { shot.boundsOf(it) }
                         goldens.compare(scene.name, goldens.candidate(picture, volatile))?.let { found += it }
                     }
                     record(scene, config, file, found)
@@ -50,13 +49,6 @@ class ScreenshotsTest(private val sceneName: String) {
         assertTrue("${problems.size} problem(s):\n" + problems.joinToString("\n"), problems.isEmpty())
     }
 
-    private fun write(picture: Bitmap, path: String): File {
-        val file = File(screens, path)
-        file.parentFile.mkdirs()
-        FileOutputStream(file).use { picture.compress(Bitmap.CompressFormat.PNG, 100, it) }
-        return file
-    }
-
     /** A line of shots.tsv, which xtask turns into the index page: scene, caption, configuration, picture, problems. */
     private fun record(scene: Scene, config: Configuration, file: File, problems: List<String>) {
         val fields = listOf(scene.name, scene.caption, config.name, file.relativeTo(screens).path) + problems
@@ -65,7 +57,7 @@ class ScreenshotsTest(private val sceneName: String) {
 
     companion object {
         private val screens = File(System.getProperty("televisit.screens") ?: "target/android-screens")
-        private val goldens = Goldens(File(System.getProperty("televisit.android") ?: "android", "app/src/test/goldens"), screens)
+        private val goldens = Goldens(File(System.getProperty("televisit.goldens") ?: "android/app/src/test/goldens"), screens)
 
         @JvmStatic
         @ParameterizedRobolectricTestRunner.Parameters(name = "{0}")

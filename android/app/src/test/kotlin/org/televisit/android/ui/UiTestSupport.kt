@@ -71,16 +71,15 @@ fun showScreen(kind: Class<out Screen>, session: Session): Ui {
     return Ui(screen.view, activity)
 }
 
+/** The view and every view under it, parents before their children. */
+fun View.withDescendants(): List<View> {
+    val group = this as? ViewGroup ?: return listOf(this)
+    return listOf(this) + (0 until group.childCount).flatMap { group.getChildAt(it).withDescendants() }
+}
+
 /** The views under `root` (an android.view.View), found by what the user sees. */
 class Ui(private val root: Any, val activity: Any) {
-    fun views(): List<Any> = flatten(root)
-
-    private fun flatten(v: Any): List<Any> {
-        val out = mutableListOf(v)
-        val group = v as? ViewGroup ?: return out
-        for (i in 0 until group.childCount) out.addAll(flatten(group.getChildAt(i)))
-        return out
-    }
+    fun views(): List<Any> = (root as View).withDescendants()
 
     /** Texts shown (labels and buttons, not input fields). */
     fun texts(): List<String> = views().filter { it is TextView && it !is EditText }.map { (it as TextView).text.toString() }
