@@ -5,7 +5,7 @@
 //!   cargo xtask screens accept [--prune]   the last run's candidates become the goldens
 
 use anyhow::{bail, Context, Result};
-use std::collections::BTreeMap;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -72,16 +72,15 @@ pub fn write_index(root: &Path) -> Result<Option<(PathBuf, usize)>> {
     if shots.is_empty() {
         return Ok(None);
     }
+    // Scenes and configurations in the order the run drew them.
     let mut configs: Vec<&str> = Vec::new();
-    let mut scenes: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
-    let mut order: Vec<&str> = Vec::new();
+    let mut scenes: Vec<(&str, &str)> = Vec::new();
     for shot in &shots {
         if !configs.contains(&shot.config.as_str()) {
             configs.push(&shot.config);
         }
-        if !order.contains(&shot.scene.as_str()) {
-            scenes.insert(order.len(), (&shot.scene, &shot.caption));
-            order.push(&shot.scene);
+        if !scenes.iter().any(|(scene, _)| *scene == shot.scene) {
+            scenes.push((&shot.scene, &shot.caption));
         }
     }
     let problems: usize = shots.iter().map(|s| s.problems.len()).sum();
@@ -96,30 +95,30 @@ pub fn write_index(root: &Path) -> Result<Option<(PathBuf, usize)>> {
          (Robolectric's native mode, API 35) and checked: text read in full, touch targets of 48×48 dp that do not overlap, \
          images described, contrast of at least 4.5:1. {} problem(s). Goldens: android/app/src/test/goldens/ \
          (candidates and diffs under candidates/ and diff/).</p>\n<table>\n<tr><th>Screen</th>",
-        order.len(),
+        scenes.len(),
         configs.len(),
         problems
     ));
     for config in &configs {
-        html.push_str(&format!("<th>{}</th>", escape(config)));
+        html.push_str(&format!("<th>{}</th>", text(config)));
     }
     html.push_str("</tr>\n");
-    for (scene, caption) in scenes.values() {
-        html.push_str(&format!("<tr id=\"{0}\"><td><b>{0}</b><br>{1}</td>", escape(scene), escape(caption)));
+    for (scene, caption) in &scenes {
+        html.push_str(&format!("<tr id=\"{}\"><td><b>{}</b><br>{}</td>", attr(scene), text(scene), text(caption)));
         for config in &configs {
             match shots.iter().find(|s| s.scene == *scene && s.config == *config) {
                 Some(shot) => {
                     let class = if shot.problems.is_empty() { "" } else { " class=\"bad\"" };
                     html.push_str(&format!(
                         "<td{class}><a href=\"{0}\"><img src=\"{0}\" alt=\"{1}, {2}\" loading=\"lazy\"></a>",
-                        escape(&shot.file),
-                        escape(scene),
-                        escape(config)
+                        attr(&shot.file),
+                        attr(scene),
+                        attr(config)
                     ));
                     if !shot.problems.is_empty() {
                         html.push_str("<ul>");
                         for problem in &shot.problems {
-                            html.push_str(&format!("<li>{}</li>", escape(problem)));
+                            html.push_str(&format!("<li>{}</li>", text(problem)));
                         }
                         html.push_str("</ul>");
                     }
@@ -134,10 +133,6 @@ pub fn write_index(root: &Path) -> Result<Option<(PathBuf, usize)>> {
     let page = dir.join("index.html");
     fs::write(&page, html).with_context(|| format!("writing {}", page.display()))?;
     Ok(Some((page, shots.len())))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `cargo xtask screens accept [--prune]`: the last run's candidates (looked at first, in the

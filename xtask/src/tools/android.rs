@@ -202,8 +202,9 @@ pub fn run_android_tests(
         format!("-Drobolectric.dependency.dir={}", android.sdk_dir.display()),
         // Where the tests read the app's manifest and XML resources from.
         format!("-Dtelevisit.android={}", root.join("android").display()),
-        // Where the screens drawn by Android's own graphics are written (issue 35).
-        format!("-Dtelevisit.screens={}", root.join("target").join("android-screens").display()),
+        // Where the screens drawn by Android's own graphics are written, and their goldens (ADR 26).
+        format!("-Dtelevisit.screens={}", crate::screens::dir(root).display()),
+        format!("-Dtelevisit.goldens={}", crate::screens::goldens(root).display()),
         // Every test in Android's own graphics (Skia through Robolectric's native runtime): one
         // sandbox per level, as the UniFFI callbacks need (a test class in another graphics mode
         // would get a second sandbox, whose calls reach the first's callbacks).
